@@ -1,0 +1,141 @@
+//===--- Analysis.cpp -----------------------------------------------------===//
+
+#include "checks/Analysis.h"
+
+#include "checks/CheckRegistry.h"
+#include "checks/GilportCheck.h"
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Basic/Diagnostic.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendAction.h"
+#include "clang/Tooling/Tooling.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace gilport {
+namespace {
+
+/// Records the first error and prints nothing: compiler warnings are not
+/// gilport's business, and errors are reported once, by the driver.
+class FirstErrorRecorder : public clang::DiagnosticConsumer {
+public:
+  void HandleDiagnostic(clang::DiagnosticsEngine::Level Level,
+                        const clang::Diagnostic &Info) override {
+    clang::DiagnosticConsumer::HandleDiagnostic(Level, Info);
+    if (Level < clang::DiagnosticsEngine::Error || !FirstError.empty())
+      return;
+    llvm::SmallString<256> Message;
+    Info.FormatDiagnostic(Message);
+    llvm::raw_string_ostream OS(FirstError);
+    if (Info.hasSourceManager() && Info.getLocation().isValid()) {
+      const clang::SourceManager &SM = Info.getSourceManager();
+      clang::PresumedLoc Loc = SM.getPresumedLoc(Info.getLocation());
+      if (Loc.isValid())
+        OS << Loc.getFilename() << ":" << Loc.getLine() << ":"
+           << Loc.getColumn() << ": ";
+    }
+    OS << "error: " << Message;
+  }
+  std::string FirstError;
+};
+
+class ChecksConsumer : public clang::ASTConsumer {
+public:
+  ChecksConsumer(std::unique_ptr<CheckContext> Context,
+                 std::vector<std::unique_ptr<GilportCheck>> Checks,
+                 std::unique_ptr<clang::ast_matchers::MatchFinder> Finder,
+                 std::vector<Finding> &Sink)
+      : Context(std::move(Context)), Checks(std::move(Checks)),
+        Finder(std::move(Finder)), Sink(Sink) {}
+
+  void HandleTranslationUnit(clang::ASTContext &Ctx) override {
+    // A TU with errors yields no findings; skip the work too.
+    if (Ctx.getDiagnostics().hasErrorOccurred())
+      return;
+    Finder->matchAST(Ctx);
+    for (auto &Check : Checks)
+      Check->onEndOfTranslationUnit(Ctx);
+    std::vector<Finding> Found = Context->takeFindings();
+    Sink.insert(Sink.end(), std::make_move_iterator(Found.begin()),
+                std::make_move_iterator(Found.end()));
+  }
+
+private:
+  std::unique_ptr<CheckContext> Context;
+  std::vector<std::unique_ptr<GilportCheck>> Checks;
+  std::unique_ptr<clang::ast_matchers::MatchFinder> Finder;
+  std::vector<Finding> &Sink;
+};
+
+class ChecksAction : public clang::ASTFrontendAction {
+public:
+  ChecksAction(const AnalysisOptions &Options,
+               llvm::ArrayRef<std::string> EnabledChecks,
+               std::vector<Finding> &Sink)
+      : Options(Options), EnabledChecks(EnabledChecks), Sink(Sink) {}
+
+  std::unique_ptr<clang::ASTConsumer>
+  CreateASTConsumer(clang::CompilerInstance &CI, llvm::StringRef) override {
+    auto Context = std::make_unique<CheckContext>(Options);
+    Context->setSourceManager(&CI.getSourceManager(), &CI.getLangOpts());
+    auto Finder = std::make_unique<clang::ast_matchers::MatchFinder>();
+    std::vector<std::unique_ptr<GilportCheck>> Checks;
+    for (const std::string &Name : EnabledChecks) {
+      const CheckInfo *Info = findCheck(Name);
+      if (!Info)
+        continue;
+      std::unique_ptr<GilportCheck> Check = Info->Create(*Context);
+      Check->registerMatchers(Finder.get());
+      Check->registerPPCallbacks(CI.getSourceManager(), &CI.getPreprocessor());
+      Checks.push_back(std::move(Check));
+    }
+    return std::make_unique<ChecksConsumer>(
+        std::move(Context), std::move(Checks), std::move(Finder), Sink);
+  }
+
+private:
+  const AnalysisOptions &Options;
+  llvm::ArrayRef<std::string> EnabledChecks;
+  std::vector<Finding> &Sink;
+};
+
+class ChecksActionFactory : public clang::tooling::FrontendActionFactory {
+public:
+  ChecksActionFactory(const AnalysisOptions &Options,
+                      llvm::ArrayRef<std::string> EnabledChecks,
+                      std::vector<Finding> &Sink)
+      : Options(Options), EnabledChecks(EnabledChecks), Sink(Sink) {}
+  std::unique_ptr<clang::FrontendAction> create() override {
+    return std::make_unique<ChecksAction>(Options, EnabledChecks, Sink);
+  }
+
+private:
+  const AnalysisOptions &Options;
+  llvm::ArrayRef<std::string> EnabledChecks;
+  std::vector<Finding> &Sink;
+};
+
+} // namespace
+
+TranslationUnitResult
+analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
+                       llvm::StringRef File, const AnalysisOptions &Options,
+                       llvm::ArrayRef<std::string> EnabledChecks) {
+  TranslationUnitResult Result;
+  clang::tooling::ClangTool Tool(Database, {File.str()});
+  FirstErrorRecorder Errors;
+  Tool.setDiagnosticConsumer(&Errors);
+  ChecksActionFactory Factory(Options, EnabledChecks, Result.Findings);
+  int Status = Tool.run(&Factory);
+  if (Status != 0 || !Errors.FirstError.empty()) {
+    Result.Failed = true;
+    Result.FirstError = Errors.FirstError.empty()
+                            ? "the compiler could not be run for this file"
+                            : Errors.FirstError;
+    Result.Findings.clear();
+  }
+  return Result;
+}
+
+} // namespace gilport

@@ -1,0 +1,37 @@
+//===--- Analysis.h - Run the enabled checks on one translation unit -*- C++ -*-===//
+
+#ifndef GILPORT_CHECKS_ANALYSIS_H
+#define GILPORT_CHECKS_ANALYSIS_H
+
+#include "checks/CheckContext.h"
+#include "checks/Finding.h"
+
+#include "clang/Tooling/CompilationDatabase.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace gilport {
+
+struct TranslationUnitResult {
+  std::vector<Finding> Findings;
+  /// True when the file could not be analysed (it does not compile, or no
+  /// compile command could be run).
+  bool Failed = false;
+  /// The first compiler error, "file:line:col: message", when Failed.
+  std::string FirstError;
+};
+
+/// Analyses \p File with the command \p Database gives for it, running the
+/// checks named in \p EnabledChecks. Findings of a file that fails to compile
+/// are discarded: an incomplete AST would make them unreliable.
+TranslationUnitResult
+analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
+                       llvm::StringRef File, const AnalysisOptions &Options,
+                       llvm::ArrayRef<std::string> EnabledChecks);
+
+} // namespace gilport
+
+#endif

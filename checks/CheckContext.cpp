@@ -1,0 +1,83 @@
+//===--- CheckContext.cpp -------------------------------------------------===//
+
+#include "checks/CheckContext.h"
+
+#include "clang/Basic/SourceManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+namespace gilport {
+
+void CheckContext::setSourceManager(const clang::SourceManager *NewSM,
+                                    const clang::LangOptions *NewLangOpts) {
+  SM = NewSM;
+  LangOpts = NewLangOpts;
+  ReportedFiles.clear();
+  FileSuppressions.clear();
+}
+
+std::string CheckContext::getOption(llvm::StringRef Check,
+                                    llvm::StringRef Option) const {
+  auto It = Options.CheckOptions.find((Check + "." + Option).str());
+  return It == Options.CheckOptions.end() ? std::string() : It->second;
+}
+
+bool CheckContext::isPythonHeaderDir(llvm::StringRef Dir) {
+  // A directory holding Python.h, or below one, is the C API itself (an
+  // installed include dir or CPython's Include/): not the user's code.
+  llvm::SmallString<256> Current(Dir);
+  while (!Current.empty()) {
+    auto [It, Inserted] = PythonHeaderDirs.try_emplace(Current, false);
+    if (!Inserted) {
+      if (It->second)
+        return true;
+    } else {
+      llvm::SmallString<256> Candidate(Current);
+      llvm::sys::path::append(Candidate, "Python.h");
+      It->second = llvm::sys::fs::exists(Candidate);
+      if (It->second)
+        return true;
+    }
+    llvm::StringRef Parent = llvm::sys::path::parent_path(Current);
+    if (Parent == Current)
+      break;
+    Current = Parent;
+  }
+  return false;
+}
+
+bool CheckContext::isReportedLocation(clang::SourceLocation Loc) {
+  if (Loc.isInvalid())
+    return false;
+  clang::SourceLocation FileLoc = SM->getFileLoc(Loc);
+  clang::FileID FID = SM->getFileID(FileLoc);
+  auto [It, Inserted] = ReportedFiles.try_emplace(FID, false);
+  if (!Inserted)
+    return It->second;
+  bool Reported = false;
+  if (!SM->isInSystemHeader(FileLoc)) {
+    if (clang::OptionalFileEntryRef Entry = SM->getFileEntryRefForID(FID)) {
+      llvm::SmallString<256> Path(Entry->getName());
+      llvm::sys::fs::make_absolute(Path);
+      Reported = !isPythonHeaderDir(llvm::sys::path::parent_path(Path));
+    }
+  }
+  It->second = Reported;
+  return Reported;
+}
+
+void CheckContext::report(clang::SourceLocation Loc, Finding Draft) {
+  if (!isReportedLocation(Loc))
+    return;
+  clang::SourceLocation FileLoc = SM->getFileLoc(Loc);
+  clang::FileID FID = SM->getFileID(FileLoc);
+  unsigned Line = SM->getSpellingLineNumber(FileLoc);
+  auto [It, Inserted] = FileSuppressions.try_emplace(FID);
+  if (Inserted)
+    It->second = Suppressions(SM->getBufferData(FID));
+  if (It->second.isSuppressed(Line, Draft.Check))
+    return;
+  Findings.push_back(std::move(Draft));
+}
+
+} // namespace gilport

@@ -1,0 +1,40 @@
+//===--- CheckRegistry.h - The checks gilport knows -------------*- C++ -*-===//
+
+#ifndef GILPORT_CHECKS_CHECKREGISTRY_H
+#define GILPORT_CHECKS_CHECKREGISTRY_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <memory>
+
+namespace gilport {
+
+class CheckContext;
+class GilportCheck;
+
+/// An option a check reads from `CheckOptions`.
+struct CheckOptionInfo {
+  const char *Name;
+  const char *Default;
+  const char *Description;
+};
+
+struct CheckInfo {
+  llvm::StringRef Name;
+  llvm::StringRef Summary;
+  llvm::ArrayRef<CheckOptionInfo> Options;
+  std::unique_ptr<GilportCheck> (*Create)(CheckContext &Context);
+  /// The check's documentation page (Markdown), embedded at build time.
+  llvm::StringRef Documentation;
+};
+
+/// Every check, sorted by name.
+llvm::ArrayRef<CheckInfo> allChecks();
+
+/// The check called \p Name, or null.
+const CheckInfo *findCheck(llvm::StringRef Name);
+
+} // namespace gilport
+
+#endif

@@ -1,0 +1,53 @@
+//===--- Finding.h - One diagnostic produced by a check ---------*- C++ -*-===//
+
+#ifndef GILPORT_CHECKS_FINDING_H
+#define GILPORT_CHECKS_FINDING_H
+
+#include "clang/Tooling/Core/Replacement.h"
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace gilport {
+
+enum class Severity { Warning, Error };
+
+struct FindingNote {
+  std::string File;
+  unsigned Line = 0;
+  unsigned Column = 0;
+  std::string Message;
+};
+
+/// A finding, detached from any SourceManager so it can outlive its
+/// translation unit and be merged across translation units.
+struct Finding {
+  std::string Check;
+  Severity Level = Severity::Warning;
+  std::string File;
+  unsigned Line = 0;
+  unsigned Column = 0;
+  unsigned Offset = 0;
+  std::string Message;
+  std::vector<FindingNote> Notes;
+  /// The edits that fix this finding; empty when there is no automatic fix.
+  std::vector<clang::tooling::Replacement> Fixes;
+  /// Why there is no automatic fix (empty when there is one, or when the
+  /// check offers none for this kind of finding).
+  std::string NoFixReason;
+
+  bool fixAvailable() const { return !Fixes.empty(); }
+
+  /// Identity used to report a finding in a header only once.
+  auto key() const { return std::tie(File, Offset, Check, Message); }
+  bool operator<(const Finding &Other) const {
+    return std::tie(File, Line, Column, Check, Message) <
+           std::tie(Other.File, Other.Line, Other.Column, Other.Check,
+                    Other.Message);
+  }
+};
+
+} // namespace gilport
+
+#endif

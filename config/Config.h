@@ -1,0 +1,50 @@
+//===--- Config.h - .gilport.yaml reader ------------------------*- C++ -*-===//
+//
+// Reads a .gilport.yaml file into plain values that remember their line, so
+// later validation can point at the offending key. Nothing here throws.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_CONFIG_CONFIG_H
+#define GILPORT_CONFIG_CONFIG_H
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gilport {
+
+/// A scalar from the file together with where it was written.
+struct ConfigValue {
+  std::string Value;
+  unsigned Line = 0;
+};
+
+struct FileConfig {
+  std::string Path;
+  /// `Checks`, as a comma-separated glob list (a YAML list is joined).
+  std::optional<ConfigValue> Checks;
+  /// `CheckOptions`, keyed by `check-name.OptionName`.
+  std::map<std::string, ConfigValue> CheckOptions;
+  /// `WarningsAsErrors`: `true`, `false` or a glob list of checks.
+  std::optional<ConfigValue> WarningsAsErrors;
+  std::vector<ConfigValue> ExcludePaths;
+  std::optional<ConfigValue> Python;
+  std::vector<ConfigValue> ExtraArgs;
+  /// `MinimumPython`, e.g. `3.9`.
+  std::optional<ConfigValue> MinimumPython;
+};
+
+/// Parses \p Text (read from \p Path, used in messages). On failure returns
+/// false and sets \p Error to "path:line:col: message".
+bool parseConfig(const std::string &Text, const std::string &Path,
+                 FileConfig &Out, std::string &Error);
+
+/// Reads and parses the file at \p Path.
+bool readConfigFile(const std::string &Path, FileConfig &Out,
+                    std::string &Error);
+
+} // namespace gilport
+
+#endif

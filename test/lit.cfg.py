@@ -1,0 +1,68 @@
+# lit configuration for gilport. See docs/architecture.md for the
+# substitutions and features.
+import os
+import shutil
+import subprocess
+
+import lit.formats
+
+config.name = "gilport"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".c", ".cpp", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.gilport_obj_root, "test")
+
+src = config.gilport_src_root
+require_all = os.environ.get("GILPORT_REQUIRE_ALL") == "1"
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, os.path.join(src, "scripts"), config.environment.get("PATH", os.environ["PATH"])])
+# Tests must not depend on the user's colour or GIL settings.
+for name in ("PYTHON_GIL", "PYTHONPATH", "GILPORT_CONFIG", "NO_COLOR"):
+    config.environment.pop(name, None)
+for name in ("HOME", "XDG_CACHE_HOME", "GILPORT_CACHE_DIR", "TMPDIR"):
+    if name in os.environ:
+        config.environment[name] = os.environ[name]
+
+cache = os.environ.get("GILPORT_CACHE_DIR") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "gilport")
+
+
+def require(feature, present, what):
+    if present:
+        config.available_features.add(feature)
+    elif require_all:
+        lit_config.fatal(f"{what} is missing; run scripts/dev.sh setup (GILPORT_REQUIRE_ALL=1 forbids skipping)")
+    else:
+        lit_config.warning(f"{what} is missing: tests that need '{feature}' are skipped")
+
+
+python_ft = os.path.join(cache, "python3.13t", "bin", "python3.13t")
+require("python-ft", os.access(python_ft, os.X_OK), f"the free-threaded runtime {python_ft}")
+
+python_gil = shutil.which("python3.11") or "/usr/bin/python3.11"
+if not os.access(python_gil, os.X_OK):
+    lit_config.fatal("Python 3.11 (the GIL-build baseline) was not found")
+
+cpython311_tree = os.environ.get("GILPORT_CPYTHON311_TREE") or os.path.join(cache, "cpython3.11-tree")
+require("cpython311-tree", os.path.exists(os.path.join(cpython311_tree, "compile_commands.json")),
+        f"the prepared CPython 3.11 tree {cpython311_tree}")
+
+python = shutil.which("python3") or "/usr/bin/python3"
+# Check tests analyse against the free-threaded headers when they exist.
+test_python = python_ft if "python-ft" in config.available_features else python_gil
+config.environment["GILPORT_TEST_PYTHON"] = test_python
+
+config.substitutions.append(("%check_gilport",
+                             f"{python} {os.path.join(src, 'test', 'check_gilport.py')} --gilport={config.gilport_bin}"))
+config.substitutions.append(("%gilport", config.gilport_bin))
+config.substitutions.append(("%python_ft", python_ft))
+config.substitutions.append(("%python_gil", python_gil))
+config.substitutions.append(("%python", python))
+config.substitutions.append(("%test_python", test_python))
+config.substitutions.append(("%examples", os.path.join(src, "examples")))
+config.substitutions.append(("%scripts", os.path.join(src, "scripts")))
+config.substitutions.append(("%inputs", os.path.join(src, "test", "Inputs")))
+config.substitutions.append(("%cpython311_tree", cpython311_tree))
+config.substitutions.append(("%cache", cache))

@@ -1,0 +1,51 @@
+//===--- CommandLine.h - gilport's command line -----------------*- C++ -*-===//
+
+#ifndef GILPORT_TOOL_COMMANDLINE_H
+#define GILPORT_TOOL_COMMANDLINE_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gilport {
+
+enum class OutputFormat { Text, Json, Sarif };
+enum class ColorMode { Auto, Always, Never };
+
+struct CommandLine {
+  /// check, fix, list-checks, explain, doctor, version, help.
+  std::string Command;
+  std::vector<std::string> Paths;
+  std::string BuildDir;
+  std::string Checks;
+  std::string ConfigFile;
+  OutputFormat Format = OutputFormat::Text;
+  std::string OutputFile;
+  unsigned Jobs = 0;
+  std::string Python;
+  bool WarningsAsErrors = false;
+  bool Quiet = false;
+  bool Verbose = false;
+  bool DumpConfig = false;
+  ColorMode Color = ColorMode::Auto;
+  std::vector<std::string> ExtraArgs;
+  std::vector<std::string> ExtraArgsBefore;
+  /// `--check-option=check.Option=value`.
+  std::vector<std::pair<std::string, std::string>> CheckOptions;
+};
+
+/// Parses argv (without the program name). On error returns std::nullopt
+/// and sets \p Error.
+std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
+                                            std::string &Error);
+
+/// The text `gilport --help` prints.
+const char *usageText();
+
+} // namespace gilport
+
+#endif

@@ -1,0 +1,69 @@
+//===--- CompileFlags.h - Where each file's compile flags come from -*- C++ -*-===//
+//
+// Flags come from a compile_commands.json (-p, else the nearest parent
+// directory or its build/ that has one). A file with no entry gets inferred
+// flags: the Python include directory, the file's own directory and include/
+// at the project root.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_TOOL_COMPILEFLAGS_H
+#define GILPORT_TOOL_COMPILEFLAGS_H
+
+#include "clang/Tooling/CompilationDatabase.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace gilport {
+
+struct FlagSettings {
+  /// Explicit -p directory; empty to search parents.
+  std::string BuildDir;
+  /// Include directory of the configured Python.
+  std::string PythonIncludeDir;
+  std::vector<std::string> ExtraArgs;
+  std::vector<std::string> ExtraArgsBefore;
+  std::string ResourceDir;
+};
+
+class GilportCompilationDatabase : public clang::tooling::CompilationDatabase {
+public:
+  explicit GilportCompilationDatabase(FlagSettings Settings);
+
+  /// Loads the -p database if one was given. Returns false with \p Error
+  /// when it cannot be read.
+  bool loadExplicitDatabase(std::string &Error);
+
+  std::vector<clang::tooling::CompileCommand>
+  getCompileCommands(llvm::StringRef FilePath) const override;
+
+  /// Where the flags for \p FilePath come from, for --verbose.
+  std::string describeSource(llvm::StringRef FilePath) const;
+
+private:
+  const clang::tooling::CompilationDatabase *
+  databaseFor(llvm::StringRef FilePath, std::string *Location) const;
+  clang::tooling::CompileCommand inferredCommand(llvm::StringRef FilePath) const;
+  void adjust(clang::tooling::CompileCommand &Command) const;
+
+  FlagSettings Settings;
+  std::unique_ptr<clang::tooling::CompilationDatabase> Explicit;
+  std::string ExplicitLocation;
+  mutable std::mutex CacheMutex;
+  /// Directory -> database found for it (null: none), and where it was.
+  mutable llvm::StringMap<
+      std::pair<std::shared_ptr<clang::tooling::CompilationDatabase>, std::string>>
+      ByDirectory;
+};
+
+/// The project root of \p File: the nearest parent with .git, pyproject.toml,
+/// setup.py, setup.cfg or .gilport.yaml; else the file's directory.
+std::string projectRootOf(llvm::StringRef File);
+
+} // namespace gilport
+
+#endif

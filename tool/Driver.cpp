@@ -1,0 +1,504 @@
+//===--- Driver.cpp - gilport's entry point -------------------------------===//
+
+#include "tool/CommandLine.h"
+#include "tool/CompileFlags.h"
+#include "tool/Output.h"
+#include "tool/PythonInfo.h"
+#include "tool/Runner.h"
+
+#include "checks/CheckRegistry.h"
+#include "checks/Suppressions.h"
+#include "config/Config.h"
+
+#include "clang/Basic/Version.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/GlobPattern.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Regex.h"
+#include "llvm/Support/Signals.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <thread>
+
+using namespace gilport;
+
+namespace {
+
+constexpr int ExitClean = 0;
+constexpr int ExitFindings = 1;
+constexpr int ExitError = 2;
+
+int usageError(llvm::StringRef Message) {
+  llvm::errs() << "gilport: error: " << Message << "\n"
+               << "Run 'gilport --help' for usage.\n";
+  return ExitError;
+}
+
+/// The configuration in effect once defaults, .gilport.yaml and the
+/// command line are merged.
+struct EffectiveConfig {
+  std::string ConfigPath;
+  std::string Checks = "gilport-*";
+  std::string WarningsAsErrors;
+  std::vector<std::string> ExcludePaths;
+  std::string ExcludeBase;
+  std::string Python;
+  std::vector<std::string> ExtraArgs;
+  std::string MinimumPython = "3.9";
+  std::map<std::string, std::string> CheckOptions;
+};
+
+std::optional<std::string> findConfigFile(const CommandLine &Cmd) {
+  llvm::SmallString<256> Start;
+  if (!Cmd.Paths.empty())
+    Start = Cmd.Paths.front();
+  else
+    llvm::sys::fs::current_path(Start);
+  llvm::sys::fs::make_absolute(Start);
+  if (!llvm::sys::fs::is_directory(Start))
+    Start = llvm::sys::path::parent_path(Start);
+  for (llvm::StringRef Dir = Start; !Dir.empty();
+       Dir = llvm::sys::path::parent_path(Dir)) {
+    llvm::SmallString<256> Candidate(Dir);
+    llvm::sys::path::append(Candidate, ".gilport.yaml");
+    if (llvm::sys::fs::exists(Candidate))
+      return std::string(Candidate);
+  }
+  return std::nullopt;
+}
+
+/// Validates `check.Option` against the registry; returns an error or "".
+std::string checkOptionError(llvm::StringRef Key, llvm::StringRef Value) {
+  auto [CheckName, OptionName] = Key.rsplit('.');
+  const CheckInfo *Info = findCheck(CheckName);
+  if (!Info)
+    return "unknown check '" + CheckName.str() + "' in option '" + Key.str() +
+           "'";
+  for (const CheckOptionInfo &Option : Info->Options) {
+    if (OptionName != Option.Name)
+      continue;
+    llvm::StringRef Default = Option.Default;
+    bool IsBool = Default == "true" || Default == "false";
+    if (IsBool && !llvm::is_contained({"true", "false", "1", "0", "yes", "no",
+                                       "on", "off"},
+                                      Value.lower()))
+      return "option '" + Key.str() + "' takes true or false, not '" +
+             Value.str() + "'";
+    return "";
+  }
+  std::string Known;
+  for (const CheckOptionInfo &Option : Info->Options)
+    Known += (Known.empty() ? "" : ", ") + std::string(Option.Name);
+  return "unknown option '" + OptionName.str() + "' for check '" +
+         CheckName.str() + "' (" +
+         (Known.empty() ? "it has no options" : "its options: " + Known) + ")";
+}
+
+bool validGlobList(llvm::StringRef Globs, std::string &Error) {
+  llvm::SmallVector<llvm::StringRef, 8> Parts;
+  Globs.split(Parts, ',', -1, false);
+  for (llvm::StringRef Part : Parts) {
+    Part = Part.trim();
+    Part.consume_front("-");
+    if (Part.trim().empty())
+      continue;
+    if (auto Pattern = llvm::GlobPattern::create(Part.trim()); !Pattern) {
+      Error = "bad glob '" + Part.str() + "': " + toString(Pattern.takeError());
+      return false;
+    }
+  }
+  return true;
+}
+
+bool buildConfig(const CommandLine &Cmd, EffectiveConfig &Config) {
+  for (const CheckInfo &Info : allChecks())
+    for (const CheckOptionInfo &Option : Info.Options)
+      Config.CheckOptions[(Info.Name + "." + Option.Name).str()] =
+          Option.Default;
+
+  std::optional<std::string> Path;
+  if (!Cmd.ConfigFile.empty()) {
+    if (!llvm::sys::fs::exists(Cmd.ConfigFile)) {
+      llvm::errs() << "gilport: error: configuration file '" << Cmd.ConfigFile
+                   << "' does not exist\n";
+      return false;
+    }
+    Path = Cmd.ConfigFile;
+  } else {
+    Path = findConfigFile(Cmd);
+  }
+  if (Path) {
+    FileConfig File;
+    std::string Error;
+    if (!readConfigFile(*Path, File, Error)) {
+      llvm::errs() << "gilport: error: " << Error << "\n";
+      return false;
+    }
+    Config.ConfigPath = *Path;
+    llvm::SmallString<256> Base(*Path);
+    llvm::sys::fs::make_absolute(Base);
+    Config.ExcludeBase = llvm::sys::path::parent_path(Base).str();
+    auto Fail = [&](const ConfigValue &Value, const std::string &Message) {
+      llvm::errs() << "gilport: error: " << *Path << ":" << Value.Line << ": "
+                   << Message << "\n";
+      return false;
+    };
+    if (File.Checks) {
+      if (!validGlobList(File.Checks->Value, Error))
+        return Fail(*File.Checks, "in 'Checks': " + Error);
+      Config.Checks += "," + File.Checks->Value;
+    }
+    if (File.WarningsAsErrors) {
+      if (!validGlobList(File.WarningsAsErrors->Value, Error))
+        return Fail(*File.WarningsAsErrors, "in 'WarningsAsErrors': " + Error);
+      llvm::StringRef Value = File.WarningsAsErrors->Value;
+      Config.WarningsAsErrors = Value == "true"    ? "*"
+                                : Value == "false" ? ""
+                                                   : Value.str();
+    }
+    for (const ConfigValue &Exclude : File.ExcludePaths) {
+      if (!validGlobList(Exclude.Value, Error))
+        return Fail(Exclude, "in 'ExcludePaths': " + Error);
+      Config.ExcludePaths.push_back(Exclude.Value);
+    }
+    if (File.Python) {
+      Config.Python = File.Python->Value;
+      if (llvm::StringRef(Config.Python).contains('/') &&
+          !llvm::sys::path::is_absolute(Config.Python)) {
+        llvm::SmallString<256> Resolved(Config.ExcludeBase);
+        llvm::sys::path::append(Resolved, Config.Python);
+        Config.Python = std::string(Resolved);
+      }
+    }
+    for (const ConfigValue &Arg : File.ExtraArgs)
+      Config.ExtraArgs.push_back(Arg.Value);
+    if (File.MinimumPython) {
+      if (!llvm::Regex("^3\\.[0-9]+$").match(File.MinimumPython->Value))
+        return Fail(*File.MinimumPython,
+                    "'MinimumPython' must look like 3.9, not '" +
+                        File.MinimumPython->Value + "'");
+      Config.MinimumPython = File.MinimumPython->Value;
+    }
+    for (const auto &[Key, Value] : File.CheckOptions) {
+      std::string OptionError = checkOptionError(Key, Value.Value);
+      if (!OptionError.empty())
+        return Fail(Value, "in 'CheckOptions': " + OptionError);
+      Config.CheckOptions[Key] = Value.Value;
+    }
+  }
+
+  std::string Error;
+  if (!Cmd.Checks.empty()) {
+    if (!validGlobList(Cmd.Checks, Error)) {
+      usageError("in '--checks': " + Error);
+      return false;
+    }
+    Config.Checks += "," + Cmd.Checks;
+  }
+  if (Cmd.WarningsAsErrors)
+    Config.WarningsAsErrors = "*";
+  if (!Cmd.Python.empty())
+    Config.Python = Cmd.Python;
+  Config.ExtraArgs.insert(Config.ExtraArgs.end(), Cmd.ExtraArgs.begin(),
+                          Cmd.ExtraArgs.end());
+  for (const auto &[Key, Value] : Cmd.CheckOptions) {
+    std::string OptionError = checkOptionError(Key, Value);
+    if (!OptionError.empty()) {
+      usageError("in '--check-option': " + OptionError);
+      return false;
+    }
+    Config.CheckOptions[Key] = Value;
+  }
+  return true;
+}
+
+std::vector<std::string> enabledChecks(const EffectiveConfig &Config) {
+  std::vector<std::string> Names;
+  for (const CheckInfo &Info : allChecks())
+    if (matchesGlobList(Config.Checks, Info.Name))
+      Names.push_back(Info.Name.str());
+  return Names;
+}
+
+std::string yamlQuote(llvm::StringRef Value) {
+  std::string Quoted = "'";
+  for (char C : Value)
+    Quoted += C == '\'' ? std::string("''") : std::string(1, C);
+  return Quoted + "'";
+}
+
+void dumpConfig(const EffectiveConfig &Config, llvm::raw_ostream &OS) {
+  if (!Config.ConfigPath.empty())
+    OS << "# from " << Config.ConfigPath << "\n";
+  OS << "Checks: " << yamlQuote(Config.Checks) << "\n";
+  OS << "WarningsAsErrors: " << yamlQuote(Config.WarningsAsErrors) << "\n";
+  OS << "ExcludePaths: [";
+  llvm::interleaveComma(Config.ExcludePaths, OS,
+                        [&](const std::string &P) { OS << yamlQuote(P); });
+  OS << "]\n";
+  OS << "Python: " << yamlQuote(Config.Python.empty() ? defaultPython()
+                                                      : Config.Python)
+     << "\n";
+  OS << "ExtraArgs: [";
+  llvm::interleaveComma(Config.ExtraArgs, OS,
+                        [&](const std::string &A) { OS << yamlQuote(A); });
+  OS << "]\n";
+  OS << "MinimumPython: " << yamlQuote(Config.MinimumPython) << "\n";
+  OS << "CheckOptions:\n";
+  for (const auto &[Key, Value] : Config.CheckOptions)
+    OS << "  " << Key << ": " << yamlQuote(Value) << "\n";
+}
+
+bool isExcluded(const EffectiveConfig &Config, llvm::StringRef File) {
+  if (Config.ExcludePaths.empty())
+    return false;
+  llvm::StringRef Relative = File;
+  if (!Config.ExcludeBase.empty() &&
+      File.starts_with(Config.ExcludeBase + "/"))
+    Relative = File.drop_front(Config.ExcludeBase.size() + 1);
+  for (const std::string &Globs : Config.ExcludePaths)
+    if (matchesGlobList(Globs, Relative) || matchesGlobList(Globs, File))
+      return true;
+  return false;
+}
+
+int runCheck(const CommandLine &Cmd) {
+  EffectiveConfig Config;
+  if (!buildConfig(Cmd, Config))
+    return ExitError;
+  if (Cmd.DumpConfig) {
+    dumpConfig(Config, llvm::outs());
+    return ExitClean;
+  }
+  std::vector<std::string> Checks = enabledChecks(Config);
+  if (Checks.empty())
+    return usageError("no checks are enabled (Checks: '" + Config.Checks +
+                      "')");
+
+  std::string Error;
+  std::string Interpreter =
+      Config.Python.empty() ? defaultPython() : Config.Python;
+  std::optional<PythonInfo> Python = queryPython(Interpreter, Error);
+  if (!Python) {
+    llvm::errs() << "gilport: error: " << Error << "\n";
+    return ExitError;
+  }
+  if (Cmd.Verbose)
+    llvm::errs() << "gilport: Python " << Python->Version
+                 << (Python->FreeThreaded ? " (free-threaded)" : " (GIL build)")
+                 << " from " << Python->Executable << ", headers in "
+                 << Python->IncludeDir << "\n";
+
+  std::vector<std::string> Paths = Cmd.Paths;
+  if (Paths.empty())
+    Paths.push_back(".");
+  SourceList Sources = collectSources(
+      Paths, [&](llvm::StringRef File) { return isExcluded(Config, File); });
+  if (!Cmd.Quiet)
+    for (const std::string &Remark : Sources.Remarks)
+      llvm::errs() << "gilport: note: " << Remark << "\n";
+
+  FlagSettings Flags;
+  Flags.BuildDir = Cmd.BuildDir;
+  Flags.PythonIncludeDir = Python->IncludeDir;
+  Flags.ExtraArgs = Config.ExtraArgs;
+  Flags.ExtraArgsBefore = Cmd.ExtraArgsBefore;
+  Flags.ResourceDir = GILPORT_CLANG_RESOURCE_DIR;
+  GilportCompilationDatabase Database(Flags);
+  if (!Database.loadExplicitDatabase(Error))
+    return usageError(Error);
+  if (Cmd.Verbose)
+    for (const std::string &File : Sources.Files) {
+      std::vector<clang::tooling::CompileCommand> Commands =
+          Database.getCompileCommands(File);
+      llvm::errs() << "gilport: " << displayPath(File) << ": "
+                   << Database.describeSource(File) << ": "
+                   << llvm::join(Commands.front().CommandLine, " ") << "\n";
+    }
+
+  AnalysisOptions Options;
+  Options.CheckOptions = Config.CheckOptions;
+  unsigned Jobs = Cmd.Jobs ? Cmd.Jobs : std::max(1u, std::thread::hardware_concurrency());
+  bool ShowProgress = !Cmd.Quiet && llvm::sys::Process::StandardErrIsDisplayed() &&
+                      Sources.Files.size() > 1;
+  RunResult Result = analyzeAll(
+      Database, Sources.Files, Options, Checks, Jobs,
+      [&](unsigned Done, unsigned Total, llvm::StringRef File) {
+        if (!ShowProgress)
+          return;
+        std::string Line = llvm::formatv("[{0}/{1}] {2}", Done, Total,
+                                         displayPath(File));
+        if (Line.size() > 78)
+          Line = Line.substr(0, 75) + "...";
+        llvm::errs() << "\r" << Line << "\x1b[K";
+        if (Done == Total)
+          llvm::errs() << "\r\x1b[K";
+      });
+  for (Finding &F : Result.Findings)
+    if (!Config.WarningsAsErrors.empty() &&
+        matchesGlobList(Config.WarningsAsErrors, F.Check))
+      F.Level = Severity::Error;
+  Result.Findings.erase(
+      std::remove_if(Result.Findings.begin(), Result.Findings.end(),
+                     [&](const Finding &F) { return isExcluded(Config, F.File); }),
+      Result.Findings.end());
+  unsigned Failed = Result.Errors.size();
+  Result.Errors.insert(Result.Errors.begin(), Sources.Errors.begin(),
+                       Sources.Errors.end());
+  for (const InputError &Problem : Result.Errors)
+    llvm::errs() << "gilport: error: cannot analyse '"
+                 << displayPath(Problem.File) << "': " << Problem.Message
+                 << "\n";
+
+  std::error_code EC;
+  std::unique_ptr<llvm::ToolOutputFile> OutputFile;
+  if (!Cmd.OutputFile.empty()) {
+    OutputFile = std::make_unique<llvm::ToolOutputFile>(Cmd.OutputFile, EC,
+                                                        llvm::sys::fs::OF_Text);
+    if (EC)
+      return usageError("cannot write '" + Cmd.OutputFile + "': " +
+                        EC.message());
+  }
+  llvm::raw_ostream &OS = OutputFile ? OutputFile->os() : llvm::outs();
+  ReportSettings Report;
+  Report.Summary = !Cmd.Quiet;
+  Report.FilesFailed = Failed + Sources.Errors.size();
+  Report.Color = !OutputFile && (Cmd.Color == ColorMode::Always ||
+                                 (Cmd.Color == ColorMode::Auto &&
+                                  llvm::sys::Process::StandardOutIsDisplayed()));
+  if (std::optional<std::string> DocsUrl =
+          llvm::sys::Process::GetEnv("GILPORT_DOCS_URL"))
+    Report.DocsBaseUrl = *DocsUrl;
+  else
+    Report.DocsBaseUrl = "file://" GILPORT_SOURCE_DIR "/docs/checks/";
+  switch (Cmd.Format) {
+  case OutputFormat::Text:
+    writeTextReport(OS, Result, Report);
+    break;
+  case OutputFormat::Json:
+    writeJsonReport(OS, Result);
+    break;
+  case OutputFormat::Sarif:
+    writeSarifReport(OS, Result, Report);
+    break;
+  }
+  if (OutputFile)
+    OutputFile->keep();
+  if (!Result.Errors.empty())
+    return ExitError;
+  return Result.Findings.empty() ? ExitClean : ExitFindings;
+}
+
+int runListChecks() {
+  for (const CheckInfo &Info : allChecks())
+    llvm::outs() << Info.Name << "\n    " << Info.Summary << "\n";
+  return ExitClean;
+}
+
+int runExplain(const CommandLine &Cmd) {
+  if (Cmd.Paths.size() != 1)
+    return usageError("'explain' takes exactly one check name");
+  const CheckInfo *Info = findCheck(Cmd.Paths.front());
+  if (!Info)
+    return usageError("unknown check '" + Cmd.Paths.front() +
+                      "' (see 'gilport list-checks')");
+  llvm::outs() << (Info->Documentation.empty() ? Info->Summary
+                                               : Info->Documentation);
+  if (!Info->Documentation.ends_with("\n"))
+    llvm::outs() << "\n";
+  return ExitClean;
+}
+
+int runDoctor(const CommandLine &Cmd) {
+  std::string ResourceDir = GILPORT_CLANG_RESOURCE_DIR;
+  bool ResourceDirOk = llvm::sys::fs::is_directory(ResourceDir + "/include");
+  std::optional<std::string> FreeThreaded = freeThreadedPython();
+  std::vector<std::string> Candidates;
+  if (!Cmd.Python.empty())
+    Candidates.push_back(Cmd.Python);
+  if (FreeThreaded)
+    Candidates.push_back(*FreeThreaded);
+  for (const char *Name : {"python3", "python3.13t", "python3.13", "python3.12",
+                           "python3.11"})
+    Candidates.push_back(Name);
+  llvm::json::Array Pythons;
+  std::vector<std::string> Seen;
+  std::string TextPythons;
+  for (const std::string &Candidate : Candidates) {
+    std::string Error;
+    std::optional<PythonInfo> Info = queryPython(Candidate, Error);
+    if (!Info || llvm::is_contained(Seen, Info->Executable))
+      continue;
+    Seen.push_back(Info->Executable);
+    Pythons.push_back(llvm::json::Object{{"interpreter", Info->Executable},
+                                         {"version", Info->Version},
+                                         {"include_dir", Info->IncludeDir},
+                                         {"free_threaded", Info->FreeThreaded}});
+    TextPythons += llvm::formatv("  {0} {1}{2}: {3}\n", Info->Executable,
+                                 Info->Version,
+                                 Info->FreeThreaded ? " (free-threaded)" : "",
+                                 Info->IncludeDir);
+  }
+  if (Cmd.Format == OutputFormat::Json) {
+    llvm::json::Object Root{
+        {"gilport_version", GILPORT_VERSION},
+        {"clang_version", clang::getClangFullVersion()},
+        {"resource_dir", ResourceDir},
+        {"resource_dir_ok", ResourceDirOk},
+        {"cache_dir", cacheDir()},
+        {"free_threaded_python",
+         FreeThreaded ? llvm::json::Value(*FreeThreaded) : llvm::json::Value(nullptr)},
+        {"default_python", defaultPython()},
+        {"pythons", std::move(Pythons)}};
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(Root)))
+                 << "\n";
+  } else {
+    llvm::outs() << "gilport " << GILPORT_VERSION << "\n"
+                 << "clang: " << clang::getClangFullVersion() << "\n"
+                 << "resource dir: " << ResourceDir
+                 << (ResourceDirOk ? "" : " (MISSING)") << "\n"
+                 << "cache dir: " << cacheDir() << "\n"
+                 << "free-threaded python: "
+                 << (FreeThreaded ? *FreeThreaded
+                                  : "not built (run scripts/dev.sh setup)")
+                 << "\n"
+                 << "default python: " << defaultPython() << "\n"
+                 << "python include dirs:\n"
+                 << (TextPythons.empty() ? "  none found\n" : TextPythons);
+  }
+  return FreeThreaded && ResourceDirOk ? ExitClean : ExitFindings;
+}
+
+} // namespace
+
+int main(int argc, const char **argv) {
+  llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
+  std::string Error;
+  std::optional<CommandLine> Cmd = parseCommandLine(
+      llvm::ArrayRef<const char *>(argv + 1, argv + argc), Error);
+  if (!Cmd)
+    return usageError(Error);
+  if (Cmd->Command == "help") {
+    llvm::outs() << usageText();
+    return ExitClean;
+  }
+  if (Cmd->Command == "version") {
+    llvm::outs() << "gilport " << GILPORT_VERSION << " ("
+                 << clang::getClangFullVersion() << ")\n";
+    return ExitClean;
+  }
+  if (Cmd->Command == "list-checks")
+    return runListChecks();
+  if (Cmd->Command == "explain")
+    return runExplain(*Cmd);
+  if (Cmd->Command == "doctor")
+    return runDoctor(*Cmd);
+  if (Cmd->Command == "check")
+    return runCheck(*Cmd);
+  return usageError("'" + Cmd->Command + "' is not available yet");
+}

@@ -1,0 +1,33 @@
+//===--- Output.h - Text, JSON and SARIF reports ----------------*- C++ -*-===//
+
+#ifndef GILPORT_TOOL_OUTPUT_H
+#define GILPORT_TOOL_OUTPUT_H
+
+#include "tool/Runner.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+namespace gilport {
+
+struct ReportSettings {
+  bool Color = false;
+  bool Summary = true;
+  /// Files that could not be read or analysed, counted in the summary.
+  unsigned FilesFailed = 0;
+  /// Base for SARIF helpUri; a check's page is <base><check-name>.md.
+  std::string DocsBaseUrl;
+};
+
+/// Path as shown to the user: relative to the working directory when inside
+/// it, else absolute.
+std::string displayPath(llvm::StringRef Path);
+
+void writeTextReport(llvm::raw_ostream &OS, const RunResult &Result,
+                     const ReportSettings &Settings);
+void writeJsonReport(llvm::raw_ostream &OS, const RunResult &Result);
+void writeSarifReport(llvm::raw_ostream &OS, const RunResult &Result,
+                      const ReportSettings &Settings);
+
+} // namespace gilport
+
+#endif
