@@ -6,11 +6,14 @@
 #include "checks/GilportCheck.h"
 
 #include "clang/AST/ASTConsumer.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Tooling/Tooling.h"
+#include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace gilport {
@@ -53,6 +56,13 @@ public:
     // A TU with errors yields no findings; skip the work too.
     if (Ctx.getDiagnostics().hasErrorOccurred())
       return;
+    // Match only the user's declarations: the Python and system headers are
+    // most of a translation unit, and nothing in them is reported.
+    std::vector<clang::Decl *> UserDecls;
+    for (clang::Decl *D : Ctx.getTranslationUnitDecl()->decls())
+      if (Context->isReportedLocation(D->getLocation()))
+        UserDecls.push_back(D);
+    Ctx.setTraversalScope(UserDecls);
     Finder->matchAST(Ctx);
     for (auto &Check : Checks)
       Check->onEndOfTranslationUnit(Ctx);
@@ -123,7 +133,11 @@ analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
                        llvm::StringRef File, const AnalysisOptions &Options,
                        llvm::ArrayRef<std::string> EnabledChecks) {
   TranslationUnitResult Result;
-  clang::tooling::ClangTool Tool(Database, {File.str()});
+  // A physical file system with its own working directory: the default one
+  // chdir()s the whole process, which races between worker threads.
+  clang::tooling::ClangTool Tool(
+      Database, {File.str()}, std::make_shared<clang::PCHContainerOperations>(),
+      llvm::vfs::createPhysicalFileSystem());
   FirstErrorRecorder Errors;
   Tool.setDiagnosticConsumer(&Errors);
   ChecksActionFactory Factory(Options, EnabledChecks, Result.Findings);

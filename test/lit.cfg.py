@@ -56,6 +56,8 @@ config.environment["GILPORT_TEST_PYTHON"] = test_python
 
 config.substitutions.append(("%check_gilport",
                              f"{python} {os.path.join(src, 'test', 'check_gilport.py')} --gilport={config.gilport_bin}"))
+# Tells "findings" (1) from "error" (2), which lit's `not` cannot.
+config.substitutions.append(("%expect_exit", f"{python} {os.path.join(src, 'test', 'Inputs', 'expect-exit.py')}"))
 config.substitutions.append(("%gilport", config.gilport_bin))
 config.substitutions.append(("%python_ft", python_ft))
 config.substitutions.append(("%python_gil", python_gil))

@@ -18,8 +18,7 @@ namespace gilport {
 std::string displayPath(llvm::StringRef Path) {
   llvm::SmallString<256> Cwd;
   if (!llvm::sys::fs::current_path(Cwd)) {
-    llvm::SmallString<256> Prefix(Cwd);
-    llvm::sys::path::append(Prefix, "");
+    std::string Prefix = std::string(Cwd) + "/";
     if (Path.starts_with(Prefix))
       return Path.drop_front(Prefix.size()).str();
   }
