@@ -14,6 +14,7 @@
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Tooling/Tooling.h"
 #include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace gilport {
@@ -48,7 +49,7 @@ public:
   ChecksConsumer(std::unique_ptr<CheckContext> Context,
                  std::vector<std::unique_ptr<GilportCheck>> Checks,
                  std::unique_ptr<clang::ast_matchers::MatchFinder> Finder,
-                 std::vector<Finding> &Sink)
+                 TranslationUnitResult &Sink)
       : Context(std::move(Context)), Checks(std::move(Checks)),
         Finder(std::move(Finder)), Sink(Sink) {}
 
@@ -67,22 +68,44 @@ public:
     for (auto &Check : Checks)
       Check->onEndOfTranslationUnit(Ctx);
     std::vector<Finding> Found = Context->takeFindings();
-    Sink.insert(Sink.end(), std::make_move_iterator(Found.begin()),
-                std::make_move_iterator(Found.end()));
+    recordContentHashes(Ctx.getSourceManager(), Found);
+    Sink.Findings.insert(Sink.Findings.end(),
+                         std::make_move_iterator(Found.begin()),
+                         std::make_move_iterator(Found.end()));
   }
 
 private:
+  void recordContentHashes(clang::SourceManager &SM,
+                           const std::vector<Finding> &Found) {
+    for (const Finding &F : Found)
+      for (const clang::tooling::Replacement &R : F.Fixes) {
+        if (Sink.ContentHashes.count(R.getFilePath()))
+          continue;
+        llvm::Expected<clang::FileEntryRef> File =
+            SM.getFileManager().getFileRef(R.getFilePath());
+        if (!File) {
+          llvm::consumeError(File.takeError());
+          continue;
+        }
+        clang::FileID FID = SM.translateFile(*File);
+        if (FID.isValid())
+          Sink.ContentHashes[R.getFilePath()] =
+              llvm::xxh3_64bits(SM.getBufferData(FID));
+      }
+  }
+
+
   std::unique_ptr<CheckContext> Context;
   std::vector<std::unique_ptr<GilportCheck>> Checks;
   std::unique_ptr<clang::ast_matchers::MatchFinder> Finder;
-  std::vector<Finding> &Sink;
+  TranslationUnitResult &Sink;
 };
 
 class ChecksAction : public clang::ASTFrontendAction {
 public:
   ChecksAction(const AnalysisOptions &Options,
                llvm::ArrayRef<std::string> EnabledChecks,
-               std::vector<Finding> &Sink)
+               TranslationUnitResult &Sink)
       : Options(Options), EnabledChecks(EnabledChecks), Sink(Sink) {}
 
   std::unique_ptr<clang::ASTConsumer>
@@ -107,14 +130,14 @@ public:
 private:
   const AnalysisOptions &Options;
   llvm::ArrayRef<std::string> EnabledChecks;
-  std::vector<Finding> &Sink;
+  TranslationUnitResult &Sink;
 };
 
 class ChecksActionFactory : public clang::tooling::FrontendActionFactory {
 public:
   ChecksActionFactory(const AnalysisOptions &Options,
                       llvm::ArrayRef<std::string> EnabledChecks,
-                      std::vector<Finding> &Sink)
+                      TranslationUnitResult &Sink)
       : Options(Options), EnabledChecks(EnabledChecks), Sink(Sink) {}
   std::unique_ptr<clang::FrontendAction> create() override {
     return std::make_unique<ChecksAction>(Options, EnabledChecks, Sink);
@@ -123,7 +146,7 @@ public:
 private:
   const AnalysisOptions &Options;
   llvm::ArrayRef<std::string> EnabledChecks;
-  std::vector<Finding> &Sink;
+  TranslationUnitResult &Sink;
 };
 
 } // namespace
@@ -140,7 +163,7 @@ analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
       llvm::vfs::createPhysicalFileSystem());
   FirstErrorRecorder Errors;
   Tool.setDiagnosticConsumer(&Errors);
-  ChecksActionFactory Factory(Options, EnabledChecks, Result.Findings);
+  ChecksActionFactory Factory(Options, EnabledChecks, Result);
   int Status = Tool.run(&Factory);
   if (Status != 0 || !Errors.FirstError.empty()) {
     Result.Failed = true;

@@ -8,6 +8,7 @@
 
 #include "clang/Tooling/CompilationDatabase.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -22,6 +23,9 @@ struct TranslationUnitResult {
   bool Failed = false;
   /// The first compiler error, "file:line:col: message", when Failed.
   std::string FirstError;
+  /// xxh3 hash of each file that fixes edit, as it was parsed, so a file
+  /// changed on disk since then is not overwritten.
+  llvm::StringMap<uint64_t> ContentHashes;
 };
 
 /// Analyses \p File with the command \p Database gives for it, running the

@@ -16,6 +16,7 @@ const char *usageText() {
 
 commands:
   check [PATH...]     find code that is unsafe without the GIL or in subinterpreters
+  fix [PATH...]       the same as 'check --fix'
   list-checks         list the checks
   explain CHECK       print a check's documentation
   doctor              show the toolchain and Python installations gilport uses
@@ -32,6 +33,9 @@ check options:
   --python=INTERPRETER     take Python's headers from INTERPRETER
                            (default: the free-threaded runtime set-up built)
   --warnings-as-errors     report every finding as an error
+  --fix                    apply the fixes (files are replaced atomically)
+  --diff                   print the fixes as a unified diff; write nothing
+  --export-fixes=FILE      write the fixes as clang-apply-replacements YAML
   --check-option=CHECK.OPTION=VALUE
                            set a check option (repeatable)
   --extra-arg=ARG          append ARG to every compile command
@@ -115,7 +119,8 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
                Reader.value(Arg, "--config", Result.ConfigFile, Error) ||
                Reader.value(Arg, "-o", Result.OutputFile, Error) ||
                Reader.value(Arg, "--output", Result.OutputFile, Error) ||
-               Reader.value(Arg, "--python", Result.Python, Error)) {
+               Reader.value(Arg, "--python", Result.Python, Error) ||
+               Reader.value(Arg, "--export-fixes", Result.ExportFixes, Error)) {
     } else if (Reader.value(Arg, "--format", Value, Error)) {
       auto Format = llvm::StringSwitch<std::optional<OutputFormat>>(Value)
                         .Case("text", OutputFormat::Text)
@@ -161,6 +166,10 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
       Result.Quiet = true;
     } else if (Arg == "--verbose" || Arg == "-v") {
       Result.Verbose = true;
+    } else if (Arg == "--fix") {
+      Result.Fix = true;
+    } else if (Arg == "--diff") {
+      Result.Diff = true;
     } else if (Arg == "--dump-config") {
       Result.DumpConfig = true;
     } else if (Arg == "--") {
@@ -172,6 +181,8 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
       Result.Paths.push_back(Arg.str());
     }
   }
+  if (Result.Command == "fix")
+    Result.Fix = true;
   if (!Error.empty())
     return std::nullopt;
   return Result;

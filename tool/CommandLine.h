@@ -31,6 +31,12 @@ struct CommandLine {
   bool Quiet = false;
   bool Verbose = false;
   bool DumpConfig = false;
+  /// Apply fixes (`gilport fix`, or `check --fix`).
+  bool Fix = false;
+  /// Print the fixes as a unified diff instead of writing them.
+  bool Diff = false;
+  /// Write clang-apply-replacements YAML here.
+  std::string ExportFixes;
   ColorMode Color = ColorMode::Auto;
   std::vector<std::string> ExtraArgs;
   std::vector<std::string> ExtraArgsBefore;

@@ -6,6 +6,8 @@
 #include "tool/PythonInfo.h"
 #include "tool/Runner.h"
 
+#include "rewrites/FixApplication.h"
+
 #include "checks/CheckRegistry.h"
 #include "checks/Suppressions.h"
 #include "config/Config.h"
@@ -23,6 +25,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <set>
 #include <thread>
 
 using namespace gilport;
@@ -267,6 +270,63 @@ bool isExcluded(const EffectiveConfig &Config, llvm::StringRef File) {
   return false;
 }
 
+struct FixSummary {
+  unsigned FixedFindings = 0;
+  unsigned FilesWritten = 0;
+  unsigned FilesFailed = 0;
+};
+
+/// Plans the fixes, then exports, prints or applies them. Findings whose fix
+/// was applied leave \p Result; the rest stay, with the reason they have no
+/// fix.
+bool handleFixes(const CommandLine &Cmd, RunResult &Result,
+                 FixSummary &Summary) {
+  FixPlan Plan = planFixes(Result.Findings);
+  if (!Cmd.ExportFixes.empty()) {
+    std::error_code EC;
+    llvm::ToolOutputFile Export(Cmd.ExportFixes, EC, llvm::sys::fs::OF_Text);
+    if (EC) {
+      usageError("cannot write '" + Cmd.ExportFixes + "': " + EC.message());
+      return false;
+    }
+    std::string MainFile =
+        Result.Findings.empty() ? "" : Result.Findings.front().File;
+    writeExportedFixes(Export.os(), Result.Findings, MainFile);
+    Export.keep();
+  }
+  if (Cmd.Diff) {
+    writePlanDiff(llvm::outs(), Plan);
+    return true;
+  }
+  if (!Cmd.Fix)
+    return true;
+  std::set<std::string> Unwritten;
+  for (const FileOutcome &Outcome : applyPlan(Plan, Result.ContentHashes)) {
+    if (Outcome.Written) {
+      ++Summary.FilesWritten;
+      continue;
+    }
+    ++Summary.FilesFailed;
+    Unwritten.insert(Outcome.Path);
+    llvm::errs() << "gilport: error: '" << displayPath(Outcome.Path)
+                 << "' was not fixed: " << Outcome.Problem << "\n";
+  }
+  // A finding is fixed when every file its edits touch was written.
+  std::vector<Finding> Remaining;
+  for (Finding &F : Result.Findings) {
+    bool Applied = !F.Fixes.empty() &&
+                   llvm::none_of(F.Fixes, [&](const auto &R) {
+                     return Unwritten.count(R.getFilePath().str());
+                   });
+    if (Applied)
+      ++Summary.FixedFindings;
+    else
+      Remaining.push_back(std::move(F));
+  }
+  Result.Findings = std::move(Remaining);
+  return true;
+}
+
 int runCheck(const CommandLine &Cmd) {
   EffectiveConfig Config;
   if (!buildConfig(Cmd, Config))
@@ -355,6 +415,12 @@ int runCheck(const CommandLine &Cmd) {
                  << displayPath(Problem.File) << "': " << Problem.Message
                  << "\n";
 
+  FixSummary Fixes;
+  if (Cmd.Fix || Cmd.Diff || !Cmd.ExportFixes.empty()) {
+    if (!handleFixes(Cmd, Result, Fixes))
+      return ExitError;
+  }
+
   std::error_code EC;
   std::unique_ptr<llvm::ToolOutputFile> OutputFile;
   if (!Cmd.OutputFile.empty()) {
@@ -376,9 +442,13 @@ int runCheck(const CommandLine &Cmd) {
     Report.DocsBaseUrl = *DocsUrl;
   else
     Report.DocsBaseUrl = "file://" GILPORT_SOURCE_DIR "/docs/checks/";
+  Report.FixMode = Cmd.Fix;
+  Report.FixedFindings = Fixes.FixedFindings;
+  Report.FilesWritten = Fixes.FilesWritten;
   switch (Cmd.Format) {
   case OutputFormat::Text:
-    writeTextReport(OS, Result, Report);
+    if (!Cmd.Diff)
+      writeTextReport(OS, Result, Report);
     break;
   case OutputFormat::Json:
     writeJsonReport(OS, Result);
@@ -389,7 +459,7 @@ int runCheck(const CommandLine &Cmd) {
   }
   if (OutputFile)
     OutputFile->keep();
-  if (!Result.Errors.empty())
+  if (!Result.Errors.empty() || Fixes.FilesFailed)
     return ExitError;
   return Result.Findings.empty() ? ExitClean : ExitFindings;
 }

@@ -113,10 +113,29 @@ void writeTextReport(llvm::raw_ostream &OS, const RunResult &Result,
         writeSnippet(OS, Lines, Note.File, Note.Line, Note.Column,
                      Settings.Color);
     }
+    if (Settings.FixMode)
+      writeHeadline(OS, "", 0, 0, "note", llvm::raw_ostream::BLACK,
+                    "no automatic fix: " +
+                        (F.NoFixReason.empty()
+                             ? std::string("this check offers none")
+                             : F.NoFixReason),
+                    "", Settings.Color);
   }
   if (!Settings.Summary)
     return;
   size_t Count = Result.Findings.size();
+  if (Settings.FixMode) {
+    OS << Settings.FixedFindings
+       << (Settings.FixedFindings == 1 ? " finding" : " findings")
+       << " fixed in " << Settings.FilesWritten
+       << (Settings.FilesWritten == 1 ? " file" : " files") << ", " << Count
+       << " left for a human (" << Result.FilesAnalyzed
+       << (Result.FilesAnalyzed == 1 ? " file" : " files") << " analysed";
+    if (Settings.FilesFailed)
+      OS << ", " << Settings.FilesFailed << " could not be analysed";
+    OS << ")\n";
+    return;
+  }
   if (Count == 0)
     OS << "no findings";
   else

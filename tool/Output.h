@@ -16,6 +16,10 @@ struct ReportSettings {
   unsigned FilesFailed = 0;
   /// Base for SARIF helpUri; a check's page is <base><check-name>.md.
   std::string DocsBaseUrl;
+  /// In fix mode the report lists what is left for a human.
+  bool FixMode = false;
+  unsigned FixedFindings = 0;
+  unsigned FilesWritten = 0;
 };
 
 /// Path as shown to the user: relative to the working directory when inside

@@ -109,6 +109,8 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
         ++Result.FilesAnalyzed;
       for (Finding &F : Unit.Findings)
         Result.Findings.push_back(std::move(F));
+      for (const auto &Entry : Unit.ContentHashes)
+        Result.ContentHashes.try_emplace(Entry.getKey(), Entry.getValue());
       if (OnProgress)
         OnProgress(++Done, Files.size(), Files[Index]);
     }

@@ -7,6 +7,7 @@
 #include "checks/Finding.h"
 
 #include "clang/Tooling/CompilationDatabase.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <functional>
 #include <string>
@@ -38,6 +39,8 @@ struct RunResult {
   std::vector<Finding> Findings;
   std::vector<InputError> Errors;
   unsigned FilesAnalyzed = 0;
+  /// Content hashes of the files that fixes edit, as parsed.
+  llvm::StringMap<uint64_t> ContentHashes;
 };
 
 /// Analyses every file with \p Jobs threads. \p OnProgress is called after
