@@ -1,0 +1,138 @@
+#include "rewrites/FixApplication.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "gtest/gtest.h"
+
+using namespace gilport;
+using clang::tooling::Replacement;
+using clang::tooling::Replacements;
+
+namespace {
+
+Finding findingWith(std::vector<Replacement> Fixes) {
+  Finding F;
+  F.Check = "gilport-test";
+  F.File = Fixes.empty() ? "f.c" : Fixes.front().getFilePath().str();
+  F.Fixes = std::move(Fixes);
+  return F;
+}
+
+Replacements edits(std::vector<Replacement> List) {
+  Replacements Result;
+  for (const Replacement &R : List)
+    EXPECT_FALSE(bool(Result.add(R)));
+  return Result;
+}
+
+} // namespace
+
+TEST(PlanFixes, OverlappingGroupIsDroppedWhole) {
+  std::vector<Finding> Findings = {
+      findingWith({Replacement("f.c", 0, 3, "abc"), Replacement("f.c", 10, 1, "x")}),
+      // Overlaps the first finding's second edit: the whole group goes.
+      findingWith({Replacement("f.c", 20, 1, "y"), Replacement("f.c", 9, 3, "z")}),
+      findingWith({Replacement("g.c", 5, 0, "new")}),
+  };
+  FixPlan Plan = planFixes(Findings);
+  EXPECT_EQ(Plan.FixedFindings, 2u);
+  EXPECT_TRUE(Findings[0].fixAvailable());
+  EXPECT_FALSE(Findings[1].fixAvailable());
+  EXPECT_NE(Findings[1].NoFixReason.find("overlap"), std::string::npos);
+  ASSERT_EQ(Plan.EditsByFile.size(), 2u);
+  EXPECT_EQ(Plan.EditsByFile["f.c"].size(), 2u);
+}
+
+TEST(UnifiedDiff, OneHunkWithContext) {
+  std::string Before = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n";
+  // Replace line 5 ("5\n" starts at offset 8).
+  std::string Diff =
+      unifiedDiff("f.c", Before, edits({Replacement("f.c", 8, 1, "five")}));
+  EXPECT_EQ(Diff, "--- f.c\n+++ f.c\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n"
+                  " 6\n 7\n 8\n");
+}
+
+TEST(UnifiedDiff, InsertedLinesShiftLaterHunks) {
+  std::string Before;
+  for (int I = 1; I <= 20; ++I)
+    Before += std::to_string(I) + "\n";
+  // Insert two lines before line 2 (offset 2), and change line 18.
+  size_t Line18 = Before.find("18\n");
+  std::string Diff = unifiedDiff(
+      "f.c", Before,
+      edits({Replacement("f.c", 2, 0, "a\nb\n"),
+             Replacement("f.c", Line18, 2, "eighteen")}));
+  EXPECT_EQ(Diff, "--- f.c\n+++ f.c\n"
+                  "@@ -1,5 +1,7 @@\n 1\n-2\n+a\n+b\n+2\n 3\n 4\n 5\n"
+                  "@@ -15,6 +17,6 @@\n 15\n 16\n 17\n-18\n+eighteen\n 19\n 20\n");
+}
+
+TEST(UnifiedDiff, MissingFinalNewlineIsMarked) {
+  std::string Diff =
+      unifiedDiff("f.c", "a\nb", edits({Replacement("f.c", 2, 1, "c")}));
+  EXPECT_EQ(Diff, "--- f.c\n+++ f.c\n@@ -1,2 +1,2 @@\n a\n-b\n"
+                  "\\ No newline at end of file\n+c\n"
+                  "\\ No newline at end of file\n");
+}
+
+TEST(WriteFileAtomically, KeepsModeAndReplacesContent) {
+  llvm::SmallString<128> Dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("gilport-unit", Dir));
+  llvm::SmallString<128> Path(Dir);
+  llvm::sys::path::append(Path, "x.c");
+  {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(Path, EC);
+    ASSERT_FALSE(EC);
+    OS << "old";
+  }
+  ASSERT_FALSE(llvm::sys::fs::setPermissions(
+      Path, llvm::sys::fs::perms(0750)));
+  std::string Error;
+  ASSERT_TRUE(writeFileAtomically(Path, "new content", Error)) << Error;
+  auto Buffer = llvm::MemoryBuffer::getFile(Path);
+  ASSERT_TRUE(bool(Buffer));
+  EXPECT_EQ((*Buffer)->getBuffer(), "new content");
+  llvm::sys::fs::file_status Status;
+  ASSERT_FALSE(llvm::sys::fs::status(Path, Status));
+  EXPECT_EQ(Status.permissions(), llvm::sys::fs::perms(0750));
+  // No temporary file is left behind.
+  std::error_code EC;
+  unsigned Entries = 0;
+  for (llvm::sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC;
+       It.increment(EC))
+    ++Entries;
+  EXPECT_EQ(Entries, 1u);
+  llvm::sys::fs::remove_directories(Dir);
+}
+
+TEST(ApplyPlan, FileChangedSinceParsingIsNotWritten) {
+  llvm::SmallString<128> Dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("gilport-unit", Dir));
+  llvm::SmallString<128> Path(Dir);
+  llvm::sys::path::append(Path, "y.c");
+  {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(Path, EC);
+    OS << "int a;\n";
+  }
+  FixPlan Plan;
+  Plan.EditsByFile[std::string(Path)] =
+      edits({Replacement(Path, 4, 1, "b")});
+  llvm::StringMap<uint64_t> Hashes;
+  Hashes[Path] = contentHash("int x;\n"); // not what is on disk
+  std::vector<FileOutcome> Outcomes = applyPlan(Plan, Hashes);
+  ASSERT_EQ(Outcomes.size(), 1u);
+  EXPECT_FALSE(Outcomes[0].Written);
+  EXPECT_NE(Outcomes[0].Problem.find("changed on disk"), std::string::npos);
+
+  Hashes[Path] = contentHash("int a;\n");
+  Outcomes = applyPlan(Plan, Hashes);
+  EXPECT_TRUE(Outcomes[0].Written) << Outcomes[0].Problem;
+  auto Buffer = llvm::MemoryBuffer::getFile(Path);
+  EXPECT_EQ((*Buffer)->getBuffer(), "int b;\n");
+  llvm::sys::fs::remove_directories(Dir);
+}
