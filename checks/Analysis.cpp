@@ -163,6 +163,8 @@ analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
       llvm::vfs::createPhysicalFileSystem());
   FirstErrorRecorder Errors;
   Tool.setDiagnosticConsumer(&Errors);
+  // The driver reports failures itself, once, with the first error.
+  Tool.setPrintErrorMessage(false);
   ChecksActionFactory Factory(Options, EnabledChecks, Result);
   int Status = Tool.run(&Factory);
   if (Status != 0 || !Errors.FirstError.empty()) {

@@ -35,6 +35,10 @@ FixPlan planFixes(std::vector<Finding> &Findings) {
       auto It = Trial.find(Path);
       if (It == Trial.end())
         It = Trial.emplace(Path, Plan.EditsByFile[Path]).first;
+      // Findings fixed by one shared edit (a module-wide conversion, an
+      // include) carry identical replacements: apply them once.
+      if (llvm::is_contained(It->second, R))
+        continue;
       if (llvm::Error Err = It->second.add(R)) {
         Conflict = llvm::toString(std::move(Err));
         break;

@@ -36,6 +36,9 @@ check options:
   --fix                    apply the fixes (files are replaced atomically)
   --diff                   print the fixes as a unified diff; write nothing
   --export-fixes=FILE      write the fixes as clang-apply-replacements YAML
+  --declare-anyway         add GIL declarations even while findings remain
+  --compat-header=PATH     where to write gilport_compat.h (default: next to
+                           each fixed file that needs it)
   --check-option=CHECK.OPTION=VALUE
                            set a check option (repeatable)
   --extra-arg=ARG          append ARG to every compile command
@@ -120,7 +123,8 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
                Reader.value(Arg, "-o", Result.OutputFile, Error) ||
                Reader.value(Arg, "--output", Result.OutputFile, Error) ||
                Reader.value(Arg, "--python", Result.Python, Error) ||
-               Reader.value(Arg, "--export-fixes", Result.ExportFixes, Error)) {
+               Reader.value(Arg, "--export-fixes", Result.ExportFixes, Error) ||
+               Reader.value(Arg, "--compat-header", Result.CompatHeader, Error)) {
     } else if (Reader.value(Arg, "--format", Value, Error)) {
       auto Format = llvm::StringSwitch<std::optional<OutputFormat>>(Value)
                         .Case("text", OutputFormat::Text)
@@ -168,6 +172,8 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
       Result.Verbose = true;
     } else if (Arg == "--fix") {
       Result.Fix = true;
+    } else if (Arg == "--declare-anyway") {
+      Result.DeclareAnyway = true;
     } else if (Arg == "--diff") {
       Result.Diff = true;
     } else if (Arg == "--dump-config") {

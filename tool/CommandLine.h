@@ -35,6 +35,10 @@ struct CommandLine {
   bool Fix = false;
   /// Print the fixes as a unified diff instead of writing them.
   bool Diff = false;
+  /// Add GIL declarations even while other findings remain.
+  bool DeclareAnyway = false;
+  /// Where `gilport_compat.h` goes (default: next to each fixed file).
+  std::string CompatHeader;
   /// Write clang-apply-replacements YAML here.
   std::string ExportFixes;
   ColorMode Color = ColorMode::Auto;

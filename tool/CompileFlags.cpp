@@ -6,6 +6,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
+
 namespace gilport {
 
 using clang::tooling::CompilationDatabase;
@@ -32,16 +34,18 @@ GilportCompilationDatabase::GilportCompilationDatabase(FlagSettings Settings)
 bool GilportCompilationDatabase::loadExplicitDatabase(std::string &Error) {
   if (Settings.BuildDir.empty())
     return true;
+  llvm::SmallString<256> Location(Settings.BuildDir);
+  llvm::sys::path::append(Location, "compile_commands.json");
   std::string LoadError;
-  Explicit = clang::tooling::JSONCompilationDatabase::loadFromDirectory(
-      Settings.BuildDir, LoadError);
+  // loadFromFile, not loadFromDirectory: the latter guesses commands for
+  // files the build does not compile, where gilport infers its own flags.
+  Explicit = clang::tooling::JSONCompilationDatabase::loadFromFile(
+      Location, LoadError, clang::tooling::JSONCommandLineSyntax::AutoDetect);
   if (!Explicit) {
     Error = "cannot read a compilation database from '" + Settings.BuildDir +
             "': " + LoadError;
     return false;
   }
-  llvm::SmallString<256> Location(Settings.BuildDir);
-  llvm::sys::path::append(Location, "compile_commands.json");
   ExplicitLocation = std::string(Location);
   return true;
 }
@@ -119,21 +123,24 @@ void GilportCompilationDatabase::adjust(CompileCommand &Command) const {
   std::vector<std::string> &Args = Command.CommandLine;
   if (Args.empty())
     return;
+  // Everything after "--" is an input file, so options go before it.
+  auto InputsBegin = std::find(Args.begin() + 1, Args.end(), "--");
   std::vector<std::string> Adjusted = {Args.front()};
   Adjusted.insert(Adjusted.end(), Settings.ExtraArgsBefore.begin(),
                   Settings.ExtraArgsBefore.end());
-  Adjusted.insert(Adjusted.end(), Args.begin() + 1, Args.end());
-  // Before the file name would be tidier, but after it is equivalent for the
-  // driver and keeps the user's arguments untouched.
+  Adjusted.insert(Adjusted.end(), Args.begin() + 1, InputsBegin);
   Adjusted.insert(Adjusted.end(), Settings.ExtraArgs.begin(),
                   Settings.ExtraArgs.end());
   if (!Settings.ResourceDir.empty())
     Adjusted.push_back("-resource-dir=" + Settings.ResourceDir);
   // Compiler warnings are not gilport findings; gcc-only flags in a
-  // build's database must not stop the analysis.
+  // build's database must not stop the analysis; and clang's own error
+  // summary would duplicate gilport's.
   Adjusted.push_back("-w");
   Adjusted.push_back("-Qunused-arguments");
   Adjusted.push_back("-Wno-unknown-warning-option");
+  Adjusted.push_back("-fno-caret-diagnostics");
+  Adjusted.insert(Adjusted.end(), InputsBegin, Args.end());
   Args = std::move(Adjusted);
 }
 

@@ -387,7 +387,7 @@ int runCheck(const CommandLine &Cmd) {
   bool ShowProgress = !Cmd.Quiet && llvm::sys::Process::StandardErrIsDisplayed() &&
                       Sources.Files.size() > 1;
   RunResult Result = analyzeAll(
-      Database, Sources.Files, Options, Checks, Jobs,
+      Database, Sources.Files, Options, Checks, Jobs, Cmd.DeclareAnyway,
       [&](unsigned Done, unsigned Total, llvm::StringRef File) {
         if (!ShowProgress)
           return;

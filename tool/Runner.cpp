@@ -3,6 +3,7 @@
 #include "tool/Runner.h"
 
 #include "checks/Analysis.h"
+#include "rewrites/DeclarationSafety.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -92,6 +93,7 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
            const std::vector<std::string> &Files,
            const AnalysisOptions &Options,
            const std::vector<std::string> &EnabledChecks, unsigned Jobs,
+           bool DeclareAnyway,
            const std::function<void(unsigned, unsigned, llvm::StringRef)>
                &OnProgress) {
   RunResult Result;
@@ -102,6 +104,8 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
     for (size_t Index = NextFile++; Index < Files.size(); Index = NextFile++) {
       TranslationUnitResult Unit = analyzeTranslationUnit(
           Database, Files[Index], Options, EnabledChecks);
+      if (!DeclareAnyway)
+        applyDeclarationSafetyRule(Unit.Findings);
       std::lock_guard<std::mutex> Lock(ResultMutex);
       if (Unit.Failed)
         Result.Errors.push_back({Files[Index], Unit.FirstError});

@@ -50,6 +50,7 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
            const std::vector<std::string> &Files,
            const AnalysisOptions &Options,
            const std::vector<std::string> &EnabledChecks, unsigned Jobs,
+           bool DeclareAnyway,
            const std::function<void(unsigned, unsigned, llvm::StringRef)>
                &OnProgress);
 

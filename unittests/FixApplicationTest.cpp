@@ -46,6 +46,17 @@ TEST(PlanFixes, OverlappingGroupIsDroppedWhole) {
   EXPECT_EQ(Plan.EditsByFile["f.c"].size(), 2u);
 }
 
+TEST(PlanFixes, SharedEditsAreAppliedOnce) {
+  Replacement Include("f.c", 0, 0, "#include \"gilport_compat.h\"\n");
+  std::vector<Finding> Findings = {
+      findingWith({Include, Replacement("f.c", 10, 1, "x")}),
+      findingWith({Include, Replacement("f.c", 20, 1, "y")}),
+  };
+  FixPlan Plan = planFixes(Findings);
+  EXPECT_EQ(Plan.FixedFindings, 2u);
+  EXPECT_EQ(Plan.EditsByFile["f.c"].size(), 3u);
+}
+
 TEST(UnifiedDiff, OneHunkWithContext) {
   std::string Before = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n";
   // Replace line 5 ("5\n" starts at offset 8).

@@ -1,0 +1,49 @@
+//===--- DeclarationSafety.cpp --------------------------------------------===//
+
+#include "rewrites/DeclarationSafety.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+
+namespace gilport {
+
+namespace {
+
+bool blocksDeclaration(const Finding &F) {
+  return F.Fixes.empty() &&
+         llvm::is_contained({"gilport-borrowed-ref",
+                             "gilport-unlocked-container-access",
+                             "gilport-global-state"},
+                            F.Check);
+}
+
+} // namespace
+
+void applyDeclarationSafetyRule(std::vector<Finding> &UnitFindings) {
+  std::vector<const Finding *> Blockers;
+  for (const Finding &F : UnitFindings)
+    if (blocksDeclaration(F))
+      Blockers.push_back(&F);
+  if (Blockers.empty())
+    return;
+  std::string Reason = llvm::formatv(
+      "declaring that the module runs without the GIL would be a false "
+      "promise while {0} finding{1} left unfixed (",
+      Blockers.size(), Blockers.size() == 1 ? " is" : "s are");
+  constexpr size_t Listed = 3;
+  for (size_t I = 0; I < Blockers.size() && I < Listed; ++I)
+    Reason += llvm::formatv("{0}{1}:{2} [{3}]", I ? ", " : "",
+                            llvm::sys::path::filename(Blockers[I]->File),
+                            Blockers[I]->Line, Blockers[I]->Check);
+  if (Blockers.size() > Listed)
+    Reason += ", ...";
+  Reason += "); use --declare-anyway to declare it regardless";
+  for (Finding &F : UnitFindings)
+    if (F.Check == "gilport-missing-gil-decl" && !F.Fixes.empty()) {
+      F.Fixes.clear();
+      F.NoFixReason = Reason;
+    }
+}
+
+} // namespace gilport
