@@ -5,6 +5,7 @@
 #include "tool/Output.h"
 #include "tool/PythonInfo.h"
 #include "tool/Runner.h"
+#include "tool/Stress.h"
 
 #include "rewrites/FixApplication.h"
 
@@ -548,6 +549,9 @@ int runDoctor(const CommandLine &Cmd) {
 
 int main(int argc, const char **argv) {
   llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
+  // `stress` has its own options and runs the Python harness.
+  if (argc > 1 && llvm::StringRef(argv[1]) == "stress")
+    return runStress(llvm::ArrayRef<const char *>(argv + 2, argv + argc));
   std::string Error;
   std::optional<CommandLine> Cmd = parseCommandLine(
       llvm::ArrayRef<const char *>(argv + 1, argv + argc), Error);

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Usage: fetch-debian-source.sh PACKAGE SUITE DESTDIR
+# Downloads the Debian source package PACKAGE from SUITE and extracts the upstream source
+# (no Debian patches) into DESTDIR. The last line of stdout is the extracted directory.
+#
+# apt runs with a private configuration (its own sources list, lists and cache under the
+# cache root), so the system's apt state is never touched. The deb-src URI is taken from the
+# machine's own Debian source: no mirror host name lives in this repository.
+# GILPORT_DEBIAN_URI overrides the URI.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[[ $# -eq 3 ]] || die "usage: $0 PACKAGE SUITE DESTDIR"
+command -v dpkg-source >/dev/null 2>&1 || die "dpkg-source is missing: run scripts/install-deps.sh (package dpkg-dev)"
+package=$1 suite=$2
+mkdir -p "$3"
+destdir=$(cd "$3" && pwd)
+
+# Already extracted: reuse without touching the network.
+stamp="${destdir}/.gilport-${package}-${suite}.path"
+if [[ -f ${stamp} ]] && [[ -d $(cat "${stamp}") ]]; then
+  log "${package} (${suite}) already extracted"
+  cat "${stamp}"
+  exit 0
+fi
+
+# One private apt tree per suite, so parallel fetches from different suites do not race.
+cache=$(gilport_cache_dir)
+aptdir="${cache}/apt/${suite}"
+mkdir -p "${aptdir}/lists/partial" "${aptdir}/cache/archives/partial" "${aptdir}/downloads"
+exec 9>"${aptdir}/lock"
+flock 9
+
+# Prints "URI SIGNED-BY" for the first configured Debian archive source (deb822 files, then
+# one-line files). A source counts when one of its suites is a plain Debian codename, which
+# skips -security, -updates and third-party repositories.
+find_debian_uri() {
+  local codenames='^(buster|bullseye|bookworm|trixie|forky|duke|sid|stable|testing|unstable|oldstable)$'
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f ${f} ]] || continue
+    awk -v re="${codenames}" 'BEGIN { RS = ""; FS = "\n" }
+      {
+        types = ""; uris = ""; suites = ""; key = ""; enabled = "yes"
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^#/) continue
+          split($i, kv, ":"); k = tolower(kv[1]); v = substr($i, length(kv[1]) + 2)
+          gsub(/^[ \t]+|[ \t]+$/, "", v)
+          if (k == "types") types = v; else if (k == "uris") uris = v
+          else if (k == "suites") suites = v; else if (k == "signed-by") key = v
+          else if (k == "enabled") enabled = tolower(v)
+        }
+        if (enabled == "no" || types !~ /(^| )deb(-src)?( |$)/) next
+        n = split(suites, s, /[ \t]+/)
+        for (j = 1; j <= n; j++) if (s[j] ~ re) {
+          split(uris, u, /[ \t]+/)
+          if (key !~ /^\//) key = ""   # inline keys cannot be reused on a one-line entry
+          print u[1], key; exit
+        }
+      }' "${f}"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f ${f} ]] || continue
+    awk -v re="${codenames}" '$1 == "deb" || $1 == "deb-src" {
+        i = 2; key = ""
+        if ($2 ~ /^\[/) {
+          for (; i <= NF; i++) {
+            if ($i ~ /^\[?signed-by=/) { key = $i; sub(/^\[?signed-by=/, "", key); sub(/\]$/, "", key) }
+            if ($i ~ /\]$/) { i++; break }
+          }
+        }
+        if ($(i + 1) ~ re) { print $i, key; exit }
+      }' "${f}"
+  done
+}
+
+if [[ -n ${GILPORT_DEBIAN_URI:-} ]]; then
+  uri=${GILPORT_DEBIAN_URI} key=''
+else
+  read -r uri key < <(find_debian_uri; echo) || true
+fi
+[[ -n ${uri} ]] || die "no Debian source found in /etc/apt/sources.list or /etc/apt/sources.list.d/*.sources (set GILPORT_DEBIAN_URI)"
+
+opts=${key:+[signed-by=${key}] }
+printf 'deb-src %s%s %s main\n' "${opts}" "${uri}" "${suite}" >"${aptdir}/sources.list"
+
+apt_opts=(
+  -o "Dir::Etc::SourceList=${aptdir}/sources.list"
+  -o Dir::Etc::SourceParts=/dev/null
+  -o "Dir::State::Lists=${aptdir}/lists"
+  -o "Dir::Cache=${aptdir}/cache"
+  -o "APT::Sandbox::User=$(id -un)"   # as root: avoids the _apt permission warning
+  -o APT::Get::Only-Source=true       # PACKAGE is a source package name
+)
+
+log "apt-get update for deb-src ${uri} ${suite}"
+apt-get "${apt_opts[@]}" -q update >&2 || die "apt-get update failed for deb-src ${uri} ${suite}"
+
+mapfile -t versions < <(apt-cache "${apt_opts[@]}" showsrc "${package}" 2>/dev/null \
+  | awk '/^Package: / { p = $2 } /^Version: / && p == "'"${package}"'" { print $2 }' \
+  | sort -Vru)
+[[ ${#versions[@]} -gt 0 ]] || die "source package ${package} not found in ${suite} (${uri})"
+
+# Newest first; some files on the mirror may be missing (404), so fall back to older versions.
+cd "${aptdir}/downloads"
+version=''
+for v in "${versions[@]}"; do
+  log "downloading ${package}=${v} (${suite})"
+  start=$(now)
+  if apt-get "${apt_opts[@]}" -q source --download-only "${package}=${v}" >&2; then
+    log "downloaded ${package}=${v} in $(($(now) - start))s"
+    version=${v}
+    break
+  fi
+  log "could not download ${package}=${v}"
+done
+[[ -n ${version} ]] || die "could not download source package ${package} from ${suite}; versions tried: ${versions[*]}"
+
+dsc="${aptdir}/downloads/${package}_${version#*:}.dsc"
+[[ -f ${dsc} ]] || die "expected ${dsc} after download"
+
+# Extract next to the destination, then move into place, so a half-extracted tree never
+# looks finished.
+upstream=${version#*:}
+target="${destdir}/${package}-${upstream%-*}"
+if [[ ! -d ${target} ]]; then
+  tmp=$(mktemp -d "${destdir}/.extract.XXXXXX")
+  trap 'rm -rf "${tmp}"' EXIT
+  log "extracting ${dsc##*/} (upstream source, no Debian patches)"
+  dpkg-source -x --skip-patches "${dsc}" "${tmp}/src" >&2 || die "dpkg-source failed on ${dsc}"
+  mv "${tmp}/src" "${target}"
+fi
+printf '%s\n' "${target}" >"${stamp}"
+log "${package} ${version} extracted"
+printf '%s\n' "${target}"
