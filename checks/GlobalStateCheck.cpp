@@ -1,0 +1,470 @@
+//===--- GlobalStateCheck.cpp - gilport-global-state ----------------------===//
+
+#include "checks/GlobalStateCheck.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+#include "llvm/ADT/StringSwitch.h"
+
+namespace gilport {
+
+using namespace clang;
+using namespace clang::ast_matchers;
+
+namespace {
+
+const CheckOptionInfo Options[] = {
+    {"IgnoreVariables", "",
+     "A regular expression; variables whose whole name matches it are not "
+     "reported (empty: report all)."},
+};
+
+/// The variable reference whose own storage \p E designates: `x`, `x[i]`,
+/// `x.f`, `x.a[i].b`. Null for storage reached through a pointer (`p->f`,
+/// `p[i]`, `*p`): that is not the variable itself.
+const DeclRefExpr *storageRoot(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParens();
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+      return Ref;
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      if (Member->isArrow())
+        return nullptr;
+      E = Member->getBase();
+      continue;
+    }
+    if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
+      const auto *Decay =
+          dyn_cast<ImplicitCastExpr>(Subscript->getBase()->IgnoreParens());
+      if (!Decay || Decay->getCastKind() != CK_ArrayToPointerDecay)
+        return nullptr;
+      E = Decay->getSubExpr();
+      continue;
+    }
+    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(E)) {
+      CastKind Kind = Cast->getCastKind();
+      if (Kind != CK_NoOp && Kind != CK_UncheckedDerivedToBase &&
+          Kind != CK_DerivedToBase)
+        return nullptr;
+      E = Cast->getSubExpr();
+      continue;
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
+/// The variable whose storage \p E points into: `&x`, `&x.f`, `&x[i]`, or
+/// an array `x` decaying to a pointer, possibly converted to another pointer
+/// type.
+const DeclRefExpr *addressedStorage(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParens();
+    if (const auto *Cast = dyn_cast<CastExpr>(E)) {
+      CastKind Kind = Cast->getCastKind();
+      if (Kind == CK_ArrayToPointerDecay)
+        return storageRoot(Cast->getSubExpr());
+      if (Kind != CK_NoOp && Kind != CK_BitCast &&
+          Kind != CK_UncheckedDerivedToBase && Kind != CK_DerivedToBase)
+        return nullptr;
+      E = Cast->getSubExpr();
+      continue;
+    }
+    if (const auto *AddrOf = dyn_cast<UnaryOperator>(E)) {
+      if (AddrOf->getOpcode() != UO_AddrOf)
+        return nullptr;
+      return storageRoot(AddrOf->getSubExpr());
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
+/// The pointer variable a write target is reached through: `p` in `*p`,
+/// `p->f`, `p[i]`, `p->a[i].b`. Null for anything else.
+const DeclRefExpr *dereferencedPointer(const Expr *E) {
+  auto PointerVariable = [](const Expr *Pointer) -> const DeclRefExpr * {
+    const auto *Ref = dyn_cast<DeclRefExpr>(Pointer->IgnoreParenImpCasts());
+    return Ref && Ref->getType()->isPointerType() ? Ref : nullptr;
+  };
+  while (E) {
+    E = E->IgnoreParens();
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      if (Member->isArrow())
+        return PointerVariable(Member->getBase());
+      E = Member->getBase();
+      continue;
+    }
+    if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
+      const auto *Decay =
+          dyn_cast<ImplicitCastExpr>(Subscript->getBase()->IgnoreParens());
+      if (!Decay || Decay->getCastKind() != CK_ArrayToPointerDecay)
+        return PointerVariable(Subscript->getBase());
+      E = Decay->getSubExpr();
+      continue;
+    }
+    if (const auto *Deref = dyn_cast<UnaryOperator>(E)) {
+      if (Deref->getOpcode() != UO_Deref)
+        return nullptr;
+      return PointerVariable(Deref->getSubExpr());
+    }
+    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(E)) {
+      if (Cast->getCastKind() != CK_NoOp)
+        return nullptr;
+      E = Cast->getSubExpr();
+      continue;
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
+/// A pointer variable passed by value (`memset(p, ...)`).
+const DeclRefExpr *pointerValue(const Expr *E) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+  return Ref && Ref->getType()->isPointerType() ? Ref : nullptr;
+}
+
+/// An explicit `&x` (an output argument), but not a decayed array.
+const DeclRefExpr *explicitAddressOf(const Expr *E) {
+  const auto *AddrOf = dyn_cast<UnaryOperator>(E->IgnoreParenCasts());
+  if (!AddrOf || AddrOf->getOpcode() != UO_AddrOf)
+    return nullptr;
+  return storageRoot(AddrOf->getSubExpr());
+}
+
+bool isPointerToMutable(QualType Type) {
+  const auto *Pointer = Type->getAs<PointerType>();
+  return Pointer && !Pointer->getPointeeType().isConstQualified();
+}
+
+bool isReferenceToMutable(QualType Type) {
+  const auto *Reference = Type->getAs<LValueReferenceType>();
+  return Reference && !Reference->getPointeeType().isConstQualified();
+}
+
+/// C-API parameters that are not const-qualified but are only read.
+bool isReadOnlyParameter(llvm::StringRef Callee, unsigned Index) {
+  // The keyword list: `char *kwlist[]` is `char * const *` since 3.13.
+  if (Index == 3)
+    return llvm::StringSwitch<bool>(Callee)
+        .Cases("PyArg_ParseTupleAndKeywords", "PyArg_VaParseTupleAndKeywords",
+               "_PyArg_ParseTupleAndKeywords_SizeT",
+               "_PyArg_VaParseTupleAndKeywords_SizeT", true)
+        .Default(false);
+  // The capsule keeps the pointer; writes through it are the user's.
+  if (Index == 0)
+    return Callee == "PyCapsule_New";
+  return false;
+}
+
+const FunctionProtoType *calleePrototype(const CallExpr *Call) {
+  if (const FunctionDecl *Callee = Call->getDirectCallee())
+    return Callee->getType()->getAs<FunctionProtoType>();
+  QualType Type = Call->getCallee()->getType();
+  if (const auto *Pointer = Type->getAs<PointerType>())
+    Type = Pointer->getPointeeType();
+  return Type->getAs<FunctionProtoType>();
+}
+
+llvm::StringRef scopeOf(const VarDecl *Var) {
+  if (Var->isStaticLocal())
+    return "function-static";
+  if (Var->isStaticDataMember())
+    return "static member";
+  return "global";
+}
+
+std::string message(const VarDecl *Var, StaticStateKind Kind) {
+  std::string Name = Var->getName().str();
+  std::string Scope = scopeOf(Var).str();
+  switch (Kind) {
+  case StaticStateKind::ObjectPointer:
+    return Scope + " Python object pointer '" + Name +
+           "' is shared by all interpreters and threads; move it to the "
+           "module state";
+  case StaticStateKind::ObjectPointers:
+    return Scope + " variable '" + Name +
+           "' holds Python object pointers shared by all interpreters and "
+           "threads; move them to the module state";
+  case StaticStateKind::TypeObject:
+    return "type object '" + Name +
+           "' is statically allocated and shared by all interpreters; create "
+           "it as a heap type with 'PyType_FromModuleAndSpec' and keep it in "
+           "the module state";
+  case StaticStateKind::StaticObject:
+    return "Python object '" + Name +
+           "' is statically allocated and shared by all interpreters and "
+           "threads; create it at module init and keep it in the module state";
+  case StaticStateKind::MutableData:
+    return Scope + " variable '" + Name +
+           "' is modified at run time and shared by all interpreters and "
+           "threads, a data race without the GIL; move it to the module "
+           "state, or guard it with a 'PyMutex' or atomics";
+  case StaticStateKind::None:
+    break;
+  }
+  return {};
+}
+
+} // namespace
+
+GlobalStateCheck::GlobalStateCheck(CheckContext &Context)
+    : GilportCheck("gilport-global-state", Context),
+      IgnoreVariablesPattern(option("IgnoreVariables")) {
+  if (!llvm::StringRef(IgnoreVariablesPattern).trim().empty()) {
+    llvm::Regex Pattern("^(" + IgnoreVariablesPattern + ")$");
+    // An invalid pattern ignores nothing (options are validated when the
+    // configuration is read).
+    if (Pattern.isValid())
+      IgnoreVariables.emplace(std::move(Pattern));
+  }
+}
+
+llvm::ArrayRef<CheckOptionInfo> GlobalStateCheck::options() { return Options; }
+
+void GlobalStateCheck::registerMatchers(MatchFinder *Finder) {
+  auto InUserCode = unless(isExpansionInSystemHeader());
+  // Variables: the candidates, and local pointers into static data.
+  Finder->addMatcher(varDecl(InUserCode, unless(parmVarDecl())).bind("var"),
+                     this);
+  // Writes, collected in one pass and matched to candidates at the end.
+  Finder->addMatcher(
+      binaryOperator(isAssignmentOperator(), InUserCode).bind("assign"), this);
+  Finder->addMatcher(
+      unaryOperator(hasAnyOperatorName("++", "--"), InUserCode).bind("step"),
+      this);
+  Finder->addMatcher(callExpr(InUserCode).bind("call"), this);
+}
+
+void GlobalStateCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *Var = Result.Nodes.getNodeAs<VarDecl>("var")) {
+    checkVariable(Var, *Result.Context);
+    return;
+  }
+  if (const auto *Assign = Result.Nodes.getNodeAs<BinaryOperator>("assign")) {
+    recordModification(Assign->getLHS());
+    if (Assign->getOpcode() == BO_Assign &&
+        isPointerToMutable(Assign->getLHS()->getType()))
+      if (const DeclRefExpr *Target = addressedStorage(Assign->getRHS()))
+        recordPointerTo(Target, Assign->getLHS());
+    return;
+  }
+  if (const auto *Step = Result.Nodes.getNodeAs<UnaryOperator>("step")) {
+    recordModification(Step->getSubExpr());
+    return;
+  }
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call"))
+    checkCall(Call);
+}
+
+void GlobalStateCheck::checkVariable(const VarDecl *Var, ASTContext &Ctx) {
+  if (Var->hasLocalStorage()) {
+    // `char *p = buffer;`: writes through p are writes to buffer.
+    const Expr *Init = Var->getInit();
+    if (!Init)
+      return;
+    if (isPointerToMutable(Var->getType())) {
+      if (const DeclRefExpr *Target = addressedStorage(Init))
+        if (isGlobal(Target))
+          Aliases.push_back({Var, Target});
+    } else if (isReferenceToMutable(Var->getType())) {
+      if (const DeclRefExpr *Target = storageRoot(Init))
+        recordWrite(Target, {Target->getLocation(), WriteKind::PointerTaken});
+    }
+    return;
+  }
+  if (!Var->hasGlobalStorage() || Var->isImplicit() || !Var->getIdentifier() ||
+      Var->getTLSKind() != VarDecl::TLS_None)
+    return;
+  // Once per variable, at its definition; `extern` declarations are not.
+  const VarDecl *Definition = Var->getDefinition();
+  if (!Definition)
+    Definition = Var->getActingDefinition();
+  if (Definition != Var)
+    return;
+  // Template instantiations repeat their pattern.
+  if (const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
+      Function && Function->isTemplateInstantiation())
+    return;
+  if (Var->getInstantiatedFromStaticDataMember())
+    return;
+  if (!Types)
+    Types = std::make_unique<GlobalStateTypes>(Ctx);
+  StaticStateKind Kind = Types->classify(Var->getType());
+  if (Kind == StaticStateKind::None || isIgnored(Var->getName()))
+    return;
+  Candidates.push_back({Var, Kind});
+}
+
+void GlobalStateCheck::checkCall(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  unsigned FirstArg = 0;
+  if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee)) {
+    // `object.method()` and `object op= x` modify the object unless const.
+    const Expr *Object = nullptr;
+    if (const auto *MemberCall = dyn_cast<CXXMemberCallExpr>(Call)) {
+      Object = MemberCall->getImplicitObjectArgument();
+    } else if (isa<CXXOperatorCallExpr>(Call) && Method->isInstance() &&
+               Call->getNumArgs() > 0) {
+      Object = Call->getArg(0);
+      FirstArg = 1;
+    }
+    if (Object && Method->isInstance() && !Method->isConst())
+      recordModification(Object);
+  }
+  const FunctionProtoType *Prototype = calleePrototype(Call);
+  llvm::StringRef CalleeName =
+      Callee && Callee->getIdentifier() ? Callee->getName() : "";
+  for (unsigned ArgIndex = FirstArg; ArgIndex < Call->getNumArgs();
+       ++ArgIndex) {
+    const Expr *Arg = Call->getArg(ArgIndex);
+    unsigned ParamIndex = ArgIndex - FirstArg;
+    if (Prototype && ParamIndex < Prototype->getNumParams()) {
+      QualType Param = Prototype->getParamType(ParamIndex);
+      if (isReadOnlyParameter(CalleeName, ParamIndex))
+        continue;
+      if (isPointerToMutable(Param)) {
+        if (const DeclRefExpr *Target = addressedStorage(Arg))
+          recordPointerPassed(Target, Call, ParamIndex);
+        else if (const DeclRefExpr *Pointer = pointerValue(Arg))
+          recordWriteThrough(Pointer,
+                             {Arg->getBeginLoc(), WriteKind::PointerPassed});
+      } else if (isReferenceToMutable(Param)) {
+        if (const DeclRefExpr *Target = storageRoot(Arg))
+          recordWrite(Target,
+                      {Target->getLocation(), WriteKind::ReferencePassed});
+      }
+      continue;
+    }
+    // Variadic: `&x` is an output argument (PyArg_ParseTuple); a decayed
+    // array is almost always read (`%s`).
+    if (const DeclRefExpr *Target = explicitAddressOf(Arg))
+      recordWrite(Target, {Target->getLocation(), WriteKind::PointerPassed});
+  }
+}
+
+void GlobalStateCheck::recordModification(const Expr *Target) {
+  if (const DeclRefExpr *Ref = storageRoot(Target))
+    recordWrite(Ref, {Ref->getLocation(), WriteKind::Modified});
+  else if (const DeclRefExpr *Pointer = dereferencedPointer(Target))
+    recordWriteThrough(Pointer,
+                       {Target->getBeginLoc(), WriteKind::ModifiedThrough});
+}
+
+void GlobalStateCheck::recordPointerPassed(const DeclRefExpr *Target,
+                                           const CallExpr *Call,
+                                           unsigned ParamIndex) {
+  if (!isGlobal(Target))
+    return;
+  // A function defined here writes the global only if it writes through
+  // its parameter (or passes it on as a pointer to non-const data).
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  const FunctionDecl *Definition = nullptr;
+  if (Callee && Callee->hasBody(Definition) && Definition &&
+      ParamIndex < Definition->getNumParams()) {
+    Aliases.push_back({Definition->getParamDecl(ParamIndex), Target});
+    return;
+  }
+  recordWrite(Target, {Target->getLocation(), WriteKind::PointerPassed});
+}
+
+void GlobalStateCheck::recordPointerTo(const DeclRefExpr *Target,
+                                       const Expr *Destination) {
+  if (!isGlobal(Target))
+    return;
+  // Into a local pointer: a write only if something writes through it.
+  // Anywhere else (a global, a struct member) the pointer escapes.
+  const auto *Local = dyn_cast<DeclRefExpr>(Destination->IgnoreParenImpCasts());
+  const auto *LocalVar = Local ? dyn_cast<VarDecl>(Local->getDecl()) : nullptr;
+  if (LocalVar && LocalVar->hasLocalStorage())
+    Aliases.push_back({LocalVar, Target});
+  else
+    recordWrite(Target, {Target->getLocation(), WriteKind::PointerTaken});
+}
+
+bool GlobalStateCheck::isGlobal(const DeclRefExpr *Ref) {
+  const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+  return Var && Var->hasGlobalStorage();
+}
+
+void GlobalStateCheck::recordWrite(const DeclRefExpr *Target, WriteSite Site) {
+  if (!isGlobal(Target))
+    return;
+  keepEarliest(FirstWrites,
+               cast<VarDecl>(Target->getDecl())->getCanonicalDecl(), Site);
+}
+
+void GlobalStateCheck::recordWriteThrough(const DeclRefExpr *Pointer,
+                                          WriteSite Site) {
+  const auto *Var = dyn_cast<VarDecl>(Pointer->getDecl());
+  if (Var && Var->hasLocalStorage())
+    keepEarliest(WritesThrough, Var, Site);
+}
+
+void GlobalStateCheck::keepEarliest(
+    llvm::DenseMap<const VarDecl *, WriteSite> &Sites, const VarDecl *Var,
+    WriteSite Site) {
+  // Matches do not arrive in source order (a declaration is matched after
+  // the statements of its scope): keep the earliest.
+  auto [It, Inserted] = Sites.try_emplace(Var, Site);
+  if (!Inserted && context().getSourceManager().isBeforeInTranslationUnit(
+                       Site.Loc, It->second.Loc))
+    It->second = Site;
+}
+
+bool GlobalStateCheck::isIgnored(llvm::StringRef Name) const {
+  return IgnoreVariables && IgnoreVariables->match(Name);
+}
+
+void GlobalStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
+  for (const Alias &Taken : Aliases) {
+    auto Through = WritesThrough.find(Taken.Pointer);
+    if (Through != WritesThrough.end())
+      recordWrite(Taken.Target, Through->second);
+  }
+  for (const Candidate &Found : Candidates) {
+    auto Write = FirstWrites.find(Found.Var->getCanonicalDecl());
+    bool Written = Write != FirstWrites.end();
+    // Plain C data is only a race when something writes it.
+    if (Found.Kind == StaticStateKind::MutableData && !Written)
+      continue;
+    FindingBuilder Finding =
+        diag(Found.Var->getLocation(), message(Found.Var, Found.Kind));
+    if (!Written || Found.Kind == StaticStateKind::TypeObject ||
+        Found.Kind == StaticStateKind::StaticObject)
+      continue;
+    std::string Name = "'" + Found.Var->getName().str() + "'";
+    switch (Write->second.Kind) {
+    case WriteKind::Modified:
+      Finding.note(Write->second.Loc, Name + " is modified here");
+      break;
+    case WriteKind::PointerPassed:
+      Finding.note(Write->second.Loc,
+                   Name + " may be modified through the pointer passed here");
+      break;
+    case WriteKind::ReferencePassed:
+      Finding.note(Write->second.Loc,
+                   Name + " may be modified through the reference passed here");
+      break;
+    case WriteKind::ModifiedThrough:
+      Finding.note(Write->second.Loc,
+                   Name + " is modified here through a pointer to it");
+      break;
+    case WriteKind::PointerTaken:
+      Finding.note(Write->second.Loc,
+                   Name + " may be modified through the pointer taken here");
+      break;
+    }
+  }
+  Candidates.clear();
+  FirstWrites.clear();
+  Aliases.clear();
+  WritesThrough.clear();
+}
+
+} // namespace gilport
