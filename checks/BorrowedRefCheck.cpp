@@ -1,0 +1,166 @@
+//===--- BorrowedRefCheck.cpp - gilport-borrowed-ref ----------------------===//
+
+#include "checks/BorrowedRefCheck.h"
+
+#include "checks/utils/BorrowedApis.h"
+#include "checks/utils/MacroLocations.h"
+#include "checks/utils/Matchers.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Expr.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+#include "clang/Basic/SourceManager.h"
+
+namespace gilport {
+
+using namespace clang;
+using namespace clang::ast_matchers;
+
+namespace {
+
+constexpr CheckOptionInfo Options[] = {
+    {"ReportPrivateContainers", "false",
+     "Also report borrowing from a list or dict that is private to the "
+     "function (created there and not shared yet), a tuple, or a keyword "
+     "argument dict."},
+};
+
+/// The strong-reference functions behind Py_NewRef / Py_XNewRef.
+constexpr llvm::StringRef NewRefFunctions[] = {"Py_NewRef", "_Py_NewRef",
+                                               "Py_XNewRef", "_Py_XNewRef"};
+
+bool isBorrowedApi(llvm::StringRef Name) {
+  return findBorrowedApi(Name) != nullptr;
+}
+
+} // namespace
+
+BorrowedRefCheck::BorrowedRefCheck(CheckContext &Context)
+    : GilportCheck("gilport-borrowed-ref", Context),
+      ReportPrivateContainers(boolOption("ReportPrivateContainers")) {}
+
+llvm::ArrayRef<CheckOptionInfo> BorrowedRefCheck::options() { return Options; }
+
+void BorrowedRefCheck::registerMatchers(MatchFinder *Finder) {
+  // Narrow matchers, dispatched by node kind during MatchFinder's single
+  // traversal. Macros that wrap a static inline function of the same name are
+  // calls of it; the others are recognised by the member access they expand
+  // to: PyList_GET_ITEM to `->ob_item[i]`, PyCell_GET (3.11) to `->ob_ref`.
+  Finder->addMatcher(
+      functionDecl(isDefinition(), matchers::isInReportedCode(&context()))
+          .bind("function"),
+      this);
+  Finder->addMatcher(
+      callExpr(matchers::callsFunctionIn(&CallNames)).bind("call"), this);
+  Finder->addMatcher(
+      memberExpr(matchers::accessesMemberIn(&MemberNames)).bind("member"),
+      this);
+}
+
+void BorrowedRefCheck::registerPPCallbacks(const SourceManager &,
+                                           Preprocessor *PP) {
+  Sections.recordFrom(*PP);
+  for (const BorrowedApi &Api : borrowedApis())
+    CallNames.insert(PP->getIdentifierInfo(Api.Name));
+  addIdentifiers(CallNames, *PP, NewRefFunctions);
+  addIdentifiers(MemberNames, *PP, {"ob_item", "ob_ref"});
+}
+
+void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
+  const SourceManager &SM = *Result.SourceManager;
+  if (const auto *Function = Result.Nodes.getNodeAs<FunctionDecl>("function")) {
+    Functions.enter(*Function, SM);
+    return;
+  }
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call")) {
+    const FunctionDecl *Function = Functions.enclosing(Call->getBeginLoc(), SM);
+    if (!Function)
+      return;
+    llvm::StringRef CalleeName = Call->getDirectCallee()->getName();
+    if (llvm::is_contained(NewRefFunctions, CalleeName)) {
+      // For the note; findings are made at the end of the translation unit.
+      if (Call->getNumArgs() == 1)
+        NewRefArguments[ContainerPrivacy::stripCasts(Call->getArg(0))
+                            ->getBeginLoc()] = Call->getBeginLoc();
+      return;
+    }
+    SourceLocation CalleeLoc =
+        Call->getCallee()->IgnoreParenImpCasts()->getExprLoc();
+    std::optional<ApiSpelling> Spelling = findApiSpelling(
+        CalleeName, CalleeLoc, CalleeLoc, isBorrowedApi, context());
+    if (!Spelling)
+      return;
+    const BorrowedApi *Api = findBorrowedApi(Spelling->Name);
+    const Expr *Owner = nullptr;
+    if (Api->OwnerArgument >= 0 &&
+        static_cast<unsigned>(Api->OwnerArgument) < Call->getNumArgs())
+      Owner = Call->getArg(Api->OwnerArgument);
+    if (Seen.insert(Spelling->NameLoc).second)
+      Uses.push_back({Function, *Spelling, Owner, Call});
+    return;
+  }
+  const auto *Member = Result.Nodes.getNodeAs<MemberExpr>("member");
+  const FunctionDecl *Function = Functions.enclosing(Member->getBeginLoc(), SM);
+  if (!Function)
+    return;
+  std::optional<ApiSpelling> Spelling = findApiSpelling(
+      "", SourceLocation(), Member->getMemberLoc(), isBorrowedApi, context());
+  if (Spelling && Seen.insert(Spelling->NameLoc).second)
+    Uses.push_back({Function, *Spelling, Member->getBase(), Member});
+}
+
+void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
+  llvm::SmallVector<const FunctionDecl *, 8> WithContainers;
+  for (const Use &Found : Uses)
+    if (Found.Owner &&
+        findBorrowedApi(Found.Spelling.Name)->isOwnedByContainer())
+      WithContainers.push_back(Found.Function);
+  llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
+      Sections.onlyCalledInside(WithContainers, Ctx, context());
+  for (const Use &Found : Uses)
+    report(Found, Locked.count(Found.Function));
+  Uses.clear();
+}
+
+void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers) {
+  const ApiSpelling &Spelling = Found.Spelling;
+  const BorrowedApi &Api = *findBorrowedApi(Spelling.Name);
+  const SourceManager &SM = context().getSourceManager();
+  PrivacyVerdict Verdict;
+  if (Api.isOwnedByContainer() && Found.Owner) {
+    // Holding the container's lock keeps its items alive.
+    if (LockedByCallers || Sections.contains(Spelling.NameLoc, SM))
+      return;
+    Verdict =
+        Privacy.classify(*Found.Function, *Found.Owner, Spelling.NameLoc, SM);
+    if (Verdict.isPrivate() && !ReportPrivateContainers)
+      return;
+  }
+
+  FindingBuilder Finding =
+      diag(Spelling.NameLoc, ("'" + Api.Name +
+                              "' returns a borrowed reference that another "
+                              "thread can invalidate; " +
+                              replacementAdvice(Api))
+                                 .str());
+  addMacroExpansionNotes(Finding, Spelling.NameLoc, SM,
+                         context().getLangOpts());
+  // A macro's item access starts where its call-like spelling does.
+  auto NewRef = NewRefArguments.find(Found.Node->getBeginLoc());
+  if (NewRef != NewRefArguments.end())
+    Finding.note(NewRef->second,
+                 "taking a strong reference right after the call does not "
+                 "help: another thread can free the object before the "
+                 "increment");
+  std::string Contract = replacementContractNote(Api);
+  if (!Contract.empty())
+    Finding.note(SourceLocation(), Contract);
+  if (Verdict.isPrivate()) {
+    SourceLocation Where = Verdict.Creator    ? Verdict.Creator->getBeginLoc()
+                           : Verdict.Variable ? Verdict.Variable->getLocation()
+                                              : SourceLocation();
+    Finding.note(Where, Verdict.explanation());
+  }
+}
+
+} // namespace gilport

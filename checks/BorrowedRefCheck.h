@@ -1,0 +1,77 @@
+//===--- BorrowedRefCheck.h - gilport-borrowed-ref --------------*- C++ -*-===//
+
+#ifndef GILPORT_CHECKS_BORROWEDREFCHECK_H
+#define GILPORT_CHECKS_BORROWEDREFCHECK_H
+
+#include "checks/CheckRegistry.h"
+#include "checks/GilportCheck.h"
+#include "checks/utils/ContainerPrivacy.h"
+#include "checks/utils/CriticalSections.h"
+#include "checks/utils/FunctionTracker.h"
+#include "checks/utils/MacroLocations.h"
+#include "checks/utils/Matchers.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <vector>
+
+namespace clang {
+class Expr;
+class FunctionDecl;
+} // namespace clang
+
+namespace gilport {
+
+/// Finds calls of borrowed-reference C-API functions that have a
+/// strong-reference replacement.
+///
+/// Macros (PyList_GET_ITEM, PyCell_GET, PyWeakref_GET_OBJECT) are reported
+/// where the user spelled them, also inside the user's own macros. Borrowing
+/// from a list or dict under a critical section (lexically, or in a static
+/// function only called under one) is not reported; borrowing from one that
+/// is private to the function only with ReportPrivateContainers.
+///
+/// See docs/checks/gilport-borrowed-ref.md.
+class BorrowedRefCheck : public GilportCheck {
+public:
+  explicit BorrowedRefCheck(CheckContext &Context);
+  static llvm::ArrayRef<CheckOptionInfo> options();
+
+  void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
+  void registerPPCallbacks(const clang::SourceManager &SM,
+                           clang::Preprocessor *PP) override;
+  void
+  check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
+
+private:
+  /// A use of a borrowed API, reported once the whole translation unit is
+  /// known (its function may run under a caller's critical section).
+  struct Use {
+    const clang::FunctionDecl *Function;
+    ApiSpelling Spelling;
+    /// The container that owns the result, if any.
+    const clang::Expr *Owner;
+    /// The call, or the member access a macro expanded to.
+    const clang::Expr *Node;
+  };
+
+  void report(const Use &Found, bool LockedByCallers);
+
+  const bool ReportPrivateContainers;
+  CriticalSections Sections;
+  ContainerPrivacy Privacy;
+  FunctionTracker Functions;
+  IdentifierSet CallNames;
+  IdentifierSet MemberNames;
+  std::vector<Use> Uses;
+  /// Name tokens already seen: one macro expansion yields several nodes.
+  llvm::DenseSet<clang::SourceLocation> Seen;
+  /// Where the arguments of Py_NewRef calls start, to the Py_NewRef call.
+  llvm::DenseMap<clang::SourceLocation, clang::SourceLocation> NewRefArguments;
+};
+
+} // namespace gilport
+
+#endif

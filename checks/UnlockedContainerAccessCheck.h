@@ -1,0 +1,71 @@
+//===--- UnlockedContainerAccessCheck.h - gilport-unlocked-container-access
+//===//
+
+#ifndef GILPORT_CHECKS_UNLOCKEDCONTAINERACCESSCHECK_H
+#define GILPORT_CHECKS_UNLOCKEDCONTAINERACCESSCHECK_H
+
+#include "checks/CheckRegistry.h"
+#include "checks/GilportCheck.h"
+#include "checks/utils/ContainerPrivacy.h"
+#include "checks/utils/CriticalSections.h"
+#include "checks/utils/FunctionTracker.h"
+#include "checks/utils/MacroLocations.h"
+#include "checks/utils/Matchers.h"
+
+#include "llvm/ADT/DenseSet.h"
+
+#include <vector>
+
+namespace clang {
+class Expr;
+class FunctionDecl;
+} // namespace clang
+
+namespace gilport {
+
+/// Finds container accesses that are unsafe on a shared list or dict without
+/// a critical section.
+///
+/// PyDict_Next, PySequence_Fast_ITEMS / PySequence_Fast_GET_ITEM and
+/// PyList_GET_ITEM / PyList_SET_ITEM do not lock the container on
+/// free-threaded builds. Accesses inside Py_BEGIN_CRITICAL_SECTION (or in a
+/// static function only called inside one) and on containers private to the
+/// function are not reported.
+///
+/// See docs/checks/gilport-unlocked-container-access.md.
+class UnlockedContainerAccessCheck : public GilportCheck {
+public:
+  explicit UnlockedContainerAccessCheck(CheckContext &Context);
+  static llvm::ArrayRef<CheckOptionInfo> options();
+
+  void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
+  void registerPPCallbacks(const clang::SourceManager &SM,
+                           clang::Preprocessor *PP) override;
+  void
+  check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
+
+private:
+  /// An access, reported once the whole translation unit is known (its
+  /// function may run under a caller's critical section).
+  struct Access {
+    const clang::FunctionDecl *Function;
+    ApiSpelling Spelling;
+    const clang::Expr *Container;
+  };
+
+  void report(const Access &Found);
+
+  CriticalSections Sections;
+  ContainerPrivacy Privacy;
+  FunctionTracker Functions;
+  IdentifierSet CallNames;
+  IdentifierSet MemberNames;
+  std::vector<Access> Accesses;
+  /// Name tokens already seen: one macro expansion yields several nodes.
+  llvm::DenseSet<clang::SourceLocation> Seen;
+};
+
+} // namespace gilport
+
+#endif

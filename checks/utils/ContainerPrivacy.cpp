@@ -1,0 +1,465 @@
+//===--- ContainerPrivacy.cpp ---------------------------------------------===//
+
+#include "checks/utils/ContainerPrivacy.h"
+
+#include "checks/utils/MacroLocations.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+
+namespace gilport {
+
+using namespace clang;
+
+namespace {
+
+/// A span of file locations, both ends included.
+struct Span {
+  SourceLocation Begin;
+  SourceLocation End;
+
+  bool isValid() const { return Begin.isValid(); }
+  bool contains(SourceLocation Loc, const SourceManager &SM) const;
+};
+
+/// One value given to a tracked variable.
+struct Assignment {
+  SourceLocation Loc;
+  /// The call that created a new container, or null.
+  const CallExpr *Creator = nullptr;
+  std::optional<ContainerKind> Kind;
+  bool IsNull = false;
+  /// The innermost branch, loop or switch the assignment is in; invalid at
+  /// the top level of the function.
+  Span Region;
+};
+
+struct VariableFacts {
+  llvm::SmallVector<Assignment, 2> Assignments;
+  /// Where the variable's value may reach other code.
+  llvm::SmallVector<SourceLocation, 2> Escapes;
+};
+
+const CallExpr *asCreatorCall(const Expr *E,
+                              std::optional<ContainerKind> &Kind) {
+  const auto *Call =
+      dyn_cast_or_null<CallExpr>(ContainerPrivacy::stripCasts(E));
+  if (!Call)
+    return nullptr;
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || !Callee->getIdentifier())
+    return nullptr;
+  Kind = createdContainerKind(Callee->getName());
+  return Kind ? Call : nullptr;
+}
+
+bool isPyObjectPointer(QualType Type) {
+  const auto *Pointer = Type->getAs<PointerType>();
+  if (!Pointer)
+    return false;
+  QualType Pointee = Pointer->getPointeeType();
+  if (const auto *Typedef = Pointee->getAs<TypedefType>())
+    if (Typedef->getDecl()->getName() == "PyObject")
+      return true;
+  const RecordDecl *Record = Pointee->getAsRecordDecl();
+  return Record && Record->getName() == "_object";
+}
+
+} // namespace
+
+struct ContainerPrivacy::FunctionFacts {
+  llvm::DenseMap<const VarDecl *, VariableFacts> Variables;
+  llvm::SmallVector<Span, 4> Loops;
+  /// Labels, case and default labels: a jump can enter there.
+  llvm::SmallVector<SourceLocation, 4> Labels;
+};
+
+namespace {
+
+/// Collects, for every local pointer variable of one function, the values it
+/// is given and the places where it may escape. A use escapes unless its
+/// context is known to keep the object private (sound by default).
+class FactsCollector : public RecursiveASTVisitor<FactsCollector> {
+public:
+  FactsCollector(ContainerPrivacy::FunctionFacts &Facts, ASTContext &Ctx,
+                 const SourceManager &SM)
+      : Facts(Facts), Ctx(Ctx), SM(SM) {}
+
+  // Regions: statements that may not run (branches, loops, switch bodies, the
+  // right operand of && and ||). An assignment inside one does not reach
+  // code after it on every path.
+  bool dataTraverseStmtPre(Stmt *S) {
+    if (isa<ForStmt, WhileStmt, DoStmt, SwitchStmt>(S) || RegionRoots.count(S))
+      Regions.push_back({S, spanOf(S)});
+    // Nothing runs after a return: what it hands out cannot reach a use.
+    if (isa<ReturnStmt>(S))
+      ++ReturnDepth;
+    return true;
+  }
+  bool dataTraverseStmtPost(Stmt *S) {
+    if (!Regions.empty() && Regions.back().first == S)
+      Regions.pop_back();
+    if (isa<ReturnStmt>(S))
+      --ReturnDepth;
+    return true;
+  }
+
+  // Operands of sizeof and typeof are not evaluated.
+  bool TraverseUnaryExprOrTypeTraitExpr(UnaryExprOrTypeTraitExpr *) {
+    return true;
+  }
+  bool TraverseTypeOfExprTypeLoc(TypeOfExprTypeLoc) { return true; }
+
+  bool VisitCallExpr(CallExpr *Call) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee || !Callee->getIdentifier())
+      return true;
+    llvm::StringRef Name = Callee->getName();
+    for (unsigned I = 0, N = Call->getNumArgs(); I < N; ++I)
+      if (isNonEscapingArgument(Name, I))
+        markSafe(Call->getArg(I));
+    return true;
+  }
+
+  bool VisitMemberExpr(MemberExpr *Member) {
+    markSafe(Member->getBase());
+    return true;
+  }
+
+  bool VisitArraySubscriptExpr(ArraySubscriptExpr *Subscript) {
+    markSafe(Subscript->getBase());
+    return true;
+  }
+
+  bool VisitUnaryOperator(UnaryOperator *Op) {
+    switch (Op->getOpcode()) {
+    case UO_LNot:
+    case UO_Deref:
+      markSafe(Op->getSubExpr());
+      break;
+    case UO_AddrOf:
+      // Py_CLEAR takes the variable's address only to set it to NULL.
+      if (isWithinExpansionOf(Op->getOperatorLoc(), "Py_CLEAR", SM,
+                              Ctx.getLangOpts()))
+        markSafe(Op->getSubExpr());
+      break;
+    default:
+      break;
+    }
+    return true;
+  }
+
+  bool VisitBinaryOperator(BinaryOperator *Op) {
+    if (Op->getOpcode() == BO_Assign) {
+      if (const VarDecl *Var = trackedVariable(Op->getLHS())) {
+        markSafe(Op->getLHS());
+        record(Var, Op->getOperatorLoc(), Op->getRHS());
+      }
+      return true;
+    }
+    if (Op->isLogicalOp())
+      RegionRoots.insert(Op->getRHS());
+    if (Op->isComparisonOp() || Op->isLogicalOp()) {
+      markSafe(Op->getLHS());
+      markSafe(Op->getRHS());
+    } else if (Op->getOpcode() == BO_Comma) {
+      markSafe(Op->getLHS());
+    }
+    return true;
+  }
+
+  bool VisitConditionalOperator(ConditionalOperator *Op) {
+    markSafe(Op->getCond());
+    RegionRoots.insert(Op->getTrueExpr());
+    RegionRoots.insert(Op->getFalseExpr());
+    return true;
+  }
+  bool VisitIfStmt(IfStmt *If) {
+    markSafe(If->getCond());
+    RegionRoots.insert(If->getThen());
+    if (If->getElse())
+      RegionRoots.insert(If->getElse());
+    return true;
+  }
+  bool VisitWhileStmt(WhileStmt *While) {
+    markSafe(While->getCond());
+    Facts.Loops.push_back(spanOf(While));
+    return true;
+  }
+  bool VisitDoStmt(DoStmt *Do) {
+    markSafe(Do->getCond());
+    Facts.Loops.push_back(spanOf(Do));
+    return true;
+  }
+  bool VisitForStmt(ForStmt *For) {
+    markSafe(For->getCond());
+    Facts.Loops.push_back(spanOf(For));
+    return true;
+  }
+  bool VisitLabelStmt(LabelStmt *Label) {
+    Facts.Labels.push_back(SM.getFileLoc(Label->getBeginLoc()));
+    return true;
+  }
+  bool VisitSwitchCase(SwitchCase *Case) {
+    Facts.Labels.push_back(SM.getFileLoc(Case->getBeginLoc()));
+    return true;
+  }
+
+  bool VisitVarDecl(VarDecl *Var) {
+    if (isTracked(Var) && Var->hasInit())
+      record(Var, Var->getLocation(), Var->getInit());
+    return true;
+  }
+
+  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    if (!Var || !isTracked(Var) || Safe.count(Ref) || ReturnDepth > 0)
+      return true;
+    if (isWithinExpansionOf(Ref->getLocation(), "Py_CLEAR", SM,
+                            Ctx.getLangOpts()))
+      return true;
+    Facts.Variables[Var].Escapes.push_back(SM.getFileLoc(Ref->getLocation()));
+    return true;
+  }
+
+private:
+  static bool isTracked(const VarDecl *Var) {
+    return Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) &&
+           Var->getType()->isPointerType();
+  }
+
+  static const VarDecl *trackedVariable(const Expr *E) {
+    const auto *Ref =
+        dyn_cast_or_null<DeclRefExpr>(ContainerPrivacy::stripCasts(E));
+    if (!Ref)
+      return nullptr;
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    return Var && isTracked(Var) ? Var : nullptr;
+  }
+
+  void markSafe(const Expr *E) {
+    if (const auto *Ref =
+            dyn_cast_or_null<DeclRefExpr>(ContainerPrivacy::stripCasts(E)))
+      Safe.insert(Ref);
+  }
+
+  void record(const VarDecl *Var, SourceLocation Loc, const Expr *Value) {
+    Assignment A;
+    A.Loc = SM.getFileLoc(Loc);
+    A.Creator = asCreatorCall(Value, A.Kind);
+    A.IsNull = !A.Creator && Value->IgnoreParenCasts()->isNullPointerConstant(
+                                 Ctx, Expr::NPC_ValueDependentIsNotNull);
+    if (!Regions.empty())
+      A.Region = Regions.back().second;
+    Facts.Variables[Var].Assignments.push_back(A);
+  }
+
+  Span spanOf(const Stmt *S) const {
+    return {SM.getFileLoc(S->getBeginLoc()), SM.getFileLoc(S->getEndLoc())};
+  }
+
+  ContainerPrivacy::FunctionFacts &Facts;
+  ASTContext &Ctx;
+  const SourceManager &SM;
+  llvm::SmallPtrSet<const DeclRefExpr *, 32> Safe;
+  llvm::SmallPtrSet<const Stmt *, 16> RegionRoots;
+  llvm::SmallVector<std::pair<const Stmt *, Span>, 8> Regions;
+  unsigned ReturnDepth = 0;
+};
+
+/// The parameters CPython fills with a new object for each call: the `args`
+/// tuple of `(self, args[, kwds])` functions, and the keyword-argument dict
+/// of METH_KEYWORDS functions, tp_new, tp_init and tp_call, also where a
+/// helper receives it under the same name. The free-threading HOWTO calls
+/// the keyword dict "effectively private".
+PrivacyVerdict classifyParameter(const FunctionDecl &Function,
+                                 const ParmVarDecl &Param) {
+  PrivacyVerdict Verdict;
+  if (!isPyObjectPointer(Param.getType()))
+    return Verdict;
+  llvm::StringRef Name = Param.getName();
+  unsigned NumParams = Function.getNumParams();
+  if (Name.starts_with_insensitive("kw") || Name == "keywords") {
+    Verdict.Why = PrivacyVerdict::Reason::KeywordArguments;
+    Verdict.Variable = &Param;
+  } else if (Name == "args" && Param.getFunctionScopeIndex() == 1 &&
+             (NumParams == 2 || NumParams == 3)) {
+    Verdict.Why = PrivacyVerdict::Reason::Tuple;
+    Verdict.Variable = &Param;
+  }
+  return Verdict;
+}
+
+bool isBeforeOrAt(SourceLocation A, SourceLocation B, const SourceManager &SM) {
+  return A == B || SM.isBeforeInTranslationUnit(A, B);
+}
+
+bool Span::contains(SourceLocation Loc, const SourceManager &SM) const {
+  return isBeforeOrAt(Begin, Loc, SM) && isBeforeOrAt(Loc, End, SM);
+}
+
+} // namespace
+
+std::string PrivacyVerdict::explanation() const {
+  std::string Name = Variable ? ("'" + Variable->getName() + "'").str()
+                              : std::string("the container");
+  std::string CreatorName;
+  if (Creator)
+    if (const FunctionDecl *Callee = Creator->getDirectCallee())
+      CreatorName = Callee->getName().str();
+  switch (Why) {
+  case Reason::Shared:
+    return "";
+  case Reason::CreatedLocally:
+    return Name + " is private to this function: it was created by '" +
+           CreatorName + "' and has not been shared before this use";
+  case Reason::NewTemporary:
+    return "the container is a new object returned by '" + CreatorName + "'";
+  case Reason::Tuple:
+    return Name + " is a tuple, whose items cannot change";
+  case Reason::KeywordArguments:
+    return Name + " is the keyword-argument dict of this call, which no "
+                  "other thread can see";
+  }
+  return "";
+}
+
+ContainerPrivacy::ContainerPrivacy() = default;
+ContainerPrivacy::~ContainerPrivacy() = default;
+
+const Expr *ContainerPrivacy::stripCasts(const Expr *E) {
+  while (E) {
+    const Expr *Next = E->IgnoreParenCasts();
+    if (const auto *Comma = dyn_cast<BinaryOperator>(Next);
+        Comma && Comma->getOpcode() == BO_Comma)
+      Next = Comma->getRHS();
+    if (Next == E)
+      return E;
+    E = Next;
+  }
+  return E;
+}
+
+const ContainerPrivacy::FunctionFacts &
+ContainerPrivacy::factsFor(const FunctionDecl &Function,
+                           const SourceManager &SM) {
+  std::unique_ptr<FunctionFacts> &Slot = Facts[&Function];
+  if (!Slot) {
+    Slot = std::make_unique<FunctionFacts>();
+    FactsCollector Collector(*Slot, Function.getASTContext(), SM);
+    Collector.TraverseStmt(Function.getBody());
+  }
+  return *Slot;
+}
+
+PrivacyVerdict ContainerPrivacy::classify(const FunctionDecl &Function,
+                                          const Expr &Container,
+                                          SourceLocation UseLoc,
+                                          const SourceManager &SM) {
+  PrivacyVerdict Verdict;
+  const Expr *E = stripCasts(&Container);
+  std::optional<ContainerKind> Kind;
+  if (const CallExpr *Creator = asCreatorCall(E, Kind)) {
+    Verdict.Why = *Kind == ContainerKind::Tuple
+                      ? PrivacyVerdict::Reason::Tuple
+                      : PrivacyVerdict::Reason::NewTemporary;
+    Verdict.Creator = Creator;
+    return Verdict;
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(E);
+  if (!Ref)
+    return Verdict;
+  if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl()))
+    return classifyParameter(Function, *Param);
+  const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+  if (!Var || !Var->hasLocalStorage())
+    return Verdict;
+
+  const FunctionFacts &Known = factsFor(Function, SM);
+  auto It = Known.Variables.find(Var);
+  if (It == Known.Variables.end())
+    return Verdict;
+  const VariableFacts &Facts = It->second;
+  SourceLocation Use = SM.getFileLoc(UseLoc);
+  auto Before = [&](SourceLocation A, SourceLocation B) {
+    return isBeforeOrAt(A, B, SM);
+  };
+
+  // Without a control-flow graph: the last assignment before the use that is
+  // not in a branch the use is outside of, with no label in between, runs on
+  // every path to the use and hides the earlier ones.
+  const Assignment *Dominating = nullptr;
+  for (const Assignment &A : Facts.Assignments) {
+    if (!Before(A.Loc, Use) ||
+        (A.Region.isValid() && !A.Region.contains(Use, SM)))
+      continue;
+    if (llvm::any_of(Known.Labels, [&](SourceLocation Label) {
+          return Before(A.Loc, Label) && Before(Label, Use);
+        }))
+      continue;
+    if (!Dominating || Before(Dominating->Loc, A.Loc))
+      Dominating = &A;
+  }
+  // A loop around the use brings back values given later in its body,
+  // unless the dominating assignment is in the loop too.
+  auto CarriedByLoop = [&](SourceLocation Later) {
+    return llvm::any_of(Known.Loops, [&](const Span &Loop) {
+      return Loop.contains(Use, SM) && Loop.contains(Later, SM) &&
+             !(Dominating && Loop.contains(Dominating->Loc, SM));
+    });
+  };
+
+  // Every value that may reach the use must be a new container (or NULL).
+  llvm::SmallVector<const Assignment *, 4> Reaching;
+  for (const Assignment &A : Facts.Assignments) {
+    bool Reaches = Before(A.Loc, Use)
+                       ? !Dominating || Before(Dominating->Loc, A.Loc)
+                       : CarriedByLoop(A.Loc);
+    if (Reaches)
+      Reaching.push_back(&A);
+  }
+  const Assignment *Creation = nullptr;
+  bool OnlyTuples = true;
+  for (const Assignment *A : Reaching) {
+    if (!A->Creator) {
+      if (A->IsNull)
+        continue;
+      return Verdict;
+    }
+    OnlyTuples &= *A->Kind == ContainerKind::Tuple;
+    if (!Creation || Before(Creation->Loc, A->Loc))
+      Creation = A;
+  }
+  if (!Creation)
+    return Verdict;
+  Verdict.Variable = Var;
+  Verdict.Creator = Creation->Creator;
+  if (OnlyTuples) {
+    Verdict.Why = PrivacyVerdict::Reason::Tuple;
+    return Verdict;
+  }
+
+  // An escape between a creation and the use, or later in a loop that
+  // brings values back to the use, makes the container shared.
+  for (SourceLocation Escape : Facts.Escapes) {
+    if (!Before(Escape, Use)) {
+      if (CarriedByLoop(Escape))
+        return PrivacyVerdict();
+      continue;
+    }
+    for (const Assignment *A : Reaching)
+      if (A->Creator && Before(A->Loc, Escape))
+        return PrivacyVerdict();
+  }
+  Verdict.Why = PrivacyVerdict::Reason::CreatedLocally;
+  return Verdict;
+}
+
+} // namespace gilport

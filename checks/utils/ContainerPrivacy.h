@@ -1,0 +1,87 @@
+//===--- ContainerPrivacy.h - Containers no other thread can see -*- C++
+//-*-===//
+//
+// A list or dict that the function created itself and has not yet stored,
+// returned or passed to a call that may keep it cannot be changed by another
+// thread: borrowing from it and reading its items without a lock are safe.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_CHECKS_UTILS_CONTAINERPRIVACY_H
+#define GILPORT_CHECKS_UTILS_CONTAINERPRIVACY_H
+
+#include "checks/utils/ContainerApis.h"
+
+#include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <memory>
+#include <string>
+
+namespace clang {
+class CallExpr;
+class Expr;
+class FunctionDecl;
+class SourceManager;
+class VarDecl;
+} // namespace clang
+
+namespace gilport {
+
+struct PrivacyVerdict {
+  enum class Reason {
+    /// Another thread may reach the container (or it cannot be proven not).
+    Shared,
+    /// A local variable holding a container the function created and has not
+    /// let escape before the use.
+    CreatedLocally,
+    /// The container expression is itself a call that returns a new one.
+    NewTemporary,
+    /// A tuple: immutable, so its items cannot change.
+    Tuple,
+    /// The keyword-argument dict of a METH_KEYWORDS function, tp_new, tp_init
+    /// or tp_call: a new dict for each call.
+    KeywordArguments,
+  };
+  Reason Why = Reason::Shared;
+  /// The variable, when the container is one.
+  const clang::VarDecl *Variable = nullptr;
+  /// The call that created the container, when known.
+  const clang::CallExpr *Creator = nullptr;
+
+  bool isPrivate() const { return Why != Reason::Shared; }
+  /// Explains a private verdict, for a note; empty when shared.
+  std::string explanation() const;
+};
+
+/// Answers privacy questions about the containers used in function bodies.
+/// Facts about a function are computed on its first question and cached.
+class ContainerPrivacy {
+public:
+  ContainerPrivacy();
+  ~ContainerPrivacy();
+
+  /// Whether \p Container, used by an operation at \p UseLoc inside
+  /// \p Function, is provably private to the function at that point.
+  PrivacyVerdict classify(const clang::FunctionDecl &Function,
+                          const clang::Expr &Container,
+                          clang::SourceLocation UseLoc,
+                          const clang::SourceManager &SM);
+
+  /// \p E without parentheses, casts and the comma expressions the C-API
+  /// cast macros add (`(assert(...), (PyListObject *)(op))`).
+  static const clang::Expr *stripCasts(const clang::Expr *E);
+
+  struct FunctionFacts;
+
+private:
+  const FunctionFacts &factsFor(const clang::FunctionDecl &Function,
+                                const clang::SourceManager &SM);
+
+  llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<FunctionFacts>>
+      Facts;
+};
+
+} // namespace gilport
+
+#endif

@@ -1,0 +1,64 @@
+//===--- CriticalSections.h - Py_BEGIN/END_CRITICAL_SECTION spans -*- C++
+//-*-===//
+//
+// On GIL builds (and with pythoncapi-compat on old versions) the critical
+// section macros expand to plain braces, so the spans are recorded from the
+// macro expansions by name, not from PyCriticalSection_Begin calls.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_CHECKS_UTILS_CRITICALSECTIONS_H
+#define GILPORT_CHECKS_UTILS_CRITICALSECTIONS_H
+
+#include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+#include <vector>
+
+namespace clang {
+class ASTContext;
+class FunctionDecl;
+class Preprocessor;
+class SourceManager;
+} // namespace clang
+
+namespace gilport {
+
+class CheckContext;
+
+/// The source spans between a critical-section begin macro and its end
+/// macro, in the files where they were expanded.
+class CriticalSections {
+public:
+  /// Registers a preprocessor callback that fills this object while \p PP
+  /// runs. This object must outlive the preprocessing of the file.
+  void recordFrom(clang::Preprocessor &PP);
+
+  /// Whether \p Loc (mapped to its file location) lies inside a span.
+  bool contains(clang::SourceLocation Loc,
+                const clang::SourceManager &SM) const;
+
+  /// Those of \p Functions (static, defined in this translation unit) whose
+  /// every use in the user's code is a direct call inside a span: their
+  /// bodies run with the caller's lock held, as with Argument Clinic's
+  /// `@critical_section` wrappers. Walks the user's code once.
+  llvm::SmallPtrSet<const clang::FunctionDecl *, 8>
+  onlyCalledInside(llvm::ArrayRef<const clang::FunctionDecl *> Functions,
+                   clang::ASTContext &Ctx, CheckContext &Context) const;
+
+  /// Called by the recorder with file locations.
+  void add(clang::FileID File, unsigned BeginOffset, unsigned EndOffset);
+
+private:
+  struct Span {
+    clang::FileID File;
+    unsigned BeginOffset;
+    unsigned EndOffset;
+  };
+  std::vector<Span> Spans;
+};
+
+} // namespace gilport
+
+#endif

@@ -1,0 +1,59 @@
+//===--- Matchers.h - AST matchers shared by the checks ---------*- C++ -*-===//
+//
+// Cheap matchers for the hot paths: MatchFinder runs a check's matchers on
+// every node of their kind in the translation unit, Python's headers
+// included, so a name test is a pointer-set lookup, not string comparisons.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_CHECKS_UTILS_MATCHERS_H
+#define GILPORT_CHECKS_UTILS_MATCHERS_H
+
+#include "checks/CheckContext.h"
+
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+#include "clang/Basic/IdentifierTable.h"
+#include "clang/Lex/Preprocessor.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace gilport {
+
+/// Names, as the identifiers of one translation unit.
+using IdentifierSet = llvm::SmallPtrSet<const clang::IdentifierInfo *, 32>;
+
+/// Adds the identifiers spelled \p Names in \p PP's table to \p Set.
+inline void addIdentifiers(IdentifierSet &Set, clang::Preprocessor &PP,
+                           llvm::ArrayRef<llvm::StringRef> Names) {
+  for (llvm::StringRef Name : Names)
+    Set.insert(PP.getIdentifierInfo(Name));
+}
+
+namespace matchers {
+
+/// Matches declarations in code the context reports on: not in system
+/// headers and not in the Python headers.
+AST_MATCHER_P(clang::Decl, isInReportedCode, CheckContext *, Context) {
+  return Context->isReportedLocation(Node.getLocation());
+}
+
+/// Matches calls of a function whose name is in \p Names (filled before the
+/// AST is matched, e.g. from registerPPCallbacks).
+AST_MATCHER_P(clang::CallExpr, callsFunctionIn, const IdentifierSet *, Names) {
+  const clang::FunctionDecl *Callee = Node.getDirectCallee();
+  return Callee && Names->count(Callee->getIdentifier());
+}
+
+/// Matches member accesses of a field whose name is in \p Names.
+AST_MATCHER_P(clang::MemberExpr, accessesMemberIn, const IdentifierSet *,
+              Names) {
+  return Names->count(Node.getMemberDecl()->getIdentifier());
+}
+
+} // namespace matchers
+} // namespace gilport
+
+#endif

@@ -1,0 +1,192 @@
+// RUN: %check_gilport %s gilport-unlocked-container-access %t
+// RUN: %check_gilport %s gilport-unlocked-container-access %t.311 -- --python=%python_gil
+
+#include <Python.h>
+
+#include "Inputs/gilport-unlocked-container-access.h"
+
+// What a compatibility header provides on Pythons without critical sections.
+#ifndef Py_BEGIN_CRITICAL_SECTION
+#define Py_BEGIN_CRITICAL_SECTION(op) {
+#define Py_END_CRITICAL_SECTION() }
+#define Py_BEGIN_CRITICAL_SECTION2(a, b) {
+#define Py_END_CRITICAL_SECTION2() }
+#endif
+
+typedef struct {
+  PyObject_HEAD
+  PyObject *items;
+  PyObject *index;
+} Shared;
+
+// Shared containers without a critical section.
+
+static Py_ssize_t count_values(Shared *self) {
+  Py_ssize_t pos = 0, count = 0;
+  PyObject *key, *value;
+  while (PyDict_Next(self->index, &pos, &key, &value))
+    // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' iterates over a dict that another thread can modify; wrap the whole loop in 'Py_BEGIN_CRITICAL_SECTION(self->index)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+    count += value != Py_None;
+  return count;
+}
+
+static PyObject *read_items(PyObject *list) {
+  PyObject *first = PyList_GET_ITEM(list, 0);
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyList_GET_ITEM' reads the item array of a list that another thread can modify; wrap the access in 'Py_BEGIN_CRITICAL_SECTION(list)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+  PyList_SET_ITEM(list, 1, Py_NewRef(first));
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'PyList_SET_ITEM' writes into the item array of a list that another thread can modify; wrap the write in 'Py_BEGIN_CRITICAL_SECTION(list)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+  return first;
+}
+
+static PyObject *sum_sequence(PyObject *iterable) {
+  PyObject *fast = PySequence_Fast(iterable, "expected a sequence");
+  if (fast == NULL)
+    return NULL;
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+  PyObject **items = PySequence_Fast_ITEMS(fast);
+  // CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'PySequence_Fast_ITEMS' exposes the item array of a sequence that another thread can modify; wrap every use of the array in 'Py_BEGIN_CRITICAL_SECTION(fast)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+  PyObject *last = n ? PySequence_Fast_GET_ITEM(fast, n - 1) : NULL;
+  // CHECK-MESSAGES: :[[@LINE-1]]:24: warning: 'PySequence_Fast_GET_ITEM' reads the item array of a sequence that another thread can modify; wrap the access in 'Py_BEGIN_CRITICAL_SECTION(fast)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+  PyObject *result = n ? Py_NewRef(items[0]) : Py_NewRef(Py_None);
+  Py_DECREF(fast);
+  return last ? result : result;
+}
+
+// The user's own macros: reported where they are used.
+#define EACH_ITEM(dict, pos, key, value) PyDict_Next((dict), (pos), (key), (value))
+#define FIRST_ITEM(list) PyList_GET_ITEM((list), 0)
+
+static PyObject *wrapped(Shared *self) {
+  Py_ssize_t pos = 0;
+  PyObject *key, *value, *last = NULL;
+  while (EACH_ITEM(self->index, &pos, &key, &value))
+    // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' iterates over a dict that another thread can modify; wrap the whole loop in 'Py_BEGIN_CRITICAL_SECTION(self->index)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+    // CHECK-MESSAGES: :[[@LINE-8]]:42: note: expanded from macro 'EACH_ITEM'
+    last = value;
+  PyObject *first = FIRST_ITEM(self->items);
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyList_GET_ITEM' reads the item array of a list that another thread can modify; wrap the access in 'Py_BEGIN_CRITICAL_SECTION(self->items)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+  PyObject *tail = HEADER_LAST_ITEM(self->items);
+  // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'PyList_GET_ITEM' reads the item array of a list that another thread can modify; wrap the access in 'Py_BEGIN_CRITICAL_SECTION(self->items)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+  return first == tail ? last : NULL;
+}
+
+// Not reported: inside a critical section.
+
+static Py_ssize_t count_values_locked(Shared *self) {
+  Py_ssize_t pos = 0, count = 0;
+  PyObject *key, *value;
+  Py_BEGIN_CRITICAL_SECTION(self->index);
+  while (PyDict_Next(self->index, &pos, &key, &value))
+    count += value != Py_None;
+  Py_END_CRITICAL_SECTION();
+  return count;
+}
+
+static PyObject *copy_first(Shared *self, PyObject *other) {
+  PyObject *first = NULL;
+  Py_BEGIN_CRITICAL_SECTION2(self->items, other);
+  if (PyList_GET_SIZE(self->items) > 0) {
+    first = Py_NewRef(PyList_GET_ITEM(self->items, 0));
+    PyList_SET_ITEM(other, 0, Py_NewRef(first));
+  }
+  Py_END_CRITICAL_SECTION2();
+  return first;
+}
+
+// Not reported: Argument Clinic's @critical_section locks in the wrapper and
+// the implementation function runs with the lock held.
+static PyObject *pop_impl(Shared *self) {
+  Py_ssize_t n = PyList_GET_SIZE(self->items);
+  return n ? Py_NewRef(PyList_GET_ITEM(self->items, n - 1)) : NULL;
+}
+
+static PyObject *pop(PyObject *self, PyObject *unused) {
+  PyObject *result;
+  Py_BEGIN_CRITICAL_SECTION(self);
+  result = pop_impl((Shared *)self);
+  Py_END_CRITICAL_SECTION();
+  return result;
+}
+
+// Reported: also called without the lock.
+static PyObject *peek_impl(Shared *self) {
+  return Py_NewRef(PyList_GET_ITEM(self->items, 0));
+  // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'PyList_GET_ITEM' reads the item array of a list that another thread can modify; wrap the access in 'Py_BEGIN_CRITICAL_SECTION(self->items)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+}
+
+static PyObject *peek(PyObject *self, PyObject *unused) {
+  PyObject *result;
+  Py_BEGIN_CRITICAL_SECTION(self);
+  result = peek_impl((Shared *)self);
+  Py_END_CRITICAL_SECTION();
+  return result;
+}
+
+static PyObject *peek_unlocked(PyObject *self, PyObject *unused) {
+  return peek_impl((Shared *)self);
+}
+
+// Not reported: containers private to the function.
+
+static PyObject *build_pair(PyObject *a, PyObject *b) {
+  PyObject *pair = PyList_New(2);
+  if (pair == NULL)
+    return NULL;
+  PyList_SET_ITEM(pair, 0, Py_NewRef(a));
+  PyList_SET_ITEM(pair, 1, Py_NewRef(b));
+  if (PyList_GET_ITEM(pair, 0) == NULL) {
+    Py_DECREF(pair);
+    return NULL;
+  }
+  return pair;
+}
+
+static Py_ssize_t count_copy(PyObject *shared) {
+  PyObject *copy = PyDict_Copy(shared);
+  Py_ssize_t pos = 0, count = 0;
+  PyObject *key, *value;
+  if (copy == NULL)
+    return -1;
+  while (PyDict_Next(copy, &pos, &key, &value))
+    count++;
+  Py_DECREF(copy);
+  return count;
+}
+
+static PyObject *tuple_items(PyObject *iterable) {
+  PyObject *tuple = PySequence_Tuple(iterable);
+  if (tuple == NULL)
+    return NULL;
+  PyObject *first =
+      PyTuple_GET_SIZE(tuple) ? PySequence_Fast_GET_ITEM(tuple, 0) : Py_None;
+  Py_INCREF(first);
+  Py_DECREF(tuple);
+  return first;
+}
+
+static PyObject *call_with_keywords(PyObject *self, PyObject *args,
+                                    PyObject *kwargs) {
+  Py_ssize_t pos = 0;
+  PyObject *key, *value, *last = Py_None;
+  PyObject **items = PySequence_Fast_ITEMS(args);
+  if (kwargs != NULL)
+    while (PyDict_Next(kwargs, &pos, &key, &value))
+      last = value;
+  return items ? Py_NewRef(last) : NULL;
+}
+
+// Not reported: suppressed, and APIs that lock the container themselves.
+
+static PyObject *suppressed(PyObject *list) {
+  PyObject *a = PyList_GET_ITEM(list, 0); // NOLINT(gilport-unlocked-container-access)
+  // NOLINTNEXTLINE
+  PyObject *b = PyList_GET_ITEM(list, 1);
+  PyObject *c = PyList_GetItem(list, 2);
+  return a == b ? c : NULL;
+}
+
+static Py_ssize_t uses_header(PyObject *dict) {
+  return header_count_none(dict);
+}
+
+// CHECK-MESSAGES: gilport-unlocked-container-access.h:13:10: warning: 'PyDict_Next' iterates over a dict that another thread can modify; wrap the whole loop in 'Py_BEGIN_CRITICAL_SECTION(dict)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
