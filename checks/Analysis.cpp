@@ -13,6 +13,9 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Tooling/Tooling.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Timer.h"
 #include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
@@ -112,7 +115,11 @@ public:
   CreateASTConsumer(clang::CompilerInstance &CI, llvm::StringRef) override {
     auto Context = std::make_unique<CheckContext>(Options);
     Context->setSourceManager(&CI.getSourceManager(), &CI.getLangOpts());
-    auto Finder = std::make_unique<clang::ast_matchers::MatchFinder>();
+    clang::ast_matchers::MatchFinder::MatchFinderOptions FinderOptions;
+    if (ProfileRecords)
+      FinderOptions.CheckProfiling.emplace(*ProfileRecords);
+    auto Finder =
+        std::make_unique<clang::ast_matchers::MatchFinder>(FinderOptions);
     std::vector<std::unique_ptr<GilportCheck>> Checks;
     for (const std::string &Name : EnabledChecks) {
       const CheckInfo *Info = findCheck(Name);
@@ -127,6 +134,9 @@ public:
         std::move(Context), std::move(Checks), std::move(Finder), Sink);
   }
 
+  /// Per-check matcher timings, when GILPORT_PROFILE is set.
+  llvm::StringMap<llvm::TimeRecord> *ProfileRecords = nullptr;
+
 private:
   const AnalysisOptions &Options;
   llvm::ArrayRef<std::string> EnabledChecks;
@@ -140,13 +150,25 @@ public:
                       TranslationUnitResult &Sink)
       : Options(Options), EnabledChecks(EnabledChecks), Sink(Sink) {}
   std::unique_ptr<clang::FrontendAction> create() override {
-    return std::make_unique<ChecksAction>(Options, EnabledChecks, Sink);
+    auto Action = std::make_unique<ChecksAction>(Options, EnabledChecks, Sink);
+    if (llvm::sys::Process::GetEnv("GILPORT_PROFILE"))
+      Action->ProfileRecords = &ProfileRecords;
+    return Action;
+  }
+
+  ~ChecksActionFactory() override {
+    // Matcher callbacks' time per check, for finding slow checks.
+    for (const auto &Entry : ProfileRecords)
+      llvm::errs() << llvm::format("gilport-profile: %-40s %8.3f ms\n",
+                                   Entry.getKey().str().c_str(),
+                                   Entry.getValue().getProcessTime() * 1000);
   }
 
 private:
   const AnalysisOptions &Options;
   llvm::ArrayRef<std::string> EnabledChecks;
   TranslationUnitResult &Sink;
+  llvm::StringMap<llvm::TimeRecord> ProfileRecords;
 };
 
 } // namespace

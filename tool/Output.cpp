@@ -35,21 +35,32 @@ const char *severityName(Severity Level) {
 class SourceLines {
 public:
   llvm::StringRef line(const std::string &File, unsigned Line) {
-    auto [It, Inserted] = Buffers.try_emplace(File);
+    auto [It, Inserted] = Files.try_emplace(File);
+    IndexedFile &Indexed = It->second;
     if (Inserted) {
-      if (auto Buffer = llvm::MemoryBuffer::getFile(File))
-        It->second = std::move(*Buffer);
+      if (auto Buffer = llvm::MemoryBuffer::getFile(File)) {
+        Indexed.Buffer = std::move(*Buffer);
+        llvm::StringRef Text = Indexed.Buffer->getBuffer();
+        Indexed.LineStarts.push_back(0);
+        for (size_t I = 0; I < Text.size(); ++I)
+          if (Text[I] == '\n')
+            Indexed.LineStarts.push_back(I + 1);
+      }
     }
-    if (!It->second || Line == 0)
+    if (!Indexed.Buffer || Line == 0 || Line > Indexed.LineStarts.size())
       return "";
-    llvm::StringRef Text = It->second->getBuffer();
-    for (unsigned I = 1; I < Line && !Text.empty(); ++I)
-      Text = Text.split('\n').second;
-    return Text.split('\n').first.rtrim("\r");
+    llvm::StringRef Text = Indexed.Buffer->getBuffer();
+    return Text.substr(Indexed.LineStarts[Line - 1])
+        .split('\n')
+        .first.rtrim("\r");
   }
 
 private:
-  llvm::StringMap<std::unique_ptr<llvm::MemoryBuffer>> Buffers;
+  struct IndexedFile {
+    std::unique_ptr<llvm::MemoryBuffer> Buffer;
+    std::vector<size_t> LineStarts;
+  };
+  llvm::StringMap<IndexedFile> Files;
 };
 
 void writeSnippet(llvm::raw_ostream &OS, SourceLines &Lines,
