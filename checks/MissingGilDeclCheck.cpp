@@ -2,9 +2,13 @@
 
 #include "checks/MissingGilDeclCheck.h"
 
+#include "checks/GlobalStateCheck.h"
+#include "rewrites/GilDeclarationFix.h"
+
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
+#include "llvm/Support/Path.h"
 
 namespace gilport {
 
@@ -18,14 +22,62 @@ std::string missingDeclaration(const FunctionDecl *Init) {
          "importing it enables the GIL on free-threaded Python; ";
 }
 
+void attach(FindingBuilder &Finding, const RewriteResult &Rewrite) {
+  if (!Rewrite.Reason.empty()) {
+    Finding.noFix(Rewrite.Reason);
+    return;
+  }
+  for (const FixItHint &Hint : Rewrite.Hints)
+    Finding.fix(Hint);
+}
+
 } // namespace
+
+MissingGilDeclCheck::MissingGilDeclCheck(CheckContext &Context)
+    : GilportCheck("gilport-missing-gil-decl", Context),
+      GlobalStateOptions(std::make_unique<AnalysisOptions>()) {
+  const char *Ignore = "gilport-global-state.IgnoreVariables";
+  GlobalStateOptions->CheckOptions[Ignore] =
+      Context.getOption("gilport-global-state", "IgnoreVariables");
+  GlobalStateContext = std::make_unique<CheckContext>(*GlobalStateOptions);
+  GlobalStateContext->setSourceManager(&Context.getSourceManager(),
+                                       &Context.getLangOpts());
+  GlobalState = std::make_unique<GlobalStateCheck>(*GlobalStateContext);
+}
+
+MissingGilDeclCheck::~MissingGilDeclCheck() = default;
+
+void MissingGilDeclCheck::registerMatchers(
+    ast_matchers::MatchFinder *Finder) {
+  GlobalState->registerMatchers(Finder);
+}
 
 void MissingGilDeclCheck::registerPPCallbacks(const SourceManager &SM,
                                               Preprocessor *PP) {
   Analyzer.registerPPCallbacks(SM, PP);
 }
 
+std::string
+MissingGilDeclCheck::sharedStateReason(const ModuleDefInfo &Def) const {
+  if (!Def.Size)
+    return "its 'm_size' is not a constant";
+  if (*Def.Size == -1)
+    return "its 'm_size' is -1, so its state is global";
+  if (GlobalStateFindings.empty())
+    return {};
+  const Finding &First = GlobalStateFindings.front();
+  std::string Reason = "the file keeps state shared by all interpreters (" +
+                       llvm::sys::path::filename(First.File).str() + ":" +
+                       std::to_string(First.Line);
+  if (GlobalStateFindings.size() > 1)
+    Reason += " and " + std::to_string(GlobalStateFindings.size() - 1) +
+              " more";
+  return Reason + ", see gilport-global-state)";
+}
+
 void MissingGilDeclCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
+  GlobalState->onEndOfTranslationUnit(Ctx);
+  GlobalStateFindings = GlobalStateContext->takeFindings();
   for (const ModuleInitInfo &Init : Analyzer.findModuleInits(Ctx)) {
     if (!context().isReportedLocation(Init.Function->getLocation()))
       continue;
@@ -75,14 +127,41 @@ void MissingGilDeclCheck::checkMultiPhase(const ModuleInitInfo &Init,
   bool DeclaresInterpreters =
       Slots && Analyzer.declaresSlot(*Slots, ModuleSlotMultipleInterpreters,
                                      "Py_mod_multiple_interpreters", Ctx);
+  SourceLocation InterpretersLoc =
+      Slots ? Slots->Array->getLocation() : Def.Def->getLocation();
   if (!DeclaresInterpreters)
     Finding.note(
-        Slots ? Slots->Array->getLocation() : Def.Def->getLocation(),
+        InterpretersLoc,
         "the module does not declare 'Py_mod_multiple_interpreters' either, "
         "so it cannot be imported in subinterpreters that have their own GIL "
         "(PEP 684); add '{Py_mod_multiple_interpreters, "
         "Py_MOD_PER_INTERPRETER_GIL_SUPPORTED}' (Python 3.12) once its state "
         "is per module");
+
+  SlotDeclarations Add;
+  Add.Gil = true;
+  if (!DeclaresInterpreters) {
+    std::string SharedState = sharedStateReason(Def);
+    if (SharedState.empty())
+      Add.PerInterpreterGil = true;
+    else
+      Finding.note(InterpretersLoc,
+                   "the fix does not add 'Py_mod_multiple_interpreters': " +
+                       SharedState);
+  }
+  if (!Slots) {
+    std::string Name =
+        unusedFileScopeName((Init.ModuleName + "_slots").str(), Ctx);
+    attach(Finding, addSlotsArray(Add, Def.Def, Def.SlotsExpr, Name, Ctx));
+    return;
+  }
+  const ModuleSlot *Sentinel = Slots->sentinel();
+  if (!Sentinel) {
+    Finding.noFix("'" + Slots->Array->getName().str() +
+                  "' has no '{0, NULL}' terminator to add the slot before");
+    return;
+  }
+  attach(Finding, insertSlotsBeforeSentinel(Add, Sentinel->Entry, Ctx));
 }
 
 void MissingGilDeclCheck::checkSinglePhase(const ModuleInitInfo &Init,
@@ -100,6 +179,7 @@ void MissingGilDeclCheck::checkSinglePhase(const ModuleInitInfo &Init,
                "in subinterpreters that have their own GIL (PEP 684); "
                "multi-phase init ('PyModuleDef_Init') with module state "
                "supports them");
+  attach(Finding, insertSetGilCall(Init.CreateCall, Init.CreateCaller, Ctx));
 }
 
 } // namespace gilport

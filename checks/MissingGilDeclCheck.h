@@ -7,6 +7,8 @@
 #include "checks/GilportCheck.h"
 #include "checks/utils/ModuleInit.h"
 
+#include <memory>
+
 namespace gilport {
 
 /// Finds module init functions that do not declare whether the module needs
@@ -16,12 +18,18 @@ namespace gilport {
 /// `PyUnstable_Module_SetGIL` call. Declarations in preprocessor branches that
 /// are inactive for the headers used (`#ifdef Py_mod_gil` with 3.11 headers)
 /// count.
+///
+/// The fix adds the declaration: the guarded slot (and, when the module
+/// keeps no state shared by interpreters, `Py_mod_multiple_interpreters`
+/// with `Py_MOD_PER_INTERPRETER_GIL_SUPPORTED`), or the guarded
+/// `PyUnstable_Module_SetGIL` call after the module is created.
 class MissingGilDeclCheck : public GilportCheck {
 public:
-  explicit MissingGilDeclCheck(CheckContext &Context)
-      : GilportCheck("gilport-missing-gil-decl", Context) {}
+  explicit MissingGilDeclCheck(CheckContext &Context);
+  ~MissingGilDeclCheck() override;
   static llvm::ArrayRef<CheckOptionInfo> options() { return {}; }
 
+  void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void registerPPCallbacks(const clang::SourceManager &SM,
                            clang::Preprocessor *PP) override;
   void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
@@ -29,8 +37,17 @@ public:
 private:
   void checkMultiPhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
   void checkSinglePhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
+  /// Why the module may not claim a per-interpreter GIL; empty if it may.
+  std::string sharedStateReason(const ModuleDefInfo &Def) const;
 
   ModuleInitAnalyzer Analyzer;
+  /// gilport-global-state, run privately: a module with global state must
+  /// not claim support for subinterpreters with their own GIL, whichever
+  /// checks are enabled.
+  std::unique_ptr<AnalysisOptions> GlobalStateOptions;
+  std::unique_ptr<CheckContext> GlobalStateContext;
+  std::unique_ptr<GilportCheck> GlobalState;
+  std::vector<Finding> GlobalStateFindings;
 };
 
 } // namespace gilport

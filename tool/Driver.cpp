@@ -7,6 +7,7 @@
 #include "tool/Runner.h"
 #include "tool/Stress.h"
 
+#include "rewrites/CompatHeader.h"
 #include "rewrites/FixApplication.h"
 
 #include "checks/CheckRegistry.h"
@@ -19,6 +20,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Regex.h"
@@ -271,6 +273,48 @@ bool isExcluded(const EffectiveConfig &Config, llvm::StringRef File) {
   return false;
 }
 
+/// After \p FixedFile was written: when it now includes gilport_compat.h,
+/// writes the header next to it (or to \p Requested) if it is missing or
+/// differs from this version's text.
+void writeCompatHeaderFor(llvm::StringRef FixedFile, llvm::StringRef Requested) {
+  auto Fixed = llvm::MemoryBuffer::getFile(FixedFile);
+  if (!Fixed || !(*Fixed)->getBuffer().contains(
+                    ("#include \"" + CompatHeaderName + "\"").str()))
+    return;
+  llvm::SmallString<256> Path(Requested);
+  if (Path.empty()) {
+    Path = llvm::sys::path::parent_path(FixedFile);
+    llvm::sys::path::append(Path, CompatHeaderName);
+  }
+  auto Existing = llvm::MemoryBuffer::getFile(Path);
+  if (Existing && (*Existing)->getBuffer() == compatHeaderText())
+    return;
+  std::string Error;
+  bool Written;
+  if (llvm::sys::fs::exists(Path)) {
+    Written = writeFileAtomically(Path, compatHeaderText(), Error);
+  } else {
+    // A new file: write a temporary next to it and rename it into place.
+    int FD;
+    llvm::SmallString<256> Temp;
+    std::error_code EC =
+        llvm::sys::fs::createUniqueFile(Path + ".tmp-%%%%%%", FD, Temp);
+    if (!EC) {
+      llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
+      OS << compatHeaderText();
+      OS.close();
+      EC = OS.has_error() ? OS.error() : llvm::sys::fs::rename(Temp, Path);
+      if (EC)
+        llvm::sys::fs::remove(Temp);
+    }
+    Written = !EC;
+    Error = EC.message();
+  }
+  if (!Written)
+    llvm::errs() << "gilport: error: cannot write '" << Path << "': " << Error
+                 << "\n";
+}
+
 struct FixSummary {
   unsigned FixedFindings = 0;
   unsigned FilesWritten = 0;
@@ -305,6 +349,7 @@ bool handleFixes(const CommandLine &Cmd, RunResult &Result,
   for (const FileOutcome &Outcome : applyPlan(Plan, Result.ContentHashes)) {
     if (Outcome.Written) {
       ++Summary.FilesWritten;
+      writeCompatHeaderFor(Outcome.Path, Cmd.CompatHeader);
       continue;
     }
     ++Summary.FilesFailed;
@@ -384,6 +429,7 @@ int runCheck(const CommandLine &Cmd) {
 
   AnalysisOptions Options;
   Options.CheckOptions = Config.CheckOptions;
+  Options.MinimumPython = Config.MinimumPython;
   unsigned Jobs = Cmd.Jobs ? Cmd.Jobs : std::max(1u, std::thread::hardware_concurrency());
   bool ShowProgress = !Cmd.Quiet && llvm::sys::Process::StandardErrIsDisplayed() &&
                       Sources.Files.size() > 1;
@@ -572,7 +618,5 @@ int main(int argc, const char **argv) {
     return runExplain(*Cmd);
   if (Cmd->Command == "doctor")
     return runDoctor(*Cmd);
-  if (Cmd->Command == "check")
-    return runCheck(*Cmd);
-  return usageError("'" + Cmd->Command + "' is not available yet");
+  return runCheck(*Cmd); // check and fix
 }
