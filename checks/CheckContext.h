@@ -26,6 +26,9 @@ namespace gilport {
 struct AnalysisOptions {
   /// Effective `check-name.Option` values (defaults already filled in).
   std::map<std::string, std::string> CheckOptions;
+  /// The oldest Python the project supports ("3.9"): below 3.13, fixed code
+  /// reaches the 3.13 APIs through gilport_compat.h.
+  std::string MinimumPython = "3.9";
 };
 
 /// One context per translation unit being analysed.
@@ -40,6 +43,8 @@ public:
 
   /// The raw option value; empty if unset (the registry fills defaults).
   std::string getOption(llvm::StringRef Check, llvm::StringRef Option) const;
+  /// AnalysisOptions::MinimumPython.
+  llvm::StringRef getMinimumPython() const { return Options.MinimumPython; }
 
   /// Whether findings located at \p Loc are reported at all: not in system
   /// headers, and not in the Python installation's own headers.

@@ -157,6 +157,26 @@ GilportCompilationDatabase::getCompileCommands(llvm::StringRef FilePath) const {
   return Commands;
 }
 
+bool GilportCompilationDatabase::hasDatabaseEntry(
+    llvm::StringRef FilePath) const {
+  const CompilationDatabase *Database = databaseFor(FilePath, nullptr);
+  return Database && !Database->getCompileCommands(FilePath).empty();
+}
+
+bool GilportCompilationDatabase::databaseCoversDirectory(
+    llvm::StringRef Dir) const {
+  llvm::SmallString<256> Probe(Dir);
+  llvm::sys::path::append(Probe, "gilport-probe.c");
+  const CompilationDatabase *Database = databaseFor(Probe, nullptr);
+  if (!Database)
+    return false;
+  std::string Prefix = Dir.str() + "/";
+  for (const std::string &File : Database->getAllFiles())
+    if (llvm::StringRef(File).starts_with(Prefix))
+      return true;
+  return false;
+}
+
 std::string
 GilportCompilationDatabase::describeSource(llvm::StringRef FilePath) const {
   std::string Location;

@@ -44,6 +44,19 @@ public:
   /// Where the flags for \p FilePath come from, for --verbose.
   std::string describeSource(llvm::StringRef FilePath) const;
 
+  /// Whether the compilation database has a command for \p FilePath.
+  bool hasDatabaseEntry(llvm::StringRef FilePath) const;
+
+  /// Whether the database that applies to files under \p Dir compiles any
+  /// of them: then it describes the build of that tree, and a file there
+  /// without an entry is not part of the build.
+  bool databaseCoversDirectory(llvm::StringRef Dir) const;
+
+  /// Sets the Python include directory used for inferred flags.
+  void setPythonIncludeDir(std::string Dir) {
+    Settings.PythonIncludeDir = std::move(Dir);
+  }
+
 private:
   const clang::tooling::CompilationDatabase *
   databaseFor(llvm::StringRef FilePath, std::string *Location) const;

@@ -387,37 +387,75 @@ int runCheck(const CommandLine &Cmd) {
                       "')");
 
   std::string Error;
-  std::string Interpreter =
-      Config.Python.empty() ? defaultPython() : Config.Python;
-  std::optional<PythonInfo> Python = queryPython(Interpreter, Error);
-  if (!Python) {
-    llvm::errs() << "gilport: error: " << Error << "\n";
-    return ExitError;
-  }
-  if (Cmd.Verbose)
-    llvm::errs() << "gilport: Python " << Python->Version
-                 << (Python->FreeThreaded ? " (free-threaded)" : " (GIL build)")
-                 << " from " << Python->Executable << ", headers in "
-                 << Python->IncludeDir << "\n";
-
   std::vector<std::string> Paths = Cmd.Paths;
   if (Paths.empty())
     Paths.push_back(".");
   SourceList Sources = collectSources(
       Paths, [&](llvm::StringRef File) { return isExcluded(Config, File); });
-  if (!Cmd.Quiet)
-    for (const std::string &Remark : Sources.Remarks)
-      llvm::errs() << "gilport: note: " << Remark << "\n";
 
   FlagSettings Flags;
   Flags.BuildDir = Cmd.BuildDir;
-  Flags.PythonIncludeDir = Python->IncludeDir;
   Flags.ExtraArgs = Config.ExtraArgs;
   Flags.ExtraArgsBefore = Cmd.ExtraArgsBefore;
   Flags.ResourceDir = GILPORT_CLANG_RESOURCE_DIR;
   GilportCompilationDatabase Database(Flags);
   if (!Database.loadExplicitDatabase(Error))
     return usageError(Error);
+
+  // A walked directory whose build the database describes: files the build
+  // does not compile (other platforms, fragments included by other files)
+  // are skipped. Naming a file analyses it with inferred flags.
+  std::map<std::string, bool> CoveredDirs;
+  std::map<std::string, unsigned> SkippedPerDir;
+  bool NeedsInferredFlags = false;
+  std::vector<std::string> Kept;
+  for (const std::string &File : Sources.Files) {
+    if (Database.hasDatabaseEntry(File)) {
+      Kept.push_back(File);
+      continue;
+    }
+    auto Walked = Sources.WalkedFrom.find(File);
+    if (Walked != Sources.WalkedFrom.end()) {
+      auto [It, Inserted] = CoveredDirs.try_emplace(Walked->second, false);
+      if (Inserted)
+        It->second = Database.databaseCoversDirectory(Walked->second);
+      if (It->second) {
+        ++SkippedPerDir[Walked->second];
+        continue;
+      }
+    }
+    NeedsInferredFlags = true;
+    Kept.push_back(File);
+  }
+  Sources.Files = std::move(Kept);
+  for (const auto &[Dir, Count] : SkippedPerDir)
+    Sources.Remarks.push_back(llvm::formatv(
+        "{0} source{1} in '{2}' {3} no compile command and {4} skipped; name "
+        "a file to analyse it with inferred flags",
+        Count, Count == 1 ? "" : "s", displayPath(Dir),
+        Count == 1 ? "has" : "have", Count == 1 ? "was" : "were"));
+  if (!Cmd.Quiet)
+    for (const std::string &Remark : Sources.Remarks)
+      llvm::errs() << "gilport: note: " << Remark << "\n";
+
+  // Python is asked for its headers only when some file needs them; asking
+  // costs an interpreter start-up.
+  if (NeedsInferredFlags || Cmd.Verbose) {
+    std::string Interpreter =
+        Config.Python.empty() ? defaultPython() : Config.Python;
+    std::optional<PythonInfo> Python = queryPython(Interpreter, Error);
+    if (!Python) {
+      llvm::errs() << "gilport: error: " << Error << "\n";
+      return ExitError;
+    }
+    if (Cmd.Verbose)
+      llvm::errs() << "gilport: Python " << Python->Version
+                   << (Python->FreeThreaded ? " (free-threaded)"
+                                            : " (GIL build)")
+                   << " from " << Python->Executable << ", headers in "
+                   << Python->IncludeDir << "\n";
+    Database.setPythonIncludeDir(Python->IncludeDir);
+  }
   if (Cmd.Verbose)
     for (const std::string &File : Sources.Files) {
       std::vector<clang::tooling::CompileCommand> Commands =

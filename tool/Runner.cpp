@@ -44,6 +44,7 @@ collectSources(const std::vector<std::string> &Paths,
                const std::function<bool(llvm::StringRef)> &IsExcluded) {
   SourceList Result;
   std::set<std::string> Files;
+  std::set<std::string> Named;
   for (const std::string &Path : Paths) {
     llvm::sys::fs::file_status Status;
     if (llvm::sys::fs::status(Path, Status) ||
@@ -54,6 +55,7 @@ collectSources(const std::vector<std::string> &Paths,
     if (llvm::sys::fs::is_regular_file(Status)) {
       if (isSourceFile(Path)) {
         Files.insert(absolutePath(Path));
+        Named.insert(absolutePath(Path));
       } else if (isHeaderFile(Path)) {
         Result.Remarks.push_back(
             "'" + Path +
@@ -74,14 +76,20 @@ collectSources(const std::vector<std::string> &Paths,
         It.no_push();
         continue;
       }
-      if (isSourceFile(Entry) && It->type() != llvm::sys::fs::file_type::directory_file)
-        Files.insert(absolutePath(Entry));
+      if (isSourceFile(Entry) &&
+          It->type() != llvm::sys::fs::file_type::directory_file) {
+        std::string File = absolutePath(Entry);
+        Files.insert(File);
+        Result.WalkedFrom.try_emplace(File, absolutePath(Path));
+      }
     }
     if (EC)
       Result.Errors.push_back({Path, "cannot read directory: " + EC.message()});
     else if (Files.size() == Before)
       Result.Remarks.push_back("no C or C++ sources found in '" + Path + "'");
   }
+  for (const std::string &File : Named)
+    Result.WalkedFrom.erase(File);
   for (const std::string &File : Files)
     if (!IsExcluded(File))
       Result.Files.push_back(File);

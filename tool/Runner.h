@@ -10,6 +10,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct SourceList {
   std::vector<InputError> Errors;
   /// Notes for stderr (an empty directory, a header given as a path, ...).
   std::vector<std::string> Remarks;
+  /// For files found by walking a directory (and not named themselves):
+  /// the directory that was walked.
+  std::map<std::string, std::string> WalkedFrom;
 };
 
 /// Expands \p Paths into C and C++ sources; directories are walked
