@@ -14,7 +14,7 @@ packages=(
   python3-dev libclang-rt-19-dev
   # CPython builds (the reference 3.13t runtime, the 3.11 tree) and compile_commands.json
   libssl-dev libffi-dev zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libreadline-dev
-  libgdbm-dev uuid-dev libexpat1-dev bear
+  libgdbm-dev libgdbm-compat-dev uuid-dev libexpat1-dev libnsl-dev tk-dev bear
 )
 
 missing=()
