@@ -33,6 +33,10 @@ struct Finding {
   std::vector<FindingNote> Notes;
   /// The edits that fix this finding; empty when there is no automatic fix.
   std::vector<clang::tooling::Replacement> Fixes;
+  /// An alternative to Fixes without the `Py_mod_gil` declaration, used by
+  /// the declaration safety rule instead of dropping every edit (the
+  /// single-phase to multi-phase conversion of gilport-missing-gil-decl).
+  std::vector<clang::tooling::Replacement> FixesWithoutGilDeclaration;
   /// Why there is no automatic fix (empty when there is one, or when the
   /// check offers none for this kind of finding).
   std::string NoFixReason;

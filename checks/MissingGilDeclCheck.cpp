@@ -4,6 +4,7 @@
 
 #include "checks/GlobalStateCheck.h"
 #include "rewrites/GilDeclarationFix.h"
+#include "rewrites/MultiPhaseConversion.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -31,7 +32,18 @@ void attach(FindingBuilder &Finding, const RewriteResult &Rewrite) {
     Finding.fix(Hint);
 }
 
+const CheckOptionInfo Options[] = {
+    {"ConvertSinglePhase", "false",
+     "Fix single-phase modules by converting them to multi-phase init "
+     "(an exec function and a slots array) instead of adding a "
+     "PyUnstable_Module_SetGIL call."},
+};
+
 } // namespace
+
+llvm::ArrayRef<CheckOptionInfo> MissingGilDeclCheck::options() {
+  return Options;
+}
 
 MissingGilDeclCheck::MissingGilDeclCheck(CheckContext &Context)
     : GilportCheck("gilport-missing-gil-decl", Context),
@@ -43,6 +55,9 @@ MissingGilDeclCheck::MissingGilDeclCheck(CheckContext &Context)
   GlobalStateContext->setSourceManager(&Context.getSourceManager(),
                                        &Context.getLangOpts());
   GlobalState = std::make_unique<GlobalStateCheck>(*GlobalStateContext);
+  ScratchContext = std::make_unique<CheckContext>(*GlobalStateOptions);
+  ScratchContext->setSourceManager(&Context.getSourceManager(),
+                                   &Context.getLangOpts());
 }
 
 MissingGilDeclCheck::~MissingGilDeclCheck() = default;
@@ -168,6 +183,10 @@ void MissingGilDeclCheck::checkSinglePhase(const ModuleInitInfo &Init,
                                            ASTContext &Ctx) {
   if (Analyzer.declaresGilBySetGil(Init, Ctx))
     return;
+  if (boolOption("ConvertSinglePhase")) {
+    convertSinglePhase(Init, Ctx);
+    return;
+  }
   FindingBuilder Finding =
       diag(Init.Function->getLocation(),
            missingDeclaration(Init.Function) +
@@ -180,6 +199,75 @@ void MissingGilDeclCheck::checkSinglePhase(const ModuleInitInfo &Init,
                "multi-phase init ('PyModuleDef_Init') with module state "
                "supports them");
   attach(Finding, insertSetGilCall(Init.CreateCall, Init.CreateCaller, Ctx));
+}
+
+void MissingGilDeclCheck::convertSinglePhase(const ModuleInitInfo &Init,
+                                             ASTContext &Ctx) {
+  SourceLocation Loc = Init.Function->getLocation();
+  std::string Message =
+      missingDeclaration(Init.Function) +
+      "once the module is thread-safe, convert it to multi-phase init with a "
+      "'{Py_mod_gil, Py_MOD_GIL_NOT_USED}' slot (Python 3.13)";
+  std::vector<std::pair<SourceLocation, std::string>> Notes;
+  Notes.emplace_back(
+      Init.CreateCall->getBeginLoc(),
+      "the module uses single-phase init; the fix converts it to multi-phase "
+      "init (PEP 489): the code after 'PyModule_Create' moves to an exec "
+      "function, the init function returns 'PyModuleDef_Init(&def)'");
+
+  SlotDeclarations Add;
+  Add.Gil = true;
+  std::string SharedState;
+  if (!GlobalStateFindings.empty()) {
+    // After the conversion m_size is 0: only the file's globals count.
+    ModuleDefInfo Converted;
+    Converted.Size = 0;
+    SharedState = sharedStateReason(Converted);
+  } else if (const VarDecl *Type = findStaticTypeObject(Ctx)) {
+    SharedState = "the static type '" + Type->getName().str() +
+                  "' is shared by all interpreters";
+  }
+  if (SharedState.empty()) {
+    Add.PerInterpreterGil = true;
+  } else {
+    Add.MultipleInterpretersNotSupported = true;
+    Notes.emplace_back(
+        Init.Def ? Init.Def->Def->getLocation() : Loc,
+        "the fix declares 'Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED', "
+        "since after the conversion subinterpreters could otherwise import "
+        "the module and share its global state: " +
+            SharedState);
+  }
+
+  RewriteResult Full = convertToMultiPhase(Init, Add, Ctx);
+  SlotDeclarations WithoutGil = Add;
+  WithoutGil.Gil = false;
+  RewriteResult Partial = convertToMultiPhase(Init, WithoutGil, Ctx);
+
+  // Build both fix sets with the scratch context (it maps the edits to files
+  // exactly as the real one), then report the combined finding.
+  auto Build = [&](const RewriteResult &Rewrite) {
+    Finding Draft;
+    Draft.Check = name().str();
+    Draft.Message = Message;
+    {
+      FindingBuilder Builder(*ScratchContext, Loc, std::move(Draft));
+      for (const auto &[NoteLoc, Text] : Notes)
+        Builder.note(NoteLoc, Text);
+      attach(Builder, Rewrite);
+    }
+    std::vector<Finding> Built = ScratchContext->takeFindings();
+    return Built.empty() ? std::optional<Finding>()
+                         : std::optional<Finding>(std::move(Built.front()));
+  };
+  std::optional<Finding> Result = Build(Full);
+  if (!Result)
+    return;
+  if (std::optional<Finding> Alternative = Build(Partial))
+    Result->FixesWithoutGilDeclaration = std::move(Alternative->Fixes);
+  if (Result->Fixes.empty())
+    Result->FixesWithoutGilDeclaration.clear();
+  context().report(Loc, std::move(*Result));
 }
 
 } // namespace gilport

@@ -22,12 +22,16 @@ namespace gilport {
 /// The fix adds the declaration: the guarded slot (and, when the module
 /// keeps no state shared by interpreters, `Py_mod_multiple_interpreters`
 /// with `Py_MOD_PER_INTERPRETER_GIL_SUPPORTED`), or the guarded
-/// `PyUnstable_Module_SetGIL` call after the module is created.
+/// `PyUnstable_Module_SetGIL` call after the module is created. With the
+/// option ConvertSinglePhase, single-phase modules are instead converted to
+/// multi-phase init (rewrites/MultiPhaseConversion.h) with the slots; the
+/// finding then also carries the conversion without `Py_mod_gil`
+/// (Finding::FixesWithoutGilDeclaration) for the declaration safety rule.
 class MissingGilDeclCheck : public GilportCheck {
 public:
   explicit MissingGilDeclCheck(CheckContext &Context);
   ~MissingGilDeclCheck() override;
-  static llvm::ArrayRef<CheckOptionInfo> options() { return {}; }
+  static llvm::ArrayRef<CheckOptionInfo> options();
 
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void registerPPCallbacks(const clang::SourceManager &SM,
@@ -37,6 +41,7 @@ public:
 private:
   void checkMultiPhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
   void checkSinglePhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
+  void convertSinglePhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
   /// Why the module may not claim a per-interpreter GIL; empty if it may.
   std::string sharedStateReason(const ModuleDefInfo &Def) const;
 
@@ -48,6 +53,9 @@ private:
   std::unique_ptr<CheckContext> GlobalStateContext;
   std::unique_ptr<GilportCheck> GlobalState;
   std::vector<Finding> GlobalStateFindings;
+  /// Builds findings whose two alternative fix sets are assembled before
+  /// they are reported to the real context.
+  std::unique_ptr<CheckContext> ScratchContext;
 };
 
 } // namespace gilport

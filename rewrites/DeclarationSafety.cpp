@@ -39,11 +39,24 @@ void applyDeclarationSafetyRule(std::vector<Finding> &UnitFindings) {
   if (Blockers.size() > Listed)
     Reason += ", ...";
   Reason += "); use --declare-anyway to declare it regardless";
-  for (Finding &F : UnitFindings)
-    if (F.Check == "gilport-missing-gil-decl" && !F.Fixes.empty()) {
+  for (Finding &F : UnitFindings) {
+    if (F.Check != "gilport-missing-gil-decl" || F.Fixes.empty())
+      continue;
+    if (F.FixesWithoutGilDeclaration.empty()) {
       F.Fixes.clear();
       F.NoFixReason = Reason;
+      continue;
     }
+    // The multi-phase conversion is applied without the Py_mod_gil slot.
+    F.Fixes = std::move(F.FixesWithoutGilDeclaration);
+    F.FixesWithoutGilDeclaration.clear();
+    F.NoFixReason = "the module is converted to multi-phase init, but its "
+                    "'Py_mod_gil' slot is held back: " +
+                    Reason;
+    FindingNote Note;
+    Note.Message = F.NoFixReason;
+    F.Notes.push_back(std::move(Note));
+  }
 }
 
 } // namespace gilport

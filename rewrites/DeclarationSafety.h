@@ -2,7 +2,9 @@
 //
 // Declaring Py_MOD_GIL_NOT_USED is a promise. Its fix is kept only when no
 // borrowed-reference, unlocked-container or global-state finding of the same
-// translation unit is left without a fix.
+// translation unit is left without a fix. A finding that offers the same
+// edits without the declaration (Finding::FixesWithoutGilDeclaration: the
+// single-phase to multi-phase conversion) keeps those instead, with a note.
 //
 //===----------------------------------------------------------------------===//
 

@@ -196,6 +196,10 @@ std::string slotEntriesText(const SlotDeclarations &Slots,
     Text += "#if PY_VERSION_HEX >= 0x030C0000\n" + Indent.str() +
             "{Py_mod_multiple_interpreters, "
             "Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},\n#endif\n";
+  else if (Slots.MultipleInterpretersNotSupported)
+    Text += "#if PY_VERSION_HEX >= 0x030C0000\n" + Indent.str() +
+            "{Py_mod_multiple_interpreters, "
+            "Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},\n#endif\n";
   if (Slots.Gil)
     Text += "#ifdef Py_mod_gil\n" + Indent.str() +
             "{Py_mod_gil, Py_MOD_GIL_NOT_USED},\n#endif\n";
@@ -276,7 +280,7 @@ RewriteResult addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
         llvm::StringRef(MemberIndent).starts_with(Indent))
       Unit = MemberIndent.substr(Indent.size());
   }
-  std::string Array = Indent + "static PyModuleDef_Slot " + ArrayName.str() +
+  std::string Array = Slots.Prelude + Indent + "static PyModuleDef_Slot " + ArrayName.str() +
                       "[] = {\n" + slotEntriesText(Slots, Indent + Unit) +
                       Indent + Unit + "{0, NULL},\n" + Indent + "};\n\n";
   Result.Hints.push_back(

@@ -57,11 +57,19 @@ struct RewriteResult {
 struct SlotDeclarations {
   bool Gil = false;
   bool PerInterpreterGil = false;
+  /// `{Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_
+  /// SUPPORTED}`: the module keeps process-global state (used when a
+  /// single-phase module is converted to multi-phase init).
+  bool MultipleInterpretersNotSupported = false;
   /// `{Py_mod_exec, <ExecFunction>}`, first; empty for none.
   std::string ExecFunction;
+  /// Text that addSlotsArray() places before a new slots array (e.g. the
+  /// prototype of the exec function); ignored by insertSlotsBeforeSentinel().
+  std::string Prelude;
 
   bool empty() const {
-    return !Gil && !PerInterpreterGil && ExecFunction.empty();
+    return !Gil && !PerInterpreterGil && !MultipleInterpretersNotSupported &&
+           ExecFunction.empty();
   }
 };
 

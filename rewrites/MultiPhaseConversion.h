@@ -1,0 +1,52 @@
+//===--- MultiPhaseConversion.h - Single-phase to multi-phase init -*- C++ -*-//
+//
+// Converts a single-phase module init function (PEP 489 calls it "legacy")
+// into multi-phase init:
+//
+//   PyMODINIT_FUNC PyInit_x(void) {      static int x_exec(PyObject *m) {
+//     PyObject *m;                          ...
+//     ...                                    if (f() < 0) {
+//     m = PyModule_Create(&def);               return -1;
+//     if (m == NULL) return NULL;            }
+//     if (f() < 0) {                  =>     return 0;
+//       Py_DECREF(m);                      }
+//       return NULL;
+//     }                                    PyMODINIT_FUNC PyInit_x(void) {
+//     return m;                              return PyModuleDef_Init(&def);
+//   }                                      }
+//
+// The `PyModuleDef` gets `m_slots = x_slots`, a new array holding
+// `{Py_mod_exec, x_exec}` and the requested declarations, and `m_size = -1`
+// becomes 0. Only init functions of a shape understood completely are
+// converted; otherwise the result carries the reason.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_REWRITES_MULTIPHASECONVERSION_H
+#define GILPORT_REWRITES_MULTIPHASECONVERSION_H
+
+#include "checks/utils/ModuleInit.h"
+#include "rewrites/GilDeclarationFix.h"
+
+#include <string>
+
+namespace clang {
+class ASTContext;
+} // namespace clang
+
+namespace gilport {
+
+/// The edits converting \p Init (a single-phase init function) to
+/// multi-phase init. \p Declarations says which slots to add besides
+/// `Py_mod_exec` (its ExecFunction and Prelude are filled in here).
+RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
+                                  SlotDeclarations Declarations,
+                                  clang::ASTContext &Ctx);
+
+/// The first file-scope static `PyTypeObject` of the translation unit (a
+/// static type is shared by every interpreter), or null.
+const clang::VarDecl *findStaticTypeObject(clang::ASTContext &Ctx);
+
+} // namespace gilport
+
+#endif
