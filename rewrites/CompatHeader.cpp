@@ -1,0 +1,220 @@
+//===--- CompatHeader.cpp -------------------------------------------------===//
+//
+// The definitions follow the documented contracts of the 3.13 C API
+// (Doc/c-api/dict.rst, list.rst, weakref.rst, import.rst, init.rst) on top
+// of the borrowed-reference APIs that older versions have.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rewrites/CompatHeader.h"
+
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <utility>
+
+namespace gilport {
+
+namespace {
+
+constexpr llvm::StringLiteral HeaderText = R"gilport(/* gilport_compat.h: written by gilport; do not edit (gilport rewrites it).
+ *
+ * The strong-reference C-API functions and the critical-section macros of
+ * Python 3.13, for the older versions that lack them. On versions that have
+ * them, this header defines nothing. On those older versions every build has
+ * a GIL, so the borrowed APIs used below are safe there and the critical
+ * sections are plain blocks.
+ */
+#ifndef GILPORT_COMPAT_H
+#define GILPORT_COMPAT_H
+
+#include <Python.h>
+
+/* PyDict_GetItemRef, PyDict_GetItemStringRef, PyWeakref_GetRef and
+ * PyImport_AddModuleRef: Python 3.13.0a1. */
+#if PY_VERSION_HEX < 0x030D00A1
+static inline int
+PyDict_GetItemRef(PyObject *mp, PyObject *key, PyObject **result)
+{
+    PyObject *item = PyDict_GetItemWithError(mp, key);
+    if (item != NULL) {
+        Py_INCREF(item);
+        *result = item;
+        return 1;
+    }
+    *result = NULL;
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static inline int
+PyDict_GetItemStringRef(PyObject *mp, const char *key, PyObject **result)
+{
+    int rc;
+    PyObject *key_obj = PyUnicode_FromString(key);
+    if (key_obj == NULL) {
+        *result = NULL;
+        return -1;
+    }
+    rc = PyDict_GetItemRef(mp, key_obj, result);
+    Py_DECREF(key_obj);
+    return rc;
+}
+
+static inline int
+PyWeakref_GetRef(PyObject *ref, PyObject **pobj)
+{
+    PyObject *obj;
+    if (ref == NULL || !PyWeakref_Check(ref)) {
+        *pobj = NULL;
+        PyErr_SetString(PyExc_TypeError, "expected a weakref");
+        return -1;
+    }
+    obj = PyWeakref_GetObject(ref);
+    if (obj == NULL) {
+        *pobj = NULL;
+        return -1;
+    }
+    if (obj == Py_None) {
+        /* The referent is dead. */
+        *pobj = NULL;
+        return 0;
+    }
+    Py_INCREF(obj);
+    *pobj = obj;
+    return 1;
+}
+
+static inline PyObject *
+PyImport_AddModuleRef(const char *name)
+{
+    PyObject *module = PyImport_AddModule(name);
+    Py_XINCREF(module);
+    return module;
+}
+#endif
+
+/* PyList_GetItemRef and PyDict_SetDefaultRef: Python 3.13 (present in
+ * 3.13.0b1). */
+#if PY_VERSION_HEX < 0x030D00B1
+static inline PyObject *
+PyList_GetItemRef(PyObject *op, Py_ssize_t index)
+{
+    PyObject *item;
+    if (!PyList_Check(op)) {
+        PyErr_SetString(PyExc_TypeError, "expected a list");
+        return NULL;
+    }
+    item = PyList_GetItem(op, index);
+    Py_XINCREF(item);
+    return item;
+}
+
+static inline int
+PyDict_SetDefaultRef(PyObject *mp, PyObject *key, PyObject *default_value,
+                     PyObject **result)
+{
+    PyObject *value;
+    int present;
+    if (!PyDict_Check(mp)) {
+        PyErr_BadInternalCall();
+        if (result != NULL) {
+            *result = NULL;
+        }
+        return -1;
+    }
+    present = PyDict_Contains(mp, key);
+    if (present < 0) {
+        if (result != NULL) {
+            *result = NULL;
+        }
+        return -1;
+    }
+    value = PyDict_SetDefault(mp, key, default_value);
+    if (value == NULL) {
+        if (result != NULL) {
+            *result = NULL;
+        }
+        return -1;
+    }
+    if (result != NULL) {
+        Py_INCREF(value);
+        *result = value;
+    }
+    return present ? 1 : 0;
+}
+#endif
+
+/* Critical sections: Python 3.13. With a GIL they are plain blocks. */
+#ifndef Py_BEGIN_CRITICAL_SECTION
+#define Py_BEGIN_CRITICAL_SECTION(op) {
+#define Py_END_CRITICAL_SECTION() }
+#define Py_BEGIN_CRITICAL_SECTION2(a, b) {
+#define Py_END_CRITICAL_SECTION2() }
+#endif
+
+#endif /* GILPORT_COMPAT_H */
+)gilport";
+
+} // namespace
+
+llvm::StringRef compatHeaderText() { return HeaderText; }
+
+std::optional<clang::FixItHint>
+compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File) {
+  bool Invalid = false;
+  llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
+  if (Invalid)
+    return std::nullopt;
+  std::optional<size_t> InsertAt;
+  size_t Pos = 0;
+  while (Pos < Buffer.size()) {
+    size_t End = Buffer.find('\n', Pos);
+    if (End == llvm::StringRef::npos)
+      End = Buffer.size();
+    llvm::StringRef Line = Buffer.slice(Pos, End).trim();
+    if (Line.consume_front("#")) {
+      Line = Line.ltrim();
+      if (Line.consume_front("include")) {
+        Line = Line.trim();
+        if (Line == "\"gilport_compat.h\"" || Line == "<gilport_compat.h>")
+          return std::nullopt;
+        if (!InsertAt && (Line == "<Python.h>" || Line == "\"Python.h\""))
+          InsertAt = End < Buffer.size() ? End + 1 : End;
+      }
+    }
+    Pos = End + 1;
+  }
+  if (!InsertAt || *InsertAt > Buffer.size() ||
+      (*InsertAt == Buffer.size() && !Buffer.ends_with("\n")))
+    return std::nullopt;
+  clang::SourceLocation Loc =
+      SM.getLocForStartOfFile(File).getLocWithOffset(*InsertAt);
+  return clang::FixItHint::CreateInsertion(
+      Loc, "#include \"gilport_compat.h\"\n");
+}
+
+bool needsCompatHeader(llvm::StringRef MinimumPython, unsigned Major,
+                       unsigned Minor) {
+  auto [MajorText, MinorText] = MinimumPython.split('.');
+  unsigned MinMajor = 3, MinMinor = 9;
+  if (MajorText.getAsInteger(10, MinMajor) ||
+      MinorText.getAsInteger(10, MinMinor)) {
+    MinMajor = 3;
+    MinMinor = 9;
+  }
+  return std::make_pair(MinMajor, MinMinor) < std::make_pair(Major, Minor);
+}
+
+bool includesCompatHeader(const clang::SourceManager &SM, clang::FileID File) {
+  bool Invalid = false;
+  llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
+  if (Invalid)
+    return false;
+  llvm::SmallVector<llvm::StringRef, 0> Lines;
+  Buffer.split(Lines, '\n');
+  return llvm::any_of(Lines, [](llvm::StringRef Line) {
+    return Line.trim() == "#include \"gilport_compat.h\"";
+  });
+}
+
+} // namespace gilport
