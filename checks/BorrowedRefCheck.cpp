@@ -5,6 +5,8 @@
 #include "checks/utils/BorrowedApis.h"
 #include "checks/utils/MacroLocations.h"
 #include "checks/utils/Matchers.h"
+#include "rewrites/BorrowedToStrong.h"
+#include "rewrites/CompatHeader.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
@@ -118,11 +120,12 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
       Sections.onlyCalledInside(WithContainers, Ctx, context());
   for (const Use &Found : Uses)
-    report(Found, Locked.count(Found.Function));
+    report(Found, Locked.count(Found.Function), Ctx);
   Uses.clear();
 }
 
-void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers) {
+void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
+                              ASTContext &Ctx) {
   const ApiSpelling &Spelling = Found.Spelling;
   const BorrowedApi &Api = *findBorrowedApi(Spelling.Name);
   const SourceManager &SM = context().getSourceManager();
@@ -161,6 +164,79 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers) {
                                               : SourceLocation();
     Finding.note(Where, Verdict.explanation());
   }
+  addFix(Finding, Found, Ctx);
+}
+
+void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
+                              ASTContext &Ctx) {
+  const BorrowedApi &Api = *findBorrowedApi(Found.Spelling.Name);
+  std::optional<StrongCallForm> Form;
+  switch (Api.Contract) {
+  case ReplacementContract::SameArgumentsNewReference:
+    // The replacements that keep the borrowed API's error contract.
+    if (Api.Name == "PyList_GetItem" || Api.Name == "PyImport_AddModule")
+      Form = StrongCallForm::SameArguments;
+    break;
+  case ReplacementContract::LookupOutParameter:
+    if (Api.Name == "PyDict_GetItemWithError")
+      Form = StrongCallForm::LookupReportingErrors;
+    else if (Api.Owner == BorrowOwner::Dict)
+      Form = StrongCallForm::LookupSwallowingErrors;
+    break;
+  case ReplacementContract::WeakrefOutParameter:
+    Form = StrongCallForm::Weakref;
+    break;
+  default:
+    break;
+  }
+  if (!Form) {
+    Finding.noFix(("no automatic fix for '" + Api.Name +
+                   "': its replacement has a different contract")
+                      .str());
+    return;
+  }
+  const auto *Call = dyn_cast<CallExpr>(Found.Node);
+  if (Api.IsMacro || !Call) {
+    Finding.noFix(("'" + Api.Name +
+                   "' is a macro; only calls of functions are rewritten")
+                      .str());
+    return;
+  }
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (SM.getFileLoc(Found.Spelling.NameLoc) !=
+      SM.getExpansionLoc(Found.Spelling.NameLoc)) {
+    Finding.noFix("the call is spelled through a macro");
+    return;
+  }
+  if (Found.Spelling.NameLoc.isMacroID()) {
+    Finding.noFix("the call is spelled through a macro");
+    return;
+  }
+  StrongRewrite Rewrite = rewriteBorrowedCall(*Call, *Found.Function,
+                                              Api.Replacement, *Form, Ctx);
+  if (!Rewrite.ok()) {
+    Finding.noFix(Rewrite.Reason);
+    return;
+  }
+  std::optional<FixItHint> Include;
+  if (needsCompatHeader(context().getMinimumPython(),
+                        Api.ReplacementAddedIn.Major,
+                        Api.ReplacementAddedIn.Minor)) {
+    Include = compatIncludeInsertion(SM, SM.getFileID(SM.getExpansionLoc(
+                                             Call->getBeginLoc())));
+    if (!Include && !includesCompatHeader(SM, SM.getFileID(SM.getExpansionLoc(
+                                                  Call->getBeginLoc())))) {
+      Finding.noFix(("MinimumPython is " + context().getMinimumPython() +
+                     " and the file has no '#include <Python.h>' line after "
+                     "which to include gilport_compat.h")
+                        .str());
+      return;
+    }
+  }
+  for (const FixItHint &Hint : Rewrite.Hints)
+    Finding.fix(Hint);
+  if (Include)
+    Finding.fix(*Include);
 }
 
 } // namespace gilport

@@ -57,7 +57,8 @@ private:
     const clang::Expr *Node;
   };
 
-  void report(const Use &Found, bool LockedByCallers);
+  void report(const Use &Found, bool LockedByCallers, clang::ASTContext &Ctx);
+  void addFix(FindingBuilder &Finding, const Use &Found, clang::ASTContext &Ctx);
 
   const bool ReportPrivateContainers;
   CriticalSections Sections;

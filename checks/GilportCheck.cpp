@@ -87,8 +87,12 @@ FindingBuilder &FindingBuilder::fix(const clang::FixItHint &Hint) {
     Draft.NoFixReason = "the edit cannot be mapped to one file range";
     return *this;
   }
-  Draft.Fixes.emplace_back(SM, FileRange, Hint.CodeToInsert,
-                           Context->getLangOpts());
+  // Absolute paths: a compile database may name files relative to its
+  // directory, and exported fixes are applied from anywhere.
+  clang::tooling::Replacement Edit(SM, FileRange, Hint.CodeToInsert,
+                                   Context->getLangOpts());
+  Draft.Fixes.emplace_back(filePath(SM, FileRange.getBegin()), Edit.getOffset(),
+                           Edit.getLength(), Edit.getReplacementText());
   return *this;
 }
 

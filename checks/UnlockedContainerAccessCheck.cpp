@@ -5,6 +5,8 @@
 #include "checks/utils/ContainerApis.h"
 #include "checks/utils/MacroLocations.h"
 #include "checks/utils/Matchers.h"
+#include "rewrites/CompatHeader.h"
+#include "rewrites/CriticalSectionFix.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
@@ -77,7 +79,7 @@ void UnlockedContainerAccessCheck::check(
     if (Op.ContainerArgument < Call->getNumArgs() &&
         Seen.insert(Spelling->NameLoc).second)
       Accesses.push_back(
-          {Function, *Spelling, Call->getArg(Op.ContainerArgument)});
+          {Function, *Spelling, Call->getArg(Op.ContainerArgument), Call});
     return;
   }
   const auto *Member = Result.Nodes.getNodeAs<MemberExpr>("member");
@@ -88,7 +90,7 @@ void UnlockedContainerAccessCheck::check(
       findApiSpelling("", SourceLocation(), Member->getMemberLoc(),
                       isUnlockedContainerOp, context());
   if (Spelling && Seen.insert(Spelling->NameLoc).second)
-    Accesses.push_back({Function, *Spelling, Member->getBase()});
+    Accesses.push_back({Function, *Spelling, Member->getBase(), nullptr});
 }
 
 void UnlockedContainerAccessCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
@@ -99,11 +101,12 @@ void UnlockedContainerAccessCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       Sections.onlyCalledInside(Functions, Ctx, context());
   for (const Access &Found : Accesses)
     if (!Locked.count(Found.Function))
-      report(Found);
+      report(Found, Ctx);
   Accesses.clear();
 }
 
-void UnlockedContainerAccessCheck::report(const Access &Found) {
+void UnlockedContainerAccessCheck::report(const Access &Found,
+                                          ASTContext &Ctx) {
   const ApiSpelling &Spelling = Found.Spelling;
   const Expr &Container = *Found.Container;
   const SourceManager &SM = context().getSourceManager();
@@ -134,6 +137,38 @@ void UnlockedContainerAccessCheck::report(const Access &Found) {
     Finding.note(SourceLocation(),
                  "'PySequence_Fast' returns its argument itself when that is "
                  "a list, so the result is as shared as the argument");
+  addFix(Finding, Found, Ctx);
+}
+
+void UnlockedContainerAccessCheck::addFix(FindingBuilder &Finding,
+                                          const Access &Found,
+                                          ASTContext &Ctx) {
+  if (Found.Spelling.Name != "PyDict_Next" || !Found.Call) {
+    Finding.noFix("only loops over 'PyDict_Next' are wrapped automatically");
+    return;
+  }
+  SectionRewrite Rewrite = wrapDictNextLoop(*Found.Call, *Found.Container, Ctx);
+  if (!Rewrite.ok()) {
+    Finding.noFix(Rewrite.Reason);
+    return;
+  }
+  const SourceManager &SM = Ctx.getSourceManager();
+  FileID File = SM.getFileID(SM.getExpansionLoc(Found.Call->getBeginLoc()));
+  std::optional<FixItHint> Include;
+  if (needsCompatHeader(context().getMinimumPython(), 3, 13)) {
+    Include = compatIncludeInsertion(SM, File);
+    if (!Include && !includesCompatHeader(SM, File)) {
+      Finding.noFix(("MinimumPython is " + context().getMinimumPython() +
+                     " and the file has no '#include <Python.h>' line after "
+                     "which to include gilport_compat.h")
+                        .str());
+      return;
+    }
+  }
+  for (const FixItHint &Hint : Rewrite.Hints)
+    Finding.fix(Hint);
+  if (Include)
+    Finding.fix(*Include);
 }
 
 } // namespace gilport

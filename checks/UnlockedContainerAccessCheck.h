@@ -52,9 +52,13 @@ private:
     const clang::FunctionDecl *Function;
     ApiSpelling Spelling;
     const clang::Expr *Container;
+    /// The call, when the access is one (PyDict_Next).
+    const clang::CallExpr *Call;
   };
 
-  void report(const Access &Found);
+  void report(const Access &Found, clang::ASTContext &Ctx);
+  void addFix(FindingBuilder &Finding, const Access &Found,
+              clang::ASTContext &Ctx);
 
   CriticalSections Sections;
   ContainerPrivacy Privacy;

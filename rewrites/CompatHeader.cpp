@@ -109,6 +109,8 @@ PyList_GetItemRef(PyObject *op, Py_ssize_t index)
     return item;
 }
 
+#ifndef Py_LIMITED_API
+/* PyDict_SetDefault is not part of the limited API. */
 static inline int
 PyDict_SetDefaultRef(PyObject *mp, PyObject *key, PyObject *default_value,
                      PyObject **result)
@@ -142,6 +144,7 @@ PyDict_SetDefaultRef(PyObject *mp, PyObject *key, PyObject *default_value,
     }
     return present ? 1 : 0;
 }
+#endif /* !Py_LIMITED_API */
 #endif
 
 /* Critical sections: Python 3.13. With a GIL they are plain blocks. */

@@ -11,6 +11,8 @@
 #include "llvm/Support/YAMLTraits.h"
 #include "llvm/Support/xxhash.h"
 
+#include <set>
+
 #include <algorithm>
 
 namespace gilport {
@@ -278,6 +280,7 @@ void writeExportedFixes(llvm::raw_ostream &OS,
                         llvm::StringRef MainSourceFile) {
   clang::tooling::TranslationUnitDiagnostics Export;
   Export.MainSourceFile = MainSourceFile.str();
+  std::set<Replacement> Exported;
   for (const Finding &F : Findings) {
     if (F.Fixes.empty())
       continue;
@@ -288,8 +291,11 @@ void writeExportedFixes(llvm::raw_ostream &OS,
     D.Message.Message = F.Message;
     D.Message.FilePath = F.File;
     D.Message.FileOffset = F.Offset;
+    // An edit shared by several findings (an include) is exported once:
+    // clang-apply-replacements would apply identical insertions repeatedly.
     for (const Replacement &R : F.Fixes)
-      llvm::consumeError(D.Message.Fix[R.getFilePath()].add(R));
+      if (Exported.insert(R).second)
+        llvm::consumeError(D.Message.Fix[R.getFilePath()].add(R));
     Export.Diagnostics.push_back(std::move(D));
   }
   llvm::yaml::Output YAML(OS);

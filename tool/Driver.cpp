@@ -278,8 +278,14 @@ bool isExcluded(const EffectiveConfig &Config, llvm::StringRef File) {
 /// differs from this version's text.
 void writeCompatHeaderFor(llvm::StringRef FixedFile, llvm::StringRef Requested) {
   auto Fixed = llvm::MemoryBuffer::getFile(FixedFile);
-  if (!Fixed || !(*Fixed)->getBuffer().contains(
-                    ("#include \"" + CompatHeaderName + "\"").str()))
+  if (!Fixed)
+    return;
+  llvm::SmallVector<llvm::StringRef, 0> Lines;
+  (*Fixed)->getBuffer().split(Lines, '\n');
+  std::string Include = ("#include \"" + CompatHeaderName + "\"").str();
+  if (llvm::none_of(Lines, [&](llvm::StringRef Line) {
+        return Line.trim() == Include;
+      }))
     return;
   llvm::SmallString<256> Path(Requested);
   if (Path.empty()) {

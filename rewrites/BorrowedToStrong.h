@@ -1,0 +1,64 @@
+//===--- BorrowedToStrong.h - Borrowed -> strong reference fixes -*- C++ -*-===//
+//
+// Rewrites a borrowed-reference call stored in a local variable to its
+// strong replacement and makes the variable own its reference: the new
+// reference is released on every path that leaves the variable's live range
+// (`return`, `goto`, `break`/`continue` out of the block, the end of the
+// block), or handed over where the code already took a reference of its own
+// (`Py_INCREF(v)` is dropped, `Py_NewRef(v)` becomes `v`).
+//
+// Only shapes whose ownership can be established are rewritten; for the
+// others the result carries a reason. Works on Clang AST nodes only.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_REWRITES_BORROWEDTOSTRONG_H
+#define GILPORT_REWRITES_BORROWEDTOSTRONG_H
+
+#include "clang/Basic/Diagnostic.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace clang {
+class ASTContext;
+class CallExpr;
+class FunctionDecl;
+} // namespace clang
+
+namespace gilport {
+
+/// How the strong replacement is called.
+enum class StrongCallForm {
+  /// `R(args...)` returns a new reference or NULL with an exception
+  /// (PyImport_AddModule -> PyImport_AddModuleRef).
+  SameArguments,
+  /// `int R(args..., &v)`; the borrowed API reported errors as NULL with an
+  /// exception (PyDict_GetItemWithError -> PyDict_GetItemRef).
+  LookupReportingErrors,
+  /// `int R(args..., &v)`; the borrowed API swallowed errors (PyDict_GetItem,
+  /// PyDict_GetItemString), so the fix adds an error path.
+  LookupSwallowingErrors,
+  /// `int PyWeakref_GetRef(ref, &v)`; a dead referent keeps meaning Py_None.
+  Weakref,
+};
+
+struct StrongRewrite {
+  std::vector<clang::FixItHint> Hints;
+  /// Why no fix is offered; empty on success.
+  std::string Reason;
+
+  bool ok() const { return Reason.empty() && !Hints.empty(); }
+};
+
+/// Rewrites \p Call, a call of a borrowed API in \p Function, to
+/// \p Replacement.
+StrongRewrite rewriteBorrowedCall(const clang::CallExpr &Call,
+                                  const clang::FunctionDecl &Function,
+                                  llvm::StringRef Replacement,
+                                  StrongCallForm Form, clang::ASTContext &Ctx);
+
+} // namespace gilport
+
+#endif

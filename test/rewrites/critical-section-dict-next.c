@@ -1,0 +1,111 @@
+// REQUIRES: python-ft
+// A PyDict_Next loop over a shared dict is wrapped in a critical section;
+// loops that leave the section other than by falling through or breaking
+// out of the loop, iteration outside a loop condition and macros are left
+// alone with a reason (NOFIX). The fixed file compiles against 3.13t and,
+// through gilport_compat.h, against 3.11.
+// RUN: %check_gilport %s gilport-unlocked-container-access %t
+// RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -isystem $(%python_ft %S/Inputs/include-dir.py) %t.fixed.c
+// RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -isystem $(%python_gil %S/Inputs/include-dir.py) %t.fixed.c
+// RUN: cp %t.c %t.nofix.c
+// RUN: %expect_exit 1 %gilport fix %t.nofix.c --checks=-*,gilport-unlocked-container-access --python=%test_python --color=never | FileCheck %s --check-prefix=NOFIX
+
+#include <Python.h>
+
+static PyObject *registry;
+
+typedef struct {
+  PyObject_HEAD
+  PyObject *table;
+} Holder;
+
+#define SUM_VALUES(d, pos, k, v, total)                                      \
+  while (PyDict_Next(d, &pos, &k, &v))                                        \
+    total += PyLong_AsLong(v);
+
+static long count_values(void) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  long count = 0;
+
+  while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+    if (value == Py_None)
+      continue;
+    if (PyObject_IsTrue(value) > 0)
+      break;
+    count++;
+  }
+  return count;
+}
+
+static int has_key(Holder *self, PyObject *wanted) {
+  PyObject *key, *value;
+  Py_ssize_t pos;
+  int found = 0;
+  for (pos = 0; PyDict_Next(self->table, &pos, &key, &value);) {
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+    found |= key == wanted;
+  }
+  return found;
+}
+
+// Left alone.
+
+static PyObject *first_error(void) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the loop body returns from the function; the critical section would not be ended (restructure the exits, then wrap the loop)
+    if (value == NULL)
+      return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
+static PyObject *first_key(void) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  if (!PyDict_Next(registry, &pos, &key, &value))
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: 'PyDict_Next' is not the condition of a 'while' or 'for' loop; wrap the iteration by hand
+    Py_RETURN_NONE;
+  return Py_NewRef(key);
+}
+
+static long through_macro(void) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  long total = 0;
+  SUM_VALUES(registry, pos, key, value, total)
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the loop is spelled through a macro
+  return total;
+}
+
+static long private_dict(void) {
+  PyObject *copy = PyDict_Copy(registry), *key, *value;
+  Py_ssize_t pos = 0;
+  long n = 0;
+  if (copy == NULL)
+    return -1;
+  while (PyDict_Next(copy, &pos, &key, &value))
+    n++;
+  Py_DECREF(copy);
+  return n;
+}
+
+// The fixed file, in order.
+// CHECK-FIXES: #include <Python.h>
+// CHECK-FIXES: #include "gilport_compat.h"
+// CHECK-FIXES:   Py_BEGIN_CRITICAL_SECTION(registry);
+// CHECK-FIXES-NEXT:   while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-FIXES:   }
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES:   int found = 0;
+// CHECK-FIXES:   Py_BEGIN_CRITICAL_SECTION(self->table);
+// CHECK-FIXES-NEXT:   for (pos = 0; PyDict_Next(self->table, &pos, &key, &value);) {
+// CHECK-FIXES:   }
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION
