@@ -2,6 +2,7 @@
 
 #include "checks/CheckContext.h"
 
+#include "clang/Basic/FileManager.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -58,7 +59,7 @@ bool CheckContext::isReportedLocation(clang::SourceLocation Loc) {
   if (!SM->isInSystemHeader(FileLoc)) {
     if (clang::OptionalFileEntryRef Entry = SM->getFileEntryRefForID(FID)) {
       llvm::SmallString<256> Path(Entry->getName());
-      llvm::sys::fs::make_absolute(Path);
+      SM->getFileManager().makeAbsolutePath(Path);
       Reported = !isPythonHeaderDir(llvm::sys::path::parent_path(Path));
     }
   }

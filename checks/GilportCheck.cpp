@@ -2,6 +2,7 @@
 
 #include "checks/GilportCheck.h"
 
+#include "clang/Basic/FileManager.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/Support/FileSystem.h"
@@ -19,7 +20,8 @@ std::string filePath(const clang::SourceManager &SM,
   if (!Entry)
     return "<unknown>";
   llvm::SmallString<256> Path(Entry->getName());
-  llvm::sys::fs::make_absolute(Path);
+  // Relative to the compile command's directory, not the process's.
+  SM.getFileManager().makeAbsolutePath(Path);
   llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
   return std::string(Path);
 }

@@ -30,6 +30,8 @@ constexpr llvm::StringLiteral HeaderText = R"gilport(/* gilport_compat.h: writte
 
 #include <Python.h>
 
+/* NOLINTBEGIN(gilport-*): these emulations only exist on GIL builds. */
+
 /* PyDict_GetItemRef, PyDict_GetItemStringRef, PyWeakref_GetRef and
  * PyImport_AddModuleRef: Python 3.13.0a1. */
 #if PY_VERSION_HEX < 0x030D00A1
@@ -154,6 +156,8 @@ PyDict_SetDefaultRef(PyObject *mp, PyObject *key, PyObject *default_value,
 #define Py_BEGIN_CRITICAL_SECTION2(a, b) {
 #define Py_END_CRITICAL_SECTION2() }
 #endif
+
+/* NOLINTEND(gilport-*) */
 
 #endif /* GILPORT_COMPAT_H */
 )gilport";

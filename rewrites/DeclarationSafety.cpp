@@ -20,7 +20,9 @@ bool blocksDeclaration(const Finding &F) {
 
 } // namespace
 
-void applyDeclarationSafetyRule(std::vector<Finding> &UnitFindings) {
+void applyDeclarationSafetyRule(
+    std::vector<Finding> &UnitFindings,
+    std::set<EditLocation> &Withheld) {
   std::vector<const Finding *> Blockers;
   for (const Finding &F : UnitFindings)
     if (blocksDeclaration(F))
@@ -42,6 +44,9 @@ void applyDeclarationSafetyRule(std::vector<Finding> &UnitFindings) {
   for (Finding &F : UnitFindings) {
     if (F.Check != "gilport-missing-gil-decl" || F.Fixes.empty())
       continue;
+    for (const clang::tooling::Replacement &R : F.Fixes)
+      if (!llvm::is_contained(F.FixesWithoutGilDeclaration, R))
+        Withheld.insert({R.getFilePath().str(), R.getOffset()});
     if (F.FixesWithoutGilDeclaration.empty()) {
       F.Fixes.clear();
       F.NoFixReason = Reason;
@@ -56,6 +61,27 @@ void applyDeclarationSafetyRule(std::vector<Finding> &UnitFindings) {
     FindingNote Note;
     Note.Message = F.NoFixReason;
     F.Notes.push_back(std::move(Note));
+  }
+}
+
+void dropWithheldDeclarations(
+    std::vector<Finding> &Findings,
+    const std::set<EditLocation> &Withheld) {
+  if (Withheld.empty())
+    return;
+  for (Finding &F : Findings) {
+    if (F.Check != "gilport-missing-gil-decl")
+      continue;
+    auto Shared = llvm::find_if(F.Fixes, [&](const auto &R) {
+      return Withheld.count({R.getFilePath().str(), R.getOffset()}) != 0;
+    });
+    if (Shared == F.Fixes.end())
+      continue;
+    F.NoFixReason = "the declaration is in '" +
+                    llvm::sys::path::filename(Shared->getFilePath()).str() +
+                    "', shared with another module whose findings are left "
+                    "unfixed; use --declare-anyway to declare it regardless";
+    F.Fixes.clear();
   }
 }
 

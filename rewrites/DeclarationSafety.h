@@ -13,12 +13,30 @@
 
 #include "checks/Finding.h"
 
+#include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace gilport {
 
-/// Applies the rule to the findings of one translation unit.
-void applyDeclarationSafetyRule(std::vector<Finding> &UnitFindings);
+/// Where an edit starts: its file and offset. Modules that share a header
+/// can ask for different declaration text at the same place.
+using EditLocation = std::pair<std::string, unsigned>;
+
+/// Applies the rule to the findings of one translation unit. The declaration
+/// edits it holds back are added to \p Withheld.
+void applyDeclarationSafetyRule(
+    std::vector<Finding> &UnitFindings,
+    std::set<EditLocation> &Withheld);
+
+/// A declaration can sit in a header shared by several modules (one slots
+/// array for a family of modules). Declaring it for one declares it for
+/// all, so a fix that makes an edit held back in another translation unit
+/// is dropped too.
+void dropWithheldDeclarations(
+    std::vector<Finding> &Findings,
+    const std::set<EditLocation> &Withheld);
 
 } // namespace gilport
 

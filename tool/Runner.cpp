@@ -106,15 +106,18 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
                &OnProgress) {
   RunResult Result;
   std::mutex ResultMutex;
+  std::set<EditLocation> Withheld;
   std::atomic<size_t> NextFile{0};
   unsigned Done = 0;
   auto Worker = [&] {
     for (size_t Index = NextFile++; Index < Files.size(); Index = NextFile++) {
       TranslationUnitResult Unit = analyzeTranslationUnit(
           Database, Files[Index], Options, EnabledChecks);
+      std::set<EditLocation> UnitWithheld;
       if (!DeclareAnyway)
-        applyDeclarationSafetyRule(Unit.Findings);
+        applyDeclarationSafetyRule(Unit.Findings, UnitWithheld);
       std::lock_guard<std::mutex> Lock(ResultMutex);
+      Withheld.insert(UnitWithheld.begin(), UnitWithheld.end());
       if (Unit.Failed)
         Result.Errors.push_back({Files[Index], Unit.FirstError});
       else
@@ -135,6 +138,7 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
   for (std::thread &Thread : Pool)
     Thread.join();
 
+  dropWithheldDeclarations(Result.Findings, Withheld);
   // A header seen from several translation units yields the same finding
   // several times: keep one.
   std::sort(Result.Findings.begin(), Result.Findings.end(),

@@ -1,0 +1,3 @@
+#include "family.h"
+
+FAMILY_MODULE(clean_member)
