@@ -44,8 +44,13 @@ void applyDeclarationSafetyRule(
   for (Finding &F : UnitFindings) {
     if (F.Check != "gilport-missing-gil-decl" || F.Fixes.empty())
       continue;
+    // Held back: the places the declaration edits, unless the edits kept
+    // without it change the same place.
+    std::set<EditLocation> Kept;
+    for (const clang::tooling::Replacement &R : F.FixesWithoutGilDeclaration)
+      Kept.insert({R.getFilePath().str(), R.getOffset()});
     for (const clang::tooling::Replacement &R : F.Fixes)
-      if (!llvm::is_contained(F.FixesWithoutGilDeclaration, R))
+      if (!Kept.count({R.getFilePath().str(), R.getOffset()}))
         Withheld.insert({R.getFilePath().str(), R.getOffset()});
     if (F.FixesWithoutGilDeclaration.empty()) {
       F.Fixes.clear();
