@@ -1,14 +1,121 @@
 //===--- Stress.cpp - `gilport stress` ------------------------------------===//
+//
+// A thin launcher: the stress harness is Python (runtime-shim/harness) and
+// runs inside the interpreter under test.  This finds the harness, the
+// interpreter and the LD_AUDIT shim (<bin>/../lib/libgilport-shim.so), and
+// runs the harness with the user's arguments.
+//
+//===----------------------------------------------------------------------===//
 
 #include "tool/Stress.h"
+#include "tool/PythonInfo.h"
 
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#ifndef GILPORT_SOURCE_DIR
+#define GILPORT_SOURCE_DIR ""
+#endif
 
 namespace gilport {
 
-int runStress(llvm::ArrayRef<const char *>) {
-  llvm::errs() << "gilport: error: 'stress' is not available in this build\n";
-  return 2;
+static int mainAnchor;
+
+static std::string envOr(const char *Name, llvm::StringRef Default) {
+  if (std::optional<std::string> Value = llvm::sys::Process::GetEnv(Name))
+    if (!Value->empty())
+      return *Value;
+  return Default.str();
+}
+
+int runStress(llvm::ArrayRef<const char *> Args) {
+  llvm::SmallString<256> DefaultHarness(GILPORT_SOURCE_DIR);
+  llvm::sys::path::append(DefaultHarness, "runtime-shim", "harness",
+                          "gilport_stress.py");
+  std::string Harness = envOr("GILPORT_STRESS_HARNESS", DefaultHarness);
+  if (!llvm::sys::fs::exists(Harness)) {
+    llvm::errs() << "gilport: error: the stress harness was not found at '"
+                 << Harness << "' (set GILPORT_STRESS_HARNESS)\n";
+    return 2;
+  }
+
+  // The interpreter under test runs the harness too.
+  std::optional<std::string> Python;
+  bool HasShim = false;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    llvm::StringRef Arg = Args[I];
+    if (Arg == "--python" && I + 1 < Args.size())
+      Python = Args[I + 1];
+    else if (Arg.consume_front("--python="))
+      Python = Arg.str();
+    else if (Arg == "--shim" || Arg.starts_with("--shim=") || Arg == "--no-shim")
+      HasShim = true;
+  }
+  if (!Python)
+    Python = freeThreadedPython().value_or("python3");
+  std::string Program = *Python;
+  if (!llvm::StringRef(Program).contains('/')) {
+    llvm::ErrorOr<std::string> Found = llvm::sys::findProgramByName(Program);
+    if (!Found) {
+      llvm::errs() << "gilport: error: Python interpreter '" << Program
+                   << "' was not found on PATH\n";
+      return 2;
+    }
+    Program = *Found;
+  }
+
+  std::string Shim = envOr("GILPORT_SHIM", "");
+  if (Shim.empty()) {
+    std::string Exe = llvm::sys::fs::getMainExecutable(
+        "gilport", reinterpret_cast<void *>(&mainAnchor));
+    llvm::SmallString<256> Path(llvm::sys::path::parent_path(
+        llvm::sys::path::parent_path(Exe)));
+    llvm::sys::path::append(Path, "lib", "libgilport-shim.so");
+    Shim = std::string(Path);
+  }
+
+  std::vector<std::string> Argv = {Program, "-I", Harness};
+  for (const char *Arg : Args)
+    Argv.push_back(Arg);
+  bool PythonGiven = false;
+  for (const char *Arg : Args)
+    if (llvm::StringRef(Arg) == "--python" ||
+        llvm::StringRef(Arg).starts_with("--python="))
+      PythonGiven = true;
+  if (!PythonGiven) {
+    Argv.push_back("--python");
+    Argv.push_back(Program);
+  }
+  if (!HasShim) {
+    if (llvm::sys::fs::exists(Shim)) {
+      Argv.push_back("--shim");
+      Argv.push_back(Shim);
+    } else {
+      llvm::errs() << "gilport: warning: the runtime shim was not found at '"
+                   << Shim << "'; borrowed-reference calls are not traced\n";
+    }
+  }
+
+  std::vector<llvm::StringRef> Refs(Argv.begin(), Argv.end());
+  std::string Error;
+  int Status = llvm::sys::ExecuteAndWait(Program, Refs, std::nullopt, {},
+                                         /*SecondsToWait=*/0,
+                                         /*MemoryLimit=*/0, &Error);
+  if (Status < 0) {
+    llvm::errs() << "gilport: error: cannot run the stress harness with '"
+                 << Program << "': " << Error << "\n";
+    return 2;
+  }
+  return Status <= 2 ? Status : 2;
 }
 
 } // namespace gilport

@@ -1,0 +1,820 @@
+#!/usr/bin/env python3
+"""gilport stress: runtime checks of a CPython extension module for
+free-threaded Python (PEP 703) and own-GIL subinterpreters (PEP 684/734).
+
+Normally started by `gilport stress` (tool/Stress.cpp), which passes
+--shim and --symbolizer; it can also be run directly with any Python 3.
+
+Phases, each in a fresh child process of the interpreter under test:
+  1. import audit: every extension module loaded by the import that turns
+     the GIL back on (each imported on its own), and an import in an
+     isolated (own-GIL) subinterpreter;
+  2. leak rounds and concurrent calls (N threads from a barrier, mutator
+     threads changing the shared objects), with the LD_AUDIT shim counting
+     borrowed-reference calls made by the module;
+  3. state-isolation probes and the workload in M subinterpreters at once.
+A crash or hang in a child is reported with the call in progress, the
+thread, the Python and the C stacks; the harness itself never waits longer
+than its watchdog allows.
+
+Exit status: 0 clean, 1 problems found, 2 harness or usage error.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import xml.sax.saxutils as xmlesc
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True   # keep the source tree clean
+import shimdata  # noqa: E402
+
+CHILD = os.path.join(HERE, "stress_child.py")
+DEFAULT_SYMBOLIZER = "/usr/lib/llvm-19/bin/llvm-symbolizer"
+
+
+class HarnessError(Exception):
+    pass
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="gilport stress",
+        description="Stress a CPython extension module on free-threaded Python "
+                    "and in own-GIL subinterpreters.")
+    p.add_argument("module", metavar="MODULE", help="importable module name")
+    p.add_argument("--path", action="append", default=[], metavar="DIR",
+                   help="directory to put on sys.path (repeatable)")
+    p.add_argument("--spec", metavar="FILE",
+                   help="workload spec: restricted YAML, or JSON (see docs/stress.md)")
+    p.add_argument("--threads", type=int, default=4, metavar="N")
+    p.add_argument("--interpreters", type=int, default=2, metavar="M",
+                   help="subinterpreters running the workload at once (0: skip)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--duration", type=float, metavar="S",
+                   help="seconds of concurrent calls (default 3)")
+    g.add_argument("--iterations", type=int, metavar="K",
+                   help="calls per worker thread instead of a duration")
+    p.add_argument("--seed", type=int, help="random seed (default: from the clock; reported)")
+    p.add_argument("--python", metavar="INTERPRETER", default=sys.executable,
+                   help="interpreter to test with (default: this one)")
+    p.add_argument("--tsan", action="store_true",
+                   help="run the workload under ThreadSanitizer (needs a TSAN-built CPython)")
+    p.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report here")
+    p.add_argument("--shim", metavar="LIB", help="libgilport-shim.so (LD_AUDIT library)")
+    p.add_argument("--no-shim", action="store_true", help="do not load the shim")
+    p.add_argument("--symbolizer", default=os.environ.get("GILPORT_SYMBOLIZER", DEFAULT_SYMBOLIZER))
+    p.add_argument("--stall-timeout", type=float, default=10.0, metavar="S",
+                   help="no call finished for S seconds: report a deadlock (default 10)")
+    p.add_argument("--timeout", type=float, metavar="S",
+                   help="hard limit per child process (default: derived from the duration)")
+    p.add_argument("--leak-rounds", type=int, default=5, metavar="R",
+                   help="rounds of the leak check (0: skip; default 5)")
+    p.add_argument("--leak-bound", type=float, default=0.2, metavar="B",
+                   help="allocated blocks per call that count as a leak (default 0.2)")
+    p.add_argument("--mutators", type=int, default=1, metavar="K",
+                   help="threads mutating the shared objects (default 1)")
+    p.add_argument("--skip", action="append", default=[],
+                   choices=["import", "subinterpreters", "leaks", "concurrent"],
+                   help="skip a phase (repeatable)")
+    p.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = p.parse_args(argv)
+    if args.threads < 1 or args.threads > 48:
+        p.error("--threads must be between 1 and 48")
+    if args.interpreters < 0:
+        p.error("--interpreters must not be negative")
+    if args.duration is not None and args.duration <= 0:
+        p.error("--duration must be positive")
+    if args.iterations is not None and args.iterations <= 0:
+        p.error("--iterations must be positive")
+    if args.duration is None and args.iterations is None:
+        args.duration = 3.0
+    if args.seed is None:
+        args.seed = int(time.time() * 1000) % 1000000
+    return args
+
+
+# ------------------------------------------------------------ children
+class ChildResult:
+    def __init__(self):
+        self.rc = None
+        self.stdout = ""
+        self.stderr = ""
+        self.elapsed = 0.0
+        self.hang = None          # dict when the watchdog stopped it
+        self.result = None
+
+
+def tgkill(pid, tid, sig):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.syscall(234, pid, tid, sig)  # SYS_tgkill on x86-64
+
+
+def run_child(state, mode, config, timeout, stall=None, audit=False):
+    """Runs stress_child.py MODE in a fresh process under a watchdog."""
+    work = state["work"]
+    tag = "%s-%d" % (mode, state.setdefault("counter", 0))
+    state["counter"] += 1
+    config = dict(config)
+    config["result"] = os.path.join(work, tag + ".json")
+    config["context"] = os.path.join(work, tag + ".ctx")
+    config["crash_file"] = os.path.join(work, tag + ".crash")
+    cfg_path = os.path.join(work, tag + ".config.json")
+    with open(cfg_path, "w") as f:
+        json.dump(config, f)
+    env = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHON_GIL", "LD_AUDIT", "LD_PRELOAD"):
+        env.pop(name, None)
+    env["PYTHONFAULTHANDLER"] = "1"
+    env.update(config.get("env") or {})
+    if audit and state.get("shim"):
+        env["LD_AUDIT"] = state["shim"]
+        env["GILPORT_SHIM_TARGETS"] = state["target"]
+        env["GILPORT_SHIM_OUT"] = config["shim_out"]
+        env["GILPORT_SHIM_FREE_THREADED"] = "1" if state["free_threaded"] else "0"
+    shimdata.Context(config["context"])  # created empty: progress 0
+    out_path = os.path.join(work, tag + ".stdout")
+    err_path = os.path.join(work, tag + ".stderr")
+    res = ChildResult()
+    start = time.monotonic()
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = subprocess.Popen([state["python"], "-B", "-X", "faulthandler", CHILD, mode, cfg_path],
+                                stdout=out, stderr=err, env=env, cwd=work)
+        last_progress, last_change = -1, start
+        while True:
+            try:
+                proc.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic()
+            phase, slots = shimdata.read_context(config["context"])
+            progress = sum(s["calls"] for s in slots)
+            if progress != last_progress:
+                last_progress, last_change = progress, now
+            stalled = (stall is not None and phase in ("concurrent calls", "leak rounds",
+                                                       "subinterpreter workload")
+                       and now - last_change > stall)
+            if stalled or now - start > timeout:
+                res.hang = {"reason": ("no call finished for %.0f s" % (now - last_change))
+                            if stalled else "over the time limit of %.0f s" % timeout,
+                            "phase": phase, "threads": slots}
+                try:
+                    for tid in sorted(os.listdir("/proc/%d/task" % proc.pid)):
+                        tgkill(proc.pid, int(tid), signal.SIGUSR2)
+                    time.sleep(0.3)
+                    proc.send_signal(signal.SIGUSR1)     # faulthandler: all threads
+                    time.sleep(0.5)
+                except (OSError, ValueError):
+                    pass
+                proc.kill()
+                proc.wait()
+                break
+    res.rc = proc.returncode
+    res.elapsed = time.monotonic() - start
+    with open(out_path, errors="replace") as f:
+        res.stdout = f.read()
+    with open(err_path, errors="replace") as f:
+        res.stderr = f.read()
+    for suffix in ("", ".partial"):
+        try:
+            with open(config["result"] + suffix) as f:
+                res.result = json.load(f)
+            res.partial = bool(suffix)
+            break
+        except (OSError, ValueError):
+            continue
+    res.crash_file = config["crash_file"]
+    res.context = config["context"]
+    return res
+
+
+# --------------------------------------------------------- symbolizing
+class Symbolizer:
+    def __init__(self, path):
+        self.path = path if path and os.access(path, os.X_OK) else shutil.which("llvm-symbolizer-19") \
+            or shutil.which("llvm-symbolizer")
+        self.cache = {}
+
+    def lookup(self, obj, offsets):
+        """[(function, file, line, column)] for file offsets in obj."""
+        todo = [o for o in offsets if (obj, o) not in self.cache]
+        if todo and self.path and obj and os.path.exists(obj):
+            try:
+                proc = subprocess.run([self.path, "--output-style=JSON", "--obj=" + obj]
+                                      + ["0x%x" % o for o in todo],
+                                      capture_output=True, text=True, timeout=60)
+                answers = json.loads(proc.stdout or "[]")
+            except (OSError, ValueError, subprocess.TimeoutExpired):
+                answers = []
+            for off, answer in zip(todo, answers):
+                frames = answer.get("Symbol") or [{}]
+                fr = frames[0]
+                self.cache[(obj, off)] = (fr.get("FunctionName") or "??", fr.get("FileName") or "",
+                                          fr.get("Line") or 0, fr.get("Column") or 0)
+        return [self.cache.get((obj, o), ("??", "", 0, 0)) for o in offsets]
+
+
+def elf_is_exec(path, cache={}):
+    if path not in cache:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(18)
+            cache[path] = head[:4] == b"\x7fELF" and head[16] == 2   # ET_EXEC
+        except OSError:
+            cache[path] = False
+    return cache[path]
+
+
+def parse_stacks(path, symbolizer):
+    """Records written by the crash helper: [{kind, sig, tid, frames}]."""
+    try:
+        with open(path, errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return []
+    records, cur = [], None
+    for line in text.splitlines():
+        m = re.match(r"^(CRASH|STACK) sig=(\d+) tid=(\d+)$", line)
+        if m:
+            cur = {"kind": m.group(1), "sig": int(m.group(2)), "tid": int(m.group(3)), "raw": []}
+            continue
+        if cur is None:
+            continue
+        if line == "END":
+            records.append(cur)
+            cur = None
+            continue
+        parts = line.split(" ", 4)
+        if len(parts) == 5 and parts[0] == "F":
+            cur["raw"].append((int(parts[1], 16), int(parts[2], 16) if parts[2] != "(nil)" else 0,
+                               parts[3], parts[4]))
+    for rec in records:
+        raw = rec["raw"]
+        k = 0
+        while k < len(raw) and raw[k][2].endswith("libgilport-shim.so"):
+            k += 1
+        k += 1   # the signal trampoline
+        frames = []
+        for n, (addr, base, obj, sym) in enumerate(raw[k:]):
+            pc = addr if n == 0 else addr - 1
+            off = pc if elf_is_exec(obj) else pc - base
+            frames.append({"address": "0x%x" % addr, "object": obj, "symbol": sym, "offset": off})
+        by_obj = {}
+        for fr in frames:
+            by_obj.setdefault(fr["object"], []).append(fr)
+        for obj, group in by_obj.items():
+            for fr, (fn, file, line, col) in zip(group, symbolizer.lookup(obj, [f["offset"] for f in group])):
+                fr["function"] = fn if fn != "??" else fr["symbol"]
+                if file:
+                    fr["file"], fr["line"], fr["column"] = file, line, col
+        for fr in frames:
+            del fr["offset"]
+        rec["frames"] = frames
+        del rec["raw"]
+    return records
+
+
+def format_frame(fr):
+    where = "%s:%d" % (fr["file"], fr["line"]) if fr.get("file") else os.path.basename(fr["object"])
+    return "%s (%s)" % (fr.get("function") or fr["symbol"], where)
+
+
+def python_stacks(stderr):
+    """faulthandler's output from the child's stderr."""
+    lines = stderr.splitlines()
+    out, keep = [], False
+    for line in lines:
+        if line.startswith("Fatal Python error") or re.match(r"^(Current thread|Thread) 0x[0-9a-f]+", line):
+            keep = True
+        if keep:
+            out.append(line)
+    return "\n".join(out[-400:])
+
+
+# ------------------------------------------------------------ findings
+def finding(check, message, severity="warning", phase=None, **extra):
+    f = {"check": check, "severity": severity, "message": message, "phase": phase}
+    f.update(extra)
+    return f
+
+
+def import_audit(state, base):
+    findings, info = [], {}
+    audit = run_child(state, "import-audit", base, timeout=120)
+    if audit.rc != 0 or audit.result is None:
+        raise HarnessError("importing %s failed in %s:\n%s" % (base["module"], state["python"],
+                                                              audit.stderr.strip()[-2000:]))
+    if audit.result.get("error"):
+        raise HarnessError("importing %s failed: %s" % (base["module"], audit.result["error"]))
+    info["extensions"] = []
+    for ext in audit.result["extensions"]:
+        probe = run_child(state, "ext-probe", dict(base, extension=ext["name"]), timeout=120)
+        r = probe.result or {"error": "probe failed (exit %s)" % probe.rc}
+        r["file"] = ext["file"]
+        info["extensions"].append(r)
+        if state["free_threaded"] and r.get("gil_enabled"):
+            if r.get("init") == "single-phase":
+                why = ("it uses single-phase init and does not call "
+                       "PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED)")
+            elif r.get("init") == "multi-phase":
+                value = r.get("slots", {}).get("Py_mod_gil")
+                why = ("its slots have no Py_mod_gil entry (the default is Py_MOD_GIL_USED)"
+                       if value is None else "it declares Py_mod_gil = Py_MOD_GIL_USED")
+            else:
+                why = "it has not declared that it can run without the GIL"
+            findings.append(finding(
+                "gilport-missing-gil-decl",
+                "importing extension module '%s' turns the GIL back on: %s" % (r["name"], why),
+                phase="import", file=ext["file"], module=r["name"]))
+    info["gil_enabled_after_import"] = audit.result.get("gil_enabled")
+    info["warnings"] = audit.result.get("warnings")
+    return findings, info
+
+
+def subinterp_import(state, base):
+    res = run_child(state, "subinterp-import", base, timeout=120)
+    if res.rc != 0 or res.result is None:
+        if res.rc is not None and res.rc < 0:
+            return [finding("gilport-crash", "importing %s in an own-GIL subinterpreter crashed (signal %d)"
+                            % (base["module"], -res.rc), severity="error", phase="subinterpreter-import",
+                            python_stack=python_stacks(res.stderr))], {"ok": False}
+        raise HarnessError("subinterpreter import check failed:\n" + res.stderr.strip()[-2000:])
+    r = res.result
+    if r["ok"]:
+        return [], {"ok": True}
+    slots = state.get("module_slots") or {}
+    init = slots.get("init")
+    if init == "single-phase":
+        reason = "single-phase init (PyInit_%s creates the module with PyModule_Create)" % base["module"].rsplit(".", 1)[-1]
+    elif init == "multi-phase":
+        mi = slots.get("slots", {}).get("Py_mod_multiple_interpreters")
+        reason = {None: "Py_mod_multiple_interpreters is not declared, so it defaults to "
+                        "Py_MOD_MULTIPLE_INTERPRETERS_SUPPORTED, which excludes own-GIL interpreters",
+                  0: "it declares Py_mod_multiple_interpreters = Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED",
+                  1: "it declares Py_mod_multiple_interpreters = Py_MOD_MULTIPLE_INTERPRETERS_SUPPORTED, "
+                     "not Py_MOD_PER_INTERPRETER_GIL_SUPPORTED"}.get(mi, "see the error")
+    else:
+        reason = "see the error"
+    return [finding("gilport-subinterpreter-import",
+                    "'%s' cannot be imported in an isolated subinterpreter with its own GIL: %s "
+                    "(%s: %s)" % (base["module"], reason, r["type"], r["message"]),
+                    phase="subinterpreter-import", file=state["origin"], reason=reason,
+                    error="%s: %s" % (r["type"], r["message"]))], r
+
+
+def crash_or_hang(res, phase, module):
+    """A finding for a child that died or hung, or None."""
+    stacks = parse_stacks(res.crash_file, state_symbolizer)
+    _, slots = shimdata.read_context(res.context)
+    if res.hang:
+        threads = []
+        by_tid = {r["tid"]: r for r in stacks if r["kind"] == "STACK"}
+        for s in res.hang["threads"] or slots:
+            entry = dict(s)
+            rec = by_tid.get(s["native_id"])
+            if rec:
+                entry["c_stack"] = [format_frame(f) for f in rec["frames"][:40]]
+            threads.append(entry)
+        busy = [t for t in threads if t.get("in_call")]
+        what = "; ".join("thread %s in %s" % (t["native_id"], t["doing"]) for t in busy[:6]) or \
+            "no call in progress"
+        return finding("gilport-deadlock",
+                       "%s hung during %s (%s): %s" % (module, res.hang.get("phase") or phase,
+                                                        res.hang["reason"], what),
+                       severity="error", phase=phase, threads=threads,
+                       python_stack=python_stacks(res.stderr))
+    if res.rc is not None and res.rc < 0:
+        sig = -res.rc
+        crash = next((r for r in stacks if r["kind"] == "CRASH"), None)
+        culprit = None
+        if crash:
+            culprit = next((s for s in slots if s["native_id"] == crash["tid"]), None)
+        busy = [s for s in slots if s["in_call"]]
+        if culprit is None and len(busy) == 1:
+            culprit = busy[0]
+        try:
+            signame = signal.Signals(sig).name
+        except ValueError:
+            signame = "signal %d" % sig
+        doing = culprit["doing"] if culprit else (
+            "; ".join(s["doing"] for s in busy) or "no call in progress")
+        f = finding("gilport-crash", "%s crashed with %s during %s in %s" % (
+            module, signame, phase, doing), severity="error", phase=phase,
+            signal=signame, call=culprit["doing"] if culprit else None,
+            thread=culprit["native_id"] if culprit else (crash["tid"] if crash else None),
+            threads_in_call=busy, python_stack=python_stacks(res.stderr),
+            c_stack=[format_frame(fr) for fr in crash["frames"][:40]] if crash else [])
+        if crash:
+            for fr in crash["frames"]:
+                if fr.get("file") and state_origin and fr["object"] == state_origin:
+                    f.update(file=fr["file"], line=fr["line"], column=fr.get("column") or 0)
+                    break
+        return f
+    return None
+
+
+state_symbolizer = None
+state_origin = None
+
+
+def borrowed_findings(state, shim_out):
+    data = shimdata.read_results(shim_out)
+    if data is None:
+        return [], {"active": False}
+    findings, observed = [], []
+    sites = [s for s in data["sites"] if s["object"]]
+    by_obj = {}
+    for s in sites:
+        by_obj.setdefault(s["object"], []).append(s)
+    for obj, group in by_obj.items():
+        for s, (fn, file, line, col) in zip(group, state_symbolizer.lookup(obj, [g["offset"] for g in group])):
+            s.update(function_name=fn, file=file, line=line, column=col)
+    for s in sorted(sites, key=lambda s: (s.get("file") or "", s.get("line") or 0)):
+        entry = {"api": s["function"], "file": s.get("file"), "line": s.get("line"),
+                 "column": s.get("column"), "in_function": s.get("function_name"),
+                 "calls": s["calls"], "shared_calls": s["shared_calls"], "threads": s["threads"]}
+        observed.append(entry)
+        if s["shared_calls"]:
+            repl, since = shimdata.REPLACEMENTS[s["function"]]
+            msg = ("'%s' returns a borrowed reference that another thread can invalidate; "
+                   "use '%s' (%s), which returns a strong reference" % (s["function"], repl, since))
+            findings.append(finding(
+                "gilport-borrowed-ref", msg, phase="concurrent",
+                file=s.get("file") or s["object"], line=s.get("line") or 0,
+                column=s.get("column") or 0, function=s.get("function_name"),
+                runtime="%d of %d calls from this call site were on an object shared between "
+                        "threads (%s thread%s at this site)" % (
+                            s["shared_calls"], s["calls"], s["threads"] if s["threads"] < 2 else "2+",
+                            "" if s["threads"] == 1 else "s"),
+                calls=s["calls"], shared_calls=s["shared_calls"]))
+    return findings, {"active": True, "intercepted_calls": data["total_calls"],
+                      "sites": observed, "objects": data["objects"],
+                      "dropped_sites": data["dropped_sites"],
+                      "dropped_containers": data["dropped_containers"]}
+
+
+def workload_findings(state, result, module):
+    findings = []
+    seen = {}
+    for check, op, message, desc in result.get("concurrent", {}).get("problems", []):
+        if check == "harness":
+            raise HarnessError(message)
+        key = (check, op, message.split(" returned ")[0] if check == "gilport-wrong-result" else message)
+        if key in seen:
+            seen[key]["occurrences"] += 1
+            continue
+        f = finding(check, message, severity="error", phase="concurrent", operation=op,
+                    call=desc, occurrences=1)
+        seen[key] = f
+        findings.append(f)
+    for fail in result.get("invariant_failures", []):
+        findings.append(finding(
+            "gilport-invariant", "invariant %r does not hold after the concurrent calls%s "
+            "(successful calls: %s)" % (fail["invariant"], fail["detail"],
+                                         ", ".join("%s=%d" % kv for kv in sorted(fail["ok_calls"].items()))),
+            severity="error", phase="concurrent", invariant=fail["invariant"]))
+    for leak in result.get("leaks", []):
+        if leak["leak"]:
+            extra = ""
+            if "refs_per_call" in leak:
+                extra = ", %.2f references per call" % leak["refs_per_call"]
+            findings.append(finding(
+                "gilport-leak", "%s.%s leaks: %.2f allocated blocks per call%s over %d rounds of %d calls "
+                "(bound %.2f)" % (module, leak["op"].split("/")[0], leak["blocks_per_call"], extra,
+                                   leak["rounds"], leak["calls_per_round"], state["leak_bound"]),
+                phase="leaks", operation=leak["op"], blocks_per_call=leak["blocks_per_call"],
+                rss_per_call=leak["rss_per_call"]))
+    return findings
+
+
+# -------------------------------------------------------------- output
+def location(f):
+    if f.get("file") and f.get("line"):
+        return "%s:%d:%d: " % (f["file"], f["line"], f.get("column") or 0) if f.get("column") else \
+            "%s:%d: " % (f["file"], f["line"])
+    if f.get("file"):
+        return "%s: " % f["file"]
+    return ""
+
+
+def write_text(report, out):
+    h = report["target"]
+    out.write("gilport stress: %s (%s) on %s %s%s, seed %d\n" % (
+        h["module"], h["file"], h["python"], h["python_version"],
+        " (free-threaded)" if h["free_threaded"] else " (GIL build)", report["seed"]))
+    for note in report["notes"]:
+        out.write("note: %s\n" % note)
+    for f in report["findings"]:
+        out.write("%s%s: %s [%s]\n" % (location(f), f["severity"], f["message"], f["check"]))
+        if f.get("runtime"):
+            out.write("  runtime: %s\n" % f["runtime"])
+        if f.get("function") and f["check"] == "gilport-borrowed-ref":
+            out.write("  in function: %s\n" % f["function"])
+        if f.get("occurrences", 1) > 1:
+            out.write("  occurrences: %d\n" % f["occurrences"])
+        if f.get("call"):
+            out.write("  call: %s (thread %s)\n" % (f["call"], f.get("thread", "?")))
+        for t in f.get("threads", []):
+            out.write("  thread %s: %s%s\n" % (t["native_id"], t["doing"],
+                                               " (in call)" if t.get("in_call") else ""))
+            for fr in t.get("c_stack", [])[:14]:
+                out.write("      %s\n" % fr)
+        if f.get("c_stack"):
+            out.write("  C stack:\n")
+            for fr in f["c_stack"][:20]:
+                out.write("    %s\n" % fr)
+        if f.get("python_stack"):
+            out.write("  Python stack:\n")
+            for line in f["python_stack"].splitlines()[:40]:
+                out.write("    %s\n" % line)
+    for name, phase in report["phases"].items():
+        out.write("phase %s: %s\n" % (name, phase.get("summary", phase.get("status"))))
+    n = len(report["findings"])
+    if report.get("error"):
+        out.write("gilport stress: error: %s\n" % report["error"])
+    out.write("%s\n" % ("no problems found" if n == 0 else "%d problem%s found" % (n, "" if n == 1 else "s")))
+
+
+def write_junit(report, out):
+    groups = {}
+    for name in report["phases"]:
+        groups[name] = []
+    for f in report["findings"]:
+        groups.setdefault(f.get("phase") or "other", []).append(f)
+    total = sum(max(1, len(v)) for v in groups.values())
+    failures = len(report["findings"])
+    errors = 1 if report.get("error") else 0
+    q = xmlesc.quoteattr
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write('<testsuites name="gilport-stress" tests="%d" failures="%d" errors="%d">\n' % (total, failures, errors))
+    out.write('  <testsuite name=%s tests="%d" failures="%d" errors="%d">\n' % (
+        q("gilport-stress." + report["target"]["module"]), total, failures, errors))
+    for phase, items in groups.items():
+        info = report["phases"].get(phase, {})
+        if not items:
+            out.write('    <testcase classname=%s name=%s time="%.3f"%s\n' % (
+                q("gilport-stress." + report["target"]["module"]), q(phase), info.get("seconds", 0),
+                '><skipped message=%s/></testcase>' % q(info.get("summary", "")) if info.get("status") == "skipped" else "/>"))
+            continue
+        for k, f in enumerate(items):
+            out.write('    <testcase classname=%s name=%s time="%.3f">\n' % (
+                q("gilport-stress." + report["target"]["module"]), q("%s: %s #%d" % (phase, f["check"], k + 1)),
+                info.get("seconds", 0)))
+            body = location(f) + f["message"]
+            for key in ("runtime", "call", "python_stack"):
+                if f.get(key):
+                    body += "\n%s: %s" % (key, f[key])
+            if f.get("c_stack"):
+                body += "\nC stack:\n" + "\n".join(f["c_stack"])
+            out.write('      <failure type=%s message=%s>%s</failure>\n' % (
+                q(f["check"]), q(f["message"][:500]), xmlesc.escape(body)))
+            out.write('    </testcase>\n')
+    if report.get("error"):
+        out.write('    <testcase classname="gilport-stress" name="harness"><error message=%s/></testcase>\n'
+                  % q(report["error"]))
+    out.write('  </testsuite>\n</testsuites>\n')
+
+
+# ---------------------------------------------------------------- main
+def main(argv=None):
+    global state_symbolizer, state_origin
+    args = parse_args(argv)
+    report = {"version": 1, "seed": args.seed, "findings": [], "phases": {}, "notes": []}
+    state = {"python": args.python, "leak_bound": args.leak_bound}
+    work = tempfile.mkdtemp(prefix="gilport-stress-")
+    state["work"] = work
+    state_symbolizer = Symbolizer(args.symbolizer)
+    status = 0
+    try:
+        status = run(args, state, report)
+    except HarnessError as exc:
+        report["error"] = str(exc)
+        status = 2
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            report["work_dir"] = work
+    report.setdefault("target", {"module": args.module, "file": "?", "python": args.python,
+                                 "python_version": "?", "free_threaded": False})
+    report["exit_status"] = status
+    out = open(args.output, "w") if args.output else sys.stdout
+    try:
+        if args.format == "json":
+            json.dump(report, out, indent=2, default=str)
+            out.write("\n")
+        elif args.format == "junit":
+            write_junit(report, out)
+        else:
+            write_text(report, out)
+    finally:
+        if args.output:
+            out.close()
+    if status == 2 and args.format != "text":
+        print("gilport stress: error: %s" % report.get("error"), file=sys.stderr)
+    return status
+
+
+def run(args, state, report):
+    global state_origin
+    python = shutil.which(args.python) if os.sep not in args.python else args.python
+    if not python or not os.access(python, os.X_OK):
+        raise HarnessError("interpreter not found: %s" % args.python)
+    state["python"] = python
+    if args.spec and not os.path.isfile(args.spec):
+        raise HarnessError("spec file not found: %s" % args.spec)
+    paths = [os.path.abspath(p) for p in args.path]
+    for p in paths:
+        if not os.path.isdir(p):
+            raise HarnessError("--path directory not found: %s" % p)
+    base = {"module": args.module, "paths": paths, "seed": args.seed,
+            "spec": os.path.abspath(args.spec) if args.spec else None,
+            "threads": args.threads, "interpreters": args.interpreters,
+            "duration": args.duration, "iterations": args.iterations,
+            "leak_rounds": 0 if "leaks" in args.skip else args.leak_rounds,
+            "leak_bound": args.leak_bound, "mutators": args.mutators}
+    loc = run_child(state, "locate", base, timeout=60)
+    if loc.result is None:
+        raise HarnessError("cannot run %s: %s" % (python, loc.stderr.strip()[-1000:]))
+    if not loc.result["found"]:
+        raise HarnessError("module %r not found (searched %s and the default sys.path of %s)"
+                           % (args.module, ", ".join(paths) or "no --path", python))
+    r = loc.result
+    state.update(origin=r["origin"], free_threaded=r["free_threaded"])
+    state_origin = os.path.realpath(r["origin"])
+    report["target"] = {"module": args.module, "file": r["origin"], "python": python,
+                        "python_version": ".".join(map(str, r["version"])),
+                        "free_threaded": r["free_threaded"]}
+    if not r["extension"]:
+        report["notes"].append("%s is not an extension module (%s): only Python-level checks run"
+                               % (args.module, r["origin"]))
+    # The shim.
+    shim = None if args.no_shim else (args.shim or os.environ.get("GILPORT_SHIM"))
+    if shim and not os.path.exists(shim):
+        raise HarnessError("shim library not found: %s" % shim)
+    if shim and r["extension"]:
+        state["shim"] = os.path.abspath(shim)
+        state["target"] = os.path.realpath(r["origin"])
+    elif not args.no_shim:
+        report["notes"].append("the borrowed-reference shim is not loaded (%s)" % (
+            "no --shim given" if not shim else "not an extension module"))
+    if args.tsan:
+        tsan = subprocess.run([python, "-c", "import sysconfig;print(sysconfig.get_config_var('CONFIG_ARGS') or '')"],
+                              capture_output=True, text=True).stdout
+        if "thread-sanitizer" not in tsan:
+            raise HarnessError("--tsan: %s was not built with --with-thread-sanitizer, and no "
+                               "ThreadSanitizer build of CPython is provided by gilport yet (not built); "
+                               "see docs/stress.md" % python)
+    gil_build = not r["free_threaded"]
+
+    # 1. import audit
+    t0 = time.monotonic()
+    if "import" not in args.skip:
+        findings, info = import_audit(state, base)
+        report["findings"] += findings
+        mine = next((e for e in info["extensions"]
+                     if os.path.realpath(e.get("file", "")) == state_origin), {})
+        state["module_slots"] = mine
+        n_ext = len(info["extensions"])
+        report["phases"]["import"] = dict(info, status="done", seconds=time.monotonic() - t0, summary=(
+            "%d extension module%s loaded; %d turn%s the GIL back on" % (
+                n_ext, "" if n_ext == 1 else "s", len(findings), "s" if len(findings) == 1 else "")
+            if r["free_threaded"] else "%d extension module%s loaded (GIL build: no GIL check)" % (n_ext, "" if n_ext == 1 else "s")))
+    else:
+        report["phases"]["import"] = {"status": "skipped", "summary": "skipped (--skip import)"}
+    sub_ok = False
+    t0 = time.monotonic()
+    if "subinterpreters" in args.skip or args.interpreters == 0:
+        report["phases"]["subinterpreter-import"] = {"status": "skipped", "summary": "skipped"}
+    elif not r["has_interpreters"]:
+        report["phases"]["subinterpreter-import"] = {
+            "status": "skipped", "summary": "skipped: Python %s has no _interpreters module "
+            "(own-GIL subinterpreters need 3.13)" % report["target"]["python_version"]}
+    else:
+        if "module_slots" not in state:
+            probe = run_child(state, "ext-probe", dict(base, extension=args.module), timeout=120)
+            state["module_slots"] = probe.result or {}
+        findings, info = subinterp_import(state, base)
+        report["findings"] += findings
+        sub_ok = info.get("ok", False)
+        report["phases"]["subinterpreter-import"] = {
+            "status": "done", "seconds": time.monotonic() - t0,
+            "summary": "imports in an own-GIL subinterpreter" if sub_ok else
+            "cannot be imported in an own-GIL subinterpreter"}
+
+    # 2. leaks + concurrent calls
+    t0 = time.monotonic()
+    if "concurrent" not in args.skip:
+        shim_out = os.path.join(state["work"], "shim.bin")
+        cfg = dict(base, shim_out=shim_out, gil_build=gil_build,
+                   crash_helper=state.get("shim"),
+                   env={"PYTHON_GIL": "0"} if r["free_threaded"] else {})
+        if args.tsan:
+            cfg["env"]["TSAN_OPTIONS"] = "halt_on_error=0:report_signal_unsafe=0"
+        if args.iterations:
+            expected = 60 + args.iterations * args.threads * 0.002
+        else:
+            expected = 60 + args.duration
+        res = run_child(state, "workload", cfg, timeout=args.timeout or expected,
+                        stall=args.stall_timeout, audit=True)
+        if res.hang and not any(t.get("in_call") for t in res.hang.get("threads") or []):
+            # Hung while no thread was inside a call of the module: not the
+            # module's deadlock (seen rarely on 3.13t under CPU
+            # oversubscription, inside CPython's type lock).  Run again once.
+            report["notes"].append("the workload process hung outside the module's calls (%s, phase %s); "
+                                   "it was run again" % (res.hang["reason"], res.hang.get("phase")))
+            res = run_child(state, "workload", cfg, timeout=args.timeout or expected,
+                            stall=args.stall_timeout, audit=True)
+        phase = report["phases"]["concurrent"] = {"status": "done"}
+        bad = crash_or_hang(res, "concurrent calls" if not res.hang else "workload", args.module)
+        result = res.result or {}
+        if result.get("spec_error"):
+            raise HarnessError("spec: %s" % result["spec_error"])
+        if bad is None and res.rc != 0:
+            raise HarnessError("the workload process failed (exit %s):\n%s" % (res.rc, res.stderr.strip()[-3000:]))
+        report["notes"] += result.get("notes", [])
+        if gil_build:
+            report["notes"].append("GIL build: the workload ran with sys.setswitchinterval(1e-06)")
+        elif r["free_threaded"]:
+            report["notes"].append("the workload ran with PYTHON_GIL=0 (the GIL stays off even for "
+                                   "modules that have not declared Py_mod_gil)")
+        findings, shim_info = borrowed_findings(state, shim_out) if state.get("shim") else ([], {"active": False})
+        report["findings"] += findings
+        if bad:
+            report["findings"].append(bad)
+        report["findings"] += workload_findings(state, result, args.module)
+        conc = result.get("concurrent") or {}
+        calls = sum(conc.get("attempted", {}).values())
+        phase.update(seconds=time.monotonic() - t0, shim=shim_info, operations=result.get("operations"),
+                     calls=conc.get("attempted"), ok_calls=conc.get("ok"), elapsed=conc.get("elapsed"),
+                     leaks=result.get("leaks"),
+                     summary="%s; %d calls on %d threads + %d mutator%s in %.1f s; shim: %s" % (
+                         "crashed" if bad and bad["check"] == "gilport-crash" else
+                         "hung" if bad else "completed", calls, args.threads, conc.get("mutators", 0),
+                         "" if conc.get("mutators", 0) == 1 else "s", conc.get("elapsed") or 0,
+                         ("%d borrowed-reference calls intercepted at %d call sites" % (
+                             shim_info["intercepted_calls"], len(shim_info["sites"])))
+                         if shim_info.get("active") else "not active"))
+        report["phases"]["leaks"] = {
+            "status": "done" if result.get("leaks") is not None else "skipped",
+            "summary": "%d operations measured" % len(result.get("leaks") or [])
+            if result.get("leaks") else "skipped"}
+    # 3. subinterpreters
+    t0 = time.monotonic()
+    if sub_ok and args.interpreters > 0:
+        per = args.duration / 2 if args.duration else None
+        cfg = dict(base, sub_duration=per or 1.0,
+                   sub_iterations=max(1, args.iterations // 2) if args.iterations else None,
+                   sub_threads=max(1, min(args.threads, 2)), crash_helper=state.get("shim"),
+                   leak_rounds=0)
+        res = run_child(state, "subinterp", cfg, timeout=args.timeout or 60 + 2 * (per or 5),
+                        stall=args.stall_timeout)
+        bad = crash_or_hang(res, "subinterpreters", args.module)
+        result = res.result or {}
+        if bad:
+            report["findings"].append(bad)
+        elif res.rc != 0:
+            raise HarnessError("the subinterpreter process failed (exit %s):\n%s" % (res.rc, res.stderr.strip()[-3000:]))
+        for iso in result.get("isolation", []):
+            report["findings"].append(finding("gilport-state-isolation", iso["message"], severity="error",
+                                              phase="subinterpreters", file=state["origin"], **{"kind": iso["kind"]}))
+        for err in result.get("errors", []):
+            report["findings"].append(finding("gilport-subinterpreter-error",
+                                              "interpreter %s (%s): %s" % (err["interpreter"], err["action"], err["error"]),
+                                              severity="error", phase="subinterpreters",
+                                              traceback=err.get("traceback")))
+        for run_ in result.get("runs") or []:
+            if not run_:
+                continue
+            fake = {"concurrent": run_.get("stats") or {}, "invariant_failures": run_.get("invariant_failures", [])}
+            for f in workload_findings(state, fake, args.module):
+                f["phase"] = "subinterpreters"
+                f["message"] = "in subinterpreter %d: %s" % (run_["interpreter"], f["message"])
+                report["findings"].append(f)
+        report["phases"]["subinterpreters"] = {
+            "status": "done", "seconds": time.monotonic() - t0,
+            "summary": "%d own-GIL subinterpreters ran the workload at once; %d isolation problem%s" % (
+                result.get("interpreters", args.interpreters), len(result.get("isolation", [])),
+                "" if len(result.get("isolation", [])) == 1 else "s")}
+    else:
+        why = ("--skip subinterpreters" if "subinterpreters" in args.skip else
+               "--interpreters 0" if args.interpreters == 0 else
+               "no own-GIL subinterpreters in this Python" if not r["has_interpreters"] else
+               "the module cannot be imported in an own-GIL subinterpreter")
+        report["phases"]["subinterpreters"] = {"status": "skipped", "summary": "skipped (%s)" % why}
+    return 1 if report["findings"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1115 @@
+"""The part of `gilport stress` that runs inside the interpreter under test.
+
+Started by gilport_stress.py in a fresh child process:
+
+    python stress_child.py MODE CONFIG.json
+
+MODE is one of
+  locate          find the module (name -> file) without importing it
+  import-audit    import the module; list every extension module it loaded
+  ext-probe       import one extension on its own; GIL state; declared slots
+  subinterp-import  import the module in an own-GIL subinterpreter
+  workload        leak rounds, then N threads + mutators on the workload
+  subinterp       state-isolation probes, then the workload in M own-GIL
+                  subinterpreters at once
+
+Results are written as JSON to config["result"]; crashes and hangs are
+detected and explained by the parent.
+"""
+
+import collections
+import functools
+import gc
+import importlib
+import importlib.machinery
+import json
+import os
+import random
+import sys
+import threading
+import time
+import traceback
+import weakref
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import miniyaml  # noqa: E402
+import shimdata  # noqa: E402
+
+Py_mod_multiple_interpreters = 3
+Py_mod_gil = 4
+
+
+def write_result(config, data, suffix=""):
+    path = config["result"] + suffix
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1, default=repr)
+    os.replace(tmp, path)
+
+
+def add_paths(config):
+    for p in reversed(config.get("paths") or []):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+
+
+# ---------------------------------------------------------------- import
+def is_extension(module):
+    path = getattr(module, "__file__", None) or ""
+    return any(path.endswith(s) for s in importlib.machinery.EXTENSION_SUFFIXES)
+
+
+def declared_slots(module):
+    """Reads the PyModuleDef of an extension module: init kind and slots."""
+    import ctypes
+    api = ctypes.pythonapi
+    api.PyModule_GetDef.restype = ctypes.c_void_p
+    api.PyModule_GetDef.argtypes = [ctypes.py_object]
+    try:
+        addr = api.PyModule_GetDef(module)
+    except Exception:
+        addr = None
+    if not addr:
+        return {"init": "unknown"}
+    head = object.__basicsize__           # PyObject_HEAD
+    base = head + 3 * ctypes.sizeof(ctypes.c_void_p)   # PyModuleDef_Base
+    ptr = ctypes.sizeof(ctypes.c_void_p)
+    m_size = ctypes.c_ssize_t.from_address(addr + base + 2 * ptr).value
+    slots_addr = ctypes.c_void_p.from_address(addr + base + 4 * ptr).value
+    info = {"m_size": m_size, "slots": {}}
+    if not slots_addr:
+        # PyModule_Create refuses a def with slots, so no slots means the
+        # module was created by single-phase init.
+        info["init"] = "single-phase"
+        return info
+    info["init"] = "multi-phase"
+    entry = 2 * ptr
+    for k in range(64):
+        slot = ctypes.c_int.from_address(slots_addr + k * entry).value
+        value = ctypes.c_void_p.from_address(slots_addr + k * entry + ptr).value
+        if slot == 0:
+            break
+        if slot == Py_mod_gil:
+            info["slots"]["Py_mod_gil"] = value or 0
+        elif slot == Py_mod_multiple_interpreters:
+            info["slots"]["Py_mod_multiple_interpreters"] = value or 0
+    return info
+
+
+def mode_locate(config):
+    add_paths(config)
+    import importlib.util
+    spec = importlib.util.find_spec(config["module"])
+    if spec is None:
+        write_result(config, {"found": False})
+        return
+    origin = spec.origin or ""
+    write_result(config, {
+        "found": True, "origin": origin,
+        "extension": any(origin.endswith(s) for s in
+                         importlib.machinery.EXTENSION_SUFFIXES),
+        "free_threaded": bool(__import__("sysconfig").get_config_var("Py_GIL_DISABLED")),
+        "version": list(sys.version_info[:3]),
+        "has_interpreters": _has_interpreters(),
+        "has_totalrefcount": hasattr(sys, "gettotalrefcount"),
+    })
+
+
+def _has_interpreters():
+    try:
+        import _interpreters  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def mode_import_audit(config):
+    add_paths(config)
+    import warnings
+    before = set(sys.modules)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            importlib.import_module(config["module"])
+            error = None
+        except BaseException as exc:
+            error = "%s: %s" % (type(exc).__name__, exc)
+    loaded = []
+    for name in sorted(set(sys.modules) - before):
+        mod = sys.modules.get(name)
+        if mod is not None and is_extension(mod):
+            loaded.append({"name": name, "file": mod.__file__})
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
+    write_result(config, {"error": error, "extensions": loaded,
+                          "gil_enabled": gil,
+                          "warnings": [str(w.message) for w in caught]})
+
+
+def mode_ext_probe(config):
+    add_paths(config)
+    import warnings
+    name = config["extension"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            mod = importlib.import_module(name)
+            error = None
+        except BaseException as exc:
+            mod, error = None, "%s: %s" % (type(exc).__name__, exc)
+    info = declared_slots(mod) if mod is not None and is_extension(mod) else {}
+    info.update({"name": name, "error": error,
+                 "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
+                 "warnings": [str(w.message) for w in caught]})
+    write_result(config, info)
+
+
+def mode_subinterp_import(config):
+    import _interpreters
+    paths = [os.path.abspath(p) for p in config.get("paths") or []]
+    code = ("import sys\nsys.path[:0] = %r\nimport %s\n"
+            % (paths, config["module"]))
+    iid = _interpreters.create(_interpreters.new_config("isolated"))
+    try:
+        excinfo = _interpreters.exec(iid, code)
+    finally:
+        _interpreters.destroy(iid)
+    if excinfo is None:
+        write_result(config, {"ok": True})
+    else:
+        write_result(config, {
+            "ok": False,
+            "type": getattr(getattr(excinfo, "type", None), "__name__", None)
+            or str(getattr(excinfo, "type", "")),
+            "message": getattr(excinfo, "msg", None) or str(excinfo)})
+
+
+# -------------------------------------------------------------- workload
+class Obj:
+    """A weak-referenceable, non-immortal value for argument generation."""
+    __slots__ = ("value", "__weakref__", "__dict__")
+
+    def __init__(self, value=0):
+        self.value = value
+
+    def __repr__(self):
+        return "Obj(%r)" % (self.value,)
+
+    def __eq__(self, other):
+        return isinstance(other, Obj) and other.value == self.value
+
+    def __hash__(self):
+        return hash(self.value)
+
+
+SKIP_NAMES = {"exit", "abort", "sleep", "wait", "join", "serve", "serve_forever",
+              "run_forever", "main", "fork", "spawn", "interact", "input"}
+OBSERVER_PREFIXES = ("get", "count", "size", "info", "stat", "snapshot", "live",
+                     "alive", "instances", "registry", "cache_info", "len",
+                     "total", "peek_all")
+
+
+class Op:
+    def __init__(self, name, resolve, args, kwargs=None, weight=1.0,
+                 expect=None, check=None, arg_names=None):
+        self.name = name
+        self.resolve = resolve          # env -> callable
+        self.args = args                # list of env -> value
+        self.kwargs = kwargs or {}
+        self.weight = weight
+        self.expect = expect            # tuple of exception classes or None (any)
+        self.check = check              # code object or None
+        self.arg_names = arg_names or [None] * len(args)
+        self.burst = 16   # calls per generated argument set
+
+
+def _compile(expr, what):
+    try:
+        return compile(str(expr), "<spec %s>" % what, "eval")
+    except SyntaxError as exc:
+        raise miniyaml.SpecError("%s: invalid expression %r: %s" % (what, expr, exc))
+
+
+class Workload:
+    """Operations, shared objects and mutators built from a spec or derived."""
+
+    def __init__(self, mod, spec, seed):
+        self.mod = mod
+        self.seed = seed
+        self.notes = []
+        self.shared = {}
+        self.mutator_code = None
+        self.invariants = []
+        self.probes = []
+        self.leak_ops = None
+        self.setup_env = {}
+        self.ops = []
+        self._shared_ids = None
+        self.focus = []
+        self.total_ok = collections.Counter()
+        self.total_attempted = collections.Counter()
+        self.base_env = {"mod": mod, "Obj": Obj, "weakref": weakref,
+                         "shared": self.shared, "random": random,
+                         "threading": threading, "time": time}
+        if spec:
+            self._from_spec(spec)
+        else:
+            self._derive()
+
+    # -- environments
+    def env(self, index):
+        rng = random.Random((self.seed * 7919 + index * 104729) & 0xffffffff)
+        env = dict(self.base_env)
+        env.update(self.setup_env)
+
+        def rstr(n=None):
+            return "".join(rng.choice("abcdefgh") for _ in range(n or rng.randint(1, 6)))
+
+        env.update({
+            "r": rng, "rint": rng.randint, "choice": rng.choice, "rstr": rstr,
+            "obj": lambda: Obj(rng.random()), "thread": index,
+            "rlist": lambda n=4: [Obj(rng.random()) for _ in range(n)],
+            "rdict": lambda n=4: {rstr(): Obj(rng.random()) for _ in range(n)},
+        })
+        return env
+
+    # -- spec
+    def _from_spec(self, spec):
+        if not isinstance(spec, dict):
+            raise miniyaml.SpecError("the spec must be a mapping")
+        known = {"module", "setup", "shared", "operations", "mutators",
+                 "invariants", "probes", "leak", "expect", "focus"}
+        unknown = set(spec) - known
+        if unknown:
+            raise miniyaml.SpecError("unknown spec keys: %s" % ", ".join(sorted(unknown)))
+        if spec.get("setup"):
+            exec(compile(spec["setup"], "<spec setup>", "exec"), self.base_env,
+                 self.setup_env)
+        env = self.env(-1)
+        for name, expr in (spec.get("shared") or {}).items():
+            self.shared[name] = eval(_compile(expr, "shared." + name), env)
+        default_expect = self._exceptions(spec.get("expect"))
+        ops = spec.get("operations") or []
+        if not ops:
+            raise miniyaml.SpecError("the spec has no operations")
+        for k, entry in enumerate(ops):
+            if isinstance(entry, str):
+                entry = {"call": entry}
+            call = entry.get("call")
+            if not call:
+                raise miniyaml.SpecError("operation %d has no 'call'" % (k + 1))
+            args = [self._arg(a, "%s arg %d" % (call, i))
+                    for i, a in enumerate(entry.get("args") or [])]
+            kwargs = {key: self._arg(v, "%s kwarg %s" % (call, key))
+                      for key, v in (entry.get("kwargs") or {}).items()}
+            resolve = self._resolver(call, entry.get("self"))
+            expect = (self._exceptions(entry["expect"]) if "expect" in entry
+                      else default_expect)
+            check = _compile(entry["check"], call + " check") if entry.get("check") else None
+            op = Op(call, resolve, args, kwargs,
+                    float(entry.get("weight", 1)), expect, check,
+                    [str(a) for a in entry.get("args") or []])
+            op.burst = max(1, int(entry.get("burst", 16)))
+            self.ops.append(op)
+        if spec.get("mutators") is not None:
+            self.mutator_code = [compile(str(s), "<spec mutator>", "exec")
+                                 for s in spec["mutators"]]
+        self.invariants = [(str(s), _compile(s, "invariant")) for s in spec.get("invariants") or []]
+        self.probes = [(str(s), _compile(s, "probe")) for s in spec.get("probes") or []]
+        if spec.get("leak") is not None:
+            self.leak_ops = set(spec["leak"])
+        by_name = {op.name: op for op in self.ops}
+        for group in spec.get("focus") or []:
+            if not isinstance(group, list) or not all(g in by_name for g in group):
+                raise miniyaml.SpecError("focus: each entry must be a list of operation names: %r" % (group,))
+            self.focus.append([by_name[g] for g in group])
+
+    def _exceptions(self, names):
+        if names is None:
+            return None
+        result = []
+        for name in names:
+            import builtins
+            exc = getattr(builtins, name, None) or getattr(self.mod, name, None)
+            if not (isinstance(exc, type) and issubclass(exc, BaseException)):
+                raise miniyaml.SpecError("unknown exception %r" % name)
+            result.append(exc)
+        return tuple(result)
+
+    def _arg(self, expr, what):
+        code = _compile(expr, what)
+        return lambda env: eval(code, env)
+
+    def _resolver(self, call, self_expr):
+        mod = self.mod
+        if "." in call:
+            owner, _, attr = call.partition(".")
+            if self_expr is not None:
+                code = _compile(self_expr, call + " self")
+                return lambda env: getattr(eval(code, env), attr)
+            target = getattr(mod, owner, None)
+            if target is None:
+                raise miniyaml.SpecError("%s has no attribute %r" % (mod.__name__, owner))
+            return lambda env: getattr(target, attr)
+        if not hasattr(mod, call):
+            raise miniyaml.SpecError("%s has no attribute %r" % (mod.__name__, call))
+        fn = getattr(mod, call)
+        return lambda env: fn
+
+    # -- derivation
+    def _derive(self):
+        self.ops = []
+        mod = self.mod
+        env = self.env(-2)
+        self.shared["list"] = [Obj(i) for i in range(16)]
+        self.shared["dict"] = {i: Obj(i) for i in range(16)}
+        self.shared["strdict"] = {str(i): Obj(i) for i in range(16)}
+        self.shared["obj"] = Obj(0)
+        instances = []
+        gens = [
+            ("int", lambda e: e["rint"](-2, 40)),
+            ("str", lambda e: e["rstr"]()),
+            ("None", lambda e: None),
+            ("obj", lambda e: e["obj"]()),
+            ("shared['list']", lambda e: self.shared["list"]),
+            ("shared['dict']", lambda e: self.shared["dict"]),
+            ("shared['strdict']", lambda e: self.shared["strdict"]),
+            ("list", lambda e: e["rlist"](3)),
+            ("dict", lambda e: e["rdict"](3)),
+            ("callable", lambda e: (lambda *a, **k: a)),
+            ("float", lambda e: e["r"].random()),
+            ("bytes", lambda e: b"xy"),
+            ("tuple", lambda e: (1, "a")),
+        ]
+        inst_gen = ("shared instance", lambda e: e["choice"](instances))
+
+        def gen_args(e, n):
+            pool = gens + ([inst_gen] if instances else [])
+            picks = [e["choice"](pool) for _ in range(n)]
+            return [g(e) for _, g in picks], [name for name, _ in picks]
+
+        def arities(fn, lo=0, hi=3):
+            ok = []
+            for n in range(lo, hi + 1):
+                accepted = False
+                for _ in range(8):
+                    args, _ = gen_args(env, n)
+                    try:
+                        fn(*args)
+                        accepted = True
+                    except TypeError as exc:
+                        text = str(exc)
+                        if not any(w in text for w in ("argument", "takes", "expected", "positional")):
+                            accepted = True
+                    except Exception:
+                        accepted = True
+                    if accepted:
+                        break
+                if accepted:
+                    ok.append(n)
+            return ok
+
+        def signature_arity(fn):
+            import inspect
+            try:
+                sig = inspect.signature(fn)
+            except (TypeError, ValueError):
+                return None
+            req = opt = 0
+            for p in sig.parameters.values():
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                    if p.default is p.empty:
+                        req += 1
+                    else:
+                        opt += 1
+                elif p.kind == p.VAR_POSITIONAL:
+                    opt += 2
+            return req, req + min(opt, 3)
+
+        def make_op(name, resolve, n):
+            def arg(k):
+                return lambda e, k=k: None  # replaced per call below
+            op = Op("%s/%d" % (name, n), resolve, [None] * n)
+            op.auto_arity = n
+            return op
+
+        names = [n for n in dir(mod) if not n.startswith("_") and n not in SKIP_NAMES]
+        derived = []
+        types = []
+        for name in names:
+            value = getattr(mod, name)
+            if isinstance(value, type):
+                if issubclass(value, BaseException):
+                    continue
+                types.append((name, value))
+            elif callable(value):
+                sig = signature_arity(value)
+                found = list(range(sig[0], sig[1] + 1)) if sig else arities(value)
+                for n in found[:2]:
+                    derived.append(make_op(name, (lambda v: lambda e: v)(value), n))
+                if not found:
+                    self.notes.append("skipped %s: no argument count accepted" % name)
+        for tname, tp in types:
+            for n in (arities(tp) or [])[:1]:
+                for _ in range(6):
+                    args, _ = gen_args(env, n)
+                    try:
+                        instances.append(tp(*args))
+                        break
+                    except Exception:
+                        continue
+                derived.append(make_op(tname, (lambda v: lambda e: v)(tp), n))
+            made = [i for i in instances if type(i) is tp]
+            if not made:
+                self.notes.append("no instance of %s could be constructed" % tname)
+                continue
+            for attr in dir(tp):
+                if attr.startswith("_") or attr in SKIP_NAMES:
+                    continue
+                raw = tp.__dict__.get(attr)
+                if raw is None:
+                    continue
+                if hasattr(raw, "__get__") and hasattr(raw, "__set__") and not callable(raw):
+                    derived.append(Op("%s.%s (get)" % (tname, attr),
+                                      (lambda a: lambda e: (lambda: getattr(e["choice"](instances), a)))(attr), []))
+                    setter = Op("%s.%s (set)" % (tname, attr),
+                                (lambda a: lambda e: (lambda v: setattr(e["choice"](instances), a, v)))(attr), [None])
+                    setter.auto_arity = 1
+                    derived.append(setter)
+                    continue
+                bound = getattr(made[0], attr, None)
+                if not callable(bound):
+                    continue
+                sig = signature_arity(bound)
+                found = list(range(sig[0], sig[1] + 1)) if sig else arities(bound)
+                for n in found[:2]:
+                    derived.append(make_op("%s.%s" % (tname, attr),
+                                           (lambda a: lambda e: getattr(e["choice"](instances), a))(attr), n))
+        for k, inst in enumerate(instances[:4]):
+            self.shared["instance%d" % k] = inst
+        # Every derived op draws fresh arguments from the generator.
+        for op in derived:
+            n = getattr(op, "auto_arity", 0)
+            op.args = []
+            op.gen = (lambda n: lambda e: gen_args(e, n))(n)
+            self.ops.append(op)
+        if not self.ops:
+            raise miniyaml.SpecError("no public callables found in module %s" % mod.__name__)
+        self.notes.append(
+            "no --spec given: derived %d operations from the public callables and "
+            "types of %s (%s), with random arguments (ints, strings, None, "
+            "fresh and shared lists/dicts, objects, callables)"
+            % (len(self.ops), mod.__name__, ", ".join(sorted({o.name.split('/')[0] for o in self.ops}))))
+        self.probes = []
+        for name in names:
+            value = getattr(mod, name)
+            if callable(value) and not isinstance(value, type) and name.startswith(OBSERVER_PREFIXES):
+                sig = signature_arity(value)
+                if sig and sig[0] == 0:
+                    self.probes.append(("%s.%s()" % (mod.__name__, name),
+                                        compile("mod.%s()" % name, "<probe>", "eval")))
+
+    # -- calling
+    def build_call(self, op, env):
+        gen = getattr(op, "gen", None)
+        if gen is not None:
+            args, names = gen(env)
+            return args, {}, names
+        args = [a(env) for a in op.args]
+        kwargs = {k: v(env) for k, v in op.kwargs.items()}
+        return args, kwargs, op.arg_names
+
+    def describe(self, op, args, kwargs, names):
+        shared_ids = self._shared_ids
+        if shared_ids is None or len(shared_ids) != len(self.shared):
+            shared_ids = self._shared_ids = {id(v): k for k, v in self.shared.items()}
+        parts = []
+        for value, name in zip(args, names):
+            parts.append(_describe(value, shared_ids))
+        for k, v in kwargs.items():
+            parts.append("%s=%s" % (k, _describe(v, shared_ids)))
+        return "%s(%s)" % (op.name.split("/")[0], ", ".join(parts))
+
+
+def _describe(value, shared_ids):
+    if id(value) in shared_ids:
+        return "shared[%r]" % shared_ids[id(value)]
+    if value is None or isinstance(value, (bool, int, float)):
+        return repr(value)
+    if isinstance(value, (str, bytes)):
+        text = repr(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    if isinstance(value, (list, dict, tuple, set)):
+        return "%s(len=%d)" % (type(value).__name__, len(value))
+    if isinstance(value, Obj):
+        return "Obj()"
+    if isinstance(value, weakref.ref):
+        return "weakref(%s)" % ("alive" if value() is not None else "dead")
+    return "<%s>" % type(value).__name__
+
+
+def mutate_generic(shared, rng, sizes):
+    for name, value in list(shared.items()):
+        n0 = sizes.get(name, 8)
+        if isinstance(value, list):
+            x = rng.random()
+            if value and x < 0.6:
+                try:
+                    value[rng.randrange(len(value))] = Obj(rng.random())
+                except IndexError:
+                    pass
+            elif x < 0.8 and len(value) < n0 * 3 // 2 + 1:
+                value.append(Obj(rng.random()))
+            elif len(value) > n0 // 2:
+                try:
+                    value.pop()
+                except IndexError:
+                    pass
+        elif isinstance(value, dict):
+            keys = sizes.get(name + ".keys") or []
+            if keys:
+                k = rng.choice(keys)
+                if rng.random() < 0.7:
+                    value[k] = Obj(rng.random())
+                else:
+                    value.pop(k, None)
+        elif isinstance(value, Obj):
+            value.value = Obj(rng.random())
+
+
+def run_threads(work, config, ctx, shim, phase_name, duration, iterations, slot_base=0):
+    """N workers and mutator threads, started together from a barrier."""
+    nthreads = config["threads"]
+    nmut = config.get("mutators", 1) if (work.mutator_code is not None or work.shared) else 0
+    if work.mutator_code == []:
+        nmut = 0
+    stop = threading.Event()
+    barrier = threading.Barrier(nthreads + nmut + 1)
+    ok = [collections.Counter() for _ in range(nthreads)]
+    attempted = [collections.Counter() for _ in range(nthreads)]
+    problems = [[] for _ in range(nthreads + nmut)]
+    weights = [op.weight for op in work.ops]
+    # Rounds: (operations or None for the weighted mix, end).  Ends are
+    # seconds after the start, or cumulative calls per thread.
+    focus = [[op] for op in work.ops] + [g for g in work.focus if len(g) > 1]
+    if not config.get("focus", True) or len(work.ops) == 1:
+        focus = [g for g in work.focus if len(g) > 1]
+    plan = []
+    if iterations is None:
+        mix = duration * (0.3 if focus else 1.0)
+        plan.append((None, mix))
+        step = (duration - mix) / len(focus) if focus else 0
+        for k, group in enumerate(focus):
+            plan.append((group, mix + step * (k + 1)))
+    else:
+        mix = iterations * 3 // 10 if focus else iterations
+        plan.append((None, mix))
+        step = max(1, (iterations - mix) // len(focus)) if focus else 0
+        for k, group in enumerate(focus):
+            plan.append((group, mix + step * (k + 1)))
+    start_at = [0.0]
+    sizes = {}
+    for name, value in work.shared.items():
+        if isinstance(value, (list, dict)):
+            sizes[name] = len(value)
+        if isinstance(value, dict):
+            sizes[name + ".keys"] = list(value.keys())
+    if shim is not None:
+        ids = []
+        for value in work.shared.values():
+            ids.append(id(value))
+            if isinstance(value, (list, tuple)):
+                ids.extend(id(v) for v in value if isinstance(v, (list, dict, weakref.ref)))
+        shim.register(ids)
+    if ctx:
+        ctx.set_phase(phase_name)
+
+    def worker(index):
+        slot = ctx.slot(slot_base + index) if ctx else None
+        env = work.env(index)
+        rng = env["r"]
+        if slot:
+            slot.start(threading.get_native_id(), "worker-%d" % index)
+        try:
+            barrier.wait(30)
+        except threading.BrokenBarrierError:
+            return
+        n = 0
+        round_no, limit = 0, plan[0][1]
+        # Results are kept for a while and checked again later: an object
+        # that the module freed too early (a reference it did not own)
+        # changes type or hash when its memory is reused.
+        kept = []
+        hashable = (str, bytes, int, float)
+
+        def keep_result(value, desc):
+            tp = type(value)
+            if value is None or tp is bool:
+                return
+            kept.append((value, tp, hash(value) if tp in hashable else None, desc))
+            if len(kept) > 64:
+                del kept[:32]
+
+        def verify_kept():
+            for value, tp, h, desc in kept:
+                now = type(value)
+                if now is not tp or (h is not None and hash(value) != h):
+                    problems[index].append((
+                        "gilport-wrong-result", desc.split("(")[0],
+                        "the object returned by %s changed after it was returned (it was a %s, "
+                        "now %s): the module handed out a reference it did not own "
+                        "(use-after-free)" % (desc, tp.__name__, now.__name__), desc))
+                    kept.clear()
+                    return
+
+        while not stop.is_set():
+            # The schedule: the random mix first, then focused rounds (one
+            # operation on every thread, or a spec 'focus' group split
+            # between the threads); ends are times or call counts.
+            while round_no < len(plan) and (
+                    (iterations is None and time.monotonic() >= start_at[0] + limit) or
+                    (iterations is not None and n >= limit)):
+                round_no += 1
+                if round_no < len(plan):
+                    limit = plan[round_no][1]
+            if round_no >= len(plan):
+                break
+            subset = plan[round_no][0]
+            if subset is None:
+                op = rng.choices(work.ops, weights)[0]
+            else:
+                op = subset[index % len(subset)]
+            n += op.burst
+            try:
+                args, kwargs, names = work.build_call(op, env)
+                fn = op.resolve(env)
+            except Exception as exc:
+                problems[index].append(("harness", op.name, "argument factory failed: %s: %s"
+                                        % (type(exc).__name__, exc), None))
+                stop.set()
+                return
+            desc = work.describe(op, args, kwargs, names) if slot else op.name
+            if slot:
+                slot.enter(desc)
+            # A tight loop: on 3.13t every shared object touched here costs
+            # contended reference counting, which would hide the races.
+            verify_kept()
+            call = functools.partial(fn, *args, **kwargs)
+            check, expect, burst = op.check, op.expect, op.burst
+            good = 0
+            try:
+                for _ in range(burst):
+                    try:
+                        result = call()
+                    except SystemError as exc:
+                        problems[index].append(("gilport-runtime-error", op.name,
+                                                "%s raised SystemError: %s" % (desc, exc), desc))
+                        continue
+                    except Exception as exc:
+                        if expect is not None and not isinstance(exc, expect):
+                            problems[index].append(("gilport-unexpected-exception", op.name,
+                                                    "%s raised %s: %s" % (desc, type(exc).__name__, exc), desc))
+                        continue
+                    good += 1
+                    keep_result(result, desc)
+                    if check is not None:
+                        env["result"], env["args"] = result, args
+                        try:
+                            passed = eval(check, env)
+                        except Exception as exc:
+                            passed = False
+                            result = "%s (check raised %s: %s)" % (_safe_repr(result), type(exc).__name__, exc)
+                        if not passed:
+                            problems[index].append(("gilport-wrong-result", op.name,
+                                                    "%s returned %s, which fails the check"
+                                                    % (desc, _safe_repr(result)), desc))
+                        env["result"] = env["args"] = None
+                    result = None
+            finally:
+                if slot:
+                    slot.leave()
+                attempted[index][op.name] += burst
+                ok[index][op.name] += good
+            call = None
+            result = args = kwargs = None
+
+    def mutator(index):
+        env = work.env(1000 + index)
+        rng = env["r"]
+        slot = ctx.slot(slot_base + nthreads + index) if ctx else None
+        if slot:
+            slot.start(threading.get_native_id(), "mutator-%d" % index)
+            slot.describe("mutating shared objects")
+        try:
+            barrier.wait(30)
+        except threading.BrokenBarrierError:
+            return
+        count = 0
+        while not stop.is_set():
+            try:
+                if work.mutator_code is not None:
+                    for code in work.mutator_code:
+                        exec(code, env)
+                else:
+                    mutate_generic(work.shared, rng, sizes)
+                count += 1
+                if count % 8 == 0:
+                    # Leave the cores to the workers most of the time.
+                    time.sleep(0.0002)
+            except Exception as exc:
+                problems[nthreads + index].append(
+                    ("harness", "mutator", "mutator failed: %s: %s" % (type(exc).__name__, exc), None))
+                return
+
+    threads = [threading.Thread(target=worker, args=(i,), name="gilport-worker-%d" % i)
+               for i in range(nthreads)]
+    threads += [threading.Thread(target=mutator, args=(i,), name="gilport-mutator-%d" % i)
+                for i in range(nmut)]
+    for t in threads:
+        t.start()
+    started = start_at[0] = time.monotonic()
+    barrier.wait(30)
+    workers = threads[:nthreads]
+    if iterations is None:
+        deadline = started + duration + 0.5
+        while time.monotonic() < deadline and any(t.is_alive() for t in workers):
+            time.sleep(0.02)
+        stop.set()
+    for t in workers:
+        t.join()
+    stop.set()
+    for t in threads[nthreads:]:
+        t.join()
+    elapsed = time.monotonic() - started
+    total_ok = collections.Counter()
+    total_attempted = collections.Counter()
+    for c in ok:
+        total_ok.update(c)
+    for c in attempted:
+        total_attempted.update(c)
+    flat = [p for group in problems for p in group]
+    work.total_ok.update(total_ok)
+    work.total_attempted.update(total_attempted)
+    return {"ok": dict(total_ok), "attempted": dict(total_attempted),
+            "problems": flat, "elapsed": elapsed, "threads": nthreads,
+            "mutators": nmut}
+
+
+def _safe_repr(value):
+    try:
+        text = repr(value)
+    except Exception as exc:
+        text = "<repr failed: %s>" % type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def check_invariants(work, stats):
+    failures = []
+    env = work.env(-3)
+    # Cumulative over every phase in this interpreter (leak rounds included).
+    env["ok"] = collections.defaultdict(int, work.total_ok)
+    env["calls"] = collections.defaultdict(int, work.total_attempted)
+    for text, code in work.invariants:
+        try:
+            good = eval(code, env)
+            detail = ""
+        except Exception as exc:
+            good, detail = False, " (raised %s: %s)" % (type(exc).__name__, exc)
+        if not good:
+            values = {}
+            for name in sorted(work.total_ok):
+                values[name] = work.total_ok[name]
+            failures.append({"invariant": text, "detail": detail, "ok_calls": values})
+    return failures
+
+
+def rss_bytes():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def leak_rounds(work, config, ctx):
+    """Repeated single-threaded rounds per operation; growth per call."""
+    results = []
+    rounds = config.get("leak_rounds", 5)
+    budget = config.get("leak_seconds", 0.15)
+    if rounds < 3:
+        return results
+    if ctx:
+        ctx.set_phase("leak rounds")
+    slot = ctx.slot(63) if ctx else None
+    if slot:
+        slot.start(threading.get_native_id(), "leak-check")
+    refcount = getattr(sys, "gettotalrefcount", None)
+    for op in work.ops:
+        if work.leak_ops is not None and op.name not in work.leak_ops:
+            continue
+
+        def one_round(count, seed):
+            env = work.env(5000 + seed)
+            fn = None
+            for _ in range(count):
+                try:
+                    args, kwargs, names = work.build_call(op, env)
+                    fn = op.resolve(env)
+                    if slot:
+                        slot.enter("%s [leak round]" % work.describe(op, args, kwargs, names))
+                    work.total_attempted[op.name] += 1
+                    fn(*args, **kwargs)
+                    work.total_ok[op.name] += 1
+                except Exception:
+                    pass
+                finally:
+                    if slot:
+                        slot.leave()
+            args = kwargs = fn = None
+
+        t0 = time.monotonic()
+        one_round(20, 0)
+        per_call = max((time.monotonic() - t0) / 20, 1e-7)
+        count = int(max(50, min(2000, budget / rounds / per_call)))
+        blocks, refs, rss = [], [], []
+        for k in range(rounds):
+            one_round(count, 1)           # the same arguments every round
+            gc.collect()
+            blocks.append(sys.getallocatedblocks())
+            refs.append(refcount() if refcount else None)
+            rss.append(rss_bytes())
+        deltas = [b - a for a, b in zip(blocks[1:], blocks[2:])]
+        per = sorted(d / count for d in deltas)
+        median = per[len(per) // 2] if per else 0
+        entry = {"op": op.name, "calls_per_round": count, "rounds": rounds,
+                 "blocks": blocks, "blocks_per_call": median,
+                 "rss_per_call": (rss[-1] - rss[1]) / (count * (rounds - 2)) if rounds > 2 else 0}
+        if refcount:
+            rdeltas = sorted((b - a) / count for a, b in zip(refs[1:], refs[2:]))
+            entry["refs_per_call"] = rdeltas[len(rdeltas) // 2]
+        entry["leak"] = bool(deltas) and min(deltas) > 0 and median >= config.get("leak_bound", 0.2)
+        if refcount and entry.get("refs_per_call", 0) >= config.get("leak_bound", 0.2) and \
+                min(b - a for a, b in zip(refs[1:], refs[2:])) > 0:
+            entry["leak"] = True
+        results.append(entry)
+    return results
+
+
+def _setup_crash_handling(config):
+    import faulthandler
+    import signal
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
+    lib = config.get("crash_helper")
+    if lib:
+        import ctypes
+        try:
+            helper = ctypes.CDLL(lib)
+            helper.gilport_crash_init.argtypes = [ctypes.c_char_p]
+            helper.gilport_crash_init(config["crash_file"].encode())
+        except OSError as exc:
+            print("gilport-stress: crash helper not loaded: %s" % exc, file=sys.stderr)
+
+
+def load_spec(config):
+    if not config.get("spec"):
+        return None
+    with open(config["spec"]) as f:
+        return miniyaml.loads(f.read(), config["spec"])
+
+
+def mode_workload(config):
+    _setup_crash_handling(config)
+    # The harness must not pass LD_AUDIT on to anything this process starts.
+    for name in ("LD_AUDIT", "GILPORT_SHIM_TARGETS", "GILPORT_SHIM_OUT"):
+        os.environ.pop(name, None)
+    add_paths(config)
+    ctx = shimdata.Context(config["context"])
+    ctx.set_phase("import")
+    mod = importlib.import_module(config["module"])
+    if config.get("gil_build"):
+        sys.setswitchinterval(config.get("switch_interval", 1e-6))
+    shim = None
+    if config.get("shim_out") and os.path.exists(config["shim_out"]):
+        shim = shimdata.ShimFile(config["shim_out"])
+        if not shim.active():
+            shim = None
+    result = {"shim_active": shim is not None, "notes": []}
+    try:
+        ctx.set_phase("building the workload")
+        work = Workload(mod, load_spec(config), config["seed"])
+    except miniyaml.SpecError as exc:
+        write_result(config, {"spec_error": str(exc)})
+        return
+    result["notes"] += work.notes
+    result["operations"] = [op.name for op in work.ops]
+    write_result(config, result, ".partial")
+    result["leaks"] = leak_rounds(work, config, ctx)
+    write_result(config, result, ".partial")
+    stats = run_threads(work, config, ctx, shim, "concurrent calls",
+                        config["duration"], config.get("iterations"))
+    result["concurrent"] = stats
+    result["invariant_failures"] = check_invariants(work, stats)
+    ctx.set_phase("done")
+    write_result(config, result)
+
+
+# ------------------------------------------------------- subinterpreters
+def _probe_snapshot(work):
+    snap = {}
+    keep = sys.modules["__main__"].__dict__.setdefault("_gilport_keep", [])
+    values = [("attr " + n, getattr(work.mod, n)) for n in dir(work.mod)
+              if not n.startswith("_")]
+    for text, code in work.probes:
+        env = work.env(-4)
+        try:
+            values.append(("probe " + text, eval(code, env)))
+        except Exception as exc:
+            values.append(("probe " + text, "raised %s" % type(exc).__name__))
+    for name, value in values:
+        keep.append(value)
+        try:
+            immortal = sys.getrefcount(value) > (1 << 29)
+        except Exception:
+            immortal = True
+        snap[name] = {"id": id(value), "repr": _safe_repr(value),
+                      "type": type(value).__name__, "immortal": immortal,
+                      "probe": name.startswith("probe ")}
+    return snap
+
+
+def run_in_subinterpreter(config_path, index, action):
+    """Runs inside a subinterpreter (called through _interpreters.exec)."""
+    with open(config_path) as f:
+        config = json.load(f)
+    add_paths(config)
+    mod = importlib.import_module(config["module"])
+    main = sys.modules["__main__"].__dict__
+    work = main.get("_gilport_work")
+    if work is None:
+        work = Workload(mod, load_spec(config), config["seed"] + index)
+        main["_gilport_work"] = work
+    out = {"interpreter": index, "action": action}
+    if action.startswith("probe"):
+        out["snapshot"] = _probe_snapshot(work)
+    else:
+        sub = dict(config, threads=max(1, config.get("sub_threads", 2)))
+        ctx = shimdata.Context(config["context"], create=False)
+        stats = run_threads(work, sub, ctx, None, "subinterpreter workload", config["sub_duration"],
+                            config.get("sub_iterations"), slot_base=8 + 8 * index)
+        out["stats"] = stats
+        out["invariant_failures"] = check_invariants(work, stats)
+    write_result(config, out, ".interp%d.%s" % (index, action))
+
+
+def mode_subinterp(config):
+    _setup_crash_handling(config)
+    for name in ("LD_AUDIT", "GILPORT_SHIM_TARGETS", "GILPORT_SHIM_OUT"):
+        os.environ.pop(name, None)
+    import _interpreters
+    ctx = shimdata.Context(config["context"])
+    cfg_path = config["result"] + ".config.json"
+    with open(cfg_path, "w") as f:
+        json.dump(config, f)
+    here = os.path.dirname(os.path.abspath(__file__))
+    count = max(2, config["interpreters"])
+    ids = [_interpreters.create(_interpreters.new_config("isolated")) for _ in range(count)]
+    errors = []
+
+    def run(k, action):
+        code = ("import sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, %r)\nimport stress_child\n"
+                "stress_child.run_in_subinterpreter(%r, %d, %r)\n"
+                % (here, cfg_path, k, action))
+        exc = _interpreters.exec(ids[k], code)
+        if exc is not None:
+            errors.append({"interpreter": k, "action": action,
+                           "error": "%s: %s" % (getattr(getattr(exc, "type", None), "__name__", "?"),
+                                                getattr(exc, "msg", exc)),
+                           "traceback": getattr(exc, "formatted", None)})
+
+    def load(k, action):
+        try:
+            with open(config["result"] + ".interp%d.%s" % (k, action)) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    slot = ctx.slot(0)
+    slot.start(threading.get_native_id(), "subinterpreter driver")
+    ctx.set_phase("subinterpreter isolation probes")
+    for k in range(count):
+        slot.enter("import %s and probe in interpreter %d" % (config["module"], k))
+        run(k, "probe0")
+        slot.leave()
+    slot.enter("workload in interpreter 0 only")
+    run(0, "work0")
+    slot.leave()
+    slot.enter("probe interpreter 1 after interpreter 0 ran")
+    run(1, "probe1")
+    slot.leave()
+    result = {"interpreters": count, "errors": errors, "isolation": []}
+    a0, b0, b1 = load(0, "probe0"), load(1, "probe0"), load(1, "probe1")
+    if a0 and b0:
+        for name, va in a0["snapshot"].items():
+            vb = b0["snapshot"].get(name)
+            if vb and va["id"] == vb["id"] and not va["immortal"]:
+                result["isolation"].append({
+                    "kind": "shared-object", "name": name, "type": va["type"],
+                    "message": "%s is the same %s object (id 0x%x) in two interpreters"
+                               % (name, va["type"], va["id"])})
+    if b0 and b1:
+        for name, before in b0["snapshot"].items():
+            after = b1["snapshot"].get(name)
+            if before.get("probe") and after and after["repr"] != before["repr"]:
+                result["isolation"].append({
+                    "kind": "state-leak", "name": name,
+                    "message": "%s changed in interpreter 1 (%s -> %s) while only "
+                               "interpreter 0 ran the workload" % (name, before["repr"], after["repr"])})
+    ctx.set_phase("workload in %d subinterpreters at once" % count)
+    threads = [threading.Thread(target=run, args=(k, "work")) for k in range(count)]
+    for t in threads:
+        t.start()
+    slot.enter("workload in %d subinterpreters at once" % count)
+    for t in threads:
+        t.join()
+    result["runs"] = [load(k, "work") for k in range(count)]
+    for k in ids:
+        try:
+            _interpreters.destroy(k)
+        except Exception as exc:
+            errors.append({"interpreter": k, "action": "destroy", "error": str(exc)})
+    ctx.set_phase("done")
+    write_result(config, result)
+
+
+MODES = {
+    "locate": mode_locate,
+    "import-audit": mode_import_audit,
+    "ext-probe": mode_ext_probe,
+    "subinterp-import": mode_subinterp_import,
+    "workload": mode_workload,
+    "subinterp": mode_subinterp,
+}
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in MODES:
+        print("usage: stress_child.py {%s} CONFIG.json" % "|".join(MODES), file=sys.stderr)
+        return 2
+    with open(sys.argv[2]) as f:
+        config = json.load(f)
+    try:
+        MODES[sys.argv[1]](config)
+    except SystemExit:
+        raise
+    except BaseException:
+        traceback.print_exc()
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
