@@ -48,15 +48,8 @@ void BorrowedRefCheck::registerMatchers(MatchFinder *Finder) {
   // traversal. Macros that wrap a static inline function of the same name are
   // calls of it; the others are recognised by the member access they expand
   // to: PyList_GET_ITEM to `->ob_item[i]`, PyCell_GET (3.11) to `->ob_ref`.
-  Finder->addMatcher(
-      functionDecl(isDefinition(), matchers::isInReportedCode(&context()))
-          .bind("function"),
-      this);
-  Finder->addMatcher(
-      callExpr(matchers::callsFunctionIn(&CallNames)).bind("call"), this);
-  Finder->addMatcher(
-      memberExpr(matchers::accessesMemberIn(&MemberNames)).bind("member"),
-      this);
+  matchers::addApiUseMatchers(*Finder, this, &context(), &CallNames,
+                              &MemberNames);
 }
 
 void BorrowedRefCheck::registerPPCallbacks(const SourceManager &,

@@ -38,15 +38,8 @@ void UnlockedContainerAccessCheck::registerMatchers(MatchFinder *Finder) {
   // PyDict_Next and the macros wrapping a static inline function of the same
   // name (PyList_SET_ITEM) are calls; PyList_GET_ITEM and PySequence_Fast_*
   // expand to accesses of the item array.
-  Finder->addMatcher(
-      functionDecl(isDefinition(), matchers::isInReportedCode(&context()))
-          .bind("function"),
-      this);
-  Finder->addMatcher(
-      callExpr(matchers::callsFunctionIn(&CallNames)).bind("call"), this);
-  Finder->addMatcher(
-      memberExpr(matchers::accessesMemberIn(&MemberNames)).bind("member"),
-      this);
+  matchers::addApiUseMatchers(*Finder, this, &context(), &CallNames,
+                              &MemberNames);
 }
 
 void UnlockedContainerAccessCheck::registerPPCallbacks(const SourceManager &,

@@ -13,6 +13,7 @@
 
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "clang/Basic/IdentifierTable.h"
 #include "clang/Lex/Preprocessor.h"
@@ -51,6 +52,26 @@ AST_MATCHER_P(clang::CallExpr, callsFunctionIn, const IdentifierSet *, Names) {
 AST_MATCHER_P(clang::MemberExpr, accessesMemberIn, const IdentifierSet *,
               Names) {
   return Names->count(Node.getMemberDecl()->getIdentifier());
+}
+
+/// Registers \p Callback for the three nodes the container-API checks work
+/// from: user function definitions ("function"), calls of the functions in
+/// \p CallNames ("call"), and member accesses named in \p MemberNames
+/// ("member", what PyList_GET_ITEM-style macros expand to).
+inline void addApiUseMatchers(clang::ast_matchers::MatchFinder &Finder,
+                              clang::ast_matchers::MatchFinder::MatchCallback
+                                  *Callback,
+                              CheckContext *Context,
+                              const IdentifierSet *CallNames,
+                              const IdentifierSet *MemberNames) {
+  using namespace clang::ast_matchers;
+  Finder.addMatcher(
+      functionDecl(isDefinition(), isInReportedCode(Context)).bind("function"),
+      Callback);
+  Finder.addMatcher(callExpr(callsFunctionIn(CallNames)).bind("call"),
+                    Callback);
+  Finder.addMatcher(memberExpr(accessesMemberIn(MemberNames)).bind("member"),
+                    Callback);
 }
 
 } // namespace matchers
