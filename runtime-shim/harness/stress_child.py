@@ -1068,6 +1068,8 @@ def mode_subinterp(config):
                     "kind": "state-leak", "name": name,
                     "message": "%s changed in interpreter 1 (%s -> %s) while only "
                                "interpreter 0 ran the workload" % (name, before["repr"], after["repr"])})
+    # The probes' evidence must survive a crash in the concurrent workload.
+    write_result(config, result, ".partial")
     ctx.set_phase("workload in %d subinterpreters at once" % count)
     threads = [threading.Thread(target=run, args=(k, "work")) for k in range(count)]
     for t in threads:
