@@ -41,6 +41,12 @@ def require(feature, present, what):
 python_ft = os.path.join(cache, "python3.13t", "bin", "python3.13t")
 require("python-ft", os.access(python_ft, os.X_OK), f"the free-threaded runtime {python_ft}")
 
+# The ThreadSanitizer build (scripts/build-python-ft.sh --tsan) and the compiler that
+# instruments the module for it.
+python_ft_tsan = os.path.join(cache, "python3.13t-tsan", "bin", "python3.13t")
+require("python-ft-tsan", os.access(python_ft_tsan, os.X_OK) and shutil.which("clang-19") is not None,
+        f"the ThreadSanitizer runtime {python_ft_tsan} (or clang-19)")
+
 python_gil = shutil.which("python3.11") or "/usr/bin/python3.11"
 if not os.access(python_gil, os.X_OK):
     lit_config.fatal("Python 3.11 (the GIL-build baseline) was not found")
@@ -59,6 +65,7 @@ config.substitutions.append(("%check_gilport",
 # Tells "findings" (1) from "error" (2), which lit's `not` cannot.
 config.substitutions.append(("%expect_exit", f"{python} {os.path.join(src, 'test', 'Inputs', 'expect-exit.py')}"))
 config.substitutions.append(("%gilport", config.gilport_bin))
+config.substitutions.append(("%python_ft_tsan", python_ft_tsan))
 config.substitutions.append(("%python_ft", python_ft))
 config.substitutions.append(("%python_gil", python_gil))
 config.substitutions.append(("%python", python))

@@ -3,7 +3,9 @@
 // A thin launcher: the stress harness is Python (runtime-shim/harness) and
 // runs inside the interpreter under test.  This finds the harness, the
 // interpreter and the LD_AUDIT shim (<bin>/../lib/libgilport-shim.so), and
-// runs the harness with the user's arguments.
+// runs the harness with the user's arguments.  With --tsan the interpreter
+// under test is the ThreadSanitizer build (<cache>/python3.13t-tsan), and
+// the harness itself runs on an uninstrumented Python.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +32,14 @@ namespace gilport {
 
 static int mainAnchor;
 
+/// The ThreadSanitizer build of the reference runtime that
+/// `scripts/build-python-ft.sh --tsan` makes.
+static std::string tsanPythonPath() {
+  llvm::SmallString<256> Path(cacheDir());
+  llvm::sys::path::append(Path, "python3.13t-tsan", "bin", "python3.13t");
+  return std::string(Path);
+}
+
 static std::string envOr(const char *Name, llvm::StringRef Default) {
   if (std::optional<std::string> Value = llvm::sys::Process::GetEnv(Name))
     if (!Value->empty())
@@ -51,27 +61,55 @@ int runStress(llvm::ArrayRef<const char *> Args) {
   // The interpreter under test runs the harness too.
   std::optional<std::string> Python;
   bool HasShim = false;
+  bool Tsan = false;
   for (size_t I = 0; I < Args.size(); ++I) {
     llvm::StringRef Arg = Args[I];
+    if (Arg == "--")
+      break;
     if (Arg == "--python" && I + 1 < Args.size())
       Python = Args[I + 1];
     else if (Arg.consume_front("--python="))
       Python = Arg.str();
     else if (Arg == "--shim" || Arg.starts_with("--shim=") || Arg == "--no-shim")
       HasShim = true;
+    else if (Arg == "--tsan")
+      Tsan = true;
+  }
+  bool PythonGiven = Python.has_value();
+  if (!Python && Tsan) {
+    Python = tsanPythonPath();
+    if (!llvm::sys::fs::can_execute(*Python)) {
+      llvm::errs() << "gilport: error: --tsan needs the ThreadSanitizer build "
+                      "of CPython at '"
+                   << *Python
+                   << "', which does not exist; build it with "
+                      "`scripts/build-python-ft.sh --tsan` (a full CPython "
+                      "build), or name one with --python\n";
+      return 2;
+    }
   }
   if (!Python)
     Python = freeThreadedPython().value_or("python3");
-  std::string Program = *Python;
-  if (!llvm::StringRef(Program).contains('/')) {
-    llvm::ErrorOr<std::string> Found = llvm::sys::findProgramByName(Program);
+  auto Resolve = [](std::string Name) -> std::optional<std::string> {
+    if (llvm::StringRef(Name).contains('/'))
+      return Name;
+    llvm::ErrorOr<std::string> Found = llvm::sys::findProgramByName(Name);
     if (!Found) {
-      llvm::errs() << "gilport: error: Python interpreter '" << Program
+      llvm::errs() << "gilport: error: Python interpreter '" << Name
                    << "' was not found on PATH\n";
-      return 2;
+      return std::nullopt;
     }
-    Program = *Found;
-  }
+    return *Found;
+  };
+  std::optional<std::string> UnderTest = Resolve(*Python);
+  if (!UnderTest)
+    return 2;
+  // Under --tsan the harness would be instrumented too: 5-15x slower, and
+  // TSAN's exit status for its own reports would mix with the harness's.
+  std::optional<std::string> Program =
+      Tsan ? Resolve(freeThreadedPython().value_or("python3")) : UnderTest;
+  if (!Program)
+    return 2;
 
   std::string Shim = envOr("GILPORT_SHIM", "");
   if (Shim.empty()) {
@@ -83,17 +121,12 @@ int runStress(llvm::ArrayRef<const char *> Args) {
     Shim = std::string(Path);
   }
 
-  std::vector<std::string> Argv = {Program, "-I", Harness};
+  std::vector<std::string> Argv = {*Program, "-I", Harness};
   for (const char *Arg : Args)
     Argv.push_back(Arg);
-  bool PythonGiven = false;
-  for (const char *Arg : Args)
-    if (llvm::StringRef(Arg) == "--python" ||
-        llvm::StringRef(Arg).starts_with("--python="))
-      PythonGiven = true;
   if (!PythonGiven) {
     Argv.push_back("--python");
-    Argv.push_back(Program);
+    Argv.push_back(*UnderTest);
   }
   if (!HasShim) {
     if (llvm::sys::fs::exists(Shim)) {
@@ -107,12 +140,12 @@ int runStress(llvm::ArrayRef<const char *> Args) {
 
   std::vector<llvm::StringRef> Refs(Argv.begin(), Argv.end());
   std::string Error;
-  int Status = llvm::sys::ExecuteAndWait(Program, Refs, std::nullopt, {},
+  int Status = llvm::sys::ExecuteAndWait(*Program, Refs, std::nullopt, {},
                                          /*SecondsToWait=*/0,
                                          /*MemoryLimit=*/0, &Error);
   if (Status < 0) {
     llvm::errs() << "gilport: error: cannot run the stress harness with '"
-                 << Program << "': " << Error << "\n";
+                 << *Program << "': " << Error << "\n";
     return 2;
   }
   return Status <= 2 ? Status : 2;

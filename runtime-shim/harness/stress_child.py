@@ -280,8 +280,9 @@ class Workload:
     def _from_spec(self, spec):
         if not isinstance(spec, dict):
             raise miniyaml.SpecError("the spec must be a mapping")
+        # `sources` and `cflags` are read by the parent, for the --tsan build.
         known = {"module", "setup", "shared", "operations", "mutators",
-                 "invariants", "probes", "leak", "expect", "focus"}
+                 "invariants", "probes", "leak", "expect", "focus", "sources", "cflags"}
         unknown = set(spec) - known
         if unknown:
             raise miniyaml.SpecError("unknown spec keys: %s" % ", ".join(sorted(unknown)))
