@@ -3,8 +3,9 @@
 #   setup           install the Debian packages, build gilport (build/), build the reference
 #                   free-threaded runtime (<cache>/python3.13t)
 #   check-examples  setup, then run `gilport check examples/`
-#   test            setup, prepare the CPython 3.11 tree, run the whole lit suite; the last
-#                   line is "N passed, N failed"
+#   test            setup, build the ThreadSanitizer runtime (<cache>/python3.13t-tsan, for
+#                   `gilport stress --tsan`), prepare the CPython 3.11 tree, run the whole lit
+#                   suite; the last line is "N passed, N failed"
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -40,6 +41,8 @@ run_tests() {
   # Keep the promised last line even when the set-up fails before lit runs.
   trap 'echo "0 passed, 0 failed"' EXIT
   setup
+  # Only the tests need it: a second CPython build (cached; about 30 min on 2 cores).
+  bash "${scripts}/build-python-ft.sh" --tsan >&2
   if [[ -f ${scripts}/prepare-cpython-tree.sh ]]; then
     bash "${scripts}/prepare-cpython-tree.sh" >&2
   fi

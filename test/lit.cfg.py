@@ -29,11 +29,11 @@ cache = os.environ.get("GILPORT_CACHE_DIR") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "gilport")
 
 
-def require(feature, present, what):
+def require(feature, present, what, setup="scripts/dev.sh setup"):
     if present:
         config.available_features.add(feature)
     elif require_all:
-        lit_config.fatal(f"{what} is missing; run scripts/dev.sh setup (GILPORT_REQUIRE_ALL=1 forbids skipping)")
+        lit_config.fatal(f"{what} is missing; run {setup} (GILPORT_REQUIRE_ALL=1 forbids skipping)")
     else:
         lit_config.warning(f"{what} is missing: tests that need '{feature}' are skipped")
 
@@ -45,7 +45,8 @@ require("python-ft", os.access(python_ft, os.X_OK), f"the free-threaded runtime 
 # instruments the module for it.
 python_ft_tsan = os.path.join(cache, "python3.13t-tsan", "bin", "python3.13t")
 require("python-ft-tsan", os.access(python_ft_tsan, os.X_OK) and shutil.which("clang-19") is not None,
-        f"the ThreadSanitizer runtime {python_ft_tsan} (or clang-19)")
+        f"the ThreadSanitizer runtime {python_ft_tsan} (or clang-19)",
+        setup="scripts/build-python-ft.sh --tsan (scripts/dev.sh test runs it)")
 
 python_gil = shutil.which("python3.11") or "/usr/bin/python3.11"
 if not os.access(python_gil, os.X_OK):
