@@ -41,7 +41,8 @@ import tsanreport  # noqa: E402
 
 CHILD = os.path.join(HERE, "stress_child.py")
 DEFAULT_SYMBOLIZER = "/usr/lib/llvm-19/bin/llvm-symbolizer"
-BUILD_EXTENSION = os.path.join(os.path.dirname(os.path.dirname(HERE)), "scripts", "build-extension.py")
+BUILD_EXTENSION = os.environ.get("GILPORT_BUILD_EXTENSION") or os.path.join(
+    os.path.dirname(os.path.dirname(HERE)), "scripts", "build-extension.py")
 TSAN_SETUP = "scripts/build-python-ft.sh --tsan"
 # Child mode -> the phase its ThreadSanitizer reports belong to.
 TSAN_PHASES = {"import-audit": "import", "ext-probe": "import", "subinterp-import": "subinterpreter-import",
