@@ -44,6 +44,7 @@ DEFAULT_SYMBOLIZER = "/usr/lib/llvm-19/bin/llvm-symbolizer"
 BUILD_EXTENSION = os.environ.get("GILPORT_BUILD_EXTENSION") or os.path.join(
     os.path.dirname(os.path.dirname(HERE)), "scripts", "build-extension.py")
 TSAN_SETUP = "scripts/build-python-ft.sh --tsan"
+TSAN_EXIT = 66   # ThreadSanitizer's exit status when it reported something (its default)
 # Child mode -> the phase its ThreadSanitizer reports belong to.
 TSAN_PHASES = {"import-audit": "import", "ext-probe": "import", "subinterp-import": "subinterpreter-import",
                "workload": "concurrent", "subinterp": "subinterpreters"}
@@ -222,6 +223,11 @@ def run_child(state, mode, config, timeout, stall=None, audit=False):
             continue
     res.crash_file = config["crash_file"]
     res.context = config["context"]
+    if state.get("tsan") and res.rc == TSAN_EXIT and res.result is not None and not res.partial:
+        # The child finished its work; TSAN then exits with TSAN_EXIT because it printed
+        # reports, which are judged below.  Without a final result the status stands: TSAN
+        # stopped the process (an internal error), and the harness says so.
+        res.rc = 0
     if state.get("tsan"):
         reports, suppressed = tsanreport.read_logs(state["tsan"]["logs"], tag)
         phase = TSAN_PHASES.get(mode, mode)
@@ -237,7 +243,10 @@ def run_child(state, mode, config, timeout, stall=None, audit=False):
 def tsan_options(state, tag):
     t = state["tsan"]
     opts = ["halt_on_error=0",        # every report, not just the first
-            "exitcode=0",             # the harness judges the reports, not TSAN's exit status
+            "exitcode=%d" % TSAN_EXIT,  # after reports; see run_child
+            # A crash must kill the process with its signal, through faulthandler and the crash
+            # helper, as without TSAN; TSAN's own handler would exit with `exitcode` instead.
+            "handle_segv=0", "handle_sigbus=0", "handle_sigill=0", "handle_sigfpe=0", "handle_abort=0",
             "report_signal_unsafe=0",  # the watchdog's stack dumps run in signal handlers
             "print_suppressions=1",   # counts of CPython's suppressed races, for the summary
             "log_path=" + os.path.join(t["logs"], tag)]
@@ -411,6 +420,12 @@ def parse_stacks(path, symbolizer):
         k = 0
         while k < len(raw) and raw[k][2].endswith("libgilport-shim.so"):
             k += 1
+        # Under TSAN, backtrace() is intercepted and TSAN's signal dispatch adds frames of
+        # the executable before libc's trampoline: skip to the first libc frame.
+        if k == 0 and raw and "interceptor_backtrace" in raw[0][3]:
+            libc = next((n for n, f in enumerate(raw[:12]) if os.path.basename(f[2]).startswith("libc.so")), None)
+            if libc is not None:
+                k = libc
         k += 1   # the signal trampoline
         frames = []
         for n, (addr, base, obj, sym) in enumerate(raw[k:]):
