@@ -322,7 +322,8 @@ def prepare_tsan(args, state, report, python):
     cmd += ["--cflags=" + c for c in spec_cflags + args.cflags]
     build = subprocess.run(cmd + sources, capture_output=True, text=True)
     if build.returncode != 0:
-        raise HarnessError("--tsan: building %s with -fsanitize=thread failed:\n%s"
+        raise HarnessError("--tsan: building %s with -fsanitize=thread failed (scripts/build-extension.py "
+                           "builds with -Wall -Werror; --cflags=-Wno-error keeps warnings from stopping it):\n%s"
                            % (args.module, build.stderr.strip()[-3000:]))
     logs = os.path.join(state["work"], "tsan")
     os.makedirs(logs, exist_ok=True)
