@@ -342,15 +342,18 @@ def prepare_tsan(args, state, report, python):
 
 def tsan_findings(state, report):
     t = state["tsan"]
-    findings, foreign = tsanreport.classify(t["reports"], t["module"])
+    race_top = tsanreport.read_race_top(t["suppressions"]) if t.get("suppressions") else []
+    findings, foreign, inline_suppressed = tsanreport.classify(t["reports"], t["module"], race_top)
+    for k, v in inline_suppressed.items():
+        t["suppressed"][k] = t["suppressed"].get(k, 0) + v
     suppressed = sum(t["suppressed"].values())
     total = len(t["reports"])
-    mine = total - foreign
+    mine = total - foreign - sum(inline_suppressed.values())
     report["phases"]["tsan"] = {
         "status": "done", "reports": total, "module_reports": mine, "cpython_reports": foreign,
         "suppressed": t["suppressed"], "distinct": len(findings),
         "summary": "ThreadSanitizer: %d report%s in %s (%d distinct); %d race%s inside CPython suppressed "
-                   "(%d matched CPython's suppression list, %d had no access in the module's code)" % (
+                   "(%d matched CPython's suppression list, %d had no frame of the module)" % (
                        mine, "" if mine == 1 else "s", os.path.basename(t["module"]), len(findings),
                        foreign + suppressed, "" if foreign + suppressed == 1 else "s", suppressed, foreign)}
     return findings

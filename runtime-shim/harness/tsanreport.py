@@ -15,14 +15,21 @@ writes <tag>.<pid>.  A report looks like
     SUMMARY: ThreadSanitizer: data race /src/mutant.c:236:24 in mutant_bump
     ==================
 
-A report is the module's when one of its accesses is made by the module's
-own code: the innermost frame with a source file (TSAN's interceptors, such
-as __tsan_memcpy, have none) lies in the module's shared object.  Code
-inlined from CPython's headers (Py_INCREF, PyList_GET_ITEM) counts as the
-module's, since it is compiled into it.  A race between two accesses inside
-CPython is CPython's even when the module's call led to it (for example the
-relaxed ob_tid read in list_get_item_ref, which CPython's own suppression
-list names but which inlining hides from `race_top`): those are counted.
+A report is the module's when the module's code is on the stack of one of
+its two accesses: either the module made the access itself (including code
+that CPython's headers inline into it, such as Py_INCREF), or it called the
+CPython function that made it.  The second kind matters: a module that walks
+a dict with PyDict_Next while another of its calls inserts into it races
+inside dictobject.c, and the bug is the module's (PyDict_Next needs a
+critical section on free-threaded builds).  Reports with no frame of the
+module are CPython's (or another library's) and are only counted.
+
+CPython's suppression list names some of its intentionally racy functions
+with `race_top:NAME`, which TSAN matches against the top frame only; when
+that function's code is inlined the top frame is the inlined helper (for
+example _Py_atomic_load_uintptr_relaxed inside list_get_item_ref) and TSAN
+misses the entry.  `race_top` entries are therefore applied again here to
+every frame at the top frame's address (the inlined chain).
 """
 
 import os
@@ -52,7 +59,8 @@ OTHER_CHECK = "gilport-tsan-report"
 
 def _frame(m):
     loc = m.group("loc")
-    fr = {"function": m.group("fn"), "object": m.groupdict().get("obj") or ""}
+    fr = {"function": m.group("fn"), "object": m.groupdict().get("obj") or "",
+          "offset": m.groupdict().get("off")}
     if loc != "<null>":
         parts = loc.rsplit(":", 2)
         # file[:line[:column]]; a file name itself holds no ':' here.
@@ -175,63 +183,114 @@ def _thread_name(report, thread):
     return ("thread %s (tid %d)" % (t, tid) if tid else "thread %s" % t), tid
 
 
-def classify(reports, module_path):
+def read_race_top(path):
+    """The `race_top:` patterns of a TSAN suppression file."""
+    patterns = []
+    try:
+        with open(path) as f:
+            for line in f:
+                line = line.split("#", 1)[0].strip()
+                if line.startswith("race_top:"):
+                    patterns.append(line[len("race_top:"):].strip())
+    except OSError:
+        pass
+    return [p for p in patterns if p]
+
+
+def _template_match(pattern, text):
+    """TSAN's suppression templates: '*' is any run, '^'/'$' anchor, else a substring."""
+    regex = re.escape(pattern.strip("^$")).replace(r"\*", ".*")
+    if pattern.startswith("^"):
+        regex = "^" + regex
+    if pattern.endswith("$"):
+        regex += "$"
+    return re.search(regex, text) is not None
+
+
+def _race_top_match(frames, patterns):
+    """The pattern that matches a frame at the top frame's address, or None."""
+    if not frames or not patterns:
+        return None
+    top = (frames[0].get("object"), frames[0].get("offset"))
+    for fr in frames:
+        if (fr.get("object"), fr.get("offset")) != top:
+            break
+        for pattern in patterns:
+            if _template_match(pattern, fr["function"]) or _template_match(pattern, fr.get("file") or ""):
+                return pattern
+    return None
+
+
+def classify(reports, module_path, race_top=()):
     """Splits reports into the module's (deduplicated into findings) and the rest.
 
-    Returns (findings, foreign_count)."""
+    Returns (findings, foreign_count, suppressed) where suppressed counts the
+    reports that a `race_top` pattern matches through inlined frames."""
     module_file = os.path.basename(module_path)
-    findings, by_key, foreign = [], {}, 0
+    findings, by_key, foreign, suppressed = [], {}, 0, {}
     for rep in reports:
-        stacks = _stack_sections(rep)
-        accesses = []
-        for s in stacks[:2]:
-            frame = _access_frame(s["frames"])
-            accesses.append((s, frame if frame and _in_module(frame, module_file) else None))
-        if not any(top for _, top in accesses):
+        stacks = _stack_sections(rep)[:2]
+        matched = next((m for m in (_race_top_match(s["frames"], race_top) for s in stacks) if m), None)
+        if matched:
+            key = "race_top:" + matched
+            suppressed[key] = suppressed.get(key, 0) + 1
+            continue
+        accesses = []   # (section, innermost module frame or None, the frame that made the access)
+        for s in stacks:
+            top_mod = next((f for f in s["frames"] if _in_module(f, module_file)), None)
+            accesses.append((s, top_mod, _access_frame(s["frames"])))
+        if not any(top for _, top, _ in accesses):
             foreign += 1
             continue
         key = (rep["kind"],) + tuple(sorted(
             ("%s:%s:%s" % (t["file"], t.get("line"), t.get("column")) if t and t.get("file")
-             else _describe_frame(s["frames"][0]) if s["frames"] else "?") for s, t in accesses))
+             else _describe_frame(a) if a else "?") for _, t, a in accesses))
         if key in by_key:
             by_key[key]["occurrences"] += 1
             continue
-        main_index = next((i for i, (_, top) in enumerate(accesses) if top), 0)
-        main_s = accesses[main_index][0]
+        main_index = next((i for i, (_, top, _) in enumerate(accesses) if top), 0)
         details, notes = [], []
-        for s, top in accesses:
+        for index, (s, top, made) in enumerate(accesses):
             who, tid = _thread_name(rep, s["thread"])
             what = re.sub(r" at 0x[0-9a-f]+", "", s["head"])
             what = re.sub(r" (?:by|in) (?:main thread|thread T\d+)", "", what)
             what = re.sub(r" \(mutexes: [^)]*\)", "", what)
-            top_any = s["frames"][0] if s["frames"] else {}
+            made = made or {}
             entry = {"access": what[0].lower() + what[1:] if what else "", "thread": s["thread"],
                      "tid": tid, "in_module": top is not None,
+                     "by_module_code": top is not None and top is made,
                      "stack": [_describe_frame(f) for f in s["frames"][:30]]}
-            frame = top or top_any
+            # The location is the module's: the access itself, or the module's call that led to it.
+            frame = top or made
             for k in ("function", "file", "line", "column"):
                 if frame.get(k) is not None:
                     entry[k] = frame[k]
+            if top is not None and top is not made and made.get("function"):
+                entry["inside"] = made["function"]
+            where = entry.get("function", "?")
+            if entry.get("inside"):
+                where = "%s (in %s, called from %s)" % (entry["inside"], "CPython" if _is_cpython(made)
+                                                         else os.path.basename(made.get("object") or "?"),
+                                                         entry.get("function", "?"))
+            elif top is None:
+                where += " (outside the module; innermost frame shown)"
+            entry["where"] = where
             details.append(entry)
-            if s is not main_s:
+            if index != main_index:
                 notes.append({"file": entry.get("file"), "line": entry.get("line"),
                               "column": entry.get("column"),
-                              "message": "%s by %s in %s%s" % (
-                                  entry["access"], who, entry.get("function", "?"),
-                                  "" if top else " (the access itself is outside the module; "
-                                  "innermost frame shown)")})
+                              "message": "%s by %s in %s" % (entry["access"], who, where)})
         main = details[main_index]
-        who, tid = _thread_name(rep, main_s["thread"])
+        who, tid = _thread_name(rep, accesses[main_index][0]["thread"])
         kind = rep["kind"]
         check = CHECKS.get(kind, OTHER_CHECK)
         if check == "gilport-data-race" and len(details) == 2:
-            other = details[1] if main is details[0] else details[0]
+            other = details[1 - main_index]
             other_who = _thread_name(rep, other["thread"])[0]
             message = "%s: %s in %s by %s races with %s in %s by %s" % (
-                kind, main["access"], main.get("function", "?"), who,
-                other["access"], other.get("function", "?"), other_who)
+                kind, main["access"], main["where"], who, other["access"], other["where"], other_who)
         else:
-            message = "ThreadSanitizer: %s in %s (%s)" % (kind, main.get("function", "?"), who)
+            message = "ThreadSanitizer: %s in %s (%s)" % (kind, main["where"], who)
         f = {"check": check, "severity": "error", "message": message,
              "file": main.get("file"), "line": main.get("line") or 0,
              "column": main.get("column") or 0, "function": main.get("function"),
@@ -239,4 +298,9 @@ def classify(reports, module_path):
              "summary": rep["summary"], "phase": rep.get("phase"), "occurrences": 1}
         by_key[key] = f
         findings.append(f)
-    return findings, foreign
+    return findings, foreign, suppressed
+
+
+def _is_cpython(frame):
+    obj = os.path.basename(frame.get("object") or "")
+    return obj.startswith(("python3", "libpython3"))

@@ -2,7 +2,7 @@
 --tsan` runs on the mutant module, with the paths shortened) with the
 harness's tsanreport module and prints one line per finding.
 
-Usage: tsan-classify.py [--render text|json|junit] LOG_DIR MODULE_FILE PREFIX...
+Usage: tsan-classify.py [--render text|json|junit] [--suppressions FILE] LOG_DIR MODULE_FILE PREFIX...
 
 With --render, the findings are written as `gilport stress` writes its report.
 """
@@ -35,9 +35,13 @@ def render(fmt, findings):
 
 def main():
     argv = sys.argv[1:]
-    fmt = None
-    if argv[0] == "--render":
-        fmt, argv = argv[1], argv[2:]
+    fmt, race_top = None, []
+    while argv[0].startswith("--"):
+        if argv[0] == "--render":
+            fmt = argv[1]
+        elif argv[0] == "--suppressions":
+            race_top = tsanreport.read_race_top(argv[1])
+        argv = argv[2:]
     logs, module = argv[0], argv[1]
     reports, suppressed = [], {}
     for prefix in argv[2:]:
@@ -46,7 +50,7 @@ def main():
         for k, v in s.items():
             suppressed[k] = suppressed.get(k, 0) + v
     print("reports %d; suppressed %s" % (len(reports), sorted(suppressed.items())))
-    findings, foreign = tsanreport.classify(reports, module)
+    findings, foreign, inline = tsanreport.classify(reports, module, race_top)
     if fmt:
         for f in findings:
             f["phase"] = "concurrent"
@@ -60,7 +64,7 @@ def main():
         for a in f["accesses"]:
             print("  access %s by %s in_module=%s top=%s" % (a["access"], a["thread"], a["in_module"],
                                                             a["stack"][0]))
-    print("not the module's: %d" % foreign)
+    print("not the module's: %d; race_top through inlined frames: %s" % (foreign, sorted(inline.items())))
 
 
 if __name__ == "__main__":
