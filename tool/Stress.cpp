@@ -58,14 +58,12 @@ int runStress(llvm::ArrayRef<const char *> Args) {
     return 2;
   }
 
-  // The interpreter under test runs the harness too.
+  // The interpreter under test runs the harness too (not under --tsan).
   std::optional<std::string> Python;
   bool HasShim = false;
   bool Tsan = false;
   for (size_t I = 0; I < Args.size(); ++I) {
     llvm::StringRef Arg = Args[I];
-    if (Arg == "--")
-      break;
     if (Arg == "--python" && I + 1 < Args.size())
       Python = Args[I + 1];
     else if (Arg.consume_front("--python="))
