@@ -33,6 +33,7 @@ not a test: it never fails on a figure.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -109,6 +110,14 @@ def main():
             print("tsan-cost: not found: %s" % path, file=sys.stderr)
             return 2
     work = tempfile.mkdtemp(prefix="gilport-tsan-cost-")
+    # A copy of gilport and its shim (<bin>/../lib), so that a rebuild during the run cannot
+    # swap them.
+    for sub, src in (("bin", args.gilport),
+                     ("lib", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(args.gilport))),
+                                          "lib", "libgilport-shim.so"))):
+        os.makedirs(os.path.join(work, sub), exist_ok=True)
+        shutil.copy2(src, os.path.join(work, sub))
+    args.gilport = os.path.join(work, "bin", os.path.basename(args.gilport))
     dirs = {}
     for name, flags in (("ok", []), ("counter", ["--cflags=-DMUT_COUNTER_RACE"])):
         dirs[name] = os.path.join(work, name)
