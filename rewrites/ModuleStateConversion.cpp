@@ -1,0 +1,823 @@
+//===--- ModuleStateConversion.cpp ----------------------------------------===//
+
+#include "rewrites/ModuleStateConversion.h"
+
+#include "rewrites/MultiPhaseConversion.h"
+#include "rewrites/RewriteUtils.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+
+namespace gilport {
+
+using namespace clang;
+
+namespace {
+
+std::string lineOf(SourceLocation Loc, const SourceManager &SM) {
+  return "line " + std::to_string(SM.getExpansionLineNumber(Loc));
+}
+
+std::string quoted(const NamedDecl *D) { return "'" + D->getName().str() + "'"; }
+
+/// `'f' (line 12)`.
+std::string place(const FunctionDecl *F) {
+  const SourceManager &SM = F->getASTContext().getSourceManager();
+  return quoted(F) + " (" + lineOf(F->getLocation(), SM) + ")";
+}
+
+/// A reference and where it is: in a function body, or in the initializer
+/// of a file-scope variable.
+struct Use {
+  const DeclRefExpr *Ref;
+  const FunctionDecl *Function;
+  const VarDecl *Global;
+};
+
+/// Every reference to the candidates and to functions, with its place.
+class UseCollector : public RecursiveASTVisitor<UseCollector> {
+public:
+  explicit UseCollector(const llvm::DenseSet<const VarDecl *> &Wanted)
+      : Wanted(Wanted) {}
+
+  bool TraverseFunctionDecl(FunctionDecl *F) {
+    const FunctionDecl *Saved = Function;
+    Function = F;
+    bool Result = RecursiveASTVisitor::TraverseFunctionDecl(F);
+    Function = Saved;
+    return Result;
+  }
+  bool TraverseVarDecl(VarDecl *V) {
+    if (!V->isFileVarDecl())
+      return RecursiveASTVisitor::TraverseVarDecl(V);
+    const VarDecl *Saved = Global;
+    Global = V;
+    bool Result = RecursiveASTVisitor::TraverseVarDecl(V);
+    Global = Saved;
+    return Result;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl())) {
+      if (Wanted.contains(Var->getCanonicalDecl()))
+        VarUses[Var->getCanonicalDecl()].push_back({Ref, Function, Global});
+    } else if (const auto *F = dyn_cast<FunctionDecl>(Ref->getDecl())) {
+      FunctionUses[F->getCanonicalDecl()].push_back({Ref, Function, Global});
+    }
+    return true;
+  }
+
+  llvm::DenseMap<const VarDecl *, std::vector<Use>> VarUses;
+  llvm::DenseMap<const FunctionDecl *, std::vector<Use>> FunctionUses;
+
+private:
+  const llvm::DenseSet<const VarDecl *> &Wanted;
+  const FunctionDecl *Function = nullptr;
+  const VarDecl *Global = nullptr;
+};
+
+const InitListExpr *semanticList(const Expr *E) {
+  const auto *List = dyn_cast_or_null<InitListExpr>(E);
+  if (List && List->isSyntacticForm() && List->getSemanticForm())
+    List = List->getSemanticForm();
+  return List;
+}
+
+/// The file-scope variable \p E names (`&x`, `x`, an array decaying).
+const VarDecl *namedVariable(const Expr *E) {
+  if (!E)
+    return nullptr;
+  E = E->IgnoreParenCasts();
+  if (const auto *AddrOf = dyn_cast<UnaryOperator>(E))
+    if (AddrOf->getOpcode() == UO_AddrOf)
+      E = AddrOf->getSubExpr()->IgnoreParenCasts();
+  const auto *Ref = dyn_cast<DeclRefExpr>(E);
+  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+}
+
+const FunctionDecl *namedFunction(const Expr *E) {
+  if (!E)
+    return nullptr;
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+  return Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+}
+
+bool isNullConstant(const Expr *E, ASTContext &Ctx) {
+  return E->IgnoreParenCasts()->isNullPointerConstant(
+             Ctx, Expr::NPC_ValueDependentIsNotNull) != Expr::NPCK_NotNull;
+}
+
+/// Whether the initializer \p E stores nothing but zeros.
+bool isZeroInitializer(const Expr *E, ASTContext &Ctx) {
+  if (isa<ImplicitValueInitExpr>(E))
+    return true;
+  if (const auto *List = semanticList(E))
+    return llvm::all_of(List->inits(), [&](const Expr *Element) {
+      return isZeroInitializer(Element, Ctx);
+    });
+  if (E->getType()->isPointerType())
+    return isNullConstant(E, Ctx);
+  Expr::EvalResult Result;
+  if (!E->EvaluateAsRValue(Result, Ctx) || !Result.Val.isInt())
+    return false;
+  return Result.Val.getInt() == 0;
+}
+
+/// The declaration of the named type \p Type refers to, through pointers
+/// and arrays, if it is a typedef or a tag.
+const Decl *namedTypeDecl(QualType Type, ASTContext &Ctx) {
+  while (true) {
+    if (const auto *Array = Ctx.getAsArrayType(Type)) {
+      Type = Array->getElementType();
+      continue;
+    }
+    if (const auto *Typedef = Type->getAs<TypedefType>())
+      return Typedef->getDecl();
+    if (const auto *Pointer = Type->getAs<PointerType>()) {
+      Type = Pointer->getPointeeType();
+      continue;
+    }
+    if (const auto *Tag = Type->getAsTagDecl())
+      return Tag;
+    return nullptr;
+  }
+}
+
+/// Moves \p Offset up over the comment lines directly above it, so that text
+/// inserted there does not separate a function from its comment.
+unsigned aboveAttachedComments(llvm::StringRef Buffer, unsigned Offset) {
+  while (Offset > 0) {
+    size_t PreviousEnd = Offset - 1; // the newline ending the previous line
+    size_t PreviousStart = Buffer.rfind('\n', PreviousEnd ? PreviousEnd - 1 : 0);
+    PreviousStart = PreviousStart == llvm::StringRef::npos ? 0 : PreviousStart + 1;
+    if (PreviousEnd == 0)
+      PreviousStart = 0;
+    llvm::StringRef Line = Buffer.slice(PreviousStart, PreviousEnd).trim();
+    if (Line.starts_with("//")) {
+      Offset = PreviousStart;
+      continue;
+    }
+    if (!Line.ends_with("*/"))
+      break;
+    size_t Open = Buffer.take_front(PreviousEnd).rfind("/*");
+    if (Open == llvm::StringRef::npos)
+      break;
+    size_t OpenLine = Buffer.rfind('\n', Open);
+    OpenLine = OpenLine == llvm::StringRef::npos ? 0 : OpenLine + 1;
+    // Only a comment that starts its line.
+    if (!Buffer.slice(OpenLine, Open).trim().empty())
+      break;
+    Offset = OpenLine;
+  }
+  return Offset;
+}
+
+/// The lines of [Begin, End) with their newline when nothing else is on
+/// them, else the range itself.
+CharSourceRange wholeLines(SourceLocation Begin, SourceLocation End,
+                           const SourceManager &SM) {
+  auto [File, BeginOffset] = SM.getDecomposedLoc(Begin);
+  unsigned EndOffset = SM.getFileOffset(End);
+  llvm::StringRef Buffer = SM.getBufferData(File);
+  unsigned LineStart = BeginOffset;
+  while (LineStart > 0 &&
+         (Buffer[LineStart - 1] == ' ' || Buffer[LineStart - 1] == '\t'))
+    --LineStart;
+  unsigned LineEnd = EndOffset;
+  while (LineEnd < Buffer.size() &&
+         (Buffer[LineEnd] == ' ' || Buffer[LineEnd] == '\t'))
+    ++LineEnd;
+  if ((LineStart > 0 && Buffer[LineStart - 1] != '\n') ||
+      (LineEnd < Buffer.size() && Buffer[LineEnd] != '\n'))
+    return CharSourceRange::getCharRange(Begin, End);
+  if (LineEnd < Buffer.size())
+    ++LineEnd;
+  SourceLocation Start = SM.getLocForStartOfFile(File);
+  return CharSourceRange::getCharRange(Start.getLocWithOffset(LineStart),
+                                       Start.getLocWithOffset(LineEnd));
+}
+
+/// How a function reaches the module: the expression naming it, or why it
+/// cannot.
+struct ModuleAccess {
+  std::string ModuleExpr;
+  std::string Reason;
+};
+
+class Planner {
+public:
+  Planner(const ModuleInitInfo &Init,
+          const std::vector<StateCandidate> &Candidates, DeclaredSlots Declared,
+          ASTContext &Ctx)
+      : Init(Init), Candidates(Candidates), Declared(Declared), Ctx(Ctx),
+        SM(Ctx.getSourceManager()), LO(Ctx.getLangOpts()) {}
+
+  ModuleStatePlan run();
+
+private:
+  std::string checkModule();
+  void findModuleFunctions();
+  ModuleAccess accessFrom(const FunctionDecl *F);
+  std::string checkVariable(const StateCandidate &Candidate,
+                            SourceLocation &Where);
+  /// The declaration of \p Var to remove; \p Comment receives the comment
+  /// lines directly above a file-scope declaration, removed with it.
+  std::optional<CharSourceRange> declarationRange(const VarDecl *Var,
+                                                  std::string *Comment = nullptr);
+  RewriteResult buildEdits(bool WithGil);
+  std::string fieldText(const VarDecl *Var, llvm::StringRef Field);
+
+  const ModuleInitInfo &Init;
+  const std::vector<StateCandidate> &Candidates;
+  DeclaredSlots Declared;
+  ASTContext &Ctx;
+  const SourceManager &SM;
+  const LangOptions &LO;
+
+  bool SinglePhase = false;
+  const FunctionDecl *Exec = nullptr;
+  std::string ExecModule;
+  const VarDecl *MethodsArray = nullptr;
+  llvm::DenseSet<const FunctionDecl *> MethodTable;
+  std::unique_ptr<UseCollector> Uses;
+  llvm::DenseMap<const FunctionDecl *, ModuleAccess> Accesses;
+
+  std::string StateName, Accessor, Traverse, Clear, Free;
+  /// Where the state and its helpers are inserted (an offset in the main
+  /// file).
+  unsigned InsertAt = 0;
+  /// Moved variables in declaration order, with their field names.
+  std::vector<std::pair<const StateCandidate *, std::string>> Moved;
+  ModuleStatePlan Plan;
+};
+
+std::string Planner::checkModule() {
+  if (!Init.Def)
+    return "the module definition is not in this translation unit";
+  const ModuleDefInfo &Def = *Init.Def;
+  if (!Def.Init)
+    return "the module definition has no braced initializer";
+  if (!SM.isInMainFile(SM.getExpansionLoc(Def.Def->getLocation())))
+    return "the module definition is in a header";
+  if (!Def.Size)
+    return "its 'm_size' is not a constant";
+  if (Init.Kind == ModuleInitKind::SinglePhase) {
+    SinglePhase = true;
+    if (*Def.Size > 0)
+      return "the module already has module state ('m_size' is " +
+             std::to_string(*Def.Size) + "); add the fields to it by hand";
+    return {};
+  }
+  if (Init.Kind != ModuleInitKind::MultiPhase)
+    return "the module is created where gilport cannot see it";
+  if (*Def.Size != 0 || !Def.SizeExpr)
+    return "the module already has module state or an unusual 'm_size'; "
+           "add the fields to it by hand";
+  if (!Def.Slots || !Def.Slots->sentinel())
+    return "its slots array is not a braced list ending in '{0, NULL}'";
+  const ModuleSlot *ExecSlot = Def.Slots->find(ModuleSlotExec);
+  unsigned ExecSlots = llvm::count_if(Def.Slots->Slots, [](const ModuleSlot &S) {
+    return S.ID && *S.ID == ModuleSlotExec;
+  });
+  if (!ExecSlot || ExecSlots != 1)
+    return "the module does not have exactly one 'Py_mod_exec' slot";
+  const FunctionDecl *F = namedFunction(ExecSlot->ValueExpr);
+  Exec = F ? F->getDefinition() : nullptr;
+  if (!Exec || Exec->getNumParams() != 1)
+    return "its exec function is not defined in this translation unit";
+  const ParmVarDecl *Param = Exec->getParamDecl(0);
+  if (Param->getName().empty() || Param->getLocation().isMacroID())
+    return "the parameter of its exec function is unnamed";
+  ExecModule = Param->getName().str();
+  return {};
+}
+
+void Planner::findModuleFunctions() {
+  MethodsArray = namedVariable(Init.Def->MethodsExpr);
+  if (MethodsArray)
+    MethodsArray = MethodsArray->getDefinition();
+  if (!MethodsArray)
+    return;
+  const InitListExpr *Entries = semanticList(MethodsArray->getInit());
+  if (!Entries)
+    return;
+  for (const Expr *Element : Entries->inits()) {
+    const InitListExpr *Entry = semanticList(Element);
+    if (!Entry || Entry->getNumInits() < 2)
+      continue;
+    if (const FunctionDecl *F = namedFunction(Entry->getInit(1)))
+      MethodTable.insert(F->getCanonicalDecl());
+  }
+}
+
+ModuleAccess Planner::accessFrom(const FunctionDecl *F) {
+  auto Known = Accesses.find(F->getCanonicalDecl());
+  if (Known != Accesses.end())
+    return Known->second;
+  ModuleAccess Access;
+  if (SinglePhase ? F->getCanonicalDecl() ==
+                        Init.Function->getCanonicalDecl()
+                  : F->getCanonicalDecl() == Exec->getCanonicalDecl()) {
+    Access.ModuleExpr = ExecModule;
+  } else if (!MethodTable.contains(F->getCanonicalDecl())) {
+    Access.Reason = "has no way to the module: it is neither a function of "
+                    "the module's method table nor its exec function";
+  } else {
+    for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()])
+      if (U.Global != MethodsArray) {
+        Access.Reason = "is in the module's method table but is also used "
+                        "at " +
+                        lineOf(U.Ref->getLocation(), SM) +
+                        ", where its first argument may not be the module";
+        break;
+      }
+    const ParmVarDecl *Param =
+        F->getNumParams() > 0 ? F->getParamDecl(0) : nullptr;
+    if (Access.Reason.empty() &&
+        (!Param || Param->getName().empty() ||
+         Param->getLocation().isMacroID() ||
+         !Param->getType()->isPointerType()))
+      Access.Reason = "names its first parameter, the module, through a "
+                      "macro ('Py_UNUSED') or not at all";
+    if (Access.Reason.empty())
+      Access.ModuleExpr = Param->getName().str();
+  }
+  Accesses[F->getCanonicalDecl()] = Access;
+  return Access;
+}
+
+std::optional<CharSourceRange>
+Planner::declarationRange(const VarDecl *Var, std::string *Comment) {
+  if (Var->isStaticLocal()) {
+    DynTypedNodeList Parents = Ctx.getParents(*Var);
+    const auto *Statement =
+        Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+    if (!Statement || !Statement->isSingleDecl())
+      return std::nullopt;
+    return wholeStatementLines(*Statement, SM, LO);
+  }
+  SourceLocation Begin = Var->getBeginLoc();
+  if (Begin.isMacroID())
+    return std::nullopt;
+  // The whole declaration: every variable declared with this one.
+  SourceLocation End = Var->getEndLoc();
+  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls())
+    if (const auto *Other = dyn_cast<VarDecl>(D))
+      if (Other->getBeginLoc() == Begin &&
+          SM.isBeforeInTranslationUnit(End, Other->getEndLoc()))
+        End = Other->getEndLoc();
+  if (End.isMacroID()) {
+    SourceLocation MacroEnd;
+    if (!Lexer::isAtEndOfMacroExpansion(End, SM, LO, &MacroEnd))
+      return std::nullopt;
+    End = MacroEnd;
+  }
+  std::optional<Token> Semi = Lexer::findNextToken(End, SM, LO);
+  if (!Semi || !Semi->is(tok::semi) || Semi->getLocation().isMacroID())
+    return std::nullopt;
+  CharSourceRange Lines = wholeLines(Begin, Semi->getEndLoc(), SM);
+  // The comment describing the variable goes with it into the state.
+  auto [File, Start] = SM.getDecomposedLoc(Lines.getBegin());
+  unsigned EndOffset = SM.getFileOffset(Lines.getEnd());
+  llvm::StringRef Buffer = SM.getBufferData(File);
+  bool WholeLines = (Start == 0 || Buffer[Start - 1] == '\n') &&
+                    EndOffset > 0 && Buffer[EndOffset - 1] == '\n';
+  unsigned CommentStart = aboveAttachedComments(Buffer, Start);
+  if (!WholeLines || CommentStart == Start)
+    return Lines;
+  if (Comment)
+    *Comment = Buffer.slice(CommentStart, Start).str();
+  return CharSourceRange::getCharRange(
+      Lines.getBegin().getLocWithOffset(-int(Start - CommentStart)),
+      Lines.getEnd());
+}
+
+std::string Planner::checkVariable(const StateCandidate &Candidate,
+                                   SourceLocation &Where) {
+  const VarDecl *Var = Candidate.Var;
+  std::string Name = quoted(Var);
+  if (!Candidate.NotMovable.empty())
+    return Candidate.NotMovable;
+  if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
+    return Name + " is declared more than once";
+  if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
+    return Name + " is not 'static', so other files may use it";
+  if (Var->getLocation().isMacroID() ||
+      !SM.isInMainFile(Var->getLocation()))
+    return Name + " is declared inside a macro expansion or in a header";
+  if (Var->getTLSKind() != VarDecl::TLS_None)
+    return Name + " is thread-local";
+  if (const Decl *Named = namedTypeDecl(Var->getType(), Ctx))
+    if (const auto *Tag = dyn_cast<TagDecl>(Named))
+      if (!Tag->getIdentifier() && !Tag->getTypedefNameForAnonDecl())
+        return Name + " has an unnamed struct or union type";
+  if (const Expr *Initial = Var->getInit()) {
+    if (!isZeroInitializer(Initial, Ctx)) {
+      if (Candidate.IsObject)
+        return Name + " is initialised with a value other than NULL";
+      if (!Var->getType()->isScalarType())
+        return Name + " is an array or record with a non-zero initializer";
+      if (!fileRangeOf(Initial->getSourceRange(), SM, LO))
+        return "the initializer of " + Name +
+               " is spelled inside a macro expansion";
+    }
+  }
+  if (Var->isStaticLocal()) {
+    const auto *Owner = dyn_cast_or_null<FunctionDecl>(
+        Var->getParentFunctionOrMethod());
+    if (!Owner)
+      return Name + " is not in a function";
+    ModuleAccess Access = accessFrom(Owner);
+    if (!Access.Reason.empty()) {
+      Where = Owner->getLocation();
+      return Name + " is in " + place(Owner) + ", which " + Access.Reason;
+    }
+  }
+  if (!declarationRange(Var))
+    return "the declaration of " + Name +
+           " is shared with other declarations or spelled in a macro";
+  for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+    SourceLocation Loc = U.Ref->getLocation();
+    if (!U.Function) {
+      Where = Loc;
+      return Name + " is used outside a function at " + lineOf(Loc, SM);
+    }
+    ModuleAccess Access = accessFrom(U.Function);
+    if (!Access.Reason.empty()) {
+      Where = U.Function->getLocation();
+      return Name + " is used in " + place(U.Function) + ", which " +
+             Access.Reason;
+    }
+    if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc)) ||
+        !fileRangeOf(U.Ref->getSourceRange(), SM, LO)) {
+      Where = Loc;
+      return Name + " is used inside a macro expansion at " +
+             lineOf(Loc, SM);
+    }
+  }
+  return {};
+}
+
+std::string Planner::fieldText(const VarDecl *Var, llvm::StringRef Field) {
+  PrintingPolicy Policy = Ctx.getPrintingPolicy();
+  Policy.SuppressTagKeyword = false;
+  std::string Text;
+  llvm::raw_string_ostream OS(Text);
+  Var->getType().getUnqualifiedType().print(OS, Policy, Field);
+  return OS.str();
+}
+
+ModuleStatePlan Planner::run() {
+  Plan.Reason = checkModule();
+  if (!Plan.Reason.empty()) {
+    for (const StateCandidate &C : Candidates)
+      Plan.Outcomes.push_back({C.Var, false, Plan.Reason, {}});
+    return std::move(Plan);
+  }
+  if (SinglePhase) {
+    // The module variable becomes the exec function's parameter.
+    MultiPhaseOptions Options;
+    Options.ModuleVariable = &ExecModule;
+    RewriteResult Trial = convertToMultiPhase(Init, {}, Ctx, Options);
+    if (!Trial.Reason.empty()) {
+      Plan.Reason = "the module cannot be converted to multi-phase init, "
+                    "which module state needs: " +
+                    Trial.Reason;
+      for (const StateCandidate &C : Candidates)
+        Plan.Outcomes.push_back({C.Var, false, Plan.Reason, {}});
+      return std::move(Plan);
+    }
+    Exec = Init.Function;
+  }
+  findModuleFunctions();
+  llvm::DenseSet<const VarDecl *> Wanted;
+  for (const StateCandidate &C : Candidates)
+    Wanted.insert(C.Var->getCanonicalDecl());
+  Uses = std::make_unique<UseCollector>(Wanted);
+  Uses->TraverseDecl(Ctx.getTranslationUnitDecl());
+
+  std::vector<std::string> Reasons(Candidates.size());
+  std::vector<SourceLocation> Places(Candidates.size());
+  for (size_t I = 0; I < Candidates.size(); ++I)
+    Reasons[I] = checkVariable(Candidates[I], Places[I]);
+  // Variables declared together move together.
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (size_t I = 0; I < Candidates.size(); ++I) {
+      const VarDecl *Var = Candidates[I].Var;
+      if (!Reasons[I].empty() || !Var->isFileVarDecl())
+        continue;
+      for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+        const auto *Other = dyn_cast<VarDecl>(D);
+        if (!Other || Other == Var || Other->getBeginLoc() != Var->getBeginLoc())
+          continue;
+        auto It = llvm::find_if(Candidates, [&](const StateCandidate &C) {
+          return C.Var == Other;
+        });
+        if (It == Candidates.end() ||
+            !Reasons[It - Candidates.begin()].empty()) {
+          Reasons[I] = quoted(Var) + " is declared together with " +
+                       quoted(Other) + ", which stays global";
+          Changed = true;
+          break;
+        }
+      }
+    }
+  }
+
+  // The state and its helpers go before the first function that uses it.
+  std::set<std::string> FieldNames;
+  std::optional<unsigned> InsertOffset;
+  const FunctionDecl *First = nullptr;
+  auto Consider = [&](const FunctionDecl *F) {
+    const FunctionDecl *Definition = F->getDefinition();
+    if (!Definition)
+      return;
+    SourceLocation Begin = SM.getExpansionLoc(Definition->getBeginLoc());
+    unsigned Offset = SM.getFileOffset(Begin);
+    if (!InsertOffset || Offset < *InsertOffset) {
+      InsertOffset = Offset;
+      First = Definition;
+    }
+  };
+  for (size_t I = 0; I < Candidates.size(); ++I) {
+    Plan.Outcomes.push_back({Candidates[I].Var, Reasons[I].empty(), Reasons[I],
+                             Places[I]});
+    if (!Reasons[I].empty())
+      continue;
+    const VarDecl *Var = Candidates[I].Var;
+    std::string Field = Var->getName().str();
+    if (Var->isStaticLocal() && FieldNames.count(Field))
+      Field = cast<FunctionDecl>(Var->getParentFunctionOrMethod())
+                  ->getName()
+                  .str() +
+              "_" + Field;
+    FieldNames.insert(Field);
+    Moved.emplace_back(&Candidates[I], Field);
+    for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()])
+      Consider(U.Function);
+    if (Var->isStaticLocal())
+      Consider(cast<FunctionDecl>(Var->getParentFunctionOrMethod()));
+  }
+  if (Moved.empty()) {
+    Plan.Reason = "no variable can move to the module state";
+    return std::move(Plan);
+  }
+  Consider(Exec);
+  Plan.Complete = Moved.size() == Candidates.size();
+
+  // Everything the state needs is declared before it.
+  auto Fail = [&](const std::string &Why) {
+    Plan.Reason = Why;
+    for (StateVariableOutcome &O : Plan.Outcomes)
+      if (O.Moved) {
+        O.Moved = false;
+        O.Reason = Why;
+      }
+    Plan.Complete = false;
+    return std::move(Plan);
+  };
+  if (!SM.isInMainFile(SM.getExpansionLoc(First->getBeginLoc())))
+    return Fail("the functions using the state are not in the main file");
+  SourceLocation FirstBegin = SM.getExpansionLoc(First->getBeginLoc());
+  for (const auto &[Candidate, Field] : Moved) {
+    const VarDecl *Var = Candidate->Var;
+    if (Var->isFileVarDecl() &&
+        !SM.isBeforeInTranslationUnit(Var->getBeginLoc(), FirstBegin))
+      return Fail(quoted(Var) + " is declared after " + quoted(First) +
+                  ", which uses the module state");
+    if (const Decl *Type = namedTypeDecl(Var->getType(), Ctx))
+      if (SM.isInMainFile(SM.getExpansionLoc(Type->getLocation())) &&
+          !SM.isBeforeInTranslationUnit(Type->getLocation(), FirstBegin))
+        return Fail("the type of " + quoted(Var) + " is declared after " +
+                    quoted(First) + ", where the module state goes");
+  }
+  if (!SM.isBeforeInTranslationUnit(FirstBegin, Init.Def->Def->getBeginLoc()))
+    return Fail("the module definition comes before " + quoted(First) +
+                ", which uses the module state");
+
+  std::string Prefix = Init.ModuleName.str();
+  StateName = unusedFileScopeName(Prefix + "_state", Ctx);
+  Accessor = unusedFileScopeName("get_" + Prefix + "_state", Ctx);
+  Traverse = unusedFileScopeName(Prefix + "_state_traverse", Ctx);
+  Clear = unusedFileScopeName(Prefix + "_state_clear", Ctx);
+  Free = unusedFileScopeName(Prefix + "_state_free", Ctx);
+  InsertAt = aboveAttachedComments(
+      SM.getBufferData(SM.getFileID(FirstBegin)),
+      SM.getFileOffset(text::lineStart(FirstBegin, SM)));
+
+  Plan.Edits = buildEdits(/*WithGil=*/Plan.Complete);
+  if (!Plan.Edits.Reason.empty())
+    return Fail(Plan.Edits.Reason);
+  Plan.EditsWithoutGil = buildEdits(/*WithGil=*/false);
+  if (!Plan.EditsWithoutGil.Reason.empty())
+    return Fail(Plan.EditsWithoutGil.Reason);
+  return std::move(Plan);
+}
+
+RewriteResult Planner::buildEdits(bool WithGil) {
+  RewriteResult Result;
+  auto Add = [&](FixItHint Hint) { Result.Hints.push_back(std::move(Hint)); };
+  SourceLocation FileStart = SM.getLocForStartOfFile(
+      SM.getFileID(SM.getExpansionLoc(Init.Def->Def->getLocation())));
+  std::string Unit = text::indentUnit(FileStart, SM);
+  bool HasObjects = llvm::any_of(Moved, [](const auto &M) {
+    return M.first->IsObject;
+  });
+
+  // The state, its accessor and the GC functions.
+  std::string Text = "typedef struct {\n";
+  for (const auto &[Candidate, Field] : Moved) {
+    std::string Comment;
+    declarationRange(Candidate->Var, &Comment);
+    llvm::SmallVector<llvm::StringRef, 4> Lines;
+    llvm::StringRef(Comment).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef Line : Lines)
+      Text += Unit + Line.rtrim().str() + "\n";
+    Text += Unit + fieldText(Candidate->Var, Field) + ";\n";
+  }
+  Text += "} " + StateName + ";\n\n";
+  Text += "static inline " + StateName + " *\n" + Accessor +
+          "(PyObject *module)\n{\n" + Unit + "return (" + StateName +
+          " *)PyModule_GetState(module);\n}\n\n";
+  if (HasObjects) {
+    std::string Local = Unit + StateName + " *state = " + Accessor +
+                        "(module);\n";
+    Text += "static int\n" + Traverse +
+            "(PyObject *module, visitproc visit, void *arg)\n{\n" + Local;
+    for (const auto &[Candidate, Field] : Moved)
+      if (Candidate->IsObject)
+        Text += Unit + "Py_VISIT(state->" + Field + ");\n";
+    Text += Unit + "return 0;\n}\n\n";
+    Text += "static int\n" + Clear + "(PyObject *module)\n{\n" + Local;
+    for (const auto &[Candidate, Field] : Moved)
+      if (Candidate->IsObject)
+        Text += Unit + "Py_CLEAR(state->" + Field + ");\n";
+    Text += Unit + "return 0;\n}\n\n";
+    Text += "static void\n" + Free + "(void *module)\n{\n" + Unit +
+            "(void)" + Clear + "((PyObject *)module);\n}\n\n";
+  }
+  Add(FixItHint::CreateInsertion(FileStart.getLocWithOffset(InsertAt), Text));
+
+  // The declarations go; every use reads the state.
+  std::set<unsigned> Replaced;
+  for (const auto &[Candidate, Field] : Moved) {
+    const VarDecl *Var = Candidate->Var;
+    std::optional<CharSourceRange> Declaration = declarationRange(Var);
+    if (!Declaration)
+      return RewriteResult::failure("the declaration of " + quoted(Var) +
+                                    " cannot be removed");
+    Add(FixItHint::CreateRemoval(*Declaration));
+    for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+      std::optional<CharSourceRange> Range =
+          fileRangeOf(U.Ref->getSourceRange(), SM, LO);
+      // A macro argument expanded twice is one edit.
+      if (!Range || !Replaced.insert(SM.getFileOffset(Range->getBegin())).second)
+        continue;
+      Add(FixItHint::CreateReplacement(
+          *Range, Accessor + "(" + accessFrom(U.Function).ModuleExpr + ")->" +
+                      Field));
+    }
+  }
+
+  // Initial values are set when the module is executed.
+  std::string Initial;
+  const auto *ExecBody = dyn_cast_or_null<CompoundStmt>(Exec->getBody());
+  if (!ExecBody || ExecBody->getLBracLoc().isMacroID())
+    return RewriteResult::failure("the exec function's body is spelled "
+                                  "inside a macro expansion");
+  std::string BodyIndent =
+      text::lineIndent(ExecBody->getLBracLoc(), SM) + Unit;
+  for (const auto &[Candidate, Field] : Moved) {
+    const Expr *Value = Candidate->Var->getInit();
+    if (!Value || isZeroInitializer(Value, Ctx))
+      continue;
+    std::optional<CharSourceRange> Range =
+        fileRangeOf(Value->getSourceRange(), SM, LO);
+    if (!Range)
+      return RewriteResult::failure("an initializer is spelled inside a "
+                                    "macro expansion");
+    Initial += "\n" + BodyIndent + Accessor + "(" + ExecModule + ")->" + Field +
+               " = " +
+               Lexer::getSourceText(*Range, SM, LO).str() + ";";
+  }
+  if (!Initial.empty())
+    Add(FixItHint::CreateInsertion(ExecBody->getLBracLoc().getLocWithOffset(1),
+                                   Initial));
+
+  // The definition: m_traverse, m_clear and m_free.
+  const ModuleDefInfo &Def = *Init.Def;
+  const InitListExpr *Written = Def.Init->isSyntacticForm()
+                                    ? Def.Init
+                                    : (Def.Init->getSyntacticForm()
+                                           ? Def.Init->getSyntacticForm()
+                                           : Def.Init);
+  bool Designated = llvm::any_of(Written->inits(), [](const Expr *E) {
+    return isa<DesignatedInitExpr>(E);
+  });
+  std::string PositionalTail;
+  if (HasObjects) {
+    const std::pair<const Expr *, std::pair<const char *, std::string>>
+        Fields[] = {{Def.TraverseExpr, {"m_traverse", Traverse}},
+                    {Def.ClearExpr, {"m_clear", Clear}},
+                    {Def.FreeExpr, {"m_free", Free}}};
+    std::string Tail;
+    for (const auto &[Value, NameAndFunction] : Fields) {
+      const auto &[Member, Function] = NameAndFunction;
+      if (Value) {
+        if (!isNullConstant(Value, Ctx))
+          return RewriteResult::failure(
+              std::string("the module definition already has '") + Member +
+              "'");
+        std::optional<CharSourceRange> Range =
+            fileRangeOf(Value->getSourceRange(), SM, LO);
+        if (!Range)
+          return RewriteResult::failure(std::string("'") + Member +
+                                        "' is spelled inside a macro");
+        Add(FixItHint::CreateReplacement(*Range, Function));
+        continue;
+      }
+      Tail += Designated ? ", ." + std::string(Member) + " = " + Function
+                         : ", " + Function;
+    }
+    // Omitted members: after the last one written, or after the new m_slots.
+    constexpr unsigned SlotsIndex = 5;
+    bool SlotsOmitted = !Designated && Written->getNumInits() <= SlotsIndex;
+    if (!Tail.empty() && SlotsOmitted && SinglePhase) {
+      PositionalTail = Tail;
+    } else if (!Tail.empty()) {
+      if (Designated && SinglePhase && !Def.SlotsExpr)
+        return RewriteResult::failure(
+            "the module definition uses designated initializers and omits "
+            "'m_slots'; set its fields by hand");
+      if (Written->getNumInits() == 0)
+        return RewriteResult::failure("the module definition is empty");
+      const Expr *Last = Written->getInit(Written->getNumInits() - 1);
+      std::optional<CharSourceRange> Range =
+          fileRangeOf(Last->getSourceRange(), SM, LO);
+      if (!Range)
+        return RewriteResult::failure(
+            "the module definition is spelled inside a macro expansion");
+      Add(FixItHint::CreateInsertion(Range->getEnd(), Tail));
+    }
+  }
+
+  // m_size, and the slots.
+  std::string Size = "sizeof(" + StateName + ")";
+  if (SinglePhase) {
+    SlotDeclarations Slots;
+    Slots.Gil = WithGil;
+    Slots.PerInterpreterGil = Plan.Complete;
+    Slots.MultipleInterpretersNotSupported = !Plan.Complete;
+    Slots.PositionalTail = PositionalTail;
+    MultiPhaseOptions Options;
+    Options.Size = Size;
+    RewriteResult Converted = convertToMultiPhase(Init, Slots, Ctx, Options);
+    if (!Converted.Reason.empty())
+      return Converted;
+    Result.Hints.insert(Result.Hints.end(), Converted.Hints.begin(),
+                        Converted.Hints.end());
+    return Result;
+  }
+  std::optional<CharSourceRange> SizeRange =
+      fileRangeOf(Def.SizeExpr->getSourceRange(), SM, LO);
+  if (!SizeRange)
+    return RewriteResult::failure("'m_size' is spelled inside a macro");
+  Add(FixItHint::CreateReplacement(*SizeRange, Size));
+  SlotDeclarations Slots;
+  Slots.Gil = WithGil && !Declared.Gil;
+  Slots.PerInterpreterGil = Plan.Complete && !Declared.MultipleInterpreters;
+  if (!Slots.empty()) {
+    RewriteResult Inserted = insertSlotsBeforeSentinel(
+        Slots, Def.Slots->sentinel()->Entry, Ctx);
+    if (!Inserted.Reason.empty())
+      return Inserted;
+    Result.Hints.insert(Result.Hints.end(), Inserted.Hints.begin(),
+                        Inserted.Hints.end());
+  }
+  return Result;
+}
+
+} // namespace
+
+ModuleStatePlan planModuleState(const ModuleInitInfo &Init,
+                                const std::vector<StateCandidate> &Candidates,
+                                DeclaredSlots Declared, ASTContext &Ctx) {
+  return Planner(Init, Candidates, Declared, Ctx).run();
+}
+
+} // namespace gilport
