@@ -735,7 +735,14 @@ RewriteResult Planner::buildEdits(bool WithGil) {
         Fields[] = {{Def.TraverseExpr, {"m_traverse", Traverse}},
                     {Def.ClearExpr, {"m_clear", Clear}},
                     {Def.FreeExpr, {"m_free", Free}}};
-    std::string Tail;
+    std::string Tail, TailLines;
+    std::string MemberIndent =
+        Written->getNumInits() > 0
+            ? text::lineIndent(SM.getExpansionLoc(
+                                   Written->getInit(Written->getNumInits() - 1)
+                                       ->getBeginLoc()),
+                               SM)
+            : Unit;
     for (const auto &[Value, NameAndFunction] : Fields) {
       const auto &[Member, Function] = NameAndFunction;
       if (Value) {
@@ -753,6 +760,7 @@ RewriteResult Planner::buildEdits(bool WithGil) {
       }
       Tail += Designated ? ", ." + std::string(Member) + " = " + Function
                          : ", " + Function;
+      TailLines += MemberIndent + "." + Member + " = " + Function + ",\n";
     }
     // Omitted members: after the last one written, or after the new m_slots.
     constexpr unsigned SlotsIndex = 5;
@@ -769,10 +777,19 @@ RewriteResult Planner::buildEdits(bool WithGil) {
       const Expr *Last = Written->getInit(Written->getNumInits() - 1);
       std::optional<CharSourceRange> Range =
           fileRangeOf(Last->getSourceRange(), SM, LO);
-      if (!Range)
+      SourceLocation RBrace = Written->getRBraceLoc();
+      if (!Range || RBrace.isMacroID())
         return RewriteResult::failure(
             "the module definition is spelled inside a macro expansion");
-      Add(FixItHint::CreateInsertion(Range->getEnd(), Tail));
+      // One member a line, as written, when the list ends in a comma.
+      llvm::StringRef Between = Lexer::getSourceText(
+          CharSourceRange::getCharRange(Range->getEnd(), RBrace), SM, LO);
+      if (Designated && text::startsLine(RBrace, SM) &&
+          Between.trim() == ",")
+        Add(FixItHint::CreateInsertion(text::lineStart(RBrace, SM),
+                                       TailLines));
+      else
+        Add(FixItHint::CreateInsertion(Range->getEnd(), Tail));
     }
   }
 
