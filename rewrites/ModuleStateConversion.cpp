@@ -16,6 +16,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
@@ -231,7 +232,17 @@ public:
 private:
   std::string checkModule();
   void findModuleFunctions();
+  /// The module from exec, init and method-table functions.
+  ModuleAccess baseAccess(const FunctionDecl *F);
+  /// The same, or from a helper that gets the module as a new parameter.
   ModuleAccess accessFrom(const FunctionDecl *F);
+  /// The call of which \p Ref is the callee, or null.
+  const CallExpr *directCall(const DeclRefExpr *Ref);
+  /// Static helpers called only from functions that reach the module.
+  void findHelpers();
+  /// Adds the module parameter to the helpers that need it, and the
+  /// argument to their calls.
+  std::string threadHelpers(RewriteResult &Result);
   std::string checkVariable(const StateCandidate &Candidate,
                             SourceLocation &Where);
   /// The declaration of \p Var to remove; \p Comment receives the comment
@@ -255,6 +266,8 @@ private:
   llvm::DenseSet<const FunctionDecl *> MethodTable;
   std::unique_ptr<UseCollector> Uses;
   llvm::DenseMap<const FunctionDecl *, ModuleAccess> Accesses;
+  /// Helpers that can get the module, with the new parameter's name.
+  llvm::DenseMap<const FunctionDecl *, std::string> HelperParameters;
 
   std::string StateName, Accessor, Traverse, Clear, Free;
   /// Where the state and its helpers are inserted (an offset in the main
@@ -324,10 +337,7 @@ void Planner::findModuleFunctions() {
   }
 }
 
-ModuleAccess Planner::accessFrom(const FunctionDecl *F) {
-  auto Known = Accesses.find(F->getCanonicalDecl());
-  if (Known != Accesses.end())
-    return Known->second;
+ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
   ModuleAccess Access;
   if (SinglePhase ? F->getCanonicalDecl() ==
                         Init.Function->getCanonicalDecl()
@@ -335,7 +345,8 @@ ModuleAccess Planner::accessFrom(const FunctionDecl *F) {
     Access.ModuleExpr = ExecModule;
   } else if (!MethodTable.contains(F->getCanonicalDecl())) {
     Access.Reason = "has no way to the module: it is neither a function of "
-                    "the module's method table nor its exec function";
+                    "the module's method table nor its exec function, nor a "
+                    "static helper called only where the module is known";
   } else {
     for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()])
       if (U.Global != MethodsArray) {
@@ -356,8 +367,90 @@ ModuleAccess Planner::accessFrom(const FunctionDecl *F) {
     if (Access.Reason.empty())
       Access.ModuleExpr = Param->getName().str();
   }
+  return Access;
+}
+
+ModuleAccess Planner::accessFrom(const FunctionDecl *F) {
+  auto Known = Accesses.find(F->getCanonicalDecl());
+  if (Known != Accesses.end())
+    return Known->second;
+  ModuleAccess Access = baseAccess(F);
+  auto Helper = HelperParameters.find(F->getCanonicalDecl());
+  if (!Access.Reason.empty() && Helper != HelperParameters.end()) {
+    Access.Reason.clear();
+    Access.ModuleExpr = Helper->second;
+  }
   Accesses[F->getCanonicalDecl()] = Access;
   return Access;
+}
+
+const CallExpr *Planner::directCall(const DeclRefExpr *Ref) {
+  const Expr *Callee = Ref;
+  while (true) {
+    DynTypedNodeList Parents = Ctx.getParents(*Callee);
+    if (Parents.empty())
+      return nullptr;
+    if (const auto *Call = Parents[0].get<CallExpr>())
+      return Call->getCallee() == Callee ? Call : nullptr;
+    const auto *Parent = Parents[0].get<Expr>();
+    if (!Parent || !(isa<ParenExpr>(Parent) || isa<ImplicitCastExpr>(Parent)))
+      return nullptr;
+    Callee = Parent;
+  }
+}
+
+void Planner::findHelpers() {
+  // Static functions of this file, only ever called directly.
+  llvm::DenseSet<const FunctionDecl *> Reach;
+  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+    const auto *F = dyn_cast<FunctionDecl>(D);
+    if (!F || !F->doesThisDeclarationHaveABody() ||
+        F->getStorageClass() != SC_Static || F->isVariadic() ||
+        F->getPreviousDecl() || F->getLocation().isMacroID() ||
+        !SM.isInMainFile(F->getLocation()) ||
+        baseAccess(F).Reason.empty() ||
+        MethodTable.contains(F->getCanonicalDecl()))
+      continue;
+    auto UsesOf = Uses->FunctionUses.find(F->getCanonicalDecl());
+    if (UsesOf == Uses->FunctionUses.end())
+      continue;
+    bool OnlyCalled = llvm::all_of(UsesOf->second, [&](const Use &U) {
+      return U.Function && directCall(U.Ref);
+    });
+    if (OnlyCalled)
+      Reach.insert(F->getCanonicalDecl());
+  }
+  // ... from functions that know the module.
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (const FunctionDecl *F : llvm::to_vector(Reach)) {
+      bool Reached = llvm::all_of(
+          Uses->FunctionUses[F], [&](const Use &U) {
+            const FunctionDecl *Caller = U.Function->getCanonicalDecl();
+            return Reach.contains(Caller) || baseAccess(Caller).Reason.empty();
+          });
+      if (!Reached) {
+        Reach.erase(F);
+        Changed = true;
+      }
+    }
+  }
+  for (const FunctionDecl *F : Reach) {
+    // A name the helper does not use yet.
+    llvm::StringSet<> Taken;
+    for (const Decl *D : F->getDefinition()->decls())
+      if (const auto *Named = dyn_cast<NamedDecl>(D))
+        if (Named->getIdentifier())
+          Taken.insert(Named->getName());
+    for (const auto &[Target, Refs] : Uses->VarUses)
+      for (const Use &U : Refs)
+        if (U.Function && U.Function->getCanonicalDecl() == F)
+          Taken.insert(Target->getName());
+    std::string Name = "module";
+    for (unsigned Suffix = 2; Taken.contains(Name); ++Suffix)
+      Name = "module" + std::to_string(Suffix);
+    HelperParameters[F] = Name;
+  }
 }
 
 std::optional<CharSourceRange>
@@ -509,6 +602,7 @@ ModuleStatePlan Planner::run() {
     Wanted.insert(C.Var->getCanonicalDecl());
   Uses = std::make_unique<UseCollector>(Wanted);
   Uses->TraverseDecl(Ctx.getTranslationUnitDecl());
+  findHelpers();
 
   std::vector<std::string> Reasons(Candidates.size());
   std::vector<SourceLocation> Places(Candidates.size());
@@ -629,6 +723,72 @@ ModuleStatePlan Planner::run() {
   return std::move(Plan);
 }
 
+std::string Planner::threadHelpers(RewriteResult &Result) {
+  // The helpers that use the state, and the helpers calling them.
+  llvm::DenseSet<const FunctionDecl *> Needed;
+  std::vector<const FunctionDecl *> Work;
+  auto Need = [&](const FunctionDecl *F) {
+    if (!F)
+      return;
+    F = F->getCanonicalDecl();
+    if (HelperParameters.count(F) && baseAccess(F).Reason.size() &&
+        Needed.insert(F).second)
+      Work.push_back(F);
+  };
+  for (const auto &[Candidate, Field] : Moved) {
+    for (const Use &U : Uses->VarUses[Candidate->Var->getCanonicalDecl()])
+      Need(U.Function);
+    if (Candidate->Var->isStaticLocal())
+      Need(dyn_cast<FunctionDecl>(Candidate->Var->getParentFunctionOrMethod()));
+  }
+  while (!Work.empty()) {
+    const FunctionDecl *F = Work.back();
+    Work.pop_back();
+    for (const Use &U : Uses->FunctionUses[F])
+      Need(U.Function);
+  }
+  // In source order, so that the edits are the same on every run.
+  std::vector<const FunctionDecl *> Ordered(Needed.begin(), Needed.end());
+  llvm::sort(Ordered, [&](const FunctionDecl *A, const FunctionDecl *B) {
+    return SM.isBeforeInTranslationUnit(A->getLocation(), B->getLocation());
+  });
+  for (const FunctionDecl *F : Ordered) {
+    const FunctionDecl *Definition = F->getDefinition();
+    std::string Parameter = "PyObject *" + HelperParameters[F];
+    FunctionTypeLoc TypeLoc = Definition->getFunctionTypeLoc();
+    if (!TypeLoc || TypeLoc.getLParenLoc().isMacroID() ||
+        TypeLoc.getRParenLoc().isMacroID())
+      return "the parameters of " + quoted(F) +
+             " are spelled inside a macro expansion";
+    SourceLocation AfterLParen = TypeLoc.getLParenLoc().getLocWithOffset(1);
+    CharSourceRange Inside =
+        CharSourceRange::getCharRange(AfterLParen, TypeLoc.getRParenLoc());
+    llvm::StringRef Written = Lexer::getSourceText(Inside, SM, LO);
+    if (Definition->getNumParams() == 0)
+      Result.Hints.push_back(FixItHint::CreateReplacement(Inside, Parameter));
+    else if (!Written.trim().empty())
+      Result.Hints.push_back(
+          FixItHint::CreateInsertion(AfterLParen, Parameter + ", "));
+    for (const Use &U : Uses->FunctionUses[F]) {
+      const CallExpr *Call = directCall(U.Ref);
+      std::optional<Token> LParen =
+          Call ? Lexer::findNextToken(
+                     SM.getSpellingLoc(Call->getCallee()->getEndLoc()), SM, LO)
+               : std::nullopt;
+      if (!Call || Call->getCallee()->getEndLoc().isMacroID() || !LParen ||
+          !LParen->is(tok::l_paren) || LParen->getLocation().isMacroID())
+        return "the call of " + quoted(F) + " at " +
+               lineOf(U.Ref->getLocation(), SM) +
+               " is spelled inside a macro expansion";
+      std::string Argument = accessFrom(U.Function).ModuleExpr;
+      Result.Hints.push_back(FixItHint::CreateInsertion(
+          LParen->getEndLoc(),
+          Call->getNumArgs() == 0 ? Argument : Argument + ", "));
+    }
+  }
+  return {};
+}
+
 RewriteResult Planner::buildEdits(bool WithGil) {
   RewriteResult Result;
   auto Add = [&](FixItHint Hint) { Result.Hints.push_back(std::move(Hint)); };
@@ -693,6 +853,10 @@ RewriteResult Planner::buildEdits(bool WithGil) {
                       Field));
     }
   }
+
+  std::string HelperProblem = threadHelpers(Result);
+  if (!HelperProblem.empty())
+    return RewriteResult::failure(HelperProblem);
 
   // Initial values are set when the module is executed.
   std::string Initial;

@@ -3,7 +3,7 @@
 // RUN: FileCheck %s --check-prefix=NOTES < %t.out
 
 // The stop rule: a global used where the module cannot be reached stays
-// global, and a note names the place: a helper without the module, a slot
+// global, and a note names the place: a helper called through a pointer, a slot
 // of a (static) type, a method-table function also used elsewhere, a
 // function whose module parameter is hidden by Py_UNUSED. Static types are
 // not converted. What can move moves ('hits'), so the module becomes
@@ -44,8 +44,11 @@ static PyObject *lookup(PyObject *key) {
   return PyDict_GetItemWithError(cache, key);
 }
 
+// Called through a pointer: the module cannot be passed to it.
+static PyObject *(*lookup_hook)(PyObject *) = lookup;
+
 static PyObject *stop_get(PyObject *module, PyObject *key) {
-  PyObject *value = lookup(key);
+  PyObject *value = lookup_hook(key);
   if (value != NULL)
     hits++;
   return Py_XNewRef(value);
@@ -123,7 +126,7 @@ PyMODINIT_FUNC PyInit_stop(void) {
 
 // NOTES:      ==== report ====
 // NOTES:      warning: global Python object pointer 'cache'
-// NOTES:      :43:18: note: not moved to the module state: 'cache' is used in 'lookup' (line 43), which has no way to the module: it is neither a function of the module's method table nor its exec function
+// NOTES:      :43:18: note: not moved to the module state: 'cache' is used in 'lookup' (line 43), which has no way to the module: it is neither a function of the module's method table nor its exec function, nor a static helper called only where the module is known
 // NOTES:      warning: global Python object pointer 'greeting'
 // NOTES:      :29:18: note: not moved to the module state: 'greeting' is used in 'Thing_repr' (line 29), which has no way to the module
 // NOTES:      warning: global variable 'calls'

@@ -50,10 +50,10 @@ SCENARIOS = {
         mark="memocache.memoize(str, 'probe-marker')",
         seen="memocache.peek(str, 'probe-marker', default=None) is not None",
         work="for i in range(3000):\n    memocache.memoize(abs, -i)",
-        # The cache keeps (func, (key,)) -> func(key).
+        # The cache keeps (str, (key,)) -> str(key).
         store=("lambda key, obj: (memocache.set_maxsize(-1), "
-               "memocache.memoize(lambda k: obj, key))"),
-        control="lambda key, obj: plain.__setitem__((id, (key,)), obj)",
+               "memocache.memoize(str, key))"),
+        control="lambda key, obj: plain.__setitem__((str, (key,)), str(key))",
     ),
 }
 
