@@ -514,8 +514,8 @@ void GlobalStateCheck::reportWithModuleState(ASTContext &Ctx) {
                          "automatically; move them by hand";
       break;
     case StaticStateKind::TypeObject:
-      State.NotMovable = "static types are not converted to heap types "
-                         "automatically; convert it by hand";
+      State.IsType = true;
+      State.IsObject = true;
       break;
     case StaticStateKind::StaticObject:
       State.NotMovable = "statically allocated objects are not moved "

@@ -2,6 +2,7 @@
 
 #include "rewrites/ModuleStateConversion.h"
 
+#include "rewrites/HeapTypeConversion.h"
 #include "rewrites/MultiPhaseConversion.h"
 #include "rewrites/RewriteUtils.h"
 
@@ -243,8 +244,13 @@ private:
   /// Adds the module parameter to the helpers that need it, and the
   /// argument to their calls.
   std::string threadHelpers(RewriteResult &Result);
+  /// tp_traverse visits the heap type, tp_dealloc releases it.
+  std::string adjustTypeFunctions(const HeapTypePlan &HeapType,
+                                  RewriteResult &Result);
   std::string checkVariable(const StateCandidate &Candidate,
                             SourceLocation &Where);
+  std::string checkType(const StateCandidate &Candidate,
+                        SourceLocation &Where);
   /// The declaration of \p Var to remove; \p Comment receives the comment
   /// lines directly above a file-scope declaration, removed with it.
   std::optional<CharSourceRange> declarationRange(const VarDecl *Var,
@@ -268,6 +274,21 @@ private:
   llvm::DenseMap<const FunctionDecl *, ModuleAccess> Accesses;
   /// Helpers that can get the module, with the new parameter's name.
   llvm::DenseMap<const FunctionDecl *, std::string> HelperParameters;
+  /// Static types that convert, and the functions they call with an
+  /// instance (or the type): those reach the module through the type.
+  llvm::DenseMap<const VarDecl *, HeapTypePlan> HeapTypes;
+  struct TypeUse {
+    const VarDecl *Type;
+    bool ReceivesType;
+  };
+  llvm::DenseMap<const FunctionDecl *, TypeUse> TypeFunctions;
+  /// Slots that run while objects are destroyed.
+  llvm::DenseSet<const FunctionDecl *> Finalizing;
+  /// Types that stay static (a use cannot reach the module).
+  llvm::DenseMap<const VarDecl *, std::string> Inactive;
+  void planHeapTypes();
+  /// The function table variables of converted types and the types.
+  bool isTypeTable(const VarDecl *Var);
 
   std::string StateName, Accessor, Traverse, Clear, Free;
   /// Where the state and its helpers are inserted (an offset in the main
@@ -343,10 +364,32 @@ ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
                         Init.Function->getCanonicalDecl()
                   : F->getCanonicalDecl() == Exec->getCanonicalDecl()) {
     Access.ModuleExpr = ExecModule;
+  } else if (auto Typed = TypeFunctions.find(F->getCanonicalDecl());
+             Typed != TypeFunctions.end() &&
+             !MethodTable.contains(F->getCanonicalDecl())) {
+    for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()])
+      if (U.Global && !isTypeTable(U.Global)) {
+        Access.Reason = "is used by a type but also stored at " +
+                        lineOf(U.Ref->getLocation(), SM);
+        break;
+      }
+    if (Access.Reason.empty()) {
+      std::string Self = F->getParamDecl(0)->getName().str();
+      Access.ModuleExpr =
+          "PyType_GetModuleByDef(" +
+          (Typed->second.ReceivesType ? Self : "Py_TYPE(" + Self + ")") +
+          ", &" + Init.Def->Def->getName().str() + ")";
+    }
+  } else if (Finalizing.contains(F->getCanonicalDecl())) {
+    Access.Reason = "runs while objects of its type are destroyed, also "
+                    "during interpreter finalization after the type's MRO "
+                    "and module were cleared, so it cannot reach the module "
+                    "state safely";
   } else if (!MethodTable.contains(F->getCanonicalDecl())) {
     Access.Reason = "has no way to the module: it is neither a function of "
                     "the module's method table nor its exec function, nor a "
-                    "static helper called only where the module is known";
+                    "static helper called only where the module is known, "
+                    "nor a slot or method of a type that is converted";
   } else {
     for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()])
       if (U.Global != MethodsArray) {
@@ -397,6 +440,47 @@ const CallExpr *Planner::directCall(const DeclRefExpr *Ref) {
       return nullptr;
     Callee = Parent;
   }
+}
+
+bool Planner::isTypeTable(const VarDecl *Var) {
+  // The type itself, or its method and getset arrays.
+  for (const auto &[Type, HeapType] : HeapTypes)
+    if (HeapType.Reason.empty() &&
+        (Var == Type || llvm::is_contained(HeapType.Tables, Var)))
+      return true;
+  return false;
+}
+
+void Planner::planHeapTypes() {
+  SourceLocation FileStart = SM.getLocForStartOfFile(
+      SM.getFileID(SM.getExpansionLoc(Init.Def->Def->getLocation())));
+  std::string Unit = text::indentUnit(FileStart, SM);
+  for (const StateCandidate &C : Candidates)
+    if (C.IsType && !Inactive.contains(C.Var))
+      HeapTypes[C.Var] = planHeapType(C.Var, Unit, Ctx);
+  llvm::DenseMap<const FunctionDecl *, const VarDecl *> Owner;
+  TypeFunctions.clear();
+  Finalizing.clear();
+  for (auto &[Type, HeapType] : HeapTypes) {
+    if (!HeapType.Reason.empty())
+      continue;
+    for (const TypeFunction &F : HeapType.Functions) {
+      const FunctionDecl *Key = F.Function->getCanonicalDecl();
+      auto [It, New] = Owner.try_emplace(Key, Type);
+      if (!New && It->second != Type)
+        HeapType.Reason = "'" + F.Function->getName().str() +
+                          "' is shared with another type";
+      if (F.Finalizing)
+        Finalizing.insert(Key);
+      else
+        TypeFunctions[Key] = {Type, F.ReceivesType};
+    }
+  }
+  // A function shared by two types reaches neither.
+  for (auto &[Type, HeapType] : HeapTypes)
+    if (!HeapType.Reason.empty())
+      for (const TypeFunction &F : HeapType.Functions)
+        TypeFunctions.erase(F.Function->getCanonicalDecl());
 }
 
 void Planner::findHelpers() {
@@ -499,12 +583,56 @@ Planner::declarationRange(const VarDecl *Var, std::string *Comment) {
       Lines.getEnd());
 }
 
+std::string Planner::checkType(const StateCandidate &Candidate,
+                               SourceLocation &Where) {
+  const VarDecl *Var = Candidate.Var;
+  std::string Name = quoted(Var);
+  if (auto Stays = Inactive.find(Var); Stays != Inactive.end())
+    return Stays->second;
+  auto Planned = HeapTypes.find(Var);
+  if (Planned == HeapTypes.end() || !Planned->second.Reason.empty())
+    return "not converted to a heap type: " +
+           (Planned == HeapTypes.end() ? std::string("unknown")
+                                       : Planned->second.Reason);
+  if (!Var->isFileVarDecl() || Var->getStorageClass() != SC_Static)
+    return Name + " is not 'static', so other files may use it";
+  for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+    SourceLocation Loc = U.Ref->getLocation();
+    DynTypedNodeList Parents = Ctx.getParents(*U.Ref);
+    const auto *AddressOf =
+        Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
+    if (!AddressOf || AddressOf->getOpcode() != UO_AddrOf) {
+      Where = Loc;
+      return Name + " is used other than by its address at " +
+             lineOf(Loc, SM);
+    }
+    if (!U.Function) {
+      Where = Loc;
+      return Name + " is used outside a function at " + lineOf(Loc, SM);
+    }
+    ModuleAccess Access = accessFrom(U.Function);
+    if (!Access.Reason.empty()) {
+      Where = U.Function->getLocation();
+      return Name + " is used in " + place(U.Function) + ", which " +
+             Access.Reason;
+    }
+    if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc)) ||
+        !fileRangeOf(AddressOf->getSourceRange(), SM, LO)) {
+      Where = Loc;
+      return Name + " is used inside a macro expansion at " + lineOf(Loc, SM);
+    }
+  }
+  return {};
+}
+
 std::string Planner::checkVariable(const StateCandidate &Candidate,
                                    SourceLocation &Where) {
   const VarDecl *Var = Candidate.Var;
   std::string Name = quoted(Var);
   if (!Candidate.NotMovable.empty())
     return Candidate.NotMovable;
+  if (Candidate.IsType)
+    return checkType(Candidate, Where);
   if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
     return Name + " is declared more than once";
   if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
@@ -566,6 +694,8 @@ std::string Planner::checkVariable(const StateCandidate &Candidate,
 }
 
 std::string Planner::fieldText(const VarDecl *Var, llvm::StringRef Field) {
+  if (HeapTypes.count(Var))
+    return "PyTypeObject *" + Field.str();
   PrintingPolicy Policy = Ctx.getPrintingPolicy();
   Policy.SuppressTagKeyword = false;
   std::string Text;
@@ -602,12 +732,26 @@ ModuleStatePlan Planner::run() {
     Wanted.insert(C.Var->getCanonicalDecl());
   Uses = std::make_unique<UseCollector>(Wanted);
   Uses->TraverseDecl(Ctx.getTranslationUnitDecl());
-  findHelpers();
 
   std::vector<std::string> Reasons(Candidates.size());
   std::vector<SourceLocation> Places(Candidates.size());
-  for (size_t I = 0; I < Candidates.size(); ++I)
-    Reasons[I] = checkVariable(Candidates[I], Places[I]);
+  // A type that stays static takes the way to the module from its
+  // functions, so what they use is decided again without it.
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    HeapTypes.clear();
+    Accesses.clear();
+    HelperParameters.clear();
+    planHeapTypes();
+    findHelpers();
+    for (size_t I = 0; I < Candidates.size(); ++I) {
+      Places[I] = SourceLocation();
+      Reasons[I] = checkVariable(Candidates[I], Places[I]);
+      if (Candidates[I].IsType && !Reasons[I].empty() &&
+          Inactive.try_emplace(Candidates[I].Var, Reasons[I]).second)
+        Changed = true;
+    }
+  }
   // Variables declared together move together.
   for (bool Changed = true; Changed;) {
     Changed = false;
@@ -690,7 +834,8 @@ ModuleStatePlan Planner::run() {
   SourceLocation FirstBegin = SM.getExpansionLoc(First->getBeginLoc());
   for (const auto &[Candidate, Field] : Moved) {
     const VarDecl *Var = Candidate->Var;
-    if (Var->isFileVarDecl() &&
+    // A type's definition becomes its spec, which stays where it is.
+    if (Var->isFileVarDecl() && !Candidate->IsType &&
         !SM.isBeforeInTranslationUnit(Var->getBeginLoc(), FirstBegin))
       return Fail(quoted(Var) + " is declared after " + quoted(First) +
                   ", which uses the module state");
@@ -789,6 +934,61 @@ std::string Planner::threadHelpers(RewriteResult &Result) {
   return {};
 }
 
+std::string Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
+                                         RewriteResult &Result) {
+  auto BodyOf = [&](const FunctionDecl *F) -> const CompoundStmt * {
+    const auto *Body = dyn_cast_or_null<CompoundStmt>(F->getBody());
+    return Body && Body->getLBracLoc().isFileID() ? Body : nullptr;
+  };
+  if (const FunctionDecl *Traverse = HeapType.Traverse) {
+    const CompoundStmt *Body = BodyOf(Traverse);
+    if (!Body)
+      return "the tp_traverse body is spelled in a macro";
+    std::string Indent = text::lineIndent(Body->getLBracLoc(), SM) +
+                         text::indentUnit(Body->getLBracLoc(), SM);
+    Result.Hints.push_back(FixItHint::CreateInsertion(
+        Body->getLBracLoc().getLocWithOffset(1),
+        "\n" + Indent + "Py_VISIT(Py_TYPE(" +
+            Traverse->getParamDecl(0)->getName().str() + "));"));
+  }
+  if (const FunctionDecl *Dealloc = HeapType.Dealloc) {
+    const CompoundStmt *Body = BodyOf(Dealloc);
+    if (!Body)
+      return "the tp_dealloc body is spelled in a macro";
+    // The one statement that frees the object, at the top of the body.
+    const Stmt *Free = nullptr;
+    for (const Stmt *S : Body->body()) {
+      std::optional<CharSourceRange> Range = statementRange(*S, SM, LO);
+      if (Range && Lexer::getSourceText(*Range, SM, LO).contains("tp_free")) {
+        if (Free)
+          return "the tp_dealloc frees the object twice";
+        Free = S;
+      }
+    }
+    std::optional<CharSourceRange> FreeRange =
+        Free ? statementRange(*Free, SM, LO) : std::nullopt;
+    if (!FreeRange || !isa<Expr>(Free))
+      return "the tp_dealloc does not call tp_free in a statement of its own";
+    std::string Indent = text::lineIndent(Body->getLBracLoc(), SM) +
+                         text::indentUnit(Body->getLBracLoc(), SM);
+    llvm::StringSet<> Taken;
+    for (const Decl *D : Dealloc->decls())
+      if (const auto *Named = dyn_cast<NamedDecl>(D))
+        if (Named->getIdentifier())
+          Taken.insert(Named->getName());
+    std::string Tp = "tp";
+    for (unsigned Suffix = 2; Taken.contains(Tp); ++Suffix)
+      Tp = "tp" + std::to_string(Suffix);
+    Result.Hints.push_back(FixItHint::CreateInsertion(
+        Body->getLBracLoc().getLocWithOffset(1),
+        "\n" + Indent + "PyTypeObject *" + Tp + " = Py_TYPE(" +
+            Dealloc->getParamDecl(0)->getName().str() + ");"));
+    Result.Hints.push_back(FixItHint::CreateInsertion(
+        FreeRange->getEnd(), "\n" + Indent + "Py_DECREF(" + Tp + ");"));
+  }
+  return {};
+}
+
 RewriteResult Planner::buildEdits(bool WithGil) {
   RewriteResult Result;
   auto Add = [&](FixItHint Hint) { Result.Hints.push_back(std::move(Hint)); };
@@ -803,7 +1003,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   std::string Text = "typedef struct {\n";
   for (const auto &[Candidate, Field] : Moved) {
     std::string Comment;
-    declarationRange(Candidate->Var, &Comment);
+    if (!Candidate->IsType)
+      declarationRange(Candidate->Var, &Comment);
     llvm::SmallVector<llvm::StringRef, 4> Lines;
     llvm::StringRef(Comment).split(Lines, '\n', -1, /*KeepEmpty=*/false);
     for (llvm::StringRef Line : Lines)
@@ -814,6 +1015,15 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   Text += "static inline " + StateName + " *\n" + Accessor +
           "(PyObject *module)\n{\n" + Unit + "return (" + StateName +
           " *)PyModule_GetState(module);\n}\n\n";
+  bool HasTypes = llvm::any_of(Moved, [](const auto &M) {
+    return M.first->IsType;
+  });
+  if (HasTypes) {
+    // The types' functions name the definition to find their module.
+    const VarDecl *Def = Init.Def->Def;
+    Text += std::string(Def->getStorageClass() == SC_Static ? "static " : "") +
+            "struct PyModuleDef " + Def->getName().str() + ";\n\n";
+  }
   if (HasObjects) {
     std::string Local = Unit + StateName + " *state = " + Accessor +
                         "(module);\n";
@@ -837,14 +1047,27 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   std::set<unsigned> Replaced;
   for (const auto &[Candidate, Field] : Moved) {
     const VarDecl *Var = Candidate->Var;
-    std::optional<CharSourceRange> Declaration = declarationRange(Var);
-    if (!Declaration)
-      return RewriteResult::failure("the declaration of " + quoted(Var) +
-                                    " cannot be removed");
-    Add(FixItHint::CreateRemoval(*Declaration));
+    if (Candidate->IsType) {
+      // The type's definition becomes its slots and spec.
+      const HeapTypePlan &HeapType = HeapTypes.find(Var)->second;
+      Add(FixItHint::CreateReplacement(HeapType.Definition,
+                                       HeapType.SpecText));
+      for (CharSourceRange Declaration : HeapType.Declarations)
+        Add(FixItHint::CreateRemoval(Declaration));
+    } else {
+      std::optional<CharSourceRange> Declaration = declarationRange(Var);
+      if (!Declaration)
+        return RewriteResult::failure("the declaration of " + quoted(Var) +
+                                      " cannot be removed");
+      Add(FixItHint::CreateRemoval(*Declaration));
+    }
     for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+      // A type is used by its address, which becomes the state's pointer.
+      const Expr *Target = U.Ref;
+      if (Candidate->IsType)
+        Target = Ctx.getParents(*U.Ref)[0].get<UnaryOperator>();
       std::optional<CharSourceRange> Range =
-          fileRangeOf(U.Ref->getSourceRange(), SM, LO);
+          fileRangeOf(Target->getSourceRange(), SM, LO);
       // A macro argument expanded twice is one edit.
       if (!Range || !Replaced.insert(SM.getFileOffset(Range->getBegin())).second)
         continue;
@@ -867,6 +1090,18 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   std::string BodyIndent =
       text::lineIndent(ExecBody->getLBracLoc(), SM) + Unit;
   for (const auto &[Candidate, Field] : Moved) {
+    if (!Candidate->IsType)
+      continue;
+    std::string Slot = Accessor + "(" + ExecModule + ")->" + Field;
+    Initial += "\n" + BodyIndent + Slot +
+               " = (PyTypeObject *)PyType_FromModuleAndSpec(" + ExecModule +
+               ", &" + HeapTypes.find(Candidate->Var)->second.SpecName +
+               ", NULL);\n" + BodyIndent + "if (" + Slot + " == NULL) {\n" +
+               BodyIndent + Unit + "return -1;\n" + BodyIndent + "}";
+  }
+  for (const auto &[Candidate, Field] : Moved) {
+    if (Candidate->IsType)
+      continue;
     const Expr *Value = Candidate->Var->getInit();
     if (!Value || isZeroInitializer(Value, Ctx))
       continue;
@@ -882,6 +1117,16 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   if (!Initial.empty())
     Add(FixItHint::CreateInsertion(ExecBody->getLBracLoc().getLocWithOffset(1),
                                    Initial));
+
+  // A heap type's instances own a reference to it.
+  for (const auto &[Candidate, Field] : Moved) {
+    if (!Candidate->IsType)
+      continue;
+    const HeapTypePlan &HeapType = HeapTypes.find(Candidate->Var)->second;
+    if (std::string Problem = adjustTypeFunctions(HeapType, Result);
+        !Problem.empty())
+      return RewriteResult::failure(Problem);
+  }
 
   // The definition: m_traverse, m_clear and m_free.
   const ModuleDefInfo &Def = *Init.Def;

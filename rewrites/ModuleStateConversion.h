@@ -57,6 +57,9 @@ struct StateCandidate {
   /// Whether it is a Python object pointer (visited and cleared with the
   /// state) rather than plain C data.
   bool IsObject = false;
+  /// Whether it is a statically allocated type (converted to a heap type
+  /// kept in the state, rewrites/HeapTypeConversion.h).
+  bool IsType = false;
   /// Why it cannot move whatever its accessors (a static type, an array of
   /// object pointers); empty when it may.
   std::string NotMovable;
