@@ -112,22 +112,34 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
   std::string Slots, SpecName, SlotsName;
   std::string TypeName, BasicSize, ItemSize = "0", Flags;
   bool HasNew = false;
-  for (unsigned I = 0; I < Written->getNumInits(); ++I) {
-    const Expr *Init = Written->getInit(I);
-    const auto *Designated = dyn_cast<DesignatedInitExpr>(Init);
-    if (!Designated) {
-      // The object header (PyVarObject_HEAD_INIT) comes first.
-      if (I == 0)
+  // The semantic form gives every member its value, designated or
+  // positional.
+  const InitListExpr *Members = semanticList(Type->getInit());
+  const RecordDecl *Record = Type->getType()->getAsRecordDecl();
+  if (!Members || !Record)
+    return Fail(Name + " has no braced initializer");
+  for (const FieldDecl *Field : Record->fields()) {
+    unsigned Index = Field->getFieldIndex();
+    if (Index >= Members->getNumInits())
+      break;
+    const Expr *Value = Members->getInit(Index);
+    llvm::StringRef Member = Field->getName();
+    // The object header (PyVarObject_HEAD_INIT), and members left out.
+    if (Member == "ob_base" || isa<ImplicitValueInitExpr>(Value))
+      continue;
+    // A zero slot is no slot; the spec's own members are kept as written
+    // (Py_TPFLAGS_DEFAULT is 0 in 3.13).
+    if (!llvm::is_contained({"tp_name", "tp_basicsize", "tp_itemsize",
+                             "tp_flags"},
+                            Member)) {
+      Expr::EvalResult Constant;
+      if (Value->EvaluateAsRValue(Constant, Ctx) && Constant.Val.isInt() &&
+          Constant.Val.getInt() == 0)
         continue;
-      return Fail(Name + " is initialised positionally; only designated "
-                         "initializers ('.tp_name = ...') are converted");
+      if (Value->IgnoreParenCasts()->isNullPointerConstant(
+              Ctx, Expr::NPC_ValueDependentIsNotNull))
+        continue;
     }
-    if (Designated->size() != 1 ||
-        !Designated->getDesignator(0)->isFieldDesignator())
-      return Fail(Name + " has a nested designator");
-    llvm::StringRef Member =
-        Designated->getDesignator(0)->getFieldName()->getName();
-    const Expr *Value = Designated->getInit();
     std::optional<CharSourceRange> Range =
         fileRangeOf(Value->getSourceRange(), SM, LO);
     if (!Range)
@@ -195,7 +207,9 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
     }
   }
   if (TypeName.empty() || BasicSize.empty() || Flags.empty())
-    return Fail(Name + " does not set tp_name, tp_basicsize and tp_flags");
+    return Fail(Name + " does not set " +
+                (TypeName.empty() ? "tp_name" : BasicSize.empty() ? "tp_basicsize"
+                                                                  : "tp_flags"));
   bool Gc = llvm::StringRef(Flags).contains("Py_TPFLAGS_HAVE_GC");
   if (Gc && !Plan.Traverse)
     return Fail(Name + " is a GC type without a tp_traverse of this file");

@@ -2,7 +2,7 @@
 // RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
 // RUN: FileCheck %s --check-prefix=NOTES < %t.out
 
-// Static types that are not converted: one initialised positionally (and
+// Static types that are not converted: one without tp_flags (and
 // modified at init), one defined by a macro. Nothing else moves, so the
 // file is left as it was.
 #include <Python.h>
@@ -49,7 +49,7 @@ PyMODINIT_FUNC PyInit_hs(void) {
   return m;
 }
 
-// NOTES:     note: no automatic fix: not moved to the module state: not converted to a heap type: 'Plain_Type' is initialised positionally; only designated initializers ('.tp_name = ...') are converted
+// NOTES:     note: no automatic fix: not moved to the module state: not converted to a heap type: 'Plain_Type' does not set tp_flags
 // NOTES:     note: no automatic fix: not moved to the module state: not converted to a heap type: 'tp_basicsize' of 'Macro_Type' is spelled inside a macro expansion
 // NOTES:     0 findings fixed in 0 files, 2 left for a human
 // NOTES-NOT: ==== fixed
