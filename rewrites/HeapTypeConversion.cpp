@@ -22,12 +22,12 @@ namespace {
 /// `{Py_tp_X, ...}` for the `tp_X` members a slot can carry.
 std::optional<std::string> slotFor(llvm::StringRef Member) {
   static const char *const Slots[] = {
-      "dealloc",  "repr",      "hash",        "call",     "str",
-      "getattro", "setattro",  "doc",         "traverse", "clear",
-      "richcompare", "iter",   "iternext",    "methods",  "members",
-      "getset",   "init",      "alloc",       "new",      "free",
-      "descr_get", "descr_set", "finalize",   "del",      "getattr",
-      "setattr",  "is_gc"};
+      "dealloc",     "repr",      "hash",     "call",     "str",
+      "getattro",    "setattro",  "doc",      "traverse", "clear",
+      "richcompare", "iter",      "iternext", "methods",  "members",
+      "getset",      "init",      "alloc",    "new",      "free",
+      "descr_get",   "descr_set", "finalize", "del",      "getattr",
+      "setattr",     "is_gc"};
   for (const char *Slot : Slots)
     if (Member == std::string("tp_") + Slot)
       return std::string("Py_tp_") + Slot;
@@ -129,9 +129,8 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
       continue;
     // A zero slot is no slot; the spec's own members are kept as written
     // (Py_TPFLAGS_DEFAULT is 0 in 3.13).
-    if (!llvm::is_contained({"tp_name", "tp_basicsize", "tp_itemsize",
-                             "tp_flags"},
-                            Member)) {
+    if (!llvm::is_contained(
+            {"tp_name", "tp_basicsize", "tp_itemsize", "tp_flags"}, Member)) {
       Expr::EvalResult Constant;
       if (Value->EvaluateAsRValue(Constant, Ctx) && Constant.Val.isInt() &&
           Constant.Val.getInt() == 0)
@@ -161,10 +160,10 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
       HasNew |= Member == "tp_new";
       Slots += Unit.str() + "{" + *Slot + ", (void *)" + Text + "},\n";
       if (const FunctionDecl *F = definedFunction(Value, SM)) {
-        bool Finalizing = llvm::is_contained(
-            {"tp_dealloc", "tp_clear", "tp_traverse", "tp_finalize", "tp_del",
-             "tp_free"},
-            Member);
+        bool Finalizing =
+            llvm::is_contained({"tp_dealloc", "tp_clear", "tp_traverse",
+                                "tp_finalize", "tp_del", "tp_free"},
+                               Member);
         Plan.Functions.push_back({F, Member == "tp_new", Finalizing});
         if (Member == "tp_dealloc")
           Plan.Dealloc = F;
@@ -208,8 +207,9 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
   }
   if (TypeName.empty() || BasicSize.empty() || Flags.empty())
     return Fail(Name + " does not set " +
-                (TypeName.empty() ? "tp_name" : BasicSize.empty() ? "tp_basicsize"
-                                                                  : "tp_flags"));
+                (TypeName.empty()    ? "tp_name"
+                 : BasicSize.empty() ? "tp_basicsize"
+                                     : "tp_flags"));
   bool Gc = llvm::StringRef(Flags).contains("Py_TPFLAGS_HAVE_GC");
   if (Gc && !Plan.Traverse)
     return Fail(Name + " is a GC type without a tp_traverse of this file");
@@ -232,17 +232,16 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
                   ", does not name its first parameter");
   }
 
-  std::optional<CharSourceRange> Definition = declarationLines(
-      Type->getBeginLoc(), Type->getEndLoc(), SM, LO);
+  std::optional<CharSourceRange> Definition =
+      declarationLines(Type->getBeginLoc(), Type->getEndLoc(), SM, LO);
   if (!Definition)
     return Fail("the definition of " + Name + " is spelled in a macro");
   Plan.Definition = *Definition;
   for (const VarDecl *Redeclaration : Type->redecls()) {
     if (Redeclaration == Type)
       continue;
-    std::optional<CharSourceRange> Lines =
-        declarationLines(Redeclaration->getBeginLoc(),
-                         Redeclaration->getEndLoc(), SM, LO);
+    std::optional<CharSourceRange> Lines = declarationLines(
+        Redeclaration->getBeginLoc(), Redeclaration->getEndLoc(), SM, LO);
     if (!Lines || Redeclaration->getInit())
       return Fail("a declaration of " + Name + " is spelled in a macro");
     Plan.Declarations.push_back(*Lines);
@@ -253,13 +252,13 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
   std::string Extra = " | Py_TPFLAGS_IMMUTABLETYPE";
   if (!HasNew)
     Extra += " | Py_TPFLAGS_DISALLOW_INSTANTIATION";
-  Plan.SpecText = "static PyType_Slot " + SlotsArray + "[] = {\n" + Slots +
-                  Unit.str() + "{0, NULL},\n};\n\nstatic PyType_Spec " +
-                  Plan.SpecName + " = {\n" + Unit.str() + ".name = " +
-                  TypeName + ",\n" + Unit.str() + ".basicsize = " + BasicSize +
-                  ",\n" + Unit.str() + ".itemsize = " + ItemSize + ",\n" +
-                  Unit.str() + ".flags = " + Flags + Extra + ",\n" +
-                  Unit.str() + ".slots = " + SlotsArray + ",\n};\n";
+  Plan.SpecText =
+      "static PyType_Slot " + SlotsArray + "[] = {\n" + Slots + Unit.str() +
+      "{0, NULL},\n};\n\nstatic PyType_Spec " + Plan.SpecName + " = {\n" +
+      Unit.str() + ".name = " + TypeName + ",\n" + Unit.str() +
+      ".basicsize = " + BasicSize + ",\n" + Unit.str() +
+      ".itemsize = " + ItemSize + ",\n" + Unit.str() + ".flags = " + Flags +
+      Extra + ",\n" + Unit.str() + ".slots = " + SlotsArray + ",\n};\n";
   return Plan;
 }
 

@@ -35,7 +35,9 @@ std::string lineOf(SourceLocation Loc, const SourceManager &SM) {
   return "line " + std::to_string(SM.getExpansionLineNumber(Loc));
 }
 
-std::string quoted(const NamedDecl *D) { return "'" + D->getName().str() + "'"; }
+std::string quoted(const NamedDecl *D) {
+  return "'" + D->getName().str() + "'";
+}
 
 /// `'f' (line 12)`.
 std::string place(const FunctionDecl *F) {
@@ -164,8 +166,10 @@ const Decl *namedTypeDecl(QualType Type, ASTContext &Ctx) {
 unsigned aboveAttachedComments(llvm::StringRef Buffer, unsigned Offset) {
   while (Offset > 0) {
     size_t PreviousEnd = Offset - 1; // the newline ending the previous line
-    size_t PreviousStart = Buffer.rfind('\n', PreviousEnd ? PreviousEnd - 1 : 0);
-    PreviousStart = PreviousStart == llvm::StringRef::npos ? 0 : PreviousStart + 1;
+    size_t PreviousStart =
+        Buffer.rfind('\n', PreviousEnd ? PreviousEnd - 1 : 0);
+    PreviousStart =
+        PreviousStart == llvm::StringRef::npos ? 0 : PreviousStart + 1;
     if (PreviousEnd == 0)
       PreviousStart = 0;
     llvm::StringRef Line = Buffer.slice(PreviousStart, PreviousEnd).trim();
@@ -249,12 +253,11 @@ private:
                                   RewriteResult &Result);
   std::string checkVariable(const StateCandidate &Candidate,
                             SourceLocation &Where);
-  std::string checkType(const StateCandidate &Candidate,
-                        SourceLocation &Where);
+  std::string checkType(const StateCandidate &Candidate, SourceLocation &Where);
   /// The declaration of \p Var to remove; \p Comment receives the comment
   /// lines directly above a file-scope declaration, removed with it.
-  std::optional<CharSourceRange> declarationRange(const VarDecl *Var,
-                                                  std::string *Comment = nullptr);
+  std::optional<CharSourceRange>
+  declarationRange(const VarDecl *Var, std::string *Comment = nullptr);
   RewriteResult buildEdits(bool WithGil);
   std::string fieldText(const VarDecl *Var, llvm::StringRef Field);
 
@@ -324,9 +327,10 @@ std::string Planner::checkModule() {
   if (!Def.Slots || !Def.Slots->sentinel())
     return "its slots array is not a braced list ending in '{0, NULL}'";
   const ModuleSlot *ExecSlot = Def.Slots->find(ModuleSlotExec);
-  unsigned ExecSlots = llvm::count_if(Def.Slots->Slots, [](const ModuleSlot &S) {
-    return S.ID && *S.ID == ModuleSlotExec;
-  });
+  unsigned ExecSlots =
+      llvm::count_if(Def.Slots->Slots, [](const ModuleSlot &S) {
+        return S.ID && *S.ID == ModuleSlotExec;
+      });
   if (!ExecSlot || ExecSlots != 1)
     return "the module does not have exactly one 'Py_mod_exec' slot";
   const FunctionDecl *F = namedFunction(ExecSlot->ValueExpr);
@@ -360,8 +364,7 @@ void Planner::findModuleFunctions() {
 
 ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
   ModuleAccess Access;
-  if (SinglePhase ? F->getCanonicalDecl() ==
-                        Init.Function->getCanonicalDecl()
+  if (SinglePhase ? F->getCanonicalDecl() == Init.Function->getCanonicalDecl()
                   : F->getCanonicalDecl() == Exec->getCanonicalDecl()) {
     Access.ModuleExpr = ExecModule;
   } else if (auto Typed = TypeFunctions.find(F->getCanonicalDecl());
@@ -401,10 +404,9 @@ ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
       }
     const ParmVarDecl *Param =
         F->getNumParams() > 0 ? F->getParamDecl(0) : nullptr;
-    if (Access.Reason.empty() &&
-        (!Param || Param->getName().empty() ||
-         Param->getLocation().isMacroID() ||
-         !Param->getType()->isPointerType()))
+    if (Access.Reason.empty() && (!Param || Param->getName().empty() ||
+                                  Param->getLocation().isMacroID() ||
+                                  !Param->getType()->isPointerType()))
       Access.Reason = "names its first parameter, the module, through a "
                       "macro ('Py_UNUSED') or not at all";
     if (Access.Reason.empty())
@@ -468,8 +470,8 @@ void Planner::planHeapTypes() {
       const FunctionDecl *Key = F.Function->getCanonicalDecl();
       auto [It, New] = Owner.try_emplace(Key, Type);
       if (!New && It->second != Type)
-        HeapType.Reason = "'" + F.Function->getName().str() +
-                          "' is shared with another type";
+        HeapType.Reason =
+            "'" + F.Function->getName().str() + "' is shared with another type";
       if (F.Finalizing)
         Finalizing.insert(Key);
       else
@@ -491,8 +493,7 @@ void Planner::findHelpers() {
     if (!F || !F->doesThisDeclarationHaveABody() ||
         F->getStorageClass() != SC_Static || F->isVariadic() ||
         F->getPreviousDecl() || F->getLocation().isMacroID() ||
-        !SM.isInMainFile(F->getLocation()) ||
-        baseAccess(F).Reason.empty() ||
+        !SM.isInMainFile(F->getLocation()) || baseAccess(F).Reason.empty() ||
         MethodTable.contains(F->getCanonicalDecl()))
       continue;
     auto UsesOf = Uses->FunctionUses.find(F->getCanonicalDecl());
@@ -508,11 +509,10 @@ void Planner::findHelpers() {
   for (bool Changed = true; Changed;) {
     Changed = false;
     for (const FunctionDecl *F : llvm::to_vector(Reach)) {
-      bool Reached = llvm::all_of(
-          Uses->FunctionUses[F], [&](const Use &U) {
-            const FunctionDecl *Caller = U.Function->getCanonicalDecl();
-            return Reach.contains(Caller) || baseAccess(Caller).Reason.empty();
-          });
+      bool Reached = llvm::all_of(Uses->FunctionUses[F], [&](const Use &U) {
+        const FunctionDecl *Caller = U.Function->getCanonicalDecl();
+        return Reach.contains(Caller) || baseAccess(Caller).Reason.empty();
+      });
       if (!Reached) {
         Reach.erase(F);
         Changed = true;
@@ -537,8 +537,8 @@ void Planner::findHelpers() {
   }
 }
 
-std::optional<CharSourceRange>
-Planner::declarationRange(const VarDecl *Var, std::string *Comment) {
+std::optional<CharSourceRange> Planner::declarationRange(const VarDecl *Var,
+                                                         std::string *Comment) {
   if (Var->isStaticLocal()) {
     DynTypedNodeList Parents = Ctx.getParents(*Var);
     const auto *Statement =
@@ -591,9 +591,9 @@ std::string Planner::checkType(const StateCandidate &Candidate,
     return Stays->second;
   auto Planned = HeapTypes.find(Var);
   if (Planned == HeapTypes.end() || !Planned->second.Reason.empty())
-    return "not converted to a heap type: " +
-           (Planned == HeapTypes.end() ? std::string("unknown")
-                                       : Planned->second.Reason);
+    return "not converted to a heap type: " + (Planned == HeapTypes.end()
+                                                   ? std::string("unknown")
+                                                   : Planned->second.Reason);
   if (!Var->isFileVarDecl() || Var->getStorageClass() != SC_Static)
     return Name + " is not 'static', so other files may use it";
   for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
@@ -603,8 +603,7 @@ std::string Planner::checkType(const StateCandidate &Candidate,
         Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
     if (!AddressOf || AddressOf->getOpcode() != UO_AddrOf) {
       Where = Loc;
-      return Name + " is used other than by its address at " +
-             lineOf(Loc, SM);
+      return Name + " is used other than by its address at " + lineOf(Loc, SM);
     }
     if (!U.Function) {
       Where = Loc;
@@ -637,8 +636,7 @@ std::string Planner::checkVariable(const StateCandidate &Candidate,
     return Name + " is declared more than once";
   if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
     return Name + " is not 'static', so other files may use it";
-  if (Var->getLocation().isMacroID() ||
-      !SM.isInMainFile(Var->getLocation()))
+  if (Var->getLocation().isMacroID() || !SM.isInMainFile(Var->getLocation()))
     return Name + " is declared inside a macro expansion or in a header";
   if (Var->getTLSKind() != VarDecl::TLS_None)
     return Name + " is thread-local";
@@ -658,8 +656,8 @@ std::string Planner::checkVariable(const StateCandidate &Candidate,
     }
   }
   if (Var->isStaticLocal()) {
-    const auto *Owner = dyn_cast_or_null<FunctionDecl>(
-        Var->getParentFunctionOrMethod());
+    const auto *Owner =
+        dyn_cast_or_null<FunctionDecl>(Var->getParentFunctionOrMethod());
     if (!Owner)
       return Name + " is not in a function";
     ModuleAccess Access = accessFrom(Owner);
@@ -686,8 +684,7 @@ std::string Planner::checkVariable(const StateCandidate &Candidate,
     if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc)) ||
         !fileRangeOf(U.Ref->getSourceRange(), SM, LO)) {
       Where = Loc;
-      return Name + " is used inside a macro expansion at " +
-             lineOf(Loc, SM);
+      return Name + " is used inside a macro expansion at " + lineOf(Loc, SM);
     }
   }
   return {};
@@ -761,7 +758,8 @@ ModuleStatePlan Planner::run() {
         continue;
       for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
         const auto *Other = dyn_cast<VarDecl>(D);
-        if (!Other || Other == Var || Other->getBeginLoc() != Var->getBeginLoc())
+        if (!Other || Other == Var ||
+            Other->getBeginLoc() != Var->getBeginLoc())
           continue;
         auto It = llvm::find_if(Candidates, [&](const StateCandidate &C) {
           return C.Var == Other;
@@ -793,8 +791,8 @@ ModuleStatePlan Planner::run() {
     }
   };
   for (size_t I = 0; I < Candidates.size(); ++I) {
-    Plan.Outcomes.push_back({Candidates[I].Var, Reasons[I].empty(), Reasons[I],
-                             Places[I]});
+    Plan.Outcomes.push_back(
+        {Candidates[I].Var, Reasons[I].empty(), Reasons[I], Places[I]});
     if (!Reasons[I].empty())
       continue;
     const VarDecl *Var = Candidates[I].Var;
@@ -855,9 +853,9 @@ ModuleStatePlan Planner::run() {
   Traverse = unusedFileScopeName(Prefix + "_state_traverse", Ctx);
   Clear = unusedFileScopeName(Prefix + "_state_clear", Ctx);
   Free = unusedFileScopeName(Prefix + "_state_free", Ctx);
-  InsertAt = aboveAttachedComments(
-      SM.getBufferData(SM.getFileID(FirstBegin)),
-      SM.getFileOffset(text::lineStart(FirstBegin, SM)));
+  InsertAt =
+      aboveAttachedComments(SM.getBufferData(SM.getFileID(FirstBegin)),
+                            SM.getFileOffset(text::lineStart(FirstBegin, SM)));
 
   Plan.Edits = buildEdits(/*WithGil=*/Plan.Complete);
   if (!Plan.Edits.Reason.empty())
@@ -995,9 +993,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   SourceLocation FileStart = SM.getLocForStartOfFile(
       SM.getFileID(SM.getExpansionLoc(Init.Def->Def->getLocation())));
   std::string Unit = text::indentUnit(FileStart, SM);
-  bool HasObjects = llvm::any_of(Moved, [](const auto &M) {
-    return M.first->IsObject;
-  });
+  bool HasObjects =
+      llvm::any_of(Moved, [](const auto &M) { return M.first->IsObject; });
 
   // The state, its accessor and the GC functions.
   std::string Text = "typedef struct {\n";
@@ -1015,9 +1012,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   Text += "static inline " + StateName + " *\n" + Accessor +
           "(PyObject *module)\n{\n" + Unit + "return (" + StateName +
           " *)PyModule_GetState(module);\n}\n\n";
-  bool HasTypes = llvm::any_of(Moved, [](const auto &M) {
-    return M.first->IsType;
-  });
+  bool HasTypes =
+      llvm::any_of(Moved, [](const auto &M) { return M.first->IsType; });
   if (HasTypes) {
     // The types' functions name the definition to find their module.
     const VarDecl *Def = Init.Def->Def;
@@ -1025,8 +1021,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
             "struct PyModuleDef " + Def->getName().str() + ";\n\n";
   }
   if (HasObjects) {
-    std::string Local = Unit + StateName + " *state = " + Accessor +
-                        "(module);\n";
+    std::string Local =
+        Unit + StateName + " *state = " + Accessor + "(module);\n";
     Text += "static int\n" + Traverse +
             "(PyObject *module, visitproc visit, void *arg)\n{\n" + Local;
     for (const auto &[Candidate, Field] : Moved)
@@ -1038,8 +1034,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
       if (Candidate->IsObject)
         Text += Unit + "Py_CLEAR(state->" + Field + ");\n";
     Text += Unit + "return 0;\n}\n\n";
-    Text += "static void\n" + Free + "(void *module)\n{\n" + Unit +
-            "(void)" + Clear + "((PyObject *)module);\n}\n\n";
+    Text += "static void\n" + Free + "(void *module)\n{\n" + Unit + "(void)" +
+            Clear + "((PyObject *)module);\n}\n\n";
   }
   Add(FixItHint::CreateInsertion(FileStart.getLocWithOffset(InsertAt), Text));
 
@@ -1050,8 +1046,7 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     if (Candidate->IsType) {
       // The type's definition becomes its slots and spec.
       const HeapTypePlan &HeapType = HeapTypes.find(Var)->second;
-      Add(FixItHint::CreateReplacement(HeapType.Definition,
-                                       HeapType.SpecText));
+      Add(FixItHint::CreateReplacement(HeapType.Definition, HeapType.SpecText));
       for (CharSourceRange Declaration : HeapType.Declarations)
         Add(FixItHint::CreateRemoval(Declaration));
     } else {
@@ -1069,11 +1064,12 @@ RewriteResult Planner::buildEdits(bool WithGil) {
       std::optional<CharSourceRange> Range =
           fileRangeOf(Target->getSourceRange(), SM, LO);
       // A macro argument expanded twice is one edit.
-      if (!Range || !Replaced.insert(SM.getFileOffset(Range->getBegin())).second)
+      if (!Range ||
+          !Replaced.insert(SM.getFileOffset(Range->getBegin())).second)
         continue;
       Add(FixItHint::CreateReplacement(
-          *Range, Accessor + "(" + accessFrom(U.Function).ModuleExpr + ")->" +
-                      Field));
+          *Range,
+          Accessor + "(" + accessFrom(U.Function).ModuleExpr + ")->" + Field));
     }
   }
 
@@ -1087,8 +1083,7 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   if (!ExecBody || ExecBody->getLBracLoc().isMacroID())
     return RewriteResult::failure("the exec function's body is spelled "
                                   "inside a macro expansion");
-  std::string BodyIndent =
-      text::lineIndent(ExecBody->getLBracLoc(), SM) + Unit;
+  std::string BodyIndent = text::lineIndent(ExecBody->getLBracLoc(), SM) + Unit;
   for (const auto &[Candidate, Field] : Moved) {
     if (!Candidate->IsType)
       continue;
@@ -1111,8 +1106,7 @@ RewriteResult Planner::buildEdits(bool WithGil) {
       return RewriteResult::failure("an initializer is spelled inside a "
                                     "macro expansion");
     Initial += "\n" + BodyIndent + Accessor + "(" + ExecModule + ")->" + Field +
-               " = " +
-               Lexer::getSourceText(*Range, SM, LO).str() + ";";
+               " = " + Lexer::getSourceText(*Range, SM, LO).str() + ";";
   }
   if (!Initial.empty())
     Add(FixItHint::CreateInsertion(ExecBody->getLBracLoc().getLocWithOffset(1),
@@ -1130,11 +1124,11 @@ RewriteResult Planner::buildEdits(bool WithGil) {
 
   // The definition: m_traverse, m_clear and m_free.
   const ModuleDefInfo &Def = *Init.Def;
-  const InitListExpr *Written = Def.Init->isSyntacticForm()
-                                    ? Def.Init
-                                    : (Def.Init->getSyntacticForm()
-                                           ? Def.Init->getSyntacticForm()
-                                           : Def.Init);
+  const InitListExpr *Written =
+      Def.Init->isSyntacticForm()
+          ? Def.Init
+          : (Def.Init->getSyntacticForm() ? Def.Init->getSyntacticForm()
+                                          : Def.Init);
   bool Designated = llvm::any_of(Written->inits(), [](const Expr *E) {
     return isa<DesignatedInitExpr>(E);
   });
@@ -1193,10 +1187,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
       // One member a line, as written, when the list ends in a comma.
       llvm::StringRef Between = Lexer::getSourceText(
           CharSourceRange::getCharRange(Range->getEnd(), RBrace), SM, LO);
-      if (Designated && text::startsLine(RBrace, SM) &&
-          Between.trim() == ",")
-        Add(FixItHint::CreateInsertion(text::lineStart(RBrace, SM),
-                                       TailLines));
+      if (Designated && text::startsLine(RBrace, SM) && Between.trim() == ",")
+        Add(FixItHint::CreateInsertion(text::lineStart(RBrace, SM), TailLines));
       else
         Add(FixItHint::CreateInsertion(Range->getEnd(), Tail));
     }
@@ -1228,8 +1220,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   Slots.Gil = WithGil && !Declared.Gil;
   Slots.PerInterpreterGil = Plan.Complete && !Declared.MultipleInterpreters;
   if (!Slots.empty()) {
-    RewriteResult Inserted = insertSlotsBeforeSentinel(
-        Slots, Def.Slots->sentinel()->Entry, Ctx);
+    RewriteResult Inserted =
+        insertSlotsBeforeSentinel(Slots, Def.Slots->sentinel()->Entry, Ctx);
     if (!Inserted.Reason.empty())
       return Inserted;
     Result.Hints.insert(Result.Hints.end(), Inserted.Hints.begin(),

@@ -101,8 +101,7 @@ struct ModuleStatePlan {
 /// \p Init.
 ModuleStatePlan planModuleState(const ModuleInitInfo &Init,
                                 const std::vector<StateCandidate> &Candidates,
-                                DeclaredSlots Declared,
-                                clang::ASTContext &Ctx);
+                                DeclaredSlots Declared, clang::ASTContext &Ctx);
 
 } // namespace gilport
 
