@@ -1,5 +1,7 @@
 // RUN: %check_gilport %s gilport-global-state %t -- --check-option=gilport-global-state.ConvertToModuleState=true
 // RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %python %scripts/build-extension.py --python %python_ft --name boxes --out %t.ft %t.dir/heap-type-gc.c
+// RUN: env -u PYTHON_GIL %python_ft %S/../e2e/Inputs/subinterp-isolation.py %t.ft boxes 20 | FileCheck %s --check-prefix=ISOLATED
 
 // Static types become heap types: their designated initializers become a
 // PyType_Slot array and a PyType_Spec (with Py_TPFLAGS_IMMUTABLETYPE, and
@@ -8,7 +10,9 @@
 // reads the state; the GC type's tp_traverse visits its type and tp_dealloc
 // releases it. The type's tp_new and methods reach the state through
 // PyType_GetModuleByDef (tp_new from its type argument), which needs the
-// module definition declared before them.
+// module definition declared before them. Built for python3.13t, the module
+// keeps the GIL disabled and runs in two isolated subinterpreters at once
+// with its own types and state, which are freed with each interpreter.
 #include <Python.h>
 
 typedef struct {
@@ -176,3 +180,8 @@ error:
 // CHECK-FIXES-NEXT:   get_boxes_state(m)->Token_Type = (PyTypeObject *)PyType_FromModuleAndSpec(m, &Token_Type_spec, NULL);
 // CHECK-FIXES:        if (PyType_Ready(get_boxes_state(m)->Box_Type) < 0 || PyType_Ready(get_boxes_state(m)->Token_Type) < 0)
 // CHECK-FIXES:        if (PyModule_AddObjectRef(m, "Box", (PyObject *)get_boxes_state(m)->Box_Type) < 0 ||
+
+// ISOLATED:      gil-enabled-after-import: False
+// ISOLATED-NEXT: own-state: True
+// ISOLATED-NEXT: concurrent: ok
+// ISOLATED-NEXT: leaked-markers: 0

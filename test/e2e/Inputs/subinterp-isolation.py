@@ -68,6 +68,16 @@ SCENARIOS = {
                "plain.setdefault('kept', []).append(counter.Counter(label=key))"),
         control="lambda key, obj: plain.__setitem__(key, obj)",
     ),
+    # The module of test/rewrites/heap-type-gc.c once fixed: a heap GC type.
+    "boxes": dict(
+        mark="b = boxes.Box(1)",
+        seen="boxes.made() > 0",
+        work="for i in range(3000):\n    boxes.Box(i).open()",
+        store=("lambda key, obj: setattr(boxes.BoxError, 'marker', key) "
+               "if isinstance(key, Marker) else "
+               "plain.setdefault('kept', []).append(boxes.Box(key))"),
+        control="lambda key, obj: plain.__setitem__(key, obj)",
+    ),
 }
 
 LOAD = """
