@@ -2,6 +2,8 @@
 
 #include "checks/GlobalStateCheck.h"
 
+#include "rewrites/ModuleStateConversion.h"
+
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclCXX.h"
@@ -21,6 +23,10 @@ const CheckOptionInfo Options[] = {
     {"IgnoreVariables", "",
      "A regular expression; variables whose whole name matches it are not "
      "reported (empty: report all)."},
+    {"ConvertToModuleState", "false",
+     "Fix by moving the variables into the module state (converting a "
+     "single-phase module to multi-phase init), where every function using "
+     "them can reach the module."},
 };
 
 /// The variable reference whose own storage \p E designates: `x`, `x[i]`,
@@ -215,7 +221,8 @@ std::string message(const VarDecl *Var, StaticStateKind Kind) {
 
 GlobalStateCheck::GlobalStateCheck(CheckContext &Context)
     : GilportCheck("gilport-global-state", Context),
-      IgnoreVariablesPattern(option("IgnoreVariables")) {
+      IgnoreVariablesPattern(option("IgnoreVariables")),
+      ConvertToModuleState(boolOption("ConvertToModuleState")) {
   if (!llvm::StringRef(IgnoreVariablesPattern).trim().empty()) {
     llvm::Regex Pattern("^(" + IgnoreVariablesPattern + ")$");
     // An invalid pattern ignores nothing (options are validated when the
@@ -421,11 +428,25 @@ bool GlobalStateCheck::isIgnored(llvm::StringRef Name) const {
   return IgnoreVariables && IgnoreVariables->match(Name);
 }
 
+void GlobalStateCheck::registerPPCallbacks(const SourceManager &SM,
+                                           Preprocessor *PP) {
+  Analyzer.registerPPCallbacks(SM, PP);
+}
+
 void GlobalStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   for (const Alias &Taken : Aliases) {
     auto Through = WritesThrough.find(Taken.Pointer);
     if (Through != WritesThrough.end())
       recordWrite(Taken.Target, Through->second);
+  }
+  StateFixes.reset();
+  if (ConvertToModuleState) {
+    reportWithModuleState(Ctx);
+    Candidates.clear();
+    FirstWrites.clear();
+    Aliases.clear();
+    WritesThrough.clear();
+    return;
   }
   for (const Candidate &Found : Candidates) {
     auto Write = FirstWrites.find(Found.Var->getCanonicalDecl());
@@ -465,6 +486,138 @@ void GlobalStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   FirstWrites.clear();
   Aliases.clear();
   WritesThrough.clear();
+}
+
+Finding GlobalStateCheck::draft(const Candidate &Found) const {
+  Finding Draft;
+  Draft.Check = name().str();
+  Draft.Message = message(Found.Var, Found.Kind);
+  return Draft;
+}
+
+void GlobalStateCheck::reportWithModuleState(ASTContext &Ctx) {
+  // The findings: object pointers, types and objects always, C data when
+  // written.
+  std::vector<const Candidate *> Reported;
+  std::vector<StateCandidate> StateCandidates;
+  for (const Candidate &Found : Candidates) {
+    bool Written = FirstWrites.count(Found.Var->getCanonicalDecl()) != 0;
+    if (Found.Kind == StaticStateKind::MutableData && !Written)
+      continue;
+    Reported.push_back(&Found);
+    StateCandidate State;
+    State.Var = Found.Var;
+    State.IsObject = Found.Kind == StaticStateKind::ObjectPointer;
+    switch (Found.Kind) {
+    case StaticStateKind::ObjectPointers:
+      State.NotMovable = "arrays and records of object pointers are not moved "
+                         "automatically; move them by hand";
+      break;
+    case StaticStateKind::TypeObject:
+      State.IsType = true;
+      State.IsObject = true;
+      break;
+    case StaticStateKind::StaticObject:
+      State.NotMovable = "statically allocated objects are not moved "
+                         "automatically";
+      break;
+    default:
+      break;
+    }
+    StateCandidates.push_back(State);
+  }
+  if (Reported.empty())
+    return;
+
+  // The module of this file: its only init function.
+  std::optional<ModuleInitInfo> Module;
+  std::string NoModule = "no module init function in this file";
+  for (const ModuleInitInfo &Init : Analyzer.findModuleInits(Ctx)) {
+    if (!Ctx.getSourceManager().isInMainFile(Init.Function->getLocation()))
+      continue;
+    if (Module) {
+      NoModule = "the file defines more than one module";
+      Module.reset();
+      break;
+    }
+    Module = Init;
+  }
+  std::optional<ModuleStatePlan> Plan;
+  if (Module) {
+    DeclaredSlots Declared;
+    if (Module->Def && Module->Def->Slots) {
+      const ModuleSlotsInfo &Slots = *Module->Def->Slots;
+      Declared.Gil = Analyzer.declaresSlot(Slots, ModuleSlotGil, "Py_mod_gil",
+                                           Ctx);
+      Declared.MultipleInterpreters = Analyzer.declaresSlot(
+          Slots, ModuleSlotMultipleInterpreters, "Py_mod_multiple_interpreters",
+          Ctx);
+    }
+    Plan = planModuleState(*Module, StateCandidates, Declared, Ctx);
+  }
+
+  // Both fix sets, mapped to files like the real context does.
+  if (!Scratch) {
+    ScratchOptions = std::make_unique<AnalysisOptions>();
+    Scratch = std::make_unique<CheckContext>(*ScratchOptions);
+  }
+  Scratch->setSourceManager(&Ctx.getSourceManager(), &Ctx.getLangOpts());
+  auto Mapped = [&](const RewriteResult &Edits, std::string &Problem) {
+    {
+      FindingBuilder Builder(*Scratch, Reported.front()->Var->getLocation(),
+                             draft(*Reported.front()));
+      for (const FixItHint &Hint : Edits.Hints)
+        Builder.fix(Hint);
+    }
+    std::vector<Finding> Built = Scratch->takeFindings();
+    if (Built.empty())
+      return std::vector<tooling::Replacement>();
+    Problem = Built.front().NoFixReason;
+    return Built.front().Fixes;
+  };
+  std::string Problem;
+  if (Plan && Plan->converts()) {
+    ModuleStateFixes Fixes;
+    Fixes.Init = Module->Function;
+    Fixes.Complete = Plan->Complete;
+    Fixes.Fixes = Mapped(Plan->Edits, Problem);
+    Fixes.FixesWithoutGil = Mapped(Plan->EditsWithoutGil, Problem);
+    if (!Fixes.Fixes.empty() && !Fixes.FixesWithoutGil.empty())
+      StateFixes = std::move(Fixes);
+  }
+
+  for (size_t I = 0; I < Reported.size(); ++I) {
+    const Candidate &Found = *Reported[I];
+    Finding Draft = draft(Found);
+    const StateVariableOutcome *Outcome =
+        Plan && I < Plan->Outcomes.size() ? &Plan->Outcomes[I] : nullptr;
+    std::vector<std::pair<SourceLocation, std::string>> Notes;
+    auto Write = FirstWrites.find(Found.Var->getCanonicalDecl());
+    if (Write != FirstWrites.end() &&
+        Found.Kind != StaticStateKind::TypeObject &&
+        Found.Kind != StaticStateKind::StaticObject)
+      Notes.emplace_back(Write->second.Loc,
+                         "'" + Found.Var->getName().str() +
+                             "' is modified here");
+    if (StateFixes && Outcome && Outcome->Moved) {
+      Draft.Fixes = StateFixes->Fixes;
+      Draft.FixesWithoutGilDeclaration = StateFixes->FixesWithoutGil;
+    } else {
+      std::string Reason = !Module ? NoModule
+                           : !Problem.empty() ? Problem
+                           : Outcome        ? Outcome->Reason
+                                            : std::string();
+      if (Reason.empty())
+        Reason = "the module state conversion failed";
+      Draft.NoFixReason = "not moved to the module state: " + Reason;
+      if (Outcome && Outcome->Where.isValid())
+        Notes.emplace_back(Outcome->Where, Draft.NoFixReason);
+    }
+    FindingBuilder Builder(context(), Found.Var->getLocation(),
+                           std::move(Draft));
+    for (const auto &[Loc, Text] : Notes)
+      Builder.note(Loc, Text);
+  }
 }
 
 } // namespace gilport

@@ -6,6 +6,7 @@
 #include "checks/CheckRegistry.h"
 #include "checks/GilportCheck.h"
 #include "checks/utils/GlobalStateTypes.h"
+#include "checks/utils/ModuleInit.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/Regex.h"
@@ -28,6 +29,9 @@ namespace gilport {
 /// wherever they are defined; other mutable C data only when a function
 /// writes it (assigns, increments, or passes its address as a pointer to
 /// non-const data).
+///
+/// With the option ConvertToModuleState, the fix moves the variables into
+/// the module state (rewrites/ModuleStateConversion.h).
 class GlobalStateCheck : public GilportCheck {
 public:
   explicit GlobalStateCheck(CheckContext &Context);
@@ -36,7 +40,23 @@ public:
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void
   check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
+  void registerPPCallbacks(const clang::SourceManager &SM,
+                           clang::Preprocessor *PP) override;
   void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
+
+  /// The module-state conversion planned for the last translation unit:
+  /// its init function and the edits (the same for every moved variable).
+  struct ModuleStateFixes {
+    const clang::FunctionDecl *Init = nullptr;
+    std::vector<clang::tooling::Replacement> Fixes;
+    std::vector<clang::tooling::Replacement> FixesWithoutGil;
+    bool Complete = false;
+  };
+  /// Set by onEndOfTranslationUnit() when ConvertToModuleState moves
+  /// something.
+  const std::optional<ModuleStateFixes> &moduleStateFixes() const {
+    return StateFixes;
+  }
 
 private:
   enum class WriteKind {
@@ -78,10 +98,20 @@ private:
                     const clang::VarDecl *Var, WriteSite Site);
   static bool isGlobal(const clang::DeclRefExpr *Ref);
   bool isIgnored(llvm::StringRef Name) const;
+  /// Reports the candidates with the module-state conversion's fixes.
+  void reportWithModuleState(clang::ASTContext &Ctx);
+  Finding draft(const Candidate &Found) const;
 
   /// `IgnoreVariables`: a regular expression matched against whole names.
   const std::string IgnoreVariablesPattern;
   std::optional<llvm::Regex> IgnoreVariables;
+  const bool ConvertToModuleState;
+
+  ModuleInitAnalyzer Analyzer;
+  std::optional<ModuleStateFixes> StateFixes;
+  /// Builds the findings of the conversion before they are reported.
+  std::unique_ptr<AnalysisOptions> ScratchOptions;
+  std::unique_ptr<CheckContext> Scratch;
 
   std::unique_ptr<GlobalStateTypes> Types;
   std::vector<Candidate> Candidates;

@@ -51,6 +51,11 @@ MissingGilDeclCheck::MissingGilDeclCheck(CheckContext &Context)
   const char *Ignore = "gilport-global-state.IgnoreVariables";
   GlobalStateOptions->CheckOptions[Ignore] =
       Context.getOption("gilport-global-state", "IgnoreVariables");
+  // The same module-state conversion as gilport-global-state's, so that
+  // both checks offer identical edits.
+  const char *Convert = "gilport-global-state.ConvertToModuleState";
+  GlobalStateOptions->CheckOptions[Convert] =
+      Context.getOption("gilport-global-state", "ConvertToModuleState");
   GlobalStateContext = std::make_unique<CheckContext>(*GlobalStateOptions);
   GlobalStateContext->setSourceManager(&Context.getSourceManager(),
                                        &Context.getLangOpts());
@@ -70,6 +75,7 @@ void MissingGilDeclCheck::registerMatchers(
 void MissingGilDeclCheck::registerPPCallbacks(const SourceManager &SM,
                                               Preprocessor *PP) {
   Analyzer.registerPPCallbacks(SM, PP);
+  GlobalState->registerPPCallbacks(SM, PP);
 }
 
 std::string
@@ -93,9 +99,15 @@ MissingGilDeclCheck::sharedStateReason(const ModuleDefInfo &Def) const {
 void MissingGilDeclCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   GlobalState->onEndOfTranslationUnit(Ctx);
   GlobalStateFindings = GlobalStateContext->takeFindings();
+  const auto &StateFixes =
+      static_cast<GlobalStateCheck &>(*GlobalState).moduleStateFixes();
   for (const ModuleInitInfo &Init : Analyzer.findModuleInits(Ctx)) {
     if (!context().isReportedLocation(Init.Function->getLocation()))
       continue;
+    if (StateFixes && StateFixes->Init == Init.Function) {
+      reportWithModuleState(Init, *StateFixes, Ctx);
+      continue;
+    }
     switch (Init.Kind) {
     case ModuleInitKind::MultiPhase:
       checkMultiPhase(Init, Ctx);
@@ -108,6 +120,51 @@ void MissingGilDeclCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       break;
     }
   }
+}
+
+void MissingGilDeclCheck::reportWithModuleState(
+    const ModuleInitInfo &Init,
+    const GlobalStateCheck::ModuleStateFixes &StateFixes, ASTContext &Ctx) {
+  bool SinglePhase = Init.Kind == ModuleInitKind::SinglePhase;
+  if (SinglePhase ? Analyzer.declaresGilBySetGil(Init, Ctx)
+                  : Init.Def && Init.Def->Slots &&
+                        Analyzer.declaresSlot(*Init.Def->Slots, ModuleSlotGil,
+                                              "Py_mod_gil", Ctx))
+    return;
+  SourceLocation Loc = Init.Function->getLocation();
+  Finding Draft;
+  Draft.Check = name().str();
+  Draft.Message =
+      missingDeclaration(Init.Function) +
+      "once the module is thread-safe, declare it with a '{Py_mod_gil, "
+      "Py_MOD_GIL_NOT_USED}' slot (Python 3.13)";
+  {
+    FindingBuilder Builder(*ScratchContext, Loc, std::move(Draft));
+    Builder.note(Loc,
+                 std::string("the fix is gilport-global-state's module-state "
+                             "conversion") +
+                     (SinglePhase ? ", which converts the module to "
+                                    "multi-phase init"
+                                  : "") +
+                     (StateFixes.Complete
+                          ? "; every global moves, so the module also "
+                            "declares 'Py_MOD_PER_INTERPRETER_GIL_SUPPORTED'"
+                          : "; some globals stay global, so the slot waits "
+                            "until they are fixed by hand"));
+  }
+  std::vector<Finding> Built = ScratchContext->takeFindings();
+  if (Built.empty())
+    return;
+  Finding Result = std::move(Built.front());
+  if (StateFixes.Complete) {
+    Result.Fixes = StateFixes.Fixes;
+    Result.FixesWithoutGilDeclaration = StateFixes.FixesWithoutGil;
+  } else {
+    // Without the slot the edits are gilport-global-state's own fix.
+    Result.NoFixReason = "globals shared by all interpreters remain (see "
+                         "gilport-global-state)";
+  }
+  context().report(Loc, std::move(Result));
 }
 
 void MissingGilDeclCheck::checkMultiPhase(const ModuleInitInfo &Init,

@@ -5,6 +5,7 @@
 
 #include "checks/CheckRegistry.h"
 #include "checks/GilportCheck.h"
+#include "checks/GlobalStateCheck.h"
 #include "checks/utils/ModuleInit.h"
 
 #include <memory>
@@ -42,6 +43,12 @@ private:
   void checkMultiPhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
   void checkSinglePhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
   void convertSinglePhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
+  /// gilport-global-state.ConvertToModuleState moves globals into the state
+  /// of this module: the fix is that conversion, with the slot.
+  void reportWithModuleState(
+      const ModuleInitInfo &Init,
+      const GlobalStateCheck::ModuleStateFixes &StateFixes,
+      clang::ASTContext &Ctx);
   /// Why the module may not claim a per-interpreter GIL; empty if it may.
   std::string sharedStateReason(const ModuleDefInfo &Def) const;
 

@@ -42,7 +42,11 @@ void applyDeclarationSafetyRule(
     Reason += ", ...";
   Reason += "); use --declare-anyway to declare it regardless";
   for (Finding &F : UnitFindings) {
-    if (F.Check != "gilport-missing-gil-decl" || F.Fixes.empty())
+    // The declaration fix, and the module-state conversion of
+    // gilport-global-state, which declares the module when it completes.
+    bool Declaration = F.Check == "gilport-missing-gil-decl";
+    if (F.Fixes.empty() ||
+        (!Declaration && F.FixesWithoutGilDeclaration.empty()))
       continue;
     // Held back: the places the declaration edits, unless the edits kept
     // without it change the same place.
@@ -60,6 +64,14 @@ void applyDeclarationSafetyRule(
     // The multi-phase conversion is applied without the Py_mod_gil slot.
     F.Fixes = std::move(F.FixesWithoutGilDeclaration);
     F.FixesWithoutGilDeclaration.clear();
+    if (!Declaration) {
+      FindingNote Note;
+      Note.Message = "the module state conversion leaves out the "
+                     "'Py_mod_gil' slot: " +
+                     Reason;
+      F.Notes.push_back(std::move(Note));
+      continue;
+    }
     F.NoFixReason = "the module is converted to multi-phase init, but its "
                     "'Py_mod_gil' slot is held back: " +
                     Reason;

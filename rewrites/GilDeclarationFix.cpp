@@ -308,6 +308,10 @@ RewriteResult addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
     return RewriteResult::failure(
         "the module definition is spelled inside a macro expansion");
   std::string Addition;
+  if (Designated && !Slots.PositionalTail.empty())
+    return RewriteResult::failure(
+        "the module definition uses designated initializers and omits "
+        "'m_slots'; set its fields by hand");
   if (Designated) {
     if (Ctx.getLangOpts().CPlusPlus)
       return RewriteResult::failure(
@@ -329,7 +333,7 @@ RewriteResult addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
       return RewriteResult::failure("'m_slots' cannot be located");
     for (unsigned Index = Count; Index < SlotsIndex; ++Index)
       Addition += Index == 3 ? ", 0" : ", NULL";
-    Addition += ", " + ArrayName.str();
+    Addition += ", " + ArrayName.str() + Slots.PositionalTail;
   }
   Result.Hints.push_back(
       FixItHint::CreateInsertion(LastRange.getEnd(), Addition));

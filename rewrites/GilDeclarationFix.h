@@ -66,6 +66,10 @@ struct SlotDeclarations {
   /// Text that addSlotsArray() places before a new slots array (e.g. the
   /// prototype of the exec function); ignored by insertSlotsBeforeSentinel().
   std::string Prelude;
+  /// Positional initializers addSlotsArray() appends after a new `m_slots`
+  /// when the definition omitted it (", x_traverse, x_clear, x_free" from
+  /// the module-state conversion); only positional definitions accept it.
+  std::string PositionalTail;
 
   bool empty() const {
     return !Gil && !PerInterpreterGil && !MultipleInterpretersNotSupported &&

@@ -347,7 +347,8 @@ const VarDecl *findStaticTypeObject(ASTContext &Ctx) {
 
 RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
                                   SlotDeclarations Declarations,
-                                  ASTContext &Ctx) {
+                                  ASTContext &Ctx,
+                                  const MultiPhaseOptions &Options) {
   const SourceManager &SM = Ctx.getSourceManager();
   const FunctionDecl *Function = Init.Function;
   if (Function->getLocation().isMacroID())
@@ -515,14 +516,16 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
           DefRef->getDecl()->getName().str() + ");\n}"));
 
   // `m_size = -1` -> 0: the state of the module object is no longer shared.
-  if (*Def.Size == -1 && Def.SizeExpr) {
+  if ((*Def.Size == -1 || Options.Size != "0") && Def.SizeExpr) {
     CharSourceRange Range = Lexer::makeFileCharRange(
         CharSourceRange::getTokenRange(Def.SizeExpr->getSourceRange()), SM,
         Ctx.getLangOpts());
     if (Range.isInvalid())
       return RewriteResult::failure(
           "'m_size' is spelled inside a macro expansion");
-    Result.Hints.push_back(FixItHint::CreateReplacement(Range, "0"));
+    Result.Hints.push_back(FixItHint::CreateReplacement(Range, Options.Size));
+  } else if (Options.Size != "0") {
+    return RewriteResult::failure("'m_size' is not given explicitly");
   }
 
   // The slots array, after a prototype of the exec function.
@@ -537,6 +540,10 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
     return SlotsEdit;
   Result.Hints.insert(Result.Hints.end(), SlotsEdit.Hints.begin(),
                       SlotsEdit.Hints.end());
+  if (Options.ModuleVariable)
+    *Options.ModuleVariable = ModuleName;
+  if (Options.ExecFunction)
+    *Options.ExecFunction = Exec;
   return Result;
 }
 

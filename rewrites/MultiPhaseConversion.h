@@ -36,12 +36,24 @@ class ASTContext;
 
 namespace gilport {
 
+/// What the module-state conversion needs from the multi-phase conversion.
+struct MultiPhaseOptions {
+  /// The new `m_size` (`sizeof(x_state)` when the module gets state).
+  std::string Size = "0";
+  /// Receives the name of the module variable, which becomes the exec
+  /// function's parameter.
+  std::string *ModuleVariable = nullptr;
+  /// Receives the exec function's name.
+  std::string *ExecFunction = nullptr;
+};
+
 /// The edits converting \p Init (a single-phase init function) to
 /// multi-phase init. \p Declarations says which slots to add besides
 /// `Py_mod_exec` (its ExecFunction and Prelude are filled in here).
 RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
                                   SlotDeclarations Declarations,
-                                  clang::ASTContext &Ctx);
+                                  clang::ASTContext &Ctx,
+                                  const MultiPhaseOptions &Options = {});
 
 /// The first file-scope static `PyTypeObject` of the translation unit (a
 /// static type is shared by every interpreter), or null.

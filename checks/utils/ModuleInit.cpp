@@ -310,6 +310,12 @@ ModuleInitAnalyzer::analyzeModuleDef(const VarDecl *Def, ASTContext &Ctx) {
       Info.Size = Init ? integerValue(Init, Ctx) : std::optional<int64_t>(0);
     } else if (Name == "m_methods") {
       Info.MethodsExpr = Init;
+    } else if (Name == "m_traverse") {
+      Info.TraverseExpr = Init;
+    } else if (Name == "m_clear") {
+      Info.ClearExpr = Init;
+    } else if (Name == "m_free") {
+      Info.FreeExpr = Init;
     } else if (Name == "m_slots") {
       Info.SlotsExpr = Init;
       if (!Init || Init->IgnoreParenCasts()->isNullPointerConstant(

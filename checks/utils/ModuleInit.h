@@ -111,6 +111,10 @@ struct ModuleDefInfo {
   const clang::Expr *SlotsExpr = nullptr;
   /// `m_slots` is omitted or a null pointer.
   bool SlotsNull = false;
+  /// `m_traverse`, `m_clear` and `m_free` as written; null when omitted.
+  const clang::Expr *TraverseExpr = nullptr;
+  const clang::Expr *ClearExpr = nullptr;
+  const clang::Expr *FreeExpr = nullptr;
   /// The slots array `m_slots` points to, when it is defined in this
   /// translation unit and initialised with a braced list.
   std::optional<ModuleSlotsInfo> Slots;

@@ -1,0 +1,1241 @@
+//===--- ModuleStateConversion.cpp ----------------------------------------===//
+
+#include "rewrites/ModuleStateConversion.h"
+
+#include "rewrites/HeapTypeConversion.h"
+#include "rewrites/MultiPhaseConversion.h"
+#include "rewrites/RewriteUtils.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+
+namespace gilport {
+
+using namespace clang;
+
+namespace {
+
+std::string lineOf(SourceLocation Loc, const SourceManager &SM) {
+  return "line " + std::to_string(SM.getExpansionLineNumber(Loc));
+}
+
+std::string quoted(const NamedDecl *D) {
+  return "'" + D->getName().str() + "'";
+}
+
+/// `'f' (line 12)`.
+std::string place(const FunctionDecl *F) {
+  const SourceManager &SM = F->getASTContext().getSourceManager();
+  return quoted(F) + " (" + lineOf(F->getLocation(), SM) + ")";
+}
+
+/// A reference and where it is: in a function body, or in the initializer
+/// of a file-scope variable.
+struct Use {
+  const DeclRefExpr *Ref;
+  const FunctionDecl *Function;
+  const VarDecl *Global;
+};
+
+/// Every reference to the candidates and to functions, with its place.
+class UseCollector : public RecursiveASTVisitor<UseCollector> {
+public:
+  explicit UseCollector(const llvm::DenseSet<const VarDecl *> &Wanted)
+      : Wanted(Wanted) {}
+
+  bool TraverseFunctionDecl(FunctionDecl *F) {
+    const FunctionDecl *Saved = Function;
+    Function = F;
+    bool Result = RecursiveASTVisitor::TraverseFunctionDecl(F);
+    Function = Saved;
+    return Result;
+  }
+  bool TraverseVarDecl(VarDecl *V) {
+    if (!V->isFileVarDecl())
+      return RecursiveASTVisitor::TraverseVarDecl(V);
+    const VarDecl *Saved = Global;
+    Global = V;
+    bool Result = RecursiveASTVisitor::TraverseVarDecl(V);
+    Global = Saved;
+    return Result;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl())) {
+      if (Wanted.contains(Var->getCanonicalDecl()))
+        VarUses[Var->getCanonicalDecl()].push_back({Ref, Function, Global});
+    } else if (const auto *F = dyn_cast<FunctionDecl>(Ref->getDecl())) {
+      FunctionUses[F->getCanonicalDecl()].push_back({Ref, Function, Global});
+    }
+    return true;
+  }
+
+  llvm::DenseMap<const VarDecl *, std::vector<Use>> VarUses;
+  llvm::DenseMap<const FunctionDecl *, std::vector<Use>> FunctionUses;
+
+private:
+  const llvm::DenseSet<const VarDecl *> &Wanted;
+  const FunctionDecl *Function = nullptr;
+  const VarDecl *Global = nullptr;
+};
+
+const InitListExpr *semanticList(const Expr *E) {
+  const auto *List = dyn_cast_or_null<InitListExpr>(E);
+  if (List && List->isSyntacticForm() && List->getSemanticForm())
+    List = List->getSemanticForm();
+  return List;
+}
+
+/// The file-scope variable \p E names (`&x`, `x`, an array decaying).
+const VarDecl *namedVariable(const Expr *E) {
+  if (!E)
+    return nullptr;
+  E = E->IgnoreParenCasts();
+  if (const auto *AddrOf = dyn_cast<UnaryOperator>(E))
+    if (AddrOf->getOpcode() == UO_AddrOf)
+      E = AddrOf->getSubExpr()->IgnoreParenCasts();
+  const auto *Ref = dyn_cast<DeclRefExpr>(E);
+  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+}
+
+const FunctionDecl *namedFunction(const Expr *E) {
+  if (!E)
+    return nullptr;
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+  return Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+}
+
+bool isNullConstant(const Expr *E, ASTContext &Ctx) {
+  return E->IgnoreParenCasts()->isNullPointerConstant(
+             Ctx, Expr::NPC_ValueDependentIsNotNull) != Expr::NPCK_NotNull;
+}
+
+/// Whether the initializer \p E stores nothing but zeros.
+bool isZeroInitializer(const Expr *E, ASTContext &Ctx) {
+  if (isa<ImplicitValueInitExpr>(E))
+    return true;
+  if (const auto *List = semanticList(E))
+    return llvm::all_of(List->inits(), [&](const Expr *Element) {
+      return isZeroInitializer(Element, Ctx);
+    });
+  if (E->getType()->isPointerType())
+    return isNullConstant(E, Ctx);
+  Expr::EvalResult Result;
+  if (!E->EvaluateAsRValue(Result, Ctx) || !Result.Val.isInt())
+    return false;
+  return Result.Val.getInt() == 0;
+}
+
+/// The declaration of the named type \p Type refers to, through pointers
+/// and arrays, if it is a typedef or a tag.
+const Decl *namedTypeDecl(QualType Type, ASTContext &Ctx) {
+  while (true) {
+    if (const auto *Array = Ctx.getAsArrayType(Type)) {
+      Type = Array->getElementType();
+      continue;
+    }
+    if (const auto *Typedef = Type->getAs<TypedefType>())
+      return Typedef->getDecl();
+    if (const auto *Pointer = Type->getAs<PointerType>()) {
+      Type = Pointer->getPointeeType();
+      continue;
+    }
+    if (const auto *Tag = Type->getAsTagDecl())
+      return Tag;
+    return nullptr;
+  }
+}
+
+/// Moves \p Offset up over the comment lines directly above it, so that text
+/// inserted there does not separate a function from its comment.
+unsigned aboveAttachedComments(llvm::StringRef Buffer, unsigned Offset) {
+  while (Offset > 0) {
+    size_t PreviousEnd = Offset - 1; // the newline ending the previous line
+    size_t PreviousStart =
+        Buffer.rfind('\n', PreviousEnd ? PreviousEnd - 1 : 0);
+    PreviousStart =
+        PreviousStart == llvm::StringRef::npos ? 0 : PreviousStart + 1;
+    if (PreviousEnd == 0)
+      PreviousStart = 0;
+    llvm::StringRef Line = Buffer.slice(PreviousStart, PreviousEnd).trim();
+    if (Line.starts_with("//")) {
+      Offset = PreviousStart;
+      continue;
+    }
+    if (!Line.ends_with("*/"))
+      break;
+    size_t Open = Buffer.take_front(PreviousEnd).rfind("/*");
+    if (Open == llvm::StringRef::npos)
+      break;
+    size_t OpenLine = Buffer.rfind('\n', Open);
+    OpenLine = OpenLine == llvm::StringRef::npos ? 0 : OpenLine + 1;
+    // Only a comment that starts its line.
+    if (!Buffer.slice(OpenLine, Open).trim().empty())
+      break;
+    Offset = OpenLine;
+  }
+  return Offset;
+}
+
+/// The lines of [Begin, End) with their newline when nothing else is on
+/// them, else the range itself.
+CharSourceRange wholeLines(SourceLocation Begin, SourceLocation End,
+                           const SourceManager &SM) {
+  auto [File, BeginOffset] = SM.getDecomposedLoc(Begin);
+  unsigned EndOffset = SM.getFileOffset(End);
+  llvm::StringRef Buffer = SM.getBufferData(File);
+  unsigned LineStart = BeginOffset;
+  while (LineStart > 0 &&
+         (Buffer[LineStart - 1] == ' ' || Buffer[LineStart - 1] == '\t'))
+    --LineStart;
+  unsigned LineEnd = EndOffset;
+  while (LineEnd < Buffer.size() &&
+         (Buffer[LineEnd] == ' ' || Buffer[LineEnd] == '\t'))
+    ++LineEnd;
+  if ((LineStart > 0 && Buffer[LineStart - 1] != '\n') ||
+      (LineEnd < Buffer.size() && Buffer[LineEnd] != '\n'))
+    return CharSourceRange::getCharRange(Begin, End);
+  if (LineEnd < Buffer.size())
+    ++LineEnd;
+  SourceLocation Start = SM.getLocForStartOfFile(File);
+  return CharSourceRange::getCharRange(Start.getLocWithOffset(LineStart),
+                                       Start.getLocWithOffset(LineEnd));
+}
+
+/// How a function reaches the module: the expression naming it, or why it
+/// cannot.
+struct ModuleAccess {
+  std::string ModuleExpr;
+  std::string Reason;
+};
+
+class Planner {
+public:
+  Planner(const ModuleInitInfo &Init,
+          const std::vector<StateCandidate> &Candidates, DeclaredSlots Declared,
+          ASTContext &Ctx)
+      : Init(Init), Candidates(Candidates), Declared(Declared), Ctx(Ctx),
+        SM(Ctx.getSourceManager()), LO(Ctx.getLangOpts()) {}
+
+  ModuleStatePlan run();
+
+private:
+  std::string checkModule();
+  void findModuleFunctions();
+  /// The module from exec, init and method-table functions.
+  ModuleAccess baseAccess(const FunctionDecl *F);
+  /// The same, or from a helper that gets the module as a new parameter.
+  ModuleAccess accessFrom(const FunctionDecl *F);
+  /// The call of which \p Ref is the callee, or null.
+  const CallExpr *directCall(const DeclRefExpr *Ref);
+  /// Static helpers called only from functions that reach the module.
+  void findHelpers();
+  /// Adds the module parameter to the helpers that need it, and the
+  /// argument to their calls.
+  std::string threadHelpers(RewriteResult &Result);
+  /// tp_traverse visits the heap type, tp_dealloc releases it.
+  std::string adjustTypeFunctions(const HeapTypePlan &HeapType,
+                                  RewriteResult &Result);
+  std::string checkVariable(const StateCandidate &Candidate,
+                            SourceLocation &Where);
+  std::string checkType(const StateCandidate &Candidate, SourceLocation &Where);
+  /// The declaration of \p Var to remove; \p Comment receives the comment
+  /// lines directly above a file-scope declaration, removed with it.
+  std::optional<CharSourceRange>
+  declarationRange(const VarDecl *Var, std::string *Comment = nullptr);
+  RewriteResult buildEdits(bool WithGil);
+  std::string fieldText(const VarDecl *Var, llvm::StringRef Field);
+
+  const ModuleInitInfo &Init;
+  const std::vector<StateCandidate> &Candidates;
+  DeclaredSlots Declared;
+  ASTContext &Ctx;
+  const SourceManager &SM;
+  const LangOptions &LO;
+
+  bool SinglePhase = false;
+  const FunctionDecl *Exec = nullptr;
+  std::string ExecModule;
+  const VarDecl *MethodsArray = nullptr;
+  llvm::DenseSet<const FunctionDecl *> MethodTable;
+  std::unique_ptr<UseCollector> Uses;
+  llvm::DenseMap<const FunctionDecl *, ModuleAccess> Accesses;
+  /// Helpers that can get the module, with the new parameter's name.
+  llvm::DenseMap<const FunctionDecl *, std::string> HelperParameters;
+  /// Static types that convert, and the functions they call with an
+  /// instance (or the type): those reach the module through the type.
+  llvm::DenseMap<const VarDecl *, HeapTypePlan> HeapTypes;
+  struct TypeUse {
+    const VarDecl *Type;
+    bool ReceivesType;
+  };
+  llvm::DenseMap<const FunctionDecl *, TypeUse> TypeFunctions;
+  /// Slots that run while objects are destroyed.
+  llvm::DenseSet<const FunctionDecl *> Finalizing;
+  /// Types that stay static (a use cannot reach the module).
+  llvm::DenseMap<const VarDecl *, std::string> Inactive;
+  void planHeapTypes();
+  /// The function table variables of converted types and the types.
+  bool isTypeTable(const VarDecl *Var);
+
+  std::string StateName, Accessor, Traverse, Clear, Free;
+  /// Where the state and its helpers are inserted (an offset in the main
+  /// file).
+  unsigned InsertAt = 0;
+  /// Moved variables in declaration order, with their field names.
+  std::vector<std::pair<const StateCandidate *, std::string>> Moved;
+  ModuleStatePlan Plan;
+};
+
+std::string Planner::checkModule() {
+  if (!Init.Def)
+    return "the module definition is not in this translation unit";
+  const ModuleDefInfo &Def = *Init.Def;
+  if (!Def.Init)
+    return "the module definition has no braced initializer";
+  if (!SM.isInMainFile(SM.getExpansionLoc(Def.Def->getLocation())))
+    return "the module definition is in a header";
+  if (!Def.Size)
+    return "its 'm_size' is not a constant";
+  if (Init.Kind == ModuleInitKind::SinglePhase) {
+    SinglePhase = true;
+    if (*Def.Size > 0)
+      return "the module already has module state ('m_size' is " +
+             std::to_string(*Def.Size) + "); add the fields to it by hand";
+    return {};
+  }
+  if (Init.Kind != ModuleInitKind::MultiPhase)
+    return "the module is created where gilport cannot see it";
+  if (*Def.Size != 0 || !Def.SizeExpr)
+    return "the module already has module state or an unusual 'm_size'; "
+           "add the fields to it by hand";
+  if (!Def.Slots || !Def.Slots->sentinel())
+    return "its slots array is not a braced list ending in '{0, NULL}'";
+  const ModuleSlot *ExecSlot = Def.Slots->find(ModuleSlotExec);
+  unsigned ExecSlots =
+      llvm::count_if(Def.Slots->Slots, [](const ModuleSlot &S) {
+        return S.ID && *S.ID == ModuleSlotExec;
+      });
+  if (!ExecSlot || ExecSlots != 1)
+    return "the module does not have exactly one 'Py_mod_exec' slot";
+  const FunctionDecl *F = namedFunction(ExecSlot->ValueExpr);
+  Exec = F ? F->getDefinition() : nullptr;
+  if (!Exec || Exec->getNumParams() != 1)
+    return "its exec function is not defined in this translation unit";
+  const ParmVarDecl *Param = Exec->getParamDecl(0);
+  if (Param->getName().empty() || Param->getLocation().isMacroID())
+    return "the parameter of its exec function is unnamed";
+  ExecModule = Param->getName().str();
+  return {};
+}
+
+void Planner::findModuleFunctions() {
+  MethodsArray = namedVariable(Init.Def->MethodsExpr);
+  if (MethodsArray)
+    MethodsArray = MethodsArray->getDefinition();
+  if (!MethodsArray)
+    return;
+  const InitListExpr *Entries = semanticList(MethodsArray->getInit());
+  if (!Entries)
+    return;
+  for (const Expr *Element : Entries->inits()) {
+    const InitListExpr *Entry = semanticList(Element);
+    if (!Entry || Entry->getNumInits() < 2)
+      continue;
+    if (const FunctionDecl *F = namedFunction(Entry->getInit(1)))
+      MethodTable.insert(F->getCanonicalDecl());
+  }
+}
+
+ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
+  ModuleAccess Access;
+  if (SinglePhase ? F->getCanonicalDecl() == Init.Function->getCanonicalDecl()
+                  : F->getCanonicalDecl() == Exec->getCanonicalDecl()) {
+    Access.ModuleExpr = ExecModule;
+  } else if (auto Typed = TypeFunctions.find(F->getCanonicalDecl());
+             Typed != TypeFunctions.end() &&
+             !MethodTable.contains(F->getCanonicalDecl())) {
+    for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()])
+      if (U.Global && !isTypeTable(U.Global)) {
+        Access.Reason = "is used by a type but also stored at " +
+                        lineOf(U.Ref->getLocation(), SM);
+        break;
+      }
+    if (Access.Reason.empty()) {
+      std::string Self = F->getParamDecl(0)->getName().str();
+      Access.ModuleExpr =
+          "PyType_GetModuleByDef(" +
+          (Typed->second.ReceivesType ? Self : "Py_TYPE(" + Self + ")") +
+          ", &" + Init.Def->Def->getName().str() + ")";
+    }
+  } else if (Finalizing.contains(F->getCanonicalDecl())) {
+    Access.Reason = "runs while objects of its type are destroyed, also "
+                    "during interpreter finalization after the type's MRO "
+                    "and module were cleared, so it cannot reach the module "
+                    "state safely";
+  } else if (!MethodTable.contains(F->getCanonicalDecl())) {
+    Access.Reason = "has no way to the module: it is neither a function of "
+                    "the module's method table nor its exec function, nor a "
+                    "static helper called only where the module is known, "
+                    "nor a slot or method of a type that is converted";
+  } else {
+    for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()])
+      if (U.Global != MethodsArray) {
+        Access.Reason = "is in the module's method table but is also used "
+                        "at " +
+                        lineOf(U.Ref->getLocation(), SM) +
+                        ", where its first argument may not be the module";
+        break;
+      }
+    const ParmVarDecl *Param =
+        F->getNumParams() > 0 ? F->getParamDecl(0) : nullptr;
+    if (Access.Reason.empty() && (!Param || Param->getName().empty() ||
+                                  Param->getLocation().isMacroID() ||
+                                  !Param->getType()->isPointerType()))
+      Access.Reason = "names its first parameter, the module, through a "
+                      "macro ('Py_UNUSED') or not at all";
+    if (Access.Reason.empty())
+      Access.ModuleExpr = Param->getName().str();
+  }
+  return Access;
+}
+
+ModuleAccess Planner::accessFrom(const FunctionDecl *F) {
+  auto Known = Accesses.find(F->getCanonicalDecl());
+  if (Known != Accesses.end())
+    return Known->second;
+  ModuleAccess Access = baseAccess(F);
+  auto Helper = HelperParameters.find(F->getCanonicalDecl());
+  if (!Access.Reason.empty() && Helper != HelperParameters.end()) {
+    Access.Reason.clear();
+    Access.ModuleExpr = Helper->second;
+  }
+  Accesses[F->getCanonicalDecl()] = Access;
+  return Access;
+}
+
+const CallExpr *Planner::directCall(const DeclRefExpr *Ref) {
+  const Expr *Callee = Ref;
+  while (true) {
+    DynTypedNodeList Parents = Ctx.getParents(*Callee);
+    if (Parents.empty())
+      return nullptr;
+    if (const auto *Call = Parents[0].get<CallExpr>())
+      return Call->getCallee() == Callee ? Call : nullptr;
+    const auto *Parent = Parents[0].get<Expr>();
+    if (!Parent || !(isa<ParenExpr>(Parent) || isa<ImplicitCastExpr>(Parent)))
+      return nullptr;
+    Callee = Parent;
+  }
+}
+
+bool Planner::isTypeTable(const VarDecl *Var) {
+  // The type itself, or its method and getset arrays.
+  for (const auto &[Type, HeapType] : HeapTypes)
+    if (HeapType.Reason.empty() &&
+        (Var == Type || llvm::is_contained(HeapType.Tables, Var)))
+      return true;
+  return false;
+}
+
+void Planner::planHeapTypes() {
+  SourceLocation FileStart = SM.getLocForStartOfFile(
+      SM.getFileID(SM.getExpansionLoc(Init.Def->Def->getLocation())));
+  std::string Unit = text::indentUnit(FileStart, SM);
+  for (const StateCandidate &C : Candidates)
+    if (C.IsType && !Inactive.contains(C.Var))
+      HeapTypes[C.Var] = planHeapType(C.Var, Unit, Ctx);
+  llvm::DenseMap<const FunctionDecl *, const VarDecl *> Owner;
+  TypeFunctions.clear();
+  Finalizing.clear();
+  for (auto &[Type, HeapType] : HeapTypes) {
+    if (!HeapType.Reason.empty())
+      continue;
+    for (const TypeFunction &F : HeapType.Functions) {
+      const FunctionDecl *Key = F.Function->getCanonicalDecl();
+      auto [It, New] = Owner.try_emplace(Key, Type);
+      if (!New && It->second != Type)
+        HeapType.Reason =
+            "'" + F.Function->getName().str() + "' is shared with another type";
+      if (F.Finalizing)
+        Finalizing.insert(Key);
+      else
+        TypeFunctions[Key] = {Type, F.ReceivesType};
+    }
+  }
+  // A function shared by two types reaches neither.
+  for (auto &[Type, HeapType] : HeapTypes)
+    if (!HeapType.Reason.empty())
+      for (const TypeFunction &F : HeapType.Functions)
+        TypeFunctions.erase(F.Function->getCanonicalDecl());
+}
+
+void Planner::findHelpers() {
+  // Static functions of this file, only ever called directly.
+  llvm::DenseSet<const FunctionDecl *> Reach;
+  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+    const auto *F = dyn_cast<FunctionDecl>(D);
+    if (!F || !F->doesThisDeclarationHaveABody() ||
+        F->getStorageClass() != SC_Static || F->isVariadic() ||
+        F->getPreviousDecl() || F->getLocation().isMacroID() ||
+        !SM.isInMainFile(F->getLocation()) || baseAccess(F).Reason.empty() ||
+        MethodTable.contains(F->getCanonicalDecl()))
+      continue;
+    auto UsesOf = Uses->FunctionUses.find(F->getCanonicalDecl());
+    if (UsesOf == Uses->FunctionUses.end())
+      continue;
+    bool OnlyCalled = llvm::all_of(UsesOf->second, [&](const Use &U) {
+      return U.Function && directCall(U.Ref);
+    });
+    if (OnlyCalled)
+      Reach.insert(F->getCanonicalDecl());
+  }
+  // ... from functions that know the module.
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (const FunctionDecl *F : llvm::to_vector(Reach)) {
+      bool Reached = llvm::all_of(Uses->FunctionUses[F], [&](const Use &U) {
+        const FunctionDecl *Caller = U.Function->getCanonicalDecl();
+        return Reach.contains(Caller) || baseAccess(Caller).Reason.empty();
+      });
+      if (!Reached) {
+        Reach.erase(F);
+        Changed = true;
+      }
+    }
+  }
+  for (const FunctionDecl *F : Reach) {
+    // A name the helper does not use yet.
+    llvm::StringSet<> Taken;
+    for (const Decl *D : F->getDefinition()->decls())
+      if (const auto *Named = dyn_cast<NamedDecl>(D))
+        if (Named->getIdentifier())
+          Taken.insert(Named->getName());
+    for (const auto &[Target, Refs] : Uses->VarUses)
+      for (const Use &U : Refs)
+        if (U.Function && U.Function->getCanonicalDecl() == F)
+          Taken.insert(Target->getName());
+    std::string Name = "module";
+    for (unsigned Suffix = 2; Taken.contains(Name); ++Suffix)
+      Name = "module" + std::to_string(Suffix);
+    HelperParameters[F] = Name;
+  }
+}
+
+std::optional<CharSourceRange> Planner::declarationRange(const VarDecl *Var,
+                                                         std::string *Comment) {
+  if (Var->isStaticLocal()) {
+    DynTypedNodeList Parents = Ctx.getParents(*Var);
+    const auto *Statement =
+        Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+    if (!Statement || !Statement->isSingleDecl())
+      return std::nullopt;
+    return wholeStatementLines(*Statement, SM, LO);
+  }
+  SourceLocation Begin = Var->getBeginLoc();
+  if (Begin.isMacroID())
+    return std::nullopt;
+  // The whole declaration: every variable declared with this one.
+  SourceLocation End = Var->getEndLoc();
+  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls())
+    if (const auto *Other = dyn_cast<VarDecl>(D))
+      if (Other->getBeginLoc() == Begin &&
+          SM.isBeforeInTranslationUnit(End, Other->getEndLoc()))
+        End = Other->getEndLoc();
+  if (End.isMacroID()) {
+    SourceLocation MacroEnd;
+    if (!Lexer::isAtEndOfMacroExpansion(End, SM, LO, &MacroEnd))
+      return std::nullopt;
+    End = MacroEnd;
+  }
+  std::optional<Token> Semi = Lexer::findNextToken(End, SM, LO);
+  if (!Semi || !Semi->is(tok::semi) || Semi->getLocation().isMacroID())
+    return std::nullopt;
+  CharSourceRange Lines = wholeLines(Begin, Semi->getEndLoc(), SM);
+  // The comment describing the variable goes with it into the state.
+  auto [File, Start] = SM.getDecomposedLoc(Lines.getBegin());
+  unsigned EndOffset = SM.getFileOffset(Lines.getEnd());
+  llvm::StringRef Buffer = SM.getBufferData(File);
+  bool WholeLines = (Start == 0 || Buffer[Start - 1] == '\n') &&
+                    EndOffset > 0 && Buffer[EndOffset - 1] == '\n';
+  unsigned CommentStart = aboveAttachedComments(Buffer, Start);
+  if (!WholeLines || CommentStart == Start)
+    return Lines;
+  if (Comment)
+    *Comment = Buffer.slice(CommentStart, Start).str();
+  return CharSourceRange::getCharRange(
+      Lines.getBegin().getLocWithOffset(-int(Start - CommentStart)),
+      Lines.getEnd());
+}
+
+std::string Planner::checkType(const StateCandidate &Candidate,
+                               SourceLocation &Where) {
+  const VarDecl *Var = Candidate.Var;
+  std::string Name = quoted(Var);
+  if (auto Stays = Inactive.find(Var); Stays != Inactive.end())
+    return Stays->second;
+  auto Planned = HeapTypes.find(Var);
+  if (Planned == HeapTypes.end() || !Planned->second.Reason.empty())
+    return "not converted to a heap type: " + (Planned == HeapTypes.end()
+                                                   ? std::string("unknown")
+                                                   : Planned->second.Reason);
+  if (!Var->isFileVarDecl() || Var->getStorageClass() != SC_Static)
+    return Name + " is not 'static', so other files may use it";
+  for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+    SourceLocation Loc = U.Ref->getLocation();
+    DynTypedNodeList Parents = Ctx.getParents(*U.Ref);
+    const auto *AddressOf =
+        Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
+    if (!AddressOf || AddressOf->getOpcode() != UO_AddrOf) {
+      Where = Loc;
+      return Name + " is used other than by its address at " + lineOf(Loc, SM);
+    }
+    if (!U.Function) {
+      Where = Loc;
+      return Name + " is used outside a function at " + lineOf(Loc, SM);
+    }
+    ModuleAccess Access = accessFrom(U.Function);
+    if (!Access.Reason.empty()) {
+      Where = U.Function->getLocation();
+      return Name + " is used in " + place(U.Function) + ", which " +
+             Access.Reason;
+    }
+    if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc)) ||
+        !fileRangeOf(AddressOf->getSourceRange(), SM, LO)) {
+      Where = Loc;
+      return Name + " is used inside a macro expansion at " + lineOf(Loc, SM);
+    }
+  }
+  return {};
+}
+
+std::string Planner::checkVariable(const StateCandidate &Candidate,
+                                   SourceLocation &Where) {
+  const VarDecl *Var = Candidate.Var;
+  std::string Name = quoted(Var);
+  if (!Candidate.NotMovable.empty())
+    return Candidate.NotMovable;
+  if (Candidate.IsType)
+    return checkType(Candidate, Where);
+  if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
+    return Name + " is declared more than once";
+  if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
+    return Name + " is not 'static', so other files may use it";
+  if (Var->getLocation().isMacroID() || !SM.isInMainFile(Var->getLocation()))
+    return Name + " is declared inside a macro expansion or in a header";
+  if (Var->getTLSKind() != VarDecl::TLS_None)
+    return Name + " is thread-local";
+  if (const Decl *Named = namedTypeDecl(Var->getType(), Ctx))
+    if (const auto *Tag = dyn_cast<TagDecl>(Named))
+      if (!Tag->getIdentifier() && !Tag->getTypedefNameForAnonDecl())
+        return Name + " has an unnamed struct or union type";
+  if (const Expr *Initial = Var->getInit()) {
+    if (!isZeroInitializer(Initial, Ctx)) {
+      if (Candidate.IsObject)
+        return Name + " is initialised with a value other than NULL";
+      if (!Var->getType()->isScalarType())
+        return Name + " is an array or record with a non-zero initializer";
+      if (!fileRangeOf(Initial->getSourceRange(), SM, LO))
+        return "the initializer of " + Name +
+               " is spelled inside a macro expansion";
+    }
+  }
+  if (Var->isStaticLocal()) {
+    const auto *Owner =
+        dyn_cast_or_null<FunctionDecl>(Var->getParentFunctionOrMethod());
+    if (!Owner)
+      return Name + " is not in a function";
+    ModuleAccess Access = accessFrom(Owner);
+    if (!Access.Reason.empty()) {
+      Where = Owner->getLocation();
+      return Name + " is in " + place(Owner) + ", which " + Access.Reason;
+    }
+  }
+  if (!declarationRange(Var))
+    return "the declaration of " + Name +
+           " is shared with other declarations or spelled in a macro";
+  for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+    SourceLocation Loc = U.Ref->getLocation();
+    if (!U.Function) {
+      Where = Loc;
+      return Name + " is used outside a function at " + lineOf(Loc, SM);
+    }
+    ModuleAccess Access = accessFrom(U.Function);
+    if (!Access.Reason.empty()) {
+      Where = U.Function->getLocation();
+      return Name + " is used in " + place(U.Function) + ", which " +
+             Access.Reason;
+    }
+    if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc)) ||
+        !fileRangeOf(U.Ref->getSourceRange(), SM, LO)) {
+      Where = Loc;
+      return Name + " is used inside a macro expansion at " + lineOf(Loc, SM);
+    }
+  }
+  return {};
+}
+
+std::string Planner::fieldText(const VarDecl *Var, llvm::StringRef Field) {
+  if (HeapTypes.count(Var))
+    return "PyTypeObject *" + Field.str();
+  PrintingPolicy Policy = Ctx.getPrintingPolicy();
+  Policy.SuppressTagKeyword = false;
+  std::string Text;
+  llvm::raw_string_ostream OS(Text);
+  Var->getType().getUnqualifiedType().print(OS, Policy, Field);
+  return OS.str();
+}
+
+ModuleStatePlan Planner::run() {
+  Plan.Reason = checkModule();
+  if (!Plan.Reason.empty()) {
+    for (const StateCandidate &C : Candidates)
+      Plan.Outcomes.push_back({C.Var, false, Plan.Reason, {}});
+    return std::move(Plan);
+  }
+  if (SinglePhase) {
+    // The module variable becomes the exec function's parameter.
+    MultiPhaseOptions Options;
+    Options.ModuleVariable = &ExecModule;
+    RewriteResult Trial = convertToMultiPhase(Init, {}, Ctx, Options);
+    if (!Trial.Reason.empty()) {
+      Plan.Reason = "the module cannot be converted to multi-phase init, "
+                    "which module state needs: " +
+                    Trial.Reason;
+      for (const StateCandidate &C : Candidates)
+        Plan.Outcomes.push_back({C.Var, false, Plan.Reason, {}});
+      return std::move(Plan);
+    }
+    Exec = Init.Function;
+  }
+  findModuleFunctions();
+  llvm::DenseSet<const VarDecl *> Wanted;
+  for (const StateCandidate &C : Candidates)
+    Wanted.insert(C.Var->getCanonicalDecl());
+  Uses = std::make_unique<UseCollector>(Wanted);
+  Uses->TraverseDecl(Ctx.getTranslationUnitDecl());
+
+  std::vector<std::string> Reasons(Candidates.size());
+  std::vector<SourceLocation> Places(Candidates.size());
+  // A type that stays static takes the way to the module from its
+  // functions, so what they use is decided again without it.
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    HeapTypes.clear();
+    Accesses.clear();
+    HelperParameters.clear();
+    planHeapTypes();
+    findHelpers();
+    for (size_t I = 0; I < Candidates.size(); ++I) {
+      Places[I] = SourceLocation();
+      Reasons[I] = checkVariable(Candidates[I], Places[I]);
+      if (Candidates[I].IsType && !Reasons[I].empty() &&
+          Inactive.try_emplace(Candidates[I].Var, Reasons[I]).second)
+        Changed = true;
+    }
+  }
+  // Variables declared together move together.
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (size_t I = 0; I < Candidates.size(); ++I) {
+      const VarDecl *Var = Candidates[I].Var;
+      if (!Reasons[I].empty() || !Var->isFileVarDecl())
+        continue;
+      for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+        const auto *Other = dyn_cast<VarDecl>(D);
+        if (!Other || Other == Var ||
+            Other->getBeginLoc() != Var->getBeginLoc())
+          continue;
+        auto It = llvm::find_if(Candidates, [&](const StateCandidate &C) {
+          return C.Var == Other;
+        });
+        if (It == Candidates.end() ||
+            !Reasons[It - Candidates.begin()].empty()) {
+          Reasons[I] = quoted(Var) + " is declared together with " +
+                       quoted(Other) + ", which stays global";
+          Changed = true;
+          break;
+        }
+      }
+    }
+  }
+
+  // The state and its helpers go before the first function that uses it.
+  std::set<std::string> FieldNames;
+  std::optional<unsigned> InsertOffset;
+  const FunctionDecl *First = nullptr;
+  auto Consider = [&](const FunctionDecl *F) {
+    const FunctionDecl *Definition = F->getDefinition();
+    if (!Definition)
+      return;
+    SourceLocation Begin = SM.getExpansionLoc(Definition->getBeginLoc());
+    unsigned Offset = SM.getFileOffset(Begin);
+    if (!InsertOffset || Offset < *InsertOffset) {
+      InsertOffset = Offset;
+      First = Definition;
+    }
+  };
+  for (size_t I = 0; I < Candidates.size(); ++I) {
+    Plan.Outcomes.push_back(
+        {Candidates[I].Var, Reasons[I].empty(), Reasons[I], Places[I]});
+    if (!Reasons[I].empty())
+      continue;
+    const VarDecl *Var = Candidates[I].Var;
+    std::string Field = Var->getName().str();
+    if (Var->isStaticLocal() && FieldNames.count(Field))
+      Field = cast<FunctionDecl>(Var->getParentFunctionOrMethod())
+                  ->getName()
+                  .str() +
+              "_" + Field;
+    FieldNames.insert(Field);
+    Moved.emplace_back(&Candidates[I], Field);
+    for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()])
+      Consider(U.Function);
+    if (Var->isStaticLocal())
+      Consider(cast<FunctionDecl>(Var->getParentFunctionOrMethod()));
+  }
+  if (Moved.empty()) {
+    Plan.Reason = "no variable can move to the module state";
+    return std::move(Plan);
+  }
+  Consider(Exec);
+  Plan.Complete = Moved.size() == Candidates.size();
+
+  // Everything the state needs is declared before it.
+  auto Fail = [&](const std::string &Why) {
+    Plan.Reason = Why;
+    for (StateVariableOutcome &O : Plan.Outcomes)
+      if (O.Moved) {
+        O.Moved = false;
+        O.Reason = Why;
+      }
+    Plan.Complete = false;
+    return std::move(Plan);
+  };
+  if (!SM.isInMainFile(SM.getExpansionLoc(First->getBeginLoc())))
+    return Fail("the functions using the state are not in the main file");
+  SourceLocation FirstBegin = SM.getExpansionLoc(First->getBeginLoc());
+  for (const auto &[Candidate, Field] : Moved) {
+    const VarDecl *Var = Candidate->Var;
+    // A type's definition becomes its spec, which stays where it is.
+    if (Var->isFileVarDecl() && !Candidate->IsType &&
+        !SM.isBeforeInTranslationUnit(Var->getBeginLoc(), FirstBegin))
+      return Fail(quoted(Var) + " is declared after " + quoted(First) +
+                  ", which uses the module state");
+    if (const Decl *Type = namedTypeDecl(Var->getType(), Ctx))
+      if (SM.isInMainFile(SM.getExpansionLoc(Type->getLocation())) &&
+          !SM.isBeforeInTranslationUnit(Type->getLocation(), FirstBegin))
+        return Fail("the type of " + quoted(Var) + " is declared after " +
+                    quoted(First) + ", where the module state goes");
+  }
+  if (!SM.isBeforeInTranslationUnit(FirstBegin, Init.Def->Def->getBeginLoc()))
+    return Fail("the module definition comes before " + quoted(First) +
+                ", which uses the module state");
+
+  std::string Prefix = Init.ModuleName.str();
+  StateName = unusedFileScopeName(Prefix + "_state", Ctx);
+  Accessor = unusedFileScopeName("get_" + Prefix + "_state", Ctx);
+  Traverse = unusedFileScopeName(Prefix + "_state_traverse", Ctx);
+  Clear = unusedFileScopeName(Prefix + "_state_clear", Ctx);
+  Free = unusedFileScopeName(Prefix + "_state_free", Ctx);
+  InsertAt =
+      aboveAttachedComments(SM.getBufferData(SM.getFileID(FirstBegin)),
+                            SM.getFileOffset(text::lineStart(FirstBegin, SM)));
+
+  Plan.Edits = buildEdits(/*WithGil=*/Plan.Complete);
+  if (!Plan.Edits.Reason.empty())
+    return Fail(Plan.Edits.Reason);
+  Plan.EditsWithoutGil = buildEdits(/*WithGil=*/false);
+  if (!Plan.EditsWithoutGil.Reason.empty())
+    return Fail(Plan.EditsWithoutGil.Reason);
+  return std::move(Plan);
+}
+
+std::string Planner::threadHelpers(RewriteResult &Result) {
+  // The helpers that use the state, and the helpers calling them.
+  llvm::DenseSet<const FunctionDecl *> Needed;
+  std::vector<const FunctionDecl *> Work;
+  auto Need = [&](const FunctionDecl *F) {
+    if (!F)
+      return;
+    F = F->getCanonicalDecl();
+    if (HelperParameters.count(F) && baseAccess(F).Reason.size() &&
+        Needed.insert(F).second)
+      Work.push_back(F);
+  };
+  for (const auto &[Candidate, Field] : Moved) {
+    for (const Use &U : Uses->VarUses[Candidate->Var->getCanonicalDecl()])
+      Need(U.Function);
+    if (Candidate->Var->isStaticLocal())
+      Need(dyn_cast<FunctionDecl>(Candidate->Var->getParentFunctionOrMethod()));
+  }
+  while (!Work.empty()) {
+    const FunctionDecl *F = Work.back();
+    Work.pop_back();
+    for (const Use &U : Uses->FunctionUses[F])
+      Need(U.Function);
+  }
+  // In source order, so that the edits are the same on every run.
+  std::vector<const FunctionDecl *> Ordered(Needed.begin(), Needed.end());
+  llvm::sort(Ordered, [&](const FunctionDecl *A, const FunctionDecl *B) {
+    return SM.isBeforeInTranslationUnit(A->getLocation(), B->getLocation());
+  });
+  for (const FunctionDecl *F : Ordered) {
+    const FunctionDecl *Definition = F->getDefinition();
+    std::string Parameter = "PyObject *" + HelperParameters[F];
+    FunctionTypeLoc TypeLoc = Definition->getFunctionTypeLoc();
+    if (!TypeLoc || TypeLoc.getLParenLoc().isMacroID() ||
+        TypeLoc.getRParenLoc().isMacroID())
+      return "the parameters of " + quoted(F) +
+             " are spelled inside a macro expansion";
+    SourceLocation AfterLParen = TypeLoc.getLParenLoc().getLocWithOffset(1);
+    CharSourceRange Inside =
+        CharSourceRange::getCharRange(AfterLParen, TypeLoc.getRParenLoc());
+    llvm::StringRef Written = Lexer::getSourceText(Inside, SM, LO);
+    if (Definition->getNumParams() == 0)
+      Result.Hints.push_back(FixItHint::CreateReplacement(Inside, Parameter));
+    else if (!Written.trim().empty())
+      Result.Hints.push_back(
+          FixItHint::CreateInsertion(AfterLParen, Parameter + ", "));
+    for (const Use &U : Uses->FunctionUses[F]) {
+      const CallExpr *Call = directCall(U.Ref);
+      std::optional<Token> LParen =
+          Call ? Lexer::findNextToken(
+                     SM.getSpellingLoc(Call->getCallee()->getEndLoc()), SM, LO)
+               : std::nullopt;
+      if (!Call || Call->getCallee()->getEndLoc().isMacroID() || !LParen ||
+          !LParen->is(tok::l_paren) || LParen->getLocation().isMacroID())
+        return "the call of " + quoted(F) + " at " +
+               lineOf(U.Ref->getLocation(), SM) +
+               " is spelled inside a macro expansion";
+      std::string Argument = accessFrom(U.Function).ModuleExpr;
+      Result.Hints.push_back(FixItHint::CreateInsertion(
+          LParen->getEndLoc(),
+          Call->getNumArgs() == 0 ? Argument : Argument + ", "));
+    }
+  }
+  return {};
+}
+
+std::string Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
+                                         RewriteResult &Result) {
+  auto BodyOf = [&](const FunctionDecl *F) -> const CompoundStmt * {
+    const auto *Body = dyn_cast_or_null<CompoundStmt>(F->getBody());
+    return Body && Body->getLBracLoc().isFileID() ? Body : nullptr;
+  };
+  if (const FunctionDecl *Traverse = HeapType.Traverse) {
+    const CompoundStmt *Body = BodyOf(Traverse);
+    if (!Body)
+      return "the tp_traverse body is spelled in a macro";
+    std::string Indent = text::lineIndent(Body->getLBracLoc(), SM) +
+                         text::indentUnit(Body->getLBracLoc(), SM);
+    Result.Hints.push_back(FixItHint::CreateInsertion(
+        Body->getLBracLoc().getLocWithOffset(1),
+        "\n" + Indent + "Py_VISIT(Py_TYPE(" +
+            Traverse->getParamDecl(0)->getName().str() + "));"));
+  }
+  if (const FunctionDecl *Dealloc = HeapType.Dealloc) {
+    const CompoundStmt *Body = BodyOf(Dealloc);
+    if (!Body)
+      return "the tp_dealloc body is spelled in a macro";
+    // The one statement that frees the object, at the top of the body.
+    const Stmt *Free = nullptr;
+    for (const Stmt *S : Body->body()) {
+      std::optional<CharSourceRange> Range = statementRange(*S, SM, LO);
+      if (Range && Lexer::getSourceText(*Range, SM, LO).contains("tp_free")) {
+        if (Free)
+          return "the tp_dealloc frees the object twice";
+        Free = S;
+      }
+    }
+    std::optional<CharSourceRange> FreeRange =
+        Free ? statementRange(*Free, SM, LO) : std::nullopt;
+    if (!FreeRange || !isa<Expr>(Free))
+      return "the tp_dealloc does not call tp_free in a statement of its own";
+    std::string Indent = text::lineIndent(Body->getLBracLoc(), SM) +
+                         text::indentUnit(Body->getLBracLoc(), SM);
+    llvm::StringSet<> Taken;
+    for (const Decl *D : Dealloc->decls())
+      if (const auto *Named = dyn_cast<NamedDecl>(D))
+        if (Named->getIdentifier())
+          Taken.insert(Named->getName());
+    std::string Tp = "tp";
+    for (unsigned Suffix = 2; Taken.contains(Tp); ++Suffix)
+      Tp = "tp" + std::to_string(Suffix);
+    Result.Hints.push_back(FixItHint::CreateInsertion(
+        Body->getLBracLoc().getLocWithOffset(1),
+        "\n" + Indent + "PyTypeObject *" + Tp + " = Py_TYPE(" +
+            Dealloc->getParamDecl(0)->getName().str() + ");"));
+    Result.Hints.push_back(FixItHint::CreateInsertion(
+        FreeRange->getEnd(), "\n" + Indent + "Py_DECREF(" + Tp + ");"));
+  }
+  return {};
+}
+
+RewriteResult Planner::buildEdits(bool WithGil) {
+  RewriteResult Result;
+  auto Add = [&](FixItHint Hint) { Result.Hints.push_back(std::move(Hint)); };
+  SourceLocation FileStart = SM.getLocForStartOfFile(
+      SM.getFileID(SM.getExpansionLoc(Init.Def->Def->getLocation())));
+  std::string Unit = text::indentUnit(FileStart, SM);
+  bool HasObjects =
+      llvm::any_of(Moved, [](const auto &M) { return M.first->IsObject; });
+
+  // The state, its accessor and the GC functions.
+  std::string Text = "typedef struct {\n";
+  for (const auto &[Candidate, Field] : Moved) {
+    std::string Comment;
+    if (!Candidate->IsType)
+      declarationRange(Candidate->Var, &Comment);
+    llvm::SmallVector<llvm::StringRef, 4> Lines;
+    llvm::StringRef(Comment).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef Line : Lines)
+      Text += Unit + Line.rtrim().str() + "\n";
+    Text += Unit + fieldText(Candidate->Var, Field) + ";\n";
+  }
+  Text += "} " + StateName + ";\n\n";
+  Text += "static inline " + StateName + " *\n" + Accessor +
+          "(PyObject *module)\n{\n" + Unit + "return (" + StateName +
+          " *)PyModule_GetState(module);\n}\n\n";
+  bool HasTypes =
+      llvm::any_of(Moved, [](const auto &M) { return M.first->IsType; });
+  if (HasTypes) {
+    // The types' functions name the definition to find their module.
+    const VarDecl *Def = Init.Def->Def;
+    Text += std::string(Def->getStorageClass() == SC_Static ? "static " : "") +
+            "struct PyModuleDef " + Def->getName().str() + ";\n\n";
+  }
+  if (HasObjects) {
+    std::string Local =
+        Unit + StateName + " *state = " + Accessor + "(module);\n";
+    Text += "static int\n" + Traverse +
+            "(PyObject *module, visitproc visit, void *arg)\n{\n" + Local;
+    for (const auto &[Candidate, Field] : Moved)
+      if (Candidate->IsObject)
+        Text += Unit + "Py_VISIT(state->" + Field + ");\n";
+    Text += Unit + "return 0;\n}\n\n";
+    Text += "static int\n" + Clear + "(PyObject *module)\n{\n" + Local;
+    for (const auto &[Candidate, Field] : Moved)
+      if (Candidate->IsObject)
+        Text += Unit + "Py_CLEAR(state->" + Field + ");\n";
+    Text += Unit + "return 0;\n}\n\n";
+    Text += "static void\n" + Free + "(void *module)\n{\n" + Unit + "(void)" +
+            Clear + "((PyObject *)module);\n}\n\n";
+  }
+  Add(FixItHint::CreateInsertion(FileStart.getLocWithOffset(InsertAt), Text));
+
+  // The declarations go; every use reads the state.
+  std::set<unsigned> Replaced;
+  for (const auto &[Candidate, Field] : Moved) {
+    const VarDecl *Var = Candidate->Var;
+    if (Candidate->IsType) {
+      // The type's definition becomes its slots and spec.
+      const HeapTypePlan &HeapType = HeapTypes.find(Var)->second;
+      Add(FixItHint::CreateReplacement(HeapType.Definition, HeapType.SpecText));
+      for (CharSourceRange Declaration : HeapType.Declarations)
+        Add(FixItHint::CreateRemoval(Declaration));
+    } else {
+      std::optional<CharSourceRange> Declaration = declarationRange(Var);
+      if (!Declaration)
+        return RewriteResult::failure("the declaration of " + quoted(Var) +
+                                      " cannot be removed");
+      Add(FixItHint::CreateRemoval(*Declaration));
+    }
+    for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+      // A type is used by its address, which becomes the state's pointer.
+      const Expr *Target = U.Ref;
+      if (Candidate->IsType)
+        Target = Ctx.getParents(*U.Ref)[0].get<UnaryOperator>();
+      std::optional<CharSourceRange> Range =
+          fileRangeOf(Target->getSourceRange(), SM, LO);
+      // A macro argument expanded twice is one edit.
+      if (!Range ||
+          !Replaced.insert(SM.getFileOffset(Range->getBegin())).second)
+        continue;
+      Add(FixItHint::CreateReplacement(
+          *Range,
+          Accessor + "(" + accessFrom(U.Function).ModuleExpr + ")->" + Field));
+    }
+  }
+
+  std::string HelperProblem = threadHelpers(Result);
+  if (!HelperProblem.empty())
+    return RewriteResult::failure(HelperProblem);
+
+  // Initial values are set when the module is executed.
+  std::string Initial;
+  const auto *ExecBody = dyn_cast_or_null<CompoundStmt>(Exec->getBody());
+  if (!ExecBody || ExecBody->getLBracLoc().isMacroID())
+    return RewriteResult::failure("the exec function's body is spelled "
+                                  "inside a macro expansion");
+  std::string BodyIndent = text::lineIndent(ExecBody->getLBracLoc(), SM) + Unit;
+  for (const auto &[Candidate, Field] : Moved) {
+    if (!Candidate->IsType)
+      continue;
+    std::string Slot = Accessor + "(" + ExecModule + ")->" + Field;
+    Initial += "\n" + BodyIndent + Slot +
+               " = (PyTypeObject *)PyType_FromModuleAndSpec(" + ExecModule +
+               ", &" + HeapTypes.find(Candidate->Var)->second.SpecName +
+               ", NULL);\n" + BodyIndent + "if (" + Slot + " == NULL) {\n" +
+               BodyIndent + Unit + "return -1;\n" + BodyIndent + "}";
+  }
+  for (const auto &[Candidate, Field] : Moved) {
+    if (Candidate->IsType)
+      continue;
+    const Expr *Value = Candidate->Var->getInit();
+    if (!Value || isZeroInitializer(Value, Ctx))
+      continue;
+    std::optional<CharSourceRange> Range =
+        fileRangeOf(Value->getSourceRange(), SM, LO);
+    if (!Range)
+      return RewriteResult::failure("an initializer is spelled inside a "
+                                    "macro expansion");
+    Initial += "\n" + BodyIndent + Accessor + "(" + ExecModule + ")->" + Field +
+               " = " + Lexer::getSourceText(*Range, SM, LO).str() + ";";
+  }
+  if (!Initial.empty())
+    Add(FixItHint::CreateInsertion(ExecBody->getLBracLoc().getLocWithOffset(1),
+                                   Initial));
+
+  // A heap type's instances own a reference to it.
+  for (const auto &[Candidate, Field] : Moved) {
+    if (!Candidate->IsType)
+      continue;
+    const HeapTypePlan &HeapType = HeapTypes.find(Candidate->Var)->second;
+    if (std::string Problem = adjustTypeFunctions(HeapType, Result);
+        !Problem.empty())
+      return RewriteResult::failure(Problem);
+  }
+
+  // The definition: m_traverse, m_clear and m_free.
+  const ModuleDefInfo &Def = *Init.Def;
+  const InitListExpr *Written =
+      Def.Init->isSyntacticForm()
+          ? Def.Init
+          : (Def.Init->getSyntacticForm() ? Def.Init->getSyntacticForm()
+                                          : Def.Init);
+  bool Designated = llvm::any_of(Written->inits(), [](const Expr *E) {
+    return isa<DesignatedInitExpr>(E);
+  });
+  std::string PositionalTail;
+  if (HasObjects) {
+    const std::pair<const Expr *, std::pair<const char *, std::string>>
+        Fields[] = {{Def.TraverseExpr, {"m_traverse", Traverse}},
+                    {Def.ClearExpr, {"m_clear", Clear}},
+                    {Def.FreeExpr, {"m_free", Free}}};
+    std::string Tail, TailLines;
+    std::string MemberIndent =
+        Written->getNumInits() > 0
+            ? text::lineIndent(SM.getExpansionLoc(
+                                   Written->getInit(Written->getNumInits() - 1)
+                                       ->getBeginLoc()),
+                               SM)
+            : Unit;
+    for (const auto &[Value, NameAndFunction] : Fields) {
+      const auto &[Member, Function] = NameAndFunction;
+      if (Value) {
+        if (!isNullConstant(Value, Ctx))
+          return RewriteResult::failure(
+              std::string("the module definition already has '") + Member +
+              "'");
+        std::optional<CharSourceRange> Range =
+            fileRangeOf(Value->getSourceRange(), SM, LO);
+        if (!Range)
+          return RewriteResult::failure(std::string("'") + Member +
+                                        "' is spelled inside a macro");
+        Add(FixItHint::CreateReplacement(*Range, Function));
+        continue;
+      }
+      Tail += Designated ? ", ." + std::string(Member) + " = " + Function
+                         : ", " + Function;
+      TailLines += MemberIndent + "." + Member + " = " + Function + ",\n";
+    }
+    // Omitted members: after the last one written, or after the new m_slots.
+    constexpr unsigned SlotsIndex = 5;
+    bool SlotsOmitted = !Designated && Written->getNumInits() <= SlotsIndex;
+    if (!Tail.empty() && SlotsOmitted && SinglePhase) {
+      PositionalTail = Tail;
+    } else if (!Tail.empty()) {
+      if (Designated && SinglePhase && !Def.SlotsExpr)
+        return RewriteResult::failure(
+            "the module definition uses designated initializers and omits "
+            "'m_slots'; set its fields by hand");
+      if (Written->getNumInits() == 0)
+        return RewriteResult::failure("the module definition is empty");
+      const Expr *Last = Written->getInit(Written->getNumInits() - 1);
+      std::optional<CharSourceRange> Range =
+          fileRangeOf(Last->getSourceRange(), SM, LO);
+      SourceLocation RBrace = Written->getRBraceLoc();
+      if (!Range || RBrace.isMacroID())
+        return RewriteResult::failure(
+            "the module definition is spelled inside a macro expansion");
+      // One member a line, as written, when the list ends in a comma.
+      llvm::StringRef Between = Lexer::getSourceText(
+          CharSourceRange::getCharRange(Range->getEnd(), RBrace), SM, LO);
+      if (Designated && text::startsLine(RBrace, SM) && Between.trim() == ",")
+        Add(FixItHint::CreateInsertion(text::lineStart(RBrace, SM), TailLines));
+      else
+        Add(FixItHint::CreateInsertion(Range->getEnd(), Tail));
+    }
+  }
+
+  // m_size, and the slots.
+  std::string Size = "sizeof(" + StateName + ")";
+  if (SinglePhase) {
+    SlotDeclarations Slots;
+    Slots.Gil = WithGil;
+    Slots.PerInterpreterGil = Plan.Complete;
+    Slots.MultipleInterpretersNotSupported = !Plan.Complete;
+    Slots.PositionalTail = PositionalTail;
+    MultiPhaseOptions Options;
+    Options.Size = Size;
+    RewriteResult Converted = convertToMultiPhase(Init, Slots, Ctx, Options);
+    if (!Converted.Reason.empty())
+      return Converted;
+    Result.Hints.insert(Result.Hints.end(), Converted.Hints.begin(),
+                        Converted.Hints.end());
+    return Result;
+  }
+  std::optional<CharSourceRange> SizeRange =
+      fileRangeOf(Def.SizeExpr->getSourceRange(), SM, LO);
+  if (!SizeRange)
+    return RewriteResult::failure("'m_size' is spelled inside a macro");
+  Add(FixItHint::CreateReplacement(*SizeRange, Size));
+  SlotDeclarations Slots;
+  Slots.Gil = WithGil && !Declared.Gil;
+  Slots.PerInterpreterGil = Plan.Complete && !Declared.MultipleInterpreters;
+  if (!Slots.empty()) {
+    RewriteResult Inserted =
+        insertSlotsBeforeSentinel(Slots, Def.Slots->sentinel()->Entry, Ctx);
+    if (!Inserted.Reason.empty())
+      return Inserted;
+    Result.Hints.insert(Result.Hints.end(), Inserted.Hints.begin(),
+                        Inserted.Hints.end());
+  }
+  return Result;
+}
+
+} // namespace
+
+ModuleStatePlan planModuleState(const ModuleInitInfo &Init,
+                                const std::vector<StateCandidate> &Candidates,
+                                DeclaredSlots Declared, ASTContext &Ctx) {
+  return Planner(Init, Candidates, Declared, Ctx).run();
+}
+
+} // namespace gilport

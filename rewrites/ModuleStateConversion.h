@@ -1,0 +1,108 @@
+//===--- ModuleStateConversion.h - Globals to module state ------*- C++ -*-===//
+//
+// Moves process-global variables of an extension module into its module
+// state (PEP 489/PEP 573):
+//
+//   static PyObject *cache;             typedef struct {
+//   static long calls;                      PyObject *cache;
+//                                            long calls;
+//   static PyObject *                   } x_state;
+//   f(PyObject *self, PyObject *a) {    static inline x_state *
+//     calls++;                  =>      get_x_state(PyObject *module) {...}
+//     return cache;                     /* x_state_traverse/_clear/_free */
+//   }                                   static PyObject *
+//                                       f(PyObject *self, PyObject *a) {
+//                                         get_x_state(self)->calls++;
+//                                         return get_x_state(self)->cache;
+//                                       }
+//
+// and sets `m_size = sizeof(x_state)`, `m_traverse`, `m_clear` and `m_free`
+// (the last three when an object pointer moves). A variable moves only when
+// every function that reads or writes it can reach the module: the
+// functions of the module's method table (their first parameter is the
+// module) and the exec function. A variable reached from anywhere else
+// (a helper without the module, a type's slot, a callback) stays where it
+// is, and the plan names the place. A single-phase module is converted to
+// multi-phase init on the way (rewrites/MultiPhaseConversion.h), since only
+// multi-phase modules have per-module state.
+//
+// When every variable moves, the slots array declares
+// `Py_MOD_PER_INTERPRETER_GIL_SUPPORTED` and `Py_mod_gil`; otherwise a
+// converted single-phase module declares
+// `Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_REWRITES_MODULESTATECONVERSION_H
+#define GILPORT_REWRITES_MODULESTATECONVERSION_H
+
+#include "checks/utils/ModuleInit.h"
+#include "rewrites/GilDeclarationFix.h"
+
+#include "clang/Basic/SourceLocation.h"
+
+#include <string>
+#include <vector>
+
+namespace clang {
+class ASTContext;
+class VarDecl;
+} // namespace clang
+
+namespace gilport {
+
+/// A variable gilport-global-state reports.
+struct StateCandidate {
+  const clang::VarDecl *Var = nullptr;
+  /// Whether it is a Python object pointer (visited and cleared with the
+  /// state) rather than plain C data.
+  bool IsObject = false;
+  /// Whether it is a statically allocated type (converted to a heap type
+  /// kept in the state, rewrites/HeapTypeConversion.h).
+  bool IsType = false;
+  /// Why it cannot move whatever its accessors (a static type, an array of
+  /// object pointers); empty when it may.
+  std::string NotMovable;
+};
+
+/// What happens to one candidate.
+struct StateVariableOutcome {
+  const clang::VarDecl *Var = nullptr;
+  bool Moved = false;
+  /// Why it stays global, naming the place that cannot reach the module.
+  std::string Reason;
+  /// That place (may be invalid).
+  clang::SourceLocation Where;
+};
+
+/// Which slots a multi-phase module already declares (in active or inactive
+/// code); ignored for single-phase modules.
+struct DeclaredSlots {
+  bool Gil = false;
+  bool MultipleInterpreters = false;
+};
+
+struct ModuleStatePlan {
+  std::vector<StateVariableOutcome> Outcomes;
+  /// Why nothing moves at all (empty when something does).
+  std::string Reason;
+  /// Every edit, the `Py_mod_gil` slot included when the conversion is
+  /// complete.
+  RewriteResult Edits;
+  /// The same edits without the `Py_mod_gil` slot.
+  RewriteResult EditsWithoutGil;
+  /// Whether every candidate moved.
+  bool Complete = false;
+
+  bool converts() const { return Reason.empty() && Edits.ok(); }
+};
+
+/// Plans moving \p Candidates into the state of the module initialised by
+/// \p Init.
+ModuleStatePlan planModuleState(const ModuleInitInfo &Init,
+                                const std::vector<StateCandidate> &Candidates,
+                                DeclaredSlots Declared, clang::ASTContext &Ctx);
+
+} // namespace gilport
+
+#endif

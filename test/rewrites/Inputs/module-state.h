@@ -1,0 +1,2 @@
+/* Shared by the files of the 'hdr' module. */
+static long header_ticks;

@@ -1,0 +1,143 @@
+// RUN: %check_gilport %s gilport-global-state %t -- --check-option=gilport-global-state.ConvertToModuleState=true
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: FileCheck %s --check-prefix=NOTES < %t.out
+
+// The stop rule: a global used where the module cannot be reached stays
+// global, and a note names the place: a helper called through a pointer, a slot
+// of a (static) type, a method-table function also used elsewhere, a
+// function whose module parameter is hidden by Py_UNUSED. Static types are
+// not converted. What can move moves ('hits'), so the module becomes
+// multi-phase with state, but it declares that it does not support
+// subinterpreters, and no Py_mod_gil slot is added.
+#include <Python.h>
+
+static PyObject *cache;
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'cache' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
+static long hits;
+// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: global variable 'hits' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+static PyObject *greeting;
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'greeting' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
+static int calls;
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: global variable 'calls' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+static int flag;
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: global variable 'flag' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+
+typedef struct {
+  PyObject_HEAD
+} ThingObject;
+
+static PyObject *Thing_repr(PyObject *self) {
+  return Py_NewRef(greeting);
+}
+
+static int Thing_bool(PyObject *self) { return 1; }
+
+static PyNumberMethods Thing_as_number = {.nb_bool = Thing_bool};
+
+static PyTypeObject Thing_Type = {
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: type object 'Thing_Type' is statically allocated and shared by all interpreters; create it as a heap type with 'PyType_FromModuleAndSpec' and keep it in the module state [gilport-global-state]
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "stop.Thing",
+    .tp_basicsize = sizeof(ThingObject),
+    .tp_repr = Thing_repr,
+    .tp_as_number = &Thing_as_number,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+};
+
+static PyObject *lookup(PyObject *key) {
+  return PyDict_GetItemWithError(cache, key);
+}
+
+// Called through a pointer: the module cannot be passed to it.
+static PyObject *(*lookup_hook)(PyObject *) = lookup;
+
+static PyObject *stop_get(PyObject *module, PyObject *key) {
+  PyObject *value = lookup_hook(key);
+  if (value != NULL)
+    hits++;
+  return Py_XNewRef(value);
+}
+
+static PyObject *stop_hits(PyObject *module, PyObject *unused) {
+  return PyLong_FromLong(hits);
+}
+
+static PyObject *stop_twice(PyObject *module, PyObject *arg) {
+  calls++;
+  return PyNumber_Add(arg, arg);
+}
+
+static PyCFunction twice_alias = stop_twice;
+
+static PyObject *stop_toggle(PyObject *Py_UNUSED(module), PyObject *unused) {
+  flag = !flag;
+  return PyBool_FromLong(flag);
+}
+
+static PyMethodDef stop_methods[] = {
+    {"get", stop_get, METH_O, NULL},
+    {"hits", stop_hits, METH_NOARGS, NULL},
+    {"twice", stop_twice, METH_O, NULL},
+    {"toggle", stop_toggle, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef stop_module = {
+    PyModuleDef_HEAD_INIT, "stop", NULL, -1, stop_methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit_stop(void) {
+  PyObject *m;
+  if (PyType_Ready(&Thing_Type) < 0)
+    return NULL;
+  m = PyModule_Create(&stop_module);
+  if (m == NULL)
+    return NULL;
+  cache = PyDict_New();
+  greeting = PyUnicode_FromString("a thing");
+  if (cache == NULL || greeting == NULL) {
+    Py_DECREF(m);
+    return NULL;
+  }
+  if (PyModule_AddObjectRef(m, "Thing", (PyObject *)&Thing_Type) < 0) {
+    Py_DECREF(m);
+    return NULL;
+  }
+  (void)twice_alias;
+  return m;
+}
+
+// Only 'hits' moves.
+// CHECK-FIXES:      static PyObject *cache;
+// CHECK-FIXES:      static PyObject *lookup(PyObject *key) {
+// CHECK-FIXES:      typedef struct {
+// CHECK-FIXES-NEXT:   long hits;
+// CHECK-FIXES-NEXT: } stop_state;
+// CHECK-FIXES:          get_stop_state(module)->hits++;
+// CHECK-FIXES:        return PyLong_FromLong(get_stop_state(module)->hits);
+// CHECK-FIXES:        calls++;
+// CHECK-FIXES:        flag = !flag;
+// CHECK-FIXES:      static PyModuleDef_Slot stop_slots[] = {
+// CHECK-FIXES-NEXT:     {Py_mod_exec, stop_exec},
+// CHECK-FIXES-NEXT: #if PY_VERSION_HEX >= 0x030C0000
+// CHECK-FIXES-NEXT:     {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
+// CHECK-FIXES-NEXT: #endif
+// CHECK-FIXES-NEXT:     {0, NULL},
+// CHECK-FIXES-NEXT: };
+// CHECK-FIXES:          PyModuleDef_HEAD_INIT, "stop", NULL, sizeof(stop_state), stop_methods, stop_slots, NULL, NULL, NULL,
+// CHECK-FIXES:        cache = PyDict_New();
+// CHECK-FIXES-NEXT:   greeting = PyUnicode_FromString("a thing");
+
+// NOTES:      ==== report ====
+// NOTES:      warning: global Python object pointer 'cache'
+// NOTES:      :48:18: note: not moved to the module state: 'cache' is used in 'lookup' (line 48), which has no way to the module: it is neither a function of the module's method table nor its exec function, nor a static helper called only where the module is known
+// NOTES:      warning: global Python object pointer 'greeting'
+// NOTES:      :29:18: note: not moved to the module state: 'greeting' is used in 'Thing_repr' (line 29), which has no way to the module
+// NOTES:      warning: global variable 'calls'
+// NOTES:      note: not moved to the module state: 'calls' is used in 'stop_twice' (line {{[0-9]+}}), which is in the module's method table but is also used at line {{[0-9]+}}, where its first argument may not be the module
+// NOTES:      warning: global variable 'flag'
+// NOTES:      note: not moved to the module state: 'flag' is used in 'stop_toggle' (line {{[0-9]+}}), which names its first parameter, the module, through a macro ('Py_UNUSED') or not at all
+// NOTES:      warning: type object 'Thing_Type'
+// NOTES:      note: no automatic fix: not moved to the module state: not converted to a heap type: 'Thing_Type' sets 'tp_as_number', which the heap type conversion does not handle
+// NOTES:      1 finding fixed in 1 file, 5 left for a human
