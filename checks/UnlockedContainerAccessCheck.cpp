@@ -13,6 +13,8 @@
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "clang/Basic/SourceManager.h"
 
+#include <map>
+
 namespace gilport {
 
 using namespace clang;
@@ -72,7 +74,7 @@ void UnlockedContainerAccessCheck::check(
     if (Op.ContainerArgument < Call->getNumArgs() &&
         Seen.insert(Spelling->NameLoc).second)
       Accesses.push_back(
-          {Function, *Spelling, Call->getArg(Op.ContainerArgument), Call});
+          {Function, *Spelling, Call->getArg(Op.ContainerArgument), Call, Call});
     return;
   }
   const auto *Member = Result.Nodes.getNodeAs<MemberExpr>("member");
@@ -83,7 +85,8 @@ void UnlockedContainerAccessCheck::check(
       findApiSpelling("", SourceLocation(), Member->getMemberLoc(),
                       isUnlockedContainerOp, context());
   if (Spelling && Seen.insert(Spelling->NameLoc).second)
-    Accesses.push_back({Function, *Spelling, Member->getBase(), nullptr});
+    Accesses.push_back(
+        {Function, *Spelling, Member->getBase(), nullptr, Member});
 }
 
 void UnlockedContainerAccessCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
@@ -92,22 +95,46 @@ void UnlockedContainerAccessCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
     Functions.push_back(Found.Function);
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
       Sections.onlyCalledInside(Functions, Ctx, context());
+  // The sections of one function are planned together: they may merge.
+  std::vector<const Access *> Reported;
   for (const Access &Found : Accesses)
-    if (!Locked.count(Found.Function))
-      report(Found, Ctx);
+    if (!Locked.count(Found.Function) && needsSection(Found))
+      Reported.push_back(&Found);
+  std::map<const FunctionDecl *, std::vector<const Access *>> ByFunction;
+  for (const Access *Found : Reported)
+    ByFunction[Found->Function].push_back(Found);
+  std::map<const Access *, SectionRewrite> Planned;
+  for (const auto &[Function, List] : ByFunction) {
+    std::vector<ContainerAccess> Plan;
+    for (const Access *Found : List)
+      Plan.push_back({Found->Container, Found->Node,
+                      Found->Spelling.Name == "PyDict_Next" && Found->Call});
+    std::vector<SectionRewrite> Rewrites =
+        planCriticalSections(Plan, *Function, Ctx);
+    for (size_t I = 0; I < List.size(); ++I)
+      Planned[List[I]] = std::move(Rewrites[I]);
+  }
+  for (const Access *Found : Reported)
+    report(*Found, Planned[Found], Ctx);
   Accesses.clear();
 }
 
+bool UnlockedContainerAccessCheck::needsSection(const Access &Found) {
+  const SourceManager &SM = context().getSourceManager();
+  if (Sections.contains(Found.Spelling.NameLoc, SM))
+    return false;
+  return !Privacy
+              .classify(*Found.Function, *Found.Container,
+                        Found.Spelling.NameLoc, SM)
+              .isPrivate();
+}
+
 void UnlockedContainerAccessCheck::report(const Access &Found,
+                                          const SectionRewrite &Rewrite,
                                           ASTContext &Ctx) {
   const ApiSpelling &Spelling = Found.Spelling;
   const Expr &Container = *Found.Container;
   const SourceManager &SM = context().getSourceManager();
-  if (Sections.contains(Spelling.NameLoc, SM))
-    return;
-  if (Privacy.classify(*Found.Function, Container, Spelling.NameLoc, SM)
-          .isPrivate())
-    return;
 
   const UnlockedContainerOp &Op = *findUnlockedContainerOp(Spelling.Name);
   std::string Object = spelledText(*ContainerPrivacy::stripCasts(&Container),
@@ -130,23 +157,19 @@ void UnlockedContainerAccessCheck::report(const Access &Found,
     Finding.note(SourceLocation(),
                  "'PySequence_Fast' returns its argument itself when that is "
                  "a list, so the result is as shared as the argument");
-  addFix(Finding, Found, Ctx);
+  addFix(Finding, Found, Rewrite, Ctx);
 }
 
 void UnlockedContainerAccessCheck::addFix(FindingBuilder &Finding,
                                           const Access &Found,
+                                          const SectionRewrite &Rewrite,
                                           ASTContext &Ctx) {
-  if (Found.Spelling.Name != "PyDict_Next" || !Found.Call) {
-    Finding.noFix("only loops over 'PyDict_Next' are wrapped automatically");
-    return;
-  }
-  SectionRewrite Rewrite = wrapDictNextLoop(*Found.Call, *Found.Container, Ctx);
   if (!Rewrite.ok()) {
     Finding.noFix(Rewrite.Reason);
     return;
   }
   const SourceManager &SM = Ctx.getSourceManager();
-  FileID File = SM.getFileID(SM.getExpansionLoc(Found.Call->getBeginLoc()));
+  FileID File = SM.getFileID(SM.getExpansionLoc(Found.Node->getBeginLoc()));
   std::optional<FixItHint> Include;
   if (needsCompatHeader(context().getMinimumPython(), 3, 13)) {
     Include = compatIncludeInsertion(SM, File);

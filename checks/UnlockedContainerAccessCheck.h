@@ -11,6 +11,7 @@
 #include "checks/utils/FunctionTracker.h"
 #include "checks/utils/MacroLocations.h"
 #include "checks/utils/Matchers.h"
+#include "rewrites/CriticalSectionFix.h"
 
 #include "llvm/ADT/DenseSet.h"
 
@@ -54,11 +55,17 @@ private:
     const clang::Expr *Container;
     /// The call, when the access is one (PyDict_Next).
     const clang::CallExpr *Call;
+    /// The call, or the member access inside the macro's expansion.
+    const clang::Expr *Node;
   };
 
-  void report(const Access &Found, clang::ASTContext &Ctx);
-  void addFix(FindingBuilder &Finding, const Access &Found,
+  /// Whether the access is neither inside a critical section nor on a
+  /// container private to the function.
+  bool needsSection(const Access &Found);
+  void report(const Access &Found, const SectionRewrite &Rewrite,
               clang::ASTContext &Ctx);
+  void addFix(FindingBuilder &Finding, const Access &Found,
+              const SectionRewrite &Rewrite, clang::ASTContext &Ctx);
 
   CriticalSections Sections;
   ContainerPrivacy Privacy;
