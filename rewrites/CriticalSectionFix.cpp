@@ -490,9 +490,19 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
                                          std::string &Why) const {
   const Stmt *FirstStmt = R.Block->body_begin()[R.First];
   const Stmt *LastStmt = R.Block->body_begin()[R.Last];
+  // A statement that a macro spells whole (a loop written by a macro) is
+  // not edited; a statement that only starts or ends with a macro call is.
+  auto SpelledByMacro = [&](const Stmt *S) {
+    SourceLocation B = S->getBeginLoc(), E = S->getEndLoc();
+    if (isa<ForStmt, WhileStmt, DoStmt, IfStmt, SwitchStmt, CompoundStmt>(S))
+      return B.isMacroID();
+    return B.isMacroID() && E.isMacroID() &&
+           SM.getExpansionLoc(B) == SM.getExpansionLoc(E);
+  };
   std::optional<SourceLocation> Begin = statementBegin(*FirstStmt, SM, LO);
   std::optional<SourceLocation> End = statementEnd(*LastStmt, SM, LO);
-  if (!Begin || !End || Begin->isMacroID() || End->isMacroID() ||
+  if (SpelledByMacro(FirstStmt) || SpelledByMacro(LastStmt) || !Begin ||
+      !End || Begin->isMacroID() || End->isMacroID() ||
       SM.getFileID(*Begin) != SM.getFileID(*End)) {
     Why = "the code to guard is spelled through a macro";
     return {};
