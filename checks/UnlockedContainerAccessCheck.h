@@ -7,13 +7,11 @@
 #include "checks/CheckRegistry.h"
 #include "checks/GilportCheck.h"
 #include "checks/utils/ContainerPrivacy.h"
+#include "checks/utils/ContainerSections.h"
 #include "checks/utils/CriticalSections.h"
 #include "checks/utils/FunctionTracker.h"
 #include "checks/utils/MacroLocations.h"
 #include "checks/utils/Matchers.h"
-#include "rewrites/CriticalSectionFix.h"
-
-#include "llvm/ADT/DenseSet.h"
 
 #include <vector>
 
@@ -47,34 +45,18 @@ public:
   void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
 
 private:
-  /// An access, reported once the whole translation unit is known (its
-  /// function may run under a caller's critical section).
-  struct Access {
-    const clang::FunctionDecl *Function;
-    ApiSpelling Spelling;
-    const clang::Expr *Container;
-    /// The call, when the access is one (PyDict_Next).
-    const clang::CallExpr *Call;
-    /// The call, or the member access inside the macro's expansion.
-    const clang::Expr *Node;
-  };
-
-  /// Whether the access is neither inside a critical section nor on a
-  /// container private to the function.
-  bool needsSection(const Access &Found);
-  void report(const Access &Found, const SectionRewrite &Rewrite,
+  void report(const ContainerSections::Access &Found, clang::ASTContext &Ctx);
+  void addFix(FindingBuilder &Finding, const ContainerSections::Access &Found,
               clang::ASTContext &Ctx);
-  void addFix(FindingBuilder &Finding, const Access &Found,
-              const SectionRewrite &Rewrite, clang::ASTContext &Ctx);
 
   CriticalSections Sections;
   ContainerPrivacy Privacy;
   FunctionTracker Functions;
   IdentifierSet CallNames;
   IdentifierSet MemberNames;
-  std::vector<Access> Accesses;
-  /// Name tokens already seen: one macro expansion yields several nodes.
-  llvm::DenseSet<clang::SourceLocation> Seen;
+  /// Reported once the whole translation unit is known: a function may run
+  /// under a caller's critical section.
+  ContainerSections Accesses;
 };
 
 } // namespace gilport
