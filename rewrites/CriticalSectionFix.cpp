@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace gilport {
 
@@ -115,26 +116,28 @@ bool mentions(const Stmt *S, const VarDecl *V) {
                       [&](const Stmt *Child) { return mentions(Child, V); });
 }
 
-/// Why control can leave \p S other than by falling through, or by a
-/// `break`/`continue` of a loop or `switch` inside it; empty when it cannot.
-std::string leavesStatement(const Stmt *S, unsigned Loops, unsigned Switches) {
+/// Collects the statements by which control leaves \p S other than by
+/// falling through: `return`, `goto`, and `break`/`continue` of a loop or
+/// `switch` outside S. Returns why control flow is not modelled (a label, a
+/// computed `goto`), else "".
+std::string collectExits(const Stmt *S, unsigned Loops, unsigned Switches,
+                         std::vector<const Stmt *> &Exits) {
   if (!S)
     return "";
-  if (isa<ReturnStmt>(S))
-    return "returns from the function";
-  if (isa<GotoStmt, IndirectGotoStmt>(S))
-    return "jumps out with 'goto'";
   if (isa<LabelStmt>(S))
-    return "has a label";
-  if (isa<BreakStmt>(S) && !Loops && !Switches)
-    return "breaks out of the statement that holds it";
-  if (isa<ContinueStmt>(S) && !Loops)
-    return "continues the loop that holds it";
+    return "the code to guard has a label";
+  if (isa<IndirectGotoStmt>(S))
+    return "the code to guard has a computed 'goto'";
+  if (isa<ReturnStmt, GotoStmt>(S) || (isa<BreakStmt>(S) && !Loops && !Switches) ||
+      (isa<ContinueStmt>(S) && !Loops)) {
+    Exits.push_back(S);
+    return "";
+  }
   bool IsLoop = isa<ForStmt, WhileStmt, DoStmt>(S);
   bool IsSwitch = isa<SwitchStmt>(S);
   for (const Stmt *Child : S->children()) {
     std::string Why =
-        leavesStatement(Child, Loops + IsLoop, Switches + IsSwitch);
+        collectExits(Child, Loops + IsLoop, Switches + IsSwitch, Exits);
     if (!Why.empty())
       return Why;
   }
@@ -194,11 +197,15 @@ private:
   std::string extend(Region &R);
   std::string validate(const Region &R) const;
   std::vector<FixItHint> hintsFor(const Region &R, std::string &Why) const;
+  bool survivesSection(const Expr *Value, SourceLocation Begin,
+                       SourceLocation End) const;
 
   const FunctionDecl &Function;
   ASTContext &Ctx;
   const SourceManager &SM;
   const LangOptions &LO;
+  /// The names of the exit flags and labels used in the function so far.
+  mutable std::set<std::string> UsedSuffixes;
 };
 
 BlockPath Planner::pathOf(const Stmt *S) const {
@@ -290,15 +297,6 @@ std::string Planner::dictLoopAnchor(const ContainerAccess &Access,
   const Stmt *Parent = parentOf(Loop);
   if (!Parent || !isa<CompoundStmt>(Parent))
     return "the loop is not a statement of its own in a block";
-  const Stmt *Body = isa<WhileStmt>(Loop) ? cast<WhileStmt>(Loop)->getBody()
-                                          : cast<ForStmt>(Loop)->getBody();
-  std::string Why = leavesStatement(Body, 1, 0);
-  if (Why.empty() && isa<ForStmt>(Loop))
-    Why = leavesStatement(cast<ForStmt>(Loop)->getInc(), 1, 0);
-  if (!Why.empty())
-    return "the loop body " + Why +
-           "; the critical section would not be ended (restructure the "
-           "exits, then wrap the loop)";
   std::optional<SourceLocation> Begin = statementBegin(*Loop, SM, LO);
   std::optional<SourceLocation> End = statementEnd(*Loop, SM, LO);
   if (!Begin || !End || Begin->isMacroID() || End->isMacroID())
@@ -440,13 +438,6 @@ std::string Planner::extend(Region &R) {
 
 std::string Planner::validate(const Region &R) const {
   llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
-  for (unsigned I = R.First; I <= R.Last; ++I) {
-    std::string Why = leavesStatement(Body[I], 0, 0);
-    if (!Why.empty())
-      return "the code to guard " + Why +
-             "; the critical section would not be ended (restructure the "
-             "exits, then add the section)";
-  }
   for (const std::string &Key : R.Keys)
     for (unsigned I = R.First; I <= R.Last; ++I) {
       bool Assigned = false;
@@ -486,10 +477,43 @@ std::string Planner::validate(const Region &R) const {
   return "";
 }
 
+/// Whether \p Value, returned from inside the section, has the same value
+/// when the `return` is moved after the section's end: a constant, a
+/// variable declared outside the section, the address of a global
+/// (Py_None), or a new reference to one (Py_RETURN_NONE before 3.12).
+bool Planner::survivesSection(const Expr *Value, SourceLocation Begin,
+                              SourceLocation End) const {
+  const Expr *E = Value->IgnoreParenCasts();
+  if (E->isEvaluatable(Ctx))
+    return true;
+  if (const auto *Call = dyn_cast<CallExpr>(E);
+      Call && Call->getNumArgs() == 1 &&
+      llvm::is_contained(NewRefCalls, calleeName(Call)))
+    E = Call->getArg(0)->IgnoreParenCasts();
+  if (const auto *U = dyn_cast<UnaryOperator>(E);
+      U && U->getOpcode() == UO_AddrOf) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(U->getSubExpr()->IgnoreParens());
+    const auto *V = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    return V && V->hasGlobalStorage();
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(E);
+  if (!Ref)
+    return false;
+  if (isa<EnumConstantDecl>(Ref->getDecl()))
+    return true;
+  const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
+  if (!V)
+    return false;
+  SourceLocation Declared = SM.getExpansionLoc(V->getLocation());
+  return !(SM.isBeforeInTranslationUnit(Begin, Declared) &&
+           SM.isBeforeInTranslationUnit(Declared, End));
+}
+
 std::vector<FixItHint> Planner::hintsFor(const Region &R,
                                          std::string &Why) const {
-  const Stmt *FirstStmt = R.Block->body_begin()[R.First];
-  const Stmt *LastStmt = R.Block->body_begin()[R.Last];
+  llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
+  const Stmt *FirstStmt = Body[R.First];
+  const Stmt *LastStmt = Body[R.Last];
   // A statement that a macro spells whole (a loop written by a macro) is
   // not edited; a statement that only starts or ends with a macro call is.
   auto SpelledByMacro = [&](const Stmt *S) {
@@ -507,16 +531,70 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
     Why = "the code to guard is spelled through a macro";
     return {};
   }
+  std::vector<const Stmt *> Exits;
+  for (unsigned I = R.First; I <= R.Last && Why.empty(); ++I)
+    Why = collectExits(Body[I], 0, 0, Exits);
+  if (!Why.empty())
+    return {};
+
   std::string Indent = indentationAt(*Begin, SM);
   bool Two = R.Texts.size() == 2;
   std::string Objects = R.Texts[0] + (Two ? ", " + R.Texts[1] : "");
+  std::string BeginText = std::string("Py_BEGIN_CRITICAL_SECTION") +
+                          (Two ? "2" : "") + "(" + Objects + ");\n" + Indent;
+  std::string EndText = "\n" + Indent + "Py_END_CRITICAL_SECTION" +
+                        (Two ? "2" : "") + "();";
   std::vector<FixItHint> Hints;
-  Hints.push_back(FixItHint::CreateInsertion(
-      *Begin, std::string("Py_BEGIN_CRITICAL_SECTION") + (Two ? "2" : "") +
-                  "(" + Objects + ");\n" + Indent));
-  Hints.push_back(FixItHint::CreateInsertion(
-      *End, "\n" + Indent + "Py_END_CRITICAL_SECTION" + (Two ? "2" : "") +
-                "();"));
+  if (!Exits.empty()) {
+    // The macros open and close a block, so every exit first goes to the
+    // section's end, and is taken there: `return NULL;` becomes
+    // `{ gilport_exit_N = 1; goto gilport_unlock_N; }`, and after the end
+    // `if (gilport_exit_N == 1) return NULL;`. N is the section's line.
+    std::string Suffix = std::to_string(SM.getExpansionLineNumber(*Begin));
+    while (!UsedSuffixes.insert(Suffix).second)
+      Suffix += "_";
+    std::string Flag = "gilport_exit_" + Suffix;
+    std::string Label = "gilport_unlock_" + Suffix;
+    std::vector<std::string> Taken;
+    for (const Stmt *Exit : Exits) {
+      if (const auto *Return = dyn_cast<ReturnStmt>(Exit);
+          Return && Return->getRetValue() &&
+          !survivesSection(Return->getRetValue(), *Begin, *End)) {
+        Why = "the code to guard returns a value computed inside it; the "
+              "critical section would not be ended (restructure the exits, "
+              "then add the section)";
+        return {};
+      }
+      std::optional<CharSourceRange> Range = statementRange(*Exit, SM, LO);
+      if (!Range || Range->getBegin().isMacroID() ||
+          SM.getFileID(Range->getBegin()) != SM.getFileID(*Begin)) {
+        Why = "an exit of the code to guard is spelled inside a macro";
+        return {};
+      }
+      std::string Text = Lexer::getSourceText(*Range, SM, LO).str();
+      if (Text.find('\n') != std::string::npos) {
+        Why = "an exit of the code to guard spans several lines";
+        return {};
+      }
+      size_t Code = llvm::find(Taken, Text) - Taken.begin() + 1;
+      if (Code > Taken.size())
+        Taken.push_back(Text);
+      std::string Jump = Flag + " = " + std::to_string(Code) + "; goto " +
+                         Label + ";";
+      const Stmt *Parent = parentOf(Exit);
+      Hints.push_back(FixItHint::CreateReplacement(
+          *Range, Parent && isa<CompoundStmt>(Parent) ? Jump
+                                                      : "{ " + Jump + " }"));
+    }
+    BeginText = "int " + Flag + " = 0;\n" + Indent + BeginText;
+    std::string Dispatch;
+    for (size_t K = 0; K < Taken.size(); ++K)
+      Dispatch += "\n" + Indent + "if (" + Flag + " == " +
+                  std::to_string(K + 1) + ")\n" + Indent + "    " + Taken[K];
+    EndText = "\n" + Indent + Label + ":;" + EndText + Dispatch;
+  }
+  Hints.insert(Hints.begin(), FixItHint::CreateInsertion(*Begin, BeginText));
+  Hints.push_back(FixItHint::CreateInsertion(*End, EndText));
   return Hints;
 }
 

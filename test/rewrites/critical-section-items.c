@@ -2,9 +2,9 @@
 // Reads of a shared list's or fast sequence's item array are wrapped in a
 // critical section: the loop around the access, together with the size and
 // item-array reads it relies on. Sections that overlap become one section on
-// two objects; more than two objects, exits out of the section, a variable
-// declared in it and used after it, and macros are left alone with a reason
-// (NOFIX). The fixed file compiles against 3.13t and, through
+// two objects; exits go through the section's end. More than two objects, a
+// return of a value computed in the section, a variable declared in it and
+// used after it, and macros are left alone with a reason (NOFIX). The fixed file compiles against 3.13t and, through
 // gilport_compat.h, against 3.11.
 // RUN: %check_gilport %s gilport-unlocked-container-access %t -- --extra-arg=-I%S
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -I%S -isystem $(%python_ft %S/Inputs/include-dir.py) %t.fixed.c
@@ -89,6 +89,37 @@ static long dict_and_list(PyObject *dict, PyObject *list) {
   return hits;
 }
 
+// The loop returns: the return goes to the section's end and is taken
+// there.
+static int first_error(PyObject *list) {
+  Py_ssize_t i;
+  for (i = 0; i < PyList_GET_SIZE(list); i++) {
+    if (PyObject_IsTrue(PyList_GET_ITEM(list, i)) < 0)
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+      return -1;
+  }
+  return 0;
+}
+
+// Two kinds of exits, each with its own code; braces only where the exit
+// is not already a statement of a block.
+static int all_ints(PyObject *list) {
+  Py_ssize_t i;
+  for (i = 0; i < PyList_GET_SIZE(list); i++) {
+    PyObject *item = PyList_GET_ITEM(list, i);
+// CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+    if (item == Py_None) {
+      goto error;
+    }
+    if (!PyLong_Check(item))
+      return 0;
+  }
+  return 1;
+error:
+  PyErr_SetString(PyExc_ValueError, "None in the list");
+  return -1;
+}
+
 // Left alone.
 
 static int three_lists(PyObject *a, PyObject *b, PyObject *c) {
@@ -105,23 +136,12 @@ static int three_lists(PyObject *a, PyObject *b, PyObject *c) {
   return same;
 }
 
-static int first_error(PyObject *list) {
-  Py_ssize_t i;
-  for (i = 0; i < PyList_GET_SIZE(list); i++) {
-    if (PyObject_IsTrue(PyList_GET_ITEM(list, i)) < 0)
-// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
-// NOFIX: note: no automatic fix: the code to guard returns from the function; the critical section would not be ended (restructure the exits, then add the section)
-      return -1;
-  }
-  return 0;
-}
-
 static PyObject *first_repr(PyObject *list) {
   if (PyList_GET_SIZE(list) == 0)
     Py_RETURN_NONE;
   PyObject *first = PyList_GET_ITEM(list, 0);
 // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
-// NOFIX: note: no automatic fix: the code to guard returns from the function; the critical section would not be ended (restructure the exits, then add the section)
+// NOFIX: note: no automatic fix: the code to guard returns a value computed inside it; the critical section would not be ended (restructure the exits, then add the section)
   return PyObject_Repr(first);
 }
 
@@ -195,6 +215,34 @@ static long header_user(PyObject *list) { return header_sum(list); }
 // CHECK-FIXES-NEXT:   while (PyDict_Next(dict, &pos, &key, &value)) {
 // CHECK-FIXES:   Py_END_CRITICAL_SECTION2();
 // CHECK-FIXES-NEXT:   return hits;
+// CHECK-FIXES: static int first_error(PyObject *list) {
+// CHECK-FIXES-NEXT:   Py_ssize_t i;
+// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
+// CHECK-FIXES:       { gilport_exit_[[LINE]] = 1; goto gilport_unlock_[[LINE]]; }
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   gilport_unlock_[[LINE]]:;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE]] == 1)
+// CHECK-FIXES-NEXT:       return -1;
+// CHECK-FIXES-NEXT:   return 0;
+// CHECK-FIXES: static int all_ints(PyObject *list) {
+// CHECK-FIXES-NEXT:   Py_ssize_t i;
+// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE2:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
+// CHECK-FIXES:     if (item == Py_None) {
+// CHECK-FIXES-NEXT:       gilport_exit_[[LINE2]] = 1; goto gilport_unlock_[[LINE2]];
+// CHECK-FIXES-NEXT:     }
+// CHECK-FIXES-NEXT:     if (!PyLong_Check(item))
+// CHECK-FIXES-NEXT:       { gilport_exit_[[LINE2]] = 2; goto gilport_unlock_[[LINE2]]; }
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   gilport_unlock_[[LINE2]]:;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE2]] == 1)
+// CHECK-FIXES-NEXT:       goto error;
+// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE2]] == 2)
+// CHECK-FIXES-NEXT:       return 0;
+// CHECK-FIXES-NEXT:   return 1;
 // CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION
 
 // The header is reported, never fixed (it does not include Python.h, so

@@ -47,6 +47,13 @@ def read(function):
             got = function(shared)
             if got != EXPECTED:
                 raise AssertionError(f"{function.__name__}: {got} != {EXPECTED}")
+            # The error path leaves the section early: it must still end it.
+            try:
+                function([1, "x", 2])
+            except TypeError:
+                pass
+            else:
+                raise AssertionError(f"{function.__name__}: no TypeError")
     except BaseException as exc:  # noqa: BLE001
         errors.append(exc)
 

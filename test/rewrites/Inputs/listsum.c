@@ -15,10 +15,11 @@ listsum_total(PyObject *module, PyObject *list)
     }
     for (i = 0; i < PyList_GET_SIZE(list); i++) {
         PyObject *item = PyList_GET_ITEM(list, i);
-        total += PyLong_AsLong(item);
-    }
-    if (PyErr_Occurred()) {
-        return NULL;
+        long value = PyLong_AsLong(item);
+        if (value == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+        total += value;
     }
     return PyLong_FromLong(total);
 }
