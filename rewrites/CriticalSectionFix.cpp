@@ -128,6 +128,9 @@ std::string collectExits(const Stmt *S, unsigned Loops, unsigned Switches,
     return "the code to guard has a label";
   if (isa<IndirectGotoStmt>(S))
     return "the code to guard has a computed 'goto'";
+  // A 'switch' outside the section would jump into it.
+  if (isa<SwitchCase>(S) && !Switches)
+    return "the code to guard has a 'case' label of a 'switch' around it";
   if (isa<ReturnStmt, GotoStmt>(S) || (isa<BreakStmt>(S) && !Loops && !Switches) ||
       (isa<ContinueStmt>(S) && !Loops)) {
     Exits.push_back(S);
@@ -385,6 +388,10 @@ std::string Planner::extend(Region &R) {
         bool NewReference =
             Call && llvm::is_contained(NewRefCalls, calleeName(Call));
         Use Kind = useOf(Value, Key);
+        // Only a pointer can hold an item or the item array; a number
+        // computed from them is just a value.
+        if (Kind == Use::Item && !Target->getType()->isPointerType())
+          Kind = Use::Size;
         if (Kind != Use::None && !NewReference) {
           Derived &D = Vars[Target];
           D.Var = Target;
@@ -430,6 +437,13 @@ std::string Planner::extend(Region &R) {
             R.Anchors.push_back(S);
             Changed = true;
           }
+      }
+      // A statement right before that reads the size (`if (PyList_GET_SIZE
+      // (l) == 0) return NULL;`) is a check the section's reads rely on.
+      if (!Changed && R.First > 0 &&
+          useOf(R.Block->body_begin()[R.First - 1], Key) != Use::None) {
+        R.Anchors.push_back(R.Block->body_begin()[R.First - 1]);
+        Changed = true;
       }
     }
   }
@@ -545,53 +559,92 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
   std::string EndText = "\n" + Indent + "Py_END_CRITICAL_SECTION" +
                         (Two ? "2" : "") + "();";
   std::vector<FixItHint> Hints;
+  if (!Exits.empty() && LO.CPlusPlus) {
+    Why = "the code to guard has exits, and in C++ the jump to the "
+          "section's end could cross initialisations; restructure the exits, "
+          "then add the section";
+    return {};
+  }
+  // The text of each exit; a returned value must be the same after the end.
+  std::vector<std::string> ExitTexts;
+  for (const Stmt *Exit : Exits) {
+    if (const auto *Return = dyn_cast<ReturnStmt>(Exit);
+        Return && Return->getRetValue() &&
+        !survivesSection(Return->getRetValue(), *Begin, *End)) {
+      Why = "the code to guard returns a value computed inside it; the "
+            "critical section would not be ended (restructure the exits, "
+            "then add the section)";
+      return {};
+    }
+    std::optional<CharSourceRange> Range = statementRange(*Exit, SM, LO);
+    if (!Range || Range->getBegin().isMacroID() ||
+        SM.getFileID(Range->getBegin()) != SM.getFileID(*Begin)) {
+      Why = "an exit of the code to guard is spelled inside a macro";
+      return {};
+    }
+    std::string Text = Lexer::getSourceText(*Range, SM, LO).str();
+    if (Text.find('\n') != std::string::npos) {
+      Why = "an exit of the code to guard spans several lines";
+      return {};
+    }
+    ExitTexts.push_back(Text);
+  }
+  // The code ends with its only exit (`...; return x;`): the section ends
+  // before it.
+  if (Exits.size() == 1 && Exits[0] == LastStmt && R.Last > R.First) {
+    End = statementEnd(*Body[R.Last - 1], SM, LO);
+    if (!End || End->isMacroID()) {
+      Why = "the code to guard is spelled through a macro";
+      return {};
+    }
+    Exits.clear();
+  }
   if (!Exits.empty()) {
     // The macros open and close a block, so every exit first goes to the
     // section's end, and is taken there: `return NULL;` becomes
     // `{ gilport_exit_N = 1; goto gilport_unlock_N; }`, and after the end
     // `if (gilport_exit_N == 1) return NULL;`. N is the section's line.
+    // When the code ends with an exit, that one is taken last without a
+    // test (the label takes its place), and so are the exits like it.
     std::string Suffix = std::to_string(SM.getExpansionLineNumber(*Begin));
     while (!UsedSuffixes.insert(Suffix).second)
       Suffix += "_";
     std::string Flag = "gilport_exit_" + Suffix;
     std::string Label = "gilport_unlock_" + Suffix;
+    bool EndsInExit = Exits.back() == LastStmt;
+    std::string Final = EndsInExit ? ExitTexts.back() : "";
     std::vector<std::string> Taken;
-    for (const Stmt *Exit : Exits) {
-      if (const auto *Return = dyn_cast<ReturnStmt>(Exit);
-          Return && Return->getRetValue() &&
-          !survivesSection(Return->getRetValue(), *Begin, *End)) {
-        Why = "the code to guard returns a value computed inside it; the "
-              "critical section would not be ended (restructure the exits, "
-              "then add the section)";
-        return {};
+    for (size_t I = 0; I < Exits.size(); ++I) {
+      const Stmt *Exit = Exits[I];
+      CharSourceRange Range = *statementRange(*Exit, SM, LO);
+      if (Exit == LastStmt) {
+        Hints.push_back(FixItHint::CreateReplacement(Range, Label + ":;"));
+        continue;
       }
-      std::optional<CharSourceRange> Range = statementRange(*Exit, SM, LO);
-      if (!Range || Range->getBegin().isMacroID() ||
-          SM.getFileID(Range->getBegin()) != SM.getFileID(*Begin)) {
-        Why = "an exit of the code to guard is spelled inside a macro";
-        return {};
+      std::string Jump = "goto " + Label + ";";
+      if (ExitTexts[I] != Final) {
+        size_t Code = llvm::find(Taken, ExitTexts[I]) - Taken.begin() + 1;
+        if (Code > Taken.size())
+          Taken.push_back(ExitTexts[I]);
+        Jump = Flag + " = " + std::to_string(Code) + "; " + Jump;
       }
-      std::string Text = Lexer::getSourceText(*Range, SM, LO).str();
-      if (Text.find('\n') != std::string::npos) {
-        Why = "an exit of the code to guard spans several lines";
-        return {};
-      }
-      size_t Code = llvm::find(Taken, Text) - Taken.begin() + 1;
-      if (Code > Taken.size())
-        Taken.push_back(Text);
-      std::string Jump = Flag + " = " + std::to_string(Code) + "; goto " +
-                         Label + ";";
       const Stmt *Parent = parentOf(Exit);
+      bool OneStatement = Jump.find(';') == Jump.size() - 1;
       Hints.push_back(FixItHint::CreateReplacement(
-          *Range, Parent && isa<CompoundStmt>(Parent) ? Jump
-                                                      : "{ " + Jump + " }"));
+          Range, OneStatement || (Parent && isa<CompoundStmt>(Parent))
+                     ? Jump
+                     : "{ " + Jump + " }"));
     }
-    BeginText = "int " + Flag + " = 0;\n" + Indent + BeginText;
     std::string Dispatch;
     for (size_t K = 0; K < Taken.size(); ++K)
       Dispatch += "\n" + Indent + "if (" + Flag + " == " +
                   std::to_string(K + 1) + ")\n" + Indent + "    " + Taken[K];
-    EndText = "\n" + Indent + Label + ":;" + EndText + Dispatch;
+    if (EndsInExit)
+      Dispatch += "\n" + Indent + Final;
+    if (!Taken.empty())
+      BeginText = "int " + Flag + " = 0;\n" + Indent + BeginText;
+    EndText = (EndsInExit ? "" : "\n" + Indent + Label + ":;") + EndText +
+              Dispatch;
   }
   Hints.insert(Hints.begin(), FixItHint::CreateInsertion(*Begin, BeginText));
   Hints.push_back(FixItHint::CreateInsertion(*End, EndText));

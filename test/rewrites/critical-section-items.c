@@ -120,6 +120,22 @@ error:
   return -1;
 }
 
+// The size check right before the access joins the section; the code ends
+// with an exit, which is taken last, without a test.
+static PyObject *swap_first(PyObject *list, PyObject *item) {
+  PyObject *old;
+  if (PyList_GET_SIZE(list) == 0)
+    return NULL;
+  old = PyList_GET_ITEM(list, 0);
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  if (old == item)
+    return NULL;
+  Py_INCREF(item);
+  PyList_SET_ITEM(list, 0, item);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'PyList_SET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  return old;
+}
+
 // Left alone.
 
 static int three_lists(PyObject *a, PyObject *b, PyObject *c) {
@@ -143,6 +159,20 @@ static PyObject *first_repr(PyObject *list) {
 // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
 // NOFIX: note: no automatic fix: the code to guard returns a value computed inside it; the critical section would not be ended (restructure the exits, then add the section)
   return PyObject_Repr(first);
+}
+
+static long by_kind(PyObject *list, int kind) {
+  long n = 0;
+  switch (kind) {
+  case 0:
+    n += PyList_GET_ITEM(list, 0) == Py_None;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard has a 'case' label of a 'switch' around it
+    break;
+  default:
+    n = -1;
+  }
+  return n;
 }
 
 static long through_macro(PyObject *list) {
@@ -243,6 +273,22 @@ static long header_user(PyObject *list) { return header_sum(list); }
 // CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE2]] == 2)
 // CHECK-FIXES-NEXT:       return 0;
 // CHECK-FIXES-NEXT:   return 1;
+// CHECK-FIXES: static PyObject *swap_first(PyObject *list, PyObject *item) {
+// CHECK-FIXES-NEXT:   PyObject *old;
+// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE3:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
+// CHECK-FIXES-NEXT:   if (PyList_GET_SIZE(list) == 0)
+// CHECK-FIXES-NEXT:     { gilport_exit_[[LINE3]] = 1; goto gilport_unlock_[[LINE3]]; }
+// CHECK-FIXES-NEXT:   old = PyList_GET_ITEM(list, 0);
+// CHECK-FIXES:   if (old == item)
+// CHECK-FIXES-NEXT:     { gilport_exit_[[LINE3]] = 1; goto gilport_unlock_[[LINE3]]; }
+// CHECK-FIXES:   PyList_SET_ITEM(list, 0, item);
+// CHECK-FIXES:   gilport_unlock_[[LINE3]]:;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE3]] == 1)
+// CHECK-FIXES-NEXT:       return NULL;
+// CHECK-FIXES-NEXT:   return old;
+// CHECK-FIXES-NEXT: }
 // CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION
 
 // The header is reported, never fixed (it does not include Python.h, so
