@@ -25,9 +25,9 @@ namespace {
 
 /// Reads of a container's size (the bound a loop over its items relies on).
 constexpr llvm::StringRef SizeCalls[] = {
-    "PyList_GET_SIZE", "PyList_Size",      "PyTuple_GET_SIZE",
-    "PyTuple_Size",    "Py_SIZE",          "PyObject_Size",
-    "PyObject_Length", "PySequence_Size",  "PySequence_Length"};
+    "PyList_GET_SIZE", "PyList_Size",     "PyTuple_GET_SIZE",
+    "PyTuple_Size",    "Py_SIZE",         "PyObject_Size",
+    "PyObject_Length", "PySequence_Size", "PySequence_Length"};
 /// Accessors of a list's item array that are functions in some versions.
 constexpr llvm::StringRef ItemCalls[] = {"PyList_GET_ITEM", "PyList_SET_ITEM",
                                          "PySequence_Fast_GET_ITEM"};
@@ -131,7 +131,8 @@ std::string collectExits(const Stmt *S, unsigned Loops, unsigned Switches,
   // A 'switch' outside the section would jump into it.
   if (isa<SwitchCase>(S) && !Switches)
     return "the code to guard has a 'case' label of a 'switch' around it";
-  if (isa<ReturnStmt, GotoStmt>(S) || (isa<BreakStmt>(S) && !Loops && !Switches) ||
+  if (isa<ReturnStmt, GotoStmt>(S) ||
+      (isa<BreakStmt>(S) && !Loops && !Switches) ||
       (isa<ContinueStmt>(S) && !Loops)) {
     Exits.push_back(S);
     return "";
@@ -271,8 +272,7 @@ bool Planner::intersect(const Region &A, const Region &B) const {
          spanHolds(B, A.Block->body_begin()[A.First]);
 }
 
-std::string Planner::dictLoopAnchor(const ContainerAccess &Access,
-                                    Region &R) {
+std::string Planner::dictLoopAnchor(const ContainerAccess &Access, Region &R) {
   // The loop whose condition holds the call.
   const Stmt *Child = Access.Node;
   const Stmt *Loop = nullptr;
@@ -407,7 +407,8 @@ std::string Planner::extend(Region &R) {
       std::function<void(const Stmt *)> Find = [&](const Stmt *S) {
         if (!S)
           return;
-        if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == Var)
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
+            Ref && Ref->getDecl() == Var)
           D.Mentions.push_back(S);
         for (const Stmt *Child : S->children())
           Find(Child);
@@ -420,13 +421,11 @@ std::string Planner::extend(Region &R) {
       if (!computeSpan(R))
         return "the section's statements are not in one block";
       for (auto &[Var, D] : Vars) {
-        bool Touched = llvm::any_of(D.Mentions, [&](const Stmt *S) {
-          return spanHolds(R, S);
-        });
+        bool Touched = llvm::any_of(
+            D.Mentions, [&](const Stmt *S) { return spanHolds(R, S); });
         if (D.Kind == Use::Item)
-          Touched |= llvm::any_of(D.Assignments, [&](const Stmt *S) {
-            return spanHolds(R, S);
-          });
+          Touched |= llvm::any_of(
+              D.Assignments, [&](const Stmt *S) { return spanHolds(R, S); });
         if (!Touched)
           continue;
         std::vector<const Stmt *> Needed = D.Assignments;
@@ -462,7 +461,8 @@ std::string Planner::validate(const Region &R) const {
             Assign && Assign->isAssignmentOp()) {
           std::string Target = containerKey(Assign->getLHS());
           if (!Target.empty() &&
-              (Key == Target || llvm::StringRef(Key).starts_with(Target + "-") ||
+              (Key == Target ||
+               llvm::StringRef(Key).starts_with(Target + "-") ||
                llvm::StringRef(Key).starts_with(Target + ".")))
             Assigned = true;
         }
@@ -539,8 +539,8 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
   };
   std::optional<SourceLocation> Begin = statementBegin(*FirstStmt, SM, LO);
   std::optional<SourceLocation> End = statementEnd(*LastStmt, SM, LO);
-  if (SpelledByMacro(FirstStmt) || SpelledByMacro(LastStmt) || !Begin ||
-      !End || Begin->isMacroID() || End->isMacroID() ||
+  if (SpelledByMacro(FirstStmt) || SpelledByMacro(LastStmt) || !Begin || !End ||
+      Begin->isMacroID() || End->isMacroID() ||
       SM.getFileID(*Begin) != SM.getFileID(*End)) {
     Why = "the code to guard is spelled through a macro";
     return {};
@@ -556,8 +556,8 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
   std::string Objects = R.Texts[0] + (Two ? ", " + R.Texts[1] : "");
   std::string BeginText = std::string("Py_BEGIN_CRITICAL_SECTION") +
                           (Two ? "2" : "") + "(" + Objects + ");\n" + Indent;
-  std::string EndText = "\n" + Indent + "Py_END_CRITICAL_SECTION" +
-                        (Two ? "2" : "") + "();";
+  std::string EndText =
+      "\n" + Indent + "Py_END_CRITICAL_SECTION" + (Two ? "2" : "") + "();";
   std::vector<FixItHint> Hints;
   if (!Exits.empty() && LO.CPlusPlus) {
     Why = "the code to guard has exits, and in C++ the jump to the "
@@ -637,14 +637,15 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
     }
     std::string Dispatch;
     for (size_t K = 0; K < Taken.size(); ++K)
-      Dispatch += "\n" + Indent + "if (" + Flag + " == " +
-                  std::to_string(K + 1) + ")\n" + Indent + "    " + Taken[K];
+      Dispatch += "\n" + Indent + "if (" + Flag +
+                  " == " + std::to_string(K + 1) + ")\n" + Indent + "    " +
+                  Taken[K];
     if (EndsInExit)
       Dispatch += "\n" + Indent + Final;
     if (!Taken.empty())
       BeginText = "int " + Flag + " = 0;\n" + Indent + BeginText;
-    EndText = (EndsInExit ? "" : "\n" + Indent + Label + ":;") + EndText +
-              Dispatch;
+    EndText =
+        (EndsInExit ? "" : "\n" + Indent + Label + ":;") + EndText + Dispatch;
   }
   Hints.insert(Hints.begin(), FixItHint::CreateInsertion(*Begin, BeginText));
   Hints.push_back(FixItHint::CreateInsertion(*End, EndText));

@@ -1,4 +1,4 @@
-//===--- CriticalSectionFix.h - Wrap container accesses in a lock -*- C++ -*-===//
+//===--- CriticalSectionFix.h - Lock container accesses ---------*- C++ -*-===//
 //
 // Wraps the statements that use a shared container's internals in
 // `Py_BEGIN_CRITICAL_SECTION(c);` ... `Py_END_CRITICAL_SECTION();`:

@@ -40,16 +40,19 @@ void ContainerSections::recordCall(const CallExpr &Call,
     return;
   SourceLocation CalleeLoc =
       Call.getCallee()->IgnoreParenImpCasts()->getExprLoc();
-  std::optional<ApiSpelling> Spelling =
-      findApiSpelling(Callee->getName(), CalleeLoc, CalleeLoc,
-                      isUnlockedContainerOp, Context);
+  std::optional<ApiSpelling> Spelling = findApiSpelling(
+      Callee->getName(), CalleeLoc, CalleeLoc, isUnlockedContainerOp, Context);
   if (!Spelling)
     return;
   const UnlockedContainerOp &Op = *findUnlockedContainerOp(Spelling->Name);
   if (Op.ContainerArgument < Call.getNumArgs() &&
       Seen.insert(Spelling->NameLoc).second)
-    Recorded.push_back({&Function, *Spelling,
-                        Call.getArg(Op.ContainerArgument), &Call, &Call, {}});
+    Recorded.push_back({&Function,
+                        *Spelling,
+                        Call.getArg(Op.ContainerArgument),
+                        &Call,
+                        &Call,
+                        {}});
 }
 
 void ContainerSections::recordMember(const MemberExpr &Member,
@@ -77,8 +80,8 @@ ContainerSections::finish(ASTContext &Ctx, const CriticalSections &Sections,
     if (Locked.count(Found.Function) ||
         Sections.contains(Found.Spelling.NameLoc, SM) ||
         Privacy
-            .classify(*Found.Function, *Found.Container,
-                      Found.Spelling.NameLoc, SM)
+            .classify(*Found.Function, *Found.Container, Found.Spelling.NameLoc,
+                      SM)
             .isPrivate())
       continue;
     Needed.push_back(std::move(Found));
@@ -91,9 +94,9 @@ ContainerSections::finish(ASTContext &Ctx, const CriticalSections &Sections,
   for (const auto &[Function, Indices] : ByFunction) {
     std::vector<ContainerAccess> Plan;
     for (size_t I : Indices)
-      Plan.push_back({Needed[I].Container, Needed[I].Node,
-                      Needed[I].Spelling.Name == "PyDict_Next" &&
-                          Needed[I].Call});
+      Plan.push_back(
+          {Needed[I].Container, Needed[I].Node,
+           Needed[I].Spelling.Name == "PyDict_Next" && Needed[I].Call});
     std::vector<SectionRewrite> Rewrites =
         planCriticalSections(Plan, *Function, Ctx);
     for (size_t K = 0; K < Indices.size(); ++K)

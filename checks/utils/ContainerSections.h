@@ -1,4 +1,4 @@
-//===--- ContainerSections.h - Unlocked accesses and their sections -*- C++ -*-===//
+//===--- ContainerSections.h - Accesses needing a lock ----------*- C++ -*-===//
 //
 // The container accesses of a translation unit that skip the container's
 // lock on free-threaded builds, with the critical sections that fix them,
@@ -61,16 +61,14 @@ public:
                   const clang::FunctionDecl &Function, CheckContext &Context);
   /// Records \p Member in \p Function if it is an unlocked access.
   void recordMember(const clang::MemberExpr &Member,
-                    const clang::FunctionDecl &Function,
-                    CheckContext &Context);
+                    const clang::FunctionDecl &Function, CheckContext &Context);
 
   /// The recorded accesses that need a critical section (not under one, not
   /// in a function only called under one, not on a private container), in
   /// the order recorded, each with its planned section. Forgets them.
   std::vector<Access> finish(clang::ASTContext &Ctx,
                              const CriticalSections &Sections,
-                             ContainerPrivacy &Privacy,
-                             CheckContext &Context);
+                             ContainerPrivacy &Privacy, CheckContext &Context);
 
 private:
   std::vector<Access> Recorded;
