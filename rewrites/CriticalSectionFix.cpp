@@ -673,16 +673,13 @@ Planner::plan(llvm::ArrayRef<ContainerAccess> Accesses) {
   std::vector<std::string> Failures(Regions.size());
   for (bool Changed = true; Changed;) {
     Changed = false;
+    for (size_t I = 0; I < Regions.size(); ++I)
+      if (!Regions[I].Members.empty() && Failures[I].empty())
+        Failures[I] = extend(Regions[I]);
     for (size_t I = 0; I < Regions.size(); ++I) {
-      if (Regions[I].Members.empty() || !Failures[I].empty())
-        continue;
-      std::string Why = extend(Regions[I]);
-      if (!Why.empty()) {
-        Failures[I] = Why;
-        continue;
-      }
       for (size_t J = I + 1; J < Regions.size(); ++J) {
-        if (Regions[J].Members.empty() || !Failures[J].empty() ||
+        if (Regions[I].Members.empty() || !Failures[I].empty() ||
+            Regions[J].Members.empty() || !Failures[J].empty() ||
             !intersect(Regions[I], Regions[J]))
           continue;
         Region &Into = Regions[I];

@@ -136,6 +136,21 @@ static PyObject *swap_first(PyObject *list, PyObject *item) {
   return old;
 }
 
+// Two loops rely on one size read: one section holds all three.
+static long twice(PyObject *fast) {
+  Py_ssize_t i, n;
+  long total = 0;
+  n = PySequence_Fast_GET_SIZE(fast);
+  for (i = 0; i < n; i++)
+    total += PySequence_Fast_GET_ITEM(fast, i) == Py_None;
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: 'PySequence_Fast_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  total *= 2;
+  for (i = 0; i < n; i++)
+    total += PySequence_Fast_GET_ITEM(fast, i) == Py_True;
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: 'PySequence_Fast_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  return total;
+}
+
 // Left alone.
 
 static int three_lists(PyObject *a, PyObject *b, PyObject *c) {
@@ -289,6 +304,13 @@ static long header_user(PyObject *list) { return header_sum(list); }
 // CHECK-FIXES-NEXT:       return NULL;
 // CHECK-FIXES-NEXT:   return old;
 // CHECK-FIXES-NEXT: }
+// CHECK-FIXES: static long twice(PyObject *fast) {
+// CHECK-FIXES:   long total = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(fast);
+// CHECK-FIXES-NEXT:   n = PySequence_Fast_GET_SIZE(fast);
+// CHECK-FIXES:     total += PySequence_Fast_GET_ITEM(fast, i) == Py_True;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES:   return total;
 // CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION
 
 // The header is reported, never fixed (it does not include Python.h, so
