@@ -9,10 +9,12 @@
 // The sections of one function are planned together: sections that overlap
 // become one section on two objects (Py_BEGIN_CRITICAL_SECTION2), and more
 // than two objects is left alone. The macros open and close a block, so no
-// path may leave a section without passing its end, no variable declared in
-// it may be used after it, and no item or item pointer read in it may be
-// used after it: such sites are left alone, with the reason. Works on Clang
-// AST nodes only.
+// path may leave a section without passing its end: a `return`, `goto`,
+// `break` or `continue` out of it first jumps to the section's end and is
+// taken there. Every use of a variable holding an item or the item array is
+// inside the section, and no variable declared in it is used after it;
+// sites where that cannot be arranged are left alone, with the reason.
+// Works on Clang AST nodes only.
 //
 //===----------------------------------------------------------------------===//
 
