@@ -66,6 +66,16 @@ std::string containerKey(const Expr *E) {
   return "";
 }
 
+/// The variable a container key starts from.
+const VarDecl *containerRoot(const Expr *E) {
+  E = strip(E);
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    return containerRoot(Member->getBase());
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    return dyn_cast<VarDecl>(Ref->getDecl());
+  return nullptr;
+}
+
 llvm::StringRef calleeName(const CallExpr *Call) {
   const FunctionDecl *F = Call->getDirectCallee();
   return F && F->getIdentifier() ? F->getName() : "";
@@ -116,6 +126,23 @@ bool mentions(const Stmt *S, const VarDecl *V) {
                       [&](const Stmt *Child) { return mentions(Child, V); });
 }
 
+/// Whether \p S assigns the container \p Key, or a variable or field it is
+/// reached through.
+bool assignsContainer(const Stmt *S, llvm::StringRef Key) {
+  if (!S)
+    return false;
+  if (const auto *Assign = dyn_cast<BinaryOperator>(S);
+      Assign && Assign->isAssignmentOp()) {
+    std::string Target = containerKey(Assign->getLHS());
+    if (!Target.empty() && (Key == Target || Key.starts_with(Target + "-") ||
+                            Key.starts_with(Target + ".")))
+      return true;
+  }
+  return llvm::any_of(S->children(), [&](const Stmt *Child) {
+    return assignsContainer(Child, Key);
+  });
+}
+
 /// Collects the statements by which control leaves \p S other than by
 /// falling through: `return`, `goto`, and `break`/`continue` of a loop or
 /// `switch` outside S. Returns why control flow is not modelled (a label, a
@@ -158,6 +185,8 @@ struct Region {
   /// The containers, in order of first access.
   std::vector<std::string> Keys;
   std::vector<std::string> Texts;
+  /// The variable each container is reached through.
+  std::vector<const VarDecl *> Roots;
   /// Indices of the accesses the section guards.
   std::vector<size_t> Members;
   bool HasDictLoop = false;
@@ -336,7 +365,17 @@ std::string Planner::initialAnchor(const ContainerAccess &Access, Region &R) {
         break;
       Child = P;
     }
-    if (Loop)
+    // A loop that sets the container (`fast = PySequence_Fast(...)` each
+    // time around) cannot be the section; the statement can.
+    const VarDecl *Root = containerRoot(Access.Container);
+    auto DeclaredIn = [&](const Stmt *S) {
+      SourceLocation At = SM.getExpansionLoc(Root->getLocation());
+      return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(S->getBeginLoc()),
+                                          At) &&
+             SM.isBeforeInTranslationUnit(At,
+                                          SM.getExpansionLoc(S->getEndLoc()));
+    };
+    if (Loop && !assignsContainer(Loop, Key) && !DeclaredIn(Loop))
       R.Anchors.push_back(Loop);
     else if (Statement)
       R.Anchors.push_back(Statement);
@@ -350,6 +389,7 @@ std::string Planner::initialAnchor(const ContainerAccess &Access, Region &R) {
     return Why;
   R.Keys.push_back(Key);
   R.Texts.push_back(Lexer::getSourceText(*Spelled, SM, LO).str());
+  R.Roots.push_back(containerRoot(Access.Container));
   return "";
 }
 
@@ -453,26 +493,16 @@ std::string Planner::validate(const Region &R) const {
   llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
   for (const std::string &Key : R.Keys)
     for (unsigned I = R.First; I <= R.Last; ++I) {
-      bool Assigned = false;
-      std::function<void(const Stmt *)> Find = [&](const Stmt *S) {
-        if (!S || Assigned)
-          return;
-        if (const auto *Assign = dyn_cast<BinaryOperator>(S);
-            Assign && Assign->isAssignmentOp()) {
-          std::string Target = containerKey(Assign->getLHS());
-          if (!Target.empty() &&
-              (Key == Target ||
-               llvm::StringRef(Key).starts_with(Target + "-") ||
-               llvm::StringRef(Key).starts_with(Target + ".")))
-            Assigned = true;
-        }
-        for (const Stmt *Child : S->children())
-          Find(Child);
-      };
-      Find(Body[I]);
+      bool Assigned = assignsContainer(Body[I], Key);
       if (Assigned)
         return "the container is assigned inside the code to guard";
     }
+  // The section names the container before its first statement.
+  SourceLocation Start = SM.getExpansionLoc(Body[R.First]->getBeginLoc());
+  for (const VarDecl *Root : R.Roots)
+    if (Root && !SM.isBeforeInTranslationUnit(
+                    SM.getExpansionLoc(Root->getLocation()), Start))
+      return "the container is declared inside the code to guard";
   // The macros open a block: declarations inside end with it.
   for (unsigned I = R.First; I <= R.Last; ++I) {
     const auto *DS = dyn_cast<DeclStmt>(Body[I]);
@@ -690,6 +720,7 @@ Planner::plan(llvm::ArrayRef<ContainerAccess> Accesses) {
           if (!llvm::is_contained(Into.Keys, From.Keys[K])) {
             Into.Keys.push_back(From.Keys[K]);
             Into.Texts.push_back(From.Texts[K]);
+            Into.Roots.push_back(From.Roots[K]);
           }
         Into.HasDictLoop |= From.HasDictLoop;
         From.Members.clear();

@@ -151,6 +151,23 @@ static long twice(PyObject *fast) {
   return total;
 }
 
+// The container is set each time around the loop: the section is the
+// statement inside it.
+static long firsts(PyObject *seqs) {
+  long n = 0;
+  Py_ssize_t i;
+  for (i = 0; i < PyTuple_GET_SIZE(seqs); i++) {
+    PyObject *fast = PySequence_Fast(PyTuple_GET_ITEM(seqs, i), "");
+    if (fast == NULL)
+      return -1;
+    n += PySequence_Fast_GET_SIZE(fast) > 0 &&
+         PySequence_Fast_GET_ITEM(fast, 0) == Py_None;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PySequence_Fast_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+    Py_DECREF(fast);
+  }
+  return n;
+}
+
 // Left alone.
 
 static int three_lists(PyObject *a, PyObject *b, PyObject *c) {
@@ -311,6 +328,12 @@ static long header_user(PyObject *list) { return header_sum(list); }
 // CHECK-FIXES:     total += PySequence_Fast_GET_ITEM(fast, i) == Py_True;
 // CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
 // CHECK-FIXES:   return total;
+// CHECK-FIXES: static long firsts(PyObject *seqs) {
+// CHECK-FIXES:       return -1;
+// CHECK-FIXES-NEXT:     Py_BEGIN_CRITICAL_SECTION(fast);
+// CHECK-FIXES-NEXT:     n += PySequence_Fast_GET_SIZE(fast) > 0 &&
+// CHECK-FIXES-NEXT:          PySequence_Fast_GET_ITEM(fast, 0) == Py_None;
+// CHECK-FIXES-NEXT:     Py_END_CRITICAL_SECTION();
 // CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION
 
 // The header is reported, never fixed (it does not include Python.h, so
