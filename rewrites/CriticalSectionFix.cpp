@@ -143,6 +143,28 @@ bool assignsContainer(const Stmt *S, llvm::StringRef Key) {
   });
 }
 
+/// Whether \p S may free the container \p Key: it releases it (Py_DECREF,
+/// Py_XDECREF, Py_CLEAR, Py_SETREF) or passes its address on. A section
+/// must not free the object whose lock it holds.
+bool releasesContainer(const Stmt *S, llvm::StringRef Key) {
+  if (!S)
+    return false;
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    static constexpr llvm::StringRef Releases[] = {
+        "Py_DECREF", "_Py_DECREF", "Py_XDECREF", "_Py_XDECREF",
+        "Py_DecRef", "Py_XDecRef", "_Py_Dealloc"};
+    if (Call->getNumArgs() && llvm::is_contained(Releases, calleeName(Call)) &&
+        containerKey(Call->getArg(0)) == Key)
+      return true;
+  }
+  if (const auto *U = dyn_cast<UnaryOperator>(S);
+      U && U->getOpcode() == UO_AddrOf && containerKey(U->getSubExpr()) == Key)
+    return true;
+  return llvm::any_of(S->children(), [&](const Stmt *Child) {
+    return releasesContainer(Child, Key);
+  });
+}
+
 /// Collects the statements by which control leaves \p S other than by
 /// falling through: `return`, `goto`, and `break`/`continue` of a loop or
 /// `switch` outside S. Returns why control flow is not modelled (a label, a
@@ -496,6 +518,10 @@ std::string Planner::validate(const Region &R) const {
       bool Assigned = assignsContainer(Body[I], Key);
       if (Assigned)
         return "the container is assigned inside the code to guard";
+      if (releasesContainer(Body[I], Key))
+        return "the code to guard releases the container (or passes its "
+               "address on), which would free the object whose lock the "
+               "section holds";
     }
   // The section names the container before its first statement.
   SourceLocation Start = SM.getExpansionLoc(Body[R.First]->getBeginLoc());
@@ -558,15 +584,14 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
   llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
   const Stmt *FirstStmt = Body[R.First];
   const Stmt *LastStmt = Body[R.Last];
-  // A statement that a macro spells whole (a loop written by a macro) is
-  // not edited; a statement that only starts or ends with a macro call is.
   auto SpelledByMacro = [&](const Stmt *S) {
-    SourceLocation B = S->getBeginLoc(), E = S->getEndLoc();
-    if (isa<ForStmt, WhileStmt, DoStmt, IfStmt, SwitchStmt, CompoundStmt>(S))
-      return B.isMacroID();
-    return B.isMacroID() && E.isMacroID() &&
-           SM.getExpansionLoc(B) == SM.getExpansionLoc(E);
+    // A call spelled by a macro (`Py_DECREF(item);`) is bracketed from
+    // outside the expansion; a loop or branch written by one is not.
+    return isa<ForStmt, WhileStmt, DoStmt, IfStmt, SwitchStmt, CompoundStmt>(
+               S) &&
+           S->getBeginLoc().isMacroID();
   };
+
   std::optional<SourceLocation> Begin = statementBegin(*FirstStmt, SM, LO);
   std::optional<SourceLocation> End = statementEnd(*LastStmt, SM, LO);
   if (SpelledByMacro(FirstStmt) || SpelledByMacro(LastStmt) || !Begin || !End ||

@@ -207,6 +207,21 @@ static long by_kind(PyObject *list, int kind) {
   return n;
 }
 
+// The error path releases the sequence: inside the section that would free
+// the object whose lock the section holds.
+static int pairs_ok(PyObject *fast) {
+  if (PySequence_Fast_GET_SIZE(fast) != 2) {
+    Py_DECREF(fast);
+    return -1;
+  }
+  PyObject *first = PySequence_Fast_GET_ITEM(fast, 0);
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PySequence_Fast_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard releases the container (or passes its address on), which would free the object whose lock the section holds
+  int ok = first != Py_None;
+  Py_DECREF(fast);
+  return ok;
+}
+
 static long through_macro(PyObject *list) {
   long total = 0;
   Py_ssize_t i;
