@@ -59,6 +59,7 @@ void BorrowedRefCheck::registerPPCallbacks(const SourceManager &,
     CallNames.insert(PP->getIdentifierInfo(Api.Name));
   addIdentifiers(CallNames, *PP, NewRefFunctions);
   addIdentifiers(MemberNames, *PP, {"ob_item", "ob_ref"});
+  ContainerSections::addNames(*PP, CallNames, MemberNames);
 }
 
 void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
@@ -71,6 +72,7 @@ void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
     const FunctionDecl *Function = Functions.enclosing(Call->getBeginLoc(), SM);
     if (!Function)
       return;
+    ItemSections.recordCall(*Call, *Function, context());
     llvm::StringRef CalleeName = Call->getDirectCallee()->getName();
     if (llvm::is_contained(NewRefFunctions, CalleeName)) {
       // For the note; findings are made at the end of the translation unit.
@@ -98,6 +100,7 @@ void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
   const FunctionDecl *Function = Functions.enclosing(Member->getBeginLoc(), SM);
   if (!Function)
     return;
+  ItemSections.recordMember(*Member, *Function, context());
   std::optional<ApiSpelling> Spelling = findApiSpelling(
       "", SourceLocation(), Member->getMemberLoc(), isBorrowedApi, context());
   if (Spelling && Seen.insert(Spelling->NameLoc).second)
@@ -105,6 +108,9 @@ void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
 }
 
 void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
+  for (ContainerSections::Access &Access :
+       ItemSections.finish(Ctx, Sections, Privacy, context()))
+    SectionFixes[Access.Spelling.NameLoc] = std::move(Access.Rewrite);
   llvm::SmallVector<const FunctionDecl *, 8> WithContainers;
   for (const Use &Found : Uses)
     if (Found.Owner &&
@@ -115,6 +121,7 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   for (const Use &Found : Uses)
     report(Found, Locked.count(Found.Function), Ctx);
   Uses.clear();
+  SectionFixes.clear();
 }
 
 void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
@@ -163,6 +170,31 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
 void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
                               ASTContext &Ctx) {
   const BorrowedApi &Api = *findBorrowedApi(Found.Spelling.Name);
+  // An item read that the container's critical section will guard (the
+  // fix of gilport-unlocked-container-access): the lock keeps the item
+  // alive while the section uses it, so the same edits fix this finding.
+  auto Section = SectionFixes.find(Found.Spelling.NameLoc);
+  if (Api.isOwnedByContainer() && Section != SectionFixes.end() &&
+      Section->second.ok()) {
+    const SourceManager &SM = Ctx.getSourceManager();
+    FileID File = SM.getFileID(SM.getExpansionLoc(Found.Spelling.NameLoc));
+    std::optional<FixItHint> Include;
+    if (needsCompatHeader(context().getMinimumPython(), 3, 13)) {
+      Include = compatIncludeInsertion(SM, File);
+      if (!Include && !includesCompatHeader(SM, File)) {
+        Finding.noFix(("MinimumPython is " + context().getMinimumPython() +
+                       " and the file has no '#include <Python.h>' line "
+                       "after which to include gilport_compat.h")
+                          .str());
+        return;
+      }
+    }
+    for (const FixItHint &Hint : Section->second.Hints)
+      Finding.fix(Hint);
+    if (Include)
+      Finding.fix(*Include);
+    return;
+  }
   std::optional<StrongCallForm> Form;
   switch (Api.Contract) {
   case ReplacementContract::SameArgumentsNewReference:

@@ -6,6 +6,7 @@
 #include "checks/CheckRegistry.h"
 #include "checks/GilportCheck.h"
 #include "checks/utils/ContainerPrivacy.h"
+#include "checks/utils/ContainerSections.h"
 #include "checks/utils/CriticalSections.h"
 #include "checks/utils/FunctionTracker.h"
 #include "checks/utils/MacroLocations.h"
@@ -62,6 +63,10 @@ private:
 
   const bool ReportPrivateContainers;
   CriticalSections Sections;
+  /// The item reads that a critical section of
+  /// gilport-unlocked-container-access guards, by name token.
+  ContainerSections ItemSections;
+  llvm::DenseMap<clang::SourceLocation, SectionRewrite> SectionFixes;
   ContainerPrivacy Privacy;
   FunctionTracker Functions;
   IdentifierSet CallNames;

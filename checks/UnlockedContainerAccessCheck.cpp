@@ -6,7 +6,6 @@
 #include "checks/utils/MacroLocations.h"
 #include "checks/utils/Matchers.h"
 #include "rewrites/CompatHeader.h"
-#include "rewrites/CriticalSectionFix.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
@@ -17,14 +16,6 @@ namespace gilport {
 
 using namespace clang;
 using namespace clang::ast_matchers;
-
-namespace {
-
-bool isUnlockedContainerOp(llvm::StringRef Name) {
-  return findUnlockedContainerOp(Name) != nullptr;
-}
-
-} // namespace
 
 UnlockedContainerAccessCheck::UnlockedContainerAccessCheck(
     CheckContext &Context)
@@ -45,9 +36,7 @@ void UnlockedContainerAccessCheck::registerMatchers(MatchFinder *Finder) {
 void UnlockedContainerAccessCheck::registerPPCallbacks(const SourceManager &,
                                                        Preprocessor *PP) {
   Sections.recordFrom(*PP);
-  for (const UnlockedContainerOp &Op : unlockedContainerOps())
-    CallNames.insert(PP->getIdentifierInfo(Op.Name));
-  addIdentifiers(MemberNames, *PP, {"ob_item"});
+  ContainerSections::addNames(*PP, CallNames, MemberNames);
 }
 
 void UnlockedContainerAccessCheck::check(
@@ -58,57 +47,28 @@ void UnlockedContainerAccessCheck::check(
     return;
   }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call")) {
-    const FunctionDecl *Function = Functions.enclosing(Call->getBeginLoc(), SM);
-    if (!Function)
-      return;
-    SourceLocation CalleeLoc =
-        Call->getCallee()->IgnoreParenImpCasts()->getExprLoc();
-    std::optional<ApiSpelling> Spelling =
-        findApiSpelling(Call->getDirectCallee()->getName(), CalleeLoc,
-                        CalleeLoc, isUnlockedContainerOp, context());
-    if (!Spelling)
-      return;
-    const UnlockedContainerOp &Op = *findUnlockedContainerOp(Spelling->Name);
-    if (Op.ContainerArgument < Call->getNumArgs() &&
-        Seen.insert(Spelling->NameLoc).second)
-      Accesses.push_back(
-          {Function, *Spelling, Call->getArg(Op.ContainerArgument), Call});
+    if (const FunctionDecl *Function =
+            Functions.enclosing(Call->getBeginLoc(), SM))
+      Accesses.recordCall(*Call, *Function, context());
     return;
   }
   const auto *Member = Result.Nodes.getNodeAs<MemberExpr>("member");
-  const FunctionDecl *Function = Functions.enclosing(Member->getBeginLoc(), SM);
-  if (!Function)
-    return;
-  std::optional<ApiSpelling> Spelling =
-      findApiSpelling("", SourceLocation(), Member->getMemberLoc(),
-                      isUnlockedContainerOp, context());
-  if (Spelling && Seen.insert(Spelling->NameLoc).second)
-    Accesses.push_back({Function, *Spelling, Member->getBase(), nullptr});
+  if (const FunctionDecl *Function =
+          Functions.enclosing(Member->getBeginLoc(), SM))
+    Accesses.recordMember(*Member, *Function, context());
 }
 
 void UnlockedContainerAccessCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
-  llvm::SmallVector<const FunctionDecl *, 8> Functions;
-  for (const Access &Found : Accesses)
-    Functions.push_back(Found.Function);
-  llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
-      Sections.onlyCalledInside(Functions, Ctx, context());
-  for (const Access &Found : Accesses)
-    if (!Locked.count(Found.Function))
-      report(Found, Ctx);
-  Accesses.clear();
+  for (const ContainerSections::Access &Found :
+       Accesses.finish(Ctx, Sections, Privacy, context()))
+    report(Found, Ctx);
 }
 
-void UnlockedContainerAccessCheck::report(const Access &Found,
-                                          ASTContext &Ctx) {
+void UnlockedContainerAccessCheck::report(
+    const ContainerSections::Access &Found, ASTContext &Ctx) {
   const ApiSpelling &Spelling = Found.Spelling;
   const Expr &Container = *Found.Container;
   const SourceManager &SM = context().getSourceManager();
-  if (Sections.contains(Spelling.NameLoc, SM))
-    return;
-  if (Privacy.classify(*Found.Function, Container, Spelling.NameLoc, SM)
-          .isPrivate())
-    return;
-
   const UnlockedContainerOp &Op = *findUnlockedContainerOp(Spelling.Name);
   std::string Object = spelledText(*ContainerPrivacy::stripCasts(&Container),
                                    SM, context().getLangOpts());
@@ -133,20 +93,16 @@ void UnlockedContainerAccessCheck::report(const Access &Found,
   addFix(Finding, Found, Ctx);
 }
 
-void UnlockedContainerAccessCheck::addFix(FindingBuilder &Finding,
-                                          const Access &Found,
-                                          ASTContext &Ctx) {
-  if (Found.Spelling.Name != "PyDict_Next" || !Found.Call) {
-    Finding.noFix("only loops over 'PyDict_Next' are wrapped automatically");
-    return;
-  }
-  SectionRewrite Rewrite = wrapDictNextLoop(*Found.Call, *Found.Container, Ctx);
+void UnlockedContainerAccessCheck::addFix(
+    FindingBuilder &Finding, const ContainerSections::Access &Found,
+    ASTContext &Ctx) {
+  const SectionRewrite &Rewrite = Found.Rewrite;
   if (!Rewrite.ok()) {
     Finding.noFix(Rewrite.Reason);
     return;
   }
   const SourceManager &SM = Ctx.getSourceManager();
-  FileID File = SM.getFileID(SM.getExpansionLoc(Found.Call->getBeginLoc()));
+  FileID File = SM.getFileID(SM.getExpansionLoc(Found.Node->getBeginLoc()));
   std::optional<FixItHint> Include;
   if (needsCompatHeader(context().getMinimumPython(), 3, 13)) {
     Include = compatIncludeInsertion(SM, File);

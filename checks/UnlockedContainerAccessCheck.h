@@ -7,12 +7,11 @@
 #include "checks/CheckRegistry.h"
 #include "checks/GilportCheck.h"
 #include "checks/utils/ContainerPrivacy.h"
+#include "checks/utils/ContainerSections.h"
 #include "checks/utils/CriticalSections.h"
 #include "checks/utils/FunctionTracker.h"
 #include "checks/utils/MacroLocations.h"
 #include "checks/utils/Matchers.h"
-
-#include "llvm/ADT/DenseSet.h"
 
 #include <vector>
 
@@ -46,18 +45,8 @@ public:
   void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
 
 private:
-  /// An access, reported once the whole translation unit is known (its
-  /// function may run under a caller's critical section).
-  struct Access {
-    const clang::FunctionDecl *Function;
-    ApiSpelling Spelling;
-    const clang::Expr *Container;
-    /// The call, when the access is one (PyDict_Next).
-    const clang::CallExpr *Call;
-  };
-
-  void report(const Access &Found, clang::ASTContext &Ctx);
-  void addFix(FindingBuilder &Finding, const Access &Found,
+  void report(const ContainerSections::Access &Found, clang::ASTContext &Ctx);
+  void addFix(FindingBuilder &Finding, const ContainerSections::Access &Found,
               clang::ASTContext &Ctx);
 
   CriticalSections Sections;
@@ -65,9 +54,9 @@ private:
   FunctionTracker Functions;
   IdentifierSet CallNames;
   IdentifierSet MemberNames;
-  std::vector<Access> Accesses;
-  /// Name tokens already seen: one macro expansion yields several nodes.
-  llvm::DenseSet<clang::SourceLocation> Seen;
+  /// Reported once the whole translation unit is known: a function may run
+  /// under a caller's critical section.
+  ContainerSections Accesses;
 };
 
 } // namespace gilport

@@ -10,6 +10,7 @@
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -118,6 +119,15 @@ const VarDecl *clearedVar(const Stmt *S, const SourceManager &SM,
       if (B->getOpcode() == BO_Assign && !Found)
         if (const VarDecl *V = refVar(B->getLHS()))
           if (isa<DeclRefExpr>(B->getLHS()->IgnoreParenImpCasts()) &&
+              V->hasLocalStorage())
+            Found = V;
+      return true;
+    }
+    // 3.13 spells it through a pointer: `__typeof__(op) *p = &(op);`.
+    bool VisitUnaryOperator(UnaryOperator *U) {
+      if (U->getOpcode() == UO_AddrOf && !Found)
+        if (const VarDecl *V = refVar(U->getSubExpr()))
+          if (isa<DeclRefExpr>(U->getSubExpr()->IgnoreParenImpCasts()) &&
               V->hasLocalStorage())
             Found = V;
       return true;
@@ -758,6 +768,10 @@ void OwnershipRewriter::walkRegion(const CompoundStmt &Block,
       ReleaseAfter(Body[I]);
       State.Owned = false;
     }
+    // Nothing left to own and no use left: the rest of the block (a cleanup
+    // label that the success path falls into) cannot affect the fix.
+    if (!State.needsRelease() && !UsedAfter)
+      return;
   }
 }
 
@@ -930,6 +944,224 @@ std::optional<std::string> errorReturn(const FunctionDecl &Function,
   return std::string(Pointer ? "return NULL;" : "return -1;");
 }
 
+/// Whether \p E is the error value of a function returning \p Result:
+/// NULL for a pointer, -1 for an integer.
+bool isErrorValue(const Expr *E, QualType Result, ASTContext &Ctx) {
+  if (Result->isPointerType())
+    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull);
+  Expr::EvalResult R;
+  return Result->isIntegerType() && !Result->isBooleanType() &&
+         E->EvaluateAsInt(R, Ctx) && R.Val.getInt() == -1;
+}
+
+/// The statements that run before \p Target on every path to it: the
+/// earlier statements of each block between the function body and Target.
+/// Empty when Target is not reached through blocks and 'if's only.
+std::vector<const Stmt *> dominatingStatements(const Stmt *Target,
+                                               const FunctionDecl &Function,
+                                               ASTContext &Ctx) {
+  std::vector<const Stmt *> Result;
+  const Stmt *Child = Target;
+  while (Child != Function.getBody()) {
+    auto Parents = Ctx.getParents(*Child);
+    const Stmt *P = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+    if (!P || !isa<CompoundStmt, IfStmt, LabelStmt>(P))
+      return {};
+    if (const auto *C = dyn_cast<CompoundStmt>(P))
+      for (const Stmt *S : C->body()) {
+        if (S == Child)
+          break;
+        Result.push_back(S);
+      }
+    Child = P;
+  }
+  return Result;
+}
+
+/// How a variable is known to stand when the lookup runs.
+enum class KnownState { Unknown, Assigned, NullAndUntouched };
+
+KnownState stateBefore(const VarDecl *V, const Stmt *Target,
+                       const std::vector<const Stmt *> &Dominating,
+                       const FunctionDecl &Function, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const DeclStmt *Declaration = nullptr;
+  bool AssignedOnEveryPath = false;
+  for (const Stmt *S : Dominating) {
+    if (const auto *D = dyn_cast<DeclStmt>(S);
+        D && llvm::is_contained(D->decls(), V))
+      Declaration = D;
+    const auto *Assign = dyn_cast<BinaryOperator>(S);
+    if (Assign && Assign->getOpcode() == BO_Assign &&
+        isa<DeclRefExpr>(Assign->getLHS()->IgnoreParenImpCasts()) &&
+        refVar(Assign->getLHS()) == V)
+      AssignedOnEveryPath = true;
+  }
+  if (!Declaration)
+    return KnownState::Unknown;
+  if (AssignedOnEveryPath || V->getInit()) {
+    // Mentioned anywhere before the lookup other than in its declaration?
+    bool Touched = AssignedOnEveryPath;
+    std::function<void(const Stmt *)> Find = [&](const Stmt *S) {
+      if (!S || Touched)
+        return;
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
+          Ref && Ref->getDecl() == V &&
+          SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Ref->getBeginLoc()),
+                                       SM.getExpansionLoc(Target->getBeginLoc())))
+        Touched = true;
+      for (const Stmt *Child : S->children())
+        Find(Child);
+    };
+    Find(Function.getBody());
+    if (!Touched && V->getInit() &&
+        V->getInit()->isNullPointerConstant(Ctx,
+                                            Expr::NPC_ValueDependentIsNotNull))
+      return KnownState::NullAndUntouched;
+    return KnownState::Assigned;
+  }
+  return KnownState::Unknown;
+}
+
+/// `goto <label>;` when the function reports errors through a label that is
+/// correct to jump to from \p Target: other error paths jump there, the
+/// statements from the label to its `return` only release local references
+/// with Py_XDECREF or Py_CLEAR, every reference in \p Live is among them,
+/// every other one is still NULL at Target, and the `return` gives NULL or
+/// -1. None, with \p Why set when a label exists but cannot be used.
+std::optional<std::string>
+errorLabelJump(const Stmt *Target, const FunctionDecl &Function,
+               ASTContext &Ctx, const VarDecl *Var,
+               const llvm::SmallPtrSetImpl<const VarDecl *> &Live,
+               std::string &Why) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Function.getBody());
+  if (!Body)
+    return std::nullopt;
+  auto Before = [&](const Stmt *A, const Stmt *B) {
+    return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(A->getBeginLoc()),
+                                        SM.getExpansionLoc(B->getBeginLoc()));
+  };
+  // The labels and how many 'goto's jump to each.
+  std::vector<const LabelStmt *> Labels;
+  llvm::DenseMap<const LabelDecl *, unsigned> Jumps;
+  std::function<void(const Stmt *)> Collect = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *L = dyn_cast<LabelStmt>(S))
+      Labels.push_back(L);
+    if (const auto *G = dyn_cast<GotoStmt>(S))
+      ++Jumps[G->getLabel()];
+    for (const Stmt *Child : S->children())
+      Collect(Child);
+  };
+  Collect(Body);
+  if (Jumps.empty())
+    return std::nullopt;
+  for (const LabelStmt *L : Labels)
+    if (Before(L, Target)) {
+      Why = "the function has a label before the lookup";
+      return std::nullopt;
+    }
+  std::vector<const Stmt *> Dominating =
+      dominatingStatements(Target, Function, Ctx);
+  QualType Result = Function.getReturnType();
+  // The most used label first.
+  llvm::stable_sort(Labels, [&](const LabelStmt *A, const LabelStmt *B) {
+    return Jumps.lookup(A->getDecl()) > Jumps.lookup(B->getDecl());
+  });
+  std::string FirstWhy;
+  for (const LabelStmt *L : Labels) {
+    if (!Jumps.lookup(L->getDecl()))
+      continue;
+    std::string Name = L->getDecl()->getName().str();
+    auto Reject = [&](const std::string &Reason) {
+      if (FirstWhy.empty())
+        FirstWhy = "its error label '" + Name + "' cannot be used: " + Reason;
+    };
+    const Stmt *const *Position = llvm::find(Body->body(), L);
+    if (Position == Body->body_end()) {
+      Reject("it is not a statement of the function body");
+      continue;
+    }
+    // The statements from the label to its 'return'.
+    llvm::SmallVector<const VarDecl *, 4> Released;
+    const ReturnStmt *Return = nullptr;
+    std::string Problem;
+    for (const Stmt *const *It = Position; It != Body->body_end() && !Return &&
+                                           Problem.empty();
+         ++It) {
+      const Stmt *S = *It;
+      while (const auto *Inner = dyn_cast<LabelStmt>(S))
+        S = Inner->getSubStmt();
+      if (isa<NullStmt>(S))
+        continue;
+      if (const auto *R = dyn_cast<ReturnStmt>(S)) {
+        Return = R;
+        break;
+      }
+      const VarDecl *V = singleArgCallOn(S, {"Py_XDECREF", "_Py_XDECREF"});
+      if (!V)
+        V = clearedVar(S, SM, LO);
+      if (!V) {
+        Problem = releasedVar(S, SM, LO)
+                      ? "it releases with 'Py_DECREF', which needs a "
+                        "non-NULL reference"
+                      : "it does more than release references";
+        break;
+      }
+      if (V == Var) {
+        Problem = "it releases '" + V->getName().str() + "'";
+        break;
+      }
+      Released.push_back(V);
+    }
+    if (!Problem.empty() || !Return) {
+      Reject(Problem.empty() ? "it does not end in a 'return'" : Problem);
+      continue;
+    }
+    const Expr *Value = Return->getRetValue();
+    if (!Value) {
+      Reject("it returns nothing");
+      continue;
+    }
+    if (!isErrorValue(Value, Result, Ctx)) {
+      const VarDecl *V = refVar(Value);
+      if (!V || V == Var || Live.count(V) ||
+          !isa<DeclRefExpr>(Value->IgnoreParenImpCasts()) ||
+          stateBefore(V, Target, Dominating, Function, Ctx) !=
+              KnownState::NullAndUntouched) {
+        Reject("it does not return NULL or -1, or a variable that is still "
+               "NULL when the lookup runs");
+        continue;
+      }
+    }
+    for (const VarDecl *V : Live)
+      if (!llvm::is_contained(Released, V)) {
+        Problem = "it does not release '" + V->getName().str() + "'";
+        break;
+      }
+    for (const VarDecl *V : Released) {
+      if (!Problem.empty())
+        break;
+      KnownState State = stateBefore(V, Target, Dominating, Function, Ctx);
+      if (Live.count(V) ? State == KnownState::Unknown
+                        : State != KnownState::NullAndUntouched)
+        Problem = "'" + V->getName().str() +
+                  "' may be uninitialised or hold a released reference "
+                  "when the lookup runs";
+    }
+    if (!Problem.empty()) {
+      Reject(Problem);
+      continue;
+    }
+    return "goto " + Name + ";";
+  }
+  Why = FirstWhy;
+  return std::nullopt;
+}
+
 } // namespace
 
 StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
@@ -1049,10 +1281,21 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
       return Fail("the lookup used to swallow errors and the error path "
                   "cannot be built: " +
                   Why);
+    std::string LabelWhy;
+    if (std::optional<std::string> Jump =
+            errorLabelJump(Statement, Function, Ctx, Var, Live, LabelWhy)) {
+      // The label releases what the function holds.
+      NewCall = "if (" + Replacement.str() + "(" + Args + ", &" + Name +
+                ") < 0) {\n" + Indent + "    " + *Jump + "\n" + Indent + "}";
+      break;
+    }
+    if (!LabelWhy.empty())
+      LabelWhy = "; " + LabelWhy;
     std::optional<std::string> Return = errorReturn(Function, Ctx);
     if (!Return)
       return Fail("the lookup used to swallow errors, and the function has no "
-                  "'return NULL' or 'return -1' convention to report them");
+                  "'return NULL' or 'return -1' convention to report them" +
+                  LabelWhy);
     // Releases that follow the lookup right away run on the error path too.
     std::string Copies;
     for (unsigned I = Index + 1; I < Block->size(); ++I) {
@@ -1072,7 +1315,7 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
         Names += (Names.empty() ? "'" : ", '") + V->getName().str() + "'";
       return Fail("the lookup used to swallow errors, and on the new error "
                   "path the function may still hold " +
-                  Names);
+                  Names + LabelWhy);
     }
     NewCall = "if (" + Replacement.str() + "(" + Args + ", &" + Name +
               ") < 0) {\n" + Copies + Indent + "    " + *Return + "\n" +

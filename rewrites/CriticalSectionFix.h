@@ -1,10 +1,20 @@
-//===--- CriticalSectionFix.h - Wrap container loops in a lock --*- C++ -*-===//
+//===--- CriticalSectionFix.h - Lock container accesses ---------*- C++ -*-===//
 //
-// Wraps a loop that iterates over a shared dict with PyDict_Next in
-// `Py_BEGIN_CRITICAL_SECTION(dict);` ... `Py_END_CRITICAL_SECTION();`.
-// The macros open and close a block, so no path may leave the section
-// without passing its end: a loop body that returns or jumps out is left
-// alone, with the reason. Works on Clang AST nodes only.
+// Wraps the statements that use a shared container's internals in
+// `Py_BEGIN_CRITICAL_SECTION(c);` ... `Py_END_CRITICAL_SECTION();`:
+// a loop over PyDict_Next, a loop reading PyList_GET_ITEM or
+// PySequence_Fast_GET_ITEM, the uses of a PySequence_Fast_ITEMS array
+// together with the size read they rely on.
+//
+// The sections of one function are planned together: sections that overlap
+// become one section on two objects (Py_BEGIN_CRITICAL_SECTION2), and more
+// than two objects is left alone. The macros open and close a block, so no
+// path may leave a section without passing its end: a `return`, `goto`,
+// `break` or `continue` out of it first jumps to the section's end and is
+// taken there. Every use of a variable holding an item or the item array is
+// inside the section, and no variable declared in it is used after it;
+// sites where that cannot be arranged are left alone, with the reason.
+// Works on Clang AST nodes only.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,14 +22,15 @@
 #define GILPORT_REWRITES_CRITICALSECTIONFIX_H
 
 #include "clang/Basic/Diagnostic.h"
+#include "llvm/ADT/ArrayRef.h"
 
 #include <string>
 #include <vector>
 
 namespace clang {
 class ASTContext;
-class CallExpr;
 class Expr;
+class FunctionDecl;
 } // namespace clang
 
 namespace gilport {
@@ -32,11 +43,24 @@ struct SectionRewrite {
   bool ok() const { return Reason.empty() && !Hints.empty(); }
 };
 
-/// Wraps the loop whose condition is \p Next (a PyDict_Next call) in a
-/// critical section on \p Dict, the call's dict argument.
-SectionRewrite wrapDictNextLoop(const clang::CallExpr &Next,
-                                const clang::Expr &Dict,
-                                clang::ASTContext &Ctx);
+/// One access of a container that needs the container's critical section.
+struct ContainerAccess {
+  /// The container as the access uses it (casts allowed).
+  const clang::Expr *Container;
+  /// The PyDict_Next call, or the expression inside the access (any node of
+  /// the macro's expansion; the statement holding it is what matters).
+  const clang::Expr *Node;
+  /// A PyDict_Next call: the loop it drives is the section.
+  bool IsDictNext;
+};
+
+/// Plans the critical sections for \p Accesses, all in \p Function. Returns
+/// one result per access, in the same order; accesses guarded by one section
+/// carry the same edits.
+std::vector<SectionRewrite>
+planCriticalSections(llvm::ArrayRef<ContainerAccess> Accesses,
+                     const clang::FunctionDecl &Function,
+                     clang::ASTContext &Ctx);
 
 } // namespace gilport
 

@@ -11,9 +11,9 @@
 #include "llvm/Support/YAMLTraits.h"
 #include "llvm/Support/xxhash.h"
 
-#include <set>
-
 #include <algorithm>
+#include <set>
+#include <tuple>
 
 namespace gilport {
 
@@ -24,41 +24,133 @@ uint64_t contentHash(llvm::StringRef Content) {
   return llvm::xxh3_64bits(Content);
 }
 
-FixPlan planFixes(std::vector<Finding> &Findings) {
-  FixPlan Plan;
-  for (Finding &F : Findings) {
-    if (F.Fixes.empty())
-      continue;
-    // Try the whole group on copies so a conflict leaves the plan untouched.
-    std::map<std::string, Replacements> Trial;
-    std::string Conflict;
-    for (const Replacement &R : F.Fixes) {
-      std::string Path = R.getFilePath().str();
-      auto It = Trial.find(Path);
-      if (It == Trial.end())
-        It = Trial.emplace(Path, Plan.EditsByFile[Path]).first;
-      // Findings fixed by one shared edit (a module-wide conversion, an
-      // include) carry identical replacements: apply them once.
-      if (llvm::is_contained(It->second, R))
+namespace {
+
+/// One edit of a finding, with the finding's index.
+struct OwnedEdit {
+  const Replacement *Edit;
+  size_t Owner;
+};
+
+bool sameEdit(const Replacement &A, const Replacement &B) {
+  return A.getOffset() == B.getOffset() && A.getLength() == B.getLength() &&
+         A.getReplacementText() == B.getReplacementText();
+}
+
+/// Whether \p Earlier and \p Later (sorted by offset, insertions first at an
+/// offset) cannot both be applied. Identical edits are one shared edit;
+/// insertions at one offset compose, in finding order; an insertion touching
+/// a replaced range from outside is independent of it.
+bool editsConflict(const Replacement &Earlier, const Replacement &Later) {
+  if (sameEdit(Earlier, Later))
+    return false;
+  if (Earlier.getLength() == 0)
+    return false; // Later starts at or after the insertion point.
+  unsigned EarlierEnd = Earlier.getOffset() + Earlier.getLength();
+  if (Later.getLength() == 0)
+    return Earlier.getOffset() < Later.getOffset() &&
+           Later.getOffset() < EarlierEnd;
+  return Later.getOffset() < EarlierEnd;
+}
+
+bool editOrder(const OwnedEdit &A, const OwnedEdit &B) {
+  return std::make_tuple(A.Edit->getOffset(), A.Edit->getLength(), A.Owner) <
+         std::make_tuple(B.Edit->getOffset(), B.Edit->getLength(), B.Owner);
+}
+
+/// The edits of the findings that have fixes, combined per file: identical
+/// edits once, insertions at one offset as one insertion in finding order.
+/// Each combined edit names the first finding that contributed to it.
+std::map<std::string, std::vector<OwnedEdit>>
+combineEdits(const std::vector<Finding> &Findings,
+             std::vector<Replacement> &Storage) {
+  std::map<std::string, std::vector<OwnedEdit>> EditsByFile;
+  for (size_t I = 0; I < Findings.size(); ++I)
+    for (const Replacement &R : Findings[I].Fixes)
+      EditsByFile[R.getFilePath().str()].push_back({&R, I});
+  std::map<std::string, std::vector<OwnedEdit>> Result;
+  size_t Total = 0;
+  for (const auto &[Path, Edits] : EditsByFile)
+    Total += Edits.size();
+  // Pointers into Storage stay valid: it never grows past Total.
+  Storage.clear();
+  Storage.reserve(Total);
+  for (auto &[Path, Edits] : EditsByFile) {
+    std::stable_sort(Edits.begin(), Edits.end(), editOrder);
+    std::vector<OwnedEdit> &Combined = Result[Path];
+    // The parts of the insertion at Combined.back(), with their finding.
+    std::vector<std::pair<llvm::StringRef, size_t>> Parts;
+    for (const OwnedEdit &E : Edits) {
+      const Replacement &R = *E.Edit;
+      const Replacement *Last = Combined.empty() ? nullptr : Combined.back().Edit;
+      if (Last && R.getLength() == 0 && Last->getLength() == 0 &&
+          Last->getOffset() == R.getOffset()) {
+        // An insertion shared by several findings (an include) is made once.
+        if (llvm::any_of(Parts, [&](const auto &Part) {
+              return Part.second != E.Owner &&
+                     Part.first == R.getReplacementText();
+            }))
+          continue;
+        Parts.push_back({R.getReplacementText(), E.Owner});
+        Storage.push_back(Replacement(
+            Path, R.getOffset(), 0,
+            (Last->getReplacementText() + R.getReplacementText()).str()));
+        Combined.back().Edit = &Storage.back();
         continue;
-      if (llvm::Error Err = It->second.add(R)) {
-        Conflict = llvm::toString(std::move(Err));
-        break;
       }
+      if (Last && sameEdit(*Last, R))
+        continue;
+      Combined.push_back(E);
+      Parts.assign(1, {R.getReplacementText(), E.Owner});
     }
-    if (!Conflict.empty()) {
-      F.Fixes.clear();
-      F.NoFixReason = "its edits overlap the fix of another finding; run "
-                      "gilport fix again once that one is applied";
-      continue;
-    }
-    for (auto &[Path, Edits] : Trial)
-      Plan.EditsByFile[Path] = std::move(Edits);
-    ++Plan.FixedFindings;
   }
-  // Files that only ever got conflicting edits.
-  for (auto It = Plan.EditsByFile.begin(); It != Plan.EditsByFile.end();)
-    It = It->second.empty() ? Plan.EditsByFile.erase(It) : std::next(It);
+  return Result;
+}
+
+} // namespace
+
+FixPlan planFixes(std::vector<Finding> &Findings) {
+  // A finding whose edits cannot be combined with another finding's loses
+  // its fix, and so does the other one: keeping either would apply the
+  // other one on the next run, so a second run would change the file again.
+  std::vector<bool> Conflicting(Findings.size(), false);
+  {
+    std::map<std::string, std::vector<OwnedEdit>> EditsByFile;
+    for (size_t I = 0; I < Findings.size(); ++I)
+      for (const Replacement &R : Findings[I].Fixes)
+        EditsByFile[R.getFilePath().str()].push_back({&R, I});
+    for (auto &[Path, Edits] : EditsByFile) {
+      std::stable_sort(Edits.begin(), Edits.end(), editOrder);
+      for (size_t J = 1; J < Edits.size(); ++J)
+        for (size_t I = 0; I < J; ++I)
+          if (editsConflict(*Edits[I].Edit, *Edits[J].Edit)) {
+            Conflicting[Edits[I].Owner] = true;
+            Conflicting[Edits[J].Owner] = true;
+          }
+    }
+  }
+  for (size_t I = 0; I < Findings.size(); ++I) {
+    if (!Conflicting[I])
+      continue;
+    Findings[I].Fixes.clear();
+    Findings[I].NoFixReason =
+        "its edits overlap the fix of another finding, so neither is applied; "
+        "fix one of them by hand";
+  }
+
+  FixPlan Plan;
+  std::vector<Replacement> Storage;
+  for (const auto &[Path, Edits] : combineEdits(Findings, Storage)) {
+    Replacements Planned;
+    for (const OwnedEdit &E : Edits)
+      // Cannot fail: no edits conflict and each offset has one insertion.
+      if (llvm::Error Err = Planned.add(*E.Edit))
+        llvm::consumeError(std::move(Err));
+    if (!Planned.empty())
+      Plan.EditsByFile[Path] = std::move(Planned);
+  }
+  for (const Finding &F : Findings)
+    Plan.FixedFindings += F.fixAvailable();
   return Plan;
 }
 
@@ -280,8 +372,17 @@ void writeExportedFixes(llvm::raw_ostream &OS,
                         llvm::StringRef MainSourceFile) {
   clang::tooling::TranslationUnitDiagnostics Export;
   Export.MainSourceFile = MainSourceFile.str();
-  std::set<Replacement> Exported;
-  for (const Finding &F : Findings) {
+  // Each combined edit goes with the first finding that made it: an edit
+  // shared by several findings (an include) is exported once, and insertions
+  // at one offset as one, since clang-apply-replacements rejects insertions
+  // at one offset whose order matters.
+  std::vector<Replacement> Storage;
+  std::map<size_t, std::vector<const Replacement *>> EditsOfFinding;
+  for (const auto &[Path, Edits] : combineEdits(Findings, Storage))
+    for (const OwnedEdit &E : Edits)
+      EditsOfFinding[E.Owner].push_back(E.Edit);
+  for (size_t I = 0; I < Findings.size(); ++I) {
+    const Finding &F = Findings[I];
     if (F.Fixes.empty())
       continue;
     clang::tooling::Diagnostic D;
@@ -291,11 +392,8 @@ void writeExportedFixes(llvm::raw_ostream &OS,
     D.Message.Message = F.Message;
     D.Message.FilePath = F.File;
     D.Message.FileOffset = F.Offset;
-    // An edit shared by several findings (an include) is exported once:
-    // clang-apply-replacements would apply identical insertions repeatedly.
-    for (const Replacement &R : F.Fixes)
-      if (Exported.insert(R).second)
-        llvm::consumeError(D.Message.Fix[R.getFilePath()].add(R));
+    for (const Replacement *R : EditsOfFinding[I])
+      llvm::consumeError(D.Message.Fix[R->getFilePath()].add(*R));
     Export.Diagnostics.push_back(std::move(D));
   }
   llvm::yaml::Output YAML(OS);

@@ -1,9 +1,12 @@
 //===--- FixApplication.h - Turn findings' fixes into file edits -*- C++ -*-===//
 //
-// Fixes are merged per file in tooling::Replacements. A finding whose edits
-// overlap an earlier finding's edits is dropped as a whole, with a reason, as
-// clang-tidy does. Files are written atomically, and never when they changed
-// on disk after they were parsed.
+// Fixes are merged per file in tooling::Replacements. Edits that compose are
+// combined in one run: identical edits are made once, and insertions at one
+// offset become one insertion, in finding order. Findings whose edits truly
+// overlap are all dropped as a whole, with a reason: keeping the first would
+// let the next run apply the others, so a second run would not be a no-op.
+// Files are written atomically, and never when they changed on disk after
+// they were parsed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,8 +32,8 @@ struct FixPlan {
   unsigned FixedFindings = 0;
 };
 
-/// Merges the fixes of \p Findings (sorted) into a plan. A finding whose fix
-/// conflicts with one already planned loses its fix: its Fixes are cleared and
+/// Merges the fixes of \p Findings (sorted) into a plan. Findings whose
+/// fixes conflict with each other lose them: their Fixes are cleared and
 /// NoFixReason says why.
 FixPlan planFixes(std::vector<Finding> &Findings);
 

@@ -30,20 +30,102 @@ Replacements edits(std::vector<Replacement> List) {
 
 } // namespace
 
-TEST(PlanFixes, OverlappingGroupIsDroppedWhole) {
+TEST(PlanFixes, OverlappingGroupsAreAllDroppedWhole) {
   std::vector<Finding> Findings = {
       findingWith({Replacement("f.c", 0, 3, "abc"), Replacement("f.c", 10, 1, "x")}),
-      // Overlaps the first finding's second edit: the whole group goes.
+      // Overlaps the first finding's second edit: both groups go, since
+      // keeping the first would let the next run apply the second.
       findingWith({Replacement("f.c", 20, 1, "y"), Replacement("f.c", 9, 3, "z")}),
       findingWith({Replacement("g.c", 5, 0, "new")}),
   };
   FixPlan Plan = planFixes(Findings);
+  EXPECT_EQ(Plan.FixedFindings, 1u);
+  EXPECT_FALSE(Findings[0].fixAvailable());
+  EXPECT_FALSE(Findings[1].fixAvailable());
+  EXPECT_TRUE(Findings[2].fixAvailable());
+  EXPECT_NE(Findings[0].NoFixReason.find("overlap"), std::string::npos);
+  EXPECT_NE(Findings[1].NoFixReason.find("overlap"), std::string::npos);
+  ASSERT_EQ(Plan.EditsByFile.size(), 1u);
+  EXPECT_EQ(Plan.EditsByFile.count("f.c"), 0u);
+  EXPECT_EQ(Plan.EditsByFile["g.c"].size(), 1u);
+}
+
+TEST(PlanFixes, InsertionInsideAReplacedRangeConflicts) {
+  std::vector<Finding> Findings = {
+      findingWith({Replacement("f.c", 4, 6, "replaced")}),
+      findingWith({Replacement("f.c", 7, 0, "inside")}),
+  };
+  FixPlan Plan = planFixes(Findings);
+  EXPECT_EQ(Plan.FixedFindings, 0u);
+  EXPECT_TRUE(Plan.EditsByFile.empty());
+}
+
+TEST(PlanFixes, InsertionsAtOneOffsetComposeInFindingOrder) {
+  // Two findings release their variables after the same statement.
+  std::vector<Finding> Findings = {
+      findingWith({Replacement("f.c", 0, 5, "first"),
+                   Replacement("f.c", 13, 0, "\n  Py_DECREF(a);")}),
+      findingWith({Replacement("f.c", 6, 3, "second"),
+                   Replacement("f.c", 13, 0, "\n  Py_DECREF(b);")}),
+  };
+  FixPlan Plan = planFixes(Findings);
   EXPECT_EQ(Plan.FixedFindings, 2u);
   EXPECT_TRUE(Findings[0].fixAvailable());
-  EXPECT_FALSE(Findings[1].fixAvailable());
-  EXPECT_NE(Findings[1].NoFixReason.find("overlap"), std::string::npos);
-  ASSERT_EQ(Plan.EditsByFile.size(), 2u);
-  EXPECT_EQ(Plan.EditsByFile["f.c"].size(), 2u);
+  EXPECT_TRUE(Findings[1].fixAvailable());
+  llvm::Expected<std::string> Fixed = clang::tooling::applyAllReplacements(
+      "aaaaa bbb cc;\n", Plan.EditsByFile["f.c"]);
+  ASSERT_TRUE(bool(Fixed));
+  EXPECT_EQ(*Fixed, "first second cc;\n  Py_DECREF(a);\n  Py_DECREF(b);\n");
+
+  // The same findings in the other order give the other order: the order is
+  // the findings' (sorted by position), not the order edits arrive in.
+  std::swap(Findings[0], Findings[1]);
+  Plan = planFixes(Findings);
+  Fixed = clang::tooling::applyAllReplacements("aaaaa bbb cc;\n",
+                                               Plan.EditsByFile["f.c"]);
+  ASSERT_TRUE(bool(Fixed));
+  EXPECT_EQ(*Fixed, "first second cc;\n  Py_DECREF(b);\n  Py_DECREF(a);\n");
+}
+
+TEST(PlanFixes, InsertionsTouchingAReplacementFromOutsideCompose) {
+  // A section begins where another finding replaces a statement, and ends
+  // where that replacement ends.
+  std::vector<Finding> Findings = {
+      findingWith({Replacement("f.c", 2, 0, "BEGIN "),
+                   Replacement("f.c", 5, 0, " END")}),
+      findingWith({Replacement("f.c", 2, 3, "xyz")}),
+  };
+  FixPlan Plan = planFixes(Findings);
+  EXPECT_EQ(Plan.FixedFindings, 2u);
+  llvm::Expected<std::string> Fixed = clang::tooling::applyAllReplacements(
+      "a abc b", Plan.EditsByFile["f.c"]);
+  ASSERT_TRUE(bool(Fixed));
+  EXPECT_EQ(*Fixed, "a BEGIN xyz END b");
+}
+
+TEST(PlanFixes, OneFindingsInsertionsAtOneOffsetAreAllKept) {
+  std::vector<Finding> Findings = {
+      findingWith({Replacement("f.c", 1, 0, "}"), Replacement("f.c", 1, 0, "}")}),
+  };
+  FixPlan Plan = planFixes(Findings);
+  llvm::Expected<std::string> Fixed =
+      clang::tooling::applyAllReplacements("ab", Plan.EditsByFile["f.c"]);
+  ASSERT_TRUE(bool(Fixed));
+  EXPECT_EQ(*Fixed, "a}}b");
+}
+
+TEST(WriteExportedFixes, InsertionsAtOneOffsetAreExportedAsOne) {
+  std::vector<Finding> Findings = {
+      findingWith({Replacement("f.c", 3, 0, "A;")}),
+      findingWith({Replacement("f.c", 3, 0, "B;")}),
+  };
+  planFixes(Findings);
+  std::string Text;
+  llvm::raw_string_ostream OS(Text);
+  writeExportedFixes(OS, Findings, "f.c");
+  OS.flush();
+  EXPECT_NE(Text.find("ReplacementText: 'A;B;'"), std::string::npos) << Text;
+  EXPECT_EQ(Text.find("ReplacementText: 'B;'"), std::string::npos) << Text;
 }
 
 TEST(PlanFixes, SharedEditsAreAppliedOnce) {

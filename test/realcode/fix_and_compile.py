@@ -116,6 +116,15 @@ def main():
     print("most common reasons for no fix:")
     for reason, count in reasons.most_common(8):
         print(f"  {count:4d}  {reason}")
+    # Every reason of the checks whose fixes are rewrites of the code.
+    for check in ("gilport-borrowed-ref", "gilport-unlocked-container-access"):
+        per_check = collections.Counter(f.get("no_fix_reason", "(no reason given)").split(";")[0][:90]
+                                        for f in fixed["findings"] if f["check"] == check)
+        print(f"{check}: reasons for no fix:")
+        for reason, count in sorted(per_check.items(), key=lambda item: (-item[1], item[0])):
+            print(f"  {count:4d}  {reason}")
+    overlapping = sum("overlap" in f.get("no_fix_reason", "") for f in fixed["findings"])
+    print(f"findings left because their edits overlap another finding's: {overlapping}")
 
     again = run_gilport(gilport, "fix", copy, os.path.join(work, "fix2.json"))
     digests_again = digest_tree(os.path.join(copy, "Modules"))

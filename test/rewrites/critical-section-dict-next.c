@@ -1,8 +1,8 @@
 // REQUIRES: python-ft
 // A PyDict_Next loop over a shared dict is wrapped in a critical section;
-// loops that leave the section other than by falling through or breaking
-// out of the loop, iteration outside a loop condition and macros are left
-// alone with a reason (NOFIX). The fixed file compiles against 3.13t and,
+// an exit out of the loop goes through the section's end first. A return of
+// a value computed inside the loop, iteration outside a loop condition and
+// macros are left alone with a reason (NOFIX). The fixed file compiles against 3.13t and,
 // through gilport_compat.h, against 3.11.
 // RUN: %check_gilport %s gilport-unlocked-container-access %t
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -isystem $(%python_ft %S/Inputs/include-dir.py) %t.fixed.c
@@ -50,16 +50,29 @@ static int has_key(Holder *self, PyObject *wanted) {
   return found;
 }
 
-// Left alone.
-
+// The loop returns: the return goes to the section's end and is taken
+// there, so the section is always ended.
 static PyObject *first_error(void) {
   PyObject *key, *value;
   Py_ssize_t pos = 0;
   while (PyDict_Next(registry, &pos, &key, &value)) {
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
-// NOFIX: note: no automatic fix: the loop body returns from the function; the critical section would not be ended (restructure the exits, then wrap the loop)
     if (value == NULL)
       return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
+// Left alone.
+
+static PyObject *first_repr(void) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard returns a value computed inside it; the critical section would not be ended (restructure the exits, then add the section)
+    if (value != Py_None)
+      return PyObject_Repr(value);
   }
   Py_RETURN_NONE;
 }
@@ -108,4 +121,17 @@ static long private_dict(void) {
 // CHECK-FIXES-NEXT:   for (pos = 0; PyDict_Next(self->table, &pos, &key, &value);) {
 // CHECK-FIXES:   }
 // CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES: static PyObject *first_error(void) {
+// CHECK-FIXES:   Py_ssize_t pos = 0;
+// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(registry);
+// CHECK-FIXES-NEXT:   while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-FIXES:     if (value == NULL)
+// CHECK-FIXES-NEXT:       { gilport_exit_[[LINE]] = 1; goto gilport_unlock_[[LINE]]; }
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   gilport_unlock_[[LINE]]:;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE]] == 1)
+// CHECK-FIXES-NEXT:       return NULL;
+// CHECK-FIXES-NEXT:   Py_RETURN_NONE;
 // CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION

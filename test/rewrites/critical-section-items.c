@@ -1,0 +1,358 @@
+// REQUIRES: python-ft
+// Reads of a shared list's or fast sequence's item array are wrapped in a
+// critical section: the loop around the access, together with the size and
+// item-array reads it relies on. Sections that overlap become one section on
+// two objects; exits go through the section's end. More than two objects, a
+// return of a value computed in the section, a variable declared in it and
+// used after it, and macros are left alone with a reason (NOFIX). The fixed file compiles against 3.13t and, through
+// gilport_compat.h, against 3.11.
+// RUN: %check_gilport %s gilport-unlocked-container-access %t -- --extra-arg=-I%S
+// RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -I%S -isystem $(%python_ft %S/Inputs/include-dir.py) %t.fixed.c
+// RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -I%S -isystem $(%python_gil %S/Inputs/include-dir.py) %t.fixed.c
+// RUN: cp %t.c %t.nofix.c
+// RUN: %expect_exit 1 %gilport fix %t.nofix.c --checks=-*,gilport-unlocked-container-access --python=%test_python --extra-arg=-I%S --color=never | FileCheck %s --check-prefix=NOFIX
+
+#include <Python.h>
+
+#include "Inputs/container-header.h"
+
+#define SUM_ITEMS(list, i, total)                                             \
+  for (i = 0; i < PyList_GET_SIZE(list); i++)                                 \
+    total += PyLong_AsLong(PyList_GET_ITEM(list, i));
+
+// The loop reads the list's size and items: the whole loop is the section.
+static long sum_list(PyObject *list) {
+  long total = 0;
+  Py_ssize_t i;
+  for (i = 0; i < PyList_GET_SIZE(list); i++) {
+    total += PyLong_AsLong(PyList_GET_ITEM(list, i));
+// CHECK-MESSAGES: :[[@LINE-1]]:28: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  }
+  return total;
+}
+
+// The size and the item array are read before the loop: they join the
+// section, since a list can shrink between them and the loop.
+static long sum_fast(PyObject *seq) {
+  PyObject *fast = PySequence_Fast(seq, "expected a sequence");
+  PyObject **items;
+  Py_ssize_t i, n;
+  long total = 0;
+  if (fast == NULL)
+    return -1;
+  n = PySequence_Fast_GET_SIZE(fast);
+  items = PySequence_Fast_ITEMS(fast);
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'PySequence_Fast_ITEMS' {{.*}} [gilport-unlocked-container-access]
+  for (i = 0; i < n; i++)
+    total += PyLong_AsLong(items[i]);
+  Py_DECREF(fast);
+  return total;
+}
+
+static Py_ssize_t count_none(PyObject *fast) {
+  Py_ssize_t i, found = 0;
+  for (i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
+    if (PySequence_Fast_GET_ITEM(fast, i) == Py_None)
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'PySequence_Fast_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+      found++;
+    else if (found > 100)
+      break;
+  }
+  return found;
+}
+
+// Two lists read in one loop: one section on both.
+static int equal_prefix(PyObject *a, PyObject *b, Py_ssize_t n) {
+  Py_ssize_t i;
+  int equal = 1;
+  for (i = 0; i < n && i < PyList_GET_SIZE(a) && i < PyList_GET_SIZE(b); i++) {
+    if (PyList_GET_ITEM(a, i) != PyList_GET_ITEM(b, i))
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// CHECK-MESSAGES: :[[@LINE-2]]:34: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+      equal = 0;
+  }
+  return equal;
+}
+
+// A dict iterated while a list is read: the two sections overlap, so they
+// become one section on both.
+static long dict_and_list(PyObject *dict, PyObject *list) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  long hits = 0;
+  while (PyDict_Next(dict, &pos, &key, &value)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+    if (PyList_GET_SIZE(list) > 0 && PyList_GET_ITEM(list, 0) == value)
+// CHECK-MESSAGES: :[[@LINE-1]]:38: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+      hits++;
+  }
+  return hits;
+}
+
+// The loop returns: the return goes to the section's end and is taken
+// there.
+static int first_error(PyObject *list) {
+  Py_ssize_t i;
+  for (i = 0; i < PyList_GET_SIZE(list); i++) {
+    if (PyObject_IsTrue(PyList_GET_ITEM(list, i)) < 0)
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+      return -1;
+  }
+  return 0;
+}
+
+// Two kinds of exits, each with its own code; braces only where the exit
+// is not already a statement of a block.
+static int all_ints(PyObject *list) {
+  Py_ssize_t i;
+  for (i = 0; i < PyList_GET_SIZE(list); i++) {
+    PyObject *item = PyList_GET_ITEM(list, i);
+// CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+    if (item == Py_None) {
+      goto error;
+    }
+    if (!PyLong_Check(item))
+      return 0;
+  }
+  return 1;
+error:
+  PyErr_SetString(PyExc_ValueError, "None in the list");
+  return -1;
+}
+
+// The size check right before the access joins the section; the code ends
+// with an exit, which is taken last, without a test.
+static PyObject *swap_first(PyObject *list, PyObject *item) {
+  PyObject *old;
+  if (PyList_GET_SIZE(list) == 0)
+    return NULL;
+  old = PyList_GET_ITEM(list, 0);
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  if (old == item)
+    return NULL;
+  Py_INCREF(item);
+  PyList_SET_ITEM(list, 0, item);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'PyList_SET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  return old;
+}
+
+// Two loops rely on one size read: one section holds all three.
+static long twice(PyObject *fast) {
+  Py_ssize_t i, n;
+  long total = 0;
+  n = PySequence_Fast_GET_SIZE(fast);
+  for (i = 0; i < n; i++)
+    total += PySequence_Fast_GET_ITEM(fast, i) == Py_None;
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: 'PySequence_Fast_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  total *= 2;
+  for (i = 0; i < n; i++)
+    total += PySequence_Fast_GET_ITEM(fast, i) == Py_True;
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: 'PySequence_Fast_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  return total;
+}
+
+// The container is set each time around the loop: the section is the
+// statement inside it.
+static long firsts(PyObject *seqs) {
+  long n = 0;
+  Py_ssize_t i;
+  for (i = 0; i < PyTuple_GET_SIZE(seqs); i++) {
+    PyObject *fast = PySequence_Fast(PyTuple_GET_ITEM(seqs, i), "");
+    if (fast == NULL)
+      return -1;
+    n += PySequence_Fast_GET_SIZE(fast) > 0 &&
+         PySequence_Fast_GET_ITEM(fast, 0) == Py_None;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PySequence_Fast_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+    Py_DECREF(fast);
+  }
+  return n;
+}
+
+// Left alone.
+
+static int three_lists(PyObject *a, PyObject *b, PyObject *c) {
+  Py_ssize_t i;
+  int same = 0;
+  for (i = 0; i < 1; i++)
+    same = PyList_GET_ITEM(a, i) == PyList_GET_ITEM(b, i) &&
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// CHECK-MESSAGES: :[[@LINE-2]]:37: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard uses more than two containers ('a', 'b', 'c'), and a critical section locks at most two
+           PyList_GET_ITEM(b, i) == PyList_GET_ITEM(c, i);
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// CHECK-MESSAGES: :[[@LINE-2]]:37: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+  return same;
+}
+
+static PyObject *first_repr(PyObject *list) {
+  if (PyList_GET_SIZE(list) == 0)
+    Py_RETURN_NONE;
+  PyObject *first = PyList_GET_ITEM(list, 0);
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard returns a value computed inside it; the critical section would not be ended (restructure the exits, then add the section)
+  return PyObject_Repr(first);
+}
+
+static long by_kind(PyObject *list, int kind) {
+  long n = 0;
+  switch (kind) {
+  case 0:
+    n += PyList_GET_ITEM(list, 0) == Py_None;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard has a 'case' label of a 'switch' around it
+    break;
+  default:
+    n = -1;
+  }
+  return n;
+}
+
+// The error path releases the sequence: inside the section that would free
+// the object whose lock the section holds.
+static int pairs_ok(PyObject *fast) {
+  if (PySequence_Fast_GET_SIZE(fast) != 2) {
+    Py_DECREF(fast);
+    return -1;
+  }
+  PyObject *first = PySequence_Fast_GET_ITEM(fast, 0);
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PySequence_Fast_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard releases the container (or passes its address on), which would free the object whose lock the section holds
+  int ok = first != Py_None;
+  Py_DECREF(fast);
+  return ok;
+}
+
+static long through_macro(PyObject *list) {
+  long total = 0;
+  Py_ssize_t i;
+  SUM_ITEMS(list, i, total)
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard is spelled through a macro
+  return total;
+}
+
+// The item's last use declares a variable that is used after it.
+static int compare_first(PyObject *list, PyObject *other) {
+  PyObject *first = NULL;
+  if (PyList_GET_SIZE(list) > 0)
+    first = PyList_GET_ITEM(list, 0);
+// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: 'same' is declared in the code to guard and used after it
+  int same = first == other;
+  return same;
+}
+
+// Not reported: the list is private to the function.
+static long private_list(PyObject *seq) {
+  PyObject *copy = PySequence_List(seq);
+  long n = 0;
+  Py_ssize_t i;
+  if (copy == NULL)
+    return -1;
+  for (i = 0; i < PyList_GET_SIZE(copy); i++)
+    n += PyList_GET_ITEM(copy, i) == Py_None;
+  Py_DECREF(copy);
+  return n;
+}
+
+static long header_user(PyObject *list) { return header_sum(list); }
+
+// The fixed file, in order.
+// CHECK-FIXES: #include <Python.h>
+// CHECK-FIXES: #include "gilport_compat.h"
+// CHECK-FIXES: static long sum_list(PyObject *list) {
+// CHECK-FIXES:   Py_ssize_t i;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
+// CHECK-FIXES-NEXT:   for (i = 0; i < PyList_GET_SIZE(list); i++) {
+// CHECK-FIXES:   }
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   return total;
+// CHECK-FIXES: static long sum_fast(PyObject *seq) {
+// CHECK-FIXES:     return -1;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(fast);
+// CHECK-FIXES-NEXT:   n = PySequence_Fast_GET_SIZE(fast);
+// CHECK-FIXES-NEXT:   items = PySequence_Fast_ITEMS(fast);
+// CHECK-FIXES:   for (i = 0; i < n; i++)
+// CHECK-FIXES-NEXT:     total += PyLong_AsLong(items[i]);
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   Py_DECREF(fast);
+// CHECK-FIXES: static Py_ssize_t count_none(PyObject *fast) {
+// CHECK-FIXES-NEXT:   Py_ssize_t i, found = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(fast);
+// CHECK-FIXES:       break;
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES: static int equal_prefix(PyObject *a, PyObject *b, Py_ssize_t n) {
+// CHECK-FIXES:   Py_BEGIN_CRITICAL_SECTION2(a, b);
+// CHECK-FIXES-NEXT:   for (i = 0;
+// CHECK-FIXES:   Py_END_CRITICAL_SECTION2();
+// CHECK-FIXES-NEXT:   return equal;
+// CHECK-FIXES: static long dict_and_list(PyObject *dict, PyObject *list) {
+// CHECK-FIXES:   Py_BEGIN_CRITICAL_SECTION2(dict, list);
+// CHECK-FIXES-NEXT:   while (PyDict_Next(dict, &pos, &key, &value)) {
+// CHECK-FIXES:   Py_END_CRITICAL_SECTION2();
+// CHECK-FIXES-NEXT:   return hits;
+// CHECK-FIXES: static int first_error(PyObject *list) {
+// CHECK-FIXES-NEXT:   Py_ssize_t i;
+// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
+// CHECK-FIXES:       { gilport_exit_[[LINE]] = 1; goto gilport_unlock_[[LINE]]; }
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   gilport_unlock_[[LINE]]:;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE]] == 1)
+// CHECK-FIXES-NEXT:       return -1;
+// CHECK-FIXES-NEXT:   return 0;
+// CHECK-FIXES: static int all_ints(PyObject *list) {
+// CHECK-FIXES-NEXT:   Py_ssize_t i;
+// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE2:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
+// CHECK-FIXES:     if (item == Py_None) {
+// CHECK-FIXES-NEXT:       gilport_exit_[[LINE2]] = 1; goto gilport_unlock_[[LINE2]];
+// CHECK-FIXES-NEXT:     }
+// CHECK-FIXES-NEXT:     if (!PyLong_Check(item))
+// CHECK-FIXES-NEXT:       { gilport_exit_[[LINE2]] = 2; goto gilport_unlock_[[LINE2]]; }
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   gilport_unlock_[[LINE2]]:;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE2]] == 1)
+// CHECK-FIXES-NEXT:       goto error;
+// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE2]] == 2)
+// CHECK-FIXES-NEXT:       return 0;
+// CHECK-FIXES-NEXT:   return 1;
+// CHECK-FIXES: static PyObject *swap_first(PyObject *list, PyObject *item) {
+// CHECK-FIXES-NEXT:   PyObject *old;
+// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE3:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
+// CHECK-FIXES-NEXT:   if (PyList_GET_SIZE(list) == 0)
+// CHECK-FIXES-NEXT:     { gilport_exit_[[LINE3]] = 1; goto gilport_unlock_[[LINE3]]; }
+// CHECK-FIXES-NEXT:   old = PyList_GET_ITEM(list, 0);
+// CHECK-FIXES:   if (old == item)
+// CHECK-FIXES-NEXT:     { gilport_exit_[[LINE3]] = 1; goto gilport_unlock_[[LINE3]]; }
+// CHECK-FIXES:   PyList_SET_ITEM(list, 0, item);
+// CHECK-FIXES:   gilport_unlock_[[LINE3]]:;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE3]] == 1)
+// CHECK-FIXES-NEXT:       return NULL;
+// CHECK-FIXES-NEXT:   return old;
+// CHECK-FIXES-NEXT: }
+// CHECK-FIXES: static long twice(PyObject *fast) {
+// CHECK-FIXES:   long total = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(fast);
+// CHECK-FIXES-NEXT:   n = PySequence_Fast_GET_SIZE(fast);
+// CHECK-FIXES:     total += PySequence_Fast_GET_ITEM(fast, i) == Py_True;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES:   return total;
+// CHECK-FIXES: static long firsts(PyObject *seqs) {
+// CHECK-FIXES:       return -1;
+// CHECK-FIXES-NEXT:     Py_BEGIN_CRITICAL_SECTION(fast);
+// CHECK-FIXES-NEXT:     n += PySequence_Fast_GET_SIZE(fast) > 0 &&
+// CHECK-FIXES-NEXT:          PySequence_Fast_GET_ITEM(fast, 0) == Py_None;
+// CHECK-FIXES-NEXT:     Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION
+
+// The header is reported, never fixed (it does not include Python.h, so
+// gilport_compat.h cannot be included there).
+// CHECK-MESSAGES: container-header.h:6:28: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: container-header.h:6:28: warning
+// NOFIX: no automatic fix: MinimumPython is
