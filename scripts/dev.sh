@@ -3,8 +3,8 @@
 #   setup           install the Debian packages, build gilport (build/), build the reference
 #                   free-threaded runtime (<cache>/python3.13t)
 #   check-examples  setup, then run `gilport check examples/`
-#   test            setup, prepare the CPython 3.11 tree, run the whole lit suite; the last
-#                   line is "N passed, N failed"
+#   test            setup, prepare the CPython 3.11 and 3.13 trees and crcmod, run the whole
+#                   lit suite; the last line is "N passed, N failed"
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -42,6 +42,10 @@ run_tests() {
   setup
   if [[ -f ${scripts}/prepare-cpython-tree.sh ]]; then
     bash "${scripts}/prepare-cpython-tree.sh" >&2
+    # The measurement rig's corpora (bench/run, test/bench): CPython 3.13 as ported by its
+    # developers, and a third-party extension. Both are cached like the 3.11 tree.
+    bash "${scripts}/prepare-cpython-tree.sh" python3.13 trixie >&2
+    bash "${scripts}/prepare-crcmod-tree.sh" >&2
   fi
   trap - EXIT
 
