@@ -12,7 +12,8 @@ that exists at the same path in NEW_TREE, three kinds of sites are ground truth:
   borrowed-ref   a call of a borrowed-reference API (list below) in function F of the 3.11 file,
                  where F in the 3.13 file has fewer calls of that API. kind "replaced" when the
                  3.13 F also gained calls of a strong-reference ("Ref") replacement, else
-                 "removed". When 3.13 keeps some of the calls, the entry lists every 3.11 line
+                 "removed". A call that 3.13 swapped for another borrowed API of the same family
+                 (PyDict_GetItem -> PyDict_GetItemWithError) is not counted. When 3.13 keeps some of the calls, the entry lists every 3.11 line
                  and `sites` says how many of them were replaced or removed.
   global-state   a file-scope `PyObject *` (or other `Py...Object *`) variable, or a statically
                  allocated `PyTypeObject`, of the 3.11 file whose name is no longer defined at
@@ -69,6 +70,14 @@ REF_REPLACEMENTS = {
     "PyCell_GET": ("PyCell_Get",),
 }
 BORROWED_APIS = tuple(sorted(REF_REPLACEMENTS))
+# Borrowed APIs that can stand in for one another: 3.13 swapping one for another of the same
+# family (PyDict_GetItem -> PyDict_GetItemWithError) is not a port to a strong reference.
+_FAMILIES = {"PyDict_": "dict", "_PyDict_": "dict", "PyList_": "list", "PyWeakref_": "weakref",
+             "PyImport_": "import", "PyEval_": "frame", "PyCell_": "cell"}
+
+
+def family(api):
+    return next(f for prefix, f in _FAMILIES.items() if api.startswith(prefix))
 
 
 # Files that 3.12/3.13 renamed or merged (git log --follow on CPython's history).
@@ -126,6 +135,13 @@ def borrowed_sites(rel, old, new, active):
                 continue
             kept = new_counts[function][api]
             if kept >= len(lines):
+                continue
+            # Calls of this family that 3.13 dropped in this function, whatever the API.
+            fam = family(api)
+            family_dropped = (sum(n for a, n in old_counts[function].items() if family(a) == fam)
+                              - sum(n for a, n in new_counts[function].items() if family(a) == fam))
+            if family_dropped <= 0:
+                skipped["replaced by another borrowed API in 3.13"] += len(lines) - kept
                 continue
             refs = REF_REPLACEMENTS[api]
             gained = sum(new_refs[function][r] for r in refs) - sum(old_refs[function][r] for r in refs)

@@ -165,6 +165,14 @@ class ExtractorTest(unittest.TestCase):
         # `vanished` is gone in 3.13: not ground truth, but counted as skipped.
         self.assertEqual(skipped["function gone in 3.13"], 1)
 
+    def test_swap_for_another_borrowed_api_is_not_a_port(self):
+        old = csource.Source("a.c", "PyObject *f(PyObject *d, PyObject *k)\n{\n    return PyDict_GetItem(d, k);\n}\n")
+        new = csource.Source("b.c", "PyObject *f(PyObject *d, PyObject *k)\n{\n"
+                                    "    return PyDict_GetItemWithError(d, k);\n}\n")
+        entries, skipped = gt.borrowed_sites("m.c", old, new, None)
+        self.assertEqual(entries, [])
+        self.assertEqual(skipped["replaced by another borrowed API in 3.13"], 1)
+
     def test_lines_the_build_does_not_compile_are_left_out(self):
         active = set(range(1, 200)) - {line_of(OLD, "PyDict_GetItemWithError")}
         entries, skipped = gt.borrowed_sites("m.c", self.old, self.new, active)
