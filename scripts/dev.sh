@@ -4,8 +4,8 @@
 #                   free-threaded runtime (<cache>/python3.13t)
 #   check-examples  setup, then run `gilport check examples/`
 #   test            setup, build the ThreadSanitizer runtime (<cache>/python3.13t-tsan, for
-#                   `gilport stress --tsan`), prepare the CPython 3.11 tree, run the whole lit
-#                   suite; the last line is "N passed, N failed"
+#                   `gilport stress --tsan`), prepare the CPython 3.11 and 3.13 trees and
+#                   crcmod, run the whole lit suite; the last line is "N passed, N failed"
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -45,6 +45,10 @@ run_tests() {
   bash "${scripts}/build-python-ft.sh" --tsan >&2
   if [[ -f ${scripts}/prepare-cpython-tree.sh ]]; then
     bash "${scripts}/prepare-cpython-tree.sh" >&2
+    # The measurement rig's corpora (bench/run, test/bench): CPython 3.13 as ported by its
+    # developers, and a third-party extension. Both are cached like the 3.11 tree.
+    bash "${scripts}/prepare-cpython-tree.sh" python3.13 trixie >&2
+    bash "${scripts}/prepare-crcmod-tree.sh" >&2
   fi
   trap - EXIT
 

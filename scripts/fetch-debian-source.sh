@@ -102,14 +102,34 @@ mapfile -t versions < <(apt-cache "${apt_opts[@]}" showsrc "${package}" 2>/dev/n
   | sort -Vru)
 [[ ${#versions[@]} -gt 0 ]] || die "source package ${package} not found in ${suite} (${uri})"
 
+# The upstream tarball of VERSION when apt fetched it and the .dsc, whose SHA-256 it matches,
+# even though another file of the package (the Debian packaging) could not be fetched. We use
+# the upstream source only, so the packaging is not needed. Prints the tarball's path.
+verified_orig_tarball() {
+  local v=${1#*:} dsc orig sum size
+  dsc="${aptdir}/downloads/${package}_${v}.dsc"
+  [[ -f ${dsc} ]] || return 1
+  read -r sum size orig < <(awk '/^Checksums-Sha256:/ { on = 1; next } /^[^ ]/ { on = 0 }
+      on && $3 ~ /\.orig\.tar\./ { print $1, $2, $3; exit }' "${dsc}")
+  [[ -n ${orig:-} && -f ${aptdir}/downloads/${orig} ]] || return 1
+  [[ $(sha256sum "${aptdir}/downloads/${orig}" | cut -d' ' -f1) == "${sum}" ]] || return 1
+  printf '%s\n' "${aptdir}/downloads/${orig}"
+}
+
 # Newest first; some files on the mirror may be missing (404), so fall back to older versions.
 cd "${aptdir}/downloads"
-version=''
+version='' orig_only=''
 for v in "${versions[@]}"; do
   log "downloading ${package}=${v} (${suite})"
   start=$(now)
   if apt-get "${apt_opts[@]}" -q source --download-only "${package}=${v}" >&2; then
     log "downloaded ${package}=${v} in $(($(now) - start))s"
+    version=${v}
+    break
+  fi
+  if orig_only=$(verified_orig_tarball "${v}"); then
+    log "the Debian packaging of ${package}=${v} is missing, but the upstream tarball and .dsc" \
+      "were fetched and its SHA-256 matches the .dsc: using the upstream source"
     version=${v}
     break
   fi
@@ -127,8 +147,18 @@ target="${destdir}/${package}-${upstream%-*}"
 if [[ ! -d ${target} ]]; then
   tmp=$(mktemp -d "${destdir}/.extract.XXXXXX")
   trap 'rm -rf "${tmp}"' EXIT
-  log "extracting ${dsc##*/} (upstream source, no Debian patches)"
-  dpkg-source -x --skip-patches "${dsc}" "${tmp}/src" >&2 || die "dpkg-source failed on ${dsc}"
+  if [[ -n ${orig_only} ]]; then
+    log "extracting ${orig_only##*/} (upstream source)"
+    mkdir "${tmp}/unpack"
+    tar -xf "${orig_only}" -C "${tmp}/unpack" || die "tar failed on ${orig_only}"
+    # An upstream tarball holds one top-level directory (dpkg-source requires the same).
+    mapfile -t top < <(find "${tmp}/unpack" -mindepth 1 -maxdepth 1)
+    [[ ${#top[@]} -eq 1 && -d ${top[0]} ]] || die "${orig_only} does not hold one top-level directory"
+    mv "${top[0]}" "${tmp}/src"
+  else
+    log "extracting ${dsc##*/} (upstream source, no Debian patches)"
+    dpkg-source -x --skip-patches "${dsc}" "${tmp}/src" >&2 || die "dpkg-source failed on ${dsc}"
+  fi
   mv "${tmp}/src" "${target}"
 fi
 printf '%s\n' "${target}" >"${stamp}"

@@ -56,6 +56,13 @@ cpython311_tree = os.environ.get("GILPORT_CPYTHON311_TREE") or os.path.join(cach
 require("cpython311-tree", os.path.exists(os.path.join(cpython311_tree, "compile_commands.json")),
         f"the prepared CPython 3.11 tree {cpython311_tree}")
 
+cpython313_tree = os.environ.get("GILPORT_CPYTHON313_TREE") or os.path.join(cache, "cpython3.13-tree")
+require("cpython313-tree", os.path.exists(os.path.join(cpython313_tree, "compile_commands.json")),
+        f"the prepared CPython 3.13 tree {cpython313_tree}")
+crcmod_tree = os.path.join(cache, "crcmod-tree")
+require("crcmod-tree", os.path.exists(os.path.join(crcmod_tree, "compile_commands.json")),
+        f"the prepared python-crcmod tree {crcmod_tree}")
+
 python = shutil.which("python3") or "/usr/bin/python3"
 # Check tests analyse against the free-threaded headers when they exist.
 test_python = python_ft if "python-ft" in config.available_features else python_gil
@@ -75,4 +82,7 @@ config.substitutions.append(("%examples", os.path.join(src, "examples")))
 config.substitutions.append(("%scripts", os.path.join(src, "scripts")))
 config.substitutions.append(("%inputs", os.path.join(src, "test", "Inputs")))
 config.substitutions.append(("%cpython311_tree", cpython311_tree))
+config.substitutions.append(("%cpython313_tree", cpython313_tree))
+config.substitutions.append(("%crcmod_tree", crcmod_tree))
+config.substitutions.append(("%bench", os.path.join(src, "bench")))
 config.substitutions.append(("%cache", cache))

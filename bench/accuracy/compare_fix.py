@@ -1,0 +1,150 @@
+"""Runs `gilport fix` on a copy of CPython 3.11's Modules/ and compares its rewrites with 3.13's.
+
+For each ground-truth borrowed-reference site (extract_ground_truth.py), in the same function:
+  * the API: which strong-reference ("Ref") APIs gilport's fixed code gained, against those
+    CPython 3.13 gained;
+  * the error handling: how the result of each gained Ref call is tested (`< 0`, `== 0`,
+    `!= 1`, a truth test, stored, or not tested), gilport's against 3.13's.
+The comparison is textual (csource.py); it does not judge semantics beyond that.
+"""
+
+import collections
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+
+import csource
+import extract_ground_truth as gt
+
+
+def make_copy(tree, work):
+    copy = os.path.join(work, "fixtree")
+    os.makedirs(copy)
+    for name in os.listdir(tree):
+        source = os.path.join(tree, name)
+        if name == "Modules":
+            shutil.copytree(source, os.path.join(copy, name), symlinks=True,
+                            ignore=shutil.ignore_patterns("*.o", "*.so"))
+        elif name != "compile_commands.json":
+            os.symlink(source, os.path.join(copy, name))
+    with open(os.path.join(tree, "compile_commands.json")) as f:
+        text = f.read()
+    with open(os.path.join(copy, "compile_commands.json"), "w") as f:
+        f.write(text.replace(os.path.realpath(tree).rstrip("/"), copy))
+    return copy
+
+
+def result_test(body, call_end):
+    """How the value of the call ending at body[call_end] is tested."""
+    after = body[call_end + 1:call_end + 40]
+    m = re.match(r"\s*(<=|>=|==|!=|<|>)\s*(-?\w+)", after)
+    if m:
+        return f"{m.group(1)} {m.group(2)}"
+    return None
+
+
+def ref_call_tests(source, function, apis):
+    """[(api, test)] for each call of one of `apis` in `function` (all its definitions)."""
+    found = []
+    for body, _ in source.function_bodies().get(function, []):
+        for m in re.finditer(r"\b(" + "|".join(map(re.escape, apis)) + r")\s*\(", body):
+            depth, j = 0, m.end() - 1
+            while j < len(body):
+                if body[j] == "(":
+                    depth += 1
+                elif body[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            test = result_test(body, j)
+            if test is None:
+                before = body[max(0, m.start() - 12):m.start()]
+                if re.search(r"(if\s*\(\s*!?|!)\s*$", before):
+                    test = "truth test"
+                elif re.search(r"=\s*$", before):
+                    test = "stored"
+                else:
+                    test = "not tested"
+            found.append((m.group(1), test))
+    return found
+
+
+def gained(before, after):
+    """Calls in `after` beyond those in `before`, as a Counter of (api, test)."""
+    return collections.Counter(after) - collections.Counter(before)
+
+
+def run(gilport, tree311, tree313, truth, work, jobs=2):
+    copy = make_copy(tree311, work)
+    modules = os.path.join(copy, "Modules")
+
+    def gilport_json(mode, out):
+        proc = subprocess.run([gilport, mode, modules, "-p", copy, f"-j{jobs}", "--format=json", "-o", out,
+                               "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"gilport {mode} exited with {proc.returncode}: {proc.stderr[-2000:]}")
+        with open(out) as f:
+            return json.load(f)
+
+    before = gilport_json("check", os.path.join(work, "fix-check.json"))
+    originals = {}
+    for e in truth["borrowed_ref"]:
+        originals.setdefault(e["file"], csource.Source(os.path.join(tree311, e["file"])))
+    start = time.perf_counter()
+    after = gilport_json("fix", os.path.join(work, "fix.json"))
+    seconds = time.perf_counter() - start
+    changed = sum(1 for rel in _all_files(modules)
+                  if _read(os.path.join(modules, rel)) != _read(os.path.join(tree311, "Modules", rel)))
+    per_check = collections.Counter(f["check"] for f in before["findings"])
+    left = collections.Counter(f["check"] for f in after["findings"])
+
+    sites = []
+    same_api = same_tests = rewritten = total = 0
+    for e in truth["borrowed_ref"]:
+        refs = gt.REF_REPLACEMENTS[e["api"]]
+        old = originals[e["file"]]
+        fixed = csource.Source(os.path.join(copy, e["file"]))
+        new_path = os.path.join(tree313, gt.RENAMED.get(e["file"], e["file"]))
+        new = csource.Source(new_path)
+        mine = gained(ref_call_tests(old, e["function"], refs), ref_call_tests(fixed, e["function"], refs))
+        theirs = gained(ref_call_tests(old, e["function"], refs), ref_call_tests(new, e["function"], refs))
+        mine_apis = sorted({a for a, _ in mine})
+        their_apis = sorted({a for a, _ in theirs})
+        mine_tests = sorted({t for _, t in mine})
+        their_tests = sorted({t for _, t in theirs})
+        total += e["sites"]
+        is_rewritten = bool(mine)
+        rewritten += min(sum(mine.values()), e["sites"]) if is_rewritten else 0
+        api_same = is_rewritten and bool(their_apis) and mine_apis == their_apis
+        tests_same = api_same and mine_tests == their_tests
+        same_api += e["sites"] if api_same else 0
+        same_tests += e["sites"] if tests_same else 0
+        sites.append({"file": e["file"], "line": e["lines_311"][0], "api": e["api"],
+                      "gilport_api": ", ".join(mine_apis), "cpython_api": ", ".join(their_apis),
+                      "same_api": "yes" if api_same else "no",
+                      "gilport_test": ", ".join(mine_tests) or "-", "cpython_test": ", ".join(their_tests) or "-",
+                      "same_error_handling": "yes" if tests_same else "no"})
+    return {"findings_before": len(before["findings"]), "fixed": len(before["findings"]) - len(after["findings"]),
+            "fixed_per_check": {c: per_check[c] - left[c] for c in sorted(per_check)},
+            "findings_per_check": dict(sorted(per_check.items())),
+            "files_changed": changed, "seconds": seconds, "gt_sites": total, "gt_rewritten": rewritten,
+            "same_api": same_api, "same_error_handling": same_tests, "sites": sites}
+
+
+def _all_files(root):
+    for directory, _, files in os.walk(root):
+        for name in files:
+            if name.endswith((".c", ".h")):
+                yield os.path.relpath(os.path.join(directory, name), root)
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
