@@ -23,8 +23,8 @@ Full mode (the default):
 
 --quick (CI): only the modules in QUICK_FILES, no fix comparison and no speed runs; asserts the
 recall and precision thresholds in QUICK_THRESHOLDS and exits 1 when one is not met.
---reuse-speed keeps bench/results/bench-check.json and the last scaling figures instead of
-re-measuring (the report says so and shows their date).
+--reuse-speed keeps OUT/speed/bench-check.json and OUT/speed/scaling.json from the last full
+run instead of re-measuring (the report says so and shows their date).
 
 Run with Debian's /usr/bin/python3 (python3-matplotlib draws the plots).
 """
@@ -278,8 +278,17 @@ def summary_markdown(results):
                 f"{met(s['speedup'] >= TARGET_SPEEDUP)}); clang's own: {s['clang_speedup']:.2f}",
                 f"- peak RSS: gilport -j1 {s['rss_mib']['gilport_j1']:.0f} MiB, -j2 "
                 f"{s['rss_mib']['gilport_jN']:.0f} MiB; clang {s['rss_mib']['clang_seq']:.0f} MiB",
-                f"- load average before/after: {s['load']}" + (" (figures reused from an earlier run)"
-                                                              if s.get("reused") else "")]
+                f"- load average before/after: {s['load']} on {s['cpus']} CPUs" +
+                (" (figures reused from an earlier run)" if s.get("reused") else ""),
+                "", "Scaling (wall time, seconds; one round per point below the full tree):", "",
+                "| TUs | clang sequential | gilport -j1 | clang 2 at a time | gilport -j2 |",
+                "|---|---|---|---|---|"]
+        for p in sorted(s["scaling"], key=lambda p: p["tus"]):
+            out.append(f"| {p['tus']} | " + " | ".join(
+                f"{p[k]:.1f}" if p.get(k) is not None else "n/a"
+                for k in ("clang_seq", "gilport_j1", "clang_par", "gilport_jN")) + " |")
+        if results.get("fix"):
+            out += ["", f"`gilport fix` over all of Modules/ at -j2: {results['fix']['seconds']:.1f} s wall."]
     out += ["", "Produced by `bench/run`; the full tables (every miss, every false positive) are in "
                 "bench/report/index.html."]
     return "\n".join(out) + "\n"
@@ -369,6 +378,11 @@ def write_html(results, images, md, path):
     parts.append(table(["corpus", "check", "file:line", "why it is a hazard"], rows))
     if results.get("fix"):
         parts.append("<h2>gilport fix vs CPython 3.13 on the ground-truth borrowed-reference sites</h2>")
+        parts.append("<p>The API column compares the strong-reference calls each version gained in the "
+                     "function; the test columns say how the result of each is tested: a comparison "
+                     "(<code>&lt; 0</code>), a truth test, stored in a variable, or not tested (the return "
+                     "value is ignored and the code tests the output variable for NULL and "
+                     "<code>PyErr_Occurred()</code>, as before the rewrite).</p>")
         parts.append(table(["file:line (3.11)", "API", "gilport's rewrite", "3.13 uses", "same API",
                             "gilport's test", "3.13's test", "same error handling"],
                            [(f"{c['file']}:{c['line']}", c["api"], c["gilport_api"] or "(not rewritten)",
@@ -409,6 +423,7 @@ def speed_figures(bench_json, scaling, reused):
         "wall": {k: v["median"] for k, v in w.items()},
         "rss_mib": {k: v / 1024 for k, v in b["peak_rss_kib"].items() if v},
         "load": f"{b['machine']['loadavg_before'][0]:.2f}/{b['machine']['loadavg_after'][0]:.2f}",
+        "cpus": b["machine"]["cpus"],
         "per_tu": [{"file": t["file"], "clang": t["clang"], "gilport": t["gilport"]} for t in b["per_tu"]
                    if t.get("clang") and t.get("gilport")],
         "scaling": scaling,
@@ -493,8 +508,12 @@ def main():
         import compare_fix
         log("gilport fix on a copy of CPython 3.11's Modules/")
         results["fix"] = compare_fix.run(gilport, tree311, tree313, truth, work)
-        bench_json = os.path.join(ROOT, "bench", "results", "bench-check.json")
-        scaling_json = os.path.join(ROOT, "bench", "results", "scaling.json")
+        # The rig's own speed figures live beside its report; bench/results/ keeps
+        # bench-check.py's stand-alone runs.
+        speed_dir = os.path.join(opts.out, "speed")
+        os.makedirs(speed_dir, exist_ok=True)
+        bench_json = os.path.join(speed_dir, "bench-check.json")
+        scaling_json = os.path.join(speed_dir, "scaling.json")
         if opts.reuse_speed and os.path.exists(bench_json) and os.path.exists(scaling_json):
             with open(scaling_json) as f:
                 scaling = json.load(f)
@@ -505,7 +524,7 @@ def main():
                 log(f"speed: first {n} TUs")
                 scaling.append(scaling_point(run_bench_check(gilport, tree311, os.path.join(work, f"scale{n}"), 1, n)))
             log(f"speed: all of Modules/, {opts.rounds} rounds")
-            full = run_bench_check(gilport, tree311, os.path.join(ROOT, "bench", "results"), opts.rounds)
+            full = run_bench_check(gilport, tree311, speed_dir, opts.rounds)
             scaling.append(scaling_point(full))
             with open(scaling_json, "w") as f:
                 json.dump(scaling, f, indent=1)
