@@ -61,33 +61,12 @@ constexpr llvm::StringRef ResourceCalls[] = {
     "PyCriticalSection_Begin", "PyCriticalSection2_Begin", "Py_ReprEnter",
     "PyEval_AcquireThread", "PyEval_RestoreThread"};
 
-const FunctionDecl *calleeOf(const CallExpr *Call) {
-  return Call ? Call->getDirectCallee() : nullptr;
-}
-
-llvm::StringRef calleeName(const CallExpr *Call) {
-  const FunctionDecl *F = calleeOf(Call);
-  return F && F->getIdentifier() ? F->getName() : "";
-}
-
 bool isNamed(const CallExpr *Call, llvm::ArrayRef<llvm::StringRef> Names) {
   return llvm::is_contained(Names, calleeName(Call));
 }
 
-const Expr *strip(const Expr *E) {
-  while (true) {
-    E = E->IgnoreParenCasts();
-    if (const auto *Comma = dyn_cast<BinaryOperator>(E);
-        Comma && Comma->getOpcode() == BO_Comma) {
-      E = Comma->getRHS();
-      continue;
-    }
-    return E;
-  }
-}
-
 const VarDecl *refVar(const Expr *E) {
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(strip(E)))
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(stripParensCastsAndCommas(E)))
     return dyn_cast<VarDecl>(Ref->getDecl());
   return nullptr;
 }
@@ -98,7 +77,7 @@ const VarDecl *singleArgCallOn(const Stmt *S,
   const auto *E = dyn_cast_or_null<Expr>(S);
   if (!E)
     return nullptr;
-  const auto *Call = dyn_cast<CallExpr>(strip(E));
+  const auto *Call = dyn_cast<CallExpr>(stripParensCastsAndCommas(E));
   if (!Call || Call->getNumArgs() != 1 || !isNamed(Call, Names))
     return nullptr;
   return refVar(Call->getArg(0));
@@ -695,7 +674,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     if (Reassigned) {
       if (failed())
         return State;
-      if (strip(Reassigned) != Reassigned ||
+      if (stripParensCastsAndCommas(Reassigned) != Reassigned ||
           Reassigned != E->IgnoreParenImpCasts() ||
           State.Null != Nullness::Null) {
         // A new value the fix knows nothing about: stop tracking ownership.
@@ -703,7 +682,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
         State.Null = Nullness::Maybe;
         return State;
       }
-      const Expr *Value = strip(Reassigned->getRHS());
+      const Expr *Value = stripParensCastsAndCommas(Reassigned->getRHS());
       if (!isa<DeclRefExpr>(Value)) {
         State.Owned = false;
         State.Null = Nullness::Maybe;
@@ -846,7 +825,7 @@ bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
           const VarDecl *E)
           : Live(L), Unmodelled(U), Why(W), Exclude(E) {}
       void acquired(const Expr *Value, const Expr *Into) {
-        const auto *Call = dyn_cast<CallExpr>(strip(Value));
+        const auto *Call = dyn_cast<CallExpr>(stripParensCastsAndCommas(Value));
         if (!Call || !Call->getType()->isPointerType())
           return;
         if (llvm::is_contained(BorrowingCalls, calleeName(Call)) ||
@@ -863,7 +842,8 @@ bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
       }
       bool VisitVarDecl(VarDecl *V) {
         if (V->getInit() && V->hasLocalStorage() && V != Exclude) {
-          const auto *Call = dyn_cast<CallExpr>(strip(V->getInit()));
+          const auto *Call =
+              dyn_cast<CallExpr>(stripParensCastsAndCommas(V->getInit()));
           if (Call && isPointerToRecord(Call->getType()) &&
               !llvm::is_contained(BorrowingCalls, calleeName(Call)))
             Live.insert(V);

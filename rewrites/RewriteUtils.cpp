@@ -2,6 +2,8 @@
 
 #include "rewrites/RewriteUtils.h"
 
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
@@ -111,6 +113,21 @@ std::string indentationAt(SourceLocation Loc, const SourceManager &SM) {
   while (End < Buffer.size() && (Buffer[End] == ' ' || Buffer[End] == '\t'))
     ++End;
   return Buffer.slice(LineStart, End).str();
+}
+
+llvm::StringRef calleeName(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  return Callee && Callee->getIdentifier() ? Callee->getName() : "";
+}
+
+const Expr *stripParensCastsAndCommas(const Expr *E) {
+  while (true) {
+    E = E->IgnoreParenCasts();
+    const auto *Comma = dyn_cast<BinaryOperator>(E);
+    if (!Comma || Comma->getOpcode() != BO_Comma)
+      return E;
+    E = Comma->getRHS();
+  }
 }
 
 } // namespace gilport

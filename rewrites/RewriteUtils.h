@@ -4,11 +4,14 @@
 #define GILPORT_REWRITES_REWRITEUTILS_H
 
 #include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <optional>
 #include <string>
 
 namespace clang {
+class CallExpr;
+class Expr;
 class LangOptions;
 class SourceManager;
 class Stmt;
@@ -43,6 +46,14 @@ statementRange(const clang::Stmt &S, const clang::SourceManager &SM,
 std::optional<clang::CharSourceRange>
 wholeStatementLines(const clang::Stmt &S, const clang::SourceManager &SM,
                     const clang::LangOptions &LO);
+
+/// The name of the function \p Call calls directly; empty for an indirect
+/// call, an unnamed callee or a null \p Call.
+llvm::StringRef calleeName(const clang::CallExpr *Call);
+
+/// \p E without parentheses, casts, and the left operands of commas (the
+/// assertion in 3.13's `(assert(...), (T *)(op))` casts).
+const clang::Expr *stripParensCastsAndCommas(const clang::Expr *E);
 
 /// The leading whitespace of the line holding \p Loc.
 std::string indentationAt(clang::SourceLocation Loc,
