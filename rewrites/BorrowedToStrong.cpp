@@ -1142,12 +1142,188 @@ errorLabelJump(const Stmt *Target, const FunctionDecl &Function,
   return std::nullopt;
 }
 
-} // namespace
+/// The test `if (PyErr_Occurred()) ERROR` that follows a lookup reporting
+/// errors as NULL and runs only when the lookup returned NULL. Moved into
+/// `if (Ref(...) < 0) { ERROR }`, it gives the shape of CPython's own ports.
+struct ErrorTest {
+  const Stmt *Error = nullptr;
+  /// The text that goes away: the test, or `else if (...) ERROR`.
+  CharSourceRange Removal;
+  /// Releases of other variables between the lookup and the test: they ran
+  /// before ERROR, so the new error path runs them too.
+  std::string Releases;
+};
 
-StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
-                                  const FunctionDecl &Function,
-                                  llvm::StringRef Replacement,
-                                  StrongCallForm Form, ASTContext &Ctx) {
+bool isErrorOccurredTest(const Expr *E, ASTContext &Ctx) {
+  E = stripParensCastsAndCommas(E);
+  if (const auto *B = dyn_cast<BinaryOperator>(E);
+      B && B->getOpcode() == BO_NE &&
+      B->getRHS()->isNullPointerConstant(Ctx,
+                                         Expr::NPC_ValueDependentIsNotNull))
+    E = stripParensCastsAndCommas(B->getLHS());
+  const auto *Call = dyn_cast<CallExpr>(E);
+  return Call && Call->getNumArgs() == 0 &&
+         calleeName(Call) == "PyErr_Occurred";
+}
+
+/// True when \p Cond holds exactly when \p Var is NULL, false when exactly
+/// when it is not; none for anything else.
+std::optional<bool> testsNull(const Expr *Cond, const VarDecl &Var,
+                              ASTContext &Ctx) {
+  const Expr *C = Cond->IgnoreParenImpCasts();
+  bool Negated = false;
+  while (const auto *U = dyn_cast<UnaryOperator>(C)) {
+    if (U->getOpcode() != UO_LNot)
+      return std::nullopt;
+    Negated = !Negated;
+    C = U->getSubExpr()->IgnoreParenImpCasts();
+  }
+  auto IsVar = [&](const Expr *E) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+    return Ref && Ref->getDecl() == &Var;
+  };
+  if (IsVar(C))
+    return Negated;
+  const auto *B = dyn_cast<BinaryOperator>(C);
+  if (!B || (B->getOpcode() != BO_EQ && B->getOpcode() != BO_NE))
+    return std::nullopt;
+  auto IsNull = [&](const Expr *E) {
+    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull);
+  };
+  if (!((IsVar(B->getLHS()) && IsNull(B->getRHS())) ||
+        (IsNull(B->getLHS()) && IsVar(B->getRHS()))))
+    return std::nullopt;
+  return (B->getOpcode() == BO_EQ) != Negated;
+}
+
+/// `if (PyErr_Occurred()) ERROR` with no else: its ERROR.
+const Stmt *plainErrorTest(const Stmt *S, ASTContext &Ctx) {
+  const auto *If = dyn_cast_or_null<IfStmt>(S);
+  if (!If || If->getElse() || If->getInit() || If->getConditionVariable() ||
+      !isErrorOccurredTest(If->getCond(), Ctx))
+    return nullptr;
+  return If->getThen();
+}
+
+std::optional<ErrorTest> findErrorTest(const CompoundStmt &Block,
+                                       unsigned Index, const VarDecl &Var,
+                                       ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  ErrorTest Found;
+  unsigned I = Index + 1;
+  for (; I < Block.size(); ++I) {
+    const Stmt *S = Block.body_begin()[I];
+    const VarDecl *Released = releasedVar(S, SM, LO);
+    if (!Released || Released == &Var)
+      break;
+    std::optional<CharSourceRange> R = statementRange(*S, SM, LO);
+    if (!R)
+      return std::nullopt;
+    Found.Releases += Lexer::getSourceText(*R, SM, LO).str() + "\n";
+  }
+  if (I >= Block.size())
+    return std::nullopt;
+  const auto *If = dyn_cast<IfStmt>(Block.body_begin()[I]);
+  if (!If || If->getInit() || If->getConditionVariable())
+    return std::nullopt;
+  const Stmt *Test = nullptr;
+  const Expr *Cond = If->getCond()->IgnoreParenImpCasts();
+  if (const auto *And = dyn_cast<BinaryOperator>(Cond);
+      And && And->getOpcode() == BO_LAnd && !If->getElse() &&
+      testsNull(And->getLHS(), Var, Ctx) == true &&
+      isErrorOccurredTest(And->getRHS(), Ctx)) {
+    // if (v == NULL && PyErr_Occurred()) ERROR
+    Test = If;
+    Found.Error = If->getThen();
+  } else if (std::optional<bool> NullWhenTrue = testsNull(Cond, Var, Ctx)) {
+    const auto *Then = dyn_cast<CompoundStmt>(If->getThen());
+    if (*NullWhenTrue) {
+      // if (v == NULL) { if (PyErr_Occurred()) ERROR ... }
+      if (Then && !Then->body_empty() &&
+          (Found.Error = plainErrorTest(Then->body_front(), Ctx)))
+        Test = Then->body_front();
+    } else if (If->getElse()) {
+      // if (v != NULL) { ... } else if (PyErr_Occurred()) ERROR
+      if (Then && (Found.Error = plainErrorTest(If->getElse(), Ctx))) {
+        std::optional<SourceLocation> End =
+            statementEnd(*If->getElse(), SM, LO);
+        SourceLocation ThenEnd =
+            Lexer::getLocForEndOfToken(Then->getRBracLoc(), 0, SM, LO);
+        if (!End || ThenEnd.isInvalid() || ThenEnd.isMacroID())
+          return std::nullopt;
+        Found.Removal = CharSourceRange::getCharRange(ThenEnd, *End);
+      }
+    } else if (endsInExit(If->getThen()) && I + 1 < Block.size()) {
+      // if (v != NULL) { ... return ...; } if (PyErr_Occurred()) ERROR
+      if ((Found.Error = plainErrorTest(Block.body_begin()[I + 1], Ctx)))
+        Test = Block.body_begin()[I + 1];
+    }
+  }
+  if (!Found.Error)
+    return std::nullopt;
+  if (Test) {
+    std::optional<CharSourceRange> Lines = wholeStatementLines(*Test, SM, LO);
+    if (!Lines)
+      return std::nullopt;
+    Found.Removal = *Lines;
+  }
+  // ERROR moves: it must not use the variable, hold labels, or fall through
+  // into releases that already ran.
+  if (containsRefTo(Found.Error, &Var) || containsA<LabelStmt>(Found.Error) ||
+      containsA<SwitchCase>(Found.Error) ||
+      (!Found.Releases.empty() && !endsInExit(Found.Error)))
+    return std::nullopt;
+  if (Found.Removal.getBegin().isMacroID() ||
+      Found.Removal.getEnd().isMacroID() || !statementRange(*Found.Error, SM, LO))
+    return std::nullopt;
+  return Found;
+}
+
+/// What one level of indentation is in \p Block, whose statements start at
+/// \p Indent: the difference from the line of its opening brace, else four
+/// spaces.
+std::string indentationStep(const CompoundStmt &Block, llvm::StringRef Indent,
+                            const SourceManager &SM) {
+  std::string Outer = indentationAt(Block.getLBracLoc(), SM);
+  llvm::StringRef Step = Indent;
+  if (Step.consume_front(Outer) && !Step.empty())
+    return Step.str();
+  return "    ";
+}
+
+/// The statements of \p Error re-indented to \p Indent, each line ending in
+/// a newline.
+std::string movedBody(const Stmt &Error, llvm::StringRef Indent,
+                      const SourceManager &SM, const LangOptions &LO) {
+  std::string Text;
+  if (const auto *C = dyn_cast<CompoundStmt>(&Error)) {
+    SourceLocation Begin =
+        Lexer::getLocForEndOfToken(C->getLBracLoc(), 0, SM, LO);
+    Text = Lexer::getSourceText(
+               CharSourceRange::getCharRange(Begin, C->getRBracLoc()), SM, LO)
+               .str();
+  } else {
+    Text = Lexer::getSourceText(*statementRange(Error, SM, LO), SM, LO).str();
+  }
+  llvm::SmallVector<llvm::StringRef, 8> Lines;
+  llvm::StringRef(Text).split(Lines, '\n');
+  size_t Common = std::string::npos;
+  for (llvm::StringRef Line : Lines)
+    if (!Line.trim().empty())
+      Common = std::min(Common, Line.size() - Line.ltrim(" \t").size());
+  std::string Out;
+  for (llvm::StringRef Line : Lines) {
+    if (Line.trim().empty())
+      continue;
+    Out += Indent.str() + Line.drop_front(Common).rtrim().str() + "\n";
+  }
+  return Out;
+}
+
+StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
+                          llvm::StringRef Replacement, StrongCallForm Form,
+                          ASTContext &Ctx, bool MoveErrorTest) {
   StrongRewrite Result;
   auto Fail = [&](llvm::StringRef Why) {
     Result.Hints.clear();
@@ -1230,6 +1406,8 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
 
   std::string Name = Var->getName().str();
   std::string Indent = indentationAt(Statement->getBeginLoc(), SM);
+  // One level deeper, in the file's own step (2 spaces, 4, a tab...).
+  std::string Inner = Indent + indentationStep(*Block, Indent, SM);
   auto ArgText = [&](unsigned I) -> std::optional<std::string> {
     std::optional<CharSourceRange> R =
         fileRangeOf(Call.getArg(I)->getSourceRange(), SM, LO);
@@ -1247,12 +1425,26 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
 
   // The replacement of the statement itself.
   std::string NewCall;
+  std::optional<ErrorTest> ErrorTestMoved;
   switch (Form) {
   case StrongCallForm::SameArguments:
     NewCall = Replacement.str() + "(" + Args + ")";
     break;
   case StrongCallForm::LookupReportingErrors:
     NewCall = Replacement.str() + "(" + Args + ", &" + Name + ")";
+    if (MoveErrorTest)
+      ErrorTestMoved = findErrorTest(*Block, Index, *Var, Ctx);
+    if (ErrorTestMoved) {
+      std::string Copies;
+      llvm::SmallVector<llvm::StringRef, 4> Released;
+      llvm::StringRef(ErrorTestMoved->Releases).split(Released, '\n', -1,
+                                                      false);
+      for (llvm::StringRef Line : Released)
+        Copies += Inner + Line.str() + "\n";
+      NewCall = "if (" + NewCall + " < 0) {\n" + Copies +
+                movedBody(*ErrorTestMoved->Error, Inner, SM, LO) + Indent +
+                "}";
+    }
     break;
   case StrongCallForm::LookupSwallowingErrors: {
     llvm::SmallPtrSet<const VarDecl *, 8> Live;
@@ -1266,7 +1458,7 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
             errorLabelJump(Statement, Function, Ctx, Var, Live, LabelWhy)) {
       // The label releases what the function holds.
       NewCall = "if (" + Replacement.str() + "(" + Args + ", &" + Name +
-                ") < 0) {\n" + Indent + "    " + *Jump + "\n" + Indent + "}";
+                ") < 0) {\n" + Inner + *Jump + "\n" + Indent + "}";
       break;
     }
     if (!LabelWhy.empty())
@@ -1286,7 +1478,7 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
       std::optional<CharSourceRange> R = statementRange(*Next, SM, LO);
       if (!R)
         break;
-      Copies += Indent + "    " + Lexer::getSourceText(*R, SM, LO).str() + "\n";
+      Copies += Inner + Lexer::getSourceText(*R, SM, LO).str() + "\n";
       Live.erase(Released);
     }
     if (!Live.empty()) {
@@ -1298,18 +1490,20 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
                   Names + LabelWhy);
     }
     NewCall = "if (" + Replacement.str() + "(" + Args + ", &" + Name +
-              ") < 0) {\n" + Copies + Indent + "    " + *Return + "\n" +
+              ") < 0) {\n" + Copies + Inner + *Return + "\n" +
               Indent + "}";
     break;
   }
   case StrongCallForm::Weakref:
     NewCall = "if (" + Replacement.str() + "(" + Args + ", &" + Name +
               ") == 0) {\n" + Indent + "    /* The referent is dead. */\n" +
-              Indent + "    Py_INCREF(Py_None);\n" + Indent + "    " + Name +
+              Inner + "Py_INCREF(Py_None);\n" + Inner + Name +
               " = Py_None;\n" + Indent + "}";
     break;
   }
   bool IsStatementForm = Form != StrongCallForm::SameArguments;
+  bool NeedsSemicolon =
+      Form == StrongCallForm::LookupReportingErrors && !ErrorTestMoved;
   std::vector<FixItHint> Hints;
   if (!IsStatementForm) {
     Hints.push_back(FixItHint::CreateReplacement(*CallRange, NewCall));
@@ -1326,16 +1520,13 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
             .str();
     Hints.push_back(FixItHint::CreateReplacement(
         *Whole, TypeText + ";\n" + Indent + NewCall +
-                    (Form == StrongCallForm::LookupReportingErrors ? ";"
-                                                                   : "")));
+                    (NeedsSemicolon ? ";" : "")));
   } else {
     std::optional<CharSourceRange> Whole = statementRange(*Statement, SM, LO);
     if (!Whole)
       return Fail("the statement is spelled through a macro");
-    Hints.push_back(FixItHint::CreateReplacement(
-        *Whole, NewCall + (Form == StrongCallForm::LookupReportingErrors
-                               ? ";"
-                               : "")));
+    Hints.push_back(
+        FixItHint::CreateReplacement(*Whole, NewCall + (NeedsSemicolon ? ";" : "")));
   }
 
   // Ownership of the new reference over the rest of the block.
@@ -1345,6 +1536,19 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
   Owner.walkRegion(*Block, Index, State);
   if (!Failure.empty())
     return Fail(Failure);
+  if (ErrorTestMoved) {
+    // The walk saw the test where it was; nothing of it may be inside the
+    // text that goes away.
+    unsigned RemovedBegin = SM.getFileOffset(ErrorTestMoved->Removal.getBegin());
+    unsigned RemovedEnd = SM.getFileOffset(ErrorTestMoved->Removal.getEnd());
+    for (size_t I = 1; I < Hints.size(); ++I) {
+      unsigned At = SM.getFileOffset(SM.getExpansionLoc(Hints[I].RemoveRange.getBegin()));
+      if (At >= RemovedBegin && At <= RemovedEnd)
+        return rewriteCall(Call, Function, Replacement, Form, Ctx,
+                           /*MoveErrorTest=*/false);
+    }
+    Hints.push_back(FixItHint::CreateRemoval(ErrorTestMoved->Removal));
+  }
   if (Owner.RefsSeen + RefsInStatement != TotalRefs)
     return Fail("'" + Name + "' is also used outside the statements that "
                 "follow the call in its block");
@@ -1381,6 +1585,16 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
           Hint.CodeToInsert.empty()))
       Result.Hints.push_back(std::move(Hint));
   return Result;
+}
+
+} // namespace
+
+StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
+                                  const FunctionDecl &Function,
+                                  llvm::StringRef Replacement,
+                                  StrongCallForm Form, ASTContext &Ctx) {
+  return rewriteCall(Call, Function, Replacement, Form, Ctx,
+                     /*MoveErrorTest=*/true);
 }
 
 } // namespace gilport
