@@ -1207,7 +1207,7 @@ const Stmt *plainErrorTest(const Stmt *S, ASTContext &Ctx) {
 
 std::optional<ErrorTest> findErrorTest(const CompoundStmt &Block,
                                        unsigned Index, const VarDecl &Var,
-                                       ASTContext &Ctx) {
+                                       ASTContext &Ctx, bool NullMeansError) {
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   ErrorTest Found;
@@ -1238,7 +1238,13 @@ std::optional<ErrorTest> findErrorTest(const CompoundStmt &Block,
     Found.Error = If->getThen();
   } else if (std::optional<bool> NullWhenTrue = testsNull(Cond, Var, Ctx)) {
     const auto *Then = dyn_cast<CompoundStmt>(If->getThen());
-    if (*NullWhenTrue) {
+    if (*NullWhenTrue && NullMeansError) {
+      // if (v == NULL) ERROR, where NULL is the error
+      if (!If->getElse()) {
+        Test = If;
+        Found.Error = If->getThen();
+      }
+    } else if (*NullWhenTrue) {
       // if (v == NULL) { if (PyErr_Occurred()) ERROR ... }
       if (Then && !Then->body_empty() &&
           (Found.Error = plainErrorTest(Then->body_front(), Ctx)))
@@ -1352,6 +1358,48 @@ StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     Top = E;
     P = ParentOf(*E);
   }
+  auto ArgText = [&](unsigned I) -> std::optional<std::string> {
+    std::optional<CharSourceRange> R =
+        fileRangeOf(Call.getArg(I)->getSourceRange(), SM, LO);
+    if (!R)
+      return std::nullopt;
+    return Lexer::getSourceText(*R, SM, LO).str();
+  };
+  std::string Args;
+  for (unsigned I = 0; I < Call.getNumArgs(); ++I) {
+    std::optional<std::string> Text = ArgText(I);
+    if (!Text)
+      return Fail("an argument is spelled through a macro");
+    Args += (I ? ", " : "") + *Text;
+  }
+
+  // PyDict_SetDefault's result only tested against NULL, or dropped: the
+  // new reference is not wanted.
+  if (Form == StrongCallForm::SetDefault) {
+    std::string Unwanted = Replacement.str() + "(" + Args + ", NULL)";
+    if (const auto *Compare = P.get<BinaryOperator>();
+        Compare &&
+        (Compare->getOpcode() == BO_EQ || Compare->getOpcode() == BO_NE)) {
+      const Expr *Other =
+          Compare->getLHS() == Top ? Compare->getRHS() : Compare->getLHS();
+      std::optional<CharSourceRange> Whole =
+          fileRangeOf(Compare->getSourceRange(), SM, LO);
+      if (Other->isNullPointerConstant(Ctx,
+                                       Expr::NPC_ValueDependentIsNotNull) &&
+          Whole) {
+        Result.Hints.push_back(FixItHint::CreateReplacement(
+            *Whole,
+            Unwanted + (Compare->getOpcode() == BO_EQ ? " < 0" : " >= 0")));
+        return Result;
+      }
+    }
+    if (ParentOf(*Top).get<CompoundStmt>()) {
+      Result.Hints.push_back(
+          FixItHint::CreateReplacement(*CallRange, Unwanted));
+      return Result;
+    }
+  }
+
   const VarDecl *Var = nullptr;
   const Stmt *Statement = nullptr;
   bool IsDecl = false;
@@ -1408,20 +1456,6 @@ StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
   std::string Indent = indentationAt(Statement->getBeginLoc(), SM);
   // One level deeper, in the file's own step (2 spaces, 4, a tab...).
   std::string Inner = Indent + indentationStep(*Block, Indent, SM);
-  auto ArgText = [&](unsigned I) -> std::optional<std::string> {
-    std::optional<CharSourceRange> R =
-        fileRangeOf(Call.getArg(I)->getSourceRange(), SM, LO);
-    if (!R)
-      return std::nullopt;
-    return Lexer::getSourceText(*R, SM, LO).str();
-  };
-  std::string Args;
-  for (unsigned I = 0; I < Call.getNumArgs(); ++I) {
-    std::optional<std::string> Text = ArgText(I);
-    if (!Text)
-      return Fail("an argument is spelled through a macro");
-    Args += (I ? ", " : "") + *Text;
-  }
 
   // The replacement of the statement itself.
   std::string NewCall;
@@ -1431,9 +1465,11 @@ StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     NewCall = Replacement.str() + "(" + Args + ")";
     break;
   case StrongCallForm::LookupReportingErrors:
+  case StrongCallForm::SetDefault:
     NewCall = Replacement.str() + "(" + Args + ", &" + Name + ")";
     if (MoveErrorTest)
-      ErrorTestMoved = findErrorTest(*Block, Index, *Var, Ctx);
+      ErrorTestMoved = findErrorTest(*Block, Index, *Var, Ctx,
+                                     Form == StrongCallForm::SetDefault);
     if (ErrorTestMoved) {
       std::string Copies;
       llvm::SmallVector<llvm::StringRef, 4> Released;
@@ -1502,8 +1538,9 @@ StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     break;
   }
   bool IsStatementForm = Form != StrongCallForm::SameArguments;
-  bool NeedsSemicolon =
-      Form == StrongCallForm::LookupReportingErrors && !ErrorTestMoved;
+  bool NeedsSemicolon = (Form == StrongCallForm::LookupReportingErrors ||
+                         Form == StrongCallForm::SetDefault) &&
+                        !ErrorTestMoved;
   std::vector<FixItHint> Hints;
   if (!IsStatementForm) {
     Hints.push_back(FixItHint::CreateReplacement(*CallRange, NewCall));
@@ -1543,7 +1580,7 @@ StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     unsigned RemovedEnd = SM.getFileOffset(ErrorTestMoved->Removal.getEnd());
     for (size_t I = 1; I < Hints.size(); ++I) {
       unsigned At = SM.getFileOffset(SM.getExpansionLoc(Hints[I].RemoveRange.getBegin()));
-      if (At >= RemovedBegin && At <= RemovedEnd)
+      if (At >= RemovedBegin && At < RemovedEnd)
         return rewriteCall(Call, Function, Replacement, Form, Ctx,
                            /*MoveErrorTest=*/false);
     }
