@@ -210,8 +210,7 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 static PyObject *intern_key(PyObject *memo, PyObject *key) {
   PyObject *memokey;
   memokey = PyDict_SetDefault(memo, key, key);
-  // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'PyDict_SetDefault' {{.*}}
-  // [gilport-borrowed-ref]
+// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'PyDict_SetDefault' {{.*}} [gilport-borrowed-ref]
   if (memokey == NULL) {
     goto bail;
   }
@@ -220,30 +219,29 @@ static PyObject *intern_key(PyObject *memo, PyObject *key) {
 bail:
   return NULL;
 }
-// CHECK-FIXES:      static PyObject *intern_key(PyObject *memo, PyObject *key)
-// { CHECK-FIXES-NEXT:   PyObject *memokey; CHECK-FIXES-NEXT:   if
-// (PyDict_SetDefaultRef(memo, key, key, &memokey) < 0) { CHECK-FIXES-NEXT: goto
-// bail; CHECK-FIXES-NEXT:   } CHECK-FIXES:        return memokey;
+// CHECK-FIXES:      static PyObject *intern_key(PyObject *memo, PyObject *key) {
+// CHECK-FIXES-NEXT:   PyObject *memokey;
+// CHECK-FIXES-NEXT:   if (PyDict_SetDefaultRef(memo, key, key, &memokey) < 0) {
+// CHECK-FIXES-NEXT:     goto bail;
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NOT:    Py_INCREF(memokey);
+// CHECK-FIXES:        return memokey;
 
 // Only tested against NULL, or dropped: a NULL out-parameter.
 static int register_descr(PyObject *dict, PyObject *name, PyObject *descr) {
   if (PyDict_SetDefault(dict, name, descr) == NULL) {
-    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'PyDict_SetDefault' {{.*}}
-    // [gilport-borrowed-ref]
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'PyDict_SetDefault' {{.*}} [gilport-borrowed-ref]
     return -1;
   }
   PyDict_SetDefault(dict, descr, name);
-  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'PyDict_SetDefault' {{.*}}
-  // [gilport-borrowed-ref]
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'PyDict_SetDefault' {{.*}} [gilport-borrowed-ref]
   return NULL != PyDict_SetDefault(dict, name, name);
-  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'PyDict_SetDefault' {{.*}}
-  // [gilport-borrowed-ref]
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'PyDict_SetDefault' {{.*}} [gilport-borrowed-ref]
 }
-// CHECK-FIXES:      static int register_descr(PyObject *dict, PyObject *name,
-// PyObject *descr) { CHECK-FIXES-NEXT:   if (PyDict_SetDefaultRef(dict, name,
-// descr, NULL) < 0) { CHECK-FIXES:        PyDict_SetDefaultRef(dict, descr,
-// name, NULL); CHECK-FIXES:        return PyDict_SetDefaultRef(dict, name,
-// name, NULL) >= 0;
+// CHECK-FIXES:      static int register_descr(PyObject *dict, PyObject *name, PyObject *descr) {
+// CHECK-FIXES-NEXT:   if (PyDict_SetDefaultRef(dict, name, descr, NULL) < 0) {
+// CHECK-FIXES:        PyDict_SetDefaultRef(dict, descr, name, NULL);
+// CHECK-FIXES:        return PyDict_SetDefaultRef(dict, name, name, NULL) >= 0;
 
 // The header finding comes last; it is never fixed.
 // CHECK-MESSAGES: borrowed-header.h:4:20: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
