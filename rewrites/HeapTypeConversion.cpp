@@ -85,6 +85,12 @@ bool isOperandSlot(llvm::StringRef Member) {
 bool isZero(const Expr *E, ASTContext &Ctx) {
   if (isa<ImplicitValueInitExpr>(E))
     return true;
+  if (const auto *List = dyn_cast<InitListExpr>(E)) {
+    if (List->isSyntacticForm() && List->getSemanticForm())
+      List = List->getSemanticForm();
+    return llvm::all_of(List->inits(),
+                        [&](const Expr *I) { return isZero(I, Ctx); });
+  }
   Expr::EvalResult Constant;
   if (E->EvaluateAsRValue(Constant, Ctx) && Constant.Val.isInt() &&
       Constant.Val.getInt() == 0)
@@ -382,13 +388,15 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
             std::optional<std::string> Text = SpellingOf(Value);
             std::optional<CharSourceRange> Lines =
                 wholeStatementLines(*S, SM, LO);
-            if (HasBase || !Base || !Base->hasGlobalStorage() ||
-                !isTypeObject(Base) || !Text || !Lines)
-              return Fail(Name + " gets its base at " + "line " +
-                          std::to_string(SM.getExpansionLineNumber(
-                              Assign->getBeginLoc())) +
-                          " from something other than the address of a type");
-            if (Base->getDefinition() &&
+            std::string Line = "line " + std::to_string(SM.getExpansionLineNumber(
+                                              Assign->getBeginLoc()));
+            if (HasBase || !Text || !Lines)
+              return Fail(Name + " gets its base at " + Line +
+                          " in a way gilport cannot rewrite");
+            if (!Base || !Base->hasGlobalStorage() || !isTypeObject(Base)) {
+              // Known only when exec runs: the type is created there.
+              Plan.RuntimeBase = *Text;
+            } else if (Base->getDefinition() &&
                 SM.isInMainFile(
                     SM.getExpansionLoc(Base->getDefinition()->getLocation())))
               Plan.BaseType = Base->getDefinition();

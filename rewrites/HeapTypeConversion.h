@@ -77,6 +77,10 @@ struct HeapTypePlan {
   /// and the reference to the type in it, which needs no other edit.
   clang::CharSourceRange BaseStatement;
   const clang::Expr *BaseStatementRef = nullptr;
+  /// When that base is computed at run time (`T.tp_base =
+  /// PyDateTimeAPI->TZInfoType;`): its text. The type is then created in
+  /// place of the statement, from that base.
+  std::string RuntimeBase;
   /// The sub-tables (tp_as_number, ...) whose members become slots; their
   /// definitions are removed.
   std::vector<const clang::VarDecl *> SubTables;

@@ -304,6 +304,12 @@ private:
   std::string ExecModule;
   const VarDecl *MethodsArray = nullptr;
   llvm::DenseSet<const FunctionDecl *> MethodTable;
+  /// The definition's own m_traverse, m_clear and m_free functions (their
+  /// first parameter is the module); null where it has none.
+  const FunctionDecl *UserTraverse = nullptr, *UserClear = nullptr,
+                     *UserFree = nullptr;
+  /// Why one of them cannot be used (empty when all can).
+  std::string UserStateFunctions;
   std::unique_ptr<UseCollector> Uses;
   llvm::DenseMap<const FunctionDecl *, ModuleAccess> Accesses;
   /// Helpers that can get the module, with the new parameter's name.
@@ -395,6 +401,34 @@ std::string Planner::checkModule() {
 }
 
 void Planner::findModuleFunctions() {
+  const ModuleDefInfo &Def = *Init.Def;
+  const std::pair<const Expr *, const FunctionDecl **> Members[] = {
+      {Def.TraverseExpr, &UserTraverse},
+      {Def.ClearExpr, &UserClear},
+      {Def.FreeExpr, &UserFree}};
+  for (const auto &[Value, Function] : Members) {
+    if (!Value || isNullConstant(Value, Ctx))
+      continue;
+    const FunctionDecl *F = namedFunction(Value);
+    F = F ? F->getDefinition() : nullptr;
+    const auto *Body = F ? dyn_cast_or_null<CompoundStmt>(F->getBody()) : nullptr;
+    if (!F || !Body || Body->getLBracLoc().isMacroID() ||
+        !SM.isInMainFile(F->getLocation()) || F->getNumParams() < 1 ||
+        F->getParamDecl(0)->getName().empty()) {
+      UserStateFunctions = "the module definition's m_traverse, m_clear or "
+                           "m_free is not a function of this file gilport "
+                           "can extend";
+      continue;
+    }
+    if (Function == &UserTraverse &&
+        (F->getNumParams() != 3 || F->getParamDecl(1)->getName() != "visit" ||
+         F->getParamDecl(2)->getName() != "arg")) {
+      UserStateFunctions = "the module definition's m_traverse does not name "
+                           "its parameters (module, visit, arg)";
+      continue;
+    }
+    *Function = F;
+  }
   MethodsArray = namedVariable(Init.Def->MethodsExpr);
   if (MethodsArray)
     MethodsArray = MethodsArray->getDefinition();
@@ -438,6 +472,26 @@ ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
           (Typed->second.ReceivesType ? Self : "Py_TYPE(" + Self + ")") +
           ", &" + Init.Def->Def->getName().str() + ")";
     }
+  } else if (llvm::any_of(
+                 std::initializer_list<const FunctionDecl *>{
+                     UserTraverse, UserClear, UserFree},
+                 [&](const FunctionDecl *D) {
+                   return D && D->getCanonicalDecl() == F->getCanonicalDecl();
+                 })) {
+    // The definition's m_traverse, m_clear or m_free: called with the
+    // module, when only the definition names it.
+    for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()])
+      if (U.Global != Init.Def->Def) {
+        Access.Reason = "is the module's m_traverse, m_clear or m_free but "
+                        "is also used at " +
+                        lineOf(U.Ref->getLocation(), SM);
+        break;
+      }
+    const ParmVarDecl *Param = F->getParamDecl(0);
+    if (Access.Reason.empty())
+      Access.ModuleExpr = Param->getType()->isVoidPointerType()
+                              ? "(PyObject *)" + Param->getName().str()
+                              : Param->getName().str();
   } else if (Finalizing.contains(F->getCanonicalDecl())) {
     Access.Reason = "runs while objects of its type are destroyed, also "
                     "during interpreter finalization after the type's MRO "
@@ -536,6 +590,11 @@ void Planner::planHeapTypes() {
         HeapType.Reason = "its base type '" + Base->getName().str() +
                           "' is not converted";
         Changed = true;
+      } else if (!BasePlan->second.RuntimeBase.empty()) {
+        HeapType.Reason = "its base type '" + Base->getName().str() +
+                          "' is created late in exec, from a base known "
+                          "only then";
+        Changed = true;
       }
     }
   }
@@ -592,10 +651,16 @@ void Planner::findHelpers() {
   llvm::DenseSet<const FunctionDecl *> Reach;
   for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
     const auto *F = dyn_cast<FunctionDecl>(D);
+    // (Its prototypes, in this file, get the new parameter too.)
     if (!F || !F->doesThisDeclarationHaveABody() ||
-        F->getStorageClass() != SC_Static || F->isVariadic() ||
-        F->getPreviousDecl() || F->getLocation().isMacroID() ||
-        !SM.isInMainFile(F->getLocation()) || baseAccess(F).Reason.empty() ||
+        F->getCanonicalDecl()->getStorageClass() != SC_Static ||
+        F->isVariadic() ||
+        llvm::any_of(F->redecls(),
+                     [&](const FunctionDecl *R) {
+                       return R->getLocation().isMacroID() ||
+                              !SM.isInMainFile(R->getLocation());
+                     }) ||
+        baseAccess(F).Reason.empty() ||
         MethodTable.contains(F->getCanonicalDecl()))
       continue;
     auto UsesOf = Uses->FunctionUses.find(F->getCanonicalDecl());
@@ -736,6 +801,15 @@ std::string Planner::checkType(const StateCandidate &Candidate,
     if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc))) {
       Where = Loc;
       return Name + " is used inside a macro expansion at " + lineOf(Loc, SM);
+    }
+    // A type created where its base is set is not used in exec before.
+    if (!HeapType.RuntimeBase.empty() && U.Function &&
+        U.Function->getCanonicalDecl() == Exec->getCanonicalDecl() &&
+        SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Loc),
+                                     HeapType.BaseStatement.getBegin())) {
+      Where = Loc;
+      return Name + " is used at " + lineOf(Loc, SM) +
+             " before exec sets its base, where it is created";
     }
   }
   // Its sub-tables go with it: only the type may use them.
@@ -1153,22 +1227,23 @@ std::string Planner::threadHelpers(RewriteResult &Result) {
     return SM.isBeforeInTranslationUnit(A->getLocation(), B->getLocation());
   });
   for (const FunctionDecl *F : Ordered) {
-    const FunctionDecl *Definition = F->getDefinition();
     std::string Parameter = "PyObject *" + HelperParameters[F];
-    FunctionTypeLoc TypeLoc = Definition->getFunctionTypeLoc();
-    if (!TypeLoc || TypeLoc.getLParenLoc().isMacroID() ||
-        TypeLoc.getRParenLoc().isMacroID())
-      return "the parameters of " + quoted(F) +
-             " are spelled inside a macro expansion";
-    SourceLocation AfterLParen = TypeLoc.getLParenLoc().getLocWithOffset(1);
-    CharSourceRange Inside =
-        CharSourceRange::getCharRange(AfterLParen, TypeLoc.getRParenLoc());
-    llvm::StringRef Written = Lexer::getSourceText(Inside, SM, LO);
-    if (Definition->getNumParams() == 0)
-      Result.Hints.push_back(FixItHint::CreateReplacement(Inside, Parameter));
-    else if (!Written.trim().empty())
-      Result.Hints.push_back(
-          FixItHint::CreateInsertion(AfterLParen, Parameter + ", "));
+    for (const FunctionDecl *Declaration : F->redecls()) {
+      FunctionTypeLoc TypeLoc = Declaration->getFunctionTypeLoc();
+      if (!TypeLoc || TypeLoc.getLParenLoc().isMacroID() ||
+          TypeLoc.getRParenLoc().isMacroID())
+        return "the parameters of " + quoted(F) +
+               " are spelled inside a macro expansion";
+      SourceLocation AfterLParen = TypeLoc.getLParenLoc().getLocWithOffset(1);
+      CharSourceRange Inside =
+          CharSourceRange::getCharRange(AfterLParen, TypeLoc.getRParenLoc());
+      llvm::StringRef Written = Lexer::getSourceText(Inside, SM, LO);
+      if (Declaration->getNumParams() == 0)
+        Result.Hints.push_back(FixItHint::CreateReplacement(Inside, Parameter));
+      else if (!Written.trim().empty())
+        Result.Hints.push_back(
+            FixItHint::CreateInsertion(AfterLParen, Parameter + ", "));
+    }
     for (const Use &U : Uses->FunctionUses[F]) {
       const CallExpr *Call = directCall(U.Ref);
       std::optional<Token> LParen =
@@ -1312,10 +1387,40 @@ RewriteResult Planner::buildEdits(bool WithGil) {
           Function += Unit + Macro.str() + "(state->" + Field + ");\n";
       return Function + Unit + "return 0;\n}\n\n";
     };
-    Text += StateFunction(Traverse, ", visitproc visit, void *arg", "Py_VISIT");
-    Text += StateFunction(Clear, "", "Py_CLEAR");
-    Text += "static void\n" + Free + "(void *module)\n{\n" + Unit + "(void)" +
-            Clear + "((PyObject *)module);\n}\n\n";
+    // Only those the definition does not have: its own get the fields.
+    if (!UserTraverse)
+      Text +=
+          StateFunction(Traverse, ", visitproc visit, void *arg", "Py_VISIT");
+    if (!UserClear)
+      Text += StateFunction(Clear, "", "Py_CLEAR");
+    if (!UserFree && !UserClear) {
+      Text += "static void\n" + Free + "(void *module)\n{\n" + Unit +
+              "(void)" + Clear + "((PyObject *)module);\n}\n\n";
+    } else if (!UserFree) {
+      Text += "static void\n" + Free + "(void *module)\n{\n" + Unit +
+              StateName + " *state = " + Accessor + "((PyObject *)module);\n";
+      for (const auto &[Candidate, Field] : Moved)
+        if (Candidate->IsObject)
+          Text += Unit + "Py_CLEAR(state->" + Field + ");\n";
+      Text += "}\n\n";
+    }
+    // The definition's own functions visit and clear the fields first.
+    for (const auto &[F, Macro] :
+         {std::pair{UserTraverse, "Py_VISIT"}, std::pair{UserClear, "Py_CLEAR"},
+          std::pair{UserFree, "Py_CLEAR"}}) {
+      if (!F)
+        continue;
+      const auto *Body = cast<CompoundStmt>(F->getBody());
+      std::string Indent = text::lineIndent(Body->getLBracLoc(), SM) + Unit;
+      std::string Module = accessFrom(F).ModuleExpr;
+      std::string Statements;
+      for (const auto &[Candidate, Field] : Moved)
+        if (Candidate->IsObject)
+          Statements += "\n" + Indent + Macro + "(" + Accessor + "(" + Module +
+                        ")->" + Field + ");";
+      Add(FixItHint::CreateInsertion(Body->getLBracLoc().getLocWithOffset(1),
+                                     Statements));
+    }
   }
   size_t StateBlock = Result.Hints.size();
   Add(FixItHint::CreateInsertion(FileStart.getLocWithOffset(InsertAt), Text));
@@ -1341,7 +1446,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
                          SM.getFileOffset(Range.getEnd()), Replacement})
                 .second)
           Add(FixItHint::CreateReplacement(Range, Replacement));
-      if (HeapType->BaseStatementRef)
+      // (A type with a base known only at run time is created there.)
+      if (HeapType->BaseStatementRef && HeapType->RuntimeBase.empty())
         Add(FixItHint::CreateRemoval(HeapType->BaseStatement));
     } else {
       std::optional<CharSourceRange> Declaration = declarationRange(Var);
@@ -1422,12 +1528,26 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     std::string Bases =
         HeapType.BaseType ? "(PyObject *)" + Accessor + "(" + ExecModule +
                                 ")->" + FieldOf(HeapType.BaseType)
-                          : "NULL";
-    Initial += "\n" + BodyIndent + Slot +
-               " = (PyTypeObject *)PyType_FromModuleAndSpec(" + ExecModule +
-               ", &" + HeapType.SpecName + ", " + Bases + ");\n" +
-               BodyIndent + "if (" + Slot + " == NULL) {\n" + BodyIndent +
-               Unit + "return -1;\n" + BodyIndent + "}";
+        : HeapType.RuntimeBase.empty() ? "NULL"
+                                       : "(PyObject *)" + HeapType.RuntimeBase;
+    auto Creation = [&](const std::string &Indent) {
+      return Indent + Slot + " = (PyTypeObject *)PyType_FromModuleAndSpec(" +
+             ExecModule + ", &" + HeapType.SpecName + ", " + Bases + ");\n" +
+             Indent + "if (" + Slot + " == NULL) {\n" + Indent + Unit +
+             "return -1;\n" + Indent + "}";
+    };
+    if (HeapType.RuntimeBase.empty()) {
+      Initial += "\n" + Creation(BodyIndent);
+    } else {
+      // In place of `T.tp_base = ...;`, once the base exists.
+      std::string Indent =
+          text::lineIndent(HeapType.BaseStatement.getBegin(), SM);
+      llvm::StringRef Lines =
+          Lexer::getSourceText(HeapType.BaseStatement, SM, LO);
+      Add(FixItHint::CreateReplacement(
+          HeapType.BaseStatement,
+          Creation(Indent) + (Lines.ends_with("\n") ? "\n" : "")));
+    }
   }
   for (const auto &[Candidate, Field] : Moved) {
     if (Candidate->IsType)
@@ -1502,6 +1622,10 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     for (const auto &[Value, NameAndFunction] : Fields) {
       const auto &[Member, Function] = NameAndFunction;
       if (Value) {
+        // The definition's own function, extended above.
+        if (!isNullConstant(Value, Ctx) && UserStateFunctions.empty() &&
+            namedFunction(Value))
+          continue;
         if (!isNullConstant(Value, Ctx))
           return RewriteResult::failure(
               std::string("the module definition already has '") + Member +
