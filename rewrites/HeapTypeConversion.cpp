@@ -411,7 +411,16 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
     // T_PYSSIZET and READONLY: structmember.h in 3.11 (Py_T_PYSSIZET is
     // 3.12+); 3.13 still has the header.
     llvm::StringRef Buffer = SM.getBufferData(SM.getMainFileID());
-    if (!Buffer.contains("structmember.h")) {
+    llvm::SmallVector<llvm::StringRef, 64> Lines;
+    Buffer.split(Lines, '\n');
+    bool Included = llvm::any_of(Lines, [](llvm::StringRef Line) {
+      Line = Line.ltrim();
+      if (!Line.consume_front("#"))
+        return false;
+      Line = Line.ltrim();
+      return Line.starts_with("include") && Line.contains("structmember.h");
+    });
+    if (!Included) {
       // Included after Python.h (every type of the file adds the same
       // edit, applied once).
       size_t Include = Buffer.find("#include \"Python.h\"");
