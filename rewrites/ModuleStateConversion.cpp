@@ -310,6 +310,27 @@ private:
                      *UserFree = nullptr;
   /// Why one of them cannot be used (empty when all can).
   std::string UserStateFunctions;
+  bool isUserStateFunction(const FunctionDecl *F) const {
+    return llvm::any_of(
+        std::initializer_list<const FunctionDecl *>{UserTraverse, UserClear,
+                                                    UserFree},
+        [&](const FunctionDecl *D) {
+          return D && D->getCanonicalDecl() == F->getCanonicalDecl();
+        });
+  }
+  /// Whether \p E is the first parameter of \p F (through casts).
+  static bool isModuleParameterOf(const Expr *E, const FunctionDecl *F) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+    return Ref && F->getNumParams() > 0 &&
+           Ref->getDecl() == F->getParamDecl(0);
+  }
+  /// The module in the body of the definition's own function \p F.
+  static std::string userStateModule(const FunctionDecl *F) {
+    const ParmVarDecl *Param = F->getParamDecl(0);
+    return Param->getType()->isVoidPointerType()
+               ? "(PyObject *)" + Param->getName().str()
+               : Param->getName().str();
+  }
   std::unique_ptr<UseCollector> Uses;
   llvm::DenseMap<const FunctionDecl *, ModuleAccess> Accesses;
   /// Helpers that can get the module, with the new parameter's name.
@@ -472,26 +493,24 @@ ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
           (Typed->second.ReceivesType ? Self : "Py_TYPE(" + Self + ")") +
           ", &" + Init.Def->Def->getName().str() + ")";
     }
-  } else if (llvm::any_of(
-                 std::initializer_list<const FunctionDecl *>{
-                     UserTraverse, UserClear, UserFree},
-                 [&](const FunctionDecl *D) {
-                   return D && D->getCanonicalDecl() == F->getCanonicalDecl();
-                 })) {
-    // The definition's m_traverse, m_clear or m_free: called with the
-    // module, when only the definition names it.
-    for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()])
-      if (U.Global != Init.Def->Def) {
+  } else if (isUserStateFunction(F)) {
+    // The definition's own m_traverse, m_clear or m_free: called with the
+    // module, when only the definition names it (or another of them calls
+    // it with its module: m_free calling m_clear).
+    for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()]) {
+      const CallExpr *Call = U.Function ? directCall(U.Ref) : nullptr;
+      if (U.Global != Init.Def->Def &&
+          !(Call && isUserStateFunction(U.Function) &&
+            Call->getNumArgs() > 0 &&
+            isModuleParameterOf(Call->getArg(0), U.Function))) {
         Access.Reason = "is the module's m_traverse, m_clear or m_free but "
                         "is also used at " +
                         lineOf(U.Ref->getLocation(), SM);
         break;
       }
-    const ParmVarDecl *Param = F->getParamDecl(0);
+    }
     if (Access.Reason.empty())
-      Access.ModuleExpr = Param->getType()->isVoidPointerType()
-                              ? "(PyObject *)" + Param->getName().str()
-                              : Param->getName().str();
+      Access.ModuleExpr = userStateModule(F);
   } else if (Finalizing.contains(F->getCanonicalDecl())) {
     Access.Reason = "runs while objects of its type are destroyed, also "
                     "during interpreter finalization after the type's MRO "
@@ -1412,7 +1431,7 @@ RewriteResult Planner::buildEdits(bool WithGil) {
         continue;
       const auto *Body = cast<CompoundStmt>(F->getBody());
       std::string Indent = text::lineIndent(Body->getLBracLoc(), SM) + Unit;
-      std::string Module = accessFrom(F).ModuleExpr;
+      std::string Module = userStateModule(F);
       std::string Statements;
       for (const auto &[Candidate, Field] : Moved)
         if (Candidate->IsObject)
