@@ -107,8 +107,8 @@ def main():
         original = read(os.path.join(tree, "Modules", module))
         mine = structure(fixed)
         theirs = structure(read(os.path.join(src313, "Modules", module)))
-        print("converted to multi-phase: %s" % ("yes" if "PyModuleDef_Init" in fixed
-                                                  and "PyModuleDef_Init" not in original else "no"))
+        print("converted to multi-phase: %s" % ("already" if "PyModuleDef_Init" in original
+                                                  else "yes" if "PyModuleDef_Init" in fixed else "no"))
         for key, label in (("fields", "state fields"), ("exec", "exec function"),
                            ("heap_types", "heap type creations"), ("static_types", "static types"),
                            ("globals", "static PyObject* globals"),
