@@ -488,6 +488,13 @@ ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
                           F->getParamDecl(1)->getName().str() + ")";
     } else if (Access.Reason.empty()) {
       std::string Self = F->getParamDecl(0)->getName().str();
+      // A class method may declare its class as `PyObject *cls`.
+      QualType Class = F->getParamDecl(0)->getType();
+      if (Typed->second.ReceivesType &&
+          !(Class->isPointerType() &&
+            Class->getPointeeType().getUnqualifiedType().getAsString() ==
+                "PyTypeObject"))
+        Self = "(PyTypeObject *)" + Self;
       Access.ModuleExpr =
           "PyType_GetModuleByDef(" +
           (Typed->second.ReceivesType ? Self : "Py_TYPE(" + Self + ")") +

@@ -89,6 +89,10 @@ static PyObject *Vec_is_base(PyTypeObject *cls, PyObject *unused) {
   return PyBool_FromLong(cls == &Vec_Type);
 }
 
+static PyObject *Vec_holds(PyObject *cls, PyObject *o) {
+  return PyBool_FromLong(PyObject_TypeCheck(o, &Vec_Type));
+}
+
 static PyObject *Vec_answer(PyObject *unused, PyObject *args) {
   return PyLong_FromLong(42);
 }
@@ -99,6 +103,7 @@ static PyObject *Vec_type_name(VecObject *self, PyObject *unused) {
 
 static PyMethodDef Vec_methods[] = {
     {"is_base", (PyCFunction)Vec_is_base, METH_NOARGS | METH_CLASS, NULL},
+    {"holds", Vec_holds, METH_O | METH_CLASS, NULL},
     {"answer", Vec_answer, METH_NOARGS | METH_STATIC, NULL},
     {"type_name", (PyCFunction)Vec_type_name, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
@@ -201,6 +206,7 @@ PyMODINIT_FUNC PyInit_slots(void) { return PyModuleDef_Init(&slots_module); }
 // CHECK-FIXES:        return PyObject_CallFunction((PyObject *)get_slots_state(PyType_GetModuleByDef(Py_TYPE(self), &slots_module))->Vec_Type, "l", -self->value);
 // CHECK-FIXES:      static PyObject *Vec_is_base(PyTypeObject *cls, PyObject *unused) {
 // CHECK-FIXES-NEXT:   return PyBool_FromLong(cls == get_slots_state(PyType_GetModuleByDef(cls, &slots_module))->Vec_Type);
+// CHECK-FIXES:        return PyBool_FromLong(PyObject_TypeCheck(o, get_slots_state(PyType_GetModuleByDef((PyTypeObject *)cls, &slots_module))->Vec_Type));
 // CHECK-FIXES:        return PyUnicode_FromString(get_slots_state(PyType_GetModuleByDef(Py_TYPE(self), &slots_module))->Vec_Type->tp_name);
 // CHECK-FIXES:      static PyMemberDef Vec_Type_members[] = {
 // CHECK-FIXES-NEXT:   {"__weaklistoffset__", T_PYSSIZET, offsetof(VecObject, weakreflist), READONLY},
@@ -240,6 +246,7 @@ PyMODINIT_FUNC PyInit_slots(void) { return PyModuleDef_Init(&slots_module); }
 // RUNS-NEXT: subscript: 15
 // RUNS-NEXT: weakref: True
 // RUNS-NEXT: classmethod: True False
+// RUNS-NEXT: holds: True False
 // RUNS-NEXT: staticmethod: 42
 // RUNS-NEXT: type_name: slots.Vec
 // RUNS-NEXT: dict: True 2 ['a', 'b']
