@@ -38,33 +38,58 @@ std::optional<std::string> slotFor(llvm::StringRef Member) {
 /// The slot of member \p Member of a sub-table (`nb_add` -> `Py_nb_add`),
 /// for the members typeslots.h has in 3.11.
 std::optional<std::string> subSlotFor(llvm::StringRef Member) {
-  static const char *const Slots[] = {
-      "bf_getbuffer",       "bf_releasebuffer",
-      "mp_ass_subscript",   "mp_length",
-      "mp_subscript",       "nb_absolute",
-      "nb_add",             "nb_and",
-      "nb_bool",            "nb_divmod",
-      "nb_float",           "nb_floor_divide",
-      "nb_index",           "nb_inplace_add",
-      "nb_inplace_and",     "nb_inplace_floor_divide",
-      "nb_inplace_lshift",  "nb_inplace_multiply",
-      "nb_inplace_or",      "nb_inplace_power",
-      "nb_inplace_remainder", "nb_inplace_rshift",
-      "nb_inplace_subtract", "nb_inplace_true_divide",
-      "nb_inplace_xor",     "nb_int",
-      "nb_invert",          "nb_lshift",
-      "nb_multiply",        "nb_negative",
-      "nb_or",              "nb_positive",
-      "nb_power",           "nb_remainder",
-      "nb_rshift",          "nb_subtract",
-      "nb_true_divide",     "nb_xor",
-      "sq_ass_item",        "sq_concat",
-      "sq_contains",        "sq_inplace_concat",
-      "sq_inplace_repeat",  "sq_item",
-      "sq_length",          "sq_repeat",
-      "nb_matrix_multiply", "nb_inplace_matrix_multiply",
-      "am_await",           "am_aiter",
-      "am_anext",           "am_send"};
+  static const char *const Slots[] = {"bf_getbuffer",
+                                      "bf_releasebuffer",
+                                      "mp_ass_subscript",
+                                      "mp_length",
+                                      "mp_subscript",
+                                      "nb_absolute",
+                                      "nb_add",
+                                      "nb_and",
+                                      "nb_bool",
+                                      "nb_divmod",
+                                      "nb_float",
+                                      "nb_floor_divide",
+                                      "nb_index",
+                                      "nb_inplace_add",
+                                      "nb_inplace_and",
+                                      "nb_inplace_floor_divide",
+                                      "nb_inplace_lshift",
+                                      "nb_inplace_multiply",
+                                      "nb_inplace_or",
+                                      "nb_inplace_power",
+                                      "nb_inplace_remainder",
+                                      "nb_inplace_rshift",
+                                      "nb_inplace_subtract",
+                                      "nb_inplace_true_divide",
+                                      "nb_inplace_xor",
+                                      "nb_int",
+                                      "nb_invert",
+                                      "nb_lshift",
+                                      "nb_multiply",
+                                      "nb_negative",
+                                      "nb_or",
+                                      "nb_positive",
+                                      "nb_power",
+                                      "nb_remainder",
+                                      "nb_rshift",
+                                      "nb_subtract",
+                                      "nb_true_divide",
+                                      "nb_xor",
+                                      "sq_ass_item",
+                                      "sq_concat",
+                                      "sq_contains",
+                                      "sq_inplace_concat",
+                                      "sq_inplace_repeat",
+                                      "sq_item",
+                                      "sq_length",
+                                      "sq_repeat",
+                                      "nb_matrix_multiply",
+                                      "nb_inplace_matrix_multiply",
+                                      "am_await",
+                                      "am_aiter",
+                                      "am_anext",
+                                      "am_send"};
   for (const char *Slot : Slots)
     if (Member == Slot)
       return std::string("Py_") + Slot;
@@ -155,7 +180,8 @@ std::optional<CharSourceRange> declarationLines(SourceLocation Begin,
   while (LineEnd < Buffer.size() &&
          (Buffer[LineEnd] == ' ' || Buffer[LineEnd] == '\t'))
     ++LineEnd;
-  // A comment ending the line goes with it (`static PyTypeObject T; /* Forward */`).
+  // A comment ending the line goes with it (`static PyTypeObject T; /* Forward
+  // */`).
   llvm::StringRef Rest = Buffer.substr(LineEnd);
   llvm::StringRef Line = Rest.take_until([](char C) { return C == '\n'; });
   if (Line.starts_with("//") ||
@@ -273,13 +299,12 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
     } else if (llvm::is_contained({"tp_weaklistoffset", "tp_dictoffset",
                                    "tp_vectorcall_offset"},
                                   Member)) {
-      std::string Attribute = Member == "tp_weaklistoffset"
-                                  ? "__weaklistoffset__"
-                              : Member == "tp_dictoffset"
-                                  ? "__dictoffset__"
-                                  : "__vectorcalloffset__";
-      OffsetMembers += "{\"" + Attribute + "\", T_PYSSIZET, " + Text +
-                       ", READONLY},\n";
+      std::string Attribute =
+          Member == "tp_weaklistoffset" ? "__weaklistoffset__"
+          : Member == "tp_dictoffset"   ? "__dictoffset__"
+                                        : "__vectorcalloffset__";
+      OffsetMembers +=
+          "{\"" + Attribute + "\", T_PYSSIZET, " + Text + ", READONLY},\n";
     } else if (Member.starts_with("tp_as_")) {
       // The sub-table's members become slots of their own.
       const VarDecl *Table = addressedVariable(Value);
@@ -373,7 +398,8 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
       Exec ? dyn_cast_or_null<CompoundStmt>(Exec->getBody()) : nullptr;
   llvm::ArrayRef<Stmt *> ExecStatements;
   if (ExecBody)
-    ExecStatements = llvm::ArrayRef(ExecBody->body_begin(), ExecBody->body_end());
+    ExecStatements =
+        llvm::ArrayRef(ExecBody->body_begin(), ExecBody->body_end());
   for (const Stmt *S : ExecStatements)
     if (const auto *Assign = dyn_cast<BinaryOperator>(S))
       if (const auto *Target =
@@ -388,8 +414,9 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
             std::optional<std::string> Text = SpellingOf(Value);
             std::optional<CharSourceRange> Lines =
                 wholeStatementLines(*S, SM, LO);
-            std::string Line = "line " + std::to_string(SM.getExpansionLineNumber(
-                                              Assign->getBeginLoc()));
+            std::string Line =
+                "line " + std::to_string(
+                              SM.getExpansionLineNumber(Assign->getBeginLoc()));
             if (HasBase || !Text || !Lines)
               return Fail(Name + " gets its base at " + Line +
                           " in a way gilport cannot rewrite");
@@ -397,8 +424,8 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
               // Known only when exec runs: the type is created there.
               Plan.RuntimeBase = *Text;
             } else if (Base->getDefinition() &&
-                SM.isInMainFile(
-                    SM.getExpansionLoc(Base->getDefinition()->getLocation())))
+                       SM.isInMainFile(SM.getExpansionLoc(
+                           Base->getDefinition()->getLocation())))
               Plan.BaseType = Base->getDefinition();
             else
               Slots += Unit.str() + "{Py_tp_base, (void *)" + *Text + "},\n";
@@ -443,10 +470,9 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
     }
     if (Members) {
       // Before the sentinel of its own members array.
-      const InitListExpr *Entries =
-          semanticList(Members->getDefinition()
-                           ? Members->getDefinition()->getInit()
-                           : nullptr);
+      const InitListExpr *Entries = semanticList(
+          Members->getDefinition() ? Members->getDefinition()->getInit()
+                                   : nullptr);
       const InitListExpr *WrittenEntries =
           Entries && Entries->getSyntacticForm() ? Entries->getSyntacticForm()
                                                  : Entries;

@@ -272,9 +272,9 @@ private:
   /// argument to their calls.
   std::string threadHelpers(RewriteResult &Result);
   /// tp_traverse visits the heap type, tp_dealloc releases it.
-  std::string adjustTypeFunctions(const HeapTypePlan &HeapType,
-                                  RewriteResult &Result,
-                                  llvm::DenseSet<const FunctionDecl *> &Adjusted);
+  std::string
+  adjustTypeFunctions(const HeapTypePlan &HeapType, RewriteResult &Result,
+                      llvm::DenseSet<const FunctionDecl *> &Adjusted);
   std::string checkVariable(const StateCandidate &Candidate,
                             SourceLocation &Where);
   std::string checkType(const StateCandidate &Candidate, SourceLocation &Where);
@@ -321,8 +321,7 @@ private:
   /// Whether \p E is the first parameter of \p F (through casts).
   static bool isModuleParameterOf(const Expr *E, const FunctionDecl *F) {
     const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
-    return Ref && F->getNumParams() > 0 &&
-           Ref->getDecl() == F->getParamDecl(0);
+    return Ref && F->getNumParams() > 0 && Ref->getDecl() == F->getParamDecl(0);
   }
   /// The module in the body of the definition's own function \p F.
   static std::string userStateModule(const FunctionDecl *F) {
@@ -432,7 +431,8 @@ void Planner::findModuleFunctions() {
       continue;
     const FunctionDecl *F = namedFunction(Value);
     F = F ? F->getDefinition() : nullptr;
-    const auto *Body = F ? dyn_cast_or_null<CompoundStmt>(F->getBody()) : nullptr;
+    const auto *Body =
+        F ? dyn_cast_or_null<CompoundStmt>(F->getBody()) : nullptr;
     if (!F || !Body || Body->getLBracLoc().isMacroID() ||
         !SM.isInMainFile(F->getLocation()) || F->getNumParams() < 1 ||
         F->getParamDecl(0)->getName().empty()) {
@@ -507,8 +507,7 @@ ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
     for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()]) {
       const CallExpr *Call = U.Function ? directCall(U.Ref) : nullptr;
       if (U.Global != Init.Def->Def &&
-          !(Call && isUserStateFunction(U.Function) &&
-            Call->getNumArgs() > 0 &&
+          !(Call && isUserStateFunction(U.Function) && Call->getNumArgs() > 0 &&
             isModuleParameterOf(Call->getArg(0), U.Function))) {
         Access.Reason = "is the module's m_traverse, m_clear or m_free but "
                         "is also used at " +
@@ -613,8 +612,8 @@ void Planner::planHeapTypes() {
         continue;
       auto BasePlan = HeapTypes.find(Base);
       if (BasePlan == HeapTypes.end() || !BasePlan->second.Reason.empty()) {
-        HeapType.Reason = "its base type '" + Base->getName().str() +
-                          "' is not converted";
+        HeapType.Reason =
+            "its base type '" + Base->getName().str() + "' is not converted";
         Changed = true;
       } else if (!BasePlan->second.RuntimeBase.empty()) {
         HeapType.Reason = "its base type '" + Base->getName().str() +
@@ -898,7 +897,8 @@ void Planner::findHiddenUses() {
     } else {
       // A member read: the next token is '.'.
       unsigned After = Hidden.End;
-      while (After < Buffer.size() && (Buffer[After] == ' ' || Buffer[After] == '\t'))
+      while (After < Buffer.size() &&
+             (Buffer[After] == ' ' || Buffer[After] == '\t'))
         ++After;
       if (After < Buffer.size() && Buffer[After] == '.' &&
           !(After + 1 < Buffer.size() && isdigit(Buffer[After + 1]))) {
@@ -1290,9 +1290,10 @@ std::string Planner::threadHelpers(RewriteResult &Result) {
   return {};
 }
 
-std::string Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
-                                         RewriteResult &Result,
-                                         llvm::DenseSet<const FunctionDecl *> &Adjusted) {
+std::string
+Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
+                             RewriteResult &Result,
+                             llvm::DenseSet<const FunctionDecl *> &Adjusted) {
   auto BodyOf = [&](const FunctionDecl *F) -> const CompoundStmt * {
     const auto *Body = dyn_cast_or_null<CompoundStmt>(F->getBody());
     return Body && Body->getLBracLoc().isFileID() ? Body : nullptr;
@@ -1331,10 +1332,11 @@ std::string Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
       std::optional<CharSourceRange> Range = statementRange(*S, SM, LO);
       llvm::StringRef Spelled =
           Range ? Lexer::getSourceText(*Range, SM, LO) : "";
-      if (llvm::any_of(std::initializer_list<llvm::StringRef>{
-                           "tp_free", "tp_dealloc", "PyObject_GC_Del",
-                           "PyObject_Del", "PyObject_Free"},
-                       [&](llvm::StringRef F) { return Spelled.contains(F); })) {
+      if (llvm::any_of(
+              std::initializer_list<llvm::StringRef>{
+                  "tp_free", "tp_dealloc", "PyObject_GC_Del", "PyObject_Del",
+                  "PyObject_Free"},
+              [&](llvm::StringRef F) { return Spelled.contains(F); })) {
         if (Free)
           return "the tp_dealloc frees the object twice";
         Free = S;
@@ -1420,8 +1422,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     if (!UserClear)
       Text += StateFunction(Clear, "", "Py_CLEAR");
     if (!UserFree && !UserClear) {
-      Text += "static void\n" + Free + "(void *module)\n{\n" + Unit +
-              "(void)" + Clear + "((PyObject *)module);\n}\n\n";
+      Text += "static void\n" + Free + "(void *module)\n{\n" + Unit + "(void)" +
+              Clear + "((PyObject *)module);\n}\n\n";
     } else if (!UserFree) {
       Text += "static void\n" + Free + "(void *module)\n{\n" + Unit +
               StateName + " *state = " + Accessor + "((PyObject *)module);\n";
@@ -1545,12 +1547,12 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   for (const StateCandidate *Candidate : Created) {
     const HeapTypePlan &HeapType = HeapTypes.find(Candidate->Var)->second;
     auto FieldOf = [&](const VarDecl *Var) {
-      return llvm::find_if(Moved, [&](const auto &M) {
-               return M.first->Var == Var;
-             })->second;
+      return llvm::find_if(Moved,
+                           [&](const auto &M) { return M.first->Var == Var; })
+          ->second;
     };
-    std::string Slot = Accessor + "(" + ExecModule + ")->" +
-                       FieldOf(Candidate->Var);
+    std::string Slot =
+        Accessor + "(" + ExecModule + ")->" + FieldOf(Candidate->Var);
     std::string Bases =
         HeapType.BaseType ? "(PyObject *)" + Accessor + "(" + ExecModule +
                                 ")->" + FieldOf(HeapType.BaseType)
