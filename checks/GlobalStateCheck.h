@@ -106,6 +106,11 @@ private:
   const std::string IgnoreVariablesPattern;
   std::optional<llvm::Regex> IgnoreVariables;
   const bool ConvertToModuleState;
+  /// `ProcessWideCounters`: integers that become atomics, never state.
+  const std::string ProcessWidePattern;
+  std::optional<llvm::Regex> ProcessWide;
+  /// `AtomicCounters`: integers that cannot move become atomics.
+  const bool AtomicCounters;
 
   ModuleInitAnalyzer Analyzer;
   std::optional<ModuleStateFixes> StateFixes;

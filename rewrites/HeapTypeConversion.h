@@ -45,6 +45,9 @@ struct TypeFunction {
   /// while objects are destroyed, also when finalization has already
   /// cleared the type's MRO and module, so they cannot reach the state.
   bool Finalizing = false;
+  /// A METH_METHOD method: its second parameter, the defining class, leads
+  /// to the module (PyType_GetModule) without a search of the MRO.
+  bool DefiningClass = false;
 };
 
 struct HeapTypePlan {

@@ -63,16 +63,25 @@ struct StateCandidate {
   /// Why it cannot move whatever its accessors (a static type, an array of
   /// object pointers); empty when it may.
   std::string NotMovable;
+  /// Declared process-wide (option ProcessWideCounters): an integer that
+  /// never moves to the state but becomes an atomic where it is.
+  bool ProcessWide = false;
+  /// May become an atomic where it is when it cannot move (option
+  /// AtomicCounters).
+  bool AtomicFallback = false;
 };
 
 /// What happens to one candidate.
 struct StateVariableOutcome {
   const clang::VarDecl *Var = nullptr;
+  /// Fixed: moved to the state, or made atomic when Atomic is set.
   bool Moved = false;
   /// Why it stays global, naming the place that cannot reach the module.
   std::string Reason;
   /// That place (may be invalid).
   clang::SourceLocation Where;
+  /// Made atomic where it is (process-wide) instead of moving.
+  bool Atomic = false;
 };
 
 /// Which slots a multi-phase module already declares (in active or inactive
