@@ -837,15 +837,23 @@ std::string Planner::checkAtomic(const StateCandidate &Candidate) {
       return std::nullopt;
     return Lexer::getSourceText(*Range, SM, LO).str();
   };
-  // Whether the value of \p E is thrown away.
+  // Whether the value of \p E is thrown away: it is a statement, or the
+  // increment of a for loop.
   auto Unused = [&](const Expr *E) {
     DynTypedNodeList Parents = Ctx.getParents(*E);
     if (Parents.empty())
       return false;
-    if (Parents[0].get<CompoundStmt>())
+    if (Parents[0].get<CompoundStmt>() || Parents[0].get<LabelStmt>() ||
+        Parents[0].get<SwitchCase>())
       return true;
+    if (const auto *If = Parents[0].get<IfStmt>())
+      return If->getThen() == E || If->getElse() == E;
+    if (const auto *While = Parents[0].get<WhileStmt>())
+      return While->getBody() == E;
+    if (const auto *Do = Parents[0].get<DoStmt>())
+      return Do->getBody() == E;
     if (const auto *For = Parents[0].get<ForStmt>())
-      return For->getInc() == E;
+      return For->getInc() == E || For->getBody() == E;
     return false;
   };
   for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
