@@ -302,8 +302,13 @@ private:
   /// Whether the tp_dealloc \p F updates a moved counter.
   bool updatesState(const FunctionDecl *F);
   /// Why \p Candidate cannot become an atomic where it is; on success its
-  /// edits are added to AtomicEdits.
-  std::string checkAtomic(const StateCandidate &Candidate);
+  /// edits are added to AtomicEdits. With \p InState, why it cannot be an
+  /// `_Atomic` field of the state, where C11 makes each of the accepted
+  /// uses one atomic operation as written; nothing is added then.
+  std::string checkAtomic(const StateCandidate &Candidate,
+                          bool InState = false);
+  /// Moved counters that are `_Atomic` fields.
+  llvm::DenseSet<const VarDecl *> AtomicFields;
   /// Whether \p E reads or writes a candidate.
   bool usesCandidate(const Expr *E);
   /// Variables made atomic, and their edits.
@@ -784,7 +789,8 @@ std::optional<FixItHint> stdatomicInclude(const SourceManager &SM, FileID File,
       "#include <stdatomic.h>\n");
 }
 
-std::string Planner::checkAtomic(const StateCandidate &Candidate) {
+std::string Planner::checkAtomic(const StateCandidate &Candidate,
+                                 bool InState) {
   const VarDecl *Var = Candidate.Var;
   std::string Name = quoted(Var);
   if (LO.CPlusPlus)
@@ -794,32 +800,34 @@ std::string Planner::checkAtomic(const StateCandidate &Candidate) {
       Type->isBooleanType() || Type->isEnumeralType() ||
       Type.isVolatileQualified())
     return Name + " is not a plain integer";
-  if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
-    return Name + " is declared more than once";
-  if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
-    return Name + " is not 'static', so other files may use it";
+  std::optional<FixItHint> Include;
   SourceLocation TypeStart = Var->getTypeSpecStartLoc();
-  if (TypeStart.isInvalid() || !TypeStart.isFileID() ||
-      Var->getLocation().isMacroID() || !SM.isInMainFile(TypeStart))
-    return Name + " is declared inside a macro expansion or in a header";
-  if (Var->isFileVarDecl()) {
-    for (const Decl *D : Ctx.getTranslationUnitDecl()->decls())
-      if (const auto *Other = dyn_cast<VarDecl>(D))
-        if (Other != Var && Other->getBeginLoc() == Var->getBeginLoc())
-          return Name + " is declared together with " + quoted(Other);
-  } else {
-    DynTypedNodeList Parents = Ctx.getParents(*Var);
-    const auto *Statement =
-        Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
-    if (!Statement || !Statement->isSingleDecl())
-      return Name + " is declared together with other variables";
+  if (!InState) {
+    if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
+      return Name + " is declared more than once";
+    if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
+      return Name + " is not 'static', so other files may use it";
+    if (TypeStart.isInvalid() || !TypeStart.isFileID() ||
+        Var->getLocation().isMacroID() || !SM.isInMainFile(TypeStart))
+      return Name + " is declared inside a macro expansion or in a header";
+    if (Var->isFileVarDecl()) {
+      for (const Decl *D : Ctx.getTranslationUnitDecl()->decls())
+        if (const auto *Other = dyn_cast<VarDecl>(D))
+          if (Other != Var && Other->getBeginLoc() == Var->getBeginLoc())
+            return Name + " is declared together with " + quoted(Other);
+    } else {
+      DynTypedNodeList Parents = Ctx.getParents(*Var);
+      const auto *Statement =
+          Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+      if (!Statement || !Statement->isSingleDecl())
+        return Name + " is declared together with other variables";
+    }
+    bool Included = false;
+    Include = stdatomicInclude(SM, SM.getFileID(TypeStart), Included);
+    if (!Include && !Included)
+      return "the file has no '#include <Python.h>' line to add "
+             "'#include <stdatomic.h>' after";
   }
-  bool Included = false;
-  std::optional<FixItHint> Include =
-      stdatomicInclude(SM, SM.getFileID(TypeStart), Included);
-  if (!Include && !Included)
-    return "the file has no '#include <Python.h>' line to add "
-           "'#include <stdatomic.h>' after";
 
   std::string Address = "&" + Var->getName().str();
   std::vector<FixItHint> Edits;
@@ -906,6 +914,10 @@ std::string Planner::checkAtomic(const StateCandidate &Candidate) {
         const auto *Self =
             Sum ? dyn_cast<DeclRefExpr>(Sum->getLHS()->IgnoreParenImpCasts())
                 : nullptr;
+        if (Self && Self->getDecl() == U.Ref->getDecl() && InState)
+          return "'" + Var->getName().str() + " = " + Var->getName().str() +
+                 " ...' at " + lineOf(U.Ref->getLocation(), SM) +
+                 " reads and stores the field in two steps";
         if (Self && Self->getDecl() == U.Ref->getDecl() &&
             (Sum->getOpcode() == BO_Add || Sum->getOpcode() == BO_Sub) &&
             Sum->getRHS()->getType()->isIntegerType()) {
@@ -977,6 +989,8 @@ std::string Planner::checkAtomic(const StateCandidate &Candidate) {
       return place(F) + " both reads and updates " + Name +
              ": atomics would not make that one step; guard it with a "
              "'PyMutex'";
+  if (InState)
+    return {};
   Edits.push_back(FixItHint::CreateInsertion(TypeStart, "_Atomic "));
   if (Include && !IncludeAdded)
     Edits.push_back(*Include);
@@ -1065,7 +1079,7 @@ std::string Planner::fieldText(const VarDecl *Var, llvm::StringRef Field) {
     return "PyTypeObject *" + Field.str();
   PrintingPolicy Policy = Ctx.getPrintingPolicy();
   Policy.SuppressTagKeyword = false;
-  std::string Text;
+  std::string Text = AtomicFields.contains(Var) ? "_Atomic " : "";
   llvm::raw_string_ostream OS(Text);
   Var->getType().getUnqualifiedType().print(OS, Policy, Field);
   return OS.str();
@@ -1214,6 +1228,12 @@ ModuleStatePlan Planner::run() {
   }
   Consider(Exec);
   Plan.Complete = Moved.size() + Atomics.size() == Candidates.size();
+  // With AtomicCounters, moved counters are atomic fields where every use
+  // is one atomic operation.
+  for (const auto &[Candidate, Field] : Moved)
+    if (Candidate->AtomicFallback && !Candidate->IsObject &&
+        !Candidate->IsType && checkAtomic(*Candidate, true).empty())
+      AtomicFields.insert(Candidate->Var);
 
   // Everything the state needs is declared before it.
   auto Fail = [&](const std::string &Why) {

@@ -17,8 +17,9 @@
 // Python.h. Shapes that atomics would not make one step stay, with a note:
 // a function that both reads and updates the variable (check-then-set), a
 // pre-increment whose new value is used, an address taken. The counter
-// that every user can reach still moves to the state. The fixed module
-// builds with both Pythons, and its atomics count across 8 threads on
+// that every user can reach still moves to the state, as an _Atomic field
+// ('made++' on it is then one atomic operation in C11). The fixed module
+// builds with both Pythons, and its counters count across 8 threads on
 // python3.13t without losing an update.
 #include <Python.h>
 
@@ -100,6 +101,9 @@ PyMODINIT_FUNC PyInit_hits(void) {
 // CHECK-FIXES-NEXT:     initialized = 1;
 // CHECK-FIXES-NEXT:   clear_long(&scratch);
 // CHECK-FIXES-NEXT:   return ++serial;
+// CHECK-FIXES:      typedef struct {
+// CHECK-FIXES-NEXT:   _Atomic long made;
+// CHECK-FIXES-NEXT: } hits_state;
 // CHECK-FIXES:        get_hits_state(module)->made++;
 // CHECK-FIXES:        atomic_fetch_add(&generation, 2);
 // CHECK-FIXES:        return Py_BuildValue("(llkl)", get_hits_state(module)->made, atomic_load(&external_events), atomic_load(&generation), atomic_load(&ticks));
@@ -110,4 +114,4 @@ PyMODINIT_FUNC PyInit_hits(void) {
 // NOTES: not moved to the module state: 'scratch' is used in 'hits_external_event' (line {{[0-9]+}}), which has no way to the module{{.*}}; nor can it be made atomic: 'scratch' is used at line {{[0-9]+}} other than by reading, incrementing or storing it
 
 // RUNTIME:      counts: (2, 2, 3, 5)
-// RUNTIME-NEXT: threads: (8002, 3, 8005)
+// RUNTIME-NEXT: threads: (8002, 8002, 3, 8005)
