@@ -34,7 +34,9 @@ const CheckOptionInfo Options[] = {
     {"AtomicCounters", "false",
      "With ConvertToModuleState, an integer variable that cannot move to the "
      "module state (a function using it cannot reach the module) becomes a "
-     "C11 atomic where it is, when every use has an atomic form."},
+     "C11 atomic where it is, when every use has an atomic form; one that "
+     "moves becomes an _Atomic field when each use is one atomic "
+     "operation."},
 };
 
 /// The variable reference whose own storage \p E designates: `x`, `x[i]`,

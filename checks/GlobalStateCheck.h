@@ -31,7 +31,8 @@ namespace gilport {
 /// non-const data).
 ///
 /// With the option ConvertToModuleState, the fix moves the variables into
-/// the module state (rewrites/ModuleStateConversion.h).
+/// the module state (rewrites/ModuleStateConversion.h); AtomicCounters and
+/// ProcessWideCounters make integer counters C11 atomics.
 class GlobalStateCheck : public GilportCheck {
 public:
   explicit GlobalStateCheck(CheckContext &Context);
