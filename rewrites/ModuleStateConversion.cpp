@@ -770,8 +770,11 @@ std::optional<FixItHint> stdatomicInclude(const SourceManager &SM, FileID File,
   for (size_t Pos = 0; Pos < Buffer.size();) {
     size_t End = std::min(Buffer.find('\n', Pos), Buffer.size());
     llvm::StringRef Line = Buffer.slice(Pos, End).trim();
-    if (Line.consume_front("#") && Line.ltrim().consume_front("include")) {
-      Line = Line.ltrim().drop_front(7).trim();
+    Line.consume_front("#");
+    Line = Line.ltrim();
+    if (Buffer.slice(Pos, End).trim().starts_with("#") &&
+        Line.consume_front("include")) {
+      Line = Line.trim();
       if (Line == "<stdatomic.h>") {
         Present = true;
         return std::nullopt;
