@@ -198,6 +198,22 @@ std::optional<CharSourceRange> declarationLines(SourceLocation Begin,
                                        Start.getLocWithOffset(LineEnd));
 }
 
+/// METH_METHOD (Python 3.9).
+constexpr uint64_t MethMethod = 0x0200;
+
+/// Whether the PyCMethod \p F names its `PyTypeObject *defining_class`
+/// parameter outside a macro (`Py_UNUSED` hides it).
+bool namesDefiningClass(const FunctionDecl *F) {
+  if (F->getNumParams() < 2)
+    return false;
+  const ParmVarDecl *Class = F->getParamDecl(1);
+  const auto *Pointer = Class->getType()->getAs<PointerType>();
+  return !Class->getName().empty() && !Class->getLocation().isMacroID() &&
+         Pointer &&
+         Pointer->getPointeeType().getUnqualifiedType().getAsString() ==
+             "PyTypeObject";
+}
+
 } // namespace
 
 HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
@@ -371,7 +387,12 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
             if (MethodFlags & 0x20)
               continue;
             if (const FunctionDecl *F = definedFunction(Entry->getInit(1), SM))
-              Plan.Functions.push_back({F, (MethodFlags & 0x10) != 0, false});
+              {
+                TypeFunction Method{F, (MethodFlags & 0x10) != 0, false};
+                Method.DefiningClass =
+                    (MethodFlags & MethMethod) && namesDefiningClass(F);
+                Plan.Functions.push_back(Method);
+              }
           } else {
             for (unsigned Index : {1u, 2u})
               if (const FunctionDecl *F =

@@ -49,6 +49,9 @@ struct TypeFunction {
   /// A binary number slot (nb_add, nb_or, ...): either operand may be the
   /// instance, so the module is looked up from both.
   bool Operands = false;
+  /// A METH_METHOD method: its second parameter, the defining class, leads
+  /// to the module (PyType_GetModule) without a search of the MRO.
+  bool DefiningClass = false;
 };
 
 struct HeapTypePlan {

@@ -21,6 +21,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -341,6 +342,8 @@ private:
     const VarDecl *Type;
     bool ReceivesType;
     bool Operands = false;
+    /// Every registration is a METH_METHOD method naming its defining class.
+    bool DefiningClass = false;
   };
   llvm::DenseMap<const FunctionDecl *, TypeUse> TypeFunctions;
   /// Slots that run while objects are destroyed.
@@ -366,10 +369,36 @@ private:
   /// Whether a binary number slot needs the operand helper.
   bool UsesOperandModule = false;
   std::string OperandModule;
+  /// The statement of a C counter update in the tp_dealloc of a converted
+  /// type (`n--;`, `n += k;`), which reaches the state through the type
+  /// when the module is still there; null for any other use.
+  const Stmt *deallocUpdate(const Use &U);
+  /// The names of the locals tp_dealloc gets: the type and the state.
+  std::pair<std::string, std::string> deallocLocals(const FunctionDecl *F);
+  /// Whether the tp_dealloc \p F updates a moved counter.
+  bool updatesState(const FunctionDecl *F);
+  /// Why \p Candidate cannot become an atomic where it is; on success its
+  /// edits are added to AtomicEdits. With \p InState, why it cannot be an
+  /// `_Atomic` field of the state, where C11 makes each of the accepted
+  /// uses one atomic operation as written; nothing is added then.
+  std::string checkAtomic(const StateCandidate &Candidate,
+                          bool InState = false);
+  /// Moved counters that are `_Atomic` fields.
+  llvm::DenseSet<const VarDecl *> AtomicFields;
+  /// Whether \p E reads or writes a candidate.
+  bool usesCandidate(const Expr *E);
+  /// Variables made atomic, and their edits.
+  std::vector<const VarDecl *> Atomics;
+  std::vector<FixItHint> AtomicEdits;
+  bool IncludeAdded = false;
+  /// The tp_dealloc functions of converted types.
+  llvm::DenseSet<const FunctionDecl *> Deallocs;
+  /// The accepted uses in them, with their statements.
+  llvm::DenseMap<const DeclRefExpr *, const Stmt *> DeallocUses;
   /// The function table variables of converted types and the types.
   bool isTypeTable(const VarDecl *Var);
 
-  std::string StateName, Accessor, Traverse, Clear, Free;
+  std::string StateName, Accessor, Traverse, Clear, Free, TypeAccessor;
   /// Where the state and its helpers are inserted (an offset in the main
   /// file).
   unsigned InsertAt = 0;
@@ -495,10 +524,14 @@ ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
             Class->getPointeeType().getUnqualifiedType().getAsString() ==
                 "PyTypeObject"))
         Self = "(PyTypeObject *)" + Self;
-      Access.ModuleExpr =
-          "PyType_GetModuleByDef(" +
-          (Typed->second.ReceivesType ? Self : "Py_TYPE(" + Self + ")") +
-          ", &" + Init.Def->Def->getName().str() + ")";
+      if (Typed->second.DefiningClass)
+        Access.ModuleExpr =
+            "PyType_GetModule(" + F->getParamDecl(1)->getName().str() + ")";
+      else
+        Access.ModuleExpr =
+            "PyType_GetModuleByDef(" +
+            (Typed->second.ReceivesType ? Self : "Py_TYPE(" + Self + ")") +
+            ", &" + Init.Def->Def->getName().str() + ")";
     }
   } else if (isUserStateFunction(F)) {
     // The definition's own m_traverse, m_clear or m_free: called with the
@@ -626,6 +659,8 @@ void Planner::planHeapTypes() {
   llvm::DenseMap<const FunctionDecl *, const VarDecl *> Owner;
   TypeFunctions.clear();
   Finalizing.clear();
+  Deallocs.clear();
+  DeallocUses.clear();
   for (auto &[Type, HeapType] : HeapTypes) {
     if (!HeapType.Reason.empty())
       continue;
@@ -640,10 +675,14 @@ void Planner::planHeapTypes() {
         HeapType.Reason = "'" + F.Function->getName().str() +
                           "' is used by another type with other arguments";
       Owner.try_emplace(Key, Type);
-      if (F.Finalizing)
+      if (F.Finalizing) {
         Finalizing.insert(Key);
-      else
-        TypeFunctions[Key] = {Type, F.ReceivesType, F.Operands};
+      } else {
+        bool DefiningClass = F.DefiningClass;
+        if (Known != TypeFunctions.end())
+          DefiningClass &= Known->second.DefiningClass;
+        TypeFunctions[Key] = {Type, F.ReceivesType, F.Operands, DefiningClass};
+      }
     }
   }
   // A function also used by a type that stays static reaches no module
@@ -669,6 +708,9 @@ void Planner::planHeapTypes() {
         Blocked.insert(F.Function->getCanonicalDecl());
   for (const FunctionDecl *F : Blocked)
     TypeFunctions.erase(F);
+  for (auto &[Type, HeapType] : HeapTypes)
+    if (HeapType.Reason.empty() && HeapType.Dealloc)
+      Deallocs.insert(HeapType.Dealloc->getCanonicalDecl());
 }
 
 void Planner::findHelpers() {
@@ -1024,19 +1066,364 @@ std::string Planner::checkVariable(const StateCandidate &Candidate,
       Where = Loc;
       return Name + " is used outside a function at " + lineOf(Loc, SM);
     }
+    const Stmt *DeallocStatement = nullptr;
+    if (!Candidate.IsObject)
+      DeallocStatement = deallocUpdate(U);
     ModuleAccess Access = accessFrom(U.Function);
-    if (!Access.Reason.empty()) {
+    if (!Access.Reason.empty() && !DeallocStatement) {
       Where = U.Function->getLocation();
-      return Name + " is used in " + place(U.Function) + ", which " +
-             Access.Reason;
+      std::string Reason = Name + " is used in " + place(U.Function) +
+                           ", which " + Access.Reason;
+      if (Deallocs.contains(U.Function->getCanonicalDecl()))
+        Reason += "; only a statement of its own that updates it ('" +
+                  Var->getName().str() + "--;', '" + Var->getName().str() +
+                  " += n;') can reach the state there";
+      return Reason;
     }
     if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc)) ||
         !fileRangeOf(U.Ref->getSourceRange(), SM, LO)) {
       Where = Loc;
       return Name + " is used inside a macro expansion at " + lineOf(Loc, SM);
     }
+    if (DeallocStatement)
+      DeallocUses[U.Ref] = DeallocStatement;
   }
   return checkHiddenUses(Var, /*IsType=*/false, Where);
+}
+
+bool Planner::usesCandidate(const Expr *E) {
+  bool Found = false;
+  std::function<void(const Stmt *)> Visit = [&](const Stmt *S) {
+    if (!S || Found)
+      return;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
+        Found |= llvm::any_of(Candidates, [&](const StateCandidate &C) {
+          return C.Var->getCanonicalDecl() == Var->getCanonicalDecl();
+        });
+    for (const Stmt *Child : S->children())
+      Visit(Child);
+  };
+  Visit(E);
+  return Found;
+}
+
+/// `#include <stdatomic.h>` on the line after `#include <Python.h>` (or
+/// "Python.h"); none when the file has no such line or has the include
+/// (\p Present is then set).
+std::optional<FixItHint> stdatomicInclude(const SourceManager &SM, FileID File,
+                                          bool &Present) {
+  Present = false;
+  llvm::StringRef Buffer = SM.getBufferData(File);
+  std::optional<size_t> InsertAt;
+  for (size_t Pos = 0; Pos < Buffer.size();) {
+    size_t End = std::min(Buffer.find('\n', Pos), Buffer.size());
+    llvm::StringRef Line = Buffer.slice(Pos, End).trim();
+    Line.consume_front("#");
+    Line = Line.ltrim();
+    if (Buffer.slice(Pos, End).trim().starts_with("#") &&
+        Line.consume_front("include")) {
+      Line = Line.trim();
+      if (Line == "<stdatomic.h>") {
+        Present = true;
+        return std::nullopt;
+      }
+      if (!InsertAt && (Line == "<Python.h>" || Line == "\"Python.h\"") &&
+          End < Buffer.size())
+        InsertAt = End + 1;
+    }
+    Pos = End + 1;
+  }
+  if (!InsertAt)
+    return std::nullopt;
+  return FixItHint::CreateInsertion(
+      SM.getLocForStartOfFile(File).getLocWithOffset(*InsertAt),
+      "#include <stdatomic.h>\n");
+}
+
+std::string Planner::checkAtomic(const StateCandidate &Candidate,
+                                 bool InState) {
+  const VarDecl *Var = Candidate.Var;
+  std::string Name = quoted(Var);
+  if (LO.CPlusPlus)
+    return "atomics are written for C only (use std::atomic in C++)";
+  QualType Type = Var->getType();
+  if (Candidate.IsObject || Candidate.IsType || !Type->isIntegerType() ||
+      Type->isBooleanType() || Type->isEnumeralType() ||
+      Type.isVolatileQualified())
+    return Name + " is not a plain integer";
+  std::optional<FixItHint> Include;
+  SourceLocation TypeStart = Var->getTypeSpecStartLoc();
+  if (!InState) {
+    if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
+      return Name + " is declared more than once";
+    if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
+      return Name + " is not 'static', so other files may use it";
+    if (TypeStart.isInvalid() || !TypeStart.isFileID() ||
+        Var->getLocation().isMacroID() || !SM.isInMainFile(TypeStart))
+      return Name + " is declared inside a macro expansion or in a header";
+    if (Var->isFileVarDecl()) {
+      for (const Decl *D : Ctx.getTranslationUnitDecl()->decls())
+        if (const auto *Other = dyn_cast<VarDecl>(D))
+          if (Other != Var && Other->getBeginLoc() == Var->getBeginLoc())
+            return Name + " is declared together with " + quoted(Other);
+    } else {
+      DynTypedNodeList Parents = Ctx.getParents(*Var);
+      const auto *Statement =
+          Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+      if (!Statement || !Statement->isSingleDecl())
+        return Name + " is declared together with other variables";
+    }
+    bool Included = false;
+    Include = stdatomicInclude(SM, SM.getFileID(TypeStart), Included);
+    if (!Include && !Included)
+      return "the file has no '#include <Python.h>' line to add "
+             "'#include <stdatomic.h>' after";
+  }
+
+  std::string Address = "&" + Var->getName().str();
+  std::vector<FixItHint> Edits;
+  struct Read {
+    const Use *At;
+    FixItHint Edit;
+  };
+  std::vector<Read> Reads;
+  llvm::DenseSet<const DeclRefExpr *> Covered;
+  llvm::DenseSet<const FunctionDecl *> Updating, Reading;
+  auto Text = [&](const Expr *E) -> std::optional<std::string> {
+    std::optional<CharSourceRange> Range =
+        fileRangeOf(E->getSourceRange(), SM, LO);
+    if (!Range)
+      return std::nullopt;
+    return Lexer::getSourceText(*Range, SM, LO).str();
+  };
+  // Whether the value of \p E is thrown away: it is a statement, or the
+  // increment of a for loop.
+  auto Unused = [&](const Expr *E) {
+    DynTypedNodeList Parents = Ctx.getParents(*E);
+    if (Parents.empty())
+      return false;
+    if (Parents[0].get<CompoundStmt>() || Parents[0].get<LabelStmt>() ||
+        Parents[0].get<SwitchCase>())
+      return true;
+    if (const auto *If = Parents[0].get<IfStmt>())
+      return If->getThen() == E || If->getElse() == E;
+    if (const auto *While = Parents[0].get<WhileStmt>())
+      return While->getBody() == E;
+    if (const auto *Do = Parents[0].get<DoStmt>())
+      return Do->getBody() == E;
+    if (const auto *For = Parents[0].get<ForStmt>())
+      return For->getInc() == E || For->getBody() == E;
+    return false;
+  };
+  for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+    std::string At = " at " + lineOf(U.Ref->getLocation(), SM);
+    if (!U.Function)
+      return Name + " is used outside a function" + At;
+    if (!U.Ref->getLocation().isFileID())
+      return Name + " is used inside a macro expansion" + At;
+    const Expr *Target = U.Ref;
+    DynTypedNodeList Parents = Ctx.getParents(*Target);
+    while (!Parents.empty() && Parents[0].get<ParenExpr>()) {
+      Target = Parents[0].get<ParenExpr>();
+      Parents = Ctx.getParents(*Target);
+    }
+    if (Parents.empty())
+      return Name + " is used" + At + " in a way gilport cannot make atomic";
+    const Expr *Operation = nullptr;
+    std::string Replacement;
+    if (const auto *Cast = Parents[0].get<ImplicitCastExpr>();
+        Cast && Cast->getCastKind() == CK_LValueToRValue) {
+      std::optional<CharSourceRange> Range =
+          fileRangeOf(U.Ref->getSourceRange(), SM, LO);
+      if (!Range)
+        return Name + " is used inside a macro expansion" + At;
+      Reads.push_back({&U, FixItHint::CreateReplacement(
+                               *Range, "atomic_load(" + Address + ")")});
+      continue;
+    }
+    if (const auto *Step = Parents[0].get<UnaryOperator>();
+        Step && Step->isIncrementDecrementOp()) {
+      if (Step->isPrefix() && !Unused(Step))
+        return "the new value of " + Name + " is used" + At +
+               "; an atomic increment gives the old one";
+      Operation = Step;
+      Replacement = std::string("atomic_fetch_") +
+                    (Step->isIncrementOp() ? "add" : "sub") + "(" + Address +
+                    ", 1)";
+    } else if (const auto *Assign = Parents[0].get<BinaryOperator>();
+               Assign && Assign->isAssignmentOp() &&
+               Assign->getLHS() == Target) {
+      if (!Unused(Assign))
+        return "the value of an assignment to " + Name + " is used" + At;
+      const Expr *Value = Assign->getRHS();
+      const char *Function = nullptr;
+      switch (Assign->getOpcode()) {
+      case BO_Assign: {
+        // `x = x + n` and `x = x - n` are one atomic operation.
+        const auto *Sum =
+            dyn_cast<BinaryOperator>(Value->IgnoreParenImpCasts());
+        const auto *Self =
+            Sum ? dyn_cast<DeclRefExpr>(Sum->getLHS()->IgnoreParenImpCasts())
+                : nullptr;
+        if (Self && Self->getDecl() == U.Ref->getDecl() && InState)
+          return "'" + Var->getName().str() + " = " + Var->getName().str() +
+                 " ...' at " + lineOf(U.Ref->getLocation(), SM) +
+                 " reads and stores the field in two steps";
+        if (Self && Self->getDecl() == U.Ref->getDecl() &&
+            (Sum->getOpcode() == BO_Add || Sum->getOpcode() == BO_Sub) &&
+            Sum->getRHS()->getType()->isIntegerType()) {
+          Function = Sum->getOpcode() == BO_Add ? "atomic_fetch_add"
+                                                : "atomic_fetch_sub";
+          Value = Sum->getRHS();
+          Covered.insert(Self);
+        } else {
+          Function = "atomic_store";
+        }
+        break;
+      }
+      case BO_AddAssign:
+        Function = "atomic_fetch_add";
+        break;
+      case BO_SubAssign:
+        Function = "atomic_fetch_sub";
+        break;
+      case BO_OrAssign:
+        Function = "atomic_fetch_or";
+        break;
+      case BO_AndAssign:
+        Function = "atomic_fetch_and";
+        break;
+      case BO_XorAssign:
+        Function = "atomic_fetch_xor";
+        break;
+      default:
+        return "'" + Assign->getOpcodeStr().str() + "' on " + Name + At +
+               " has no atomic operation";
+      }
+      if (!Value->getType()->isIntegerType())
+        return "a value that is not an integer is stored to " + Name + At;
+      if (usesCandidate(Value))
+        return "the value stored to " + Name + At +
+               " reads it or another global; an atomic store cannot "
+               "update it from its own value";
+      std::optional<std::string> ValueText = Text(Value);
+      if (!ValueText)
+        return "the value stored to " + Name + At +
+               " is spelled inside a macro expansion";
+      Operation = Assign;
+      Replacement =
+          std::string(Function) + "(" + Address + ", " + *ValueText + ")";
+    } else {
+      return Name + " is used" + At +
+             " other than by reading, incrementing or storing it (its "
+             "address is taken, or it is updated as part of an expression)";
+    }
+    std::optional<CharSourceRange> Range =
+        fileRangeOf(Operation->getSourceRange(), SM, LO);
+    if (!Range)
+      return "the update of " + Name + At +
+             " is spelled inside a macro expansion";
+    Edits.push_back(FixItHint::CreateReplacement(*Range, Replacement));
+    Updating.insert(U.Function->getCanonicalDecl());
+  }
+  // Reads covered by an update (`x = x + 1`) are part of it.
+  for (const Read &R : Reads) {
+    if (Covered.contains(R.At->Ref))
+      continue;
+    Reading.insert(R.At->Function->getCanonicalDecl());
+    Edits.push_back(R.Edit);
+  }
+  // A function that reads what it updates wants one step: a lock, not an
+  // atomic.
+  for (const FunctionDecl *F : Updating)
+    if (Reading.contains(F))
+      return place(F) + " both reads and updates " + Name +
+             ": atomics would not make that one step; guard it with a "
+             "'PyMutex'";
+  if (InState)
+    return {};
+  Edits.push_back(FixItHint::CreateInsertion(TypeStart, "_Atomic "));
+  if (Include && !IncludeAdded)
+    Edits.push_back(*Include);
+  IncludeAdded |= Include.has_value();
+  AtomicEdits.insert(AtomicEdits.end(), Edits.begin(), Edits.end());
+  return {};
+}
+
+const Stmt *Planner::deallocUpdate(const Use &U) {
+  if (!U.Function || !Deallocs.contains(U.Function->getCanonicalDecl()))
+    return nullptr;
+  // The variable, in parentheses or not, is what the statement updates.
+  const Expr *Target = U.Ref;
+  const Stmt *Update = nullptr;
+  while (!Update) {
+    DynTypedNodeList Parents = Ctx.getParents(*Target);
+    if (Parents.empty())
+      return nullptr;
+    if (const auto *Paren = Parents[0].get<ParenExpr>()) {
+      Target = Paren;
+    } else if (const auto *Step = Parents[0].get<UnaryOperator>()) {
+      if (!Step->isIncrementDecrementOp())
+        return nullptr;
+      Update = Step;
+    } else if (const auto *Assign = Parents[0].get<BinaryOperator>()) {
+      if (!Assign->isAssignmentOp() || Assign->getLHS() != Target ||
+          Assign->getRHS()->HasSideEffects(Ctx))
+        return nullptr;
+      // The value reads no other global that may move.
+      bool ReadsGlobal = false;
+      std::function<void(const Stmt *)> Visit = [&](const Stmt *S) {
+        if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(S))
+          if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
+            ReadsGlobal |= Var->hasGlobalStorage();
+        if (S)
+          for (const Stmt *Child : S->children())
+            Visit(Child);
+      };
+      Visit(Assign->getRHS());
+      if (ReadsGlobal)
+        return nullptr;
+      Update = Assign;
+    } else {
+      return nullptr;
+    }
+  }
+  // A statement of its own in a block, so that it can be guarded.
+  DynTypedNodeList Parents = Ctx.getParents(*Update);
+  if (Parents.empty() || !Parents[0].get<CompoundStmt>() ||
+      !statementRange(*Update, SM, LO) ||
+      !fileRangeOf(Update->getSourceRange(), SM, LO))
+    return nullptr;
+  return Update;
+}
+
+bool Planner::updatesState(const FunctionDecl *F) {
+  for (const auto &[Candidate, Field] : Moved)
+    for (const Use &U : Uses->VarUses[Candidate->Var->getCanonicalDecl()])
+      if (U.Function &&
+          U.Function->getCanonicalDecl() == F->getCanonicalDecl() &&
+          DeallocUses.count(U.Ref))
+        return true;
+  return false;
+}
+
+std::pair<std::string, std::string>
+Planner::deallocLocals(const FunctionDecl *F) {
+  llvm::StringSet<> Taken;
+  for (const Decl *D : F->decls())
+    if (const auto *Named = dyn_cast<NamedDecl>(D))
+      if (Named->getIdentifier())
+        Taken.insert(Named->getName());
+  auto Unused = [&](const std::string &Preferred) {
+    std::string Name = Preferred;
+    for (unsigned Suffix = 2; Taken.contains(Name); ++Suffix)
+      Name = Preferred + std::to_string(Suffix);
+    Taken.insert(Name);
+    return Name;
+  };
+  std::string Tp = Unused("tp");
+  return {Tp, Unused("state")};
 }
 
 std::string Planner::fieldText(const VarDecl *Var, llvm::StringRef Field) {
@@ -1044,7 +1431,7 @@ std::string Planner::fieldText(const VarDecl *Var, llvm::StringRef Field) {
     return "PyTypeObject *" + Field.str();
   PrintingPolicy Policy = Ctx.getPrintingPolicy();
   Policy.SuppressTagKeyword = false;
-  std::string Text;
+  std::string Text = AtomicFields.contains(Var) ? "_Atomic " : "";
   llvm::raw_string_ostream OS(Text);
   Var->getType().getUnqualifiedType().print(OS, Policy, Field);
   return OS.str();
@@ -1095,7 +1482,9 @@ ModuleStatePlan Planner::run() {
     findHelpers();
     for (size_t I = 0; I < Candidates.size(); ++I) {
       Places[I] = SourceLocation();
-      Reasons[I] = checkVariable(Candidates[I], Places[I]);
+      Reasons[I] = Candidates[I].ProcessWide
+                       ? "it is declared process-wide (ProcessWideCounters)"
+                       : checkVariable(Candidates[I], Places[I]);
       if (Candidates[I].IsType && !Reasons[I].empty() &&
           Inactive.try_emplace(Candidates[I].Var, Reasons[I]).second)
         Changed = true;
@@ -1127,6 +1516,27 @@ ModuleStatePlan Planner::run() {
     }
   }
 
+  // Process-wide counters, and with AtomicCounters those that cannot move,
+  // become atomics where they are.
+  std::vector<bool> Atomic(Candidates.size());
+  for (size_t I = 0; I < Candidates.size(); ++I) {
+    const StateCandidate &C = Candidates[I];
+    if (!C.ProcessWide && (Reasons[I].empty() || !C.AtomicFallback))
+      continue;
+    std::string Problem = checkAtomic(C);
+    if (Problem.empty()) {
+      Atomic[I] = true;
+      Atomics.push_back(C.Var);
+      Reasons[I].clear();
+      Places[I] = SourceLocation();
+    } else if (C.ProcessWide) {
+      Reasons[I] =
+          "it is declared process-wide but cannot be made atomic: " + Problem;
+    } else {
+      Reasons[I] += "; nor can it be made atomic: " + Problem;
+    }
+  }
+
   // The state and its helpers go before the first function that uses it.
   std::set<std::string> FieldNames;
   std::optional<unsigned> InsertOffset;
@@ -1143,9 +1553,9 @@ ModuleStatePlan Planner::run() {
     }
   };
   for (size_t I = 0; I < Candidates.size(); ++I) {
-    Plan.Outcomes.push_back(
-        {Candidates[I].Var, Reasons[I].empty(), Reasons[I], Places[I]});
-    if (!Reasons[I].empty())
+    Plan.Outcomes.push_back({Candidates[I].Var, Reasons[I].empty(), Reasons[I],
+                             Places[I], Atomic[I]});
+    if (!Reasons[I].empty() || Atomic[I])
       continue;
     const VarDecl *Var = Candidates[I].Var;
     std::string Field = Var->getName().str();
@@ -1164,12 +1574,24 @@ ModuleStatePlan Planner::run() {
     if (Var->isStaticLocal())
       Consider(cast<FunctionDecl>(Var->getParentFunctionOrMethod()));
   }
+  if (Moved.empty() && !Atomics.empty()) {
+    // Only atomics: the module itself is left as it is.
+    Plan.Edits.Hints = AtomicEdits;
+    Plan.EditsWithoutGil.Hints = AtomicEdits;
+    return std::move(Plan);
+  }
   if (Moved.empty()) {
     Plan.Reason = "no variable can move to the module state";
     return std::move(Plan);
   }
   Consider(Exec);
-  Plan.Complete = Moved.size() == Candidates.size();
+  Plan.Complete = Moved.size() + Atomics.size() == Candidates.size();
+  // With AtomicCounters, moved counters are atomic fields where every use
+  // is one atomic operation.
+  for (const auto &[Candidate, Field] : Moved)
+    if (Candidate->AtomicFallback && !Candidate->IsObject &&
+        !Candidate->IsType && checkAtomic(*Candidate, true).empty())
+      AtomicFields.insert(Candidate->Var);
 
   // Everything the state needs is declared before it.
   auto Fail = [&](const std::string &Why) {
@@ -1208,6 +1630,7 @@ ModuleStatePlan Planner::run() {
   Traverse = unusedFileScopeName(Prefix + "_state_traverse", Ctx);
   Clear = unusedFileScopeName(Prefix + "_state_clear", Ctx);
   Free = unusedFileScopeName(Prefix + "_state_free", Ctx);
+  TypeAccessor = unusedFileScopeName("get_" + Prefix + "_state_of_type", Ctx);
   InsertAt =
       aboveAttachedComments(SM.getBufferData(SM.getFileID(FirstBegin)),
                             SM.getFileOffset(text::lineStart(FirstBegin, SM)));
@@ -1348,18 +1771,15 @@ Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
       return "the tp_dealloc does not call tp_free in a statement of its own";
     std::string Indent = text::lineIndent(Body->getLBracLoc(), SM) +
                          text::indentUnit(Body->getLBracLoc(), SM);
-    llvm::StringSet<> Taken;
-    for (const Decl *D : Dealloc->decls())
-      if (const auto *Named = dyn_cast<NamedDecl>(D))
-        if (Named->getIdentifier())
-          Taken.insert(Named->getName());
-    std::string Tp = "tp";
-    for (unsigned Suffix = 2; Taken.contains(Tp); ++Suffix)
-      Tp = "tp" + std::to_string(Suffix);
+    auto [Tp, State] = deallocLocals(Dealloc);
+    std::string Locals = "\n" + Indent + "PyTypeObject *" + Tp + " = Py_TYPE(" +
+                         Dealloc->getParamDecl(0)->getName().str() + ");";
+    // Counters it updates: the state while the module is there.
+    if (updatesState(Dealloc))
+      Locals += "\n" + Indent + StateName + " *" + State + " = " +
+                TypeAccessor + "(" + Tp + ");";
     Result.Hints.push_back(FixItHint::CreateInsertion(
-        Body->getLBracLoc().getLocWithOffset(1),
-        "\n" + Indent + "PyTypeObject *" + Tp + " = Py_TYPE(" +
-            Dealloc->getParamDecl(0)->getName().str() + ");"));
+        Body->getLBracLoc().getLocWithOffset(1), Locals));
     Result.Hints.push_back(FixItHint::CreateInsertion(
         FreeRange->getEnd(), "\n" + Indent + "Py_DECREF(" + Tp + ");"));
   }
@@ -1369,6 +1789,7 @@ Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
 RewriteResult Planner::buildEdits(bool WithGil) {
   RewriteResult Result;
   auto Add = [&](FixItHint Hint) { Result.Hints.push_back(std::move(Hint)); };
+  Result.Hints = AtomicEdits;
   SourceLocation FileStart = SM.getLocForStartOfFile(
       SM.getFileID(SM.getExpansionLoc(Init.Def->Def->getLocation())));
   std::string Unit = text::indentUnit(FileStart, SM);
@@ -1398,6 +1819,23 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     const VarDecl *Def = Init.Def->Def;
     Text += std::string(Def->getStorageClass() == SC_Static ? "static " : "") +
             "struct PyModuleDef " + Def->getName().str() + ";\n\n";
+    if (llvm::any_of(Deallocs,
+                     [&](const FunctionDecl *F) { return updatesState(F); }))
+      Text +=
+          "/* The state of the module that created 'type' or its base, for "
+          "tp_dealloc:\n   PyType_GetModuleByDef would crash there once the "
+          "garbage collector has\n   cleared the type (its MRO and module) "
+          "at shutdown; then this gives NULL. */\nstatic " +
+          StateName + " *\n" + TypeAccessor + "(PyTypeObject *type)\n{\n" +
+          Unit + "for (; type != NULL; type = type->tp_base) {\n" + Unit +
+          Unit + "if (PyType_HasFeature(type, Py_TPFLAGS_HEAPTYPE)) {\n" +
+          Unit + Unit + Unit +
+          "PyObject *module = ((PyHeapTypeObject *)type)->ht_module;\n" + Unit +
+          Unit + Unit + "if (module != NULL && PyModule_Check(module) &&\n" +
+          Unit + Unit + Unit + Unit + "PyModule_GetDef(module) == &" +
+          Def->getName().str() + ") {\n" + Unit + Unit + Unit + Unit +
+          "return " + Accessor + "(module);\n" + Unit + Unit + Unit + "}\n" +
+          Unit + Unit + "}\n" + Unit + "}\n" + Unit + "return NULL;\n}\n\n";
   }
   // Binary number slots look the module up from either operand (one of
   // them is an instance of the slot's type).
@@ -1485,6 +1923,29 @@ RewriteResult Planner::buildEdits(bool WithGil) {
       Add(FixItHint::CreateRemoval(*Declaration));
     }
     for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+      // In tp_dealloc: the update, when the state is there.
+      if (auto Update = DeallocUses.find(U.Ref); Update != DeallocUses.end()) {
+        std::optional<CharSourceRange> Statement =
+            statementRange(*Update->second, SM, LO);
+        std::optional<CharSourceRange> Name =
+            fileRangeOf(U.Ref->getSourceRange(), SM, LO);
+        if (!Statement || !Name)
+          return RewriteResult::failure("an update of " + quoted(Var) +
+                                        " is spelled inside a macro");
+        std::string State = deallocLocals(U.Function->getDefinition()).second;
+        unsigned Begin = SM.getFileOffset(Statement->getBegin());
+        llvm::StringRef Written = Lexer::getSourceText(*Statement, SM, LO);
+        std::string Updated =
+            Written.take_front(SM.getFileOffset(Name->getBegin()) - Begin)
+                .str() +
+            State + "->" + Field +
+            Written.drop_front(SM.getFileOffset(Name->getEnd()) - Begin).str();
+        std::string Indent = text::lineIndent(Statement->getBegin(), SM);
+        Add(FixItHint::CreateReplacement(
+            *Statement, "if (" + State + " != NULL) {\n" + Indent + Unit +
+                            Updated + "\n" + Indent + "}"));
+        continue;
+      }
       // Inside edits of the types: the base statement, a derived type.
       if (HeapType && (U.Ref == HeapType->BaseStatementRef || !U.Function))
         continue;

@@ -2,6 +2,7 @@
 
 #include "rewrites/RewriteUtils.h"
 
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
@@ -20,6 +21,32 @@ std::optional<CharSourceRange> fileRangeOf(SourceRange Range,
   if (R.isInvalid())
     return std::nullopt;
   return R;
+}
+
+const VarDecl *referencedLocal(const Expr *E) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+  if (!Ref)
+    return nullptr;
+  const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+  return Var && Var->hasLocalStorage() ? Var : nullptr;
+}
+
+bool testsForNull(const Expr *Cond, const VarDecl *Var, ASTContext &Ctx) {
+  auto IsNull = [&](const Expr *E) {
+    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
+           Expr::NPCK_NotNull;
+  };
+  Cond = Cond->IgnoreParenImpCasts();
+  if (const auto *Not = dyn_cast<UnaryOperator>(Cond))
+    return Not->getOpcode() == UO_LNot &&
+           referencedLocal(Not->getSubExpr()) == Var;
+  const auto *Compare = dyn_cast<BinaryOperator>(Cond);
+  if (!Compare || Compare->getOpcode() != BO_EQ)
+    return false;
+  return (referencedLocal(Compare->getLHS()) == Var &&
+          IsNull(Compare->getRHS())) ||
+         (referencedLocal(Compare->getRHS()) == Var &&
+          IsNull(Compare->getLHS()));
 }
 
 std::optional<SourceLocation> statementBegin(const Stmt &S,
