@@ -124,16 +124,6 @@ bool isZero(const Expr *E, ASTContext &Ctx) {
              Ctx, Expr::NPC_ValueDependentIsNotNull) != Expr::NPCK_NotNull;
 }
 
-/// The variable of `&x` (or `x`).
-const VarDecl *addressedVariable(const Expr *E) {
-  E = E->IgnoreParenCasts();
-  if (const auto *AddrOf = dyn_cast<UnaryOperator>(E))
-    if (AddrOf->getOpcode() == UO_AddrOf)
-      E = AddrOf->getSubExpr()->IgnoreParenCasts();
-  const auto *Ref = dyn_cast<DeclRefExpr>(E);
-  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-}
-
 bool isTypeObject(const VarDecl *Var) {
   return Var->getType().getUnqualifiedType().getAsString() == "PyTypeObject";
 }
@@ -303,7 +293,7 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
     } else if (Member == "tp_flags") {
       Flags = Text;
     } else if (Member == "tp_base") {
-      const VarDecl *Base = addressedVariable(Value);
+      const VarDecl *Base = namedVariable(Value);
       if (Base && isTypeObject(Base) && Base->getDefinition() &&
           SM.isInMainFile(
               SM.getExpansionLoc(Base->getDefinition()->getLocation()))) {
@@ -323,7 +313,7 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
           "{\"" + Attribute + "\", T_PYSSIZET, " + Text + ", READONLY},\n";
     } else if (Member.starts_with("tp_as_")) {
       // The sub-table's members become slots of their own.
-      const VarDecl *Table = addressedVariable(Value);
+      const VarDecl *Table = namedVariable(Value);
       Table = Table ? Table->getDefinition() : nullptr;
       const InitListExpr *Entries =
           Table ? semanticList(Table->getInit()) : nullptr;
@@ -431,7 +421,7 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
               Ref->getDecl()->getCanonicalDecl() == Type->getCanonicalDecl() &&
               Target->getMemberDecl()->getName() == "tp_base") {
             const Expr *Value = Assign->getRHS();
-            const VarDecl *Base = addressedVariable(Value);
+            const VarDecl *Base = namedVariable(Value);
             std::optional<std::string> Text = SpellingOf(Value);
             std::optional<CharSourceRange> Lines =
                 wholeStatementLines(*S, SM, LO);

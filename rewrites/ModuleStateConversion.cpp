@@ -125,18 +125,6 @@ const InitListExpr *semanticList(const Expr *E) {
   return List;
 }
 
-/// The file-scope variable \p E names (`&x`, `x`, an array decaying).
-const VarDecl *namedVariable(const Expr *E) {
-  if (!E)
-    return nullptr;
-  E = E->IgnoreParenCasts();
-  if (const auto *AddrOf = dyn_cast<UnaryOperator>(E))
-    if (AddrOf->getOpcode() == UO_AddrOf)
-      E = AddrOf->getSubExpr()->IgnoreParenCasts();
-  const auto *Ref = dyn_cast<DeclRefExpr>(E);
-  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-}
-
 const FunctionDecl *namedFunction(const Expr *E) {
   if (!E)
     return nullptr;

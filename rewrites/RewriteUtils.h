@@ -53,6 +53,10 @@ wholeStatementLines(const clang::Stmt &S, const clang::SourceManager &SM,
 /// call, an unnamed callee or a null \p Call.
 llvm::StringRef calleeName(const clang::CallExpr *Call);
 
+/// The variable \p E names: `&x`, `x`, or an array decaying; null for
+/// anything else or a null \p E.
+const clang::VarDecl *namedVariable(const clang::Expr *E);
+
 /// \p E without parentheses, casts, and the left operands of commas (the
 /// assertion in 3.13's `(assert(...), (T *)(op))` casts).
 const clang::Expr *stripParensCastsAndCommas(const clang::Expr *E);
