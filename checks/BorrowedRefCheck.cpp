@@ -178,21 +178,11 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
       Section->second.ok()) {
     const SourceManager &SM = Ctx.getSourceManager();
     FileID File = SM.getFileID(SM.getExpansionLoc(Found.Spelling.NameLoc));
-    std::optional<FixItHint> Include;
-    if (needsCompatHeader(context().getMinimumPython(), 3, 13)) {
-      Include = compatIncludeInsertion(SM, File);
-      if (!Include && !includesCompatHeader(SM, File)) {
-        Finding.noFix(("MinimumPython is " + context().getMinimumPython() +
-                       " and the file has no '#include <Python.h>' line "
-                       "after which to include gilport_compat.h")
-                          .str());
-        return;
-      }
-    }
-    for (const FixItHint &Hint : Section->second.Hints)
-      Finding.fix(Hint);
-    if (Include)
-      Finding.fix(*Include);
+    std::string Reason = addFixWithCompatHeader(
+        Section->second.Hints, SM, File, context().getMinimumPython(), 3, 13,
+        [&](const FixItHint &Hint) { Finding.fix(Hint); });
+    if (!Reason.empty())
+      Finding.noFix(Reason);
     return;
   }
   std::optional<StrongCallForm> Form;
@@ -243,25 +233,13 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
     Finding.noFix(Rewrite.Reason);
     return;
   }
-  std::optional<FixItHint> Include;
-  if (needsCompatHeader(context().getMinimumPython(),
-                        Api.ReplacementAddedIn.Major,
-                        Api.ReplacementAddedIn.Minor)) {
-    Include = compatIncludeInsertion(SM, SM.getFileID(SM.getExpansionLoc(
-                                             Call->getBeginLoc())));
-    if (!Include && !includesCompatHeader(SM, SM.getFileID(SM.getExpansionLoc(
-                                                  Call->getBeginLoc())))) {
-      Finding.noFix(("MinimumPython is " + context().getMinimumPython() +
-                     " and the file has no '#include <Python.h>' line after "
-                     "which to include gilport_compat.h")
-                        .str());
-      return;
-    }
-  }
-  for (const FixItHint &Hint : Rewrite.Hints)
-    Finding.fix(Hint);
-  if (Include)
-    Finding.fix(*Include);
+  std::string Reason = addFixWithCompatHeader(
+      Rewrite.Hints, SM, SM.getFileID(SM.getExpansionLoc(Call->getBeginLoc())),
+      context().getMinimumPython(), Api.ReplacementAddedIn.Major,
+      Api.ReplacementAddedIn.Minor,
+      [&](const FixItHint &Hint) { Finding.fix(Hint); });
+  if (!Reason.empty())
+    Finding.noFix(Reason);
 }
 
 } // namespace gilport
