@@ -193,7 +193,9 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
       Form = StrongCallForm::SameArguments;
     break;
   case ReplacementContract::LookupOutParameter:
-    if (Api.Name == "PyDict_GetItemWithError")
+    // PyDict_GetItemWithError and CPython's private ...WithError lookups
+    // report errors as NULL with an exception, as the replacement does.
+    if (Api.Name.ends_with("WithError"))
       Form = StrongCallForm::LookupReportingErrors;
     else if (Api.Owner == BorrowOwner::Dict)
       Form = StrongCallForm::LookupSwallowingErrors;
@@ -205,9 +207,11 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
     break;
   }
   if (!Form) {
-    Finding.noFix(("no automatic fix for '" + Api.Name +
-                   "': its replacement has a different contract")
-                      .str());
+    Finding.noFix(!Api.NoFixReason.empty()
+                      ? Api.NoFixReason.str()
+                      : ("no automatic fix for '" + Api.Name +
+                         "': its replacement has a different contract")
+                            .str());
     return;
   }
   const auto *Call = dyn_cast<CallExpr>(Found.Node);

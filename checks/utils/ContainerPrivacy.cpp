@@ -274,23 +274,25 @@ private:
   unsigned ReturnDepth = 0;
 };
 
-/// The parameters CPython fills with a new object for each call: the `args`
-/// tuple of `(self, args[, kwds])` functions, and the keyword-argument dict
-/// of METH_KEYWORDS functions, tp_new, tp_init and tp_call, also where a
-/// helper receives it under the same name. The free-threading HOWTO calls
-/// the keyword dict "effectively private".
+/// The `args` tuple of `(self, args[, kwds])` functions, which CPython
+/// fills for each call.
+///
+/// The keyword-argument dict is not private, although the free-threading
+/// HOWTO calls it "effectively private": Python code always passes a new
+/// dict (the compiler emits BUILD_MAP + DICT_MERGE for `f(**d)`), but
+/// `PyObject_Call(f, args, d)` hands a C caller's own dict `d` unchanged to a
+/// METH_VARARGS|METH_KEYWORDS function (cfunction_call) and to tp_new and
+/// tp_init (type_call), and a helper's parameter named `kw...` may be any
+/// dict. CPython 3.13 ported such lookups too (_elementtree.c,
+/// _ctypes.c).
 PrivacyVerdict classifyParameter(const FunctionDecl &Function,
                                  const ParmVarDecl &Param) {
   PrivacyVerdict Verdict;
   if (!isPyObjectPointer(Param.getType()))
     return Verdict;
-  llvm::StringRef Name = Param.getName();
   unsigned NumParams = Function.getNumParams();
-  if (Name.starts_with_insensitive("kw") || Name == "keywords") {
-    Verdict.Why = PrivacyVerdict::Reason::KeywordArguments;
-    Verdict.Variable = &Param;
-  } else if (Name == "args" && Param.getFunctionScopeIndex() == 1 &&
-             (NumParams == 2 || NumParams == 3)) {
+  if (Param.getName() == "args" && Param.getFunctionScopeIndex() == 1 &&
+      (NumParams == 2 || NumParams == 3)) {
     Verdict.Why = PrivacyVerdict::Reason::Tuple;
     Verdict.Variable = &Param;
   }
@@ -324,9 +326,6 @@ std::string PrivacyVerdict::explanation() const {
     return "the container is a new object returned by '" + CreatorName + "'";
   case Reason::Tuple:
     return Name + " is a tuple, whose items cannot change";
-  case Reason::KeywordArguments:
-    return Name + " is the keyword-argument dict of this call, which no "
-                  "other thread can see";
   }
   return "";
 }

@@ -39,9 +39,6 @@ struct PrivacyVerdict {
     NewTemporary,
     /// A tuple: immutable, so its items cannot change.
     Tuple,
-    /// The keyword-argument dict of a METH_KEYWORDS function, tp_new, tp_init
-    /// or tp_call: a new dict for each call.
-    KeywordArguments,
   };
   Reason Why = Reason::Shared;
   /// The variable, when the container is one.

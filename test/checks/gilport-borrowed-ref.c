@@ -154,11 +154,6 @@ static PyObject *new_temporary(PyObject *shared) {
   return PyList_GetItem(PySequence_List(shared), 0);
 }
 
-static PyObject *keyword_arguments(PyObject *self, PyObject *args,
-                                   PyObject *kwds) {
-  return PyDict_GetItemString(kwds, "default");
-}
-
 // Returning the container ends the function: no later use sees it shared.
 static PyObject *early_return(PyObject *key, int empty) {
   PyObject *dict = PyDict_New();
@@ -169,13 +164,6 @@ static PyObject *early_return(PyObject *key, int empty) {
     return NULL;
   }
   return dict;
-}
-
-// A helper that receives the keyword arguments under their usual name.
-static PyObject *keyword_helper(PyObject *name, PyObject *defval,
-                                PyObject *kwargs) {
-  PyObject *value = kwargs ? PyDict_GetItemWithError(kwargs, name) : NULL;
-  return value ? value : defval;
 }
 
 // The variable once held something else, on a path that has returned.
@@ -217,6 +205,28 @@ static PyObject *fresh_each_iteration(PyObject *sink) {
 }
 
 // Reported: the container escaped before the use, or is not the function's.
+
+// The keyword-argument dict is not private: PyObject_Call(f, args, d) hands
+// a C caller's own dict to a METH_KEYWORDS function, tp_new or tp_init.
+static PyObject *keyword_arguments(PyObject *self, PyObject *args,
+                                   PyObject *kwds) {
+  return PyDict_GetItemString(kwds, "default");
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_GetItemString' returns a
+  // borrowed reference that another thread can invalidate; use
+  // 'PyDict_GetItemStringRef' (Python 3.13), which returns a strong reference
+  // [gilport-borrowed-ref]
+}
+
+// Nor is a helper's parameter that happens to be named like it.
+static PyObject *keyword_helper(PyObject *name, PyObject *defval,
+                                PyObject *kwargs) {
+  PyObject *value = kwargs ? PyDict_GetItemWithError(kwargs, name) : NULL;
+  // CHECK-MESSAGES: :[[@LINE-1]]:30: warning: 'PyDict_GetItemWithError' returns
+  // a borrowed reference that another thread can invalidate; use
+  // 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference
+  // [gilport-borrowed-ref]
+  return value ? value : defval;
+}
 
 static PyObject *escaped(Shared *self) {
   PyObject *list = PyList_New(1);
