@@ -10,6 +10,8 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/Stmt.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "clang/Basic/SourceManager.h"
 
@@ -33,6 +35,101 @@ constexpr llvm::StringRef NewRefFunctions[] = {"Py_NewRef", "_Py_NewRef",
 
 bool isBorrowedApi(llvm::StringRef Name) {
   return findBorrowedApi(Name) != nullptr;
+}
+
+/// Whether the result of a borrowed call (or the item a macro read from
+/// `->ob_item[i]`) is only compared with NULL, tested for truth or thrown
+/// away: `if (PyDict_GetItemString(d, "x") == NULL)`, `assert(...)`. The
+/// pointer is never stored, passed on or dereferenced, so freeing the object
+/// afterwards cannot hurt.
+bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx) {
+  DynTypedNode Current = DynTypedNode::create(*Node);
+  const Stmt *Child = Node;
+  if (isa<MemberExpr>(Node)) {
+    // `->ob_item` is the array; the value is the subscript around it.
+    const ArraySubscriptExpr *Subscript = nullptr;
+    for (unsigned Depth = 0; Depth < 4 && !Subscript; ++Depth) {
+      auto Parents = Ctx.getParents(Current);
+      if (Parents.size() != 1)
+        return false;
+      Current = Parents[0];
+      Subscript = Current.get<ArraySubscriptExpr>();
+      if (!Subscript && !Current.get<ImplicitCastExpr>() &&
+          !Current.get<ParenExpr>())
+        return false;
+    }
+    if (!Subscript)
+      return false;
+    Child = Subscript;
+  }
+  for (;;) {
+    auto Parents = Ctx.getParents(Current);
+    if (Parents.size() != 1)
+      return false;
+    Current = Parents[0];
+    const auto *Parent = Current.get<Stmt>();
+    if (!Parent)
+      return false;
+    if (const auto *Cast = dyn_cast<CastExpr>(Parent)) {
+      if (Cast->getCastKind() == CK_ToVoid)
+        return true;
+      Child = Parent;
+      continue;
+    }
+    if (isa<ParenExpr>(Parent)) {
+      Child = Parent;
+      continue;
+    }
+    if (const auto *Op = dyn_cast<BinaryOperator>(Parent)) {
+      if (Op->isEqualityOp()) {
+        const Expr *Other = Op->getLHS() == Child ? Op->getRHS() : Op->getLHS();
+        return Other->IgnoreParenCasts()->isNullPointerConstant(
+            Ctx, Expr::NPC_ValueDependentIsNotNull);
+      }
+      return Op->isLogicalOp() ||
+             (Op->getOpcode() == BO_Comma && Op->getLHS() == Child);
+    }
+    if (const auto *Op = dyn_cast<UnaryOperator>(Parent))
+      return Op->getOpcode() == UO_LNot;
+    if (const auto *If = dyn_cast<IfStmt>(Parent))
+      return If->getCond() == Child;
+    if (const auto *While = dyn_cast<WhileStmt>(Parent))
+      return While->getCond() == Child;
+    if (const auto *Do = dyn_cast<DoStmt>(Parent))
+      return Do->getCond() == Child;
+    if (const auto *For = dyn_cast<ForStmt>(Parent))
+      return For->getCond() == Child;
+    if (const auto *Conditional = dyn_cast<ConditionalOperator>(Parent))
+      return Conditional->getCond() == Child;
+    // Not evaluated: sizeof, and glibc's assert() has one.
+    return isa<UnaryExprOrTypeTraitExpr>(Parent);
+  }
+}
+
+/// The variable a container expression belongs to: `self` for
+/// `self->items`, and for a local initialized from `self->items`.
+std::string ownerRoot(const Expr *Container) {
+  const Expr *E = ContainerPrivacy::stripCasts(Container);
+  for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      E = ContainerPrivacy::stripCasts(Member->getBase());
+      continue;
+    }
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    if (!Ref)
+      return {};
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    if (!Var)
+      return {};
+    // `PyObject *pending = self->pending_bytes;`
+    if (Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) && Var->getInit() &&
+        isa<MemberExpr>(ContainerPrivacy::stripCasts(Var->getInit()))) {
+      E = ContainerPrivacy::stripCasts(Var->getInit());
+      continue;
+    }
+    return Var->getName().str();
+  }
+  return {};
 }
 
 } // namespace
@@ -131,14 +228,20 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
   const SourceManager &SM = context().getSourceManager();
   PrivacyVerdict Verdict;
   if (Api.isOwnedByContainer() && Found.Owner) {
-    // Holding the container's lock keeps its items alive.
-    if (LockedByCallers || Sections.contains(Spelling.NameLoc, SM))
+    // Holding the container's lock keeps its items alive; so does the lock
+    // of the object the container belongs to, when the function asserts
+    // that its callers hold it.
+    if (LockedByCallers || Sections.contains(Spelling.NameLoc, SM) ||
+        Sections.assertsHeld(*Found.Function, ownerRoot(Found.Owner),
+                             Spelling.NameLoc, SM))
       return;
     Verdict =
         Privacy.classify(*Found.Function, *Found.Owner, Spelling.NameLoc, SM);
     if (Verdict.isPrivate() && !ReportPrivateContainers)
       return;
   }
+  if (isOnlyTestedForNull(Found.Node, Ctx))
+    return;
 
   FindingBuilder Finding =
       diag(Spelling.NameLoc, ("'" + Api.Name +
