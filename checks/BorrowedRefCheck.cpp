@@ -11,7 +11,6 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/ParentMapContext.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "clang/Basic/SourceManager.h"
@@ -43,42 +42,7 @@ bool isBorrowedApi(llvm::StringRef Name) {
 /// away: `if (PyDict_GetItemString(d, "x") == NULL)`, `assert(...)`. The
 /// pointer is never stored, passed on or dereferenced, so freeing the object
 /// afterwards cannot hurt.
-bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx,
-                         const FunctionDecl *Function);
-
-/// Whether every read of the local variable \p Var in \p Function is only
-/// compared with NULL or tested for truth (what is stored in it is never
-/// used otherwise).
-bool isVariableOnlyTestedForNull(const VarDecl &Var,
-                                 const FunctionDecl &Function,
-                                 ASTContext &Ctx) {
-  struct Refs : RecursiveASTVisitor<Refs> {
-    const VarDecl *Var;
-    llvm::SmallVector<const DeclRefExpr *, 4> Found;
-    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-      if (Ref->getDecl() == Var)
-        Found.push_back(Ref);
-      return true;
-    }
-  } Collector;
-  Collector.Var = &Var;
-  Collector.TraverseStmt(Function.getBody());
-  for (const DeclRefExpr *Ref : Collector.Found) {
-    auto Parents = Ctx.getParents(*Ref);
-    const auto *Assign =
-        Parents.size() == 1 ? Parents[0].get<BinaryOperator>() : nullptr;
-    if (Assign && Assign->getOpcode() == BO_Assign && Assign->getLHS() == Ref)
-      continue;
-    if (!isOnlyTestedForNull(Ref, Ctx, /*Function=*/nullptr))
-      return false;
-  }
-  return true;
-}
-
-/// \p Function, when given, lets a result stored in a local variable count
-/// if every read of the variable is such a test.
-bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx,
-                         const FunctionDecl *Function) {
+bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx) {
   DynTypedNode Current = DynTypedNode::create(*Node);
   const Stmt *Child = Node;
   if (isa<MemberExpr>(Node)) {
@@ -103,11 +67,6 @@ bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx,
     if (Parents.size() != 1)
       return false;
     Current = Parents[0];
-    // `PyObject *v = CALL;` with v only tested for NULL.
-    if (const auto *Var = Current.get<VarDecl>())
-      return Function && Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) &&
-             Var->getInit() == Child &&
-             isVariableOnlyTestedForNull(*Var, *Function, Ctx);
     const auto *Parent = Current.get<Stmt>();
     if (!Parent)
       return false;
@@ -122,13 +81,6 @@ bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx,
       continue;
     }
     if (const auto *Op = dyn_cast<BinaryOperator>(Parent)) {
-      // `v = CALL;` with v only tested for NULL.
-      if (Op->getOpcode() == BO_Assign && Op->getRHS() == Child) {
-        const auto *Ref = dyn_cast<DeclRefExpr>(Op->getLHS()->IgnoreParens());
-        const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-        return Function && Var && Var->hasLocalStorage() &&
-               isVariableOnlyTestedForNull(*Var, *Function, Ctx);
-      }
       if (Op->isEqualityOp()) {
         const Expr *Other = Op->getLHS() == Child ? Op->getRHS() : Op->getLHS();
         return Other->IgnoreParenCasts()->isNullPointerConstant(
@@ -288,7 +240,7 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
     if (Verdict.isPrivate() && !ReportPrivateContainers)
       return;
   }
-  if (isOnlyTestedForNull(Found.Node, Ctx, Found.Function))
+  if (isOnlyTestedForNull(Found.Node, Ctx))
     return;
 
   FindingBuilder Finding =

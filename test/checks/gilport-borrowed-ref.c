@@ -435,24 +435,6 @@ static int presence_tests(Shared *self, PyObject *key) {
   return PyList_GET_ITEM(self->items, 0) ? 1 : 2;
 }
 
-// The same through a local variable whose every read is such a test.
-static int stored_then_tested(Shared *self, PyObject *key) {
-  PyObject *found = PyDict_GetItemWithError(self->index, key);
-  if (found != NULL)
-    return 1;
-  found = PyDict_GetItem(self->index, Py_None);
-  return found ? 2 : 0;
-}
-
-// Reported: the variable is also used otherwise.
-static PyObject *stored_tested_and_used(Shared *self, PyObject *key) {
-  PyObject *found = PyDict_GetItemWithError(self->index, key);
-  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItemWithError' returns a borrowed reference that another thread can invalidate; use 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
-  if (found == NULL)
-    return NULL;
-  return PyObject_Repr(found);
-}
-
 // Reported: compared with another object, the pointer is still used.
 static int identity_test(Shared *self, PyObject *key, PyObject *expected) {
   return PyDict_GetItem(self->index, key) == expected;
