@@ -240,7 +240,10 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
     if (Verdict.isPrivate() && !ReportPrivateContainers)
       return;
   }
-  if (isOnlyTestedForNull(Found.Node, Ctx))
+  // PyDict_SetDefault also inserts, and PyDict_SetDefaultRef with a NULL
+  // result pointer is its drop-in replacement (CPython 3.13 made that swap
+  // in pyexpat.c): its NULL tests are still reported, for the fix.
+  if (Api.Name != "PyDict_SetDefault" && isOnlyTestedForNull(Found.Node, Ctx))
     return;
 
   FindingBuilder Finding =

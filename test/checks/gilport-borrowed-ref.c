@@ -435,6 +435,15 @@ static int presence_tests(Shared *self, PyObject *key) {
   return PyList_GET_ITEM(self->items, 0) ? 1 : 2;
 }
 
+// Reported: PyDict_SetDefault also inserts; its NULL test is kept for the
+// fix (PyDict_SetDefaultRef with a NULL result pointer).
+static int insert_default(Shared *self, PyObject *key) {
+  if (PyDict_SetDefault(self->index, key, Py_None) == NULL)
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'PyDict_SetDefault' returns a borrowed reference that another thread can invalidate; use 'PyDict_SetDefaultRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+    return -1;
+  return 0;
+}
+
 // Reported: compared with another object, the pointer is still used.
 static int identity_test(Shared *self, PyObject *key, PyObject *expected) {
   return PyDict_GetItem(self->index, key) == expected;
