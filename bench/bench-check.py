@@ -12,7 +12,10 @@ Each round measures, in an order that alternates from round to round:
     sequential clang baseline;
   * one `gilport check TU... -j1` process over all the TUs;
   * one `gilport check TU... -jN` process (N = --jobs, default 2);
-  * the clang processes again, N at a time (the parallel baseline for gilport -jN).
+  * the clang processes again, N at a time (the parallel baseline for gilport -jN);
+  * with --baseline-gilport and/or --baseline-env: the same two gilport runs with another
+    binary (say, the previous commit's) or another environment (GILPORT_PARALLEL=threads), in
+    the same rounds, so that old and new are compared under the same load.
 Wall time, user+system CPU time and peak RSS come from os.wait4 on each child.
 
 It is a benchmark, not a test: it prints figures, writes them to bench/results/ as JSON and
@@ -54,10 +57,10 @@ def default_cache():
     return os.path.join(xdg, "gilport")
 
 
-def run_child(argv, cwd=None):
+def run_child(argv, cwd=None, env=None):
     """Runs argv to completion with output discarded. Returns wall, cpu, maxrss, status."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     # Read stderr before waiting (so a chatty child cannot block on a full pipe), then reap
     # the child ourselves to get its resource usage.
@@ -218,6 +221,12 @@ def main():
     parser.add_argument("--clang-arg", action="append", default=[],
                         help="extra argument appended to every clang command (repeatable), e.g. "
                              "-w to match gilport, which appends -w -Qunused-arguments")
+    parser.add_argument("--baseline-gilport", default=None,
+                        help="also time this gilport binary's -j1 and -jN runs in the same rounds")
+    parser.add_argument("--baseline-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="environment for the baseline runs (repeatable); without "
+                             "--baseline-gilport the baseline is --gilport itself, e.g. "
+                             "--baseline-env GILPORT_PARALLEL=threads")
     parser.add_argument("--out", default=os.path.join(HERE, "results"),
                         help="folder for bench-check.json and bench-check.md")
     opts = parser.parse_args()
@@ -234,6 +243,16 @@ def main():
         print(f"bench-check: {opts.gilport} not found: measuring the clang baseline only",
               file=sys.stderr)
         use_gilport = False
+
+    use_baseline = use_gilport and (opts.baseline_gilport or opts.baseline_env)
+    baseline_env = dict(os.environ)
+    for item in opts.baseline_env:
+        key, sep, value = item.partition("=")
+        if not sep:
+            sys.exit(f"bench-check: --baseline-env needs KEY=VALUE, not {item!r}")
+        baseline_env[key] = value
+    if opts.baseline_gilport and not os.access(opts.baseline_gilport, os.X_OK):
+        sys.exit(f"bench-check: {opts.baseline_gilport} not found")
 
     tus = load_tus(tree, opts.subdir, opts.limit)
     if not tus:
@@ -252,15 +271,20 @@ def main():
         # swap the binary between rounds.
         gilport_bin = os.path.join(tmp, "gilport")
         shutil.copy2(opts.gilport, gilport_bin)
+    baseline_bin = gilport_bin
+    if use_baseline and opts.baseline_gilport:
+        baseline_bin = os.path.join(tmp, "gilport-baseline")
+        shutil.copy2(opts.baseline_gilport, baseline_bin)
 
-    def gilport_argv(paths, jobs):
-        return ([gilport_bin, "check", *paths, "-p", tree, "--format=json",
+    def gilport_argv(paths, jobs, binary=None):
+        return ([binary or gilport_bin, "check", *paths, "-p", tree, "--format=json",
                  "-o", report_path, f"-j{jobs}", "--quiet"] + opts.gilport_arg)
 
     per_tu = {path: {"clang": [], "gilport": [], "clang_rss": [], "gilport_rss": [],
                      "clang_cpu": [], "gilport_cpu": [],
                      "clang_exit": [], "gilport_exit": []} for path in files}
-    whole = {"clang_seq": [], "clang_par": [], "gilport_j1": [], "gilport_jN": []}
+    whole = {"clang_seq": [], "clang_par": [], "gilport_j1": [], "gilport_jN": [],
+             "baseline_j1": [], "baseline_jN": []}
     cpu = {key: [] for key in whole}
     rss = {key: [] for key in whole}
     exits = {key: [] for key in whole}
@@ -303,7 +327,10 @@ def main():
         record("clang_seq", total_clang, total_cpu, peak, max(codes) if codes else 0)
 
     def phase_gilport(jobs, key):
-        res = run_child(gilport_argv(files, jobs))
+        if key.startswith("baseline"):
+            res = run_child(gilport_argv(files, jobs, baseline_bin), env=baseline_env)
+        else:
+            res = run_child(gilport_argv(files, jobs))
         record(key, res["wall"], res["cpu"], res["maxrss_kib"], res["exit"])
         if res["exit"] not in (0, 1):
             failures.append({"tool": f"gilport -j{jobs}", "file": None, "exit": res["exit"],
@@ -318,6 +345,10 @@ def main():
     if use_gilport:
         phases.append(("gilport -j1", lambda rnd: phase_gilport(1, "gilport_j1")))
         phases.append((f"gilport -j{opts.jobs}", lambda rnd: phase_gilport(opts.jobs, "gilport_jN")))
+    if use_baseline:
+        phases.append(("baseline -j1", lambda rnd: phase_gilport(1, "baseline_j1")))
+        phases.append((f"baseline -j{opts.jobs}",
+                       lambda rnd: phase_gilport(opts.jobs, "baseline_jN")))
     phases.append((f"clang x{opts.jobs}", lambda rnd: phase_clang_par()))
 
     load_before = os.getloadavg()
@@ -344,6 +375,8 @@ def main():
                 if med("gilport_jN") is not None and med("clang_par") else None)
     speedup = (med("gilport_j1") / med("gilport_jN")
                if med("gilport_j1") is not None and med("gilport_jN") else None)
+    baseline_speedup = (med("baseline_j1") / med("baseline_jN")
+                        if med("baseline_j1") is not None and med("baseline_jN") else None)
     clang_speedup = (med("clang_seq") / med("clang_par")
                      if med("clang_seq") is not None and med("clang_par") else None)
     def cpu_med(key):
@@ -410,6 +443,9 @@ def main():
         "cpu_ratio_gilport_per_tu_over_clang_per_tu": cpu_ratio_per_tu,
         "speedup_gilport_j1_over_jN": speedup,
         "speedup_clang_seq_over_par": clang_speedup,
+        "speedup_baseline_j1_over_jN": baseline_speedup,
+        "baseline": ({"path": opts.baseline_gilport or opts.gilport, "env": opts.baseline_env}
+                     if use_baseline else None),
         "targets": {"ratio": TARGET_RATIO, "speedup": TARGET_SPEEDUP},
         "failures": failures,
         "per_tu": tu_rows,
@@ -442,8 +478,14 @@ def main():
     names = {"clang_seq": "clang-19 -fsyntax-only, one TU after another",
              "clang_par": f"clang-19 -fsyntax-only, {n} processes at a time",
              "gilport_j1": "gilport check -j1 (one process)",
-             "gilport_jN": f"gilport check -j{n} (one process)"}
-    for key in ("clang_seq", "clang_par", "gilport_j1", "gilport_jN"):
+             "gilport_jN": f"gilport check -j{n} (one command, {n} workers)"}
+    if use_baseline:
+        what = " ".join([os.path.basename(opts.baseline_gilport or opts.gilport)]
+                        + opts.baseline_env)
+        names["baseline_j1"] = f"baseline ({what}) -j1"
+        names["baseline_jN"] = f"baseline ({what}) -j{n}"
+    for key in ("clang_seq", "clang_par", "gilport_j1", "gilport_jN", "baseline_j1",
+                "baseline_jN"):
         s = result["wall_seconds"][key]
         c = result["cpu_seconds"][key]
         if not s:
@@ -463,6 +505,12 @@ def main():
         f"- CPU time, same ratios: -j1 {fmt_plain(cpu_ratio_j1)}, -j{n} {fmt_plain(cpu_ratio_jN)}, "
         f"per-TU processes {fmt_plain(cpu_ratio_per_tu)}",
         f"- gilport -j1 / -j{n} speed-up: {fmt_ratio(speedup, TARGET_SPEEDUP, True)}",
+        *([f"- baseline -j1 / -j{n} speed-up: {fmt_plain(baseline_speedup)}; "
+           f"gilport / baseline, wall: -j1 {fmt_plain(med('gilport_j1') / med('baseline_j1'))}, "
+           f"-j{n} {fmt_plain(med('gilport_jN') / med('baseline_jN'))}; CPU: -j1 "
+           f"{fmt_plain(cpu_med('gilport_j1') / cpu_med('baseline_j1'))}, -j{n} "
+           f"{fmt_plain(cpu_med('gilport_jN') / cpu_med('baseline_jN'))}"]
+          if use_baseline and whole["baseline_j1"] and whole["baseline_jN"] else []),
         f"- clang sequential / x{n} speed-up (what the machine allows): "
         f"{'n/a' if clang_speedup is None else f'{clang_speedup:.2f}'}",
         f"- gcc-only flags in the compile commands: "

@@ -309,6 +309,9 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
   case ReplacementContract::WeakrefOutParameter:
     Form = StrongCallForm::Weakref;
     break;
+  case ReplacementContract::SetDefaultOutParameter:
+    Form = StrongCallForm::SetDefault;
+    break;
   default:
     break;
   }

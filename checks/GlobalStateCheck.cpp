@@ -28,6 +28,16 @@ const CheckOptionInfo Options[] = {
      "Fix by moving the variables into the module state (converting a "
      "single-phase module to multi-phase init), where every function using "
      "them can reach the module."},
+    {"ProcessWideCounters", "",
+     "A regular expression; with ConvertToModuleState, integer variables "
+     "whose whole name matches it count something for the whole process: "
+     "they stay where they are and become C11 atomics."},
+    {"AtomicCounters", "false",
+     "With ConvertToModuleState, an integer variable that cannot move to the "
+     "module state (a function using it cannot reach the module) becomes a "
+     "C11 atomic where it is, when every use has an atomic form; one that "
+     "moves becomes an _Atomic field when each use is one atomic "
+     "operation."},
 };
 
 /// The variable reference whose own storage \p E designates: `x`, `x[i]`,
@@ -223,7 +233,14 @@ std::string message(const VarDecl *Var, StaticStateKind Kind) {
 GlobalStateCheck::GlobalStateCheck(CheckContext &Context)
     : GilportCheck("gilport-global-state", Context),
       IgnoreVariablesPattern(option("IgnoreVariables")),
-      ConvertToModuleState(boolOption("ConvertToModuleState")) {
+      ConvertToModuleState(boolOption("ConvertToModuleState")),
+      ProcessWidePattern(option("ProcessWideCounters")),
+      AtomicCounters(boolOption("AtomicCounters")) {
+  if (!llvm::StringRef(ProcessWidePattern).trim().empty()) {
+    llvm::Regex Pattern("^(" + ProcessWidePattern + ")$");
+    if (Pattern.isValid())
+      ProcessWide.emplace(std::move(Pattern));
+  }
   if (!llvm::StringRef(IgnoreVariablesPattern).trim().empty()) {
     llvm::Regex Pattern("^(" + IgnoreVariablesPattern + ")$");
     // An invalid pattern ignores nothing (options are validated when the
@@ -527,6 +544,11 @@ void GlobalStateCheck::reportWithModuleState(ASTContext &Ctx) {
     StateCandidate State;
     State.Var = Found.Var;
     State.IsObject = Found.Kind == StaticStateKind::ObjectPointer;
+    if (Found.Kind == StaticStateKind::MutableData) {
+      State.ProcessWide =
+          ProcessWide && ProcessWide->match(Found.Var->getName());
+      State.AtomicFallback = AtomicCounters;
+    }
     switch (Found.Kind) {
     case StaticStateKind::ObjectPointers:
       State.NotMovable = "arrays and records of object pointers are not moved "
@@ -621,6 +643,10 @@ void GlobalStateCheck::reportWithModuleState(ASTContext &Ctx) {
     if (StateFixes && Outcome && Outcome->Moved) {
       Draft.Fixes = StateFixes->Fixes;
       Draft.FixesWithoutGilDeclaration = StateFixes->FixesWithoutGil;
+      if (Outcome->Atomic)
+        Notes.emplace_back(Found.Var->getLocation(),
+                           "'" + Found.Var->getName().str() +
+                               "' is made a process-wide C11 atomic");
     } else {
       std::string Reason = !Module ? NoModule
                            : !Problem.empty() ? Problem

@@ -31,7 +31,8 @@ namespace gilport {
 /// non-const data).
 ///
 /// With the option ConvertToModuleState, the fix moves the variables into
-/// the module state (rewrites/ModuleStateConversion.h).
+/// the module state (rewrites/ModuleStateConversion.h); AtomicCounters and
+/// ProcessWideCounters make integer counters C11 atomics.
 class GlobalStateCheck : public GilportCheck {
 public:
   explicit GlobalStateCheck(CheckContext &Context);
@@ -109,6 +110,11 @@ private:
   const std::string IgnoreVariablesPattern;
   std::optional<llvm::Regex> IgnoreVariables;
   const bool ConvertToModuleState;
+  /// `ProcessWideCounters`: integers that become atomics, never state.
+  const std::string ProcessWidePattern;
+  std::optional<llvm::Regex> ProcessWide;
+  /// `AtomicCounters`: integers that cannot move become atomics.
+  const bool AtomicCounters;
 
   ModuleInitAnalyzer Analyzer;
   std::optional<ModuleStateFixes> StateFixes;

@@ -56,6 +56,10 @@ MissingGilDeclCheck::MissingGilDeclCheck(CheckContext &Context)
   const char *Convert = "gilport-global-state.ConvertToModuleState";
   GlobalStateOptions->CheckOptions[Convert] =
       Context.getOption("gilport-global-state", "ConvertToModuleState");
+  for (const char *Atomics : {"ProcessWideCounters", "AtomicCounters"})
+    GlobalStateOptions
+        ->CheckOptions[std::string("gilport-global-state.") + Atomics] =
+        Context.getOption("gilport-global-state", Atomics);
   GlobalStateContext = std::make_unique<CheckContext>(*GlobalStateOptions);
   GlobalStateContext->setSourceManager(&Context.getSourceManager(),
                                        &Context.getLangOpts());

@@ -61,33 +61,12 @@ constexpr llvm::StringRef ResourceCalls[] = {
     "PyCriticalSection_Begin", "PyCriticalSection2_Begin", "Py_ReprEnter",
     "PyEval_AcquireThread", "PyEval_RestoreThread"};
 
-const FunctionDecl *calleeOf(const CallExpr *Call) {
-  return Call ? Call->getDirectCallee() : nullptr;
-}
-
-llvm::StringRef calleeName(const CallExpr *Call) {
-  const FunctionDecl *F = calleeOf(Call);
-  return F && F->getIdentifier() ? F->getName() : "";
-}
-
 bool isNamed(const CallExpr *Call, llvm::ArrayRef<llvm::StringRef> Names) {
   return llvm::is_contained(Names, calleeName(Call));
 }
 
-const Expr *strip(const Expr *E) {
-  while (true) {
-    E = E->IgnoreParenCasts();
-    if (const auto *Comma = dyn_cast<BinaryOperator>(E);
-        Comma && Comma->getOpcode() == BO_Comma) {
-      E = Comma->getRHS();
-      continue;
-    }
-    return E;
-  }
-}
-
 const VarDecl *refVar(const Expr *E) {
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(strip(E)))
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(stripParensCastsAndCommas(E)))
     return dyn_cast<VarDecl>(Ref->getDecl());
   return nullptr;
 }
@@ -98,7 +77,7 @@ const VarDecl *singleArgCallOn(const Stmt *S,
   const auto *E = dyn_cast_or_null<Expr>(S);
   if (!E)
     return nullptr;
-  const auto *Call = dyn_cast<CallExpr>(strip(E));
+  const auto *Call = dyn_cast<CallExpr>(stripParensCastsAndCommas(E));
   if (!Call || Call->getNumArgs() != 1 || !isNamed(Call, Names))
     return nullptr;
   return refVar(Call->getArg(0));
@@ -695,7 +674,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     if (Reassigned) {
       if (failed())
         return State;
-      if (strip(Reassigned) != Reassigned ||
+      if (stripParensCastsAndCommas(Reassigned) != Reassigned ||
           Reassigned != E->IgnoreParenImpCasts() ||
           State.Null != Nullness::Null) {
         // A new value the fix knows nothing about: stop tracking ownership.
@@ -703,7 +682,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
         State.Null = Nullness::Maybe;
         return State;
       }
-      const Expr *Value = strip(Reassigned->getRHS());
+      const Expr *Value = stripParensCastsAndCommas(Reassigned->getRHS());
       if (!isa<DeclRefExpr>(Value)) {
         State.Owned = false;
         State.Null = Nullness::Maybe;
@@ -846,7 +825,7 @@ bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
           const VarDecl *E)
           : Live(L), Unmodelled(U), Why(W), Exclude(E) {}
       void acquired(const Expr *Value, const Expr *Into) {
-        const auto *Call = dyn_cast<CallExpr>(strip(Value));
+        const auto *Call = dyn_cast<CallExpr>(stripParensCastsAndCommas(Value));
         if (!Call || !Call->getType()->isPointerType())
           return;
         if (llvm::is_contained(BorrowingCalls, calleeName(Call)) ||
@@ -863,7 +842,8 @@ bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
       }
       bool VisitVarDecl(VarDecl *V) {
         if (V->getInit() && V->hasLocalStorage() && V != Exclude) {
-          const auto *Call = dyn_cast<CallExpr>(strip(V->getInit()));
+          const auto *Call =
+              dyn_cast<CallExpr>(stripParensCastsAndCommas(V->getInit()));
           if (Call && isPointerToRecord(Call->getType()) &&
               !llvm::is_contained(BorrowingCalls, calleeName(Call)))
             Live.insert(V);
@@ -1162,12 +1142,194 @@ errorLabelJump(const Stmt *Target, const FunctionDecl &Function,
   return std::nullopt;
 }
 
-} // namespace
+/// The test `if (PyErr_Occurred()) ERROR` that follows a lookup reporting
+/// errors as NULL and runs only when the lookup returned NULL. Moved into
+/// `if (Ref(...) < 0) { ERROR }`, it gives the shape of CPython's own ports.
+struct ErrorTest {
+  const Stmt *Error = nullptr;
+  /// The text that goes away: the test, or `else if (...) ERROR`.
+  CharSourceRange Removal;
+  /// Releases of other variables between the lookup and the test: they ran
+  /// before ERROR, so the new error path runs them too.
+  std::string Releases;
+};
 
-StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
-                                  const FunctionDecl &Function,
-                                  llvm::StringRef Replacement,
-                                  StrongCallForm Form, ASTContext &Ctx) {
+bool isErrorOccurredTest(const Expr *E, ASTContext &Ctx) {
+  E = stripParensCastsAndCommas(E);
+  if (const auto *B = dyn_cast<BinaryOperator>(E);
+      B && B->getOpcode() == BO_NE &&
+      B->getRHS()->isNullPointerConstant(Ctx,
+                                         Expr::NPC_ValueDependentIsNotNull))
+    E = stripParensCastsAndCommas(B->getLHS());
+  const auto *Call = dyn_cast<CallExpr>(E);
+  return Call && Call->getNumArgs() == 0 &&
+         calleeName(Call) == "PyErr_Occurred";
+}
+
+/// True when \p Cond holds exactly when \p Var is NULL, false when exactly
+/// when it is not; none for anything else.
+std::optional<bool> testsNull(const Expr *Cond, const VarDecl &Var,
+                              ASTContext &Ctx) {
+  const Expr *C = Cond->IgnoreParenImpCasts();
+  bool Negated = false;
+  while (const auto *U = dyn_cast<UnaryOperator>(C)) {
+    if (U->getOpcode() != UO_LNot)
+      return std::nullopt;
+    Negated = !Negated;
+    C = U->getSubExpr()->IgnoreParenImpCasts();
+  }
+  auto IsVar = [&](const Expr *E) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+    return Ref && Ref->getDecl() == &Var;
+  };
+  if (IsVar(C))
+    return Negated;
+  const auto *B = dyn_cast<BinaryOperator>(C);
+  if (!B || (B->getOpcode() != BO_EQ && B->getOpcode() != BO_NE))
+    return std::nullopt;
+  auto IsNull = [&](const Expr *E) {
+    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull);
+  };
+  if (!((IsVar(B->getLHS()) && IsNull(B->getRHS())) ||
+        (IsNull(B->getLHS()) && IsVar(B->getRHS()))))
+    return std::nullopt;
+  return (B->getOpcode() == BO_EQ) != Negated;
+}
+
+/// `if (PyErr_Occurred()) ERROR` with no else: its ERROR.
+const Stmt *plainErrorTest(const Stmt *S, ASTContext &Ctx) {
+  const auto *If = dyn_cast_or_null<IfStmt>(S);
+  if (!If || If->getElse() || If->getInit() || If->getConditionVariable() ||
+      !isErrorOccurredTest(If->getCond(), Ctx))
+    return nullptr;
+  return If->getThen();
+}
+
+std::optional<ErrorTest> findErrorTest(const CompoundStmt &Block,
+                                       unsigned Index, const VarDecl &Var,
+                                       ASTContext &Ctx, bool NullMeansError) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  ErrorTest Found;
+  unsigned I = Index + 1;
+  for (; I < Block.size(); ++I) {
+    const Stmt *S = Block.body_begin()[I];
+    const VarDecl *Released = releasedVar(S, SM, LO);
+    if (!Released || Released == &Var)
+      break;
+    std::optional<CharSourceRange> R = statementRange(*S, SM, LO);
+    if (!R)
+      return std::nullopt;
+    Found.Releases += Lexer::getSourceText(*R, SM, LO).str() + "\n";
+  }
+  if (I >= Block.size())
+    return std::nullopt;
+  const auto *If = dyn_cast<IfStmt>(Block.body_begin()[I]);
+  if (!If || If->getInit() || If->getConditionVariable())
+    return std::nullopt;
+  const Stmt *Test = nullptr;
+  const Expr *Cond = If->getCond()->IgnoreParenImpCasts();
+  if (const auto *And = dyn_cast<BinaryOperator>(Cond);
+      And && And->getOpcode() == BO_LAnd && !If->getElse() &&
+      testsNull(And->getLHS(), Var, Ctx) == true &&
+      isErrorOccurredTest(And->getRHS(), Ctx)) {
+    // if (v == NULL && PyErr_Occurred()) ERROR
+    Test = If;
+    Found.Error = If->getThen();
+  } else if (std::optional<bool> NullWhenTrue = testsNull(Cond, Var, Ctx)) {
+    const auto *Then = dyn_cast<CompoundStmt>(If->getThen());
+    if (*NullWhenTrue && NullMeansError) {
+      // if (v == NULL) ERROR, where NULL is the error
+      if (!If->getElse()) {
+        Test = If;
+        Found.Error = If->getThen();
+      }
+    } else if (*NullWhenTrue) {
+      // if (v == NULL) { if (PyErr_Occurred()) ERROR ... }
+      if (Then && !Then->body_empty() &&
+          (Found.Error = plainErrorTest(Then->body_front(), Ctx)))
+        Test = Then->body_front();
+    } else if (If->getElse()) {
+      // if (v != NULL) { ... } else if (PyErr_Occurred()) ERROR
+      if (Then && (Found.Error = plainErrorTest(If->getElse(), Ctx))) {
+        std::optional<SourceLocation> End =
+            statementEnd(*If->getElse(), SM, LO);
+        SourceLocation ThenEnd =
+            Lexer::getLocForEndOfToken(Then->getRBracLoc(), 0, SM, LO);
+        if (!End || ThenEnd.isInvalid() || ThenEnd.isMacroID())
+          return std::nullopt;
+        Found.Removal = CharSourceRange::getCharRange(ThenEnd, *End);
+      }
+    } else if (endsInExit(If->getThen()) && I + 1 < Block.size()) {
+      // if (v != NULL) { ... return ...; } if (PyErr_Occurred()) ERROR
+      if ((Found.Error = plainErrorTest(Block.body_begin()[I + 1], Ctx)))
+        Test = Block.body_begin()[I + 1];
+    }
+  }
+  if (!Found.Error)
+    return std::nullopt;
+  if (Test) {
+    std::optional<CharSourceRange> Lines = wholeStatementLines(*Test, SM, LO);
+    if (!Lines)
+      return std::nullopt;
+    Found.Removal = *Lines;
+  }
+  // ERROR moves: it must not use the variable, hold labels, or fall through
+  // into releases that already ran.
+  if (containsRefTo(Found.Error, &Var) || containsA<LabelStmt>(Found.Error) ||
+      containsA<SwitchCase>(Found.Error) ||
+      (!Found.Releases.empty() && !endsInExit(Found.Error)))
+    return std::nullopt;
+  if (Found.Removal.getBegin().isMacroID() ||
+      Found.Removal.getEnd().isMacroID() || !statementRange(*Found.Error, SM, LO))
+    return std::nullopt;
+  return Found;
+}
+
+/// What one level of indentation is in \p Block, whose statements start at
+/// \p Indent: the difference from the line of its opening brace, else four
+/// spaces.
+std::string indentationStep(const CompoundStmt &Block, llvm::StringRef Indent,
+                            const SourceManager &SM) {
+  std::string Outer = indentationAt(Block.getLBracLoc(), SM);
+  llvm::StringRef Step = Indent;
+  if (Step.consume_front(Outer) && !Step.empty())
+    return Step.str();
+  return "    ";
+}
+
+/// The statements of \p Error re-indented to \p Indent, each line ending in
+/// a newline.
+std::string movedBody(const Stmt &Error, llvm::StringRef Indent,
+                      const SourceManager &SM, const LangOptions &LO) {
+  std::string Text;
+  if (const auto *C = dyn_cast<CompoundStmt>(&Error)) {
+    SourceLocation Begin =
+        Lexer::getLocForEndOfToken(C->getLBracLoc(), 0, SM, LO);
+    Text = Lexer::getSourceText(
+               CharSourceRange::getCharRange(Begin, C->getRBracLoc()), SM, LO)
+               .str();
+  } else {
+    Text = Lexer::getSourceText(*statementRange(Error, SM, LO), SM, LO).str();
+  }
+  llvm::SmallVector<llvm::StringRef, 8> Lines;
+  llvm::StringRef(Text).split(Lines, '\n');
+  size_t Common = std::string::npos;
+  for (llvm::StringRef Line : Lines)
+    if (!Line.trim().empty())
+      Common = std::min(Common, Line.size() - Line.ltrim(" \t").size());
+  std::string Out;
+  for (llvm::StringRef Line : Lines) {
+    if (Line.trim().empty())
+      continue;
+    Out += Indent.str() + Line.drop_front(Common).rtrim().str() + "\n";
+  }
+  return Out;
+}
+
+StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
+                          llvm::StringRef Replacement, StrongCallForm Form,
+                          ASTContext &Ctx, bool MoveErrorTest) {
   StrongRewrite Result;
   auto Fail = [&](llvm::StringRef Why) {
     Result.Hints.clear();
@@ -1196,6 +1358,48 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
     Top = E;
     P = ParentOf(*E);
   }
+  auto ArgText = [&](unsigned I) -> std::optional<std::string> {
+    std::optional<CharSourceRange> R =
+        fileRangeOf(Call.getArg(I)->getSourceRange(), SM, LO);
+    if (!R)
+      return std::nullopt;
+    return Lexer::getSourceText(*R, SM, LO).str();
+  };
+  std::string Args;
+  for (unsigned I = 0; I < Call.getNumArgs(); ++I) {
+    std::optional<std::string> Text = ArgText(I);
+    if (!Text)
+      return Fail("an argument is spelled through a macro");
+    Args += (I ? ", " : "") + *Text;
+  }
+
+  // PyDict_SetDefault's result only tested against NULL, or dropped: the
+  // new reference is not wanted.
+  if (Form == StrongCallForm::SetDefault) {
+    std::string Unwanted = Replacement.str() + "(" + Args + ", NULL)";
+    if (const auto *Compare = P.get<BinaryOperator>();
+        Compare &&
+        (Compare->getOpcode() == BO_EQ || Compare->getOpcode() == BO_NE)) {
+      const Expr *Other =
+          Compare->getLHS() == Top ? Compare->getRHS() : Compare->getLHS();
+      std::optional<CharSourceRange> Whole =
+          fileRangeOf(Compare->getSourceRange(), SM, LO);
+      if (Other->isNullPointerConstant(Ctx,
+                                       Expr::NPC_ValueDependentIsNotNull) &&
+          Whole) {
+        Result.Hints.push_back(FixItHint::CreateReplacement(
+            *Whole,
+            Unwanted + (Compare->getOpcode() == BO_EQ ? " < 0" : " >= 0")));
+        return Result;
+      }
+    }
+    if (ParentOf(*Top).get<CompoundStmt>()) {
+      Result.Hints.push_back(
+          FixItHint::CreateReplacement(*CallRange, Unwanted));
+      return Result;
+    }
+  }
+
   const VarDecl *Var = nullptr;
   const Stmt *Statement = nullptr;
   bool IsDecl = false;
@@ -1250,29 +1454,33 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
 
   std::string Name = Var->getName().str();
   std::string Indent = indentationAt(Statement->getBeginLoc(), SM);
-  auto ArgText = [&](unsigned I) -> std::optional<std::string> {
-    std::optional<CharSourceRange> R =
-        fileRangeOf(Call.getArg(I)->getSourceRange(), SM, LO);
-    if (!R)
-      return std::nullopt;
-    return Lexer::getSourceText(*R, SM, LO).str();
-  };
-  std::string Args;
-  for (unsigned I = 0; I < Call.getNumArgs(); ++I) {
-    std::optional<std::string> Text = ArgText(I);
-    if (!Text)
-      return Fail("an argument is spelled through a macro");
-    Args += (I ? ", " : "") + *Text;
-  }
+  // One level deeper, in the file's own step (2 spaces, 4, a tab...).
+  std::string Inner = Indent + indentationStep(*Block, Indent, SM);
 
   // The replacement of the statement itself.
   std::string NewCall;
+  std::optional<ErrorTest> ErrorTestMoved;
   switch (Form) {
   case StrongCallForm::SameArguments:
     NewCall = Replacement.str() + "(" + Args + ")";
     break;
   case StrongCallForm::LookupReportingErrors:
+  case StrongCallForm::SetDefault:
     NewCall = Replacement.str() + "(" + Args + ", &" + Name + ")";
+    if (MoveErrorTest)
+      ErrorTestMoved = findErrorTest(*Block, Index, *Var, Ctx,
+                                     Form == StrongCallForm::SetDefault);
+    if (ErrorTestMoved) {
+      std::string Copies;
+      llvm::SmallVector<llvm::StringRef, 4> Released;
+      llvm::StringRef(ErrorTestMoved->Releases).split(Released, '\n', -1,
+                                                      false);
+      for (llvm::StringRef Line : Released)
+        Copies += Inner + Line.str() + "\n";
+      NewCall = "if (" + NewCall + " < 0) {\n" + Copies +
+                movedBody(*ErrorTestMoved->Error, Inner, SM, LO) + Indent +
+                "}";
+    }
     break;
   case StrongCallForm::LookupSwallowingErrors: {
     llvm::SmallPtrSet<const VarDecl *, 8> Live;
@@ -1286,7 +1494,7 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
             errorLabelJump(Statement, Function, Ctx, Var, Live, LabelWhy)) {
       // The label releases what the function holds.
       NewCall = "if (" + Replacement.str() + "(" + Args + ", &" + Name +
-                ") < 0) {\n" + Indent + "    " + *Jump + "\n" + Indent + "}";
+                ") < 0) {\n" + Inner + *Jump + "\n" + Indent + "}";
       break;
     }
     if (!LabelWhy.empty())
@@ -1306,7 +1514,7 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
       std::optional<CharSourceRange> R = statementRange(*Next, SM, LO);
       if (!R)
         break;
-      Copies += Indent + "    " + Lexer::getSourceText(*R, SM, LO).str() + "\n";
+      Copies += Inner + Lexer::getSourceText(*R, SM, LO).str() + "\n";
       Live.erase(Released);
     }
     if (!Live.empty()) {
@@ -1318,18 +1526,21 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
                   Names + LabelWhy);
     }
     NewCall = "if (" + Replacement.str() + "(" + Args + ", &" + Name +
-              ") < 0) {\n" + Copies + Indent + "    " + *Return + "\n" +
+              ") < 0) {\n" + Copies + Inner + *Return + "\n" +
               Indent + "}";
     break;
   }
   case StrongCallForm::Weakref:
     NewCall = "if (" + Replacement.str() + "(" + Args + ", &" + Name +
               ") == 0) {\n" + Indent + "    /* The referent is dead. */\n" +
-              Indent + "    Py_INCREF(Py_None);\n" + Indent + "    " + Name +
+              Inner + "Py_INCREF(Py_None);\n" + Inner + Name +
               " = Py_None;\n" + Indent + "}";
     break;
   }
   bool IsStatementForm = Form != StrongCallForm::SameArguments;
+  bool NeedsSemicolon = (Form == StrongCallForm::LookupReportingErrors ||
+                         Form == StrongCallForm::SetDefault) &&
+                        !ErrorTestMoved;
   std::vector<FixItHint> Hints;
   if (!IsStatementForm) {
     Hints.push_back(FixItHint::CreateReplacement(*CallRange, NewCall));
@@ -1346,16 +1557,13 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
             .str();
     Hints.push_back(FixItHint::CreateReplacement(
         *Whole, TypeText + ";\n" + Indent + NewCall +
-                    (Form == StrongCallForm::LookupReportingErrors ? ";"
-                                                                   : "")));
+                    (NeedsSemicolon ? ";" : "")));
   } else {
     std::optional<CharSourceRange> Whole = statementRange(*Statement, SM, LO);
     if (!Whole)
       return Fail("the statement is spelled through a macro");
-    Hints.push_back(FixItHint::CreateReplacement(
-        *Whole, NewCall + (Form == StrongCallForm::LookupReportingErrors
-                               ? ";"
-                               : "")));
+    Hints.push_back(
+        FixItHint::CreateReplacement(*Whole, NewCall + (NeedsSemicolon ? ";" : "")));
   }
 
   // Ownership of the new reference over the rest of the block.
@@ -1365,6 +1573,19 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
   Owner.walkRegion(*Block, Index, State);
   if (!Failure.empty())
     return Fail(Failure);
+  if (ErrorTestMoved) {
+    // The walk saw the test where it was; nothing of it may be inside the
+    // text that goes away.
+    unsigned RemovedBegin = SM.getFileOffset(ErrorTestMoved->Removal.getBegin());
+    unsigned RemovedEnd = SM.getFileOffset(ErrorTestMoved->Removal.getEnd());
+    for (size_t I = 1; I < Hints.size(); ++I) {
+      unsigned At = SM.getFileOffset(SM.getExpansionLoc(Hints[I].RemoveRange.getBegin()));
+      if (At >= RemovedBegin && At < RemovedEnd)
+        return rewriteCall(Call, Function, Replacement, Form, Ctx,
+                           /*MoveErrorTest=*/false);
+    }
+    Hints.push_back(FixItHint::CreateRemoval(ErrorTestMoved->Removal));
+  }
   if (Owner.RefsSeen + RefsInStatement != TotalRefs)
     return Fail("'" + Name + "' is also used outside the statements that "
                 "follow the call in its block");
@@ -1401,6 +1622,16 @@ StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
           Hint.CodeToInsert.empty()))
       Result.Hints.push_back(std::move(Hint));
   return Result;
+}
+
+} // namespace
+
+StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
+                                  const FunctionDecl &Function,
+                                  llvm::StringRef Replacement,
+                                  StrongCallForm Form, ASTContext &Ctx) {
+  return rewriteCall(Call, Function, Replacement, Form, Ctx,
+                     /*MoveErrorTest=*/true);
 }
 
 } // namespace gilport

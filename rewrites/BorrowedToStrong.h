@@ -42,6 +42,10 @@ enum class StrongCallForm {
   LookupSwallowingErrors,
   /// `int PyWeakref_GetRef(ref, &v)`; a dead referent keeps meaning Py_None.
   Weakref,
+  /// `int PyDict_SetDefaultRef(d, key, default, &v)`; v is NULL only on
+  /// error, as PyDict_SetDefault's result was. A result that was only tested
+  /// against NULL, or dropped, becomes a NULL out-parameter.
+  SetDefault,
 };
 
 struct StrongRewrite {

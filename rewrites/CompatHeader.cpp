@@ -174,6 +174,10 @@ compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File) {
   if (Invalid)
     return std::nullopt;
   std::optional<size_t> InsertAt;
+  // Without the header's name anywhere in the file, the first
+  // '#include <Python.h>' decides: no need to read the rest (this runs for
+  // every fix, and files can be large).
+  bool MayIncludeCompat = Buffer.contains("gilport_compat.h");
   size_t Pos = 0;
   while (Pos < Buffer.size()) {
     size_t End = Buffer.find('\n', Pos);
@@ -186,8 +190,11 @@ compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File) {
         Line = Line.trim();
         if (Line == "\"gilport_compat.h\"" || Line == "<gilport_compat.h>")
           return std::nullopt;
-        if (!InsertAt && (Line == "<Python.h>" || Line == "\"Python.h\""))
+        if (!InsertAt && (Line == "<Python.h>" || Line == "\"Python.h\"")) {
           InsertAt = End < Buffer.size() ? End + 1 : End;
+          if (!MayIncludeCompat)
+            break;
+        }
       }
     }
     Pos = End + 1;

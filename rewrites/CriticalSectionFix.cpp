@@ -34,23 +34,10 @@ constexpr llvm::StringRef ItemCalls[] = {"PyList_GET_ITEM", "PyList_SET_ITEM",
 constexpr llvm::StringRef NewRefCalls[] = {"Py_NewRef", "Py_XNewRef",
                                            "_Py_NewRef", "_Py_XNewRef"};
 
-/// Parentheses, casts and the assertion of `(assert(...), (T *)(op))`.
-const Expr *strip(const Expr *E) {
-  while (true) {
-    E = E->IgnoreParenCasts();
-    if (const auto *Comma = dyn_cast<BinaryOperator>(E);
-        Comma && Comma->getOpcode() == BO_Comma) {
-      E = Comma->getRHS();
-      continue;
-    }
-    return E;
-  }
-}
-
 /// Identity of a side-effect-free lvalue: a variable or a chain of member
 /// accesses from one. Empty for anything else.
 std::string containerKey(const Expr *E) {
-  E = strip(E);
+  E = stripParensCastsAndCommas(E);
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
     if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl()))
       return "#" + std::to_string(reinterpret_cast<uintptr_t>(V));
@@ -68,17 +55,12 @@ std::string containerKey(const Expr *E) {
 
 /// The variable a container key starts from.
 const VarDecl *containerRoot(const Expr *E) {
-  E = strip(E);
+  E = stripParensCastsAndCommas(E);
   if (const auto *Member = dyn_cast<MemberExpr>(E))
     return containerRoot(Member->getBase());
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
     return dyn_cast<VarDecl>(Ref->getDecl());
   return nullptr;
-}
-
-llvm::StringRef calleeName(const CallExpr *Call) {
-  const FunctionDecl *F = Call->getDirectCallee();
-  return F && F->getIdentifier() ? F->getName() : "";
 }
 
 const VarDecl *localVar(const Expr *E) {
@@ -362,8 +344,8 @@ std::string Planner::dictLoopAnchor(const ContainerAccess &Access, Region &R) {
 
 std::string Planner::initialAnchor(const ContainerAccess &Access, Region &R) {
   std::string Key = containerKey(Access.Container);
-  std::optional<CharSourceRange> Spelled =
-      fileRangeOf(strip(Access.Container)->getSourceRange(), SM, LO);
+  std::optional<CharSourceRange> Spelled = fileRangeOf(
+      stripParensCastsAndCommas(Access.Container)->getSourceRange(), SM, LO);
   std::string Why;
   if (Access.IsDictNext) {
     Why = dictLoopAnchor(Access, R);
@@ -446,7 +428,7 @@ std::string Planner::extend(Region &R) {
           }
       }
       if (Target && Value) {
-        const auto *Call = dyn_cast<CallExpr>(strip(Value));
+        const auto *Call = dyn_cast<CallExpr>(stripParensCastsAndCommas(Value));
         bool NewReference =
             Call && llvm::is_contained(NewRefCalls, calleeName(Call));
         Use Kind = useOf(Value, Key);

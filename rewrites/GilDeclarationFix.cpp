@@ -2,6 +2,8 @@
 
 #include "rewrites/GilDeclarationFix.h"
 
+#include "rewrites/RewriteUtils.h"
+
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
@@ -98,14 +100,6 @@ CharSourceRange fileTokenRange(SourceRange Range, ASTContext &Ctx) {
                                   Ctx.getSourceManager(), Ctx.getLangOpts());
 }
 
-const VarDecl *referencedLocal(const Expr *E) {
-  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
-  if (!Ref)
-    return nullptr;
-  const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-  return Var && Var->hasLocalStorage() ? Var : nullptr;
-}
-
 /// `m = create(...)` or `PyObject *m = create(...)`: the local `m`.
 const VarDecl *storedResult(const Stmt *S, const CallExpr *CreateCall) {
   if (const auto *Decls = dyn_cast<DeclStmt>(S)) {
@@ -122,26 +116,6 @@ const VarDecl *storedResult(const Stmt *S, const CallExpr *CreateCall) {
       Assign->getRHS()->IgnoreParenCasts() != CreateCall)
     return nullptr;
   return referencedLocal(Assign->getLHS());
-}
-
-/// `m == NULL`, `NULL == m`, `!m`.
-bool testsForNull(const Expr *Cond, const VarDecl *Var,
-                  ASTContext &Ctx) {
-  Cond = Cond->IgnoreParenImpCasts();
-  if (const auto *Not = dyn_cast<UnaryOperator>(Cond))
-    return Not->getOpcode() == UO_LNot &&
-           referencedLocal(Not->getSubExpr()) == Var;
-  const auto *Compare = dyn_cast<BinaryOperator>(Cond);
-  if (!Compare || Compare->getOpcode() != BO_EQ)
-    return false;
-  auto IsNull = [&](const Expr *E) {
-    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
-           Expr::NPCK_NotNull;
-  };
-  return (referencedLocal(Compare->getLHS()) == Var &&
-          IsNull(Compare->getRHS())) ||
-         (referencedLocal(Compare->getRHS()) == Var &&
-          IsNull(Compare->getLHS()));
 }
 
 /// Whether \p S always leaves the function or jumps (return, goto).

@@ -2,6 +2,7 @@
 
 #include "rewrites/HeapTypeConversion.h"
 
+#include "rewrites/GilDeclarationFix.h"
 #include "rewrites/RewriteUtils.h"
 
 #include "clang/AST/ASTContext.h"
@@ -32,6 +33,109 @@ std::optional<std::string> slotFor(llvm::StringRef Member) {
     if (Member == std::string("tp_") + Slot)
       return std::string("Py_tp_") + Slot;
   return std::nullopt;
+}
+
+/// The slot of member \p Member of a sub-table (`nb_add` -> `Py_nb_add`),
+/// for the members typeslots.h has in 3.11.
+std::optional<std::string> subSlotFor(llvm::StringRef Member) {
+  static const char *const Slots[] = {"bf_getbuffer",
+                                      "bf_releasebuffer",
+                                      "mp_ass_subscript",
+                                      "mp_length",
+                                      "mp_subscript",
+                                      "nb_absolute",
+                                      "nb_add",
+                                      "nb_and",
+                                      "nb_bool",
+                                      "nb_divmod",
+                                      "nb_float",
+                                      "nb_floor_divide",
+                                      "nb_index",
+                                      "nb_inplace_add",
+                                      "nb_inplace_and",
+                                      "nb_inplace_floor_divide",
+                                      "nb_inplace_lshift",
+                                      "nb_inplace_multiply",
+                                      "nb_inplace_or",
+                                      "nb_inplace_power",
+                                      "nb_inplace_remainder",
+                                      "nb_inplace_rshift",
+                                      "nb_inplace_subtract",
+                                      "nb_inplace_true_divide",
+                                      "nb_inplace_xor",
+                                      "nb_int",
+                                      "nb_invert",
+                                      "nb_lshift",
+                                      "nb_multiply",
+                                      "nb_negative",
+                                      "nb_or",
+                                      "nb_positive",
+                                      "nb_power",
+                                      "nb_remainder",
+                                      "nb_rshift",
+                                      "nb_subtract",
+                                      "nb_true_divide",
+                                      "nb_xor",
+                                      "sq_ass_item",
+                                      "sq_concat",
+                                      "sq_contains",
+                                      "sq_inplace_concat",
+                                      "sq_inplace_repeat",
+                                      "sq_item",
+                                      "sq_length",
+                                      "sq_repeat",
+                                      "nb_matrix_multiply",
+                                      "nb_inplace_matrix_multiply",
+                                      "am_await",
+                                      "am_aiter",
+                                      "am_anext",
+                                      "am_send"};
+  for (const char *Slot : Slots)
+    if (Member == Slot)
+      return std::string("Py_") + Slot;
+  return std::nullopt;
+}
+
+/// Binary (and ternary) number slots: called with the instance as either
+/// operand.
+bool isOperandSlot(llvm::StringRef Member) {
+  return llvm::is_contained(
+      {"nb_add", "nb_subtract", "nb_multiply", "nb_remainder", "nb_divmod",
+       "nb_power", "nb_lshift", "nb_rshift", "nb_and", "nb_xor", "nb_or",
+       "nb_floor_divide", "nb_true_divide", "nb_matrix_multiply"},
+      Member);
+}
+
+/// Whether \p E stores nothing (a null pointer or a zero).
+bool isZero(const Expr *E, ASTContext &Ctx) {
+  if (isa<ImplicitValueInitExpr>(E))
+    return true;
+  if (const auto *List = dyn_cast<InitListExpr>(E)) {
+    if (List->isSyntacticForm() && List->getSemanticForm())
+      List = List->getSemanticForm();
+    return llvm::all_of(List->inits(),
+                        [&](const Expr *I) { return isZero(I, Ctx); });
+  }
+  Expr::EvalResult Constant;
+  if (E->EvaluateAsRValue(Constant, Ctx) && Constant.Val.isInt() &&
+      Constant.Val.getInt() == 0)
+    return true;
+  return E->IgnoreParenCasts()->isNullPointerConstant(
+             Ctx, Expr::NPC_ValueDependentIsNotNull) != Expr::NPCK_NotNull;
+}
+
+/// The variable of `&x` (or `x`).
+const VarDecl *addressedVariable(const Expr *E) {
+  E = E->IgnoreParenCasts();
+  if (const auto *AddrOf = dyn_cast<UnaryOperator>(E))
+    if (AddrOf->getOpcode() == UO_AddrOf)
+      E = AddrOf->getSubExpr()->IgnoreParenCasts();
+  const auto *Ref = dyn_cast<DeclRefExpr>(E);
+  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+}
+
+bool isTypeObject(const VarDecl *Var) {
+  return Var->getType().getUnqualifiedType().getAsString() == "PyTypeObject";
 }
 
 const FunctionDecl *definedFunction(const Expr *E, const SourceManager &SM) {
@@ -76,6 +180,14 @@ std::optional<CharSourceRange> declarationLines(SourceLocation Begin,
   while (LineEnd < Buffer.size() &&
          (Buffer[LineEnd] == ' ' || Buffer[LineEnd] == '\t'))
     ++LineEnd;
+  // A comment ending the line goes with it (`static PyTypeObject T; /* Forward
+  // */`).
+  llvm::StringRef Rest = Buffer.substr(LineEnd);
+  llvm::StringRef Line = Rest.take_until([](char C) { return C == '\n'; });
+  if (Line.starts_with("//") ||
+      (Line.starts_with("/*") && Line.rtrim().ends_with("*/") &&
+       Line.find("*/") == Line.rtrim().size() - 2))
+    LineEnd += Line.size();
   SourceLocation Start = SM.getLocForStartOfFile(File);
   if ((LineStart > 0 && Buffer[LineStart - 1] != '\n') ||
       (LineEnd < Buffer.size() && Buffer[LineEnd] != '\n'))
@@ -86,10 +198,26 @@ std::optional<CharSourceRange> declarationLines(SourceLocation Begin,
                                        Start.getLocWithOffset(LineEnd));
 }
 
+/// METH_METHOD (Python 3.9).
+constexpr uint64_t MethMethod = 0x0200;
+
+/// Whether the PyCMethod \p F names its `PyTypeObject *defining_class`
+/// parameter outside a macro (`Py_UNUSED` hides it).
+bool namesDefiningClass(const FunctionDecl *F) {
+  if (F->getNumParams() < 2)
+    return false;
+  const ParmVarDecl *Class = F->getParamDecl(1);
+  const auto *Pointer = Class->getType()->getAs<PointerType>();
+  return !Class->getName().empty() && !Class->getLocation().isMacroID() &&
+         Pointer &&
+         Pointer->getPointeeType().getUnqualifiedType().getAsString() ==
+             "PyTypeObject";
+}
+
 } // namespace
 
 HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
-                          ASTContext &Ctx) {
+                          ASTContext &Ctx, const FunctionDecl *Exec) {
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   HeapTypePlan Plan;
@@ -101,7 +229,7 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
   std::string Name = "'" + Type->getName().str() + "'";
   if (LO.CPlusPlus)
     return Fail("static types in C++ are not converted to heap types");
-  if (Type->getType().getUnqualifiedType().getAsString() != "PyTypeObject")
+  if (!isTypeObject(Type))
     return Fail(Name + " is not a plain 'PyTypeObject'");
   const auto *Written = dyn_cast_or_null<InitListExpr>(Type->getInit());
   if (Written && !Written->isSyntacticForm() && Written->getSyntacticForm())
@@ -111,18 +239,46 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
 
   std::string Slots, SpecName, SlotsName;
   std::string TypeName, BasicSize, ItemSize = "0", Flags;
-  bool HasNew = false;
+  bool HasNew = false, HasBase = false;
+  const VarDecl *Members = nullptr;
+  // Offset members (tp_weaklistoffset, ...) as PyMemberDef entries.
+  std::string OffsetMembers;
+  auto SpellingOf = [&](const Expr *Value) -> std::optional<std::string> {
+    std::optional<CharSourceRange> Range =
+        fileRangeOf(Value->getSourceRange(), SM, LO);
+    if (!Range)
+      return std::nullopt;
+    return Lexer::getSourceText(*Range, SM, LO).str();
+  };
+  // A function the type's slot calls with an instance, the type, or either
+  // operand.
+  auto AddFunction = [&](const Expr *Value, llvm::StringRef Member) {
+    const FunctionDecl *F = definedFunction(Value, SM);
+    if (!F)
+      return;
+    bool Finalizing =
+        llvm::is_contained({"tp_dealloc", "tp_clear", "tp_traverse",
+                            "tp_finalize", "tp_del", "tp_free"},
+                           Member);
+    TypeFunction Function{F, Member == "tp_new", Finalizing};
+    Function.Operands = isOperandSlot(Member);
+    Plan.Functions.push_back(Function);
+    if (Member == "tp_dealloc")
+      Plan.Dealloc = F;
+    if (Member == "tp_traverse")
+      Plan.Traverse = F;
+  };
   // The semantic form gives every member its value, designated or
   // positional.
-  const InitListExpr *Members = semanticList(Type->getInit());
+  const InitListExpr *Values = semanticList(Type->getInit());
   const RecordDecl *Record = Type->getType()->getAsRecordDecl();
-  if (!Members || !Record)
+  if (!Values || !Record)
     return Fail(Name + " has no braced initializer");
   for (const FieldDecl *Field : Record->fields()) {
     unsigned Index = Field->getFieldIndex();
-    if (Index >= Members->getNumInits())
+    if (Index >= Values->getNumInits())
       break;
-    const Expr *Value = Members->getInit(Index);
+    const Expr *Value = Values->getInit(Index);
     llvm::StringRef Member = Field->getName();
     // The object header (PyVarObject_HEAD_INIT), and members left out.
     if (Member == "ob_base" || isa<ImplicitValueInitExpr>(Value))
@@ -130,21 +286,14 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
     // A zero slot is no slot; the spec's own members are kept as written
     // (Py_TPFLAGS_DEFAULT is 0 in 3.13).
     if (!llvm::is_contained(
-            {"tp_name", "tp_basicsize", "tp_itemsize", "tp_flags"}, Member)) {
-      Expr::EvalResult Constant;
-      if (Value->EvaluateAsRValue(Constant, Ctx) && Constant.Val.isInt() &&
-          Constant.Val.getInt() == 0)
-        continue;
-      if (Value->IgnoreParenCasts()->isNullPointerConstant(
-              Ctx, Expr::NPC_ValueDependentIsNotNull))
-        continue;
-    }
-    std::optional<CharSourceRange> Range =
-        fileRangeOf(Value->getSourceRange(), SM, LO);
-    if (!Range)
+            {"tp_name", "tp_basicsize", "tp_itemsize", "tp_flags"}, Member) &&
+        isZero(Value, Ctx))
+      continue;
+    std::optional<std::string> Spelled = SpellingOf(Value);
+    if (!Spelled)
       return Fail("'" + Member.str() + "' of " + Name +
                   " is spelled inside a macro expansion");
-    std::string Text = Lexer::getSourceText(*Range, SM, LO).str();
+    std::string Text = *Spelled;
     if (Member == "tp_name") {
       TypeName = Text;
     } else if (Member == "tp_basicsize") {
@@ -153,23 +302,68 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
       ItemSize = Text;
     } else if (Member == "tp_flags") {
       Flags = Text;
+    } else if (Member == "tp_base") {
+      const VarDecl *Base = addressedVariable(Value);
+      if (Base && isTypeObject(Base) && Base->getDefinition() &&
+          SM.isInMainFile(
+              SM.getExpansionLoc(Base->getDefinition()->getLocation()))) {
+        Plan.BaseType = Base->getDefinition();
+      } else {
+        Slots += Unit.str() + "{Py_tp_base, (void *)" + Text + "},\n";
+      }
+      HasBase = true;
+    } else if (llvm::is_contained({"tp_weaklistoffset", "tp_dictoffset",
+                                   "tp_vectorcall_offset"},
+                                  Member)) {
+      std::string Attribute =
+          Member == "tp_weaklistoffset" ? "__weaklistoffset__"
+          : Member == "tp_dictoffset"   ? "__dictoffset__"
+                                        : "__vectorcalloffset__";
+      OffsetMembers +=
+          "{\"" + Attribute + "\", T_PYSSIZET, " + Text + ", READONLY},\n";
+    } else if (Member.starts_with("tp_as_")) {
+      // The sub-table's members become slots of their own.
+      const VarDecl *Table = addressedVariable(Value);
+      Table = Table ? Table->getDefinition() : nullptr;
+      const InitListExpr *Entries =
+          Table ? semanticList(Table->getInit()) : nullptr;
+      const RecordDecl *TableRecord =
+          Table ? Table->getType()->getAsRecordDecl() : nullptr;
+      if (!Entries || !TableRecord ||
+          !SM.isInMainFile(SM.getExpansionLoc(Table->getLocation())))
+        return Fail("the '" + Member.str() + "' table of " + Name +
+                    " is not defined in this file");
+      for (const FieldDecl *Entry : TableRecord->fields()) {
+        if (Entry->getFieldIndex() >= Entries->getNumInits())
+          break;
+        const Expr *EntryValue = Entries->getInit(Entry->getFieldIndex());
+        if (isZero(EntryValue, Ctx))
+          continue;
+        std::optional<std::string> Slot = subSlotFor(Entry->getName());
+        if (!Slot)
+          return Fail(Name + " sets '" + Entry->getName().str() + "' in '" +
+                      Member.str() + "', which has no type slot");
+        std::optional<std::string> EntryText = SpellingOf(EntryValue);
+        if (!EntryText)
+          return Fail("'" + Entry->getName().str() + "' of " + Name +
+                      " is spelled inside a macro expansion");
+        Slots += Unit.str() + "{" + *Slot + ", (void *)" + *EntryText + "},\n";
+        AddFunction(EntryValue, Entry->getName());
+      }
+      std::optional<CharSourceRange> Lines =
+          declarationLines(Table->getBeginLoc(), Table->getEndLoc(), SM, LO);
+      if (!Lines)
+        return Fail("the '" + Member.str() + "' table of " + Name +
+                    " is spelled in a macro");
+      Plan.SubTables.push_back(Table);
+      Plan.Tables.push_back(Table);
+      Plan.ExtraEdits.emplace_back(*Lines, "");
     } else if (std::optional<std::string> Slot = slotFor(Member)) {
-      if (Value->IgnoreParenCasts()->isNullPointerConstant(
-              Ctx, Expr::NPC_ValueDependentIsNotNull))
-        continue;
       HasNew |= Member == "tp_new";
       Slots += Unit.str() + "{" + *Slot + ", (void *)" + Text + "},\n";
-      if (const FunctionDecl *F = definedFunction(Value, SM)) {
-        bool Finalizing =
-            llvm::is_contained({"tp_dealloc", "tp_clear", "tp_traverse",
-                                "tp_finalize", "tp_del", "tp_free"},
-                               Member);
-        Plan.Functions.push_back({F, Member == "tp_new", Finalizing});
-        if (Member == "tp_dealloc")
-          Plan.Dealloc = F;
-        if (Member == "tp_traverse")
-          Plan.Traverse = F;
-      }
+      AddFunction(Value, Member);
+      if (Member == "tp_members")
+        Members = arrayNamed(Value);
       if (Member == "tp_methods" || Member == "tp_getset") {
         const VarDecl *Array = arrayNamed(Value);
         const InitListExpr *Entries =
@@ -187,11 +381,18 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
             if (!Entry->getInit(2)->EvaluateAsRValue(FlagsValue, Ctx) ||
                 !FlagsValue.Val.isInt())
               return Fail("a method of " + Name + " has non-constant flags");
-            // METH_CLASS and METH_STATIC functions get no instance.
-            if (FlagsValue.Val.getInt().getZExtValue() & (0x10 | 0x20))
-              return Fail(Name + " has class or static methods");
+            // METH_CLASS functions get the type, METH_STATIC ones nothing
+            // that leads to the module.
+            uint64_t MethodFlags = FlagsValue.Val.getInt().getZExtValue();
+            if (MethodFlags & 0x20)
+              continue;
             if (const FunctionDecl *F = definedFunction(Entry->getInit(1), SM))
-              Plan.Functions.push_back({F, false, false});
+              {
+                TypeFunction Method{F, (MethodFlags & 0x10) != 0, false};
+                Method.DefiningClass =
+                    (MethodFlags & MethMethod) && namesDefiningClass(F);
+                Plan.Functions.push_back(Method);
+              }
           } else {
             for (unsigned Index : {1u, 2u})
               if (const FunctionDecl *F =
@@ -210,6 +411,122 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
                 (TypeName.empty()    ? "tp_name"
                  : BasicSize.empty() ? "tp_basicsize"
                                      : "tp_flags"));
+
+  // `Foo_Type.tp_base = &Base;` in exec, before the type is readied (the
+  // static initializer cannot take the address of a type of another
+  // library).
+  const auto *ExecBody =
+      Exec ? dyn_cast_or_null<CompoundStmt>(Exec->getBody()) : nullptr;
+  llvm::ArrayRef<Stmt *> ExecStatements;
+  if (ExecBody)
+    ExecStatements =
+        llvm::ArrayRef(ExecBody->body_begin(), ExecBody->body_end());
+  for (const Stmt *S : ExecStatements)
+    if (const auto *Assign = dyn_cast<BinaryOperator>(S))
+      if (const auto *Target =
+              dyn_cast<MemberExpr>(Assign->getLHS()->IgnoreParens()))
+        if (const auto *Ref =
+                dyn_cast<DeclRefExpr>(Target->getBase()->IgnoreParenImpCasts()))
+          if (Assign->getOpcode() == BO_Assign && !Target->isArrow() &&
+              Ref->getDecl()->getCanonicalDecl() == Type->getCanonicalDecl() &&
+              Target->getMemberDecl()->getName() == "tp_base") {
+            const Expr *Value = Assign->getRHS();
+            const VarDecl *Base = addressedVariable(Value);
+            std::optional<std::string> Text = SpellingOf(Value);
+            std::optional<CharSourceRange> Lines =
+                wholeStatementLines(*S, SM, LO);
+            std::string Line =
+                "line " + std::to_string(
+                              SM.getExpansionLineNumber(Assign->getBeginLoc()));
+            if (HasBase || !Text || !Lines)
+              return Fail(Name + " gets its base at " + Line +
+                          " in a way gilport cannot rewrite");
+            if (!Base || !Base->hasGlobalStorage() || !isTypeObject(Base)) {
+              // Known only when exec runs: the type is created there.
+              Plan.RuntimeBase = *Text;
+            } else if (Base->getDefinition() &&
+                       SM.isInMainFile(SM.getExpansionLoc(
+                           Base->getDefinition()->getLocation())))
+              Plan.BaseType = Base->getDefinition();
+            else
+              Slots += Unit.str() + "{Py_tp_base, (void *)" + *Text + "},\n";
+            HasBase = true;
+            Plan.BaseStatement = *Lines;
+            Plan.BaseStatementRef = Ref;
+          }
+
+  if (!OffsetMembers.empty()) {
+    // T_PYSSIZET and READONLY: structmember.h in 3.11 (Py_T_PYSSIZET is
+    // 3.12+); 3.13 still has the header.
+    llvm::StringRef Buffer = SM.getBufferData(SM.getMainFileID());
+    llvm::SmallVector<llvm::StringRef, 64> Lines;
+    Buffer.split(Lines, '\n');
+    bool Included = llvm::any_of(Lines, [](llvm::StringRef Line) {
+      Line = Line.ltrim();
+      if (!Line.consume_front("#"))
+        return false;
+      Line = Line.ltrim();
+      return Line.starts_with("include") && Line.contains("structmember.h");
+    });
+    if (!Included) {
+      // Included after Python.h (every type of the file adds the same
+      // edit, applied once).
+      size_t Include = Buffer.find("#include \"Python.h\"");
+      if (Include == llvm::StringRef::npos)
+        Include = Buffer.find("#include <Python.h>");
+      size_t LineEnd = Include == llvm::StringRef::npos
+                           ? llvm::StringRef::npos
+                           : Buffer.find('\n', Include);
+      if (LineEnd == llvm::StringRef::npos)
+        return Fail(Name + " sets an offset (tp_weaklistoffset, "
+                           "tp_dictoffset or tp_vectorcall_offset), which a "
+                           "heap type gives as a member, and gilport finds "
+                           "no '#include \"Python.h\"' line to include "
+                           "\"structmember.h\" after");
+      SourceLocation At = SM.getLocForStartOfFile(SM.getMainFileID())
+                              .getLocWithOffset(LineEnd + 1);
+      Plan.ExtraEdits.emplace_back(
+          CharSourceRange::getCharRange(At, At),
+          "#include \"structmember.h\"         // PyMemberDef, T_PYSSIZET\n");
+    }
+    if (Members) {
+      // Before the sentinel of its own members array.
+      const InitListExpr *Entries = semanticList(
+          Members->getDefinition() ? Members->getDefinition()->getInit()
+                                   : nullptr);
+      const InitListExpr *WrittenEntries =
+          Entries && Entries->getSyntacticForm() ? Entries->getSyntacticForm()
+                                                 : Entries;
+      if (!WrittenEntries || WrittenEntries->getNumInits() == 0)
+        return Fail("the tp_members array of " + Name +
+                    " is not defined in this file");
+      const Expr *Sentinel =
+          WrittenEntries->getInit(WrittenEntries->getNumInits() - 1);
+      SourceLocation At = Sentinel->getBeginLoc();
+      if (At.isMacroID() || !isZero(Sentinel, Ctx))
+        return Fail("the tp_members array of " + Name +
+                    " does not end in a sentinel gilport can find");
+      std::string Indent = text::lineIndent(At, SM);
+      std::string Inserted;
+      llvm::SmallVector<llvm::StringRef, 3> Lines;
+      llvm::StringRef(OffsetMembers).split(Lines, '\n', -1, false);
+      for (llvm::StringRef Line : Lines)
+        Inserted += Line.str() + "\n" + Indent;
+      Plan.ExtraEdits.emplace_back(CharSourceRange::getCharRange(At, At),
+                                   Inserted);
+    } else {
+      std::string Array = Type->getName().str() + "_members";
+      std::string Text = "static PyMemberDef " + Array + "[] = {\n";
+      llvm::SmallVector<llvm::StringRef, 3> Lines;
+      llvm::StringRef(OffsetMembers).split(Lines, '\n', -1, false);
+      for (llvm::StringRef Line : Lines)
+        Text += Unit.str() + Line.str() + "\n";
+      Text += Unit.str() + "{NULL},\n};\n\n";
+      OffsetMembers = Text;
+      Slots += Unit.str() + "{Py_tp_members, " + Array + "},\n";
+    }
+  }
+
   bool Gc = llvm::StringRef(Flags).contains("Py_TPFLAGS_HAVE_GC");
   if (Gc && !Plan.Traverse)
     return Fail(Name + " is a GC type without a tp_traverse of this file");
@@ -226,10 +543,15 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
     return Fail("the tp_dealloc of " + Name + " has an unnamed parameter");
   for (const TypeFunction &F : Plan.Functions) {
     const FunctionDecl *D = F.Function;
-    if (D->getNumParams() == 0 || D->getParamDecl(0)->getName().empty() ||
-        D->getParamDecl(0)->getLocation().isMacroID())
+    unsigned Needed = F.Operands ? 2 : 1;
+    bool Named = D->getNumParams() >= Needed;
+    for (unsigned I = 0; Named && I < Needed; ++I)
+      Named = !D->getParamDecl(I)->getName().empty() &&
+              !D->getParamDecl(I)->getLocation().isMacroID();
+    if (!Named)
       return Fail("'" + D->getName().str() + "', used by " + Name +
-                  ", does not name its first parameter");
+                  ", does not name its " +
+                  (F.Operands ? "operands" : "first parameter"));
   }
 
   std::optional<CharSourceRange> Definition =
@@ -250,10 +572,13 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
   Plan.SpecName = Type->getName().str() + "_spec";
   std::string SlotsArray = Type->getName().str() + "_slots";
   std::string Extra = " | Py_TPFLAGS_IMMUTABLETYPE";
-  if (!HasNew)
+  // A static type without tp_new whose base is object cannot be
+  // instantiated; with another base it inherits the base's tp_new.
+  if (!HasNew && !HasBase)
     Extra += " | Py_TPFLAGS_DISALLOW_INSTANTIATION";
   Plan.SpecText =
-      "static PyType_Slot " + SlotsArray + "[] = {\n" + Slots + Unit.str() +
+      (Members ? std::string() : OffsetMembers) + "static PyType_Slot " +
+      SlotsArray + "[] = {\n" + Slots + Unit.str() +
       "{0, NULL},\n};\n\nstatic PyType_Spec " + Plan.SpecName + " = {\n" +
       Unit.str() + ".name = " + TypeName + ",\n" + Unit.str() +
       ".basicsize = " + BasicSize + ",\n" + Unit.str() +

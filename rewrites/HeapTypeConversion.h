@@ -29,6 +29,7 @@
 
 namespace clang {
 class ASTContext;
+class Expr;
 class FunctionDecl;
 class VarDecl;
 } // namespace clang
@@ -45,6 +46,12 @@ struct TypeFunction {
   /// while objects are destroyed, also when finalization has already
   /// cleared the type's MRO and module, so they cannot reach the state.
   bool Finalizing = false;
+  /// A binary number slot (nb_add, nb_or, ...): either operand may be the
+  /// instance, so the module is looked up from both.
+  bool Operands = false;
+  /// A METH_METHOD method: its second parameter, the defining class, leads
+  /// to the module (PyType_GetModule) without a search of the MRO.
+  bool DefiningClass = false;
 };
 
 struct HeapTypePlan {
@@ -65,11 +72,31 @@ struct HeapTypePlan {
   /// GC type, tp_traverse.
   const clang::FunctionDecl *Dealloc = nullptr;
   const clang::FunctionDecl *Traverse = nullptr;
+  /// A type of this file the type derives from (its tp_base); the module
+  /// state conversion passes it as the bases argument.
+  const clang::VarDecl *BaseType = nullptr;
+  /// The base set by a statement `Foo_Type.tp_base = &Base;` of the exec
+  /// function (before the type is readied): the statement's lines, removed,
+  /// and the reference to the type in it, which needs no other edit.
+  clang::CharSourceRange BaseStatement;
+  const clang::Expr *BaseStatementRef = nullptr;
+  /// When that base is computed at run time (`T.tp_base =
+  /// PyDateTimeAPI->TZInfoType;`): its text. The type is then created in
+  /// place of the statement, from that base.
+  std::string RuntimeBase;
+  /// The sub-tables (tp_as_number, ...) whose members become slots; their
+  /// definitions are removed.
+  std::vector<const clang::VarDecl *> SubTables;
+  /// Edits outside the definition: sub-table removals, offset members added
+  /// to an existing tp_members array.
+  std::vector<std::pair<clang::CharSourceRange, std::string>> ExtraEdits;
 };
 
-/// Plans the conversion of \p Type; \p Unit is the indentation unit.
+/// Plans the conversion of \p Type; \p Unit is the indentation unit;
+/// \p Exec, the module's exec function, may set the type's tp_base.
 HeapTypePlan planHeapType(const clang::VarDecl *Type, llvm::StringRef Unit,
-                          clang::ASTContext &Ctx);
+                          clang::ASTContext &Ctx,
+                          const clang::FunctionDecl *Exec = nullptr);
 
 } // namespace gilport
 

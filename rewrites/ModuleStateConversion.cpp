@@ -18,12 +18,15 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
+#include <tuple>
 
 namespace gilport {
 
@@ -56,8 +59,9 @@ struct Use {
 /// Every reference to the candidates and to functions, with its place.
 class UseCollector : public RecursiveASTVisitor<UseCollector> {
 public:
-  explicit UseCollector(const llvm::DenseSet<const VarDecl *> &Wanted)
-      : Wanted(Wanted) {}
+  UseCollector(const llvm::DenseSet<const VarDecl *> &Wanted,
+               const SourceManager &SM)
+      : Wanted(Wanted), SM(SM) {}
 
   bool TraverseFunctionDecl(FunctionDecl *F) {
     const FunctionDecl *Saved = Function;
@@ -76,8 +80,10 @@ public:
     return Result;
   }
   bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    spelled(Ref->getLocation());
     if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl())) {
-      if (Wanted.contains(Var->getCanonicalDecl()))
+      // The candidates, and file-scope tables (a type's sub-tables).
+      if (Wanted.contains(Var->getCanonicalDecl()) || Var->isFileVarDecl())
         VarUses[Var->getCanonicalDecl()].push_back({Ref, Function, Global});
     } else if (const auto *F = dyn_cast<FunctionDecl>(Ref->getDecl())) {
       FunctionUses[F->getCanonicalDecl()].push_back({Ref, Function, Global});
@@ -85,11 +91,29 @@ public:
     return true;
   }
 
+  bool VisitNamedDecl(NamedDecl *D) {
+    spelled(D->getLocation());
+    return true;
+  }
+  bool VisitMemberExpr(MemberExpr *Member) {
+    spelled(Member->getMemberLoc());
+    return true;
+  }
+
   llvm::DenseMap<const VarDecl *, std::vector<Use>> VarUses;
   llvm::DenseMap<const FunctionDecl *, std::vector<Use>> FunctionUses;
+  /// Main-file offsets of the names the compiler saw.
+  llvm::DenseSet<unsigned> Spelled;
 
 private:
+  void spelled(SourceLocation Loc) {
+    Loc = SM.getSpellingLoc(Loc);
+    if (Loc.isValid() && SM.isInMainFile(Loc))
+      Spelled.insert(SM.getFileOffset(Loc));
+  }
+
   const llvm::DenseSet<const VarDecl *> &Wanted;
+  const SourceManager &SM;
   const FunctionDecl *Function = nullptr;
   const VarDecl *Global = nullptr;
 };
@@ -249,11 +273,19 @@ private:
   /// argument to their calls.
   std::string threadHelpers(RewriteResult &Result);
   /// tp_traverse visits the heap type, tp_dealloc releases it.
-  std::string adjustTypeFunctions(const HeapTypePlan &HeapType,
-                                  RewriteResult &Result);
+  std::string
+  adjustTypeFunctions(const HeapTypePlan &HeapType, RewriteResult &Result,
+                      llvm::DenseSet<const FunctionDecl *> &Adjusted);
   std::string checkVariable(const StateCandidate &Candidate,
                             SourceLocation &Where);
   std::string checkType(const StateCandidate &Candidate, SourceLocation &Where);
+  /// How a use of a converted type is rewritten: `&T` (its address) or
+  /// `T.` (a member read, which becomes `...->T->`).
+  struct TypeUseEdit {
+    CharSourceRange Range;
+    bool Member;
+  };
+  std::optional<TypeUseEdit> typeUseEdit(const DeclRefExpr *Ref);
   /// The declaration of \p Var to remove; \p Comment receives the comment
   /// lines directly above a file-scope declaration, removed with it.
   std::optional<CharSourceRange>
@@ -273,6 +305,32 @@ private:
   std::string ExecModule;
   const VarDecl *MethodsArray = nullptr;
   llvm::DenseSet<const FunctionDecl *> MethodTable;
+  /// The definition's own m_traverse, m_clear and m_free functions (their
+  /// first parameter is the module); null where it has none.
+  const FunctionDecl *UserTraverse = nullptr, *UserClear = nullptr,
+                     *UserFree = nullptr;
+  /// Why one of them cannot be used (empty when all can).
+  std::string UserStateFunctions;
+  bool isUserStateFunction(const FunctionDecl *F) const {
+    return llvm::any_of(
+        std::initializer_list<const FunctionDecl *>{UserTraverse, UserClear,
+                                                    UserFree},
+        [&](const FunctionDecl *D) {
+          return D && D->getCanonicalDecl() == F->getCanonicalDecl();
+        });
+  }
+  /// Whether \p E is the first parameter of \p F (through casts).
+  static bool isModuleParameterOf(const Expr *E, const FunctionDecl *F) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+    return Ref && F->getNumParams() > 0 && Ref->getDecl() == F->getParamDecl(0);
+  }
+  /// The module in the body of the definition's own function \p F.
+  static std::string userStateModule(const FunctionDecl *F) {
+    const ParmVarDecl *Param = F->getParamDecl(0);
+    return Param->getType()->isVoidPointerType()
+               ? "(PyObject *)" + Param->getName().str()
+               : Param->getName().str();
+  }
   std::unique_ptr<UseCollector> Uses;
   llvm::DenseMap<const FunctionDecl *, ModuleAccess> Accesses;
   /// Helpers that can get the module, with the new parameter's name.
@@ -283,6 +341,9 @@ private:
   struct TypeUse {
     const VarDecl *Type;
     bool ReceivesType;
+    bool Operands = false;
+    /// Every registration is a METH_METHOD method naming its defining class.
+    bool DefiningClass = false;
   };
   llvm::DenseMap<const FunctionDecl *, TypeUse> TypeFunctions;
   /// Slots that run while objects are destroyed.
@@ -290,10 +351,54 @@ private:
   /// Types that stay static (a use cannot reach the module).
   llvm::DenseMap<const VarDecl *, std::string> Inactive;
   void planHeapTypes();
+  /// Names of candidates spelled where the compiler did not see them (an
+  /// inactive preprocessor branch, an unexpanded macro argument such as
+  /// assert() under NDEBUG), with the function around them.
+  void findHiddenUses();
+  struct HiddenUse {
+    /// The name, or `&name` / `name.` around it.
+    unsigned Begin, End;
+    const FunctionDecl *Function;
+    bool Address = false, Member = false;
+  };
+  llvm::DenseMap<const VarDecl *, std::vector<HiddenUse>> HiddenUses;
+  /// Checks the hidden uses of \p Var; for a type, each must be `&T` or
+  /// `T.member`.
+  std::string checkHiddenUses(const VarDecl *Var, bool IsType,
+                              SourceLocation &Where);
+  /// Whether a binary number slot needs the operand helper.
+  bool UsesOperandModule = false;
+  std::string OperandModule;
+  /// The statement of a C counter update in the tp_dealloc of a converted
+  /// type (`n--;`, `n += k;`), which reaches the state through the type
+  /// when the module is still there; null for any other use.
+  const Stmt *deallocUpdate(const Use &U);
+  /// The names of the locals tp_dealloc gets: the type and the state.
+  std::pair<std::string, std::string> deallocLocals(const FunctionDecl *F);
+  /// Whether the tp_dealloc \p F updates a moved counter.
+  bool updatesState(const FunctionDecl *F);
+  /// Why \p Candidate cannot become an atomic where it is; on success its
+  /// edits are added to AtomicEdits. With \p InState, why it cannot be an
+  /// `_Atomic` field of the state, where C11 makes each of the accepted
+  /// uses one atomic operation as written; nothing is added then.
+  std::string checkAtomic(const StateCandidate &Candidate,
+                          bool InState = false);
+  /// Moved counters that are `_Atomic` fields.
+  llvm::DenseSet<const VarDecl *> AtomicFields;
+  /// Whether \p E reads or writes a candidate.
+  bool usesCandidate(const Expr *E);
+  /// Variables made atomic, and their edits.
+  std::vector<const VarDecl *> Atomics;
+  std::vector<FixItHint> AtomicEdits;
+  bool IncludeAdded = false;
+  /// The tp_dealloc functions of converted types.
+  llvm::DenseSet<const FunctionDecl *> Deallocs;
+  /// The accepted uses in them, with their statements.
+  llvm::DenseMap<const DeclRefExpr *, const Stmt *> DeallocUses;
   /// The function table variables of converted types and the types.
   bool isTypeTable(const VarDecl *Var);
 
-  std::string StateName, Accessor, Traverse, Clear, Free;
+  std::string StateName, Accessor, Traverse, Clear, Free, TypeAccessor;
   /// Where the state and its helpers are inserted (an offset in the main
   /// file).
   unsigned InsertAt = 0;
@@ -345,6 +450,35 @@ std::string Planner::checkModule() {
 }
 
 void Planner::findModuleFunctions() {
+  const ModuleDefInfo &Def = *Init.Def;
+  const std::pair<const Expr *, const FunctionDecl **> Members[] = {
+      {Def.TraverseExpr, &UserTraverse},
+      {Def.ClearExpr, &UserClear},
+      {Def.FreeExpr, &UserFree}};
+  for (const auto &[Value, Function] : Members) {
+    if (!Value || isNullConstant(Value, Ctx))
+      continue;
+    const FunctionDecl *F = namedFunction(Value);
+    F = F ? F->getDefinition() : nullptr;
+    const auto *Body =
+        F ? dyn_cast_or_null<CompoundStmt>(F->getBody()) : nullptr;
+    if (!F || !Body || Body->getLBracLoc().isMacroID() ||
+        !SM.isInMainFile(F->getLocation()) || F->getNumParams() < 1 ||
+        F->getParamDecl(0)->getName().empty()) {
+      UserStateFunctions = "the module definition's m_traverse, m_clear or "
+                           "m_free is not a function of this file gilport "
+                           "can extend";
+      continue;
+    }
+    if (Function == &UserTraverse &&
+        (F->getNumParams() != 3 || F->getParamDecl(1)->getName() != "visit" ||
+         F->getParamDecl(2)->getName() != "arg")) {
+      UserStateFunctions = "the module definition's m_traverse does not name "
+                           "its parameters (module, visit, arg)";
+      continue;
+    }
+    *Function = F;
+  }
   MethodsArray = namedVariable(Init.Def->MethodsExpr);
   if (MethodsArray)
     MethodsArray = MethodsArray->getDefinition();
@@ -376,13 +510,46 @@ ModuleAccess Planner::baseAccess(const FunctionDecl *F) {
                         lineOf(U.Ref->getLocation(), SM);
         break;
       }
-    if (Access.Reason.empty()) {
+    if (Access.Reason.empty() && Typed->second.Operands) {
+      // Either operand is the instance.
+      Access.ModuleExpr = OperandModule + "(" +
+                          F->getParamDecl(0)->getName().str() + ", " +
+                          F->getParamDecl(1)->getName().str() + ")";
+    } else if (Access.Reason.empty()) {
       std::string Self = F->getParamDecl(0)->getName().str();
-      Access.ModuleExpr =
-          "PyType_GetModuleByDef(" +
-          (Typed->second.ReceivesType ? Self : "Py_TYPE(" + Self + ")") +
-          ", &" + Init.Def->Def->getName().str() + ")";
+      // A class method may declare its class as `PyObject *cls`.
+      QualType Class = F->getParamDecl(0)->getType();
+      if (Typed->second.ReceivesType &&
+          !(Class->isPointerType() &&
+            Class->getPointeeType().getUnqualifiedType().getAsString() ==
+                "PyTypeObject"))
+        Self = "(PyTypeObject *)" + Self;
+      if (Typed->second.DefiningClass)
+        Access.ModuleExpr =
+            "PyType_GetModule(" + F->getParamDecl(1)->getName().str() + ")";
+      else
+        Access.ModuleExpr =
+            "PyType_GetModuleByDef(" +
+            (Typed->second.ReceivesType ? Self : "Py_TYPE(" + Self + ")") +
+            ", &" + Init.Def->Def->getName().str() + ")";
     }
+  } else if (isUserStateFunction(F)) {
+    // The definition's own m_traverse, m_clear or m_free: called with the
+    // module, when only the definition names it (or another of them calls
+    // it with its module: m_free calling m_clear).
+    for (const Use &U : Uses->FunctionUses[F->getCanonicalDecl()]) {
+      const CallExpr *Call = U.Function ? directCall(U.Ref) : nullptr;
+      if (U.Global != Init.Def->Def &&
+          !(Call && isUserStateFunction(U.Function) && Call->getNumArgs() > 0 &&
+            isModuleParameterOf(Call->getArg(0), U.Function))) {
+        Access.Reason = "is the module's m_traverse, m_clear or m_free but "
+                        "is also used at " +
+                        lineOf(U.Ref->getLocation(), SM);
+        break;
+      }
+    }
+    if (Access.Reason.empty())
+      Access.ModuleExpr = userStateModule(F);
   } else if (Finalizing.contains(F->getCanonicalDecl())) {
     Access.Reason = "runs while objects of its type are destroyed, also "
                     "during interpreter finalization after the type's MRO "
@@ -457,32 +624,93 @@ void Planner::planHeapTypes() {
   SourceLocation FileStart = SM.getLocForStartOfFile(
       SM.getFileID(SM.getExpansionLoc(Init.Def->Def->getLocation())));
   std::string Unit = text::indentUnit(FileStart, SM);
-  for (const StateCandidate &C : Candidates)
-    if (C.IsType && !Inactive.contains(C.Var))
-      HeapTypes[C.Var] = planHeapType(C.Var, Unit, Ctx);
+  // Every type is planned, so that the functions of those that stay static
+  // are known too.
+  llvm::DenseMap<const VarDecl *, HeapTypePlan> Static;
+  for (const StateCandidate &C : Candidates) {
+    if (!C.IsType)
+      continue;
+    HeapTypePlan Planned = planHeapType(C.Var, Unit, Ctx, Exec);
+    if (Inactive.contains(C.Var))
+      Static[C.Var] = std::move(Planned);
+    else
+      HeapTypes[C.Var] = std::move(Planned);
+  }
+  // A type derived from a type of this file that stays static stays too.
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (auto &[Type, HeapType] : HeapTypes) {
+      const VarDecl *Base = HeapType.BaseType;
+      if (!HeapType.Reason.empty() || !Base)
+        continue;
+      auto BasePlan = HeapTypes.find(Base);
+      if (BasePlan == HeapTypes.end() || !BasePlan->second.Reason.empty()) {
+        HeapType.Reason =
+            "its base type '" + Base->getName().str() + "' is not converted";
+        Changed = true;
+      } else if (!BasePlan->second.RuntimeBase.empty()) {
+        HeapType.Reason = "its base type '" + Base->getName().str() +
+                          "' is created late in exec, from a base known "
+                          "only then";
+        Changed = true;
+      }
+    }
+  }
   llvm::DenseMap<const FunctionDecl *, const VarDecl *> Owner;
   TypeFunctions.clear();
   Finalizing.clear();
+  Deallocs.clear();
+  DeallocUses.clear();
   for (auto &[Type, HeapType] : HeapTypes) {
     if (!HeapType.Reason.empty())
       continue;
     for (const TypeFunction &F : HeapType.Functions) {
       const FunctionDecl *Key = F.Function->getCanonicalDecl();
-      auto [It, New] = Owner.try_emplace(Key, Type);
-      if (!New && It->second != Type)
-        HeapType.Reason =
-            "'" + F.Function->getName().str() + "' is shared with another type";
-      if (F.Finalizing)
+      // Types of one module may share a function: it reaches the module
+      // from any of them, given the same kind of first argument.
+      auto Known = TypeFunctions.find(Key);
+      if (Known != TypeFunctions.end() &&
+          (Known->second.ReceivesType != F.ReceivesType ||
+           Known->second.Operands != F.Operands))
+        HeapType.Reason = "'" + F.Function->getName().str() +
+                          "' is used by another type with other arguments";
+      Owner.try_emplace(Key, Type);
+      if (F.Finalizing) {
         Finalizing.insert(Key);
-      else
-        TypeFunctions[Key] = {Type, F.ReceivesType};
+      } else {
+        bool DefiningClass = F.DefiningClass;
+        if (Known != TypeFunctions.end())
+          DefiningClass &= Known->second.DefiningClass;
+        TypeFunctions[Key] = {Type, F.ReceivesType, F.Operands, DefiningClass};
+      }
     }
   }
-  // A function shared by two types reaches neither.
+  // A function also used by a type that stays static reaches no module
+  // through its argument; a tp_dealloc or tp_traverse shared with such a
+  // type cannot release or visit the heap type.
+  llvm::DenseSet<const FunctionDecl *> Blocked;
+  for (const auto *Plans : {&HeapTypes, &Static})
+    for (const auto &[Type, HeapType] : *Plans)
+      if (Plans == &Static || !HeapType.Reason.empty())
+        for (const TypeFunction &F : HeapType.Functions)
+          Blocked.insert(F.Function->getCanonicalDecl());
+  for (auto &[Type, HeapType] : HeapTypes) {
+    if (!HeapType.Reason.empty())
+      continue;
+    for (const FunctionDecl *F : {HeapType.Dealloc, HeapType.Traverse})
+      if (F && Blocked.contains(F->getCanonicalDecl()))
+        HeapType.Reason = "'" + F->getName().str() +
+                          "' is shared with a type that stays static";
+  }
   for (auto &[Type, HeapType] : HeapTypes)
     if (!HeapType.Reason.empty())
       for (const TypeFunction &F : HeapType.Functions)
-        TypeFunctions.erase(F.Function->getCanonicalDecl());
+        Blocked.insert(F.Function->getCanonicalDecl());
+  for (const FunctionDecl *F : Blocked)
+    TypeFunctions.erase(F);
+  for (auto &[Type, HeapType] : HeapTypes)
+    if (HeapType.Reason.empty() && HeapType.Dealloc)
+      Deallocs.insert(HeapType.Dealloc->getCanonicalDecl());
 }
 
 void Planner::findHelpers() {
@@ -490,10 +718,16 @@ void Planner::findHelpers() {
   llvm::DenseSet<const FunctionDecl *> Reach;
   for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
     const auto *F = dyn_cast<FunctionDecl>(D);
+    // (Its prototypes, in this file, get the new parameter too.)
     if (!F || !F->doesThisDeclarationHaveABody() ||
-        F->getStorageClass() != SC_Static || F->isVariadic() ||
-        F->getPreviousDecl() || F->getLocation().isMacroID() ||
-        !SM.isInMainFile(F->getLocation()) || baseAccess(F).Reason.empty() ||
+        F->getCanonicalDecl()->getStorageClass() != SC_Static ||
+        F->isVariadic() ||
+        llvm::any_of(F->redecls(),
+                     [&](const FunctionDecl *R) {
+                       return R->getLocation().isMacroID() ||
+                              !SM.isInMainFile(R->getLocation());
+                     }) ||
+        baseAccess(F).Reason.empty() ||
         MethodTable.contains(F->getCanonicalDecl()))
       continue;
     auto UsesOf = Uses->FunctionUses.find(F->getCanonicalDecl());
@@ -596,14 +830,30 @@ std::string Planner::checkType(const StateCandidate &Candidate,
                                                    : Planned->second.Reason);
   if (!Var->isFileVarDecl() || Var->getStorageClass() != SC_Static)
     return Name + " is not 'static', so other files may use it";
+  const HeapTypePlan &HeapType = Planned->second;
   for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
     SourceLocation Loc = U.Ref->getLocation();
-    DynTypedNodeList Parents = Ctx.getParents(*U.Ref);
-    const auto *AddressOf =
-        Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
-    if (!AddressOf || AddressOf->getOpcode() != UO_AddrOf) {
+    // `T.tp_base = &Base;` in exec becomes the spec's base.
+    if (U.Ref == HeapType.BaseStatementRef)
+      continue;
+    // The tp_base of a derived type that is converted too.
+    if (!U.Function && U.Global && U.Global != Var) {
+      auto Derived = HeapTypes.find(U.Global);
+      if (Derived != HeapTypes.end() && Derived->second.Reason.empty() &&
+          Derived->second.BaseType == Var->getDefinition())
+        continue;
+    }
+    if (!SM.isInMainFile(SM.getExpansionLoc(Loc))) {
       Where = Loc;
-      return Name + " is used other than by its address at " + lineOf(Loc, SM);
+      return Name + " is used in the header " +
+             llvm::sys::path::filename(SM.getFilename(SM.getExpansionLoc(Loc)))
+                 .str() +
+             " (" + lineOf(Loc, SM) + "), which gilport does not edit";
+    }
+    if (!typeUseEdit(U.Ref)) {
+      Where = Loc;
+      return Name + " is used other than by its address or a member read at " +
+             lineOf(Loc, SM);
     }
     if (!U.Function) {
       Where = Loc;
@@ -615,13 +865,154 @@ std::string Planner::checkType(const StateCandidate &Candidate,
       return Name + " is used in " + place(U.Function) + ", which " +
              Access.Reason;
     }
-    if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc)) ||
-        !fileRangeOf(AddressOf->getSourceRange(), SM, LO)) {
+    if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc))) {
       Where = Loc;
       return Name + " is used inside a macro expansion at " + lineOf(Loc, SM);
     }
+    // A type created where its base is set is not used in exec before.
+    if (!HeapType.RuntimeBase.empty() && U.Function &&
+        U.Function->getCanonicalDecl() == Exec->getCanonicalDecl() &&
+        SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Loc),
+                                     HeapType.BaseStatement.getBegin())) {
+      Where = Loc;
+      return Name + " is used at " + lineOf(Loc, SM) +
+             " before exec sets its base, where it is created";
+    }
+  }
+  // Its sub-tables go with it: only the type may use them.
+  for (const VarDecl *Table : HeapType.SubTables)
+    for (const Use &U : Uses->VarUses[Table->getCanonicalDecl()])
+      if (U.Global != Var) {
+        Where = U.Ref->getLocation();
+        return "its table " + quoted(Table) + " is also used at " +
+               lineOf(U.Ref->getLocation(), SM);
+      }
+  return checkHiddenUses(Var, /*IsType=*/true, Where);
+}
+
+void Planner::findHiddenUses() {
+  HiddenUses.clear();
+  FileID Main = SM.getMainFileID();
+  llvm::StringRef Buffer = SM.getBufferData(Main);
+  llvm::StringMap<std::vector<const VarDecl *>> Names;
+  for (const StateCandidate &C : Candidates)
+    Names[C.Var->getName()].push_back(C.Var);
+  // The bodies of the functions of this file.
+  std::vector<std::pair<std::pair<unsigned, unsigned>, const FunctionDecl *>>
+      Bodies;
+  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+    const auto *F = dyn_cast<FunctionDecl>(D);
+    const auto *Body =
+        F && F->doesThisDeclarationHaveABody() ? F->getBody() : nullptr;
+    if (!Body || !Body->getBeginLoc().isFileID() ||
+        !Body->getEndLoc().isFileID() || !SM.isInMainFile(Body->getBeginLoc()))
+      continue;
+    Bodies.push_back({{SM.getFileOffset(Body->getBeginLoc()),
+                       SM.getFileOffset(Body->getEndLoc())},
+                      F});
+  }
+  Lexer Raw(SM.getLocForStartOfFile(Main), LO, Buffer.begin(), Buffer.begin(),
+            Buffer.end());
+  Token Previous, Tok;
+  Previous.startToken();
+  while (!Raw.LexFromRawLexer(Tok) || Tok.isNot(tok::eof)) {
+    if (Tok.is(tok::eof))
+      break;
+    Token Before = Previous;
+    Previous = Tok;
+    if (!Tok.is(tok::raw_identifier))
+      continue;
+    auto Named = Names.find(Tok.getRawIdentifier());
+    unsigned Offset = SM.getFileOffset(Tok.getLocation());
+    // Not a member's name (`x.name`, `p->name`).
+    if (Named == Names.end() || Uses->Spelled.contains(Offset) ||
+        Before.isOneOf(tok::period, tok::arrow))
+      continue;
+    const FunctionDecl *Function = nullptr;
+    for (const auto &[Range, F] : Bodies)
+      if (Range.first <= Offset && Offset <= Range.second)
+        Function = F;
+    HiddenUse Hidden{Offset, Offset + Tok.getLength(), Function};
+    if (Before.is(tok::amp)) {
+      Hidden.Address = true;
+      Hidden.Begin = SM.getFileOffset(Before.getLocation());
+    } else {
+      // A member read: the next token is '.'.
+      unsigned After = Hidden.End;
+      while (After < Buffer.size() &&
+             (Buffer[After] == ' ' || Buffer[After] == '\t'))
+        ++After;
+      if (After < Buffer.size() && Buffer[After] == '.' &&
+          !(After + 1 < Buffer.size() && isdigit(Buffer[After + 1]))) {
+        Hidden.Member = true;
+        Hidden.End = After + 1;
+      }
+    }
+    for (const VarDecl *Var : Named->second) {
+      // A function-static variable is only named in its function.
+      if (Var->isStaticLocal() &&
+          (!Function || Var->getParentFunctionOrMethod() != Function))
+        continue;
+      HiddenUses[Var].push_back(Hidden);
+    }
+  }
+}
+
+std::string Planner::checkHiddenUses(const VarDecl *Var, bool IsType,
+                                     SourceLocation &Where) {
+  auto Hidden = HiddenUses.find(Var);
+  if (Hidden == HiddenUses.end())
+    return {};
+  SourceLocation Start = SM.getLocForStartOfFile(SM.getMainFileID());
+  for (const HiddenUse &H : Hidden->second) {
+    SourceLocation Loc = Start.getLocWithOffset(H.Begin);
+    std::string At = quoted(Var) + " is named at " + lineOf(Loc, SM) +
+                     " where the compiler did not see it (an inactive "
+                     "preprocessor branch or an unexpanded macro argument)";
+    if (!H.Function) {
+      Where = Loc;
+      return At + ", outside a function";
+    }
+    if (IsType && !H.Address && !H.Member) {
+      Where = Loc;
+      return At + ", other than by its address or a member read";
+    }
+    ModuleAccess Access = accessFrom(H.Function);
+    if (!Access.Reason.empty()) {
+      Where = Loc;
+      return At + ", in " + place(H.Function) + ", which " + Access.Reason;
+    }
   }
   return {};
+}
+
+std::optional<Planner::TypeUseEdit>
+Planner::typeUseEdit(const DeclRefExpr *Ref) {
+  DynTypedNodeList Parents = Ctx.getParents(*Ref);
+  if (Parents.empty())
+    return std::nullopt;
+  if (const auto *AddressOf = Parents[0].get<UnaryOperator>()) {
+    if (AddressOf->getOpcode() != UO_AddrOf)
+      return std::nullopt;
+    std::optional<CharSourceRange> Range =
+        fileRangeOf(AddressOf->getSourceRange(), SM, LO);
+    if (!Range)
+      return std::nullopt;
+    return TypeUseEdit{*Range, false};
+  }
+  // A member read: `T.tp_init`.
+  const auto *Member = Parents[0].get<MemberExpr>();
+  if (!Member || Member->isArrow())
+    return std::nullopt;
+  DynTypedNodeList Above = Ctx.getParents(*Member);
+  const auto *Read = Above.empty() ? nullptr : Above[0].get<ImplicitCastExpr>();
+  if (!Read || Read->getCastKind() != CK_LValueToRValue)
+    return std::nullopt;
+  std::optional<CharSourceRange> Range = fileRangeOf(
+      SourceRange(Ref->getBeginLoc(), Member->getOperatorLoc()), SM, LO);
+  if (!Range)
+    return std::nullopt;
+  return TypeUseEdit{*Range, true};
 }
 
 std::string Planner::checkVariable(const StateCandidate &Candidate,
@@ -675,19 +1066,364 @@ std::string Planner::checkVariable(const StateCandidate &Candidate,
       Where = Loc;
       return Name + " is used outside a function at " + lineOf(Loc, SM);
     }
+    const Stmt *DeallocStatement = nullptr;
+    if (!Candidate.IsObject)
+      DeallocStatement = deallocUpdate(U);
     ModuleAccess Access = accessFrom(U.Function);
-    if (!Access.Reason.empty()) {
+    if (!Access.Reason.empty() && !DeallocStatement) {
       Where = U.Function->getLocation();
-      return Name + " is used in " + place(U.Function) + ", which " +
-             Access.Reason;
+      std::string Reason = Name + " is used in " + place(U.Function) +
+                           ", which " + Access.Reason;
+      if (Deallocs.contains(U.Function->getCanonicalDecl()))
+        Reason += "; only a statement of its own that updates it ('" +
+                  Var->getName().str() + "--;', '" + Var->getName().str() +
+                  " += n;') can reach the state there";
+      return Reason;
     }
     if (!(Loc.isFileID() || SM.isMacroArgExpansion(Loc)) ||
         !fileRangeOf(U.Ref->getSourceRange(), SM, LO)) {
       Where = Loc;
       return Name + " is used inside a macro expansion at " + lineOf(Loc, SM);
     }
+    if (DeallocStatement)
+      DeallocUses[U.Ref] = DeallocStatement;
   }
+  return checkHiddenUses(Var, /*IsType=*/false, Where);
+}
+
+bool Planner::usesCandidate(const Expr *E) {
+  bool Found = false;
+  std::function<void(const Stmt *)> Visit = [&](const Stmt *S) {
+    if (!S || Found)
+      return;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
+        Found |= llvm::any_of(Candidates, [&](const StateCandidate &C) {
+          return C.Var->getCanonicalDecl() == Var->getCanonicalDecl();
+        });
+    for (const Stmt *Child : S->children())
+      Visit(Child);
+  };
+  Visit(E);
+  return Found;
+}
+
+/// `#include <stdatomic.h>` on the line after `#include <Python.h>` (or
+/// "Python.h"); none when the file has no such line or has the include
+/// (\p Present is then set).
+std::optional<FixItHint> stdatomicInclude(const SourceManager &SM, FileID File,
+                                          bool &Present) {
+  Present = false;
+  llvm::StringRef Buffer = SM.getBufferData(File);
+  std::optional<size_t> InsertAt;
+  for (size_t Pos = 0; Pos < Buffer.size();) {
+    size_t End = std::min(Buffer.find('\n', Pos), Buffer.size());
+    llvm::StringRef Line = Buffer.slice(Pos, End).trim();
+    Line.consume_front("#");
+    Line = Line.ltrim();
+    if (Buffer.slice(Pos, End).trim().starts_with("#") &&
+        Line.consume_front("include")) {
+      Line = Line.trim();
+      if (Line == "<stdatomic.h>") {
+        Present = true;
+        return std::nullopt;
+      }
+      if (!InsertAt && (Line == "<Python.h>" || Line == "\"Python.h\"") &&
+          End < Buffer.size())
+        InsertAt = End + 1;
+    }
+    Pos = End + 1;
+  }
+  if (!InsertAt)
+    return std::nullopt;
+  return FixItHint::CreateInsertion(
+      SM.getLocForStartOfFile(File).getLocWithOffset(*InsertAt),
+      "#include <stdatomic.h>\n");
+}
+
+std::string Planner::checkAtomic(const StateCandidate &Candidate,
+                                 bool InState) {
+  const VarDecl *Var = Candidate.Var;
+  std::string Name = quoted(Var);
+  if (LO.CPlusPlus)
+    return "atomics are written for C only (use std::atomic in C++)";
+  QualType Type = Var->getType();
+  if (Candidate.IsObject || Candidate.IsType || !Type->isIntegerType() ||
+      Type->isBooleanType() || Type->isEnumeralType() ||
+      Type.isVolatileQualified())
+    return Name + " is not a plain integer";
+  std::optional<FixItHint> Include;
+  SourceLocation TypeStart = Var->getTypeSpecStartLoc();
+  if (!InState) {
+    if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
+      return Name + " is declared more than once";
+    if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
+      return Name + " is not 'static', so other files may use it";
+    if (TypeStart.isInvalid() || !TypeStart.isFileID() ||
+        Var->getLocation().isMacroID() || !SM.isInMainFile(TypeStart))
+      return Name + " is declared inside a macro expansion or in a header";
+    if (Var->isFileVarDecl()) {
+      for (const Decl *D : Ctx.getTranslationUnitDecl()->decls())
+        if (const auto *Other = dyn_cast<VarDecl>(D))
+          if (Other != Var && Other->getBeginLoc() == Var->getBeginLoc())
+            return Name + " is declared together with " + quoted(Other);
+    } else {
+      DynTypedNodeList Parents = Ctx.getParents(*Var);
+      const auto *Statement =
+          Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+      if (!Statement || !Statement->isSingleDecl())
+        return Name + " is declared together with other variables";
+    }
+    bool Included = false;
+    Include = stdatomicInclude(SM, SM.getFileID(TypeStart), Included);
+    if (!Include && !Included)
+      return "the file has no '#include <Python.h>' line to add "
+             "'#include <stdatomic.h>' after";
+  }
+
+  std::string Address = "&" + Var->getName().str();
+  std::vector<FixItHint> Edits;
+  struct Read {
+    const Use *At;
+    FixItHint Edit;
+  };
+  std::vector<Read> Reads;
+  llvm::DenseSet<const DeclRefExpr *> Covered;
+  llvm::DenseSet<const FunctionDecl *> Updating, Reading;
+  auto Text = [&](const Expr *E) -> std::optional<std::string> {
+    std::optional<CharSourceRange> Range =
+        fileRangeOf(E->getSourceRange(), SM, LO);
+    if (!Range)
+      return std::nullopt;
+    return Lexer::getSourceText(*Range, SM, LO).str();
+  };
+  // Whether the value of \p E is thrown away: it is a statement, or the
+  // increment of a for loop.
+  auto Unused = [&](const Expr *E) {
+    DynTypedNodeList Parents = Ctx.getParents(*E);
+    if (Parents.empty())
+      return false;
+    if (Parents[0].get<CompoundStmt>() || Parents[0].get<LabelStmt>() ||
+        Parents[0].get<SwitchCase>())
+      return true;
+    if (const auto *If = Parents[0].get<IfStmt>())
+      return If->getThen() == E || If->getElse() == E;
+    if (const auto *While = Parents[0].get<WhileStmt>())
+      return While->getBody() == E;
+    if (const auto *Do = Parents[0].get<DoStmt>())
+      return Do->getBody() == E;
+    if (const auto *For = Parents[0].get<ForStmt>())
+      return For->getInc() == E || For->getBody() == E;
+    return false;
+  };
+  for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
+    std::string At = " at " + lineOf(U.Ref->getLocation(), SM);
+    if (!U.Function)
+      return Name + " is used outside a function" + At;
+    if (!U.Ref->getLocation().isFileID())
+      return Name + " is used inside a macro expansion" + At;
+    const Expr *Target = U.Ref;
+    DynTypedNodeList Parents = Ctx.getParents(*Target);
+    while (!Parents.empty() && Parents[0].get<ParenExpr>()) {
+      Target = Parents[0].get<ParenExpr>();
+      Parents = Ctx.getParents(*Target);
+    }
+    if (Parents.empty())
+      return Name + " is used" + At + " in a way gilport cannot make atomic";
+    const Expr *Operation = nullptr;
+    std::string Replacement;
+    if (const auto *Cast = Parents[0].get<ImplicitCastExpr>();
+        Cast && Cast->getCastKind() == CK_LValueToRValue) {
+      std::optional<CharSourceRange> Range =
+          fileRangeOf(U.Ref->getSourceRange(), SM, LO);
+      if (!Range)
+        return Name + " is used inside a macro expansion" + At;
+      Reads.push_back({&U, FixItHint::CreateReplacement(
+                               *Range, "atomic_load(" + Address + ")")});
+      continue;
+    }
+    if (const auto *Step = Parents[0].get<UnaryOperator>();
+        Step && Step->isIncrementDecrementOp()) {
+      if (Step->isPrefix() && !Unused(Step))
+        return "the new value of " + Name + " is used" + At +
+               "; an atomic increment gives the old one";
+      Operation = Step;
+      Replacement = std::string("atomic_fetch_") +
+                    (Step->isIncrementOp() ? "add" : "sub") + "(" + Address +
+                    ", 1)";
+    } else if (const auto *Assign = Parents[0].get<BinaryOperator>();
+               Assign && Assign->isAssignmentOp() &&
+               Assign->getLHS() == Target) {
+      if (!Unused(Assign))
+        return "the value of an assignment to " + Name + " is used" + At;
+      const Expr *Value = Assign->getRHS();
+      const char *Function = nullptr;
+      switch (Assign->getOpcode()) {
+      case BO_Assign: {
+        // `x = x + n` and `x = x - n` are one atomic operation.
+        const auto *Sum =
+            dyn_cast<BinaryOperator>(Value->IgnoreParenImpCasts());
+        const auto *Self =
+            Sum ? dyn_cast<DeclRefExpr>(Sum->getLHS()->IgnoreParenImpCasts())
+                : nullptr;
+        if (Self && Self->getDecl() == U.Ref->getDecl() && InState)
+          return "'" + Var->getName().str() + " = " + Var->getName().str() +
+                 " ...' at " + lineOf(U.Ref->getLocation(), SM) +
+                 " reads and stores the field in two steps";
+        if (Self && Self->getDecl() == U.Ref->getDecl() &&
+            (Sum->getOpcode() == BO_Add || Sum->getOpcode() == BO_Sub) &&
+            Sum->getRHS()->getType()->isIntegerType()) {
+          Function = Sum->getOpcode() == BO_Add ? "atomic_fetch_add"
+                                                : "atomic_fetch_sub";
+          Value = Sum->getRHS();
+          Covered.insert(Self);
+        } else {
+          Function = "atomic_store";
+        }
+        break;
+      }
+      case BO_AddAssign:
+        Function = "atomic_fetch_add";
+        break;
+      case BO_SubAssign:
+        Function = "atomic_fetch_sub";
+        break;
+      case BO_OrAssign:
+        Function = "atomic_fetch_or";
+        break;
+      case BO_AndAssign:
+        Function = "atomic_fetch_and";
+        break;
+      case BO_XorAssign:
+        Function = "atomic_fetch_xor";
+        break;
+      default:
+        return "'" + Assign->getOpcodeStr().str() + "' on " + Name + At +
+               " has no atomic operation";
+      }
+      if (!Value->getType()->isIntegerType())
+        return "a value that is not an integer is stored to " + Name + At;
+      if (usesCandidate(Value))
+        return "the value stored to " + Name + At +
+               " reads it or another global; an atomic store cannot "
+               "update it from its own value";
+      std::optional<std::string> ValueText = Text(Value);
+      if (!ValueText)
+        return "the value stored to " + Name + At +
+               " is spelled inside a macro expansion";
+      Operation = Assign;
+      Replacement =
+          std::string(Function) + "(" + Address + ", " + *ValueText + ")";
+    } else {
+      return Name + " is used" + At +
+             " other than by reading, incrementing or storing it (its "
+             "address is taken, or it is updated as part of an expression)";
+    }
+    std::optional<CharSourceRange> Range =
+        fileRangeOf(Operation->getSourceRange(), SM, LO);
+    if (!Range)
+      return "the update of " + Name + At +
+             " is spelled inside a macro expansion";
+    Edits.push_back(FixItHint::CreateReplacement(*Range, Replacement));
+    Updating.insert(U.Function->getCanonicalDecl());
+  }
+  // Reads covered by an update (`x = x + 1`) are part of it.
+  for (const Read &R : Reads) {
+    if (Covered.contains(R.At->Ref))
+      continue;
+    Reading.insert(R.At->Function->getCanonicalDecl());
+    Edits.push_back(R.Edit);
+  }
+  // A function that reads what it updates wants one step: a lock, not an
+  // atomic.
+  for (const FunctionDecl *F : Updating)
+    if (Reading.contains(F))
+      return place(F) + " both reads and updates " + Name +
+             ": atomics would not make that one step; guard it with a "
+             "'PyMutex'";
+  if (InState)
+    return {};
+  Edits.push_back(FixItHint::CreateInsertion(TypeStart, "_Atomic "));
+  if (Include && !IncludeAdded)
+    Edits.push_back(*Include);
+  IncludeAdded |= Include.has_value();
+  AtomicEdits.insert(AtomicEdits.end(), Edits.begin(), Edits.end());
   return {};
+}
+
+const Stmt *Planner::deallocUpdate(const Use &U) {
+  if (!U.Function || !Deallocs.contains(U.Function->getCanonicalDecl()))
+    return nullptr;
+  // The variable, in parentheses or not, is what the statement updates.
+  const Expr *Target = U.Ref;
+  const Stmt *Update = nullptr;
+  while (!Update) {
+    DynTypedNodeList Parents = Ctx.getParents(*Target);
+    if (Parents.empty())
+      return nullptr;
+    if (const auto *Paren = Parents[0].get<ParenExpr>()) {
+      Target = Paren;
+    } else if (const auto *Step = Parents[0].get<UnaryOperator>()) {
+      if (!Step->isIncrementDecrementOp())
+        return nullptr;
+      Update = Step;
+    } else if (const auto *Assign = Parents[0].get<BinaryOperator>()) {
+      if (!Assign->isAssignmentOp() || Assign->getLHS() != Target ||
+          Assign->getRHS()->HasSideEffects(Ctx))
+        return nullptr;
+      // The value reads no other global that may move.
+      bool ReadsGlobal = false;
+      std::function<void(const Stmt *)> Visit = [&](const Stmt *S) {
+        if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(S))
+          if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
+            ReadsGlobal |= Var->hasGlobalStorage();
+        if (S)
+          for (const Stmt *Child : S->children())
+            Visit(Child);
+      };
+      Visit(Assign->getRHS());
+      if (ReadsGlobal)
+        return nullptr;
+      Update = Assign;
+    } else {
+      return nullptr;
+    }
+  }
+  // A statement of its own in a block, so that it can be guarded.
+  DynTypedNodeList Parents = Ctx.getParents(*Update);
+  if (Parents.empty() || !Parents[0].get<CompoundStmt>() ||
+      !statementRange(*Update, SM, LO) ||
+      !fileRangeOf(Update->getSourceRange(), SM, LO))
+    return nullptr;
+  return Update;
+}
+
+bool Planner::updatesState(const FunctionDecl *F) {
+  for (const auto &[Candidate, Field] : Moved)
+    for (const Use &U : Uses->VarUses[Candidate->Var->getCanonicalDecl()])
+      if (U.Function &&
+          U.Function->getCanonicalDecl() == F->getCanonicalDecl() &&
+          DeallocUses.count(U.Ref))
+        return true;
+  return false;
+}
+
+std::pair<std::string, std::string>
+Planner::deallocLocals(const FunctionDecl *F) {
+  llvm::StringSet<> Taken;
+  for (const Decl *D : F->decls())
+    if (const auto *Named = dyn_cast<NamedDecl>(D))
+      if (Named->getIdentifier())
+        Taken.insert(Named->getName());
+  auto Unused = [&](const std::string &Preferred) {
+    std::string Name = Preferred;
+    for (unsigned Suffix = 2; Taken.contains(Name); ++Suffix)
+      Name = Preferred + std::to_string(Suffix);
+    Taken.insert(Name);
+    return Name;
+  };
+  std::string Tp = Unused("tp");
+  return {Tp, Unused("state")};
 }
 
 std::string Planner::fieldText(const VarDecl *Var, llvm::StringRef Field) {
@@ -695,7 +1431,7 @@ std::string Planner::fieldText(const VarDecl *Var, llvm::StringRef Field) {
     return "PyTypeObject *" + Field.str();
   PrintingPolicy Policy = Ctx.getPrintingPolicy();
   Policy.SuppressTagKeyword = false;
-  std::string Text;
+  std::string Text = AtomicFields.contains(Var) ? "_Atomic " : "";
   llvm::raw_string_ostream OS(Text);
   Var->getType().getUnqualifiedType().print(OS, Policy, Field);
   return OS.str();
@@ -724,11 +1460,14 @@ ModuleStatePlan Planner::run() {
     Exec = Init.Function;
   }
   findModuleFunctions();
+  OperandModule =
+      unusedFileScopeName(Init.ModuleName.str() + "_operands_module", Ctx);
   llvm::DenseSet<const VarDecl *> Wanted;
   for (const StateCandidate &C : Candidates)
     Wanted.insert(C.Var->getCanonicalDecl());
-  Uses = std::make_unique<UseCollector>(Wanted);
+  Uses = std::make_unique<UseCollector>(Wanted, SM);
   Uses->TraverseDecl(Ctx.getTranslationUnitDecl());
+  findHiddenUses();
 
   std::vector<std::string> Reasons(Candidates.size());
   std::vector<SourceLocation> Places(Candidates.size());
@@ -743,7 +1482,9 @@ ModuleStatePlan Planner::run() {
     findHelpers();
     for (size_t I = 0; I < Candidates.size(); ++I) {
       Places[I] = SourceLocation();
-      Reasons[I] = checkVariable(Candidates[I], Places[I]);
+      Reasons[I] = Candidates[I].ProcessWide
+                       ? "it is declared process-wide (ProcessWideCounters)"
+                       : checkVariable(Candidates[I], Places[I]);
       if (Candidates[I].IsType && !Reasons[I].empty() &&
           Inactive.try_emplace(Candidates[I].Var, Reasons[I]).second)
         Changed = true;
@@ -775,6 +1516,27 @@ ModuleStatePlan Planner::run() {
     }
   }
 
+  // Process-wide counters, and with AtomicCounters those that cannot move,
+  // become atomics where they are.
+  std::vector<bool> Atomic(Candidates.size());
+  for (size_t I = 0; I < Candidates.size(); ++I) {
+    const StateCandidate &C = Candidates[I];
+    if (!C.ProcessWide && (Reasons[I].empty() || !C.AtomicFallback))
+      continue;
+    std::string Problem = checkAtomic(C);
+    if (Problem.empty()) {
+      Atomic[I] = true;
+      Atomics.push_back(C.Var);
+      Reasons[I].clear();
+      Places[I] = SourceLocation();
+    } else if (C.ProcessWide) {
+      Reasons[I] =
+          "it is declared process-wide but cannot be made atomic: " + Problem;
+    } else {
+      Reasons[I] += "; nor can it be made atomic: " + Problem;
+    }
+  }
+
   // The state and its helpers go before the first function that uses it.
   std::set<std::string> FieldNames;
   std::optional<unsigned> InsertOffset;
@@ -791,9 +1553,9 @@ ModuleStatePlan Planner::run() {
     }
   };
   for (size_t I = 0; I < Candidates.size(); ++I) {
-    Plan.Outcomes.push_back(
-        {Candidates[I].Var, Reasons[I].empty(), Reasons[I], Places[I]});
-    if (!Reasons[I].empty())
+    Plan.Outcomes.push_back({Candidates[I].Var, Reasons[I].empty(), Reasons[I],
+                             Places[I], Atomic[I]});
+    if (!Reasons[I].empty() || Atomic[I])
       continue;
     const VarDecl *Var = Candidates[I].Var;
     std::string Field = Var->getName().str();
@@ -805,16 +1567,31 @@ ModuleStatePlan Planner::run() {
     FieldNames.insert(Field);
     Moved.emplace_back(&Candidates[I], Field);
     for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()])
-      Consider(U.Function);
+      if (U.Function)
+        Consider(U.Function);
+    for (const HiddenUse &H : HiddenUses[Var])
+      Consider(H.Function);
     if (Var->isStaticLocal())
       Consider(cast<FunctionDecl>(Var->getParentFunctionOrMethod()));
+  }
+  if (Moved.empty() && !Atomics.empty()) {
+    // Only atomics: the module itself is left as it is.
+    Plan.Edits.Hints = AtomicEdits;
+    Plan.EditsWithoutGil.Hints = AtomicEdits;
+    return std::move(Plan);
   }
   if (Moved.empty()) {
     Plan.Reason = "no variable can move to the module state";
     return std::move(Plan);
   }
   Consider(Exec);
-  Plan.Complete = Moved.size() == Candidates.size();
+  Plan.Complete = Moved.size() + Atomics.size() == Candidates.size();
+  // With AtomicCounters, moved counters are atomic fields where every use
+  // is one atomic operation.
+  for (const auto &[Candidate, Field] : Moved)
+    if (Candidate->AtomicFallback && !Candidate->IsObject &&
+        !Candidate->IsType && checkAtomic(*Candidate, true).empty())
+      AtomicFields.insert(Candidate->Var);
 
   // Everything the state needs is declared before it.
   auto Fail = [&](const std::string &Why) {
@@ -853,6 +1630,7 @@ ModuleStatePlan Planner::run() {
   Traverse = unusedFileScopeName(Prefix + "_state_traverse", Ctx);
   Clear = unusedFileScopeName(Prefix + "_state_clear", Ctx);
   Free = unusedFileScopeName(Prefix + "_state_free", Ctx);
+  TypeAccessor = unusedFileScopeName("get_" + Prefix + "_state_of_type", Ctx);
   InsertAt =
       aboveAttachedComments(SM.getBufferData(SM.getFileID(FirstBegin)),
                             SM.getFileOffset(text::lineStart(FirstBegin, SM)));
@@ -881,6 +1659,8 @@ std::string Planner::threadHelpers(RewriteResult &Result) {
   for (const auto &[Candidate, Field] : Moved) {
     for (const Use &U : Uses->VarUses[Candidate->Var->getCanonicalDecl()])
       Need(U.Function);
+    for (const HiddenUse &H : HiddenUses[Candidate->Var])
+      Need(H.Function);
     if (Candidate->Var->isStaticLocal())
       Need(dyn_cast<FunctionDecl>(Candidate->Var->getParentFunctionOrMethod()));
   }
@@ -896,22 +1676,23 @@ std::string Planner::threadHelpers(RewriteResult &Result) {
     return SM.isBeforeInTranslationUnit(A->getLocation(), B->getLocation());
   });
   for (const FunctionDecl *F : Ordered) {
-    const FunctionDecl *Definition = F->getDefinition();
     std::string Parameter = "PyObject *" + HelperParameters[F];
-    FunctionTypeLoc TypeLoc = Definition->getFunctionTypeLoc();
-    if (!TypeLoc || TypeLoc.getLParenLoc().isMacroID() ||
-        TypeLoc.getRParenLoc().isMacroID())
-      return "the parameters of " + quoted(F) +
-             " are spelled inside a macro expansion";
-    SourceLocation AfterLParen = TypeLoc.getLParenLoc().getLocWithOffset(1);
-    CharSourceRange Inside =
-        CharSourceRange::getCharRange(AfterLParen, TypeLoc.getRParenLoc());
-    llvm::StringRef Written = Lexer::getSourceText(Inside, SM, LO);
-    if (Definition->getNumParams() == 0)
-      Result.Hints.push_back(FixItHint::CreateReplacement(Inside, Parameter));
-    else if (!Written.trim().empty())
-      Result.Hints.push_back(
-          FixItHint::CreateInsertion(AfterLParen, Parameter + ", "));
+    for (const FunctionDecl *Declaration : F->redecls()) {
+      FunctionTypeLoc TypeLoc = Declaration->getFunctionTypeLoc();
+      if (!TypeLoc || TypeLoc.getLParenLoc().isMacroID() ||
+          TypeLoc.getRParenLoc().isMacroID())
+        return "the parameters of " + quoted(F) +
+               " are spelled inside a macro expansion";
+      SourceLocation AfterLParen = TypeLoc.getLParenLoc().getLocWithOffset(1);
+      CharSourceRange Inside =
+          CharSourceRange::getCharRange(AfterLParen, TypeLoc.getRParenLoc());
+      llvm::StringRef Written = Lexer::getSourceText(Inside, SM, LO);
+      if (Declaration->getNumParams() == 0)
+        Result.Hints.push_back(FixItHint::CreateReplacement(Inside, Parameter));
+      else if (!Written.trim().empty())
+        Result.Hints.push_back(
+            FixItHint::CreateInsertion(AfterLParen, Parameter + ", "));
+    }
     for (const Use &U : Uses->FunctionUses[F]) {
       const CallExpr *Call = directCall(U.Ref);
       std::optional<Token> LParen =
@@ -932,13 +1713,26 @@ std::string Planner::threadHelpers(RewriteResult &Result) {
   return {};
 }
 
-std::string Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
-                                         RewriteResult &Result) {
+std::string
+Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
+                             RewriteResult &Result,
+                             llvm::DenseSet<const FunctionDecl *> &Adjusted) {
   auto BodyOf = [&](const FunctionDecl *F) -> const CompoundStmt * {
     const auto *Body = dyn_cast_or_null<CompoundStmt>(F->getBody());
     return Body && Body->getLBracLoc().isFileID() ? Body : nullptr;
   };
-  if (const FunctionDecl *Traverse = HeapType.Traverse) {
+  // Types may share them: each is adjusted once.
+  const FunctionDecl *Traverse =
+      HeapType.Traverse &&
+              Adjusted.insert(HeapType.Traverse->getCanonicalDecl()).second
+          ? HeapType.Traverse
+          : nullptr;
+  const FunctionDecl *Dealloc =
+      HeapType.Dealloc &&
+              Adjusted.insert(HeapType.Dealloc->getCanonicalDecl()).second
+          ? HeapType.Dealloc
+          : nullptr;
+  if (Traverse) {
     const CompoundStmt *Body = BodyOf(Traverse);
     if (!Body)
       return "the tp_traverse body is spelled in a macro";
@@ -949,15 +1743,23 @@ std::string Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
         "\n" + Indent + "Py_VISIT(Py_TYPE(" +
             Traverse->getParamDecl(0)->getName().str() + "));"));
   }
-  if (const FunctionDecl *Dealloc = HeapType.Dealloc) {
+  if (Dealloc) {
     const CompoundStmt *Body = BodyOf(Dealloc);
     if (!Body)
       return "the tp_dealloc body is spelled in a macro";
-    // The one statement that frees the object, at the top of the body.
+    // The one statement that frees the object, at the top of the body:
+    // through tp_free, the base type's tp_dealloc, or the GC or object
+    // allocator.
     const Stmt *Free = nullptr;
     for (const Stmt *S : Body->body()) {
       std::optional<CharSourceRange> Range = statementRange(*S, SM, LO);
-      if (Range && Lexer::getSourceText(*Range, SM, LO).contains("tp_free")) {
+      llvm::StringRef Spelled =
+          Range ? Lexer::getSourceText(*Range, SM, LO) : "";
+      if (llvm::any_of(
+              std::initializer_list<llvm::StringRef>{
+                  "tp_free", "tp_dealloc", "PyObject_GC_Del", "PyObject_Del",
+                  "PyObject_Free"},
+              [&](llvm::StringRef F) { return Spelled.contains(F); })) {
         if (Free)
           return "the tp_dealloc frees the object twice";
         Free = S;
@@ -969,18 +1771,15 @@ std::string Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
       return "the tp_dealloc does not call tp_free in a statement of its own";
     std::string Indent = text::lineIndent(Body->getLBracLoc(), SM) +
                          text::indentUnit(Body->getLBracLoc(), SM);
-    llvm::StringSet<> Taken;
-    for (const Decl *D : Dealloc->decls())
-      if (const auto *Named = dyn_cast<NamedDecl>(D))
-        if (Named->getIdentifier())
-          Taken.insert(Named->getName());
-    std::string Tp = "tp";
-    for (unsigned Suffix = 2; Taken.contains(Tp); ++Suffix)
-      Tp = "tp" + std::to_string(Suffix);
+    auto [Tp, State] = deallocLocals(Dealloc);
+    std::string Locals = "\n" + Indent + "PyTypeObject *" + Tp + " = Py_TYPE(" +
+                         Dealloc->getParamDecl(0)->getName().str() + ");";
+    // Counters it updates: the state while the module is there.
+    if (updatesState(Dealloc))
+      Locals += "\n" + Indent + StateName + " *" + State + " = " +
+                TypeAccessor + "(" + Tp + ");";
     Result.Hints.push_back(FixItHint::CreateInsertion(
-        Body->getLBracLoc().getLocWithOffset(1),
-        "\n" + Indent + "PyTypeObject *" + Tp + " = Py_TYPE(" +
-            Dealloc->getParamDecl(0)->getName().str() + ");"));
+        Body->getLBracLoc().getLocWithOffset(1), Locals));
     Result.Hints.push_back(FixItHint::CreateInsertion(
         FreeRange->getEnd(), "\n" + Indent + "Py_DECREF(" + Tp + ");"));
   }
@@ -990,6 +1789,7 @@ std::string Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
 RewriteResult Planner::buildEdits(bool WithGil) {
   RewriteResult Result;
   auto Add = [&](FixItHint Hint) { Result.Hints.push_back(std::move(Hint)); };
+  Result.Hints = AtomicEdits;
   SourceLocation FileStart = SM.getLocForStartOfFile(
       SM.getFileID(SM.getExpansionLoc(Init.Def->Def->getLocation())));
   std::string Unit = text::indentUnit(FileStart, SM);
@@ -1019,36 +1819,102 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     const VarDecl *Def = Init.Def->Def;
     Text += std::string(Def->getStorageClass() == SC_Static ? "static " : "") +
             "struct PyModuleDef " + Def->getName().str() + ";\n\n";
+    if (llvm::any_of(Deallocs,
+                     [&](const FunctionDecl *F) { return updatesState(F); }))
+      Text +=
+          "/* The state of the module that created 'type' or its base, for "
+          "tp_dealloc:\n   PyType_GetModuleByDef would crash there once the "
+          "garbage collector has\n   cleared the type (its MRO and module) "
+          "at shutdown; then this gives NULL. */\nstatic " +
+          StateName + " *\n" + TypeAccessor + "(PyTypeObject *type)\n{\n" +
+          Unit + "for (; type != NULL; type = type->tp_base) {\n" + Unit +
+          Unit + "if (PyType_HasFeature(type, Py_TPFLAGS_HEAPTYPE)) {\n" +
+          Unit + Unit + Unit +
+          "PyObject *module = ((PyHeapTypeObject *)type)->ht_module;\n" + Unit +
+          Unit + Unit + "if (module != NULL && PyModule_Check(module) &&\n" +
+          Unit + Unit + Unit + Unit + "PyModule_GetDef(module) == &" +
+          Def->getName().str() + ") {\n" + Unit + Unit + Unit + Unit +
+          "return " + Accessor + "(module);\n" + Unit + Unit + Unit + "}\n" +
+          Unit + Unit + "}\n" + Unit + "}\n" + Unit + "return NULL;\n}\n\n";
   }
+  // Binary number slots look the module up from either operand (one of
+  // them is an instance of the slot's type).
+  size_t OperandHelperAt = Text.size();
   if (HasObjects) {
-    std::string Local =
-        Unit + StateName + " *state = " + Accessor + "(module);\n";
-    Text += "static int\n" + Traverse +
-            "(PyObject *module, visitproc visit, void *arg)\n{\n" + Local;
-    for (const auto &[Candidate, Field] : Moved)
-      if (Candidate->IsObject)
-        Text += Unit + "Py_VISIT(state->" + Field + ");\n";
-    Text += Unit + "return 0;\n}\n\n";
-    Text += "static int\n" + Clear + "(PyObject *module)\n{\n" + Local;
-    for (const auto &[Candidate, Field] : Moved)
-      if (Candidate->IsObject)
-        Text += Unit + "Py_CLEAR(state->" + Field + ");\n";
-    Text += Unit + "return 0;\n}\n\n";
-    Text += "static void\n" + Free + "(void *module)\n{\n" + Unit + "(void)" +
-            Clear + "((PyObject *)module);\n}\n\n";
+    // m_traverse and m_clear: one statement per object field.
+    auto StateFunction = [&](const std::string &Name,
+                             llvm::StringRef Parameters,
+                             llvm::StringRef Macro) {
+      std::string Function = "static int\n" + Name + "(PyObject *module" +
+                             Parameters.str() + ")\n{\n" + Unit + StateName +
+                             " *state = " + Accessor + "(module);\n";
+      for (const auto &[Candidate, Field] : Moved)
+        if (Candidate->IsObject)
+          Function += Unit + Macro.str() + "(state->" + Field + ");\n";
+      return Function + Unit + "return 0;\n}\n\n";
+    };
+    // Only those the definition does not have: its own get the fields.
+    if (!UserTraverse)
+      Text +=
+          StateFunction(Traverse, ", visitproc visit, void *arg", "Py_VISIT");
+    if (!UserClear)
+      Text += StateFunction(Clear, "", "Py_CLEAR");
+    if (!UserFree && !UserClear) {
+      Text += "static void\n" + Free + "(void *module)\n{\n" + Unit + "(void)" +
+              Clear + "((PyObject *)module);\n}\n\n";
+    } else if (!UserFree) {
+      Text += "static void\n" + Free + "(void *module)\n{\n" + Unit +
+              StateName + " *state = " + Accessor + "((PyObject *)module);\n";
+      for (const auto &[Candidate, Field] : Moved)
+        if (Candidate->IsObject)
+          Text += Unit + "Py_CLEAR(state->" + Field + ");\n";
+      Text += "}\n\n";
+    }
+    // The definition's own functions visit and clear the fields first.
+    for (const auto &[F, Macro] :
+         {std::pair{UserTraverse, "Py_VISIT"}, std::pair{UserClear, "Py_CLEAR"},
+          std::pair{UserFree, "Py_CLEAR"}}) {
+      if (!F)
+        continue;
+      const auto *Body = cast<CompoundStmt>(F->getBody());
+      std::string Indent = text::lineIndent(Body->getLBracLoc(), SM) + Unit;
+      std::string Module = userStateModule(F);
+      std::string Statements;
+      for (const auto &[Candidate, Field] : Moved)
+        if (Candidate->IsObject)
+          Statements += "\n" + Indent + Macro + "(" + Accessor + "(" + Module +
+                        ")->" + Field + ");";
+      Add(FixItHint::CreateInsertion(Body->getLBracLoc().getLocWithOffset(1),
+                                     Statements));
+    }
   }
+  size_t StateBlock = Result.Hints.size();
   Add(FixItHint::CreateInsertion(FileStart.getLocWithOffset(InsertAt), Text));
 
   // The declarations go; every use reads the state.
   std::set<unsigned> Replaced;
+  SourceLocation MainStart = SM.getLocForStartOfFile(SM.getMainFileID());
+  std::set<std::tuple<unsigned, unsigned, std::string>> ExtraEdits;
   for (const auto &[Candidate, Field] : Moved) {
     const VarDecl *Var = Candidate->Var;
-    if (Candidate->IsType) {
+    const HeapTypePlan *HeapType =
+        Candidate->IsType ? &HeapTypes.find(Var)->second : nullptr;
+    if (HeapType) {
       // The type's definition becomes its slots and spec.
-      const HeapTypePlan &HeapType = HeapTypes.find(Var)->second;
-      Add(FixItHint::CreateReplacement(HeapType.Definition, HeapType.SpecText));
-      for (CharSourceRange Declaration : HeapType.Declarations)
+      Add(FixItHint::CreateReplacement(HeapType->Definition,
+                                       HeapType->SpecText));
+      for (CharSourceRange Declaration : HeapType->Declarations)
         Add(FixItHint::CreateRemoval(Declaration));
+      // Types may add the same edit (an #include): once.
+      for (const auto &[Range, Replacement] : HeapType->ExtraEdits)
+        if (ExtraEdits
+                .insert({SM.getFileOffset(Range.getBegin()),
+                         SM.getFileOffset(Range.getEnd()), Replacement})
+                .second)
+          Add(FixItHint::CreateReplacement(Range, Replacement));
+      // (A type with a base known only at run time is created there.)
+      if (HeapType->BaseStatementRef && HeapType->RuntimeBase.empty())
+        Add(FixItHint::CreateRemoval(HeapType->BaseStatement));
     } else {
       std::optional<CharSourceRange> Declaration = declarationRange(Var);
       if (!Declaration)
@@ -1057,20 +1923,59 @@ RewriteResult Planner::buildEdits(bool WithGil) {
       Add(FixItHint::CreateRemoval(*Declaration));
     }
     for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
-      // A type is used by its address, which becomes the state's pointer.
-      const Expr *Target = U.Ref;
-      if (Candidate->IsType)
-        Target = Ctx.getParents(*U.Ref)[0].get<UnaryOperator>();
-      std::optional<CharSourceRange> Range =
-          fileRangeOf(Target->getSourceRange(), SM, LO);
+      // In tp_dealloc: the update, when the state is there.
+      if (auto Update = DeallocUses.find(U.Ref); Update != DeallocUses.end()) {
+        std::optional<CharSourceRange> Statement =
+            statementRange(*Update->second, SM, LO);
+        std::optional<CharSourceRange> Name =
+            fileRangeOf(U.Ref->getSourceRange(), SM, LO);
+        if (!Statement || !Name)
+          return RewriteResult::failure("an update of " + quoted(Var) +
+                                        " is spelled inside a macro");
+        std::string State = deallocLocals(U.Function->getDefinition()).second;
+        unsigned Begin = SM.getFileOffset(Statement->getBegin());
+        llvm::StringRef Written = Lexer::getSourceText(*Statement, SM, LO);
+        std::string Updated =
+            Written.take_front(SM.getFileOffset(Name->getBegin()) - Begin)
+                .str() +
+            State + "->" + Field +
+            Written.drop_front(SM.getFileOffset(Name->getEnd()) - Begin).str();
+        std::string Indent = text::lineIndent(Statement->getBegin(), SM);
+        Add(FixItHint::CreateReplacement(
+            *Statement, "if (" + State + " != NULL) {\n" + Indent + Unit +
+                            Updated + "\n" + Indent + "}"));
+        continue;
+      }
+      // Inside edits of the types: the base statement, a derived type.
+      if (HeapType && (U.Ref == HeapType->BaseStatementRef || !U.Function))
+        continue;
+      // A type is used by its address, which becomes the state's pointer,
+      // or by a member read through that pointer.
+      std::optional<CharSourceRange> Range;
+      bool Member = false;
+      if (HeapType) {
+        std::optional<TypeUseEdit> Edit = typeUseEdit(U.Ref);
+        if (Edit) {
+          Range = Edit->Range;
+          Member = Edit->Member;
+        }
+      } else {
+        Range = fileRangeOf(U.Ref->getSourceRange(), SM, LO);
+      }
       // A macro argument expanded twice is one edit.
       if (!Range ||
           !Replaced.insert(SM.getFileOffset(Range->getBegin())).second)
         continue;
       Add(FixItHint::CreateReplacement(
-          *Range,
-          Accessor + "(" + accessFrom(U.Function).ModuleExpr + ")->" + Field));
+          *Range, Accessor + "(" + accessFrom(U.Function).ModuleExpr + ")->" +
+                      Field + (Member ? "->" : "")));
     }
+    for (const HiddenUse &H : HiddenUses[Var])
+      Add(FixItHint::CreateReplacement(
+          CharSourceRange::getCharRange(MainStart.getLocWithOffset(H.Begin),
+                                        MainStart.getLocWithOffset(H.End)),
+          Accessor + "(" + accessFrom(H.Function).ModuleExpr + ")->" + Field +
+              (H.Member ? "->" : "")));
   }
 
   std::string HelperProblem = threadHelpers(Result);
@@ -1084,15 +1989,54 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     return RewriteResult::failure("the exec function's body is spelled "
                                   "inside a macro expansion");
   std::string BodyIndent = text::lineIndent(ExecBody->getLBracLoc(), SM) + Unit;
-  for (const auto &[Candidate, Field] : Moved) {
-    if (!Candidate->IsType)
-      continue;
-    std::string Slot = Accessor + "(" + ExecModule + ")->" + Field;
-    Initial += "\n" + BodyIndent + Slot +
-               " = (PyTypeObject *)PyType_FromModuleAndSpec(" + ExecModule +
-               ", &" + HeapTypes.find(Candidate->Var)->second.SpecName +
-               ", NULL);\n" + BodyIndent + "if (" + Slot + " == NULL) {\n" +
-               BodyIndent + Unit + "return -1;\n" + BodyIndent + "}";
+  // Base types first: a derived type is created from its base in the state.
+  std::vector<const StateCandidate *> Created;
+  llvm::DenseSet<const VarDecl *> Done;
+  for (bool Progress = true; Progress;) {
+    Progress = false;
+    for (const auto &[Candidate, Field] : Moved) {
+      if (!Candidate->IsType || Done.contains(Candidate->Var))
+        continue;
+      const VarDecl *Base = HeapTypes.find(Candidate->Var)->second.BaseType;
+      if (Base && !Done.contains(Base))
+        continue;
+      Created.push_back(Candidate);
+      Done.insert(Candidate->Var);
+      Progress = true;
+    }
+  }
+  for (const StateCandidate *Candidate : Created) {
+    const HeapTypePlan &HeapType = HeapTypes.find(Candidate->Var)->second;
+    auto FieldOf = [&](const VarDecl *Var) {
+      return llvm::find_if(Moved,
+                           [&](const auto &M) { return M.first->Var == Var; })
+          ->second;
+    };
+    std::string Slot =
+        Accessor + "(" + ExecModule + ")->" + FieldOf(Candidate->Var);
+    std::string Bases =
+        HeapType.BaseType ? "(PyObject *)" + Accessor + "(" + ExecModule +
+                                ")->" + FieldOf(HeapType.BaseType)
+        : HeapType.RuntimeBase.empty() ? "NULL"
+                                       : "(PyObject *)" + HeapType.RuntimeBase;
+    auto Creation = [&](const std::string &Indent) {
+      return Indent + Slot + " = (PyTypeObject *)PyType_FromModuleAndSpec(" +
+             ExecModule + ", &" + HeapType.SpecName + ", " + Bases + ");\n" +
+             Indent + "if (" + Slot + " == NULL) {\n" + Indent + Unit +
+             "return -1;\n" + Indent + "}";
+    };
+    if (HeapType.RuntimeBase.empty()) {
+      Initial += "\n" + Creation(BodyIndent);
+    } else {
+      // In place of `T.tp_base = ...;`, once the base exists.
+      std::string Indent =
+          text::lineIndent(HeapType.BaseStatement.getBegin(), SM);
+      llvm::StringRef Lines =
+          Lexer::getSourceText(HeapType.BaseStatement, SM, LO);
+      Add(FixItHint::CreateReplacement(
+          HeapType.BaseStatement,
+          Creation(Indent) + (Lines.ends_with("\n") ? "\n" : "")));
+    }
   }
   for (const auto &[Candidate, Field] : Moved) {
     if (Candidate->IsType)
@@ -1113,13 +2057,31 @@ RewriteResult Planner::buildEdits(bool WithGil) {
                                    Initial));
 
   // A heap type's instances own a reference to it.
+  llvm::DenseSet<const FunctionDecl *> Adjusted;
   for (const auto &[Candidate, Field] : Moved) {
     if (!Candidate->IsType)
       continue;
     const HeapTypePlan &HeapType = HeapTypes.find(Candidate->Var)->second;
-    if (std::string Problem = adjustTypeFunctions(HeapType, Result);
+    if (std::string Problem = adjustTypeFunctions(HeapType, Result, Adjusted);
         !Problem.empty())
       return RewriteResult::failure(Problem);
+  }
+
+  // The operand helper, when a binary number slot uses it.
+  std::string OperandCall = OperandModule + "(";
+  if (llvm::any_of(Result.Hints, [&](const FixItHint &Hint) {
+        return llvm::StringRef(Hint.CodeToInsert).contains(OperandCall);
+      })) {
+    const std::string Def = Init.Def->Def->getName().str();
+    std::string Helper =
+        "static PyObject *\n" + OperandModule +
+        "(PyObject *left, PyObject *right)\n{\n" + Unit +
+        "PyObject *module = PyType_GetModuleByDef(Py_TYPE(left), &" + Def +
+        ");\n" + Unit + "if (module == NULL) {\n" + Unit + Unit +
+        "PyErr_Clear();\n" + Unit + Unit +
+        "module = PyType_GetModuleByDef(Py_TYPE(right), &" + Def + ");\n" +
+        Unit + "}\n" + Unit + "return module;\n}\n\n";
+    Result.Hints[StateBlock].CodeToInsert.insert(OperandHelperAt, Helper);
   }
 
   // The definition: m_traverse, m_clear and m_free.
@@ -1149,6 +2111,10 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     for (const auto &[Value, NameAndFunction] : Fields) {
       const auto &[Member, Function] = NameAndFunction;
       if (Value) {
+        // The definition's own function, extended above.
+        if (!isNullConstant(Value, Ctx) && UserStateFunctions.empty() &&
+            namedFunction(Value))
+          continue;
         if (!isNullConstant(Value, Ctx))
           return RewriteResult::failure(
               std::string("the module definition already has '") + Member +

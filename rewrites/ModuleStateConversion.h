@@ -22,7 +22,13 @@
 // functions of the module's method table (their first parameter is the
 // module) and the exec function. A variable reached from anywhere else
 // (a helper without the module, a type's slot, a callback) stays where it
-// is, and the plan names the place. A single-phase module is converted to
+// is, and the plan names the place; slots and methods of converted static
+// types reach the module through the type (PyType_GetModuleByDef, a
+// METH_METHOD method through its defining class), and tp_dealloc updates a
+// counter through get_x_state_of_type(), only while the module is there.
+// Integer counters that stay, or are declared process-wide, can become C11
+// atomics instead (StateCandidate::AtomicFallback, ProcessWide). A
+// single-phase module is converted to
 // multi-phase init on the way (rewrites/MultiPhaseConversion.h), since only
 // multi-phase modules have per-module state.
 //
@@ -63,16 +69,25 @@ struct StateCandidate {
   /// Why it cannot move whatever its accessors (a static type, an array of
   /// object pointers); empty when it may.
   std::string NotMovable;
+  /// Declared process-wide (option ProcessWideCounters): an integer that
+  /// never moves to the state but becomes an atomic where it is.
+  bool ProcessWide = false;
+  /// May become an atomic where it is when it cannot move (option
+  /// AtomicCounters).
+  bool AtomicFallback = false;
 };
 
 /// What happens to one candidate.
 struct StateVariableOutcome {
   const clang::VarDecl *Var = nullptr;
+  /// Fixed: moved to the state, or made atomic when Atomic is set.
   bool Moved = false;
   /// Why it stays global, naming the place that cannot reach the module.
   std::string Reason;
   /// That place (may be invalid).
   clang::SourceLocation Where;
+  /// Made atomic where it is (process-wide) instead of moving.
+  bool Atomic = false;
 };
 
 /// Which slots a multi-phase module already declares (in active or inactive

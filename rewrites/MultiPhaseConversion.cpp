@@ -2,6 +2,8 @@
 
 #include "rewrites/MultiPhaseConversion.h"
 
+#include "rewrites/RewriteUtils.h"
+
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
@@ -22,14 +24,6 @@ std::string lineOf(SourceLocation Loc, const SourceManager &SM) {
   return "line " + std::to_string(SM.getExpansionLineNumber(Loc));
 }
 
-const VarDecl *referencedLocal(const Expr *E) {
-  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
-  if (!Ref)
-    return nullptr;
-  const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-  return Var && Var->hasLocalStorage() ? Var : nullptr;
-}
-
 bool isNull(const Expr *E, ASTContext &Ctx) {
   return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
          Expr::NPCK_NotNull;
@@ -47,21 +41,6 @@ bool onlyReturnsNull(const Stmt *S, ASTContext &Ctx) {
   if (const auto *Block = dyn_cast<CompoundStmt>(S))
     return Block->size() == 1 && returnsNull(Block->body_front(), Ctx);
   return returnsNull(S, Ctx);
-}
-
-/// `m == NULL`, `NULL == m`, `!m`.
-bool testsForNull(const Expr *Cond, const VarDecl *Var, ASTContext &Ctx) {
-  Cond = Cond->IgnoreParenImpCasts();
-  if (const auto *Not = dyn_cast<UnaryOperator>(Cond))
-    return Not->getOpcode() == UO_LNot &&
-           referencedLocal(Not->getSubExpr()) == Var;
-  const auto *Compare = dyn_cast<BinaryOperator>(Cond);
-  if (!Compare || Compare->getOpcode() != BO_EQ)
-    return false;
-  return (referencedLocal(Compare->getLHS()) == Var &&
-          isNull(Compare->getRHS(), Ctx)) ||
-         (referencedLocal(Compare->getRHS()) == Var &&
-          isNull(Compare->getLHS(), Ctx));
 }
 
 /// The file range of \p S including its terminating semicolon; invalid if

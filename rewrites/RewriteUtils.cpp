@@ -2,6 +2,9 @@
 
 #include "rewrites/RewriteUtils.h"
 
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
@@ -18,6 +21,32 @@ std::optional<CharSourceRange> fileRangeOf(SourceRange Range,
   if (R.isInvalid())
     return std::nullopt;
   return R;
+}
+
+const VarDecl *referencedLocal(const Expr *E) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+  if (!Ref)
+    return nullptr;
+  const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+  return Var && Var->hasLocalStorage() ? Var : nullptr;
+}
+
+bool testsForNull(const Expr *Cond, const VarDecl *Var, ASTContext &Ctx) {
+  auto IsNull = [&](const Expr *E) {
+    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
+           Expr::NPCK_NotNull;
+  };
+  Cond = Cond->IgnoreParenImpCasts();
+  if (const auto *Not = dyn_cast<UnaryOperator>(Cond))
+    return Not->getOpcode() == UO_LNot &&
+           referencedLocal(Not->getSubExpr()) == Var;
+  const auto *Compare = dyn_cast<BinaryOperator>(Cond);
+  if (!Compare || Compare->getOpcode() != BO_EQ)
+    return false;
+  return (referencedLocal(Compare->getLHS()) == Var &&
+          IsNull(Compare->getRHS())) ||
+         (referencedLocal(Compare->getRHS()) == Var &&
+          IsNull(Compare->getLHS()));
 }
 
 std::optional<SourceLocation> statementBegin(const Stmt &S,
@@ -111,6 +140,21 @@ std::string indentationAt(SourceLocation Loc, const SourceManager &SM) {
   while (End < Buffer.size() && (Buffer[End] == ' ' || Buffer[End] == '\t'))
     ++End;
   return Buffer.slice(LineStart, End).str();
+}
+
+llvm::StringRef calleeName(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  return Callee && Callee->getIdentifier() ? Callee->getName() : "";
+}
+
+const Expr *stripParensCastsAndCommas(const Expr *E) {
+  while (true) {
+    E = E->IgnoreParenCasts();
+    const auto *Comma = dyn_cast<BinaryOperator>(E);
+    if (!Comma || Comma->getOpcode() != BO_Comma)
+      return E;
+    E = Comma->getRHS();
+  }
 }
 
 } // namespace gilport

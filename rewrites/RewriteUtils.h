@@ -4,14 +4,19 @@
 #define GILPORT_REWRITES_REWRITEUTILS_H
 
 #include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <optional>
 #include <string>
 
 namespace clang {
+class ASTContext;
+class CallExpr;
+class Expr;
 class LangOptions;
 class SourceManager;
 class Stmt;
+class VarDecl;
 } // namespace clang
 
 namespace gilport {
@@ -43,6 +48,22 @@ statementRange(const clang::Stmt &S, const clang::SourceManager &SM,
 std::optional<clang::CharSourceRange>
 wholeStatementLines(const clang::Stmt &S, const clang::SourceManager &SM,
                     const clang::LangOptions &LO);
+
+/// The name of the function \p Call calls directly; empty for an indirect
+/// call, an unnamed callee or a null \p Call.
+llvm::StringRef calleeName(const clang::CallExpr *Call);
+
+/// \p E without parentheses, casts, and the left operands of commas (the
+/// assertion in 3.13's `(assert(...), (T *)(op))` casts).
+const clang::Expr *stripParensCastsAndCommas(const clang::Expr *E);
+
+/// The local variable \p E names, through parentheses and casts, or null.
+const clang::VarDecl *referencedLocal(const clang::Expr *E);
+
+/// Whether \p Cond tests local \p Var for NULL: `m == NULL`, `NULL == m`,
+/// `!m`.
+bool testsForNull(const clang::Expr *Cond, const clang::VarDecl *Var,
+                  clang::ASTContext &Ctx);
 
 /// The leading whitespace of the line holding \p Loc.
 std::string indentationAt(clang::SourceLocation Loc,

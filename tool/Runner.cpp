@@ -2,17 +2,31 @@
 
 #include "tool/Runner.h"
 
+#include "tool/ResultWire.h"
+
 #include "checks/Analysis.h"
 #include "rewrites/DeclarationSafety.h"
 
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace gilport {
 
@@ -96,64 +110,354 @@ collectSources(const std::vector<std::string> &Paths,
   return Result;
 }
 
-RunResult
-analyzeAll(const clang::tooling::CompilationDatabase &Database,
+namespace {
+
+UnitOutcome analyzeOne(const clang::tooling::CompilationDatabase &Database,
+                       llvm::StringRef File, const AnalysisOptions &Options,
+                       const std::vector<std::string> &EnabledChecks,
+                       bool DeclareAnyway) {
+  UnitOutcome Outcome;
+  Outcome.Unit = analyzeTranslationUnit(Database, File, Options, EnabledChecks);
+  if (!DeclareAnyway)
+    applyDeclarationSafetyRule(Outcome.Unit.Findings, Outcome.Withheld);
+  return Outcome;
+}
+
+/// The order in which files are handed out: the largest first, so that a
+/// big file does not start last and leave the other workers idle at the end.
+std::vector<size_t> scheduleOrder(const std::vector<std::string> &Files) {
+  std::vector<std::pair<uint64_t, size_t>> BySize;
+  for (size_t Index = 0; Index < Files.size(); ++Index) {
+    uint64_t Size = 0;
+    if (llvm::sys::fs::file_size(Files[Index], Size))
+      Size = 0;
+    BySize.push_back({Size, Index});
+  }
+  std::stable_sort(
+      BySize.begin(), BySize.end(),
+      [](const auto &A, const auto &B) { return A.first > B.first; });
+  std::vector<size_t> Order;
+  for (const auto &Entry : BySize)
+    Order.push_back(Entry.second);
+  return Order;
+}
+
+/// How -j N runs: in worker processes (the default), or in threads of this
+/// process when GILPORT_PARALLEL=threads. A worker process is
+/// single-threaded, so malloc and reference counts take their lock-free
+/// paths, and a crash costs one file instead of the run
+/// (docs/benchmarks.md, "Parallel analysis").
+bool useWorkerProcesses() {
+  std::optional<std::string> Mode =
+      llvm::sys::Process::GetEnv("GILPORT_PARALLEL");
+  return !Mode || *Mode != "threads";
+}
+
+bool writeAll(int FD, llvm::StringRef Data) {
+  while (!Data.empty()) {
+    ssize_t Written = ::write(FD, Data.data(), Data.size());
+    if (Written < 0) {
+      if (errno == EINTR)
+        continue;
+      return false;
+    }
+    Data = Data.drop_front(Written);
+  }
+  return true;
+}
+
+// A worker sends frames: a kind byte, the file's index (8 bytes) and the
+// payload's size (8 bytes), then the payload. 'S' (no payload) says that the
+// worker started a file, 'R' carries its UnitOutcome.
+constexpr size_t FrameHeaderSize = 17;
+
+void appendFrame(std::string &Out, char Kind, uint64_t Index,
+                 llvm::StringRef Payload) {
+  char Header[FrameHeaderSize];
+  Header[0] = Kind;
+  llvm::support::endian::write64le(Header + 1, Index);
+  llvm::support::endian::write64le(Header + 9, Payload.size());
+  Out.append(Header, FrameHeaderSize);
+  Out.append(Payload.data(), Payload.size());
+}
+
+/// Body of a worker process: takes files from the shared counter until none
+/// is left, sending each one's results to \p FD. Never returns.
+[[noreturn]] void
+workerMain(int FD, std::atomic<size_t> &Next, const std::vector<size_t> &Order,
+           const clang::tooling::CompilationDatabase &Database,
            const std::vector<std::string> &Files,
            const AnalysisOptions &Options,
-           const std::vector<std::string> &EnabledChecks, unsigned Jobs,
-           bool DeclareAnyway,
-           const std::function<void(unsigned, unsigned, llvm::StringRef)>
-               &OnProgress) {
-  RunResult Result;
-  std::mutex ResultMutex;
-  std::set<EditLocation> Withheld;
-  std::atomic<size_t> NextFile{0};
-  unsigned Done = 0;
-  auto Worker = [&] {
-    for (size_t Index = NextFile++; Index < Files.size(); Index = NextFile++) {
-      TranslationUnitResult Unit = analyzeTranslationUnit(
-          Database, Files[Index], Options, EnabledChecks);
-      std::set<EditLocation> UnitWithheld;
-      if (!DeclareAnyway)
-        applyDeclarationSafetyRule(Unit.Findings, UnitWithheld);
-      std::lock_guard<std::mutex> Lock(ResultMutex);
-      Withheld.insert(UnitWithheld.begin(), UnitWithheld.end());
-      if (Unit.Failed)
-        Result.Errors.push_back({Files[Index], Unit.FirstError});
-      else
-        ++Result.FilesAnalyzed;
-      for (Finding &F : Unit.Findings)
-        Result.Findings.push_back(std::move(F));
-      for (const auto &Entry : Unit.ContentHashes)
-        Result.ContentHashes.try_emplace(Entry.getKey(), Entry.getValue());
-      if (OnProgress)
-        OnProgress(++Done, Files.size(), Files[Index]);
+           const std::vector<std::string> &EnabledChecks, bool DeclareAnyway) {
+  // For test/cli/parallel.test: a worker that dies on the file whose name
+  // ends with this text.
+  std::optional<std::string> CrashOn =
+      llvm::sys::Process::GetEnv("GILPORT_TEST_WORKER_CRASH");
+  for (size_t Slot = Next++; Slot < Order.size(); Slot = Next++) {
+    size_t Index = Order[Slot];
+    std::string Frame;
+    appendFrame(Frame, 'S', Index, "");
+    if (!writeAll(FD, Frame))
+      ::_exit(3);
+    if (CrashOn && !CrashOn->empty() &&
+        llvm::StringRef(Files[Index]).ends_with(*CrashOn)) {
+      ::signal(SIGABRT, SIG_DFL);
+      ::raise(SIGABRT);
     }
+    UnitOutcome Outcome = analyzeOne(Database, Files[Index], Options,
+                                     EnabledChecks, DeclareAnyway);
+    std::string Payload;
+    encodeOutcome(Outcome, Payload);
+    Frame.clear();
+    appendFrame(Frame, 'R', Index, Payload);
+    if (!writeAll(FD, Frame))
+      ::_exit(3);
+  }
+  ::close(FD);
+  llvm::errs().flush();
+  // No destructors or atexit handlers: they belong to the driver.
+  ::_exit(0);
+}
+
+struct Worker {
+  pid_t Pid = -1;
+  int FD = -1;
+  std::string Buffer;
+  /// The file the worker has started and not finished.
+  std::optional<size_t> Current;
+};
+
+std::string describeWaitStatus(int Status) {
+  if (WIFSIGNALED(Status))
+    return llvm::formatv("signal {0}", WTERMSIG(Status));
+  if (WIFEXITED(Status))
+    return llvm::formatv("exit status {0}", WEXITSTATUS(Status));
+  return "unknown status";
+}
+
+/// Runs the files in \p Workers worker processes. Fills \p Outcomes (by file
+/// index) and calls \p OnDone for each file as its results arrive. Returns
+/// false when no worker could be started.
+bool runInWorkerProcesses(unsigned WorkerCount,
+                          const std::vector<size_t> &Order,
+                          const clang::tooling::CompilationDatabase &Database,
+                          const std::vector<std::string> &Files,
+                          const AnalysisOptions &Options,
+                          const std::vector<std::string> &EnabledChecks,
+                          bool DeclareAnyway,
+                          std::vector<std::optional<UnitOutcome>> &Outcomes,
+                          const std::function<void(size_t)> &OnDone) {
+  // The next slot of Order to analyse, shared by the workers.
+  void *Shared =
+      ::mmap(nullptr, sizeof(std::atomic<size_t>), PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (Shared == MAP_FAILED)
+    return false;
+  static_assert(std::atomic<size_t>::is_always_lock_free,
+                "the shared counter must work across processes");
+  auto *Next = new (Shared) std::atomic<size_t>(0);
+  // Buffered output would be written again by each child.
+  llvm::outs().flush();
+  llvm::errs().flush();
+
+  std::vector<Worker> Pool;
+  for (unsigned I = 0; I < WorkerCount; ++I) {
+    int Pipe[2];
+    if (::pipe(Pipe) != 0)
+      break;
+    pid_t Pid = ::fork();
+    if (Pid < 0) {
+      ::close(Pipe[0]);
+      ::close(Pipe[1]);
+      break;
+    }
+    if (Pid == 0) {
+      ::close(Pipe[0]);
+      for (const Worker &Other : Pool)
+        ::close(Other.FD);
+      workerMain(Pipe[1], *Next, Order, Database, Files, Options, EnabledChecks,
+                 DeclareAnyway);
+    }
+    ::close(Pipe[1]);
+    Worker W;
+    W.Pid = Pid;
+    W.FD = Pipe[0];
+    Pool.push_back(std::move(W));
+  }
+  if (Pool.empty()) {
+    ::munmap(Shared, sizeof(std::atomic<size_t>));
+    return false;
+  }
+
+  size_t Open = Pool.size();
+  std::vector<char> Chunk(1 << 16);
+  while (Open) {
+    std::vector<pollfd> Polled;
+    std::vector<Worker *> Owners;
+    for (Worker &W : Pool)
+      if (W.FD >= 0) {
+        Polled.push_back({W.FD, POLLIN, 0});
+        Owners.push_back(&W);
+      }
+    if (::poll(Polled.data(), Polled.size(), -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    for (size_t I = 0; I < Polled.size(); ++I) {
+      if (!Polled[I].revents)
+        continue;
+      Worker &W = *Owners[I];
+      ssize_t Got = ::read(W.FD, Chunk.data(), Chunk.size());
+      if (Got < 0 && errno == EINTR)
+        continue;
+      if (Got > 0) {
+        W.Buffer.append(Chunk.data(), Got);
+        // Take every complete frame.
+        size_t Used = 0;
+        while (W.Buffer.size() - Used >= FrameHeaderSize) {
+          const char *Header = W.Buffer.data() + Used;
+          char Kind = Header[0];
+          uint64_t Index = llvm::support::endian::read64le(Header + 1);
+          uint64_t Size = llvm::support::endian::read64le(Header + 9);
+          if (W.Buffer.size() - Used - FrameHeaderSize < Size)
+            break;
+          llvm::StringRef Payload(Header + FrameHeaderSize, Size);
+          Used += FrameHeaderSize + Size;
+          if (Index >= Files.size())
+            continue;
+          if (Kind == 'S') {
+            W.Current = Index;
+            continue;
+          }
+          UnitOutcome Outcome;
+          if (!decodeOutcome(Payload, Outcome)) {
+            Outcome = UnitOutcome();
+            Outcome.Unit.Failed = true;
+            Outcome.Unit.FirstError =
+                "gilport could not read a worker's results for this file";
+          }
+          W.Current.reset();
+          Outcomes[Index] = std::move(Outcome);
+          OnDone(Index);
+        }
+        W.Buffer.erase(0, Used);
+        continue;
+      }
+      // End of file: the worker is done, or died.
+      ::close(W.FD);
+      W.FD = -1;
+      --Open;
+      int Status = 0;
+      while (::waitpid(W.Pid, &Status, 0) < 0 && errno == EINTR)
+        ;
+      if (W.Current && !Outcomes[*W.Current]) {
+        UnitOutcome Crashed;
+        Crashed.Unit.Failed = true;
+        Crashed.Unit.FirstError =
+            "gilport crashed while analysing this file (" +
+            describeWaitStatus(Status) + ")";
+        Outcomes[*W.Current] = std::move(Crashed);
+        OnDone(*W.Current);
+      }
+    }
+  }
+  for (Worker &W : Pool)
+    if (W.FD >= 0) {
+      ::close(W.FD);
+      ::kill(W.Pid, SIGKILL);
+      ::waitpid(W.Pid, nullptr, 0);
+    }
+  ::munmap(Shared, sizeof(std::atomic<size_t>));
+  return true;
+}
+
+} // namespace
+
+RunResult analyzeAll(const clang::tooling::CompilationDatabase &Database,
+                     const std::vector<std::string> &Files,
+                     const AnalysisOptions &Options,
+                     const std::vector<std::string> &EnabledChecks,
+                     unsigned Jobs, bool DeclareAnyway,
+                     const std::function<void(unsigned, unsigned,
+                                              llvm::StringRef)> &OnProgress) {
+  // Each file's outcome, by index: merged in file order below, so that the
+  // result does not depend on which worker finished first.
+  std::vector<std::optional<UnitOutcome>> Outcomes(Files.size());
+  std::vector<size_t> Order = scheduleOrder(Files);
+  unsigned Done = 0;
+  auto Progress = [&](size_t Index) {
+    if (OnProgress)
+      OnProgress(++Done, Files.size(), Files[Index]);
   };
-  unsigned Threads = std::max(1u, std::min<unsigned>(Jobs, Files.size()));
-  std::vector<std::thread> Pool;
-  for (unsigned I = 1; I < Threads; ++I)
-    Pool.emplace_back(Worker);
-  Worker();
-  for (std::thread &Thread : Pool)
-    Thread.join();
+  unsigned Parallel = std::max(1u, std::min<unsigned>(Jobs, Files.size()));
+
+  bool Ran = false;
+  if (Parallel > 1 && useWorkerProcesses())
+    Ran =
+        runInWorkerProcesses(Parallel, Order, Database, Files, Options,
+                             EnabledChecks, DeclareAnyway, Outcomes, Progress);
+  if (!Ran) {
+    std::mutex ProgressMutex;
+    std::atomic<size_t> Next{0};
+    auto Work = [&] {
+      for (size_t Slot = Next++; Slot < Order.size(); Slot = Next++) {
+        size_t Index = Order[Slot];
+        UnitOutcome Outcome = analyzeOne(Database, Files[Index], Options,
+                                         EnabledChecks, DeclareAnyway);
+        std::lock_guard<std::mutex> Lock(ProgressMutex);
+        Outcomes[Index] = std::move(Outcome);
+        Progress(Index);
+      }
+    };
+    std::vector<std::thread> Pool;
+    for (unsigned I = 1; I < Parallel; ++I)
+      Pool.emplace_back(Work);
+    Work();
+    for (std::thread &Thread : Pool)
+      Thread.join();
+  }
+  // Files no worker reached (every worker died): analyse them here.
+  for (size_t Index = 0; Index < Files.size(); ++Index)
+    if (!Outcomes[Index]) {
+      Outcomes[Index] = analyzeOne(Database, Files[Index], Options,
+                                   EnabledChecks, DeclareAnyway);
+      Progress(Index);
+    }
+
+  RunResult Result;
+  std::set<EditLocation> Withheld;
+  for (size_t Index = 0; Index < Files.size(); ++Index) {
+    UnitOutcome &Outcome = *Outcomes[Index];
+    TranslationUnitResult &Unit = Outcome.Unit;
+    Withheld.insert(Outcome.Withheld.begin(), Outcome.Withheld.end());
+    if (Unit.Failed)
+      Result.Errors.push_back({Files[Index], Unit.FirstError});
+    else
+      ++Result.FilesAnalyzed;
+    for (Finding &F : Unit.Findings)
+      Result.Findings.push_back(std::move(F));
+    for (const auto &Entry : Unit.ContentHashes)
+      Result.ContentHashes.try_emplace(Entry.getKey(), Entry.getValue());
+    Outcomes[Index].reset();
+  }
 
   dropWithheldDeclarations(Result.Findings, Withheld);
   // A header seen from several translation units yields the same finding
-  // several times: keep one.
-  std::sort(Result.Findings.begin(), Result.Findings.end(),
-            [](const Finding &A, const Finding &B) { return A.key() < B.key(); });
-  Result.Findings.erase(
-      std::unique(Result.Findings.begin(), Result.Findings.end(),
-                  [](const Finding &A, const Finding &B) {
-                    return A.key() == B.key();
-                  }),
-      Result.Findings.end());
+  // several times: keep the one from the first file.
+  std::stable_sort(
+      Result.Findings.begin(), Result.Findings.end(),
+      [](const Finding &A, const Finding &B) { return A.key() < B.key(); });
+  Result.Findings.erase(std::unique(Result.Findings.begin(),
+                                    Result.Findings.end(),
+                                    [](const Finding &A, const Finding &B) {
+                                      return A.key() == B.key();
+                                    }),
+                        Result.Findings.end());
   std::stable_sort(Result.Findings.begin(), Result.Findings.end());
-  std::sort(Result.Errors.begin(), Result.Errors.end(),
-            [](const InputError &A, const InputError &B) {
-              return A.File < B.File;
-            });
+  std::sort(
+      Result.Errors.begin(), Result.Errors.end(),
+      [](const InputError &A, const InputError &B) { return A.File < B.File; });
   return Result;
 }
 

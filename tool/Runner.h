@@ -47,8 +47,10 @@ struct RunResult {
   llvm::StringMap<uint64_t> ContentHashes;
 };
 
-/// Analyses every file with \p Jobs threads. \p OnProgress is called after
-/// each file with (done, total, file).
+/// Analyses every file, \p Jobs at a time: in \p Jobs worker processes
+/// (GILPORT_PARALLEL=threads: threads) when \p Jobs > 1, the largest files
+/// first. The result does not depend on \p Jobs. \p OnProgress is called
+/// after each file with (done, total, file).
 RunResult
 analyzeAll(const clang::tooling::CompilationDatabase &Database,
            const std::vector<std::string> &Files,

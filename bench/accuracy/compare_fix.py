@@ -12,29 +12,16 @@ import collections
 import json
 import os
 import re
-import shutil
 import subprocess
+import sys
 import time
 
 import csource
 import extract_ground_truth as gt
 
-
-def make_copy(tree, work):
-    copy = os.path.join(work, "fixtree")
-    os.makedirs(copy)
-    for name in os.listdir(tree):
-        source = os.path.join(tree, name)
-        if name == "Modules":
-            shutil.copytree(source, os.path.join(copy, name), symlinks=True,
-                            ignore=shutil.ignore_patterns("*.o", "*.so"))
-        elif name != "compile_commands.json":
-            os.symlink(source, os.path.join(copy, name))
-    with open(os.path.join(tree, "compile_commands.json")) as f:
-        text = f.read()
-    with open(os.path.join(copy, "compile_commands.json"), "w") as f:
-        f.write(text.replace(os.path.realpath(tree).rstrip("/"), copy))
-    return copy
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test",
+                                "realcode"))
+from fix_and_compile import make_copy  # noqa: E402  (the copy the real-code tests fix too)
 
 
 def result_test(body, call_end):

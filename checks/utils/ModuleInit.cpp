@@ -1,6 +1,7 @@
 //===--- ModuleInit.cpp ---------------------------------------------------===//
 
 #include "checks/utils/ModuleInit.h"
+#include "rewrites/RewriteUtils.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -72,13 +73,6 @@ void forEachRawToken(const SourceManager &SM, const LangOptions &LO,
 
 bool isIdentifier(const Token &Tok, llvm::StringRef Name) {
   return Tok.is(tok::raw_identifier) && Tok.getRawIdentifier() == Name;
-}
-
-llvm::StringRef calleeName(const CallExpr *Call) {
-  const FunctionDecl *Callee = Call->getDirectCallee();
-  if (!Callee || !Callee->getIdentifier())
-    return {};
-  return Callee->getName();
 }
 
 bool isMultiPhaseInitCall(llvm::StringRef Name) {

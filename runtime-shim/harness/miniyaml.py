@@ -94,18 +94,26 @@ class _Parser:
             return self.sequence(indent)
         return self.mapping(indent)
 
+    def line_at(self, indent):
+        """(number, content) of the next non-blank line when it is at `indent`; None when the
+        input ends or the line is less indented (the block ends). Deeper is an error."""
+        self.skip_blank()
+        if self.pos >= len(self.lines):
+            return None
+        number, line = self.lines[self.pos]
+        if _indent(line) != indent:
+            if _indent(line) > indent:
+                self.error(number, "bad indentation")
+            return None
+        return number, _strip_comment(line).strip()
+
     def sequence(self, indent):
         items = []
         while True:
-            self.skip_blank()
-            if self.pos >= len(self.lines):
+            entry = self.line_at(indent)
+            if entry is None:
                 break
-            number, line = self.lines[self.pos]
-            if _indent(line) != indent:
-                if _indent(line) > indent:
-                    self.error(number, "bad indentation")
-                break
-            content = _strip_comment(line).strip()
+            number, content = entry
             if not (content.startswith("- ") or content == "-"):
                 break
             rest = content[1:].strip()
@@ -125,15 +133,10 @@ class _Parser:
     def mapping(self, indent):
         result = {}
         while True:
-            self.skip_blank()
-            if self.pos >= len(self.lines):
+            entry = self.line_at(indent)
+            if entry is None:
                 break
-            number, line = self.lines[self.pos]
-            if _indent(line) != indent:
-                if _indent(line) > indent:
-                    self.error(number, "bad indentation")
-                break
-            content = _strip_comment(line).strip()
+            number, content = entry
             if content.startswith("- "):
                 break
             match = re.match(r"""^("[^"]*"|'[^']*'|[^:]+?)\s*:(\s+(.*))?$""",

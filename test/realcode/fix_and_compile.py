@@ -20,6 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 
 def make_copy(tree, work):
+    """A copy of the prepared tree's Modules/ under `work` (the rest symlinked), with its
+    compile_commands.json pointing into the copy."""
     copy = os.path.join(work, "tree")
     os.makedirs(copy)
     for name in os.listdir(tree):
@@ -32,7 +34,7 @@ def make_copy(tree, work):
     with open(os.path.join(tree, "compile_commands.json")) as f:
         text = f.read()
     with open(os.path.join(copy, "compile_commands.json"), "w") as f:
-        f.write(text.replace(tree.rstrip("/"), copy))
+        f.write(text.replace(os.path.realpath(tree).rstrip("/"), copy))
     return copy
 
 

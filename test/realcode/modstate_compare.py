@@ -29,6 +29,8 @@ HEAP_TYPE = re.compile(r"\bPyType_From(?:ModuleAndSpec|SpecWithBases|Spec|Metacl
 STATIC_TYPE = re.compile(r"^(?:static\s+)?PyTypeObject\s+\w+\s*=", re.M)
 GLOBAL_OBJECT = re.compile(r"^static\s+PyObject\s*\*\s*\w+\s*(?:=\s*NULL\s*)?;", re.M)
 INTERPRETERS = re.compile(r"\{\s*Py_mod_multiple_interpreters\s*,\s*(\w+)\s*\}")
+SPEC_NAME = re.compile(r"PyType_Spec\s+\w+\s*=\s*\{[^}]*?\.name\s*=\s*\"([^\"]+)\"", re.S)
+TYPE_SLOT = re.compile(r"\{\s*(Py_(?:tp|nb|sq|mp|am|bf)_\w+)\s*,")
 
 
 def without_comments(text):
@@ -51,6 +53,8 @@ def structure(text):
         "static_types": len(STATIC_TYPE.findall(code)),
         "globals": len(GLOBAL_OBJECT.findall(code)),
         "interpreters": interpreters[0] if interpreters else "(none)",
+        "specs": sorted(SPEC_NAME.findall(code)),
+        "slots": len(TYPE_SLOT.findall(code)),
     }
 
 
@@ -79,10 +83,15 @@ def main():
             continue
         before_ok, _ = syntax_ok(command)
         report = os.path.join(work, os.path.basename(module) + ".json")
-        def fix(report):
-            return [gilport, "fix", path, "-p", copy, "--format=json", "-o", report,
+        def fix(report, mode="fix"):
+            return [gilport, mode, path, "-p", copy, "--format=json", "-o", report,
                     "--checks=-*,gilport-global-state,gilport-missing-gil-decl",
                     "--check-option=gilport-global-state.ConvertToModuleState=true"]
+        # What the fix will move: the findings that have one, before it runs.
+        subprocess.run(fix(report + ".check", "check"), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        with open(report + ".check") as f:
+            planned = json.load(f)["findings"]
         first = subprocess.run(fix(report), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if first.returncode not in (0, 1):
             sys.exit("gilport failed on %s: %s" % (module, first.stderr))
@@ -98,12 +107,13 @@ def main():
         original = read(os.path.join(tree, "Modules", module))
         mine = structure(fixed)
         theirs = structure(read(os.path.join(src313, "Modules", module)))
-        print("converted to multi-phase: %s" % ("yes" if "PyModuleDef_Init" in fixed
-                                                  and "PyModuleDef_Init" not in original else "no"))
+        print("converted to multi-phase: %s" % ("already" if "PyModuleDef_Init" in original
+                                                  else "yes" if "PyModuleDef_Init" in fixed else "no"))
         for key, label in (("fields", "state fields"), ("exec", "exec function"),
                            ("heap_types", "heap type creations"), ("static_types", "static types"),
                            ("globals", "static PyObject* globals"),
-                           ("interpreters", "Py_mod_multiple_interpreters")):
+                           ("interpreters", "Py_mod_multiple_interpreters"),
+                           ("specs", "heap type specs"), ("slots", "type slots")):
             print("%s: gilport %s | 3.13 %s" % (label, mine[key], theirs[key]))
         with open(report) as f:
             findings = json.load(f)["findings"]
@@ -112,8 +122,9 @@ def main():
                 continue
             name = re.search(r"'([^']+)'", finding["message"]).group(1)
             print("left global: %s: %s" % (name, finding.get("no_fix_reason", "")))
-        moved = sum(1 for f in findings if f["check"] == "gilport-global-state" and f.get("fix_available"))
-        print("moved by gilport: %d" % moved)
+        moved = sorted(re.search(r"'([^']+)'", f["message"]).group(1) for f in planned
+                       if f["check"] == "gilport-global-state" and f.get("fix_available"))
+        print("moved by gilport: %d %s" % (len(moved), moved if moved else ""))
 
 
 if __name__ == "__main__":

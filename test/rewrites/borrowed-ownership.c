@@ -202,11 +202,16 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES: #include <Python.h>
 // CHECK-FIXES: #include "gilport_compat.h"
 // CHECK-FIXES: static PyObject *incref_then_return(Memo *self, PyObject *key) {
-// CHECK-FIXES:   PyObject *value;
-// CHECK-FIXES:   PyDict_GetItemRef(self->cache, key, &value);
+// CHECK-FIXES-NEXT:   PyObject *value;
+// CHECK-FIXES-NEXT:   if (PyDict_GetItemRef(self->cache, key, &value) < 0) {
+// CHECK-FIXES-NEXT:     return NULL;
+// CHECK-FIXES-NEXT:   }
 // CHECK-FIXES-NOT: PyObject *value = PyDict_GetItemWithError(self->cache, key);
 // CHECK-FIXES:   if (value != NULL) {
 // CHECK-FIXES-NOT: Py_INCREF(value);
+// CHECK-FIXES:     return value;
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   Py_RETURN_NONE;
 // CHECK-FIXES: static int used_then_abandoned(Memo *self, PyObject *key) {
 // CHECK-FIXES:   PyObject *value;
 // CHECK-FIXES:   PyDict_GetItemRef(self->cache, key, &value);

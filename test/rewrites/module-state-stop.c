@@ -30,9 +30,9 @@ static PyObject *Thing_repr(PyObject *self) {
   return Py_NewRef(greeting);
 }
 
-static int Thing_bool(PyObject *self) { return 1; }
+static PyObject *Thing_vectorcall(PyObject *c, PyObject *const *a, size_t n,
+                                  PyObject *k) { return PyLong_FromLong(1); }
 
-static PyNumberMethods Thing_as_number = {.nb_bool = Thing_bool};
 
 static PyTypeObject Thing_Type = {
 // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: type object 'Thing_Type' is statically allocated and shared by all interpreters; create it as a heap type with 'PyType_FromModuleAndSpec' and keep it in the module state [gilport-global-state]
@@ -40,7 +40,7 @@ static PyTypeObject Thing_Type = {
     .tp_name = "stop.Thing",
     .tp_basicsize = sizeof(ThingObject),
     .tp_repr = Thing_repr,
-    .tp_as_number = &Thing_as_number,
+    .tp_vectorcall = Thing_vectorcall,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,
 };
@@ -139,5 +139,5 @@ PyMODINIT_FUNC PyInit_stop(void) {
 // NOTES:      warning: global variable 'flag'
 // NOTES:      note: not moved to the module state: 'flag' is used in 'stop_toggle' (line {{[0-9]+}}), which names its first parameter, the module, through a macro ('Py_UNUSED') or not at all
 // NOTES:      warning: type object 'Thing_Type'
-// NOTES:      note: no automatic fix: not moved to the module state: not converted to a heap type: 'Thing_Type' sets 'tp_as_number', which the heap type conversion does not handle
+// NOTES:      note: no automatic fix: not moved to the module state: not converted to a heap type: 'Thing_Type' sets 'tp_vectorcall', which the heap type conversion does not handle
 // NOTES:      1 finding fixed in 1 file, 5 left for a human

@@ -78,6 +78,17 @@ SCENARIOS = {
                "plain.setdefault('kept', []).append(boxes.Box(key))"),
         control="lambda key, obj: plain.__setitem__(key, obj)",
     ),
+    # The module of test/rewrites/heap-type-dealloc-counter.c once fixed:
+    # counters updated in tp_dealloc.
+    "tally": dict(
+        mark="i = tally.Item(None, 1)",
+        seen="tally.counts()[0] > 0",
+        work="for i in range(3000):\n    tally.Item(None, i)",
+        store=("lambda key, obj: setattr(tally, 'marker', key) "
+               "if isinstance(key, Marker) else "
+               "plain.setdefault('kept', []).append(tally.Item(key))"),
+        control="lambda key, obj: plain.__setitem__(key, obj)",
+    ),
 }
 
 LOAD = """
