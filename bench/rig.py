@@ -64,12 +64,18 @@ QUICK_FILES = [
 ]
 QUICK_HEADERS = ["Modules/clinic/itertoolsmodule.c.h"]
 # What gilport achieves on QUICK_FILES today (see docs/benchmarks.md), asserted in CI so that a
-# regression fails. They are far below the issue's targets where the tool is: the report says so.
+# regression fails (2026-11-22: borrowed-ref recall 15/16, precision 7/8 labelled; global-state
+# 62/62 and 8/8; gil-decl 12/12). Small samples: the full run's figures are the ones to quote.
 QUICK_THRESHOLDS = {
-    "recall": {"borrowed-ref": 0.85, "global-state": 1.00, "gil-decl": 1.00},
-    "precision": {"gilport-borrowed-ref": 0.70, "gilport-global-state": 0.40},
+    "recall": {"borrowed-ref": 0.93, "global-state": 1.00, "gil-decl": 1.00},
+    "precision": {"gilport-borrowed-ref": 0.87, "gilport-global-state": 1.00},
 }
 SCALING_SIZES = [1, 4, 16, 48]
+# The precision target is judged on CPython 3.13 with this configuration: it excludes CPython's
+# C-API test modules, fuzzing harness and documentation examples (the file says which and why).
+# The rig also reports the precision over all of Modules/ with the default configuration.
+TESTS_EXCLUDED_CONFIG = os.path.join(HERE, "accuracy", "cpython-tests-excluded.gilport.yaml")
+JUDGED = "cpython3.13-tests-excluded"
 
 
 def cache_dir():
@@ -92,8 +98,8 @@ def prepare(script, *args):
     return proc.stdout.strip().split("\n")[-1]
 
 
-def run_gilport(gilport, mode, paths, tree, out, jobs=2):
-    argv = [gilport, mode, *paths, "-p", tree, f"-j{jobs}", "--format=json", "-o", out, "--quiet"]
+def run_gilport(gilport, mode, paths, tree, out, jobs=2, extra=()):
+    argv = [gilport, mode, *paths, "-p", tree, f"-j{jobs}", "--format=json", "-o", out, "--quiet", *extra]
     start = time.perf_counter()
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
@@ -157,11 +163,13 @@ def plots(results):
                 names.append(f"recall\n{cat}")
                 values.append(100 * r["recall"])
                 colours.append("#3b75af")
-        for check, r in results["precision"]["cpython3.13"]["checks"].items():
-            if r["precision"] is not None:
-                names.append("precision\n" + check.replace("gilport-", ""))
-                values.append(100 * r["precision"])
-                colours.append("#e1812c")
+        for corpus, suffix, colour in (("cpython3.13", "\nall Modules/", "#f2b880"),
+                                       (JUDGED, "\ntests excluded", "#e1812c")):
+            for check, r in results["precision"].get(corpus, {}).get("checks", {}).items():
+                if r["precision"] is not None and check in TARGET_PRECISION:
+                    names.append("precision\n" + check.replace("gilport-", "") + suffix)
+                    values.append(100 * r["precision"])
+                    colours.append(colour)
         bars = ax.bar(range(len(names)), values, color=colours)
         ax.set_xticks(range(len(names)), names, fontsize=7)
         ax.axhline(95, color="#3b75af", linestyle="--", linewidth=0.8, label="recall target 95%")
@@ -220,6 +228,20 @@ def met(ok):
     return "met" if ok else "**not met**"
 
 
+def precision_table(p, judged):
+    out = ["| check | findings | labelled | true | false | precision | target |", "|---|---|---|---|---|---|---|"]
+    for check, v in p.items():
+        target = TARGET_PRECISION.get(check)
+        t = ""
+        if target and judged:
+            t = f"≥ {100 * target:.0f}%: {met(v['precision'] is not None and v['precision'] >= target)}"
+        elif target:
+            t = "(not judged on this configuration)"
+        out.append(f"| {check} | {v['findings']} | {v['labelled']} | {v['true']} | {v['false']} | "
+                   f"{pct(v['precision'])} | {t} |")
+    return out
+
+
 def summary_markdown(results):
     r = results["recall"]
     p = results["precision"]["cpython3.13"]["checks"]
@@ -241,15 +263,22 @@ def summary_markdown(results):
         for kind, kv in v.get("by_kind", {}).items():
             out.append(f"| &nbsp;&nbsp;{cat}, {kind} | {kv['found']} / {kv['total']} | "
                        f"{pct(kv['found'] / kv['total'] if kv['total'] else None)} | |")
-    out += ["", "Precision on CPython 3.13 (what gilport still reports after CPython's port; a sample "
-            "labelled by hand in bench/accuracy/labels.json):", "",
-            "| check | findings | labelled | true | false | precision | target |", "|---|---|---|---|---|---|---|"]
-    for check, v in p.items():
-        target = TARGET_PRECISION.get(check)
-        t = (f"≥ {100 * target:.0f}%: {met(v['precision'] is not None and v['precision'] >= target)}"
-             if target else "")
-        out.append(f"| {check} | {v['findings']} | {v['labelled']} | {v['true']} | {v['false']} | "
-                   f"{pct(v['precision'])} | {t} |")
+    sample = results.get("sample_size")
+    sample_text = f" (each check's {sample} findings with the smallest SHA-1, sample_findings.py)" if sample else ""
+    judged = results["precision"].get(JUDGED)
+    if judged:
+        out += ["", "Precision on CPython 3.13 (what gilport still reports after CPython's port; a sample "
+                f"labelled by hand in bench/accuracy/labels.json{sample_text}). **The target is judged on "
+                "this configuration**: bench/accuracy/cpython-tests-excluded.gilport.yaml, which leaves out "
+                "CPython's C-API test modules, its fuzzing harness and its example modules (ExcludePaths):", ""]
+        out += precision_table(judged["checks"], True)
+        out += ["", "The same over all of 3.13's Modules/ with the default configuration (test modules "
+                "included; not what the target is judged on):", ""]
+        out += precision_table(p, False)
+    else:
+        out += ["", "Precision on CPython 3.13 (what gilport still reports after CPython's port; a sample "
+                f"labelled by hand in bench/accuracy/labels.json{sample_text}):", ""]
+        out += precision_table(p, True)
     crc = results["precision"].get("crcmod")
     if crc:
         out += ["", "python-crcmod (third-party, single-phase): " + ", ".join(
@@ -364,6 +393,8 @@ def write_html(results, images, md, path):
     parts.append("<h2>Every false positive (labelled findings on CPython 3.13 and crcmod)</h2>")
     rows = []
     for corpus, prec in results["precision"].items():
+        if corpus == JUDGED:
+            continue  # a subset of cpython3.13's rows
         for check, v in prec["checks"].items():
             for fp in v["false_positives"]:
                 rows.append((corpus, check, f"{fp['file']}:{fp['line']}", fp["reason"]))
@@ -372,6 +403,8 @@ def write_html(results, images, md, path):
     parts.append("<h2>True remaining hazards on CPython 3.13 (labelled sample)</h2>")
     rows = []
     for corpus, prec in results["precision"].items():
+        if corpus == JUDGED:
+            continue  # a subset of cpython3.13's rows
         for check, v in prec["checks"].items():
             for tp in v["true_positives"]:
                 rows.append((corpus, check, f"{tp['file']}:{tp['line']}", tp["reason"]))
@@ -494,6 +527,10 @@ def main():
     labels = load_labels(os.path.join(HERE, "accuracy", "labels.json"))
     precision = {"cpython3.13": score.score_precision(labels_for(labels, "cpython3.13"), report313, tree313, files)}
     if not files:
+        log("gilport check on CPython 3.13 without its C-API test modules (the judged configuration)")
+        report313x, _ = run_gilport(gilport, "check", paths313, tree313, os.path.join(work, "check313x.json"),
+                                    extra=[f"--config={TESTS_EXCLUDED_CONFIG}"])
+        precision[JUDGED] = score.score_precision(labels_for(labels, "cpython3.13"), report313x, tree313)
         report_crc, _ = run_gilport(gilport, "check", [crcmod], crcmod, os.path.join(work, "crcmod.json"))
         precision["crcmod"] = score.score_precision(labels_for(labels, "crcmod"), report_crc, crcmod)
 
@@ -501,7 +538,7 @@ def main():
                .strftime("%Y-%m-%dT%H:%M:%SZ"), "gilport_version": f"{version} ({git})",
                "truth": {"old": truth["old"], "new": truth["new"], "files": len(truth["files_compared"])},
                "truth_diffs": truth_diffs, "recall": recall, "precision": precision,
-               "miss_notes": labels.get("miss_notes", {}),
+               "miss_notes": labels.get("miss_notes", {}), "sample_size": labels.get("sample_size"),
                "check_seconds": {"cpython3.11": t311, "cpython3.13": t313}}
 
     if not files:

@@ -10,6 +10,8 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/Stmt.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "clang/Basic/SourceManager.h"
 
@@ -33,6 +35,101 @@ constexpr llvm::StringRef NewRefFunctions[] = {"Py_NewRef", "_Py_NewRef",
 
 bool isBorrowedApi(llvm::StringRef Name) {
   return findBorrowedApi(Name) != nullptr;
+}
+
+/// Whether the result of a borrowed call (or the item a macro read from
+/// `->ob_item[i]`) is only compared with NULL, tested for truth or thrown
+/// away: `if (PyDict_GetItemString(d, "x") == NULL)`, `assert(...)`. The
+/// pointer is never stored, passed on or dereferenced, so freeing the object
+/// afterwards cannot hurt.
+bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx) {
+  DynTypedNode Current = DynTypedNode::create(*Node);
+  const Stmt *Child = Node;
+  if (isa<MemberExpr>(Node)) {
+    // `->ob_item` is the array; the value is the subscript around it.
+    const ArraySubscriptExpr *Subscript = nullptr;
+    for (unsigned Depth = 0; Depth < 4 && !Subscript; ++Depth) {
+      auto Parents = Ctx.getParents(Current);
+      if (Parents.size() != 1)
+        return false;
+      Current = Parents[0];
+      Subscript = Current.get<ArraySubscriptExpr>();
+      if (!Subscript && !Current.get<ImplicitCastExpr>() &&
+          !Current.get<ParenExpr>())
+        return false;
+    }
+    if (!Subscript)
+      return false;
+    Child = Subscript;
+  }
+  for (;;) {
+    auto Parents = Ctx.getParents(Current);
+    if (Parents.size() != 1)
+      return false;
+    Current = Parents[0];
+    const auto *Parent = Current.get<Stmt>();
+    if (!Parent)
+      return false;
+    if (const auto *Cast = dyn_cast<CastExpr>(Parent)) {
+      if (Cast->getCastKind() == CK_ToVoid)
+        return true;
+      Child = Parent;
+      continue;
+    }
+    if (isa<ParenExpr>(Parent)) {
+      Child = Parent;
+      continue;
+    }
+    if (const auto *Op = dyn_cast<BinaryOperator>(Parent)) {
+      if (Op->isEqualityOp()) {
+        const Expr *Other = Op->getLHS() == Child ? Op->getRHS() : Op->getLHS();
+        return Other->IgnoreParenCasts()->isNullPointerConstant(
+            Ctx, Expr::NPC_ValueDependentIsNotNull);
+      }
+      return Op->isLogicalOp() ||
+             (Op->getOpcode() == BO_Comma && Op->getLHS() == Child);
+    }
+    if (const auto *Op = dyn_cast<UnaryOperator>(Parent))
+      return Op->getOpcode() == UO_LNot;
+    if (const auto *If = dyn_cast<IfStmt>(Parent))
+      return If->getCond() == Child;
+    if (const auto *While = dyn_cast<WhileStmt>(Parent))
+      return While->getCond() == Child;
+    if (const auto *Do = dyn_cast<DoStmt>(Parent))
+      return Do->getCond() == Child;
+    if (const auto *For = dyn_cast<ForStmt>(Parent))
+      return For->getCond() == Child;
+    if (const auto *Conditional = dyn_cast<ConditionalOperator>(Parent))
+      return Conditional->getCond() == Child;
+    // Not evaluated: sizeof, and glibc's assert() has one.
+    return isa<UnaryExprOrTypeTraitExpr>(Parent);
+  }
+}
+
+/// The variable a container expression belongs to: `self` for
+/// `self->items`, and for a local initialized from `self->items`.
+std::string ownerRoot(const Expr *Container) {
+  const Expr *E = ContainerPrivacy::stripCasts(Container);
+  for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      E = ContainerPrivacy::stripCasts(Member->getBase());
+      continue;
+    }
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    if (!Ref)
+      return {};
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    if (!Var)
+      return {};
+    // `PyObject *pending = self->pending_bytes;`
+    if (Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) && Var->getInit() &&
+        isa<MemberExpr>(ContainerPrivacy::stripCasts(Var->getInit()))) {
+      E = ContainerPrivacy::stripCasts(Var->getInit());
+      continue;
+    }
+    return Var->getName().str();
+  }
+  return {};
 }
 
 } // namespace
@@ -131,14 +228,23 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
   const SourceManager &SM = context().getSourceManager();
   PrivacyVerdict Verdict;
   if (Api.isOwnedByContainer() && Found.Owner) {
-    // Holding the container's lock keeps its items alive.
-    if (LockedByCallers || Sections.contains(Spelling.NameLoc, SM))
+    // Holding the container's lock keeps its items alive; so does the lock
+    // of the object the container belongs to, when the function asserts
+    // that its callers hold it.
+    if (LockedByCallers || Sections.contains(Spelling.NameLoc, SM) ||
+        Sections.assertsHeld(*Found.Function, ownerRoot(Found.Owner),
+                             Spelling.NameLoc, SM))
       return;
     Verdict =
         Privacy.classify(*Found.Function, *Found.Owner, Spelling.NameLoc, SM);
     if (Verdict.isPrivate() && !ReportPrivateContainers)
       return;
   }
+  // PyDict_SetDefault also inserts, and PyDict_SetDefaultRef with a NULL
+  // result pointer is its drop-in replacement (CPython 3.13 made that swap
+  // in pyexpat.c): its NULL tests are still reported, for the fix.
+  if (Api.Name != "PyDict_SetDefault" && isOnlyTestedForNull(Found.Node, Ctx))
+    return;
 
   FindingBuilder Finding =
       diag(Spelling.NameLoc, ("'" + Api.Name +
@@ -178,21 +284,11 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
       Section->second.ok()) {
     const SourceManager &SM = Ctx.getSourceManager();
     FileID File = SM.getFileID(SM.getExpansionLoc(Found.Spelling.NameLoc));
-    std::optional<FixItHint> Include;
-    if (needsCompatHeader(context().getMinimumPython(), 3, 13)) {
-      Include = compatIncludeInsertion(SM, File);
-      if (!Include && !includesCompatHeader(SM, File)) {
-        Finding.noFix(("MinimumPython is " + context().getMinimumPython() +
-                       " and the file has no '#include <Python.h>' line "
-                       "after which to include gilport_compat.h")
-                          .str());
-        return;
-      }
-    }
-    for (const FixItHint &Hint : Section->second.Hints)
-      Finding.fix(Hint);
-    if (Include)
-      Finding.fix(*Include);
+    std::string Reason = addFixWithCompatHeader(
+        Section->second.Hints, SM, File, context().getMinimumPython(), 3, 13,
+        [&](const FixItHint &Hint) { Finding.fix(Hint); });
+    if (!Reason.empty())
+      Finding.noFix(Reason);
     return;
   }
   std::optional<StrongCallForm> Form;
@@ -203,7 +299,9 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
       Form = StrongCallForm::SameArguments;
     break;
   case ReplacementContract::LookupOutParameter:
-    if (Api.Name == "PyDict_GetItemWithError")
+    // PyDict_GetItemWithError and CPython's private ...WithError lookups
+    // report errors as NULL with an exception, as the replacement does.
+    if (Api.Name.ends_with("WithError"))
       Form = StrongCallForm::LookupReportingErrors;
     else if (Api.Owner == BorrowOwner::Dict)
       Form = StrongCallForm::LookupSwallowingErrors;
@@ -218,9 +316,11 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
     break;
   }
   if (!Form) {
-    Finding.noFix(("no automatic fix for '" + Api.Name +
-                   "': its replacement has a different contract")
-                      .str());
+    Finding.noFix(!Api.NoFixReason.empty()
+                      ? Api.NoFixReason.str()
+                      : ("no automatic fix for '" + Api.Name +
+                         "': its replacement has a different contract")
+                            .str());
     return;
   }
   const auto *Call = dyn_cast<CallExpr>(Found.Node);
@@ -246,25 +346,13 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
     Finding.noFix(Rewrite.Reason);
     return;
   }
-  std::optional<FixItHint> Include;
-  if (needsCompatHeader(context().getMinimumPython(),
-                        Api.ReplacementAddedIn.Major,
-                        Api.ReplacementAddedIn.Minor)) {
-    Include = compatIncludeInsertion(SM, SM.getFileID(SM.getExpansionLoc(
-                                             Call->getBeginLoc())));
-    if (!Include && !includesCompatHeader(SM, SM.getFileID(SM.getExpansionLoc(
-                                                  Call->getBeginLoc())))) {
-      Finding.noFix(("MinimumPython is " + context().getMinimumPython() +
-                     " and the file has no '#include <Python.h>' line after "
-                     "which to include gilport_compat.h")
-                        .str());
-      return;
-    }
-  }
-  for (const FixItHint &Hint : Rewrite.Hints)
-    Finding.fix(Hint);
-  if (Include)
-    Finding.fix(*Include);
+  std::string Reason = addFixWithCompatHeader(
+      Rewrite.Hints, SM, SM.getFileID(SM.getExpansionLoc(Call->getBeginLoc())),
+      context().getMinimumPython(), Api.ReplacementAddedIn.Major,
+      Api.ReplacementAddedIn.Minor,
+      [&](const FixItHint &Hint) { Finding.fix(Hint); });
+  if (!Reason.empty())
+    Finding.noFix(Reason);
 }
 
 } // namespace gilport

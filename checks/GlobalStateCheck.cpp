@@ -2,6 +2,7 @@
 
 #include "checks/GlobalStateCheck.h"
 
+#include "checks/utils/ImmortalObjects.h"
 #include "rewrites/ModuleStateConversion.h"
 
 #include "clang/AST/ASTContext.h"
@@ -445,6 +446,23 @@ bool GlobalStateCheck::isIgnored(llvm::StringRef Name) const {
   return IgnoreVariables && IgnoreVariables->match(Name);
 }
 
+void GlobalStateCheck::dropImmortalTuples(ASTContext &Ctx) {
+  if (!Types)
+    return;
+  llvm::SmallVector<const VarDecl *, 8> Tuples;
+  for (const Candidate &Found : Candidates)
+    if ((Found.Kind == StaticStateKind::StaticObject ||
+         Found.Kind == StaticStateKind::ObjectPointers) &&
+        !FirstWrites.count(Found.Var->getCanonicalDecl()) &&
+        isImmortalStaticTuple(*Found.Var, *Types, Ctx, context()))
+      Tuples.push_back(Found.Var);
+  llvm::SmallPtrSet<const VarDecl *, 8> Unwritten =
+      onlyAddressedByTables(Tuples, *Types, Ctx, context());
+  llvm::erase_if(Candidates, [&](const Candidate &Found) {
+    return Unwritten.count(Found.Var) != 0;
+  });
+}
+
 void GlobalStateCheck::registerPPCallbacks(const SourceManager &SM,
                                            Preprocessor *PP) {
   Analyzer.registerPPCallbacks(SM, PP);
@@ -456,6 +474,7 @@ void GlobalStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
     if (Through != WritesThrough.end())
       recordWrite(Taken.Target, Through->second);
   }
+  dropImmortalTuples(Ctx);
   StateFixes.reset();
   if (ConvertToModuleState) {
     reportWithModuleState(Ctx);

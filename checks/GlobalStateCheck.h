@@ -99,6 +99,9 @@ private:
                     const clang::VarDecl *Var, WriteSite Site);
   static bool isGlobal(const clang::DeclRefExpr *Ref);
   bool isIgnored(llvm::StringRef Name) const;
+  /// Removes the candidates that are immortal static tuples nothing writes
+  /// (Argument Clinic's `_kwtuple`; utils/ImmortalObjects.h).
+  void dropImmortalTuples(clang::ASTContext &Ctx);
   /// Reports the candidates with the module-state conversion's fixes.
   void reportWithModuleState(clang::ASTContext &Ctx);
   Finding draft(const Candidate &Found) const;

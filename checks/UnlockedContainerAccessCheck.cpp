@@ -103,21 +103,11 @@ void UnlockedContainerAccessCheck::addFix(
   }
   const SourceManager &SM = Ctx.getSourceManager();
   FileID File = SM.getFileID(SM.getExpansionLoc(Found.Node->getBeginLoc()));
-  std::optional<FixItHint> Include;
-  if (needsCompatHeader(context().getMinimumPython(), 3, 13)) {
-    Include = compatIncludeInsertion(SM, File);
-    if (!Include && !includesCompatHeader(SM, File)) {
-      Finding.noFix(("MinimumPython is " + context().getMinimumPython() +
-                     " and the file has no '#include <Python.h>' line after "
-                     "which to include gilport_compat.h")
-                        .str());
-      return;
-    }
-  }
-  for (const FixItHint &Hint : Rewrite.Hints)
-    Finding.fix(Hint);
-  if (Include)
-    Finding.fix(*Include);
+  std::string Reason = addFixWithCompatHeader(
+      Rewrite.Hints, SM, File, context().getMinimumPython(), 3, 13,
+      [&](const FixItHint &Hint) { Finding.fix(Hint); });
+  if (!Reason.empty())
+    Finding.noFix(Reason);
 }
 
 } // namespace gilport

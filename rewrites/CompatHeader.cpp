@@ -10,6 +10,7 @@
 
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
 
 #include <utility>
 
@@ -229,6 +230,26 @@ bool includesCompatHeader(const clang::SourceManager &SM, clang::FileID File) {
   return llvm::any_of(Lines, [](llvm::StringRef Line) {
     return Line.trim() == "#include \"gilport_compat.h\"";
   });
+}
+
+std::string addFixWithCompatHeader(
+    llvm::ArrayRef<clang::FixItHint> Hints, const clang::SourceManager &SM,
+    clang::FileID File, llvm::StringRef MinimumPython, unsigned Major,
+    unsigned Minor, llvm::function_ref<void(const clang::FixItHint &)> AddFix) {
+  std::optional<clang::FixItHint> Include;
+  if (needsCompatHeader(MinimumPython, Major, Minor)) {
+    Include = compatIncludeInsertion(SM, File);
+    if (!Include && !includesCompatHeader(SM, File))
+      return ("MinimumPython is " + MinimumPython +
+              " and the file has no '#include <Python.h>' line after which "
+              "to include gilport_compat.h")
+          .str();
+  }
+  for (const clang::FixItHint &Hint : Hints)
+    AddFix(Hint);
+  if (Include)
+    AddFix(*Include);
+  return {};
 }
 
 } // namespace gilport

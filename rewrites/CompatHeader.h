@@ -11,9 +11,12 @@
 #define GILPORT_REWRITES_COMPATHEADER_H
 
 #include "clang/Basic/Diagnostic.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <optional>
+#include <string>
 
 namespace clang {
 class SourceManager;
@@ -42,6 +45,17 @@ bool needsCompatHeader(llvm::StringRef MinimumPython, unsigned Major,
 
 /// Whether \p File already includes gilport_compat.h.
 bool includesCompatHeader(const clang::SourceManager &SM, clang::FileID File);
+
+/// Hands \p Hints, the edits of a fix in \p File whose code calls APIs added
+/// in \p Major.\p Minor, to \p AddFix, followed by the include of
+/// gilport_compat.h when \p MinimumPython needs it. When the header is
+/// needed and \p File neither includes it nor has an `#include <Python.h>`
+/// line to put it after, nothing is handed over and the reason is returned
+/// (empty otherwise).
+std::string addFixWithCompatHeader(
+    llvm::ArrayRef<clang::FixItHint> Hints, const clang::SourceManager &SM,
+    clang::FileID File, llvm::StringRef MinimumPython, unsigned Major,
+    unsigned Minor, llvm::function_ref<void(const clang::FixItHint &)> AddFix);
 
 } // namespace gilport
 

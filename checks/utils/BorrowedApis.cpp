@@ -25,7 +25,7 @@ constexpr PythonVersion Py313{3, 13};
 constexpr PythonVersion Py315{3, 15};
 constexpr PythonVersion NotDeprecated{};
 
-// Sorted by name.
+// Sorted by name (ASCII: the private '_Py' names last).
 const BorrowedApi Table[] = {
     {"PyCell_GET", /*IsMacro=*/true, "PyCell_Get", Py3,
      Contract::SameArgumentsNewReference, Owner::Cell, 0, "PyCell_Get($0)", "",
@@ -78,6 +78,31 @@ const BorrowedApi Table[] = {
      Contract::WeakrefOutParameter, Owner::WeakReferent, 0, "", "", Py313},
     {"PyWeakref_GetObject", false, "PyWeakref_GetRef", Py313,
      Contract::WeakrefOutParameter, Owner::WeakReferent, 0, "", "", Py313},
+    // CPython's private lookups (Include/cpython/dictobject.h in 3.11; the
+    // Id and plain WithError variants moved to Include/internal in 3.13).
+    // All return a borrowed reference, or NULL with an exception on error.
+    {"_PyDict_GetItemIdWithError", false, "PyDict_GetItemRef", Py313,
+     Contract::DifferentArguments, Owner::Dict, 0, "",
+     "use 'PyDict_GetItemRef' (Python 3.13) with the key as a string object "
+     "(for example one interned at module init and kept in the module "
+     "state), which returns a strong reference",
+     NotDeprecated,
+     "'PyDict_GetItemRef' takes the key as an object, not a "
+     "'_Py_Identifier'"},
+    {"_PyDict_GetItemStringWithError", false, "PyDict_GetItemStringRef", Py313,
+     Contract::LookupOutParameter, Owner::Dict, 0, "", "", NotDeprecated},
+    {"_PyDict_GetItemWithError", false, "PyDict_GetItemRef", Py313,
+     Contract::LookupOutParameter, Owner::Dict, 0, "", "", NotDeprecated},
+    // 3.13's strong variant, _PyDict_GetItemRef_KnownHash, is internal to
+    // CPython (Py_BUILD_CORE only).
+    {"_PyDict_GetItem_KnownHash", false, "PyDict_GetItemRef", Py313,
+     Contract::DifferentArguments, Owner::Dict, 0, "",
+     "use 'PyDict_GetItemRef' (Python 3.13), which returns a strong "
+     "reference; it takes no hash (CPython's strong known-hash lookup is "
+     "internal)",
+     NotDeprecated,
+     "'PyDict_GetItemRef' takes no hash argument; there is no public "
+     "strong-reference lookup with a known hash"},
 };
 
 } // namespace

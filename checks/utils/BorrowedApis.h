@@ -91,6 +91,9 @@ struct BorrowedApi {
   llvm::StringLiteral Advice;
   /// The release that deprecated the borrowed API, if any.
   PythonVersion DeprecatedIn;
+  /// Why calls are not rewritten automatically, when the replacement needs
+  /// more than the call's own arguments (empty: decided by Contract).
+  llvm::StringLiteral NoFixReason = "";
 
   /// Whether a critical section on, or privacy of, the owner argument makes
   /// the borrowed reference safe.

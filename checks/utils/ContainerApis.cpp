@@ -115,6 +115,10 @@ const NonEscapingEntry NonEscaping[] = {
     {"PyDict_Size", FirstArgument},
     {"PyDict_Update", FirstTwoArguments},
     {"PyDict_Values", FirstArgument},
+    {"_PyDict_GetItemIdWithError", FirstArgument},
+    {"_PyDict_GetItemStringWithError", FirstArgument},
+    {"_PyDict_GetItemWithError", FirstArgument},
+    {"_PyDict_GetItem_KnownHash", FirstArgument},
     // Tuples.
     {"PyTuple_GET_SIZE", FirstArgument},
     {"PyTuple_GetItem", FirstArgument},

@@ -47,8 +47,13 @@ struct VariableFacts {
   llvm::SmallVector<SourceLocation, 2> Escapes;
 };
 
-const CallExpr *asCreatorCall(const Expr *E,
-                              std::optional<ContainerKind> &Kind) {
+/// What the privacy analysis knows about the functions of the translation
+/// unit: which static functions return a new container, and which do not
+/// let a parameter escape.
+using HelperQueries = ContainerPrivacy::HelperQueries;
+
+const CallExpr *asCreatorCall(const Expr *E, std::optional<ContainerKind> &Kind,
+                              HelperQueries *Helpers) {
   const auto *Call =
       dyn_cast_or_null<CallExpr>(ContainerPrivacy::stripCasts(E));
   if (!Call)
@@ -57,6 +62,8 @@ const CallExpr *asCreatorCall(const Expr *E,
   if (!Callee || !Callee->getIdentifier())
     return nullptr;
   Kind = createdContainerKind(Callee->getName());
+  if (!Kind && Helpers)
+    Kind = Helpers->freshResultKind(*Callee);
   return Kind ? Call : nullptr;
 }
 
@@ -89,8 +96,8 @@ namespace {
 class FactsCollector : public RecursiveASTVisitor<FactsCollector> {
 public:
   FactsCollector(ContainerPrivacy::FunctionFacts &Facts, ASTContext &Ctx,
-                 const SourceManager &SM)
-      : Facts(Facts), Ctx(Ctx), SM(SM) {}
+                 const SourceManager &SM, HelperQueries *Helpers)
+      : Facts(Facts), Ctx(Ctx), SM(SM), Helpers(Helpers) {}
 
   // Regions: statements that may not run (branches, loops, switch bodies, the
   // right operand of && and ||). An assignment inside one does not reach
@@ -123,7 +130,8 @@ public:
       return true;
     llvm::StringRef Name = Callee->getName();
     for (unsigned I = 0, N = Call->getNumArgs(); I < N; ++I)
-      if (isNonEscapingArgument(Name, I))
+      if (isNonEscapingArgument(Name, I) ||
+          (Helpers && Helpers->keepsParameterPrivate(*Callee, I)))
         markSafe(Call->getArg(I));
     return true;
   }
@@ -220,7 +228,10 @@ public:
 
   bool VisitDeclRefExpr(DeclRefExpr *Ref) {
     const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-    if (!Var || !isTracked(Var) || Safe.count(Ref) || ReturnDepth > 0)
+    // A returned local is handed over, not shared; a returned parameter
+    // goes back to a caller that may keep it (keepsParameterPrivate).
+    if (!Var || !isTracked(Var) || Safe.count(Ref) ||
+        (ReturnDepth > 0 && !isa<ParmVarDecl>(Var)))
       return true;
     if (isWithinExpansionOf(Ref->getLocation(), "Py_CLEAR", SM,
                             Ctx.getLangOpts()))
@@ -230,9 +241,10 @@ public:
   }
 
 private:
+  // Parameters too, for keepsParameterPrivate(); their own privacy is
+  // decided by classifyParameter().
   static bool isTracked(const VarDecl *Var) {
-    return Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) &&
-           Var->getType()->isPointerType();
+    return Var->hasLocalStorage() && Var->getType()->isPointerType();
   }
 
   static const VarDecl *trackedVariable(const Expr *E) {
@@ -253,7 +265,7 @@ private:
   void record(const VarDecl *Var, SourceLocation Loc, const Expr *Value) {
     Assignment A;
     A.Loc = SM.getFileLoc(Loc);
-    A.Creator = asCreatorCall(Value, A.Kind);
+    A.Creator = asCreatorCall(Value, A.Kind, Helpers);
     A.IsNull = !A.Creator && Value->IgnoreParenCasts()->isNullPointerConstant(
                                  Ctx, Expr::NPC_ValueDependentIsNotNull);
     if (!Regions.empty())
@@ -268,29 +280,32 @@ private:
   ContainerPrivacy::FunctionFacts &Facts;
   ASTContext &Ctx;
   const SourceManager &SM;
+  HelperQueries *Helpers;
   llvm::SmallPtrSet<const DeclRefExpr *, 32> Safe;
   llvm::SmallPtrSet<const Stmt *, 16> RegionRoots;
   llvm::SmallVector<std::pair<const Stmt *, Span>, 8> Regions;
   unsigned ReturnDepth = 0;
 };
 
-/// The parameters CPython fills with a new object for each call: the `args`
-/// tuple of `(self, args[, kwds])` functions, and the keyword-argument dict
-/// of METH_KEYWORDS functions, tp_new, tp_init and tp_call, also where a
-/// helper receives it under the same name. The free-threading HOWTO calls
-/// the keyword dict "effectively private".
+/// The `args` tuple of `(self, args[, kwds])` functions, which CPython
+/// fills for each call.
+///
+/// The keyword-argument dict is not private, although the free-threading
+/// HOWTO calls it "effectively private": Python code always passes a new
+/// dict (the compiler emits BUILD_MAP + DICT_MERGE for `f(**d)`), but
+/// `PyObject_Call(f, args, d)` hands a C caller's own dict `d` unchanged to a
+/// METH_VARARGS|METH_KEYWORDS function (cfunction_call) and to tp_new and
+/// tp_init (type_call), and a helper's parameter named `kw...` may be any
+/// dict. CPython 3.13 ported such lookups too (_elementtree.c,
+/// _ctypes.c).
 PrivacyVerdict classifyParameter(const FunctionDecl &Function,
                                  const ParmVarDecl &Param) {
   PrivacyVerdict Verdict;
   if (!isPyObjectPointer(Param.getType()))
     return Verdict;
-  llvm::StringRef Name = Param.getName();
   unsigned NumParams = Function.getNumParams();
-  if (Name.starts_with_insensitive("kw") || Name == "keywords") {
-    Verdict.Why = PrivacyVerdict::Reason::KeywordArguments;
-    Verdict.Variable = &Param;
-  } else if (Name == "args" && Param.getFunctionScopeIndex() == 1 &&
-             (NumParams == 2 || NumParams == 3)) {
+  if (Param.getName() == "args" && Param.getFunctionScopeIndex() == 1 &&
+      (NumParams == 2 || NumParams == 3)) {
     Verdict.Why = PrivacyVerdict::Reason::Tuple;
     Verdict.Variable = &Param;
   }
@@ -324,9 +339,6 @@ std::string PrivacyVerdict::explanation() const {
     return "the container is a new object returned by '" + CreatorName + "'";
   case Reason::Tuple:
     return Name + " is a tuple, whose items cannot change";
-  case Reason::KeywordArguments:
-    return Name + " is the keyword-argument dict of this call, which no "
-                  "other thread can see";
   }
   return "";
 }
@@ -350,13 +362,115 @@ const Expr *ContainerPrivacy::stripCasts(const Expr *E) {
 const ContainerPrivacy::FunctionFacts &
 ContainerPrivacy::factsFor(const FunctionDecl &Function,
                            const SourceManager &SM) {
+  auto It = Facts.find(&Function);
+  if (It != Facts.end())
+    return *It->second;
+  // Collecting may ask about helpers, which collects their facts: the map
+  // may grow meanwhile.
+  auto Collected = std::make_unique<FunctionFacts>();
+  CurrentSM = &SM;
+  Computing.insert(&Function);
+  FactsCollector Collector(*Collected, Function.getASTContext(), SM, this);
+  Collector.TraverseStmt(Function.getBody());
+  Computing.erase(&Function);
   std::unique_ptr<FunctionFacts> &Slot = Facts[&Function];
-  if (!Slot) {
-    Slot = std::make_unique<FunctionFacts>();
-    FactsCollector Collector(*Slot, Function.getASTContext(), SM);
-    Collector.TraverseStmt(Function.getBody());
-  }
+  if (!Slot)
+    Slot = std::move(Collected);
   return *Slot;
+}
+
+namespace {
+
+/// The static function defined in this translation unit that \p Callee
+/// names, or null: only its own definition can run (an external one could
+/// be interposed by another library).
+const FunctionDecl *staticDefinition(const FunctionDecl &Callee) {
+  const FunctionDecl *Definition = Callee.getDefinition();
+  if (!Definition || !Definition->hasBody() ||
+      Definition->isExternallyVisible() || Definition->isVariadic())
+    return nullptr;
+  return Definition;
+}
+
+class ReturnCollector : public RecursiveASTVisitor<ReturnCollector> {
+public:
+  bool VisitReturnStmt(ReturnStmt *Return) {
+    Returns.push_back(Return);
+    return true;
+  }
+  llvm::SmallVector<const ReturnStmt *, 4> Returns;
+};
+
+} // namespace
+
+std::optional<ContainerKind>
+ContainerPrivacy::freshResultKind(const FunctionDecl &Callee) {
+  const FunctionDecl *Helper = staticDefinition(Callee);
+  if (!Helper || !CurrentSM || !Helper->getReturnType()->isPointerType())
+    return std::nullopt;
+  auto Known = FreshResults.find(Helper);
+  if (Known != FreshResults.end())
+    return Known->second;
+  if (!InProgress.insert(Helper).second)
+    return std::nullopt;
+  const SourceManager &SM = *CurrentSM;
+  ASTContext &Ctx = Helper->getASTContext();
+  ReturnCollector Collector;
+  Collector.TraverseStmt(Helper->getBody());
+  // Every return hands out NULL or a container that is new and has not been
+  // shared: what the caller receives is as private as a PyList_New result.
+  std::optional<ContainerKind> Result;
+  bool AllFresh = !Collector.Returns.empty();
+  for (const ReturnStmt *Return : Collector.Returns) {
+    const Expr *Value = Return->getRetValue();
+    if (!Value) {
+      AllFresh = false;
+      break;
+    }
+    if (stripCasts(Value)->isNullPointerConstant(
+            Ctx, Expr::NPC_ValueDependentIsNotNull))
+      continue;
+    PrivacyVerdict Verdict =
+        classify(*Helper, *Value, Return->getBeginLoc(), SM);
+    CurrentSM = &SM;
+    std::optional<ContainerKind> Kind;
+    if (Verdict.Creator)
+      asCreatorCall(Verdict.Creator, Kind, this);
+    if ((Verdict.Why != PrivacyVerdict::Reason::CreatedLocally &&
+         Verdict.Why != PrivacyVerdict::Reason::NewTemporary &&
+         Verdict.Why != PrivacyVerdict::Reason::Tuple) ||
+        !Verdict.Creator || !Kind) {
+      AllFresh = false;
+      break;
+    }
+    // A tuple only when every fresh result is one.
+    if (!Result || *Kind != ContainerKind::Tuple)
+      Result = Kind;
+  }
+  InProgress.erase(Helper);
+  if (!AllFresh)
+    Result.reset();
+  FreshResults[Helper] = Result;
+  return Result;
+}
+
+bool ContainerPrivacy::keepsParameterPrivate(const FunctionDecl &Callee,
+                                             unsigned Index) {
+  const FunctionDecl *Helper = staticDefinition(Callee);
+  if (!Helper || !CurrentSM || Index >= Helper->getNumParams() ||
+      Computing.count(Helper))
+    return false;
+  const ParmVarDecl *Param = Helper->getParamDecl(Index);
+  if (!Param->getType()->isPointerType())
+    return false;
+  const SourceManager &SM = *CurrentSM;
+  const FunctionFacts &Known = factsFor(*Helper, SM);
+  CurrentSM = &SM;
+  auto It = Known.Variables.find(Param);
+  // Stored, returned, passed on or reassigned: the caller's container may
+  // now be reachable elsewhere.
+  return It == Known.Variables.end() ||
+         (It->second.Escapes.empty() && It->second.Assignments.empty());
 }
 
 PrivacyVerdict ContainerPrivacy::classify(const FunctionDecl &Function,
@@ -366,7 +480,8 @@ PrivacyVerdict ContainerPrivacy::classify(const FunctionDecl &Function,
   PrivacyVerdict Verdict;
   const Expr *E = stripCasts(&Container);
   std::optional<ContainerKind> Kind;
-  if (const CallExpr *Creator = asCreatorCall(E, Kind)) {
+  CurrentSM = &SM;
+  if (const CallExpr *Creator = asCreatorCall(E, Kind, this)) {
     Verdict.Why = *Kind == ContainerKind::Tuple
                       ? PrivacyVerdict::Reason::Tuple
                       : PrivacyVerdict::Reason::NewTemporary;

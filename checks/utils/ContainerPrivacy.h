@@ -14,8 +14,10 @@
 
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace clang {
@@ -39,9 +41,6 @@ struct PrivacyVerdict {
     NewTemporary,
     /// A tuple: immutable, so its items cannot change.
     Tuple,
-    /// The keyword-argument dict of a METH_KEYWORDS function, tp_new, tp_init
-    /// or tp_call: a new dict for each call.
-    KeywordArguments,
   };
   Reason Why = Reason::Shared;
   /// The variable, when the container is one.
@@ -73,6 +72,20 @@ public:
   static const clang::Expr *stripCasts(const clang::Expr *E);
 
   struct FunctionFacts;
+  using HelperQueries = ContainerPrivacy;
+
+  /// The kind of container a static function defined in this translation
+  /// unit returns when every return hands out NULL or a container it
+  /// created and did not share (get_dotted_path in _pickle.c): a call of it
+  /// creates a private container, as PyList_New does. None otherwise.
+  std::optional<ContainerKind>
+  freshResultKind(const clang::FunctionDecl &Callee);
+
+  /// Whether a static function defined in this translation unit neither
+  /// stores, returns, passes on (except to calls that keep nothing) nor
+  /// reassigns its parameter \p Index: passing a private container to it
+  /// keeps the container private.
+  bool keepsParameterPrivate(const clang::FunctionDecl &Callee, unsigned Index);
 
 private:
   const FunctionFacts &factsFor(const clang::FunctionDecl &Function,
@@ -80,6 +93,12 @@ private:
 
   llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<FunctionFacts>>
       Facts;
+  llvm::DenseMap<const clang::FunctionDecl *, std::optional<ContainerKind>>
+      FreshResults;
+  /// Guards against recursion through the helpers.
+  llvm::SmallPtrSet<const clang::FunctionDecl *, 4> InProgress;
+  llvm::SmallPtrSet<const clang::FunctionDecl *, 4> Computing;
+  const clang::SourceManager *CurrentSM = nullptr;
 };
 
 } // namespace gilport

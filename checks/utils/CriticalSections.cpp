@@ -10,6 +10,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/IdentifierTable.h"
 #include "clang/Basic/SourceManager.h"
+#include "clang/Lex/MacroArgs.h"
 #include "clang/Lex/PPCallbacks.h"
 #include "clang/Lex/Preprocessor.h"
 #include "llvm/ADT/SmallVector.h"
@@ -38,21 +39,36 @@ constexpr llvm::StringLiteral EndMacros[] = {
     "Py_END_CRITICAL_SECTION2",
     "Py_END_CRITICAL_SECTION_SEQUENCE_FAST",
 };
+// CPython's (Include/internal/pycore_critical_section.h): checks the lock
+// in debug builds, and expands to nothing otherwise.
+constexpr llvm::StringLiteral AssertHeldMacro =
+    "_Py_CRITICAL_SECTION_ASSERT_OBJECT_LOCKED";
 
 class CriticalSectionRecorder : public PPCallbacks {
 public:
   CriticalSectionRecorder(Preprocessor &PP, CriticalSections &Into)
-      : SM(PP.getSourceManager()), Into(Into) {
+      : PP(PP), SM(PP.getSourceManager()), Into(Into) {
     // Comparing identifiers is cheaper than comparing every expanded name.
     for (llvm::StringRef Name : BeginMacros)
       Begins.push_back(PP.getIdentifierInfo(Name));
     for (llvm::StringRef Name : EndMacros)
       Ends.push_back(PP.getIdentifierInfo(Name));
+    AssertHeld = PP.getIdentifierInfo(AssertHeldMacro);
   }
 
   void MacroExpands(const Token &MacroNameTok, const MacroDefinition &,
-                    SourceRange Range, const MacroArgs *) override {
+                    SourceRange Range, const MacroArgs *Args) override {
     const IdentifierInfo *Name = MacroNameTok.getIdentifierInfo();
+    if (Name == AssertHeld) {
+      if (Args && Args->getNumMacroArguments() == 1) {
+        std::string Object;
+        for (const Token *Tok = Args->getUnexpArgument(0); Tok->isNot(tok::eof);
+             ++Tok)
+          Object += PP.getSpelling(*Tok);
+        Into.addAssertion(SM.getFileLoc(Range.getBegin()), std::move(Object));
+      }
+      return;
+    }
     if (llvm::is_contained(Begins, Name)) {
       Open.push_back(SM.getFileLoc(Range.getBegin()));
       return;
@@ -68,8 +84,10 @@ public:
   }
 
 private:
+  Preprocessor &PP;
   const SourceManager &SM;
   CriticalSections &Into;
+  const IdentifierInfo *AssertHeld = nullptr;
   llvm::SmallVector<const IdentifierInfo *, 8> Begins;
   llvm::SmallVector<const IdentifierInfo *, 4> Ends;
   llvm::SmallVector<SourceLocation, 4> Open;
@@ -140,6 +158,24 @@ llvm::SmallPtrSet<const FunctionDecl *, 8> CriticalSections::onlyCalledInside(
       Result.insert(Function);
   }
   return Result;
+}
+
+void CriticalSections::addAssertion(SourceLocation Loc, std::string Object) {
+  Assertions.push_back({Loc, std::move(Object)});
+}
+
+bool CriticalSections::assertsHeld(const FunctionDecl &Function,
+                                   llvm::StringRef Object, SourceLocation Loc,
+                                   const SourceManager &SM) const {
+  const Stmt *Body = Function.getBody();
+  if (Assertions.empty() || !Body || Object.empty())
+    return false;
+  SourceLocation Begin = SM.getFileLoc(Body->getBeginLoc());
+  SourceLocation Use = SM.getFileLoc(Loc);
+  return llvm::any_of(Assertions, [&](const Assertion &A) {
+    return A.Object == Object && SM.isBeforeInTranslationUnit(Begin, A.Loc) &&
+           SM.isBeforeInTranslationUnit(A.Loc, Use);
+  });
 }
 
 void CriticalSections::add(FileID File, unsigned BeginOffset,

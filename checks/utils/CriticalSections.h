@@ -14,6 +14,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include <string>
 #include <vector>
 
 namespace clang {
@@ -47,8 +48,17 @@ public:
   onlyCalledInside(llvm::ArrayRef<const clang::FunctionDecl *> Functions,
                    clang::ASTContext &Ctx, CheckContext &Context) const;
 
+  /// Whether the body of \p Function asserts, before \p Loc, that the
+  /// critical section of the object spelled \p Object is held
+  /// (`_Py_CRITICAL_SECTION_ASSERT_OBJECT_LOCKED(self)`, CPython's marker of
+  /// a function whose callers lock `self`).
+  bool assertsHeld(const clang::FunctionDecl &Function, llvm::StringRef Object,
+                   clang::SourceLocation Loc,
+                   const clang::SourceManager &SM) const;
+
   /// Called by the recorder with file locations.
   void add(clang::FileID File, unsigned BeginOffset, unsigned EndOffset);
+  void addAssertion(clang::SourceLocation Loc, std::string Object);
 
 private:
   struct Span {
@@ -56,7 +66,12 @@ private:
     unsigned BeginOffset;
     unsigned EndOffset;
   };
+  struct Assertion {
+    clang::SourceLocation Loc;
+    std::string Object;
+  };
   std::vector<Span> Spans;
+  std::vector<Assertion> Assertions;
 };
 
 } // namespace gilport

@@ -154,11 +154,6 @@ static PyObject *new_temporary(PyObject *shared) {
   return PyList_GetItem(PySequence_List(shared), 0);
 }
 
-static PyObject *keyword_arguments(PyObject *self, PyObject *args,
-                                   PyObject *kwds) {
-  return PyDict_GetItemString(kwds, "default");
-}
-
 // Returning the container ends the function: no later use sees it shared.
 static PyObject *early_return(PyObject *key, int empty) {
   PyObject *dict = PyDict_New();
@@ -169,13 +164,6 @@ static PyObject *early_return(PyObject *key, int empty) {
     return NULL;
   }
   return dict;
-}
-
-// A helper that receives the keyword arguments under their usual name.
-static PyObject *keyword_helper(PyObject *name, PyObject *defval,
-                                PyObject *kwargs) {
-  PyObject *value = kwargs ? PyDict_GetItemWithError(kwargs, name) : NULL;
-  return value ? value : defval;
 }
 
 // The variable once held something else, on a path that has returned.
@@ -216,7 +204,91 @@ static PyObject *fresh_each_iteration(PyObject *sink) {
   return sink;
 }
 
+// A static helper whose every return is NULL or a new list it did not
+// share creates a private list, as PyList_New does; a static function that
+// only reads its parameter does not share it.
+static PyObject *split_words(PyObject *text) {
+  PyObject *words = PyUnicode_Split(text, NULL, -1);
+  if (words == NULL)
+    return NULL;
+  if (PyList_GET_SIZE(words) == 0) {
+    Py_DECREF(words);
+    return NULL;
+  }
+  return words;
+}
+
+static Py_ssize_t count_words(PyObject *words) {
+  return PyList_GET_SIZE(words);
+}
+
+static PyObject *first_word(PyObject *text) {
+  PyObject *words = split_words(text);
+  if (words == NULL || count_words(words) < 1) {
+    Py_XDECREF(words);
+    return NULL;
+  }
+  PyObject *first = Py_NewRef(PyList_GET_ITEM(words, 0));
+  Py_DECREF(words);
+  return first;
+}
+
 // Reported: the container escaped before the use, or is not the function's.
+
+// A helper that hands out a shared list on one path, or shares the new one.
+static PyObject *new_or_shared(Shared *self, int fresh) {
+  if (!fresh)
+    return Py_NewRef(self->items);
+  return PyList_New(1);
+}
+
+static PyObject *remembered(Shared *self) {
+  PyObject *list = PyList_New(1);
+  self->items = list;
+  return list;
+}
+
+static void keep(Shared *self, PyObject *list) { self->items = list; }
+
+static PyObject *same(PyObject *list) { return list; }
+
+static int helpers_that_share(Shared *self) {
+  PyObject *a = new_or_shared(self, 1);
+  PyObject *b = remembered(self);
+  PyObject *c = PyList_New(1);
+  PyObject *d = PyList_New(1);
+  keep(self, c);
+  self->index = same(d);
+  int found = PyList_GetItem(a, 0) == PyList_GetItem(b, 0) &&
+              // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'PyList_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyList_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+              // CHECK-MESSAGES: :[[@LINE-2]]:39: warning: 'PyList_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyList_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+              PyList_GetItem(c, 0) == PyList_GetItem(d, 0);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'PyList_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyList_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:39: warning: 'PyList_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyList_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  return found;
+}
+
+// The keyword-argument dict is not private: PyObject_Call(f, args, d) hands
+// a C caller's own dict to a METH_KEYWORDS function, tp_new or tp_init.
+static PyObject *keyword_arguments(PyObject *self, PyObject *args,
+                                   PyObject *kwds) {
+  return PyDict_GetItemString(kwds, "default");
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_GetItemString' returns a
+  // borrowed reference that another thread can invalidate; use
+  // 'PyDict_GetItemStringRef' (Python 3.13), which returns a strong reference
+  // [gilport-borrowed-ref]
+}
+
+// Nor is a helper's parameter that happens to be named like it.
+static PyObject *keyword_helper(PyObject *name, PyObject *defval,
+                                PyObject *kwargs) {
+  PyObject *value = kwargs ? PyDict_GetItemWithError(kwargs, name) : NULL;
+  // CHECK-MESSAGES: :[[@LINE-1]]:30: warning: 'PyDict_GetItemWithError' returns
+  // a borrowed reference that another thread can invalidate; use
+  // 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference
+  // [gilport-borrowed-ref]
+  return value ? value : defval;
+}
 
 static PyObject *escaped(Shared *self) {
   PyObject *list = PyList_New(1);
@@ -347,7 +419,62 @@ static int suppressed(PyObject *list) {
 }
 
 static PyObject *uses_header(PyObject *dict, PyObject *key) {
-  return header_lookup(dict, key);
+  return header_contains(dict, key) ? header_lookup(dict, key) : NULL;
+}
+
+// Not reported: the result is only compared with NULL or tested for truth,
+// never stored, passed on or dereferenced.
+#define HAS_KEY(self, key) (PyDict_GetItem((self)->index, (key)) != NULL)
+
+static int presence_tests(Shared *self, PyObject *key) {
+  if (PyDict_GetItemString(self->index, "key") == NULL)
+    return 0;
+  assert(PyDict_GetItemWithError(self->index, key));
+  if (!PyWeakref_GetObject(self->ref) || HAS_KEY(self, key))
+    return -1;
+  return PyList_GET_ITEM(self->items, 0) ? 1 : 2;
+}
+
+// Reported: PyDict_SetDefault also inserts; its NULL test is kept for the
+// fix (PyDict_SetDefaultRef with a NULL result pointer).
+static int insert_default(Shared *self, PyObject *key) {
+  if (PyDict_SetDefault(self->index, key, Py_None) == NULL)
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'PyDict_SetDefault' returns a borrowed reference that another thread can invalidate; use 'PyDict_SetDefaultRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+    return -1;
+  return 0;
+}
+
+// Reported: compared with another object, the pointer is still used.
+static int identity_test(Shared *self, PyObject *key, PyObject *expected) {
+  return PyDict_GetItem(self->index, key) == expected;
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+}
+
+// A function that asserts its callers hold the lock of the object the
+// container belongs to (CPython's marker; empty in release builds).
+#define _Py_CRITICAL_SECTION_ASSERT_OBJECT_LOCKED(op)
+
+static PyObject *first_locked_by_callers(Shared *self) {
+  _Py_CRITICAL_SECTION_ASSERT_OBJECT_LOCKED(self);
+  PyObject *items = self->items;
+  PyObject *first = Py_XNewRef(PyList_GetItem(items, 0));
+  PyObject *again = PyList_GET_ITEM(self->items, 0);
+  return first == again ? first : NULL;
+}
+
+static PyObject *asserts_another_object(Shared *self, Shared *other) {
+  _Py_CRITICAL_SECTION_ASSERT_OBJECT_LOCKED(other);
+  return Py_XNewRef(PyList_GetItem(self->items, 0));
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyList_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyList_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:10: note: taking a strong reference right after the call does not help: another thread can free the object before the increment
+}
+
+static PyObject *asserts_after_the_use(Shared *self) {
+  PyObject *first = Py_XNewRef(PyList_GetItem(self->items, 0));
+  // CHECK-MESSAGES: :[[@LINE-1]]:32: warning: 'PyList_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyList_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:21: note: taking a strong reference right after the call does not help: another thread can free the object before the increment
+  _Py_CRITICAL_SECTION_ASSERT_OBJECT_LOCKED(self);
+  return first;
 }
 
 // CHECK-MESSAGES: gilport-borrowed-ref.h:11:10: warning: 'PyDict_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]

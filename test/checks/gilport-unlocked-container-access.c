@@ -164,6 +164,8 @@ static PyObject *tuple_items(PyObject *iterable) {
   return first;
 }
 
+// The args tuple is private; the keyword-argument dict is not:
+// PyObject_Call(f, args, d) hands a C caller's own dict to the function.
 static PyObject *call_with_keywords(PyObject *self, PyObject *args,
                                     PyObject *kwargs) {
   Py_ssize_t pos = 0;
@@ -171,6 +173,10 @@ static PyObject *call_with_keywords(PyObject *self, PyObject *args,
   PyObject **items = PySequence_Fast_ITEMS(args);
   if (kwargs != NULL)
     while (PyDict_Next(kwargs, &pos, &key, &value))
+      // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'PyDict_Next' iterates over a
+      // dict that another thread can modify; wrap the whole loop in
+      // 'Py_BEGIN_CRITICAL_SECTION(kwargs)' ... 'Py_END_CRITICAL_SECTION()'
+      // [gilport-unlocked-container-access]
       last = value;
   return items ? Py_NewRef(last) : NULL;
 }

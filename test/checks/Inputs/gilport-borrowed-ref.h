@@ -11,4 +11,9 @@ static inline PyObject *header_lookup(PyObject *dict, PyObject *key) {
   return PyDict_GetItem(dict, key);
 }
 
+// Only tested for NULL: not reported.
+static inline int header_contains(PyObject *dict, PyObject *key) {
+  return PyDict_GetItem(dict, key) != NULL;
+}
+
 #endif
