@@ -306,7 +306,8 @@ def summary_markdown(results):
                 f"- gilport -j1 / -j2 speed-up: {s['speedup']:.2f} (target ≥ {TARGET_SPEEDUP}: "
                 f"{met(s['speedup'] >= TARGET_SPEEDUP)}); clang's own: {s['clang_speedup']:.2f}",
                 f"- peak RSS: gilport -j1 {s['rss_mib']['gilport_j1']:.0f} MiB, -j2 "
-                f"{s['rss_mib']['gilport_jN']:.0f} MiB; clang {s['rss_mib']['clang_seq']:.0f} MiB",
+                f"{s['rss_mib']['gilport_jN']:.0f} MiB in its largest worker process (the 2 workers "
+                f"are alive at once); clang {s['rss_mib']['clang_seq']:.0f} MiB per process",
                 f"- load average before/after: {s['load']} on {s['cpus']} CPUs" +
                 (" (figures reused from an earlier run)" if s.get("reused") else ""),
                 "", "Scaling (wall time, seconds; one round per point below the full tree):", "",
@@ -453,7 +454,7 @@ def speed_figures(bench_json, scaling, reused):
         "ratio_j1": b["ratio_gilport_j1_over_clang_seq"], "ratio_jN": b["ratio_gilport_jN_over_clang_par"],
         "ratio_per_tu": b["ratio_gilport_per_tu_over_clang_per_tu"],
         "speedup": b["speedup_gilport_j1_over_jN"], "clang_speedup": b["speedup_clang_seq_over_par"],
-        "wall": {k: v["median"] for k, v in w.items()},
+        "wall": {k: v["median"] for k, v in w.items() if v},  # baseline_* only with --baseline-*
         "rss_mib": {k: v / 1024 for k, v in b["peak_rss_kib"].items() if v},
         "load": f"{b['machine']['loadavg_before'][0]:.2f}/{b['machine']['loadavg_after'][0]:.2f}",
         "cpus": b["machine"]["cpus"],
