@@ -391,25 +391,23 @@ def write_html(results, images, md, path):
                          results["miss_notes"].get(f"{m['file']}:{m['line']}", "")))
     parts.append(table(["category", "file:line (3.11)", "what", "kind", "note"], rows) if rows
                  else "<p>None.</p>")
+    def labelled_rows(kind):
+        rows = []
+        for corpus, prec in results["precision"].items():
+            if corpus == JUDGED:
+                continue  # a subset of cpython3.13's rows
+            for check, v in prec["checks"].items():
+                for label in v[kind]:
+                    rows.append((corpus, check, f"{label['file']}:{label['line']}", label["reason"]))
+        return rows
+
     parts.append("<h2>Every false positive (labelled findings on CPython 3.13 and crcmod)</h2>")
-    rows = []
-    for corpus, prec in results["precision"].items():
-        if corpus == JUDGED:
-            continue  # a subset of cpython3.13's rows
-        for check, v in prec["checks"].items():
-            for fp in v["false_positives"]:
-                rows.append((corpus, check, f"{fp['file']}:{fp['line']}", fp["reason"]))
+    rows = labelled_rows("false_positives")
     parts.append(table(["corpus", "check", "file:line", "why it is a false positive"], rows) if rows
                  else "<p>None among the labelled findings.</p>")
     parts.append("<h2>True remaining hazards on CPython 3.13 (labelled sample)</h2>")
-    rows = []
-    for corpus, prec in results["precision"].items():
-        if corpus == JUDGED:
-            continue  # a subset of cpython3.13's rows
-        for check, v in prec["checks"].items():
-            for tp in v["true_positives"]:
-                rows.append((corpus, check, f"{tp['file']}:{tp['line']}", tp["reason"]))
-    parts.append(table(["corpus", "check", "file:line", "why it is a hazard"], rows))
+    parts.append(table(["corpus", "check", "file:line", "why it is a hazard"],
+                       labelled_rows("true_positives")))
     if results.get("fix"):
         parts.append("<h2>gilport fix vs CPython 3.13 on the ground-truth borrowed-reference sites</h2>")
         parts.append("<p>The API column compares the strong-reference calls each version gained in the "

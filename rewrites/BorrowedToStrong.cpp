@@ -136,17 +136,6 @@ bool isPyObjectPointer(QualType T) {
   return false;
 }
 
-bool containsRefTo(const Stmt *S, const VarDecl *V) {
-  if (!S)
-    return false;
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
-    return Ref->getDecl() == V;
-  for (const Stmt *Child : S->children())
-    if (containsRefTo(Child, V))
-      return true;
-  return false;
-}
-
 template <typename T> bool containsA(const Stmt *S) {
   if (!S)
     return false;
@@ -583,7 +572,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     return walkLoop(S, For->getBody(), For->getCond(), For->getInc(), State);
   }
   if (isa<SwitchStmt>(S)) {
-    if (containsRefTo(S, &Var) || containsA<ReturnStmt>(S) ||
+    if (mentionsVariable(S, &Var) || containsA<ReturnStmt>(S) ||
         containsA<GotoStmt>(S) || containsA<ContinueStmt>(S)) {
       fail("a 'switch' in the live range of '" + Name + "' is not modelled");
       return State;
@@ -595,12 +584,12 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
       scanExpr(Value, State);
     if (failed())
       return State;
-    if (State.needsRelease() && containsRefTo(Ret->getRetValue(), &Var)) {
+    if (State.needsRelease() && mentionsVariable(Ret->getRetValue(), &Var)) {
       fail("'" + Name + "' is used in the returned expression");
       return State;
     }
     for (const VarDecl *D : Derived)
-      if (State.needsRelease() && containsRefTo(Ret->getRetValue(), D)) {
+      if (State.needsRelease() && mentionsVariable(Ret->getRetValue(), D)) {
         fail("'" + D->getName().str() + "' points into '" + Name +
              "' and is used in the returned expression");
         return State;
@@ -718,7 +707,7 @@ void OwnershipRewriter::walkRegion(const CompoundStmt &Block,
   // Which statements (from the end) still mention the variable.
   std::vector<bool> UsedLater(Body.size() + 1, false);
   for (size_t I = Body.size(); I-- > AfterIndex + 1;)
-    UsedLater[I] = UsedLater[I + 1] || containsRefTo(Body[I], &Var);
+    UsedLater[I] = UsedLater[I + 1] || mentionsVariable(Body[I], &Var);
   auto ReleaseAfter = [&](const Stmt *S) {
     std::optional<SourceLocation> End = statementEnd(*S, SM, LO);
     std::optional<SourceLocation> Begin = statementBegin(*S, SM, LO);
@@ -1276,8 +1265,8 @@ std::optional<ErrorTest> findErrorTest(const CompoundStmt &Block,
   }
   // ERROR moves: it must not use the variable, hold labels, or fall through
   // into releases that already ran.
-  if (containsRefTo(Found.Error, &Var) || containsA<LabelStmt>(Found.Error) ||
-      containsA<SwitchCase>(Found.Error) ||
+  if (mentionsVariable(Found.Error, &Var) ||
+      containsA<LabelStmt>(Found.Error) || containsA<SwitchCase>(Found.Error) ||
       (!Found.Releases.empty() && !endsInExit(Found.Error)))
     return std::nullopt;
   if (Found.Removal.getBegin().isMacroID() ||
@@ -1358,16 +1347,10 @@ StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     Top = E;
     P = ParentOf(*E);
   }
-  auto ArgText = [&](unsigned I) -> std::optional<std::string> {
-    std::optional<CharSourceRange> R =
-        fileRangeOf(Call.getArg(I)->getSourceRange(), SM, LO);
-    if (!R)
-      return std::nullopt;
-    return Lexer::getSourceText(*R, SM, LO).str();
-  };
   std::string Args;
   for (unsigned I = 0; I < Call.getNumArgs(); ++I) {
-    std::optional<std::string> Text = ArgText(I);
+    std::optional<std::string> Text =
+        spelledText(Call.getArg(I)->getSourceRange(), SM, LO);
     if (!Text)
       return Fail("an argument is spelled through a macro");
     Args += (I ? ", " : "") + *Text;
@@ -1448,8 +1431,8 @@ StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
   } Count(Var, TotalRefs);
   Count.TraverseStmt(Function.getBody());
   unsigned RefsInStatement = IsDecl ? 0 : 1;
-  RefsInStatement += containsRefTo(&Call, Var) ? 1 : 0;
-  if (containsRefTo(&Call, Var))
+  RefsInStatement += mentionsVariable(&Call, Var) ? 1 : 0;
+  if (mentionsVariable(&Call, Var))
     return Fail("'" + Var->getName().str() + "' is used in its own call");
 
   std::string Name = Var->getName().str();

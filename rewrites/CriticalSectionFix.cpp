@@ -99,15 +99,6 @@ Use useOf(const Stmt *S, llvm::StringRef Key) {
   return Result;
 }
 
-bool mentions(const Stmt *S, const VarDecl *V) {
-  if (!S)
-    return false;
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
-    return Ref->getDecl() == V;
-  return llvm::any_of(S->children(),
-                      [&](const Stmt *Child) { return mentions(Child, V); });
-}
-
 /// Whether \p S assigns the container \p Key, or a variable or field it is
 /// reached through.
 bool assignsContainer(const Stmt *S, llvm::StringRef Key) {
@@ -521,7 +512,7 @@ std::string Planner::validate(const Region &R) const {
       if (!V)
         continue;
       for (unsigned J = R.Last + 1; J < Body.size(); ++J)
-        if (mentions(Body[J], V))
+        if (mentionsVariable(Body[J], V))
           return "'" + V->getName().str() +
                  "' is declared in the code to guard and used after it";
     }

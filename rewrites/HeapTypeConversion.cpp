@@ -233,12 +233,8 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
   const VarDecl *Members = nullptr;
   // Offset members (tp_weaklistoffset, ...) as PyMemberDef entries.
   std::string OffsetMembers;
-  auto SpellingOf = [&](const Expr *Value) -> std::optional<std::string> {
-    std::optional<CharSourceRange> Range =
-        fileRangeOf(Value->getSourceRange(), SM, LO);
-    if (!Range)
-      return std::nullopt;
-    return Lexer::getSourceText(*Range, SM, LO).str();
+  auto SpellingOf = [&](const Expr *Value) {
+    return spelledText(Value->getSourceRange(), SM, LO);
   };
   // A function the type's slot calls with an instance, the type, or either
   // operand.

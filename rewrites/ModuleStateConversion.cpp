@@ -1178,12 +1178,8 @@ std::string Planner::checkAtomic(const StateCandidate &Candidate,
   std::vector<Read> Reads;
   llvm::DenseSet<const DeclRefExpr *> Covered;
   llvm::DenseSet<const FunctionDecl *> Updating, Reading;
-  auto Text = [&](const Expr *E) -> std::optional<std::string> {
-    std::optional<CharSourceRange> Range =
-        fileRangeOf(E->getSourceRange(), SM, LO);
-    if (!Range)
-      return std::nullopt;
-    return Lexer::getSourceText(*Range, SM, LO).str();
+  auto Text = [&](const Expr *E) {
+    return spelledText(E->getSourceRange(), SM, LO);
   };
   // Whether the value of \p E is thrown away: it is a statement, or the
   // increment of a for loop.

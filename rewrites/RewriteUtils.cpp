@@ -8,6 +8,7 @@
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/STLExtras.h"
 
 namespace gilport {
 
@@ -47,6 +48,14 @@ bool testsForNull(const Expr *Cond, const VarDecl *Var, ASTContext &Ctx) {
           IsNull(Compare->getRHS())) ||
          (referencedLocal(Compare->getRHS()) == Var &&
           IsNull(Compare->getLHS()));
+}
+
+std::optional<std::string>
+spelledText(SourceRange Range, const SourceManager &SM, const LangOptions &LO) {
+  std::optional<CharSourceRange> R = fileRangeOf(Range, SM, LO);
+  if (!R)
+    return std::nullopt;
+  return Lexer::getSourceText(*R, SM, LO).str();
 }
 
 std::optional<SourceLocation> statementBegin(const Stmt &S,
@@ -145,6 +154,16 @@ std::string indentationAt(SourceLocation Loc, const SourceManager &SM) {
 llvm::StringRef calleeName(const CallExpr *Call) {
   const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
   return Callee && Callee->getIdentifier() ? Callee->getName() : "";
+}
+
+bool mentionsVariable(const Stmt *S, const VarDecl *V) {
+  if (!S)
+    return false;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+    return Ref->getDecl() == V;
+  return llvm::any_of(S->children(), [&](const Stmt *Child) {
+    return mentionsVariable(Child, V);
+  });
 }
 
 const VarDecl *namedVariable(const Expr *E) {

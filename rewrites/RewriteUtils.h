@@ -38,6 +38,12 @@ std::optional<clang::SourceLocation>
 statementEnd(const clang::Stmt &S, const clang::SourceManager &SM,
              const clang::LangOptions &LO);
 
+/// The text of the tokens of \p Range as spelled in the file, or none when
+/// it only partly covers a macro expansion.
+std::optional<std::string> spelledText(clang::SourceRange Range,
+                                       const clang::SourceManager &SM,
+                                       const clang::LangOptions &LO);
+
 /// [statementBegin, statementEnd).
 std::optional<clang::CharSourceRange>
 statementRange(const clang::Stmt &S, const clang::SourceManager &SM,
@@ -52,6 +58,9 @@ wholeStatementLines(const clang::Stmt &S, const clang::SourceManager &SM,
 /// The name of the function \p Call calls directly; empty for an indirect
 /// call, an unnamed callee or a null \p Call.
 llvm::StringRef calleeName(const clang::CallExpr *Call);
+
+/// Whether \p S (or anything in it) refers to \p V.
+bool mentionsVariable(const clang::Stmt *S, const clang::VarDecl *V);
 
 /// The variable \p E names: `&x`, `x`, or an array decaying; null for
 /// anything else or a null \p E.
