@@ -240,10 +240,11 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
     if (Verdict.isPrivate() && !ReportPrivateContainers)
       return;
   }
-  // PyDict_SetDefault also inserts, and PyDict_SetDefaultRef with a NULL
-  // result pointer is its drop-in replacement (CPython 3.13 made that swap
-  // in pyexpat.c): its NULL tests are still reported, for the fix.
-  if (Api.Name != "PyDict_SetDefault" && isOnlyTestedForNull(Found.Node, Ctx))
+  // A set-default call also inserts, and its Ref replacement with a NULL
+  // result pointer is a drop-in swap (CPython 3.13 made it in pyexpat.c):
+  // its NULL tests are still reported, for the fix.
+  if (Api.Contract != ReplacementContract::SetDefaultOutParameter &&
+      isOnlyTestedForNull(Found.Node, Ctx))
     return;
 
   FindingBuilder Finding =
