@@ -12,7 +12,8 @@ Full mode (the default):
      what gets scored;
   3. recall: `gilport check` over 3.11's Modules/ against the ground truth, per category;
   4. precision: `gilport check` over 3.13's Modules/ and crcmod, against accuracy/labels.json
-     (a hand-labelled sample, each label with a reason);
+     (hand labels, each with a reason: every borrowed-ref finding of the judged
+     configuration, and a sample of the rest);
   5. fix: `gilport fix` over a copy of 3.11's Modules/: sites rewritten, and for the
      ground-truth borrowed-reference sites, whether the rewrite uses the API 3.13 uses with
      the same error handling (accuracy/compare_fix.py);
@@ -35,6 +36,7 @@ import datetime
 import html
 import io
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -178,7 +180,7 @@ def plots(results):
             ax.text(bar.get_x() + bar.get_width() / 2, v + 1, f"{v:.0f}%", ha="center", fontsize=7)
         ax.set_ylim(0, 110)
         ax.set_ylabel("%")
-        ax.set_title("Recall (3.11, vs CPython's port) and precision (3.13, labelled sample)")
+        ax.set_title("Recall (3.11, vs CPython's port) and precision (3.13, hand-labelled)")
         ax.legend(fontsize=7, loc="lower right")
     images["accuracy"] = plot_png(accuracy)
 
@@ -228,8 +230,19 @@ def met(ok):
     return "met" if ok else "**not met**"
 
 
+def wilson_interval(true, n, z=1.96):
+    """The 95% Wilson score interval of a proportion estimated from a sample."""
+    if not n:
+        return None
+    p = true / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def precision_table(p, judged):
-    out = ["| check | findings | labelled | true | false | precision | target |", "|---|---|---|---|---|---|---|"]
+    out = ["| check | findings | labelled | true | false | precision | 95% interval | target |",
+           "|---|---|---|---|---|---|---|---|"]
     for check, v in p.items():
         target = TARGET_PRECISION.get(check)
         t = ""
@@ -237,8 +250,12 @@ def precision_table(p, judged):
             t = f"≥ {100 * target:.0f}%: {met(v['precision'] is not None and v['precision'] >= target)}"
         elif target:
             t = "(not judged on this configuration)"
-        out.append(f"| {check} | {v['findings']} | {v['labelled']} | {v['true']} | {v['false']} | "
-                   f"{pct(v['precision'])} | {t} |")
+        census = v["labelled"] and v["labelled"] == v["findings"]
+        interval = wilson_interval(v["true"], v["labelled"])
+        spread = ("exact: every finding labelled" if census else
+                  f"{pct(interval[0])}–{pct(interval[1])} (sample)" if interval else "")
+        out.append(f"| {check} | {v['findings']} | {v['labelled']}{' (all)' if census else ''} | {v['true']} | "
+                   f"{v['false']} | {pct(v['precision'])} | {spread} | {t} |")
     return out
 
 
@@ -264,10 +281,12 @@ def summary_markdown(results):
             out.append(f"| &nbsp;&nbsp;{cat}, {kind} | {kv['found']} / {kv['total']} | "
                        f"{pct(kv['found'] / kv['total'] if kv['total'] else None)} | |")
     sample = results.get("sample_size")
-    sample_text = f" (each check's {sample} findings with the smallest SHA-1, sample_findings.py)" if sample else ""
+    sample_text = (f" (every gilport-borrowed-ref finding of the judged configuration, labelled blind by two "
+                   f"labellers; otherwise each check's {sample} findings with the smallest SHA-1, "
+                   f"sample_findings.py)") if sample else ""
     judged = results["precision"].get(JUDGED)
     if judged:
-        out += ["", "Precision on CPython 3.13 (what gilport still reports after CPython's port; a sample "
+        out += ["", "Precision on CPython 3.13 (what gilport still reports after CPython's port; "
                 f"labelled by hand in bench/accuracy/labels.json{sample_text}). **The target is judged on "
                 "this configuration**: bench/accuracy/cpython-tests-excluded.gilport.yaml, which leaves out "
                 "CPython's C-API test modules, its fuzzing harness and its example modules (ExcludePaths):", ""]
@@ -276,7 +295,7 @@ def summary_markdown(results):
                 "included; not what the target is judged on):", ""]
         out += precision_table(p, False)
     else:
-        out += ["", "Precision on CPython 3.13 (what gilport still reports after CPython's port; a sample "
+        out += ["", "Precision on CPython 3.13 (what gilport still reports after CPython's port; "
                 f"labelled by hand in bench/accuracy/labels.json{sample_text}):", ""]
         out += precision_table(p, True)
     crc = results["precision"].get("crcmod")
@@ -405,7 +424,7 @@ def write_html(results, images, md, path):
     rows = labelled_rows("false_positives")
     parts.append(table(["corpus", "check", "file:line", "why it is a false positive"], rows) if rows
                  else "<p>None among the labelled findings.</p>")
-    parts.append("<h2>True remaining hazards on CPython 3.13 (labelled sample)</h2>")
+    parts.append("<h2>True remaining hazards on CPython 3.13 (labelled findings)</h2>")
     parts.append(table(["corpus", "check", "file:line", "why it is a hazard"],
                        labelled_rows("true_positives")))
     if results.get("fix"):

@@ -24,9 +24,10 @@ namespace {
 
 constexpr CheckOptionInfo Options[] = {
     {"ReportPrivateContainers", "false",
-     "Also report borrowing from a list or dict that is private to the "
-     "function (created there and not shared yet), a tuple, or a keyword "
-     "argument dict."},
+     "Also report borrowing from a container no other thread can change: "
+     "created by the function and not shared yet, a tuple, a private "
+     "container passed to a static function, or a field only filled while "
+     "the module initialises."},
 };
 
 /// The strong-reference functions behind Py_NewRef / Py_XNewRef.
@@ -104,6 +105,64 @@ bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx) {
     // Not evaluated: sizeof, and glibc's assert() has one.
     return isa<UnaryExprOrTypeTraitExpr>(Parent);
   }
+}
+
+/// The local variable that \p Call's result is stored in (`found = call;` or
+/// `PyObject *found = call;`), or null.
+const VarDecl *storedInLocal(const CallExpr *Call, ASTContext &Ctx) {
+  DynTypedNode Current = DynTypedNode::create(*Call);
+  const void *Child = Call;
+  for (unsigned Depth = 0; Depth < 8; ++Depth) {
+    auto Parents = Ctx.getParents(Current);
+    if (Parents.size() != 1)
+      return nullptr;
+    Current = Parents[0];
+    if (const auto *Var = Current.get<VarDecl>())
+      return Var->hasLocalStorage() && Var->getInit() &&
+                     Var->getInit()->IgnoreParenCasts() == Call
+                 ? Var
+                 : nullptr;
+    const auto *Parent = Current.get<Stmt>();
+    if (isa_and_nonnull<CastExpr, ParenExpr>(Parent)) {
+      Child = Parent;
+      continue;
+    }
+    const auto *Assign = dyn_cast_or_null<BinaryOperator>(Parent);
+    if (!Assign || Assign->getOpcode() != BO_Assign ||
+        Assign->getRHS() != Child)
+      return nullptr;
+    const auto *Ref =
+        dyn_cast<DeclRefExpr>(Assign->getLHS()->IgnoreParenCasts());
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    return Var && Var->hasLocalStorage() ? Var : nullptr;
+  }
+  return nullptr;
+}
+
+/// Whether the result of \p Call is stored in a local variable that the
+/// function only assigns and compares with NULL (`found = call; if (found !=
+/// NULL) return result;`): as with a direct test, the pointer is never used.
+bool isStoredOnlyForNullTests(const Expr *Node, const FunctionDecl &Function,
+                              ASTContext &Ctx) {
+  const auto *Call = dyn_cast<CallExpr>(Node);
+  const VarDecl *Local = Call ? storedInLocal(Call, Ctx) : nullptr;
+  if (!Local || !Function.getBody())
+    return false;
+  auto Mentions = match(
+      findAll(declRefExpr(to(varDecl(equalsNode(Local)))).bind("mention")),
+      *Function.getBody(), Ctx);
+  for (const BoundNodes &Bound : Mentions) {
+    const auto *Mention = Bound.getNodeAs<DeclRefExpr>("mention");
+    auto Parents = Ctx.getParents(*Mention);
+    const auto *Assign =
+        Parents.size() == 1 ? Parents[0].get<BinaryOperator>() : nullptr;
+    if (Assign && Assign->getOpcode() == BO_Assign &&
+        Assign->getLHS() == Mention)
+      continue;
+    if (!isOnlyTestedForNull(Mention, Ctx))
+      return false;
+  }
+  return true;
 }
 
 /// The variable a container expression belongs to: `self` for
@@ -244,7 +303,8 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
   // result pointer is a drop-in swap (CPython 3.13 made it in pyexpat.c):
   // its NULL tests are still reported, for the fix.
   if (Api.Contract != ReplacementContract::SetDefaultOutParameter &&
-      isOnlyTestedForNull(Found.Node, Ctx))
+      (isOnlyTestedForNull(Found.Node, Ctx) ||
+       isStoredOnlyForNullTests(Found.Node, *Found.Function, Ctx)))
     return;
 
   FindingBuilder Finding =
@@ -268,7 +328,7 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
   if (Verdict.isPrivate()) {
     SourceLocation Where = Verdict.Creator    ? Verdict.Creator->getBeginLoc()
                            : Verdict.Variable ? Verdict.Variable->getLocation()
-                                              : SourceLocation();
+                                              : Verdict.FilledAt;
     Finding.note(Where, Verdict.explanation());
   }
   addFix(Finding, Found, Ctx);

@@ -40,7 +40,9 @@ const CreatorEntry Creators[] = {
     {"_PyDict_NewPresized", ContainerKind::Dict},
 };
 
+constexpr unsigned NoArguments = 0u;
 constexpr unsigned FirstArgument = 1u;
+constexpr unsigned SecondArgument = 2u;
 constexpr unsigned FirstTwoArguments = 3u;
 constexpr unsigned AllArguments = ~0u;
 
@@ -48,84 +50,86 @@ struct NonEscapingEntry {
   llvm::StringLiteral Name;
   /// Bit I set: argument I does not escape.
   unsigned Arguments;
+  /// Bit I set: argument I is only read in place, not changed.
+  unsigned ReadOnlyArguments;
 };
 
 const NonEscapingEntry NonEscaping[] = {
     // Reference counting and type tests (the functions behind the macros).
-    {"Py_DECREF", AllArguments},
-    {"Py_INCREF", AllArguments},
-    {"Py_IS_TYPE", FirstArgument},
-    {"Py_REFCNT", FirstArgument},
-    {"Py_SIZE", FirstArgument},
-    {"Py_TYPE", FirstArgument},
-    {"Py_XDECREF", AllArguments},
-    {"Py_XINCREF", AllArguments},
-    {"PyObject_TypeCheck", FirstArgument},
-    {"_Py_DECREF", AllArguments},
-    {"_Py_INCREF", AllArguments},
-    {"_Py_IsImmortal", FirstArgument},
-    {"_Py_XDECREF", AllArguments},
+    {"Py_DECREF", AllArguments, NoArguments},
+    {"Py_INCREF", AllArguments, AllArguments},
+    {"Py_IS_TYPE", FirstArgument, FirstArgument},
+    {"Py_REFCNT", FirstArgument, FirstArgument},
+    {"Py_SIZE", FirstArgument, FirstArgument},
+    {"Py_TYPE", FirstArgument, FirstArgument},
+    {"Py_XDECREF", AllArguments, NoArguments},
+    {"Py_XINCREF", AllArguments, AllArguments},
+    {"PyObject_TypeCheck", FirstArgument, FirstArgument},
+    {"_Py_DECREF", AllArguments, NoArguments},
+    {"_Py_INCREF", AllArguments, AllArguments},
+    {"_Py_IsImmortal", FirstArgument, FirstArgument},
+    {"_Py_XDECREF", AllArguments, NoArguments},
     // Generic size and truth queries.
-    {"PyObject_IsTrue", FirstArgument},
-    {"PyObject_Length", FirstArgument},
-    {"PyObject_Size", FirstArgument},
-    {"PySequence_Contains", FirstArgument},
-    {"PySequence_Length", FirstArgument},
-    {"PySequence_Size", FirstArgument},
+    {"PyObject_IsTrue", FirstArgument, FirstArgument},
+    {"PyObject_Length", FirstArgument, FirstArgument},
+    {"PyObject_Size", FirstArgument, FirstArgument},
+    {"PySequence_Contains", FirstArgument, FirstArgument},
+    {"PySequence_Length", FirstArgument, FirstArgument},
+    {"PySequence_Size", FirstArgument, FirstArgument},
     // Lists: the list argument; items escape into the list.
-    {"PyList_Append", FirstArgument},
-    {"PyList_AsTuple", FirstArgument},
-    {"PyList_Clear", FirstArgument},
-    {"PyList_Extend", FirstTwoArguments},
-    {"PyList_GET_SIZE", FirstArgument},
-    {"PyList_GetItem", FirstArgument},
-    {"PyList_GetItemRef", FirstArgument},
-    {"PyList_GetSlice", FirstArgument},
-    {"PyList_Insert", FirstArgument},
-    {"PyList_Reverse", FirstArgument},
-    {"PyList_SET_ITEM", FirstArgument},
-    {"PyList_SetItem", FirstArgument},
-    {"PyList_SetSlice", FirstArgument},
-    {"PyList_Size", FirstArgument},
-    {"PyList_Sort", FirstArgument},
+    {"PyList_Append", FirstArgument, NoArguments},
+    {"PyList_AsTuple", FirstArgument, FirstArgument},
+    {"PyList_Clear", FirstArgument, NoArguments},
+    {"PyList_Extend", FirstTwoArguments, SecondArgument},
+    {"PyList_GET_SIZE", FirstArgument, FirstArgument},
+    {"PyList_GetItem", FirstArgument, FirstArgument},
+    {"PyList_GetItemRef", FirstArgument, FirstArgument},
+    {"PyList_GetSlice", FirstArgument, FirstArgument},
+    {"PyList_Insert", FirstArgument, NoArguments},
+    {"PyList_Reverse", FirstArgument, NoArguments},
+    {"PyList_SET_ITEM", FirstArgument, NoArguments},
+    {"PyList_SetItem", FirstArgument, NoArguments},
+    {"PyList_SetSlice", FirstArgument, NoArguments},
+    {"PyList_Size", FirstArgument, FirstArgument},
+    {"PyList_Sort", FirstArgument, NoArguments},
     // Dicts: the dict argument; keys and values escape into the dict.
-    {"PyDict_Clear", FirstArgument},
-    {"PyDict_Contains", FirstArgument},
-    {"PyDict_ContainsString", FirstArgument},
-    {"PyDict_Copy", FirstArgument},
-    {"PyDict_DelItem", FirstArgument},
-    {"PyDict_DelItemString", FirstArgument},
-    {"PyDict_GET_SIZE", FirstArgument},
-    {"PyDict_GetItem", FirstArgument},
-    {"PyDict_GetItemRef", FirstArgument},
-    {"PyDict_GetItemString", FirstArgument},
-    {"PyDict_GetItemStringRef", FirstArgument},
-    {"PyDict_GetItemWithError", FirstArgument},
-    {"PyDict_Items", FirstArgument},
-    {"PyDict_Keys", FirstArgument},
-    {"PyDict_Merge", FirstTwoArguments},
-    {"PyDict_MergeFromSeq2", FirstTwoArguments},
-    {"PyDict_Next", FirstArgument},
-    {"PyDict_Pop", FirstArgument},
-    {"PyDict_PopString", FirstArgument},
-    {"PyDict_SetDefault", FirstArgument},
-    {"PyDict_SetDefaultRef", FirstArgument},
-    {"PyDict_SetItem", FirstArgument},
-    {"PyDict_SetItemString", FirstArgument},
-    {"PyDict_Size", FirstArgument},
-    {"PyDict_Update", FirstTwoArguments},
-    {"PyDict_Values", FirstArgument},
-    {"_PyDict_GetItemIdWithError", FirstArgument},
-    {"_PyDict_GetItemStringWithError", FirstArgument},
-    {"_PyDict_GetItemWithError", FirstArgument},
-    {"_PyDict_GetItem_KnownHash", FirstArgument},
+    {"PyDict_Clear", FirstArgument, NoArguments},
+    {"PyDict_Contains", FirstArgument, FirstArgument},
+    {"PyDict_ContainsString", FirstArgument, FirstArgument},
+    {"PyDict_Copy", FirstArgument, FirstArgument},
+    {"PyDict_DelItem", FirstArgument, NoArguments},
+    {"PyDict_DelItemString", FirstArgument, NoArguments},
+    {"PyDict_GET_SIZE", FirstArgument, FirstArgument},
+    {"PyDict_GetItem", FirstArgument, FirstArgument},
+    {"PyDict_GetItemRef", FirstArgument, FirstArgument},
+    {"PyDict_GetItemString", FirstArgument, FirstArgument},
+    {"PyDict_GetItemStringRef", FirstArgument, FirstArgument},
+    {"PyDict_GetItemWithError", FirstArgument, FirstArgument},
+    {"PyDict_Items", FirstArgument, FirstArgument},
+    {"PyDict_Keys", FirstArgument, FirstArgument},
+    {"PyDict_Merge", FirstTwoArguments, SecondArgument},
+    {"PyDict_MergeFromSeq2", FirstTwoArguments, SecondArgument},
+    {"PyDict_Next", FirstArgument, FirstArgument},
+    {"PyDict_Pop", FirstArgument, NoArguments},
+    {"PyDict_PopString", FirstArgument, NoArguments},
+    {"PyDict_SetDefault", FirstArgument, NoArguments},
+    {"PyDict_SetDefaultRef", FirstArgument, NoArguments},
+    {"PyDict_SetItem", FirstArgument, NoArguments},
+    {"PyDict_SetItemString", FirstArgument, NoArguments},
+    {"PyDict_Size", FirstArgument, FirstArgument},
+    {"PyDict_Update", FirstTwoArguments, SecondArgument},
+    {"PyDict_Values", FirstArgument, FirstArgument},
+    {"_PyDict_GetItemIdWithError", FirstArgument, FirstArgument},
+    {"_PyDict_GetItemStringWithError", FirstArgument, FirstArgument},
+    {"_PyDict_GetItemWithError", FirstArgument, FirstArgument},
+    {"_PyDict_GetItem_KnownHash", FirstArgument, FirstArgument},
     // Tuples.
-    {"PyTuple_GET_SIZE", FirstArgument},
-    {"PyTuple_GetItem", FirstArgument},
-    {"PyTuple_GetSlice", FirstArgument},
-    {"PyTuple_SET_ITEM", FirstArgument},
-    {"PyTuple_SetItem", FirstArgument},
-    {"PyTuple_Size", FirstArgument},
+    {"PyTuple_GET_SIZE", FirstArgument, FirstArgument},
+    {"PyTuple_GetItem", FirstArgument, FirstArgument},
+    {"PyTuple_GetSlice", FirstArgument, FirstArgument},
+    {"PyTuple_SET_ITEM", FirstArgument, NoArguments},
+    {"PyTuple_SetItem", FirstArgument, NoArguments},
+    {"PyTuple_Size", FirstArgument, FirstArgument},
 };
 
 const UnlockedContainerOp UnlockedOps[] = {
@@ -141,11 +145,11 @@ const UnlockedContainerOp UnlockedOps[] = {
      "exposes the item array of a sequence", "every use of the array"},
 };
 
-const llvm::StringMap<unsigned> &nonEscapingMap() {
-  static const llvm::StringMap<unsigned> Map = [] {
-    llvm::StringMap<unsigned> Result;
+const llvm::StringMap<const NonEscapingEntry *> &nonEscapingMap() {
+  static const llvm::StringMap<const NonEscapingEntry *> Map = [] {
+    llvm::StringMap<const NonEscapingEntry *> Result;
     for (const NonEscapingEntry &Entry : NonEscaping)
-      Result[Entry.Name] = Entry.Arguments;
+      Result[Entry.Name] = &Entry;
     return Result;
   }();
   return Map;
@@ -175,9 +179,15 @@ std::optional<ContainerKind> createdContainerKind(llvm::StringRef Callee) {
 }
 
 bool isNonEscapingArgument(llvm::StringRef Callee, unsigned Index) {
-  const llvm::StringMap<unsigned> &Map = nonEscapingMap();
-  auto It = Map.find(Callee);
-  return It != Map.end() && Index < 32 && (It->second >> Index) & 1u;
+  auto It = nonEscapingMap().find(Callee);
+  return It != nonEscapingMap().end() && Index < 32 &&
+         (It->second->Arguments >> Index) & 1u;
+}
+
+bool isReadOnlyArgument(llvm::StringRef Callee, unsigned Index) {
+  auto It = nonEscapingMap().find(Callee);
+  return It != nonEscapingMap().end() && Index < 32 &&
+         (It->second->ReadOnlyArguments >> Index) & 1u;
 }
 
 llvm::ArrayRef<UnlockedContainerOp> unlockedContainerOps() {

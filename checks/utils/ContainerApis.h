@@ -31,6 +31,12 @@ std::optional<ContainerKind> createdContainerKind(llvm::StringRef Callee);
 /// (PyList_Append's list, Py_DECREF's object; not PyList_Append's item).
 bool isNonEscapingArgument(llvm::StringRef Callee, unsigned Index);
 
+/// Whether argument \p Index of \p Callee is a container that the callee
+/// only reads in place: looks up, sizes, copies or iterates, without changing
+/// it or keeping a reference (PyDict_GetItemRef's dict, PyDict_Update's
+/// second argument).
+bool isReadOnlyArgument(llvm::StringRef Callee, unsigned Index);
+
 /// An accessor that does not lock the container on free-threaded builds.
 struct UnlockedContainerOp {
   llvm::StringLiteral Name;

@@ -339,6 +339,18 @@ std::string PrivacyVerdict::explanation() const {
     return "the container is a new object returned by '" + CreatorName + "'";
   case Reason::Tuple:
     return Name + " is a tuple, whose items cannot change";
+  case Reason::PassedPrivate:
+    return Name + " is private to this call: every caller passes a " +
+           "container it created and has not shared" +
+           (CreatorName.empty()
+                ? std::string()
+                : " (one was created by '" + CreatorName + "')");
+  case Reason::FilledAtInit:
+    return "'" +
+           (Field ? Field->getName() : llvm::StringRef("the field")).str() +
+           "' only changes while the module initialises or is torn down, and "
+           "is never handed out: nothing removes its items while the module "
+           "is in use";
   }
   return "";
 }
@@ -473,6 +485,99 @@ bool ContainerPrivacy::keepsParameterPrivate(const FunctionDecl &Callee,
          (It->second.Escapes.empty() && It->second.Assignments.empty());
 }
 
+PrivacyVerdict ContainerPrivacy::classifyField(const FieldDecl &Field,
+                                               const SourceManager &SM) {
+  PrivacyVerdict Verdict;
+  const InitOnlyFields::FieldFacts *Facts =
+      FilledOnce.filledAtInit(Field, Field.getASTContext());
+  if (!Facts)
+    return Verdict;
+  // Every value stored is a container the init code created itself: one
+  // fetched from elsewhere (another module's dict) may be changed there.
+  for (const InitOnlyFields::Store &Store : Facts->Stores) {
+    if (!Store.Function)
+      return Verdict;
+    if (stripCasts(Store.Value)
+            ->isNullPointerConstant(Field.getASTContext(),
+                                    Expr::NPC_ValueDependentIsNotNull))
+      continue;
+    PrivacyVerdict Stored =
+        classify(*Store.Function, *Store.Value, Store.Loc, SM);
+    CurrentSM = &SM;
+    if (Stored.Why == PrivacyVerdict::Reason::NewTemporary)
+      continue;
+    if (Stored.Why != PrivacyVerdict::Reason::CreatedLocally)
+      return Verdict;
+    // A local that held the new container must not hand it out either,
+    // before or after the store: the store must be its only escape.
+    const FunctionFacts &Known = factsFor(*Store.Function, SM);
+    auto It = Known.Variables.find(Stored.Variable);
+    SourceLocation StoreLoc =
+        SM.getFileLoc(stripCasts(Store.Value)->getExprLoc());
+    if (It != Known.Variables.end() &&
+        llvm::any_of(It->second.Escapes,
+                     [&](SourceLocation Escape) { return Escape != StoreLoc; }))
+      return Verdict;
+  }
+  Verdict.Why = PrivacyVerdict::Reason::FilledAtInit;
+  Verdict.Field = &Field;
+  Verdict.FilledAt = Facts->Stores.front().Loc;
+  return Verdict;
+}
+
+PrivacyVerdict ContainerPrivacy::classifyPassedIn(const FunctionDecl &Function,
+                                                  const ParmVarDecl &Param,
+                                                  SourceLocation UseLoc,
+                                                  const SourceManager &SM) {
+  PrivacyVerdict Shared;
+  const auto *Sites = Callers.knownCallers(Function);
+  if (!Sites || Sites->empty() || !Param.getType()->isPointerType())
+    return Shared;
+  unsigned Index = Param.getFunctionScopeIndex();
+  auto Key = std::make_pair(Function.getCanonicalDecl(), Index);
+  if (!ParametersInProgress.insert(Key).second)
+    return Shared;
+  auto Done = [&](PrivacyVerdict Verdict) {
+    ParametersInProgress.erase(Key);
+    CurrentSM = &SM;
+    return Verdict;
+  };
+
+  // Inside the function: never reassigned, and not let out before the use
+  // (or later in a loop around it).
+  const FunctionFacts &Known = factsFor(Function, SM);
+  auto It = Known.Variables.find(&Param);
+  if (It != Known.Variables.end()) {
+    if (!It->second.Assignments.empty())
+      return Done(Shared);
+    SourceLocation Use = SM.getFileLoc(UseLoc);
+    for (SourceLocation Escape : It->second.Escapes) {
+      if (isBeforeOrAt(Escape, Use, SM))
+        return Done(Shared);
+      if (llvm::any_of(Known.Loops, [&](const Span &Loop) {
+            return Loop.contains(Use, SM) && Loop.contains(Escape, SM);
+          }))
+        return Done(Shared);
+    }
+  }
+
+  // At every call, the argument is private.
+  PrivacyVerdict Verdict;
+  Verdict.Why = PrivacyVerdict::Reason::PassedPrivate;
+  Verdict.Variable = &Param;
+  for (const CallSiteIndex::Site &Site : *Sites) {
+    if (Index >= Site.Call->getNumArgs())
+      return Done(Shared);
+    PrivacyVerdict AtCall = classify(*Site.Caller, *Site.Call->getArg(Index),
+                                     Site.Call->getBeginLoc(), SM);
+    if (!AtCall.isPrivate())
+      return Done(Shared);
+    if (!Verdict.Creator)
+      Verdict.Creator = AtCall.Creator;
+  }
+  return Done(Verdict);
+}
+
 PrivacyVerdict ContainerPrivacy::classify(const FunctionDecl &Function,
                                           const Expr &Container,
                                           SourceLocation UseLoc,
@@ -488,11 +593,20 @@ PrivacyVerdict ContainerPrivacy::classify(const FunctionDecl &Function,
     Verdict.Creator = Creator;
     return Verdict;
   }
+  if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+    if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl()))
+      return classifyField(*Field, SM);
+    return Verdict;
+  }
   const auto *Ref = dyn_cast<DeclRefExpr>(E);
   if (!Ref)
     return Verdict;
-  if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl()))
-    return classifyParameter(Function, *Param);
+  if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl())) {
+    Verdict = classifyParameter(Function, *Param);
+    if (Verdict.isPrivate())
+      return Verdict;
+    return classifyPassedIn(Function, *Param, UseLoc, SM);
+  }
   const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
   if (!Var || !Var->hasLocalStorage())
     return Verdict;

@@ -10,10 +10,13 @@
 #ifndef GILPORT_CHECKS_UTILS_CONTAINERPRIVACY_H
 #define GILPORT_CHECKS_UTILS_CONTAINERPRIVACY_H
 
+#include "checks/utils/CallSites.h"
 #include "checks/utils/ContainerApis.h"
+#include "checks/utils/InitOnlyFields.h"
 
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 #include <memory>
@@ -23,7 +26,9 @@
 namespace clang {
 class CallExpr;
 class Expr;
+class FieldDecl;
 class FunctionDecl;
+class ParmVarDecl;
 class SourceManager;
 class VarDecl;
 } // namespace clang
@@ -41,12 +46,21 @@ struct PrivacyVerdict {
     NewTemporary,
     /// A tuple: immutable, so its items cannot change.
     Tuple,
+    /// A parameter of a static function to which every caller passes a
+    /// private container, not let out before the use.
+    PassedPrivate,
+    /// A struct field whose container only changes while the module
+    /// initialises or is torn down, and is never handed out.
+    FilledAtInit,
   };
   Reason Why = Reason::Shared;
   /// The variable, when the container is one.
   const clang::VarDecl *Variable = nullptr;
   /// The call that created the container, when known.
   const clang::CallExpr *Creator = nullptr;
+  /// FilledAtInit: the field, and where the module fills it.
+  const clang::FieldDecl *Field = nullptr;
+  clang::SourceLocation FilledAt;
 
   bool isPrivate() const { return Why != Reason::Shared; }
   /// Explains a private verdict, for a note; empty when shared.
@@ -88,6 +102,12 @@ public:
   bool keepsParameterPrivate(const clang::FunctionDecl &Callee, unsigned Index);
 
 private:
+  PrivacyVerdict classifyField(const clang::FieldDecl &Field,
+                               const clang::SourceManager &SM);
+  PrivacyVerdict classifyPassedIn(const clang::FunctionDecl &Function,
+                                  const clang::ParmVarDecl &Param,
+                                  clang::SourceLocation UseLoc,
+                                  const clang::SourceManager &SM);
   const FunctionFacts &factsFor(const clang::FunctionDecl &Function,
                                 const clang::SourceManager &SM);
 
@@ -98,6 +118,11 @@ private:
   /// Guards against recursion through the helpers.
   llvm::SmallPtrSet<const clang::FunctionDecl *, 4> InProgress;
   llvm::SmallPtrSet<const clang::FunctionDecl *, 4> Computing;
+  /// Parameters whose callers are being asked about (recursion).
+  llvm::DenseSet<std::pair<const clang::FunctionDecl *, unsigned>>
+      ParametersInProgress;
+  CallSiteIndex Callers;
+  InitOnlyFields FilledOnce{Callers};
   const clang::SourceManager *CurrentSM = nullptr;
 };
 

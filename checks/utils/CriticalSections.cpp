@@ -13,6 +13,7 @@
 #include "clang/Lex/MacroArgs.h"
 #include "clang/Lex/PPCallbacks.h"
 #include "clang/Lex/Preprocessor.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <memory>
@@ -102,30 +103,143 @@ public:
       : Sections(Sections), SM(SM), Candidates(Candidates) {}
 
   bool VisitCallExpr(CallExpr *Call) {
-    if (const auto *Ref =
-            dyn_cast<DeclRefExpr>(Call->getCallee()->IgnoreParenImpCasts()))
+    const Expr *Callee = Call->getCallee()->IgnoreParenImpCasts();
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Callee))
       Callees.insert(Ref);
+    // A call through a function pointer field.
+    if (const auto *Member = dyn_cast<MemberExpr>(Callee))
+      if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl())) {
+        FieldCallees.insert(Member);
+        if (Sections.contains(Call->getBeginLoc(), SM))
+          FieldsCalledInside.insert(Field);
+        else
+          UnsafeFields.insert(Field);
+      }
+    return true;
+  }
+
+  // `obj->field = function;`, `local = function;`, `obj->field = local;`.
+  bool VisitBinaryOperator(BinaryOperator *Op) {
+    if (Op->getOpcode() != BO_Assign)
+      return true;
+    const auto *Ref = dyn_cast<DeclRefExpr>(Op->getRHS()->IgnoreParenCasts());
+    if (!Ref)
+      return true;
+    const Expr *Target = Op->getLHS()->IgnoreParenCasts();
+    if (const auto *Member = dyn_cast<MemberExpr>(Target)) {
+      const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+      if (!Field)
+        return true;
+      FieldTargets.insert(Member);
+      if (const VarDecl *Local = functionPointerLocal(Ref)) {
+        LocalFlows[Local].push_back(Field);
+        HandledLocalRefs.insert(Ref);
+      } else {
+        StoredInto[Ref] = {Field, nullptr};
+      }
+    } else if (const auto *LocalRef = dyn_cast<DeclRefExpr>(Target)) {
+      if (const VarDecl *Local = functionPointerLocal(LocalRef)) {
+        HandledLocalRefs.insert(LocalRef);
+        StoredInto[Ref] = {nullptr, Local};
+      }
+    }
+    return true;
+  }
+
+  bool VisitVarDecl(VarDecl *Var) {
+    if (!Var->hasLocalStorage() || !Var->getType()->isFunctionPointerType() ||
+        !Var->getInit())
+      return true;
+    if (const auto *Ref =
+            dyn_cast<DeclRefExpr>(Var->getInit()->IgnoreParenCasts()))
+      StoredInto[Ref] = {nullptr, Var};
+    return true;
+  }
+
+  bool VisitMemberExpr(MemberExpr *Member) {
+    // Any other read of a function pointer field may copy it elsewhere.
+    if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl()))
+      if (Field->getType()->isFunctionPointerType() &&
+          !FieldCallees.count(Member) && !FieldTargets.count(Member))
+        UnsafeFields.insert(Field);
     return true;
   }
 
   bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    // A function pointer local used other than to be assigned or stored.
+    if (const VarDecl *Local = functionPointerLocal(Ref))
+      if (!HandledLocalRefs.count(Ref))
+        UnsafeLocals.insert(Local);
     const auto *Function = dyn_cast<FunctionDecl>(Ref->getDecl());
     if (!Function)
       return true;
     const FunctionDecl *Canonical = Function->getCanonicalDecl();
     if (!Candidates.count(Canonical))
       return true;
-    if (Callees.count(Ref) && Sections.contains(Ref->getLocation(), SM))
+    if (Callees.count(Ref) && Sections.contains(Ref->getLocation(), SM)) {
       Called.insert(Canonical);
-    else
-      Unprotected.insert(Canonical);
+      return true;
+    }
+    auto Stored = StoredInto.find(Ref);
+    if (Stored != StoredInto.end()) {
+      StoredIn[Canonical].push_back(Stored->second);
+      return true;
+    }
+    Unprotected.insert(Canonical);
     return true;
+  }
+
+  /// Whether every use of \p Function seen is protected, and there is one.
+  bool onlyCalledInside(const FunctionDecl *Canonical) const {
+    if (Unprotected.count(Canonical))
+      return false;
+    auto Stored = StoredIn.find(Canonical);
+    if (Stored == StoredIn.end())
+      return Called.count(Canonical) != 0;
+    auto FieldIsSafe = [&](const FieldDecl *Field) {
+      return FieldsCalledInside.count(Field) && !UnsafeFields.count(Field);
+    };
+    return llvm::all_of(Stored->second, [&](const Sink &Into) {
+      if (Into.Field)
+        return FieldIsSafe(Into.Field);
+      auto Flows = LocalFlows.find(Into.Local);
+      return !UnsafeLocals.count(Into.Local) && Flows != LocalFlows.end() &&
+             llvm::all_of(Flows->second, FieldIsSafe);
+    });
+  }
+
+private:
+  /// Where a function's address is stored: a field, or a local variable
+  /// that is itself only stored into fields.
+  struct Sink {
+    const FieldDecl *Field;
+    const VarDecl *Local;
+  };
+
+  static const VarDecl *functionPointerLocal(const DeclRefExpr *Ref) {
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    return Var && Var->hasLocalStorage() &&
+                   Var->getType()->isFunctionPointerType()
+               ? Var
+               : nullptr;
   }
 
   llvm::SmallPtrSet<const FunctionDecl *, 8> Called;
   llvm::SmallPtrSet<const FunctionDecl *, 8> Unprotected;
+  /// Where each candidate's address is stored.
+  llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<Sink, 2>> StoredIn;
+  llvm::DenseMap<const DeclRefExpr *, Sink> StoredInto;
+  /// The fields each function pointer local is stored into.
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<const FieldDecl *, 2>>
+      LocalFlows;
+  llvm::SmallPtrSet<const DeclRefExpr *, 8> HandledLocalRefs;
+  llvm::SmallPtrSet<const VarDecl *, 4> UnsafeLocals;
+  llvm::SmallPtrSet<const MemberExpr *, 8> FieldCallees;
+  llvm::SmallPtrSet<const MemberExpr *, 8> FieldTargets;
+  llvm::SmallPtrSet<const FieldDecl *, 8> FieldsCalledInside;
+  /// Fields called outside a span, or read other than to be called.
+  llvm::SmallPtrSet<const FieldDecl *, 8> UnsafeFields;
 
-private:
   const CriticalSections &Sections;
   const SourceManager &SM;
   llvm::SmallPtrSetImpl<const FunctionDecl *> &Candidates;
@@ -152,11 +266,9 @@ llvm::SmallPtrSet<const FunctionDecl *, 8> CriticalSections::onlyCalledInside(
   for (Decl *TopLevel : Ctx.getTranslationUnitDecl()->decls())
     if (Context.isReportedLocation(TopLevel->getLocation()))
       Uses.TraverseDecl(TopLevel);
-  for (const FunctionDecl *Function : Functions) {
-    const FunctionDecl *Canonical = Function->getCanonicalDecl();
-    if (Uses.Called.count(Canonical) && !Uses.Unprotected.count(Canonical))
+  for (const FunctionDecl *Function : Functions)
+    if (Uses.onlyCalledInside(Function->getCanonicalDecl()))
       Result.insert(Function);
-  }
   return Result;
 }
 

@@ -41,9 +41,12 @@ public:
                 const clang::SourceManager &SM) const;
 
   /// Those of \p Functions (static, defined in this translation unit) whose
-  /// every use in the user's code is a direct call inside a span: their
-  /// bodies run with the caller's lock held, as with Argument Clinic's
-  /// `@critical_section` wrappers. Walks the user's code once.
+  /// every use in the user's code is a direct call inside a span, or the
+  /// store of their address into a struct field that is only ever called,
+  /// always inside a span (`self->wrapper(self, ...)` under a section in
+  /// functools' lru_cache): their bodies run with the caller's lock held,
+  /// as with Argument Clinic's `@critical_section` wrappers. Walks the
+  /// user's code once.
   llvm::SmallPtrSet<const clang::FunctionDecl *, 8>
   onlyCalledInside(llvm::ArrayRef<const clang::FunctionDecl *> Functions,
                    clang::ASTContext &Ctx, CheckContext &Context) const;

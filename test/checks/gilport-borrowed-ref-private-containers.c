@@ -54,3 +54,62 @@ static PyObject *locked(PyObject *list) {
   Py_END_CRITICAL_SECTION();
   return item;
 }
+
+// A parameter every caller fills with a new list.
+static PyObject *second_part(PyObject *parts) {
+  return Py_XNewRef(PyList_GetItem(parts, 1));
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyList_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyList_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:10: note: taking a strong reference right after the call does not help: another thread can free the object before the increment
+  // CHECK-MESSAGES: :[[@LINE+4]]:21: note: 'parts' is private to this call: every caller passes a container it created and has not shared (one was created by 'PyUnicode_Split')
+}
+
+static PyObject *second_word(PyObject *text) {
+  PyObject *words = PyUnicode_Split(text, NULL, -1);
+  if (words == NULL)
+    return NULL;
+  PyObject *second = second_part(words);
+  Py_DECREF(words);
+  return second;
+}
+
+// A module state field that only the exec function fills.
+typedef struct {
+  PyObject *names;
+} names_state;
+
+static int names_exec(PyObject *module) {
+  names_state *st = PyModule_GetState(module);
+  st->names = PyDict_New();
+  return st->names ? 0 : -1;
+}
+
+static PyObject *name_of(PyObject *module, PyObject *key) {
+  names_state *st = PyModule_GetState(module);
+  return Py_XNewRef(PyDict_GetItemWithError(st->names, key));
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItemWithError' returns a borrowed reference that another thread can invalidate; use 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:10: note: taking a strong reference right after the call does not help: another thread can free the object before the increment
+  // CHECK-MESSAGES: note: 'PyDict_GetItemRef' stores a strong reference in its last argument and returns 1 when found, 0 when missing (no exception) and -1 on error
+  // CHECK-MESSAGES: :[[@LINE-10]]:13: note: 'names' only changes while the module initialises or is torn down, and is never handed out: nothing removes its items while the module is in use
+}
+
+static PyMethodDef names_methods[] = {
+    {"name_of", name_of, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyModuleDef_Slot names_slots[] = {
+    {Py_mod_exec, names_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef names_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "names",
+    .m_size = sizeof(names_state),
+    .m_methods = names_methods,
+    .m_slots = names_slots,
+};
+
+PyMODINIT_FUNC PyInit_names(void) { return PyModuleDef_Init(&names_def); }
+
+PyObject *private_containers_use(PyObject *text) { return second_word(text); }

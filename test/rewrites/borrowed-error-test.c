@@ -106,7 +106,7 @@ static int and_test(PyObject *d, PyObject *key) {
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
   if (item == NULL && PyErr_Occurred())
     return -1;
-  int found = item != NULL;
+  int found = item != NULL && PyLong_Check(item);
   return found;
 }
 // CHECK-FIXES:      static int and_test(PyObject *d, PyObject *key) {
@@ -114,7 +114,7 @@ static int and_test(PyObject *d, PyObject *key) {
 // CHECK-FIXES-NEXT:   if (PyDict_GetItemRef(d, key, &item) < 0) {
 // CHECK-FIXES-NEXT:     return -1;
 // CHECK-FIXES-NEXT:   }
-// CHECK-FIXES:        int found = item != NULL;
+// CHECK-FIXES:        int found = item != NULL && PyLong_Check(item);
 // CHECK-FIXES-NEXT:   Py_XDECREF(item);
 // CHECK-FIXES-NEXT:   return found;
 
@@ -153,7 +153,8 @@ static int clears_after_release(PyObject *d, PyObject *name) {
       PyErr_Clear();
     return 0;
   }
-  return 1;
+  int truth = PyObject_IsTrue(v);
+  return truth;
 }
 // CHECK-FIXES:      static int clears_after_release(PyObject *d, PyObject *name) {
 // CHECK-FIXES:        PyDict_GetItemRef(d, key, &v);
