@@ -195,7 +195,8 @@ std::string ownerRoot(const Expr *Container) {
 
 BorrowedRefCheck::BorrowedRefCheck(CheckContext &Context)
     : GilportCheck("gilport-borrowed-ref", Context),
-      ReportPrivateContainers(boolOption("ReportPrivateContainers")) {}
+      ReportPrivateContainers(boolOption("ReportPrivateContainers")),
+      Privacy(Context.callSites(), Context.initOnlyFields()) {}
 
 llvm::ArrayRef<CheckOptionInfo> BorrowedRefCheck::options() { return Options; }
 

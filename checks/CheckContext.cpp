@@ -2,12 +2,31 @@
 
 #include "checks/CheckContext.h"
 
+#include "checks/utils/CallSites.h"
+#include "checks/utils/InitOnlyFields.h"
+
 #include "clang/Basic/FileManager.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 namespace gilport {
+
+CheckContext::CheckContext(const AnalysisOptions &Options) : Options(Options) {}
+
+CheckContext::~CheckContext() = default;
+
+CallSiteIndex &CheckContext::callSites() {
+  if (!CallSites)
+    CallSites = std::make_unique<CallSiteIndex>();
+  return *CallSites;
+}
+
+InitOnlyFields &CheckContext::initOnlyFields() {
+  if (!InitOnly)
+    InitOnly = std::make_unique<InitOnlyFields>(callSites());
+  return *InitOnly;
+}
 
 void CheckContext::setSourceManager(const clang::SourceManager *NewSM,
                                     const clang::LangOptions *NewLangOpts) {

@@ -12,6 +12,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ class LangOptions;
 } // namespace clang
 
 namespace gilport {
+
+class CallSiteIndex;
+class InitOnlyFields;
 
 /// Per-run settings the checks may consult.
 struct AnalysisOptions {
@@ -34,7 +38,8 @@ struct AnalysisOptions {
 /// One context per translation unit being analysed.
 class CheckContext {
 public:
-  explicit CheckContext(const AnalysisOptions &Options) : Options(Options) {}
+  explicit CheckContext(const AnalysisOptions &Options);
+  ~CheckContext();
 
   void setSourceManager(const clang::SourceManager *SM,
                         const clang::LangOptions *LangOpts);
@@ -56,6 +61,11 @@ public:
 
   std::vector<Finding> takeFindings() { return std::move(Findings); }
 
+  /// Facts about the whole translation unit that several checks ask for,
+  /// computed once, on first use.
+  CallSiteIndex &callSites();
+  InitOnlyFields &initOnlyFields();
+
 private:
   bool isPythonHeaderDir(llvm::StringRef Dir);
 
@@ -66,6 +76,8 @@ private:
   llvm::StringMap<bool> PythonHeaderDirs;
   llvm::DenseMap<clang::FileID, Suppressions> FileSuppressions;
   std::vector<Finding> Findings;
+  std::unique_ptr<CallSiteIndex> CallSites;
+  std::unique_ptr<InitOnlyFields> InitOnly;
 };
 
 } // namespace gilport

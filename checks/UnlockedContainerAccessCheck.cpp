@@ -19,7 +19,8 @@ using namespace clang::ast_matchers;
 
 UnlockedContainerAccessCheck::UnlockedContainerAccessCheck(
     CheckContext &Context)
-    : GilportCheck("gilport-unlocked-container-access", Context) {}
+    : GilportCheck("gilport-unlocked-container-access", Context),
+      Privacy(Context.callSites(), Context.initOnlyFields()) {}
 
 llvm::ArrayRef<CheckOptionInfo> UnlockedContainerAccessCheck::options() {
   return {};

@@ -66,6 +66,9 @@ private:
 void CallSiteIndex::build(ASTContext &Ctx) {
   Built = true;
   CallCollector Collector(Calls, Unknown);
+  // The traversal scope: the user's declarations. Python's and the system's
+  // headers cannot name the user's functions or structs, so no call of
+  // them is left out.
   Collector.TraverseDecl(Ctx.getTranslationUnitDecl());
 }
 

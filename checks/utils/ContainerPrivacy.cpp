@@ -355,7 +355,9 @@ std::string PrivacyVerdict::explanation() const {
   return "";
 }
 
-ContainerPrivacy::ContainerPrivacy() = default;
+ContainerPrivacy::ContainerPrivacy(CallSiteIndex &Callers,
+                                   InitOnlyFields &FilledOnce)
+    : Callers(Callers), FilledOnce(FilledOnce) {}
 ContainerPrivacy::~ContainerPrivacy() = default;
 
 const Expr *ContainerPrivacy::stripCasts(const Expr *E) {
@@ -525,57 +527,72 @@ PrivacyVerdict ContainerPrivacy::classifyField(const FieldDecl &Field,
   return Verdict;
 }
 
+PrivacyVerdict
+ContainerPrivacy::callersPassPrivate(const FunctionDecl &Function,
+                                     unsigned Index, const SourceManager &SM) {
+  PrivacyVerdict Shared;
+  auto Key = std::make_pair(Function.getCanonicalDecl(), Index);
+  auto Known = PassedToParameter.find(Key);
+  if (Known != PassedToParameter.end())
+    return Known->second;
+  const auto *Sites = Callers.knownCallers(Function);
+  if (!Sites || Sites->empty())
+    return Shared;
+  // Cheap first: only a variable or a call can be a private container.
+  for (const CallSiteIndex::Site &Site : *Sites)
+    if (Index >= Site.Call->getNumArgs() ||
+        !isa<DeclRefExpr, CallExpr>(stripCasts(Site.Call->getArg(Index))))
+      return PassedToParameter[Key] = Shared;
+  if (!ParametersInProgress.insert(Key).second)
+    return Shared; // Recursion: not cached, the outer question decides.
+  PrivacyVerdict Verdict;
+  Verdict.Why = PrivacyVerdict::Reason::PassedPrivate;
+  Verdict.Variable = Function.getParamDecl(Index);
+  for (const CallSiteIndex::Site &Site : *Sites) {
+    PrivacyVerdict AtCall = classify(*Site.Caller, *Site.Call->getArg(Index),
+                                     Site.Call->getBeginLoc(), SM);
+    CurrentSM = &SM;
+    if (!AtCall.isPrivate()) {
+      Verdict = Shared;
+      break;
+    }
+    if (!Verdict.Creator)
+      Verdict.Creator = AtCall.Creator;
+  }
+  ParametersInProgress.erase(Key);
+  return PassedToParameter[Key] = Verdict;
+}
+
 PrivacyVerdict ContainerPrivacy::classifyPassedIn(const FunctionDecl &Function,
                                                   const ParmVarDecl &Param,
                                                   SourceLocation UseLoc,
                                                   const SourceManager &SM) {
   PrivacyVerdict Shared;
-  const auto *Sites = Callers.knownCallers(Function);
-  if (!Sites || Sites->empty() || !Param.getType()->isPointerType())
+  if (!Param.getType()->isPointerType())
     return Shared;
-  unsigned Index = Param.getFunctionScopeIndex();
-  auto Key = std::make_pair(Function.getCanonicalDecl(), Index);
-  if (!ParametersInProgress.insert(Key).second)
+  PrivacyVerdict Verdict =
+      callersPassPrivate(Function, Param.getFunctionScopeIndex(), SM);
+  if (!Verdict.isPrivate())
     return Shared;
-  auto Done = [&](PrivacyVerdict Verdict) {
-    ParametersInProgress.erase(Key);
-    CurrentSM = &SM;
-    return Verdict;
-  };
-
   // Inside the function: never reassigned, and not let out before the use
   // (or later in a loop around it).
   const FunctionFacts &Known = factsFor(Function, SM);
+  CurrentSM = &SM;
   auto It = Known.Variables.find(&Param);
-  if (It != Known.Variables.end()) {
-    if (!It->second.Assignments.empty())
-      return Done(Shared);
-    SourceLocation Use = SM.getFileLoc(UseLoc);
-    for (SourceLocation Escape : It->second.Escapes) {
-      if (isBeforeOrAt(Escape, Use, SM))
-        return Done(Shared);
-      if (llvm::any_of(Known.Loops, [&](const Span &Loop) {
-            return Loop.contains(Use, SM) && Loop.contains(Escape, SM);
-          }))
-        return Done(Shared);
-    }
+  if (It == Known.Variables.end())
+    return Verdict;
+  if (!It->second.Assignments.empty())
+    return Shared;
+  SourceLocation Use = SM.getFileLoc(UseLoc);
+  for (SourceLocation Escape : It->second.Escapes) {
+    if (isBeforeOrAt(Escape, Use, SM))
+      return Shared;
+    if (llvm::any_of(Known.Loops, [&](const Span &Loop) {
+          return Loop.contains(Use, SM) && Loop.contains(Escape, SM);
+        }))
+      return Shared;
   }
-
-  // At every call, the argument is private.
-  PrivacyVerdict Verdict;
-  Verdict.Why = PrivacyVerdict::Reason::PassedPrivate;
-  Verdict.Variable = &Param;
-  for (const CallSiteIndex::Site &Site : *Sites) {
-    if (Index >= Site.Call->getNumArgs())
-      return Done(Shared);
-    PrivacyVerdict AtCall = classify(*Site.Caller, *Site.Call->getArg(Index),
-                                     Site.Call->getBeginLoc(), SM);
-    if (!AtCall.isPrivate())
-      return Done(Shared);
-    if (!Verdict.Creator)
-      Verdict.Creator = AtCall.Creator;
-  }
-  return Done(Verdict);
+  return Verdict;
 }
 
 PrivacyVerdict ContainerPrivacy::classify(const FunctionDecl &Function,

@@ -71,7 +71,9 @@ struct PrivacyVerdict {
 /// Facts about a function are computed on its first question and cached.
 class ContainerPrivacy {
 public:
-  ContainerPrivacy();
+  /// \p Callers and \p FilledOnce are the translation unit's, shared with
+  /// other checks (CheckContext).
+  ContainerPrivacy(CallSiteIndex &Callers, InitOnlyFields &FilledOnce);
   ~ContainerPrivacy();
 
   /// Whether \p Container, used by an operation at \p UseLoc inside
@@ -104,6 +106,11 @@ public:
 private:
   PrivacyVerdict classifyField(const clang::FieldDecl &Field,
                                const clang::SourceManager &SM);
+  /// Whether every call of \p Function passes a private container as its
+  /// argument \p Index (cached).
+  PrivacyVerdict callersPassPrivate(const clang::FunctionDecl &Function,
+                                    unsigned Index,
+                                    const clang::SourceManager &SM);
   PrivacyVerdict classifyPassedIn(const clang::FunctionDecl &Function,
                                   const clang::ParmVarDecl &Param,
                                   clang::SourceLocation UseLoc,
@@ -118,11 +125,14 @@ private:
   /// Guards against recursion through the helpers.
   llvm::SmallPtrSet<const clang::FunctionDecl *, 4> InProgress;
   llvm::SmallPtrSet<const clang::FunctionDecl *, 4> Computing;
+  llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>,
+                 PrivacyVerdict>
+      PassedToParameter;
   /// Parameters whose callers are being asked about (recursion).
   llvm::DenseSet<std::pair<const clang::FunctionDecl *, unsigned>>
       ParametersInProgress;
-  CallSiteIndex Callers;
-  InitOnlyFields FilledOnce{Callers};
+  CallSiteIndex &Callers;
+  InitOnlyFields &FilledOnce;
   const clang::SourceManager *CurrentSM = nullptr;
 };
 

@@ -220,6 +220,9 @@ private:
 void InitOnlyFields::build(ASTContext &Ctx) {
   Built = true;
   FieldUseCollector Collector(Ctx, Fields);
+  // The traversal scope: the user's declarations. Python's and the system's
+  // headers cannot name the user's functions or structs, so no write of
+  // them is left out.
   Collector.TraverseDecl(Ctx.getTranslationUnitDecl());
   llvm::SmallPtrSet<const FunctionDecl *, 16> Roots;
   for (const FunctionDecl *Root : Collector.Roots)
