@@ -16,8 +16,9 @@ public:
   CallCollector(
       llvm::DenseMap<const FunctionDecl *,
                      llvm::SmallVector<CallSiteIndex::Site, 4>> &Calls,
-      llvm::DenseSet<const FunctionDecl *> &Unknown)
-      : Calls(Calls), Unknown(Unknown) {}
+      llvm::DenseSet<const FunctionDecl *> &Unknown,
+      llvm::DenseMap<const FunctionDecl *, unsigned> &AddressUses)
+      : Calls(Calls), Unknown(Unknown), AddressUses(AddressUses) {}
 
   bool TraverseFunctionDecl(FunctionDecl *Function) {
     const FunctionDecl *Outer = Current;
@@ -48,8 +49,10 @@ public:
   // from anywhere (method tables, callbacks).
   bool VisitDeclRefExpr(DeclRefExpr *Ref) {
     if (const auto *Function = dyn_cast<FunctionDecl>(Ref->getDecl()))
-      if (!CalleeRefs.count(Ref))
+      if (!CalleeRefs.count(Ref)) {
         Unknown.insert(Function->getCanonicalDecl());
+        ++AddressUses[Function->getCanonicalDecl()];
+      }
     return true;
   }
 
@@ -57,6 +60,7 @@ private:
   llvm::DenseMap<const FunctionDecl *,
                  llvm::SmallVector<CallSiteIndex::Site, 4>> &Calls;
   llvm::DenseSet<const FunctionDecl *> &Unknown;
+  llvm::DenseMap<const FunctionDecl *, unsigned> &AddressUses;
   llvm::DenseSet<const DeclRefExpr *> CalleeRefs;
   const FunctionDecl *Current = nullptr;
 };
@@ -65,7 +69,7 @@ private:
 
 void CallSiteIndex::build(ASTContext &Ctx) {
   Built = true;
-  CallCollector Collector(Calls, Unknown);
+  CallCollector Collector(Calls, Unknown, AddressUses);
   // The traversal scope: the user's declarations. Python's and the system's
   // headers cannot name the user's functions or structs, so no call of
   // them is left out.
@@ -95,6 +99,12 @@ CallSiteIndex::directCalls(const FunctionDecl &Function) {
   if (It == Calls.end())
     return {};
   return It->second;
+}
+
+unsigned CallSiteIndex::addressUses(const FunctionDecl &Function) {
+  if (!Built)
+    build(Function.getASTContext());
+  return AddressUses.lookup(Function.getCanonicalDecl());
 }
 
 } // namespace gilport

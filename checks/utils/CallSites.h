@@ -42,6 +42,10 @@ public:
   /// not they are all of its calls.
   llvm::ArrayRef<Site> directCalls(const clang::FunctionDecl &Function);
 
+  /// How many times the user's code takes \p Function's address (names it
+  /// other than to call it): in a table, a callback argument, a variable.
+  unsigned addressUses(const clang::FunctionDecl &Function);
+
 private:
   void build(clang::ASTContext &Ctx);
 
@@ -49,6 +53,7 @@ private:
   /// By canonical declaration.
   llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<Site, 4>> Calls;
   llvm::DenseSet<const clang::FunctionDecl *> Unknown;
+  llvm::DenseMap<const clang::FunctionDecl *, unsigned> AddressUses;
 };
 
 } // namespace gilport

@@ -59,8 +59,8 @@ public:
   // The exec slots and the clear and free functions of module definitions.
   bool VisitVarDecl(VarDecl *Var) {
     const RecordDecl *Record = Var->getType()->getAsRecordDecl();
-    if (!Record || Record->getName() != "PyModuleDef" ||
-        !Var->isThisDeclarationADefinition())
+    // The declaration with the initializer, once (not a tentative one).
+    if (!Record || Record->getName() != "PyModuleDef" || !Var->getInit())
       return true;
     std::optional<ModuleDefInfo> Def =
         ModuleInitAnalyzer::analyzeModuleDef(Var, Ctx);
@@ -224,9 +224,18 @@ void InitOnlyFields::build(ASTContext &Ctx) {
   // headers cannot name the user's functions or structs, so no write of
   // them is left out.
   Collector.TraverseDecl(Ctx.getTranslationUnitDecl());
+  // Exec, clear and free functions named by module definitions, and the
+  // PyInit_ functions; a function whose address is also taken elsewhere (a
+  // callback that may run at any time) is not one.
+  llvm::DenseMap<const FunctionDecl *, unsigned> TableReferences;
+  for (const FunctionDecl *Root : Collector.Roots)
+    if (!Root->getName().starts_with("PyInit_"))
+      ++TableReferences[Root->getCanonicalDecl()];
   llvm::SmallPtrSet<const FunctionDecl *, 16> Roots;
   for (const FunctionDecl *Root : Collector.Roots)
-    Roots.insert(Root->getCanonicalDecl());
+    if (Callers.addressUses(*Root) ==
+        TableReferences.lookup(Root->getCanonicalDecl()))
+      Roots.insert(Root->getCanonicalDecl());
   auto OnlyCalledFromLifecycle =
       [&](llvm::ArrayRef<CallSiteIndex::Site> Sites) {
         return llvm::all_of(Sites, [&](const CallSiteIndex::Site &Site) {

@@ -200,6 +200,55 @@ static struct PyModuleDef reset_def = {
 
 PyMODINIT_FUNC PyInit_reset(void) { return PyModuleDef_Init(&reset_def); }
 
+// Reported: the exec function's address is also kept in a variable, through
+// which a method runs it again.
+typedef struct {
+  PyObject *entries;
+} refill_state;
+
+static int refill_exec(PyObject *module) {
+  refill_state *st = PyModule_GetState(module);
+  Py_CLEAR(st->entries);
+  st->entries = PyDict_New();
+  return st->entries ? 0 : -1;
+}
+
+static int (*run_again)(PyObject *) = refill_exec;
+
+static PyObject *refill(PyObject *module, PyObject *unused) {
+  if (run_again(module) < 0)
+    return NULL;
+  Py_RETURN_NONE;
+}
+
+static PyObject *entry_of(PyObject *module, PyObject *key) {
+  refill_state *st = PyModule_GetState(module);
+  PyObject *entry = PyDict_GetItemWithError(st->entries, key);
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
+  return entry ? PyObject_Str(entry) : NULL;
+}
+
+static PyMethodDef refill_methods[] = {
+    {"refill", refill, METH_NOARGS, NULL},
+    {"entry_of", entry_of, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyModuleDef_Slot refill_slots[] = {
+    {Py_mod_exec, refill_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef refill_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "refill",
+    .m_size = sizeof(refill_state),
+    .m_methods = refill_methods,
+    .m_slots = refill_slots,
+};
+
+PyMODINIT_FUNC PyInit_refill(void) { return PyModuleDef_Init(&refill_def); }
+
 // A parameter: not reported when every caller passes a list it created and
 // has not shared.
 static PyObject *first_part(PyObject *parts) {
