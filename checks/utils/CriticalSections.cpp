@@ -3,6 +3,7 @@
 #include "checks/utils/CriticalSections.h"
 
 #include "checks/CheckContext.h"
+#include "checks/utils/InitOnlyFields.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -110,7 +111,7 @@ public:
     if (const auto *Member = dyn_cast<MemberExpr>(Callee))
       if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl())) {
         FieldCallees.insert(Member);
-        if (Sections.contains(Call->getBeginLoc(), SM))
+        if (Sections.contains(Call->getBeginLoc(), SM) && ownedField(*Field))
           FieldsCalledInside.insert(Field);
         else
           UnsafeFields.insert(Field);
@@ -216,6 +217,15 @@ private:
     const VarDecl *Local;
   };
 
+  /// Only a struct of this file's own: code elsewhere (the interpreter
+  /// calling `tp_call`, another file) could call a shared struct's field.
+  bool ownedField(const FieldDecl &Field) {
+    auto [It, Inserted] = OwnedRecords.try_emplace(Field.getParent(), false);
+    if (Inserted)
+      It->second = isOwnedByMainFile(*Field.getParent(), SM);
+    return It->second;
+  }
+
   static const VarDecl *functionPointerLocal(const DeclRefExpr *Ref) {
     const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
     return Var && Var->hasLocalStorage() &&
@@ -234,6 +244,7 @@ private:
       LocalFlows;
   llvm::SmallPtrSet<const DeclRefExpr *, 8> HandledLocalRefs;
   llvm::SmallPtrSet<const VarDecl *, 4> UnsafeLocals;
+  llvm::DenseMap<const RecordDecl *, bool> OwnedRecords;
   llvm::SmallPtrSet<const MemberExpr *, 8> FieldCallees;
   llvm::SmallPtrSet<const MemberExpr *, 8> FieldTargets;
   llvm::SmallPtrSet<const FieldDecl *, 8> FieldsCalledInside;

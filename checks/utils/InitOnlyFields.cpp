@@ -170,26 +170,10 @@ private:
     if (!Field.getType()->isPointerType())
       return false;
     const RecordDecl *Record = Field.getParent();
-    auto Known = OwnedRecords.find(Record);
-    if (Known != OwnedRecords.end())
-      return Known->second;
-    SourceLocation Loc = SM.getFileLoc(Record->getLocation());
-    bool Owned = SM.isInMainFile(Loc);
-    if (!Owned) {
-      OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID());
-      OptionalFileEntryRef Header = SM.getFileEntryRefForID(SM.getFileID(Loc));
-      if (Main && Header) {
-        llvm::StringRef MainName = Main->getName();
-        llvm::StringRef HeaderName = Header->getName();
-        Owned = llvm::sys::path::extension(HeaderName) == ".h" &&
-                llvm::sys::path::parent_path(MainName) ==
-                    llvm::sys::path::parent_path(HeaderName) &&
-                llvm::sys::path::stem(MainName) ==
-                    llvm::sys::path::stem(HeaderName);
-      }
-    }
-    OwnedRecords[Record] = Owned;
-    return Owned;
+    auto [It, Inserted] = OwnedRecords.try_emplace(Record, false);
+    if (Inserted)
+      It->second = isOwnedByMainFile(*Record, SM);
+    return It->second;
   }
 
   /// Records a use of a field in \p E, if it is one, and returns the field.
@@ -216,6 +200,22 @@ private:
 };
 
 } // namespace
+
+bool isOwnedByMainFile(const RecordDecl &Record, const SourceManager &SM) {
+  SourceLocation Loc = SM.getFileLoc(Record.getLocation());
+  if (SM.isInMainFile(Loc))
+    return true;
+  OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID());
+  OptionalFileEntryRef Header = SM.getFileEntryRefForID(SM.getFileID(Loc));
+  if (!Main || !Header)
+    return false;
+  llvm::StringRef MainName = Main->getName();
+  llvm::StringRef HeaderName = Header->getName();
+  return llvm::sys::path::extension(HeaderName) == ".h" &&
+         llvm::sys::path::parent_path(MainName) ==
+             llvm::sys::path::parent_path(HeaderName) &&
+         llvm::sys::path::stem(MainName) == llvm::sys::path::stem(HeaderName);
+}
 
 void InitOnlyFields::build(ASTContext &Ctx) {
   Built = true;

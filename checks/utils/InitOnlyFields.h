@@ -27,9 +27,16 @@ class ASTContext;
 class Expr;
 class FieldDecl;
 class FunctionDecl;
+class RecordDecl;
+class SourceManager;
 } // namespace clang
 
 namespace gilport {
+
+/// Whether \p Record is defined in the main file or in the header named
+/// after it: no other translation unit can then use its fields.
+bool isOwnedByMainFile(const clang::RecordDecl &Record,
+                       const clang::SourceManager &SM);
 
 class InitOnlyFields {
 public:

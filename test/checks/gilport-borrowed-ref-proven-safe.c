@@ -373,6 +373,25 @@ static PyObject *cache_call(cache_object *self, PyObject *key) {
   return result;
 }
 
+// Reported: tp_repr belongs to Python's PyTypeObject, which the interpreter
+// calls without this file's lock.
+static PyObject *cache_repr(PyObject *self) {
+  cache_object *cache = (cache_object *)self;
+  PyObject *hit = PyDict_GetItemWithError(cache->cache, Py_None);
+  // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
+  return hit ? PyObject_Repr(hit) : NULL;
+}
+
+static void install_repr(PyTypeObject *type) { type->tp_repr = cache_repr; }
+
+static PyObject *locked_repr(PyObject *self) {
+  PyObject *result;
+  Py_BEGIN_CRITICAL_SECTION(self);
+  result = Py_TYPE(self)->tp_repr(self);
+  Py_END_CRITICAL_SECTION();
+  return result;
+}
+
 // A result kept in a local that is only compared with NULL is not reported;
 // one that is also used is.
 static int has_key(PyObject *dict, PyObject *key) {
@@ -437,6 +456,8 @@ PyMODINIT_FUNC PyInit_proven_safe(void) { return PyModuleDef_Init(&module_def); 
 int proven_safe_use(PyObject *d, PyObject *k, shared_header_state *st,
                     cache_object *cache) {
   cache_setup(cache, 1);
+  install_repr(Py_TYPE(cache));
+  Py_XDECREF(locked_repr((PyObject *)cache));
   return has_key(d, k) + key_is_true(d, k) + (alias_of(st, k) != NULL) +
          (cache_call(cache, k) != NULL);
 }
