@@ -139,14 +139,22 @@ public:
   }
 
   bool VisitMemberExpr(MemberExpr *Member) {
-    // Reading through a field (PyList_GET_ITEM's `->ob_item`,
-    // `state->sub->field`) neither changes nor hands out its object.
-    sort(Member->getBase(), /*Changes=*/false);
+    SourceLocation Loc = Member->getMemberLoc();
+    const LangOptions &LO = Ctx.getLangOpts();
+    // Reading an object's header, or an item through PyList_GET_ITEM /
+    // PyTuple_GET_ITEM, neither changes nor hands out the object; other
+    // accesses through it may write (3.11's PyList_SET_ITEM macro).
+    if (const auto *Named = Member->getMemberDecl()) {
+      llvm::StringRef Name = Named->getName();
+      if (Name == "ob_type" || Name == "ob_size" ||
+          (Name == "ob_item" &&
+           (isWithinExpansionOf(Loc, "PyList_GET_ITEM", SM, LO) ||
+            isWithinExpansionOf(Loc, "PyTuple_GET_ITEM", SM, LO))))
+        sort(Member->getBase(), /*Changes=*/false);
+    }
     const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
     if (!Field || Sorted.count(Member) || !owned(*Field))
       return true;
-    SourceLocation Loc = Member->getMemberLoc();
-    const LangOptions &LO = Ctx.getLangOpts();
     if (isWithinExpansionOf(Loc, "Py_CLEAR", SM, LO)) {
       Fields[Field].Changes.push_back({SM.getFileLoc(Loc), Current});
       return true;

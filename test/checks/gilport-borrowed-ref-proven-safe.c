@@ -24,6 +24,7 @@ typedef struct {
   PyObject *proxied;  // behind a mappingproxy, which does not protect it
   PyObject *replaced; // replaced by a method with Py_SETREF
   PyObject *aliased;  // its local alias is added to the module
+  PyObject *slots;    // a method stores into it with PyList_SET_ITEM
 } module_state;
 
 static module_state *get_state(PyObject *module) {
@@ -60,6 +61,10 @@ static int module_exec(PyObject *module) {
   if (st->imported == NULL || st->grown == NULL || st->proxied == NULL ||
       st->replaced == NULL)
     return -1;
+  st->slots = PyList_New(1);
+  if (st->slots == NULL)
+    return -1;
+  PyList_SET_ITEM(st->slots, 0, Py_NewRef(Py_None));
   PyObject *aliases = PyDict_New();
   if (aliases == NULL)
     return -1;
@@ -83,6 +88,7 @@ static int module_clear(PyObject *module) {
   Py_CLEAR(st->proxied);
   Py_CLEAR(st->replaced);
   Py_CLEAR(st->aliased);
+  Py_CLEAR(st->slots);
   return 0;
 }
 
@@ -124,11 +130,14 @@ static PyObject *lookups(PyObject *module, PyObject *key) {
   // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
   PyObject *f = PyDict_GetItemWithError(st->aliased, key);
   // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
-  return PyTuple_Pack(6, a, b, c, d, e, f);
+  PyObject *g = PyList_GetItem(st->slots, 0);
+  // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'PyList_GetItem' {{.*}} [gilport-borrowed-ref]
+  return PyTuple_Pack(7, a, b, c, d, e, f, g);
 }
 
 static PyObject *grow(PyObject *module, PyObject *key) {
   module_state *st = get_state(module);
+  PyList_SET_ITEM(st->slots, 0, Py_NewRef(key));
   if (PyDict_SetItem(st->grown, key, Py_None) < 0)
     return NULL;
   Py_SETREF(st->replaced, PyDict_New());
