@@ -283,7 +283,7 @@ def summary_markdown(results):
                        f"{pct(kv['found'] / kv['total'] if kv['total'] else None)} | |")
     sample = results.get("sample_size")
     sample_text = (f" (every gilport-borrowed-ref and gilport-global-state finding of the judged "
-                   f"configuration, labelled blind: borrowed-ref by two labellers, global-state by one; otherwise "
+                   f"configuration, labelled blind by two labellers; otherwise "
                    f"each check's {sample} findings with the smallest SHA-1, sample_findings.py)") if sample else ""
     judged = results["precision"].get(JUDGED)
     if judged:
