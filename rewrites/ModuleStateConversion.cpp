@@ -125,13 +125,6 @@ const InitListExpr *semanticList(const Expr *E) {
   return List;
 }
 
-const FunctionDecl *namedFunction(const Expr *E) {
-  if (!E)
-    return nullptr;
-  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
-  return Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
-}
-
 bool isNullConstant(const Expr *E, ASTContext &Ctx) {
   return E->IgnoreParenCasts()->isNullPointerConstant(
              Ctx, Expr::NPC_ValueDependentIsNotNull) != Expr::NPCK_NotNull;

@@ -13,6 +13,7 @@ namespace clang {
 class ASTContext;
 class CallExpr;
 class Expr;
+class FunctionDecl;
 class LangOptions;
 class SourceManager;
 class Stmt;
@@ -65,6 +66,10 @@ bool mentionsVariable(const clang::Stmt *S, const clang::VarDecl *V);
 /// The variable \p E names: `&x`, `x`, or an array decaying; null for
 /// anything else or a null \p E.
 const clang::VarDecl *namedVariable(const clang::Expr *E);
+
+/// The function \p E names through parentheses and casts (a slot's
+/// `(void *)exec_module`), or null for anything else or a null \p E.
+const clang::FunctionDecl *namedFunction(const clang::Expr *E);
 
 /// \p E without parentheses, casts, and the left operands of commas (the
 /// assertion in 3.13's `(assert(...), (T *)(op))` casts).

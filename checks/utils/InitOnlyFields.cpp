@@ -6,6 +6,7 @@
 #include "checks/utils/ContainerPrivacy.h"
 #include "checks/utils/MacroLocations.h"
 #include "checks/utils/ModuleInit.h"
+#include "rewrites/RewriteUtils.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -22,10 +23,9 @@ namespace {
 /// an assignment here.
 constexpr llvm::StringRef ReplacingMacros[] = {"Py_SETREF", "Py_XSETREF"};
 
+/// The definition of the function a module table entry names.
 const FunctionDecl *functionNamedBy(const Expr *E) {
-  const auto *Ref =
-      dyn_cast_or_null<DeclRefExpr>(ContainerPrivacy::stripCasts(E));
-  const auto *Function = Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+  const FunctionDecl *Function = namedFunction(E);
   return Function ? Function->getDefinition() : nullptr;
 }
 
