@@ -3,6 +3,9 @@
 #include "checks/GlobalStateCheck.h"
 
 #include "checks/utils/ImmortalObjects.h"
+#include "checks/utils/MutexGuards.h"
+#include "checks/utils/StaticStorage.h"
+#include "checks/utils/UnchangedStatics.h"
 #include "rewrites/ModuleStateConversion.h"
 
 #include "clang/AST/ASTContext.h"
@@ -11,7 +14,6 @@
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
-#include "llvm/ADT/StringSwitch.h"
 
 namespace gilport {
 
@@ -39,67 +41,6 @@ const CheckOptionInfo Options[] = {
      "moves becomes an _Atomic field when each use is one atomic "
      "operation."},
 };
-
-/// The variable reference whose own storage \p E designates: `x`, `x[i]`,
-/// `x.f`, `x.a[i].b`. Null for storage reached through a pointer (`p->f`,
-/// `p[i]`, `*p`): that is not the variable itself.
-const DeclRefExpr *storageRoot(const Expr *E) {
-  while (E) {
-    E = E->IgnoreParens();
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
-      return Ref;
-    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
-      if (Member->isArrow())
-        return nullptr;
-      E = Member->getBase();
-      continue;
-    }
-    if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
-      const auto *Decay =
-          dyn_cast<ImplicitCastExpr>(Subscript->getBase()->IgnoreParens());
-      if (!Decay || Decay->getCastKind() != CK_ArrayToPointerDecay)
-        return nullptr;
-      E = Decay->getSubExpr();
-      continue;
-    }
-    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(E)) {
-      CastKind Kind = Cast->getCastKind();
-      if (Kind != CK_NoOp && Kind != CK_UncheckedDerivedToBase &&
-          Kind != CK_DerivedToBase)
-        return nullptr;
-      E = Cast->getSubExpr();
-      continue;
-    }
-    return nullptr;
-  }
-  return nullptr;
-}
-
-/// The variable whose storage \p E points into: `&x`, `&x.f`, `&x[i]`, or
-/// an array `x` decaying to a pointer, possibly converted to another pointer
-/// type.
-const DeclRefExpr *addressedStorage(const Expr *E) {
-  while (E) {
-    E = E->IgnoreParens();
-    if (const auto *Cast = dyn_cast<CastExpr>(E)) {
-      CastKind Kind = Cast->getCastKind();
-      if (Kind == CK_ArrayToPointerDecay)
-        return storageRoot(Cast->getSubExpr());
-      if (Kind != CK_NoOp && Kind != CK_BitCast &&
-          Kind != CK_UncheckedDerivedToBase && Kind != CK_DerivedToBase)
-        return nullptr;
-      E = Cast->getSubExpr();
-      continue;
-    }
-    if (const auto *AddrOf = dyn_cast<UnaryOperator>(E)) {
-      if (AddrOf->getOpcode() != UO_AddrOf)
-        return nullptr;
-      return storageRoot(AddrOf->getSubExpr());
-    }
-    return nullptr;
-  }
-  return nullptr;
-}
 
 /// The pointer variable a write target is reached through: `p` in `*p`,
 /// `p->f`, `p[i]`, `p->a[i].b`. Null for anything else.
@@ -154,38 +95,9 @@ const DeclRefExpr *explicitAddressOf(const Expr *E) {
   return storageRoot(AddrOf->getSubExpr());
 }
 
-bool isPointerToMutable(QualType Type) {
-  const auto *Pointer = Type->getAs<PointerType>();
-  return Pointer && !Pointer->getPointeeType().isConstQualified();
-}
-
 bool isReferenceToMutable(QualType Type) {
   const auto *Reference = Type->getAs<LValueReferenceType>();
   return Reference && !Reference->getPointeeType().isConstQualified();
-}
-
-/// C-API parameters that are not const-qualified but are only read.
-bool isReadOnlyParameter(llvm::StringRef Callee, unsigned Index) {
-  // The keyword list: `char *kwlist[]` is `char * const *` since 3.13.
-  if (Index == 3)
-    return llvm::StringSwitch<bool>(Callee)
-        .Cases("PyArg_ParseTupleAndKeywords", "PyArg_VaParseTupleAndKeywords",
-               "_PyArg_ParseTupleAndKeywords_SizeT",
-               "_PyArg_VaParseTupleAndKeywords_SizeT", true)
-        .Default(false);
-  // The capsule keeps the pointer; writes through it are the user's.
-  if (Index == 0)
-    return Callee == "PyCapsule_New";
-  return false;
-}
-
-const FunctionProtoType *calleePrototype(const CallExpr *Call) {
-  if (const FunctionDecl *Callee = Call->getDirectCallee())
-    return Callee->getType()->getAs<FunctionProtoType>();
-  QualType Type = Call->getCallee()->getType();
-  if (const auto *Pointer = Type->getAs<PointerType>())
-    Type = Pointer->getPointeeType();
-  return Type->getAs<FunctionProtoType>();
 }
 
 llvm::StringRef scopeOf(const VarDecl *Var) {
@@ -342,6 +254,8 @@ void GlobalStateCheck::checkCall(const CallExpr *Call) {
     if (Object && Method->isInstance() && !Method->isConst())
       recordModification(Object);
   }
+  if (!SawMutexLock && isMutexLockCall(*Call))
+    SawMutexLock = true;
   const FunctionProtoType *Prototype = calleePrototype(Call);
   llvm::StringRef CalleeName =
       Callee && Callee->getIdentifier() ? Callee->getName() : "";
@@ -463,6 +377,28 @@ void GlobalStateCheck::dropImmortalTuples(ASTContext &Ctx) {
   });
 }
 
+void GlobalStateCheck::dropUnsharedState(ASTContext &Ctx) {
+  llvm::SmallVector<const VarDecl *, 8> Unwritten, Written;
+  for (const Candidate &Found : Candidates) {
+    bool IsWritten = FirstWrites.count(Found.Var->getCanonicalDecl()) != 0;
+    // A lone object pointer nothing writes is kept: it is usually state
+    // whose writes are still to come (or to be found by the reader).
+    if (Found.Kind == StaticStateKind::ObjectPointers && !IsWritten)
+      Unwritten.push_back(Found.Var);
+    else if (Found.Kind == StaticStateKind::MutableData && IsWritten)
+      Written.push_back(Found.Var);
+  }
+  llvm::SmallPtrSet<const VarDecl *, 8> Unshared;
+  if (!Unwritten.empty())
+    Unshared = onlyReadInPlace(Unwritten, Ctx, context());
+  if (!Written.empty() && SawMutexLock)
+    for (const VarDecl *Var : alwaysUnderOneLock(Written, Ctx, context()))
+      Unshared.insert(Var);
+  llvm::erase_if(Candidates, [&](const Candidate &Found) {
+    return Unshared.count(Found.Var) != 0;
+  });
+}
+
 void GlobalStateCheck::registerPPCallbacks(const SourceManager &SM,
                                            Preprocessor *PP) {
   Analyzer.registerPPCallbacks(SM, PP);
@@ -475,13 +411,11 @@ void GlobalStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       recordWrite(Taken.Target, Through->second);
   }
   dropImmortalTuples(Ctx);
+  dropUnsharedState(Ctx);
   StateFixes.reset();
   if (ConvertToModuleState) {
     reportWithModuleState(Ctx);
-    Candidates.clear();
-    FirstWrites.clear();
-    Aliases.clear();
-    WritesThrough.clear();
+    resetTranslationUnit();
     return;
   }
   for (const Candidate &Found : Candidates) {
@@ -518,10 +452,15 @@ void GlobalStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       break;
     }
   }
+  resetTranslationUnit();
+}
+
+void GlobalStateCheck::resetTranslationUnit() {
   Candidates.clear();
   FirstWrites.clear();
   Aliases.clear();
   WritesThrough.clear();
+  SawMutexLock = false;
 }
 
 Finding GlobalStateCheck::draft(const Candidate &Found) const {

@@ -102,8 +102,14 @@ private:
   /// Removes the candidates that are immortal static tuples nothing writes
   /// (Argument Clinic's `_kwtuple`; utils/ImmortalObjects.h).
   void dropImmortalTuples(clang::ASTContext &Ctx);
+  /// Removes the candidates no thread or interpreter can race on: tables of
+  /// object pointers that are constant and only read
+  /// (utils/UnchangedStatics.h), and C data only touched under one PyMutex
+  /// (utils/MutexGuards.h).
+  void dropUnsharedState(clang::ASTContext &Ctx);
   /// Reports the candidates with the module-state conversion's fixes.
   void reportWithModuleState(clang::ASTContext &Ctx);
+  void resetTranslationUnit();
   Finding draft(const Candidate &Found) const;
 
   /// `IgnoreVariables`: a regular expression matched against whole names.
@@ -129,6 +135,8 @@ private:
   std::vector<Alias> Aliases;
   /// The first write through each local pointer.
   llvm::DenseMap<const clang::VarDecl *, WriteSite> WritesThrough;
+  /// Whether the user's code calls PyMutex_Lock at all.
+  bool SawMutexLock = false;
 };
 
 } // namespace gilport
