@@ -274,7 +274,7 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
         findBorrowedApi(Found.Spelling.Name)->isOwnedByContainer())
       WithContainers.push_back(Found.Function);
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
-      Sections.onlyCalledInside(WithContainers, Ctx, context());
+      Sections.onlyCalledInside(WithContainers, Ctx);
   for (const Use &Found : Uses)
     report(Found, Locked.count(Found.Function), Ctx);
   Uses.clear();

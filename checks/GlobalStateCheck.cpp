@@ -371,7 +371,7 @@ void GlobalStateCheck::dropImmortalTuples(ASTContext &Ctx) {
         isImmortalStaticTuple(*Found.Var, *Types, Ctx, context()))
       Tuples.push_back(Found.Var);
   llvm::SmallPtrSet<const VarDecl *, 8> Unwritten =
-      onlyAddressedByTables(Tuples, *Types, Ctx, context());
+      onlyAddressedByTables(Tuples, *Types, Ctx);
   llvm::erase_if(Candidates, [&](const Candidate &Found) {
     return Unwritten.count(Found.Var) != 0;
   });

@@ -74,7 +74,7 @@ ContainerSections::finish(ASTContext &Ctx, const CriticalSections &Sections,
   for (const Access &Found : Recorded)
     Functions.push_back(Found.Function);
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
-      Sections.onlyCalledInside(Functions, Ctx, Context);
+      Sections.onlyCalledInside(Functions, Ctx);
   std::vector<Access> Needed;
   for (Access &Found : Recorded) {
     if (Locked.count(Found.Function) ||

@@ -264,8 +264,7 @@ void CriticalSections::recordFrom(Preprocessor &PP) {
 }
 
 llvm::SmallPtrSet<const FunctionDecl *, 8> CriticalSections::onlyCalledInside(
-    llvm::ArrayRef<const FunctionDecl *> Functions, ASTContext &Ctx,
-    CheckContext &Context) const {
+    llvm::ArrayRef<const FunctionDecl *> Functions, ASTContext &Ctx) const {
   llvm::SmallPtrSet<const FunctionDecl *, 8> Result;
   llvm::SmallPtrSet<const FunctionDecl *, 8> Candidates;
   for (const FunctionDecl *Function : Functions)
@@ -274,9 +273,8 @@ llvm::SmallPtrSet<const FunctionDecl *, 8> CriticalSections::onlyCalledInside(
   if (Candidates.empty() || Spans.empty())
     return Result;
   UseClassifier Uses(*this, Ctx.getSourceManager(), Candidates);
-  for (Decl *TopLevel : Ctx.getTranslationUnitDecl()->decls())
-    if (Context.isReportedLocation(TopLevel->getLocation()))
-      Uses.TraverseDecl(TopLevel);
+  // The traversal scope is the user's declarations (Analysis.cpp).
+  Uses.TraverseDecl(Ctx.getTranslationUnitDecl());
   for (const FunctionDecl *Function : Functions)
     if (Uses.onlyCalledInside(Function->getCanonicalDecl()))
       Result.insert(Function);

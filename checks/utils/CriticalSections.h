@@ -49,7 +49,7 @@ public:
   /// user's code once.
   llvm::SmallPtrSet<const clang::FunctionDecl *, 8>
   onlyCalledInside(llvm::ArrayRef<const clang::FunctionDecl *> Functions,
-                   clang::ASTContext &Ctx, CheckContext &Context) const;
+                   clang::ASTContext &Ctx) const;
 
   /// Whether the body of \p Function asserts, before \p Loc, that the
   /// critical section of the object spelled \p Object is held

@@ -212,15 +212,13 @@ bool isImmortalStaticTuple(const VarDecl &Var, GlobalStateTypes &Types,
 
 llvm::SmallPtrSet<const VarDecl *, 8>
 onlyAddressedByTables(llvm::ArrayRef<const VarDecl *> Vars,
-                      GlobalStateTypes &Types, ASTContext &Ctx,
-                      CheckContext &Context) {
+                      GlobalStateTypes &Types, ASTContext &Ctx) {
   llvm::SmallPtrSet<const VarDecl *, 8> Result;
   if (Vars.empty())
     return Result;
   UseCounter Counter(Vars, Types);
-  for (Decl *TopLevel : Ctx.getTranslationUnitDecl()->decls())
-    if (Context.isReportedLocation(TopLevel->getLocation()))
-      Counter.TraverseDecl(TopLevel);
+  // The traversal scope is the user's declarations (Analysis.cpp).
+  Counter.TraverseDecl(Ctx.getTranslationUnitDecl());
   for (const VarDecl *Var : Vars) {
     const UseCounter::Uses &Uses = Counter.Counts[Var->getCanonicalDecl()];
     if (Uses.All == Uses.AddressInTable)

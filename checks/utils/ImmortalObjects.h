@@ -35,14 +35,13 @@ class GlobalStateTypes;
 bool isImmortalStaticTuple(const clang::VarDecl &Var, GlobalStateTypes &Types,
                            clang::ASTContext &Ctx, CheckContext &Context);
 
-/// Those of \p Vars that the user's code (the locations \p Context reports)
-/// only uses by taking their address in the initializer of a static
+/// Those of \p Vars that the user's code (the AST's traversal scope) only
+/// uses by taking their address in the initializer of a static
 /// definition table (`_PyArg_Parser`, `PyMethodDef`, ...), which the runtime
 /// only reads: no function can write them. Walks the user's code once.
 llvm::SmallPtrSet<const clang::VarDecl *, 8>
 onlyAddressedByTables(llvm::ArrayRef<const clang::VarDecl *> Vars,
-                      GlobalStateTypes &Types, clang::ASTContext &Ctx,
-                      CheckContext &Context);
+                      GlobalStateTypes &Types, clang::ASTContext &Ctx);
 
 } // namespace gilport
 

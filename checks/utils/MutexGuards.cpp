@@ -315,9 +315,8 @@ alwaysUnderOneLock(llvm::ArrayRef<const VarDecl *> Vars, ASTContext &Ctx,
   if (Candidates.empty())
     return Result;
   Survey Facts(Candidates);
-  for (Decl *TopLevel : Ctx.getTranslationUnitDecl()->decls())
-    if (Context.isReportedLocation(TopLevel->getLocation()))
-      Facts.TraverseDecl(TopLevel);
+  // The traversal scope is the user's declarations (Analysis.cpp).
+  Facts.TraverseDecl(Ctx.getTranslationUnitDecl());
   Facts.propagate(Context.callSites());
   RegionWalker Walker(Facts);
   for (const FunctionDecl *Function : Facts.Bodies)

@@ -27,7 +27,7 @@ class CheckContext;
 bool isMutexLockCall(const clang::CallExpr &Call);
 
 /// Those of \p Vars -- scalars that no other translation unit can name --
-/// whose every use in the user's code (the locations \p Context reports)
+/// whose every use in the user's code (the AST's traversal scope)
 /// names the variable itself, without taking its address, inside a region
 /// that holds one and the same lock for all of them. A region starts at a
 /// statement `PyMutex_Lock(&m);`, or `PyThread_acquire_lock(l, WAIT_LOCK);`,

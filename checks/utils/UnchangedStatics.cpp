@@ -110,12 +110,13 @@ public:
   bool VisitBinaryOperator(BinaryOperator *Op) {
     if (!Op->isEqualityOp())
       return true;
+    // Only for a tracked pointer: the NULL test evaluates constants.
     auto IsNull = [&](const Expr *E) {
       return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull);
     };
-    if (IsNull(Op->getRHS()))
+    if (isAlias(Op->getLHS()) && IsNull(Op->getRHS()))
       countAliasRead(Op->getLHS());
-    else if (IsNull(Op->getLHS()))
+    else if (isAlias(Op->getRHS()) && IsNull(Op->getLHS()))
       countAliasRead(Op->getRHS());
     return true;
   }
@@ -228,6 +229,11 @@ private:
     return Found;
   }
 
+  bool isAlias(const Expr *E) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+    return Ref && aliasUsesOf(Ref);
+  }
+
   void countAliasRead(const Expr *E) {
     const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
     if (Uses *Alias = Ref ? aliasUsesOf(Ref) : nullptr)
@@ -298,9 +304,8 @@ onlyReadInPlace(llvm::ArrayRef<const VarDecl *> Vars, ASTContext &Ctx,
   if (Constant.empty())
     return Result;
   ReadCounter Counter(Constant, Ctx, Context);
-  for (Decl *TopLevel : Ctx.getTranslationUnitDecl()->decls())
-    if (Context.isReportedLocation(TopLevel->getLocation()))
-      Counter.TraverseDecl(TopLevel);
+  // The traversal scope is the user's declarations (Analysis.cpp).
+  Counter.TraverseDecl(Ctx.getTranslationUnitDecl());
   Counter.countIndirectReads(Context.callSites());
   for (const VarDecl *Var : Constant) {
     const ReadCounter::Uses &Uses = Counter.Counts[Var->getCanonicalDecl()];

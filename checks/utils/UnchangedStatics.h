@@ -28,7 +28,7 @@ class CheckContext;
 /// - no other translation unit can name them (internal linkage, or a
 ///   function-static variable);
 /// - they have an initializer, and it is constant;
-/// - every use in the user's code (the locations \p Context reports) reads
+/// - every use in the user's code (the AST's traversal scope) reads
 ///   the value in place (`t[i].name`, `s.f`), is unevaluated (`sizeof`), or
 ///   passes the address where the callee only reads through it (a
 ///   pointer-to-const parameter, or a C-API parameter known to be read).
