@@ -173,8 +173,7 @@ private:
       for (const Stmt *Child : Block->body()) {
         const Stmt *Labelled = Child;
         while (isa<LabelStmt, SwitchCase>(Labelled)) {
-          // Control can arrive here from outside the region.
-          Held.clear();
+          Held = entryOf(Labelled);
           Labelled = isa<LabelStmt>(Labelled)
                          ? cast<LabelStmt>(Labelled)->getSubStmt()
                          : cast<SwitchCase>(Labelled)->getSubStmt();
@@ -191,7 +190,7 @@ private:
       return;
     }
     if (isa<LabelStmt, SwitchCase>(S)) {
-      Held.clear();
+      Held = entryOf(S);
     } else if (!isa<IfStmt>(S) && mayRelease(S)) {
       // Where in an expression, or on which turn of a loop, the release
       // happens is not followed: no part of S is in the region.
@@ -209,8 +208,22 @@ private:
     if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
       if (const VarDecl *Var = candidate(Ref))
         recordUse(Var, Held);
+    bool Switch = isa<SwitchStmt>(S);
+    if (Switch)
+      SwitchEntries.push_back(Held);
     for (const Stmt *Child : S->children())
       walk(Child, Held);
+    if (Switch)
+      SwitchEntries.pop_back();
+  }
+
+  /// The mutexes held where control can arrive at a label from elsewhere:
+  /// none for a `goto` label; those held on entering the switch for a
+  /// `case`.
+  LockSet entryOf(const Stmt *Label) const {
+    if (isa<SwitchCase>(Label) && !SwitchEntries.empty())
+      return SwitchEntries.back();
+    return {};
   }
 
   const VarDecl *candidate(const DeclRefExpr *Ref) const {
@@ -297,6 +310,8 @@ private:
 
   const Survey &Facts;
   llvm::DenseMap<const Stmt *, bool> Releases;
+  /// The mutexes held on entering each enclosing switch.
+  std::vector<LockSet> SwitchEntries;
 };
 
 } // namespace

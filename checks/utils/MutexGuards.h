@@ -27,15 +27,15 @@ class CheckContext;
 bool isMutexLockCall(const clang::CallExpr &Call);
 
 /// Those of \p Vars -- scalars that no other translation unit can name --
-/// whose every use in the user's code (the AST's traversal scope)
-/// names the variable itself, without taking its address, inside a region
-/// that holds one and the same lock for all of them. A region starts at a
-/// statement `PyMutex_Lock(&m);`, or `PyThread_acquire_lock(l, WAIT_LOCK);`,
-/// with `m` or `l` a variable with static storage, and covers the statements
-/// after it in the same block up to the first one that may release the lock
-/// again (`PyMutex_Unlock(&m)`, `PyThread_release_lock(l)`). A loop that may
-/// release the lock ends the region for its whole body, and a label or
-/// `case` ends every region (control can arrive from outside it).
+/// whose every use in the user's code (the AST's traversal scope) names the
+/// variable itself, without taking its address, inside a region that holds
+/// one and the same mutex for all of them. A region starts at a statement
+/// `PyMutex_Lock(&m);`, with `m` a static mutex that only lock calls name,
+/// and covers the statements after it in the same block up to the first one
+/// that may release a mutex (`PyMutex_Unlock`, or a call that may reach
+/// one). A loop that may release ends the region for its whole body; a
+/// `goto` label ends every region (control can arrive from outside it), and
+/// a `case` holds what the switch was entered with. C only.
 /// Walks the user's code once.
 llvm::SmallPtrSet<const clang::VarDecl *, 8>
 alwaysUnderOneLock(llvm::ArrayRef<const clang::VarDecl *> Vars,

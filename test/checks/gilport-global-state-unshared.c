@@ -175,6 +175,22 @@ static int count_draw(int limit) {
   return 0;
 }
 
+// Not reported: a switch inside the region.
+static long zero_kinds = 0;
+static long other_kinds = 0;
+static void count_kind(int kind) {
+  PyMutex_Lock(&random_mutex);
+  switch (kind) {
+  case 0:
+    zero_kinds++;
+    break;
+  default:
+    other_kinds++;
+    break;
+  }
+  PyMutex_Unlock(&random_mutex);
+}
+
 // Reported: read after the unlock.
 static long late_reads = 0;
 // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: global variable 'late_reads' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
