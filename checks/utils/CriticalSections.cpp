@@ -2,7 +2,6 @@
 
 #include "checks/utils/CriticalSections.h"
 
-#include "checks/CheckContext.h"
 #include "checks/utils/InitOnlyFields.h"
 
 #include "clang/AST/ASTContext.h"

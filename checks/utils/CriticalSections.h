@@ -26,8 +26,6 @@ class SourceManager;
 
 namespace gilport {
 
-class CheckContext;
-
 /// The source spans between a critical-section begin macro and its end
 /// macro, in the files where they were expanded.
 class CriticalSections {
