@@ -197,8 +197,7 @@ private:
       Held.clear();
     } else if (const auto *If = dyn_cast<IfStmt>(S)) {
       // The branches are blocks or statements, walked in order.
-      if (mayRelease(If->getCond()) || mayRelease(If->getInit()) ||
-          mayRelease(If->getConditionVariableDeclStmt()))
+      if (headMayRelease(*If))
         Held.clear();
     }
     if (const auto *AddrOf = dyn_cast<UnaryOperator>(S);
@@ -261,11 +260,16 @@ private:
     const auto *If = dyn_cast<IfStmt>(S);
     if (!If)
       return mayRelease(S);
-    return mayRelease(If->getInit()) ||
-           mayRelease(If->getConditionVariableDeclStmt()) ||
-           mayRelease(If->getCond()) ||
+    return headMayRelease(*If) ||
            (!onlyReturns(If->getThen()) && mayRelease(If->getThen())) ||
            (!onlyReturns(If->getElse()) && mayRelease(If->getElse()));
+  }
+
+  /// The part of an `if` that runs before either branch.
+  bool headMayRelease(const IfStmt &If) {
+    return mayRelease(If.getInit()) ||
+           mayRelease(If.getConditionVariableDeclStmt()) ||
+           mayRelease(If.getCond());
   }
 
   /// A branch that ends with `return` and has no other way out.

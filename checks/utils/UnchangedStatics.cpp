@@ -84,24 +84,24 @@ public:
       if (!Param->isPointerType())
         continue;
       const Expr *Arg = Call->getArg(Index);
+      bool ReadOnly =
+          !isPointerToMutable(Param) || isReadOnlyParameter(Name, Index);
       const DeclRefExpr *Passed = addressedStorage(Arg);
-      if (!Passed || !usesOf(Passed))
+      if (!Passed || !usesOf(Passed)) {
+        if (ReadOnly)
+          countAliasRead(Arg);
         continue;
-      if (!isPointerToMutable(Param) || isReadOnlyParameter(Name, Index)) {
+      }
+      if (ReadOnly) {
         countRead(Passed);
         continue;
       }
       // A function of the file's own: it only reads if its parameter does.
-      const FunctionDecl *Definition = Callee ? Callee->getDefinition() : nullptr;
+      const FunctionDecl *Definition =
+          Callee ? Callee->getDefinition() : nullptr;
       if (Definition && Index < Definition->getNumParams() &&
           Context.isReportedLocation(Definition->getLocation()))
         Forwarded.push_back({Passed, Definition->getParamDecl(Index)});
-    }
-    for (unsigned Index = 0; Index < Count; ++Index) {
-      QualType Param = Prototype->getParamType(Index);
-      if (Param->isPointerType() &&
-          (!isPointerToMutable(Param) || isReadOnlyParameter(Name, Index)))
-        countAliasRead(Call->getArg(Index));
     }
     return true;
   }
