@@ -18,6 +18,10 @@ Each round measures, in an order that alternates from round to round:
     the same rounds, so that old and new are compared under the same load.
 Wall time, user+system CPU time and peak RSS come from os.wait4 on each child.
 
+--pair-rounds K adds K rounds of only the gilport -j1 and -jN runs (and the baseline's). A
+speed-up is the median over rounds of -j1 / -jN within one round: the two runs follow each
+other, so a host whose speed drifts (a VM's) moves both.
+
 It is a benchmark, not a test: it prints figures, writes them to bench/results/ as JSON and
 Markdown, and never asserts on them. Standard library only.
 """
@@ -209,6 +213,8 @@ def main():
     parser.add_argument("--gilport", default=os.path.join(ROOT, "build", "bin", "gilport"))
     parser.add_argument("--clang", default="clang-19")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pair-rounds", type=int, default=0,
+                        help="extra rounds of only gilport -j1 and -jN, for the speed-up")
     parser.add_argument("--jobs", type=int, default=2, help="N for gilport -jN and clang xN")
     parser.add_argument("--limit", type=int, default=0, help="only the first N TUs (sorted)")
     parser.add_argument("--no-gilport", action="store_true",
@@ -351,14 +357,24 @@ def main():
                        lambda rnd: phase_gilport(opts.jobs, "baseline_jN")))
     phases.append((f"clang x{opts.jobs}", lambda rnd: phase_clang_par()))
 
+    pair_phases = [(name, phase) for name, phase in phases
+                   if name.startswith(("gilport", "baseline"))]
+    # The round each run of a key belongs to, to pair -j1 with -jN of the same round.
+    round_of = {key: [] for key in whole}
+    total_rounds = opts.rounds + (opts.pair_rounds if use_gilport else 0)
+
     load_before = os.getloadavg()
     started = time.time()
-    for rnd in range(opts.rounds):
-        order = phases if rnd % 2 == 0 else list(reversed(phases))
+    for rnd in range(total_rounds):
+        chosen = phases if rnd < opts.rounds else pair_phases
+        order = chosen if rnd % 2 == 0 else list(reversed(chosen))
         for name, phase in order:
             t0 = time.perf_counter()
+            counts = {key: len(values) for key, values in whole.items()}
             phase(rnd)
-            print(f"bench-check: round {rnd + 1}/{opts.rounds}: {name}: "
+            for key, values in whole.items():
+                round_of[key] += [rnd] * (len(values) - counts[key])
+            print(f"bench-check: round {rnd + 1}/{total_rounds}: {name}: "
                   f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
     elapsed = time.time() - started
     load_after = os.getloadavg()
@@ -373,12 +389,19 @@ def main():
                 if med("gilport_j1") is not None and med("clang_seq") else None)
     ratio_jN = (med("gilport_jN") / med("clang_par")
                 if med("gilport_jN") is not None and med("clang_par") else None)
-    speedup = (med("gilport_j1") / med("gilport_jN")
-               if med("gilport_j1") is not None and med("gilport_jN") else None)
-    baseline_speedup = (med("baseline_j1") / med("baseline_jN")
-                        if med("baseline_j1") is not None and med("baseline_jN") else None)
-    clang_speedup = (med("clang_seq") / med("clang_par")
-                     if med("clang_seq") is not None and med("clang_par") else None)
+    def round_ratios(one, many):
+        """one / many for each round that measured both."""
+        by_round = dict(zip(round_of[many], whole[many]))
+        return [wall / by_round[rnd] for rnd, wall in zip(round_of[one], whole[one])
+                if by_round.get(rnd)]
+
+    def paired_speedup(one, many):
+        ratios = round_ratios(one, many)
+        return statistics.median(ratios) if ratios else None
+
+    speedup = paired_speedup("gilport_j1", "gilport_jN")
+    baseline_speedup = paired_speedup("baseline_j1", "baseline_jN")
+    clang_speedup = paired_speedup("clang_seq", "clang_par")
     def cpu_med(key):
         return statistics.median(cpu[key]) if cpu[key] else None
 
@@ -444,6 +467,10 @@ def main():
         "speedup_gilport_j1_over_jN": speedup,
         "speedup_clang_seq_over_par": clang_speedup,
         "speedup_baseline_j1_over_jN": baseline_speedup,
+        "speedup_rounds": {"gilport": round_ratios("gilport_j1", "gilport_jN"),
+                           "baseline": round_ratios("baseline_j1", "baseline_jN"),
+                           "clang": round_ratios("clang_seq", "clang_par")},
+        "pair_rounds": opts.pair_rounds,
         "baseline": ({"path": opts.baseline_gilport or opts.gilport, "env": opts.baseline_env}
                      if use_baseline else None),
         "targets": {"ratio": TARGET_RATIO, "speedup": TARGET_SPEEDUP},
@@ -462,11 +489,18 @@ def main():
     def fmt_plain(value):
         return "n/a" if value is None else f"{value:.2f}"
 
+    def fmt_spread(ratios):
+        if not ratios:
+            return ""
+        return (f"; median of {len(ratios)} rounds, each -j1 over -j{opts.jobs} of the same round, "
+                f"{min(ratios):.2f}..{max(ratios):.2f}")
+
     n = opts.jobs
     lines = [
         "# gilport check vs clang-19 -fsyntax-only: CPython 3.11 " + opts.subdir + "/",
         "",
-        f"{result['date']}, {len(files)} TUs from `compile_commands.json`, {opts.rounds} rounds "
+        f"{result['date']}, {len(files)} TUs from `compile_commands.json`, {opts.rounds} rounds"
+        f"{f' and {opts.pair_rounds} more of gilport -j1 and -j{opts.jobs} only' if opts.pair_rounds else ''} "
         f"(median shown), {os.cpu_count()} CPUs ({result['machine']['cpu_model']}), "
         f"{result['clang']['version']}, gilport {result['gilport']['git'] or 'n/a'}. "
         f"Load average (1 min) before/after: {load_before[0]:.2f}/{load_after[0]:.2f}: "
@@ -504,7 +538,8 @@ def main():
         f"{fmt_ratio(ratio_per_tu, TARGET_RATIO, False)}",
         f"- CPU time, same ratios: -j1 {fmt_plain(cpu_ratio_j1)}, -j{n} {fmt_plain(cpu_ratio_jN)}, "
         f"per-TU processes {fmt_plain(cpu_ratio_per_tu)}",
-        f"- gilport -j1 / -j{n} speed-up: {fmt_ratio(speedup, TARGET_SPEEDUP, True)}",
+        f"- gilport -j1 / -j{n} speed-up: {fmt_ratio(speedup, TARGET_SPEEDUP, True)}"
+        f"{fmt_spread(result['speedup_rounds']['gilport'])}",
         *([f"- baseline -j1 / -j{n} speed-up: {fmt_plain(baseline_speedup)}; "
            f"gilport / baseline, wall: -j1 {fmt_plain(med('gilport_j1') / med('baseline_j1'))}, "
            f"-j{n} {fmt_plain(med('gilport_jN') / med('baseline_jN'))}; CPU: -j1 "

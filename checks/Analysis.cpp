@@ -3,6 +3,7 @@
 #include "checks/Analysis.h"
 
 #include "checks/CheckRegistry.h"
+#include "checks/FileCache.h"
 #include "checks/GilportCheck.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -176,13 +177,18 @@ private:
 TranslationUnitResult
 analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
                        llvm::StringRef File, const AnalysisOptions &Options,
-                       llvm::ArrayRef<std::string> EnabledChecks) {
+                       llvm::ArrayRef<std::string> EnabledChecks,
+                       FileCache *Cache) {
   TranslationUnitResult Result;
   // A physical file system with its own working directory: the default one
   // chdir()s the whole process, which races between worker threads.
+  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS =
+      llvm::vfs::createPhysicalFileSystem();
+  if (Cache)
+    FS = cachedFileSystem(std::move(FS), *Cache);
   clang::tooling::ClangTool Tool(
       Database, {File.str()}, std::make_shared<clang::PCHContainerOperations>(),
-      llvm::vfs::createPhysicalFileSystem());
+      std::move(FS));
   FirstErrorRecorder Errors;
   Tool.setDiagnosticConsumer(&Errors);
   // The driver reports failures itself, once, with the first error.

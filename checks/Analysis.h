@@ -16,6 +16,8 @@
 
 namespace gilport {
 
+class FileCache;
+
 struct TranslationUnitResult {
   std::vector<Finding> Findings;
   /// True when the file could not be analysed (it does not compile, or no
@@ -30,11 +32,13 @@ struct TranslationUnitResult {
 
 /// Analyses \p File with the command \p Database gives for it, running the
 /// checks named in \p EnabledChecks. Findings of a file that fails to compile
-/// are discarded: an incomplete AST would make them unreliable.
+/// are discarded: an incomplete AST would make them unreliable. With
+/// \p Cache, files are read through it: one run's units share their headers.
 TranslationUnitResult
 analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
                        llvm::StringRef File, const AnalysisOptions &Options,
-                       llvm::ArrayRef<std::string> EnabledChecks);
+                       llvm::ArrayRef<std::string> EnabledChecks,
+                       FileCache *Cache = nullptr);
 
 } // namespace gilport
 

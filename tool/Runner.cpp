@@ -5,6 +5,7 @@
 #include "tool/ResultWire.h"
 
 #include "checks/Analysis.h"
+#include "checks/FileCache.h"
 #include "rewrites/DeclarationSafety.h"
 
 #include "llvm/Support/Endian.h"
@@ -112,13 +113,23 @@ collectSources(const std::vector<std::string> &Paths,
 
 namespace {
 
-UnitOutcome analyzeOne(const clang::tooling::CompilationDatabase &Database,
-                       llvm::StringRef File, const AnalysisOptions &Options,
-                       const std::vector<std::string> &EnabledChecks,
-                       bool DeclareAnyway) {
+/// What every unit of one run is analysed with.
+struct RunInputs {
+  const clang::tooling::CompilationDatabase &Database;
+  const std::vector<std::string> &Files;
+  const AnalysisOptions &Options;
+  const std::vector<std::string> &EnabledChecks;
+  bool DeclareAnyway;
+  /// The run's headers, read once (per worker process).
+  FileCache &Cache;
+};
+
+UnitOutcome analyzeOne(const RunInputs &Inputs, size_t Index) {
   UnitOutcome Outcome;
-  Outcome.Unit = analyzeTranslationUnit(Database, File, Options, EnabledChecks);
-  if (!DeclareAnyway)
+  Outcome.Unit = analyzeTranslationUnit(Inputs.Database, Inputs.Files[Index],
+                                        Inputs.Options, Inputs.EnabledChecks,
+                                        &Inputs.Cache);
+  if (!Inputs.DeclareAnyway)
     applyDeclarationSafetyRule(Outcome.Unit.Findings, Outcome.Withheld);
   return Outcome;
 }
@@ -183,12 +194,9 @@ void appendFrame(std::string &Out, char Kind, uint64_t Index,
 
 /// Body of a worker process: takes files from the shared counter until none
 /// is left, sending each one's results to \p FD. Never returns.
-[[noreturn]] void
-workerMain(int FD, std::atomic<size_t> &Next, const std::vector<size_t> &Order,
-           const clang::tooling::CompilationDatabase &Database,
-           const std::vector<std::string> &Files,
-           const AnalysisOptions &Options,
-           const std::vector<std::string> &EnabledChecks, bool DeclareAnyway) {
+[[noreturn]] void workerMain(int FD, std::atomic<size_t> &Next,
+                             const std::vector<size_t> &Order,
+                             const RunInputs &Inputs) {
   // For test/cli/parallel.test: a worker that dies on the file whose name
   // ends with this text.
   std::optional<std::string> CrashOn =
@@ -200,12 +208,11 @@ workerMain(int FD, std::atomic<size_t> &Next, const std::vector<size_t> &Order,
     if (!writeAll(FD, Frame))
       ::_exit(3);
     if (CrashOn && !CrashOn->empty() &&
-        llvm::StringRef(Files[Index]).ends_with(*CrashOn)) {
+        llvm::StringRef(Inputs.Files[Index]).ends_with(*CrashOn)) {
       ::signal(SIGABRT, SIG_DFL);
       ::raise(SIGABRT);
     }
-    UnitOutcome Outcome = analyzeOne(Database, Files[Index], Options,
-                                     EnabledChecks, DeclareAnyway);
+    UnitOutcome Outcome = analyzeOne(Inputs, Index);
     std::string Payload;
     encodeOutcome(Outcome, Payload);
     Frame.clear();
@@ -240,11 +247,7 @@ std::string describeWaitStatus(int Status) {
 /// false when no worker could be started.
 bool runInWorkerProcesses(unsigned WorkerCount,
                           const std::vector<size_t> &Order,
-                          const clang::tooling::CompilationDatabase &Database,
-                          const std::vector<std::string> &Files,
-                          const AnalysisOptions &Options,
-                          const std::vector<std::string> &EnabledChecks,
-                          bool DeclareAnyway,
+                          const RunInputs &Inputs,
                           std::vector<std::optional<UnitOutcome>> &Outcomes,
                           const std::function<void(size_t)> &OnDone) {
   // The next slot of Order to analyse, shared by the workers.
@@ -275,8 +278,7 @@ bool runInWorkerProcesses(unsigned WorkerCount,
       ::close(Pipe[0]);
       for (const Worker &Other : Pool)
         ::close(Other.FD);
-      workerMain(Pipe[1], *Next, Order, Database, Files, Options, EnabledChecks,
-                 DeclareAnyway);
+      workerMain(Pipe[1], *Next, Order, Inputs);
     }
     ::close(Pipe[1]);
     Worker W;
@@ -324,7 +326,7 @@ bool runInWorkerProcesses(unsigned WorkerCount,
             break;
           llvm::StringRef Payload(Header + FrameHeaderSize, Size);
           Used += FrameHeaderSize + Size;
-          if (Index >= Files.size())
+          if (Index >= Inputs.Files.size())
             continue;
           if (Kind == 'S') {
             W.Current = Index;
@@ -392,19 +394,19 @@ RunResult analyzeAll(const clang::tooling::CompilationDatabase &Database,
   };
   unsigned Parallel = std::max(1u, std::min<unsigned>(Jobs, Files.size()));
 
+  FileCache Cache;
+  RunInputs Inputs{Database,      Files,         Options,
+                   EnabledChecks, DeclareAnyway, Cache};
   bool Ran = false;
   if (Parallel > 1 && useWorkerProcesses())
-    Ran =
-        runInWorkerProcesses(Parallel, Order, Database, Files, Options,
-                             EnabledChecks, DeclareAnyway, Outcomes, Progress);
+    Ran = runInWorkerProcesses(Parallel, Order, Inputs, Outcomes, Progress);
   if (!Ran) {
     std::mutex ProgressMutex;
     std::atomic<size_t> Next{0};
     auto Work = [&] {
       for (size_t Slot = Next++; Slot < Order.size(); Slot = Next++) {
         size_t Index = Order[Slot];
-        UnitOutcome Outcome = analyzeOne(Database, Files[Index], Options,
-                                         EnabledChecks, DeclareAnyway);
+        UnitOutcome Outcome = analyzeOne(Inputs, Index);
         std::lock_guard<std::mutex> Lock(ProgressMutex);
         Outcomes[Index] = std::move(Outcome);
         Progress(Index);
@@ -420,8 +422,7 @@ RunResult analyzeAll(const clang::tooling::CompilationDatabase &Database,
   // Files no worker reached (every worker died): analyse them here.
   for (size_t Index = 0; Index < Files.size(); ++Index)
     if (!Outcomes[Index]) {
-      Outcomes[Index] = analyzeOne(Database, Files[Index], Options,
-                                   EnabledChecks, DeclareAnyway);
+      Outcomes[Index] = analyzeOne(Inputs, Index);
       Progress(Index);
     }
 

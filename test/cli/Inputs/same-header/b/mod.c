@@ -1,0 +1,4 @@
+#include <Python.h>
+#include <conf.h>
+
+PyObject *first_b(PyObject *dict) { return item_of(dict); }
