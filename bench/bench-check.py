@@ -29,6 +29,7 @@ Markdown, and never asserts on them. Standard library only.
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import shutil
@@ -159,6 +160,22 @@ def gcc_only_flags(tus):
             if arg.startswith(GCC_ONLY_PREFIXES):
                 found.setdefault(arg, []).append(os.path.basename(path))
     return found
+
+
+def median_interval(values, confidence=0.95):
+    """A distribution-free interval for the median: the k-th smallest and k-th largest value,
+    with the largest k whose binomial coverage is at least `confidence`. Returns (low, high,
+    coverage), or None when there are too few values for any k."""
+    n = len(values)
+    ordered = sorted(values)
+    best = None
+    for k in range(1, n // 2 + 1):
+        outside = sum(math.comb(n, i) for i in range(k)) / 2 ** n
+        coverage = 1 - 2 * outside
+        if coverage < confidence:
+            break
+        best = (ordered[k - 1], ordered[n - k], coverage)
+    return best
 
 
 def summarize(values):
@@ -470,6 +487,7 @@ def main():
         "speedup_rounds": {"gilport": round_ratios("gilport_j1", "gilport_jN"),
                            "baseline": round_ratios("baseline_j1", "baseline_jN"),
                            "clang": round_ratios("clang_seq", "clang_par")},
+        "speedup_interval": median_interval(round_ratios("gilport_j1", "gilport_jN")),
         "pair_rounds": opts.pair_rounds,
         "baseline": ({"path": opts.baseline_gilport or opts.gilport, "env": opts.baseline_env}
                      if use_baseline else None),
@@ -492,8 +510,11 @@ def main():
     def fmt_spread(ratios):
         if not ratios:
             return ""
+        interval = median_interval(ratios)
         return (f"; median of {len(ratios)} rounds, each -j1 over -j{opts.jobs} of the same round, "
-                f"{min(ratios):.2f}..{max(ratios):.2f}")
+                f"{min(ratios):.2f}..{max(ratios):.2f}" +
+                (f", {interval[2]:.1%} interval for the median {interval[0]:.2f}..{interval[1]:.2f}"
+                 if interval else ""))
 
     n = opts.jobs
     lines = [

@@ -327,7 +327,10 @@ def summary_markdown(results):
                 f"{met(s['speedup'] >= TARGET_SPEEDUP)}); clang's own: {s['clang_speedup']:.2f}" +
                 (f"; the median over {len(s['speedup_rounds'])} rounds of -j1 / -j2 within a round, "
                  f"which ranged {min(s['speedup_rounds']):.2f}..{max(s['speedup_rounds']):.2f}"
-                 if s.get("speedup_rounds") else ""),
+                 if s.get("speedup_rounds") else "") +
+                (f"; {s['speedup_interval'][2]:.1%} interval for that median: "
+                 f"{s['speedup_interval'][0]:.2f}..{s['speedup_interval'][1]:.2f}"
+                 if s.get("speedup_interval") else ""),
                 f"- peak RSS: gilport -j1 {s['rss_mib']['gilport_j1']:.0f} MiB, -j2 "
                 f"{s['rss_mib']['gilport_jN']:.0f} MiB in its largest worker process (the 2 workers "
                 f"are alive at once); clang {s['rss_mib']['clang_seq']:.0f} MiB per process",
@@ -477,6 +480,7 @@ def speed_figures(bench_json, scaling, reused):
         "speedup": b["speedup_gilport_j1_over_jN"], "clang_speedup": b["speedup_clang_seq_over_par"],
         # Older bench-check.json files have no per-round ratios.
         "speedup_rounds": b.get("speedup_rounds", {}).get("gilport", []),
+        "speedup_interval": b.get("speedup_interval"),
         "wall": {k: v["median"] for k, v in w.items() if v},  # baseline_* only with --baseline-*
         "rss_mib": {k: v / 1024 for k, v in b["peak_rss_kib"].items() if v},
         "load": f"{b['machine']['loadavg_before'][0]:.2f}/{b['machine']['loadavg_after'][0]:.2f}",
@@ -513,7 +517,7 @@ def main():
     parser.add_argument("--gilport", default=os.path.join(ROOT, "build", "bin", "gilport"))
     parser.add_argument("--out", default=os.path.join(HERE, "report"))
     parser.add_argument("--rounds", type=int, default=2, help="bench-check.py rounds (full mode)")
-    parser.add_argument("--pair-rounds", type=int, default=4,
+    parser.add_argument("--pair-rounds", type=int, default=12,
                         help="extra bench-check.py rounds of only -j1 and -j2, for the speed-up")
     opts = parser.parse_args()
     started = time.time()
