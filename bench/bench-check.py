@@ -412,13 +412,14 @@ def main():
         return [wall / by_round[rnd] for rnd, wall in zip(round_of[one], whole[one])
                 if by_round.get(rnd)]
 
-    def paired_speedup(one, many):
-        ratios = round_ratios(one, many)
-        return statistics.median(ratios) if ratios else None
-
-    speedup = paired_speedup("gilport_j1", "gilport_jN")
-    baseline_speedup = paired_speedup("baseline_j1", "baseline_jN")
-    clang_speedup = paired_speedup("clang_seq", "clang_par")
+    speedup_rounds = {"gilport": round_ratios("gilport_j1", "gilport_jN"),
+                      "baseline": round_ratios("baseline_j1", "baseline_jN"),
+                      "clang": round_ratios("clang_seq", "clang_par")}
+    speedup, baseline_speedup, clang_speedup = (
+        statistics.median(ratios) if ratios else None
+        for ratios in (speedup_rounds["gilport"], speedup_rounds["baseline"],
+                       speedup_rounds["clang"]))
+    speedup_interval = median_interval(speedup_rounds["gilport"])
     def cpu_med(key):
         return statistics.median(cpu[key]) if cpu[key] else None
 
@@ -484,10 +485,8 @@ def main():
         "speedup_gilport_j1_over_jN": speedup,
         "speedup_clang_seq_over_par": clang_speedup,
         "speedup_baseline_j1_over_jN": baseline_speedup,
-        "speedup_rounds": {"gilport": round_ratios("gilport_j1", "gilport_jN"),
-                           "baseline": round_ratios("baseline_j1", "baseline_jN"),
-                           "clang": round_ratios("clang_seq", "clang_par")},
-        "speedup_interval": median_interval(round_ratios("gilport_j1", "gilport_jN")),
+        "speedup_rounds": speedup_rounds,
+        "speedup_interval": speedup_interval,
         "pair_rounds": opts.pair_rounds,
         "baseline": ({"path": opts.baseline_gilport or opts.gilport, "env": opts.baseline_env}
                      if use_baseline else None),
@@ -507,10 +506,9 @@ def main():
     def fmt_plain(value):
         return "n/a" if value is None else f"{value:.2f}"
 
-    def fmt_spread(ratios):
+    def fmt_spread(ratios, interval):
         if not ratios:
             return ""
-        interval = median_interval(ratios)
         return (f"; median of {len(ratios)} rounds, each -j1 over -j{opts.jobs} of the same round, "
                 f"{min(ratios):.2f}..{max(ratios):.2f}" +
                 (f", {interval[2]:.1%} interval for the median {interval[0]:.2f}..{interval[1]:.2f}"
@@ -560,7 +558,7 @@ def main():
         f"- CPU time, same ratios: -j1 {fmt_plain(cpu_ratio_j1)}, -j{n} {fmt_plain(cpu_ratio_jN)}, "
         f"per-TU processes {fmt_plain(cpu_ratio_per_tu)}",
         f"- gilport -j1 / -j{n} speed-up: {fmt_ratio(speedup, TARGET_SPEEDUP, True)}"
-        f"{fmt_spread(result['speedup_rounds']['gilport'])}",
+        f"{fmt_spread(speedup_rounds['gilport'], speedup_interval)}",
         *([f"- baseline -j1 / -j{n} speed-up: {fmt_plain(baseline_speedup)}; "
            f"gilport / baseline, wall: -j1 {fmt_plain(med('gilport_j1') / med('baseline_j1'))}, "
            f"-j{n} {fmt_plain(med('gilport_jN') / med('baseline_jN'))}; CPU: -j1 "

@@ -16,9 +16,7 @@ struct FileCache::OpenedFile {
   std::error_code ReadError;
 };
 
-namespace {
-
-llvm::ErrorOr<std::shared_ptr<const FileCache::OpenedFile>>
+static llvm::ErrorOr<std::shared_ptr<const FileCache::OpenedFile>>
 readWhole(llvm::vfs::FileSystem &FS, const llvm::Twine &Path) {
   llvm::ErrorOr<std::unique_ptr<llvm::vfs::File>> File =
       FS.openFileForRead(Path);
@@ -42,8 +40,6 @@ readWhole(llvm::vfs::FileSystem &FS, const llvm::Twine &Path) {
   return Entry;
 }
 
-} // namespace
-
 std::string FileCache::keyFor(llvm::vfs::FileSystem &FS,
                               const llvm::Twine &Path) {
   llvm::SmallString<256> Asked;
@@ -57,34 +53,33 @@ std::string FileCache::keyFor(llvm::vfs::FileSystem &FS,
   return Key;
 }
 
-llvm::ErrorOr<llvm::vfs::Status> FileCache::status(llvm::vfs::FileSystem &FS,
-                                                   const llvm::Twine &Path) {
-  std::string Key = keyFor(FS, Path);
+/// The answer stored under \p Key, or else \p Ask's, stored. The file system
+/// is asked without the lock: another thread may ask the same, and either
+/// answer is the file system's.
+template <typename Answer, typename AskFn>
+static Answer answerOnce(std::mutex &Lock, llvm::StringMap<Answer> &Answers,
+                         const std::string &Key, AskFn Ask) {
   {
     std::lock_guard<std::mutex> Guard(Lock);
-    auto It = Statuses.find(Key);
-    if (It != Statuses.end())
+    auto It = Answers.find(Key);
+    if (It != Answers.end())
       return It->second;
   }
-  // Ask without the lock: another thread may ask the same, and either
-  // answer is the file system's.
-  llvm::ErrorOr<llvm::vfs::Status> Answer = FS.status(Path);
+  Answer Asked = Ask();
   std::lock_guard<std::mutex> Guard(Lock);
-  return Statuses.try_emplace(Key, std::move(Answer)).first->second;
+  return Answers.try_emplace(Key, std::move(Asked)).first->second;
+}
+
+llvm::ErrorOr<llvm::vfs::Status> FileCache::status(llvm::vfs::FileSystem &FS,
+                                                   const llvm::Twine &Path) {
+  return answerOnce(Lock, Statuses, keyFor(FS, Path),
+                    [&] { return FS.status(Path); });
 }
 
 llvm::ErrorOr<std::shared_ptr<const FileCache::OpenedFile>>
 FileCache::open(llvm::vfs::FileSystem &FS, const llvm::Twine &Path) {
-  std::string Key = keyFor(FS, Path);
-  {
-    std::lock_guard<std::mutex> Guard(Lock);
-    auto It = Opened.find(Key);
-    if (It != Opened.end())
-      return It->second;
-  }
-  llvm::ErrorOr<std::shared_ptr<const OpenedFile>> Answer = readWhole(FS, Path);
-  std::lock_guard<std::mutex> Guard(Lock);
-  return Opened.try_emplace(Key, std::move(Answer)).first->second;
+  return answerOnce(Lock, Opened, keyFor(FS, Path),
+                    [&] { return readWhole(FS, Path); });
 }
 
 namespace {
