@@ -14,12 +14,13 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Tooling/Tooling.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/VirtualFileSystem.h"
-#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 namespace gilport {
 namespace {
@@ -180,6 +181,19 @@ analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
                        llvm::ArrayRef<std::string> EnabledChecks,
                        FileCache *Cache) {
   TranslationUnitResult Result;
+  // ClangTool aborts the process when it cannot enter a command's directory
+  // (a database written on another machine or in a container): make that
+  // an error of this file instead.
+  for (const clang::tooling::CompileCommand &Command :
+       Database.getCompileCommands(File))
+    if (!llvm::sys::fs::is_directory(Command.Directory)) {
+      Result.Failed = true;
+      Result.FirstError = "the directory of its compile command, '" +
+                          Command.Directory +
+                          "', does not exist (was the compilation database "
+                          "written on another machine?)";
+      return Result;
+    }
   // A physical file system with its own working directory: the default one
   // chdir()s the whole process, which races between worker threads.
   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS =

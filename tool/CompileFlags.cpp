@@ -2,7 +2,11 @@
 
 #include "tool/CompileFlags.h"
 
+#include "clang/Driver/Options.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
+#include "llvm/Option/ArgList.h"
+#include "llvm/Option/OptTable.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -50,6 +54,28 @@ bool GilportCompilationDatabase::loadExplicitDatabase(std::string &Error) {
   return true;
 }
 
+std::optional<std::pair<std::shared_ptr<CompilationDatabase>, std::string>>
+GilportCompilationDatabase::loadDatabaseIn(llvm::StringRef Dir) const {
+  for (const char *Sub : {"", "build"}) {
+    llvm::SmallString<256> Candidate(Dir);
+    llvm::sys::path::append(Candidate, Sub, "compile_commands.json");
+    if (!llvm::sys::fs::exists(Candidate))
+      continue;
+    std::string LoadError;
+    std::shared_ptr<CompilationDatabase> Loaded =
+        clang::tooling::JSONCompilationDatabase::loadFromFile(
+            Candidate, LoadError,
+            clang::tooling::JSONCommandLineSyntax::AutoDetect);
+    if (Loaded)
+      return std::make_pair(std::move(Loaded), std::string(Candidate));
+    // A database the user's build wrote but that cannot be read would
+    // otherwise silently give every file inferred flags.
+    Warnings.push_back("ignoring '" + std::string(Candidate) +
+                       "': " + LoadError);
+  }
+  return std::nullopt;
+}
+
 const CompilationDatabase *
 GilportCompilationDatabase::databaseFor(llvm::StringRef FilePath,
                                         std::string *Location) const {
@@ -59,45 +85,32 @@ GilportCompilationDatabase::databaseFor(llvm::StringRef FilePath,
     return Explicit.get();
   }
   std::lock_guard<std::mutex> Lock(CacheMutex);
+  // Every directory walked through on the way up shares the answer of the
+  // first one that has (or inherits) a database, so each is cached with that
+  // answer: a "none" cached below a database would hide it from later files.
   llvm::SmallVector<std::string, 8> Visited;
-  const CompilationDatabase *Found = nullptr;
-  std::string FoundAt;
+  std::pair<std::shared_ptr<CompilationDatabase>, std::string> Answer;
   for (llvm::StringRef Dir = llvm::sys::path::parent_path(FilePath);
        !Dir.empty(); Dir = llvm::sys::path::parent_path(Dir)) {
     auto Cached = ByDirectory.find(Dir);
     if (Cached != ByDirectory.end()) {
-      Found = Cached->second.first.get();
-      FoundAt = Cached->second.second;
+      Answer = Cached->second;
       break;
     }
     Visited.push_back(Dir.str());
-    for (const char *Sub : {"", "build"}) {
-      llvm::SmallString<256> Candidate(Dir);
-      llvm::sys::path::append(Candidate, Sub, "compile_commands.json");
-      if (!llvm::sys::fs::exists(Candidate))
-        continue;
-      std::string LoadError;
-      std::shared_ptr<CompilationDatabase> Loaded =
-          clang::tooling::JSONCompilationDatabase::loadFromFile(
-              Candidate, LoadError,
-              clang::tooling::JSONCommandLineSyntax::AutoDetect);
-      if (!Loaded)
-        continue;
-      ByDirectory[Dir] = {Loaded, std::string(Candidate)};
-      Found = Loaded.get();
-      FoundAt = std::string(Candidate);
+    if (std::optional<
+            std::pair<std::shared_ptr<CompilationDatabase>, std::string>>
+            Loaded = loadDatabaseIn(Dir)) {
+      Answer = std::move(*Loaded);
       break;
     }
-    if (Found)
-      break;
   }
   for (const std::string &Dir : Visited)
-    if (!ByDirectory.count(Dir))
-      ByDirectory[Dir] = {nullptr, ""};
+    ByDirectory[Dir] = Answer;
   if (Location)
-    *Location = FoundAt;
+    *Location = Answer.second;
   // The cache owns the database, so the raw pointer stays valid.
-  return Found;
+  return Answer.first.get();
 }
 
 CompileCommand
@@ -119,10 +132,77 @@ GilportCompilationDatabase::inferredCommand(llvm::StringRef FilePath) const {
   return CompileCommand(FileDir, FilePath.str(), Args, "");
 }
 
-void GilportCompilationDatabase::adjust(CompileCommand &Command) const {
-  std::vector<std::string> &Args = Command.CommandLine;
-  if (Args.empty())
+namespace {
+
+/// \p Args with each @file replaced by the arguments it holds.
+std::vector<std::string>
+expandResponseFiles(const std::vector<std::string> &Args,
+                    llvm::StringRef Directory, std::string &Error) {
+  if (std::none_of(Args.begin(), Args.end(), [](const std::string &Arg) {
+        return llvm::StringRef(Arg).starts_with("@");
+      }))
+    return Args;
+  llvm::BumpPtrAllocator Alloc;
+  llvm::SmallVector<const char *, 64> Argv;
+  for (const std::string &Arg : Args)
+    Argv.push_back(Arg.c_str());
+  llvm::cl::ExpansionContext Expansion(Alloc, llvm::cl::TokenizeGNUCommandLine);
+  // A relative @file is relative to the command's directory, as for gcc.
+  Expansion.setCurrentDir(Directory);
+  if (llvm::Error Failed = Expansion.expandResponseFiles(Argv))
+    Error = llvm::toString(std::move(Failed));
+  return std::vector<std::string>(Argv.begin(), Argv.end());
+}
+
+/// \p Args without the flags clang's driver does not know, which it would
+/// reject; those left out are added to \p Dropped.
+std::vector<std::string>
+withoutUnknownFlags(const std::vector<std::string> &Args,
+                    std::vector<std::string> *Dropped) {
+  if (Args.size() < 2)
+    return Args;
+  llvm::SmallVector<const char *, 64> Argv;
+  for (auto It = Args.begin() + 1; It != Args.end(); ++It)
+    Argv.push_back(It->c_str());
+  const llvm::opt::OptTable &Table = clang::driver::getDriverOptTable();
+  unsigned MissingIndex = 0, MissingCount = 0;
+  llvm::opt::InputArgList Parsed = Table.ParseArgs(
+      Argv, MissingIndex, MissingCount,
+      llvm::opt::Visibility(clang::driver::options::ClangOption));
+  std::vector<bool> Drop(Args.size(), false);
+  for (const llvm::opt::Arg *Unknown :
+       Parsed.filtered(clang::driver::options::OPT_UNKNOWN))
+    Drop[Unknown->getIndex() + 1] = true;
+  for (size_t I = 1; I < Args.size(); ++I) {
+    llvm::StringRef Arg = Args[I];
+    // gcc's profiles mean nothing to clang, which fails on a missing one.
+    if (Arg.starts_with("-fprofile-use") || Arg.starts_with("-fauto-profile"))
+      Drop[I] = true;
+  }
+  std::vector<std::string> Kept;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    if (!Drop[I])
+      Kept.push_back(Args[I]);
+    else if (Dropped)
+      Dropped->push_back(Args[I]);
+  }
+  return Kept;
+}
+
+} // namespace
+
+void GilportCompilationDatabase::adjust(
+    CompileCommand &Command, std::vector<std::string> *Dropped) const {
+  std::string ExpandError;
+  std::vector<std::string> Args =
+      expandResponseFiles(Command.CommandLine, Command.Directory, ExpandError);
+  if (Args.empty()) {
+    Command.CommandLine = std::move(Args);
     return;
+  }
+  // A build's database may hold gcc-only flags, which clang rejects: they do
+  // not change what the code means, so they must not stop the analysis.
+  Args = withoutUnknownFlags(Args, Dropped);
   // Everything after "--" is an input file, so options go before it.
   auto InputsBegin = std::find(Args.begin() + 1, Args.end(), "--");
   std::vector<std::string> Adjusted = {Args.front()};
@@ -133,15 +213,25 @@ void GilportCompilationDatabase::adjust(CompileCommand &Command) const {
                   Settings.ExtraArgs.end());
   if (!Settings.ResourceDir.empty())
     Adjusted.push_back("-resource-dir=" + Settings.ResourceDir);
-  // Compiler warnings are not gilport findings; gcc-only flags in a
-  // build's database must not stop the analysis; and clang's own error
+  // Compiler warnings are not gilport findings, and clang's own error
   // summary would duplicate gilport's.
   Adjusted.push_back("-w");
   Adjusted.push_back("-Qunused-arguments");
   Adjusted.push_back("-Wno-unknown-warning-option");
   Adjusted.push_back("-fno-caret-diagnostics");
   Adjusted.insert(Adjusted.end(), InputsBegin, Args.end());
-  Args = std::move(Adjusted);
+  Command.CommandLine = std::move(Adjusted);
+}
+
+std::vector<std::string>
+GilportCompilationDatabase::droppedFlags(llvm::StringRef FilePath) const {
+  std::vector<std::string> Dropped;
+  std::vector<CompileCommand> Commands;
+  if (const CompilationDatabase *Database = databaseFor(FilePath, nullptr))
+    Commands = Database->getCompileCommands(FilePath);
+  if (!Commands.empty())
+    adjust(Commands.front(), &Dropped);
+  return Dropped;
 }
 
 std::vector<CompileCommand>
@@ -153,7 +243,7 @@ GilportCompilationDatabase::getCompileCommands(llvm::StringRef FilePath) const {
     Commands.push_back(inferredCommand(FilePath));
   // One analysis per file, even if the build compiles it several times.
   Commands.resize(1);
-  adjust(Commands.front());
+  adjust(Commands.front(), nullptr);
   return Commands;
 }
 

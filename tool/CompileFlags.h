@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ public:
   /// Where the flags for \p FilePath come from, for --verbose.
   std::string describeSource(llvm::StringRef FilePath) const;
 
+  /// The flags of \p FilePath's database command that clang does not know
+  /// and that are left out of the analysis, for --verbose.
+  std::vector<std::string> droppedFlags(llvm::StringRef FilePath) const;
   /// Whether the compilation database has a command for \p FilePath.
   bool hasDatabaseEntry(llvm::StringRef FilePath) const;
 
@@ -52,6 +56,12 @@ public:
   /// without an entry is not part of the build.
   bool databaseCoversDirectory(llvm::StringRef Dir) const;
 
+  /// Problems met while looking for databases (one that cannot be read),
+  /// each once; the caller reports them.
+  std::vector<std::string> takeWarnings() {
+    std::lock_guard<std::mutex> Lock(CacheMutex);
+    return std::move(Warnings);
+  }
   /// Sets the Python include directory used for inferred flags.
   void setPythonIncludeDir(std::string Dir) {
     Settings.PythonIncludeDir = std::move(Dir);
@@ -60,8 +70,15 @@ public:
 private:
   const clang::tooling::CompilationDatabase *
   databaseFor(llvm::StringRef FilePath, std::string *Location) const;
+  /// The database in \p Dir or \p Dir/build, and where it is; none if
+  /// neither has a readable one.
+  std::optional<std::pair<std::shared_ptr<clang::tooling::CompilationDatabase>,
+                          std::string>>
+  loadDatabaseIn(llvm::StringRef Dir) const;
   clang::tooling::CompileCommand inferredCommand(llvm::StringRef FilePath) const;
-  void adjust(clang::tooling::CompileCommand &Command) const;
+  /// Makes \p Command fit for analysis; flags left out go to \p Dropped.
+  void adjust(clang::tooling::CompileCommand &Command,
+              std::vector<std::string> *Dropped) const;
 
   FlagSettings Settings;
   std::unique_ptr<clang::tooling::CompilationDatabase> Explicit;
@@ -71,6 +88,7 @@ private:
   mutable llvm::StringMap<
       std::pair<std::shared_ptr<clang::tooling::CompilationDatabase>, std::string>>
       ByDirectory;
+  mutable std::vector<std::string> Warnings;
 };
 
 /// The project root of \p File: the nearest parent with .git, pyproject.toml,

@@ -398,6 +398,17 @@ int runCheck(const CommandLine &Cmd) {
     Paths.push_back(".");
   SourceList Sources = collectSources(
       Paths, [&](llvm::StringRef File) { return isExcluded(Config, File); });
+  // A report written over a source would destroy the user's code.
+  for (const std::string *Target : {&Cmd.OutputFile, &Cmd.ExportFixes}) {
+    if (Target->empty() || !llvm::sys::fs::exists(*Target))
+      continue;
+    for (const std::string &File : Sources.Files) {
+      bool Same = false;
+      if (!llvm::sys::fs::equivalent(*Target, File, Same) && Same)
+        return usageError("refusing to write the report to '" + *Target +
+                          "': it is one of the sources being analysed");
+    }
+  }
 
   FlagSettings Flags;
   Flags.BuildDir = Cmd.BuildDir;
@@ -443,6 +454,8 @@ int runCheck(const CommandLine &Cmd) {
   if (!Cmd.Quiet)
     for (const std::string &Remark : Sources.Remarks)
       llvm::errs() << "gilport: note: " << Remark << "\n";
+  for (const std::string &Warning : Database.takeWarnings())
+    llvm::errs() << "gilport: warning: " << Warning << "\n";
 
   // Python is asked for its headers only when some file needs them; asking
   // costs an interpreter start-up.
@@ -469,6 +482,11 @@ int runCheck(const CommandLine &Cmd) {
       llvm::errs() << "gilport: " << displayPath(File) << ": "
                    << Database.describeSource(File) << ": "
                    << llvm::join(Commands.front().CommandLine, " ") << "\n";
+      std::vector<std::string> Dropped = Database.droppedFlags(File);
+      if (!Dropped.empty())
+        llvm::errs() << "gilport: note: " << displayPath(File)
+                     << ": left out flags clang does not know: "
+                     << llvm::join(Dropped, " ") << "\n";
     }
 
   AnalysisOptions Options;
