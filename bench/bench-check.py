@@ -22,12 +22,11 @@ Wall time, user+system CPU time and peak RSS come from os.wait4 on each child.
 speed-up is the median over rounds of -j1 / -jN within one round: the two runs follow each
 other, so a host whose speed drifts (a VM's) moves both.
 
-It is a benchmark, not a test: it prints figures, writes them to bench/results/ as JSON and
-Markdown, and never asserts on them. Standard library only.
+It is a benchmark, not a test: it prints figures, writes them to bench/report/speed/ (where
+bench/run keeps them) as JSON and Markdown, and never asserts on them. Standard library only.
 """
 
 import argparse
-import datetime
 import json
 import math
 import os
@@ -39,12 +38,8 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-
-# Targets from the project's plan, reported next to the measured figures.
-TARGET_RATIO = 1.15      # gilport / clang -fsyntax-only, wall time
-TARGET_SPEEDUP = 1.8     # gilport -j1 / gilport -jN, wall time
+from benchlib import (BENCH, ROOT, TARGET_RATIO, TARGET_SPEEDUP, cache_dir, compile_db,
+                      git_rev, utc_now)
 
 # Flags understood by gcc but not by clang: reported when a compile command carries one.
 GCC_ONLY_PREFIXES = (
@@ -52,14 +47,6 @@ GCC_ONLY_PREFIXES = (
     "-fprofile-partial-training", "-fmax-errors", "-Wno-maybe-uninitialized",
     "-Wno-stringop-", "-Wstringop-", "-Wno-format-truncation", "-fcf-protection=check",
 )
-
-
-def default_cache():
-    cache = os.environ.get("GILPORT_CACHE_DIR")
-    if cache:
-        return cache
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(xdg, "gilport")
 
 
 def run_child(argv, cwd=None, env=None):
@@ -138,13 +125,10 @@ def clang_command(entry, clang):
 
 
 def load_tus(tree, subdir, limit):
-    with open(os.path.join(tree, "compile_commands.json")) as f:
-        db = json.load(f)
     root = os.path.join(os.path.realpath(tree), subdir) + os.sep
     tus = []
     seen = set()
-    for entry in db:
-        path = os.path.realpath(os.path.join(entry["directory"], entry["file"]))
+    for path, entry in compile_db(tree):
         if not path.startswith(root) or not path.endswith(".c") or path in seen:
             continue
         seen.add(path)
@@ -194,15 +178,6 @@ def tool_version(argv):
         return ""
 
 
-def git_rev():
-    try:
-        out = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=30)
-        return out.stdout.strip() or "uncommitted"
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -224,7 +199,7 @@ def fmt_mib(kib):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tree", default=os.path.join(default_cache(), "cpython3.11-tree"),
+    parser.add_argument("--tree", default=os.path.join(cache_dir(), "cpython3.11-tree"),
                         help="prepared CPython tree (default: <cache>/cpython3.11-tree)")
     parser.add_argument("--subdir", default="Modules", help="TUs under this tree folder")
     parser.add_argument("--gilport", default=os.path.join(ROOT, "build", "bin", "gilport"))
@@ -250,7 +225,7 @@ def main():
                         help="environment for the baseline runs (repeatable); without "
                              "--baseline-gilport the baseline is --gilport itself, e.g. "
                              "--baseline-env GILPORT_PARALLEL=threads")
-    parser.add_argument("--out", default=os.path.join(HERE, "results"),
+    parser.add_argument("--out", default=os.path.join(BENCH, "report", "speed"),
                         help="folder for bench-check.json and bench-check.md")
     opts = parser.parse_args()
 
@@ -457,7 +432,7 @@ def main():
         tu_rows.append(row)
 
     result = {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date": utc_now(),
         "machine": {"cpus": os.cpu_count(), "cpu_model": cpu_model(),
                     "kernel": platform.release(),
                     "loadavg_before": load_before, "loadavg_after": load_after},

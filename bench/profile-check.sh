@@ -7,7 +7,9 @@
 # /tmp/gilport-callgrind). See bench/results/callgrind.md.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cache=${GILPORT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gilport}
+# shellcheck source=scripts/lib.sh
+source "${root}/scripts/lib.sh"   # the cache-directory rule, kept in one place
+cache=$(gilport_cache_dir)
 tree="${cache}/cpython3.11-tree"
 gilport=${GILPORT:-${root}/build/bin/gilport}
 prefix=${OUT:-/tmp/gilport-callgrind}

@@ -32,7 +32,6 @@ Run with Debian's /usr/bin/python3 (python3-matplotlib draws the plots).
 
 import argparse
 import base64
-import datetime
 import html
 import io
 import json
@@ -44,17 +43,16 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(HERE, "accuracy"))
+from benchlib import (BENCH, ROOT, TARGET_RATIO, TARGET_SPEEDUP, GilportFailed, cache_dir,
+                      gilport_json, git_rev, utc_now)
+
+sys.path.insert(0, os.path.join(BENCH, "accuracy"))
 import extract_ground_truth  # noqa: E402
 import score  # noqa: E402
 
-# The targets.
+# The targets (the speed targets are benchlib's).
 TARGET_RECALL = 0.95
 TARGET_PRECISION = {"gilport-borrowed-ref": 0.90, "gilport-global-state": 0.90}
-TARGET_RATIO = 1.15
-TARGET_SPEEDUP = 1.8
 
 # Quick mode: translation units with ground truth in every category and labelled 3.13
 # findings, and a header whose findings count too (it is analysed through its .c file).
@@ -77,16 +75,8 @@ SCALING_SIZES = [1, 4, 16, 48]
 # The precision target is judged on CPython 3.13 with this configuration: it excludes CPython's
 # C-API test modules, fuzzing harness and documentation examples (the file says which and why).
 # The rig also reports the precision over all of Modules/ with the default configuration.
-TESTS_EXCLUDED_CONFIG = os.path.join(HERE, "accuracy", "cpython-tests-excluded.gilport.yaml")
+TESTS_EXCLUDED_CONFIG = os.path.join(BENCH, "accuracy", "cpython-tests-excluded.gilport.yaml")
 JUDGED = "cpython3.13-tests-excluded"
-
-
-def cache_dir():
-    cache = os.environ.get("GILPORT_CACHE_DIR")
-    if cache:
-        return cache
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(xdg, "gilport")
 
 
 def log(message):
@@ -102,15 +92,11 @@ def prepare(script, *args):
 
 
 def run_gilport(gilport, mode, paths, tree, out, jobs=2, extra=()):
-    argv = [gilport, mode, *paths, "-p", tree, f"-j{jobs}", "--format=json", "-o", out, "--quiet", *extra]
-    start = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seconds = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        sys.stderr.write(proc.stderr[-3000:])
-        sys.exit(f"rig: gilport {mode} exited with {proc.returncode}")
-    with open(out) as f:
-        return json.load(f), seconds
+    try:
+        return gilport_json(gilport, mode, paths, tree, out, jobs, extra)
+    except GilportFailed as failed:
+        sys.stderr.write(failed.stderr[-3000:])
+        sys.exit(f"rig: gilport {mode} exited with {failed.returncode}")
 
 
 def load_labels(path):
@@ -120,12 +106,7 @@ def load_labels(path):
 
 
 def labels_for(data, corpus):
-    labels = {}
-    for item in data[corpus]:
-        if item["label"] not in ("true", "false") or not item.get("reason"):
-            raise ValueError(f"a label is 'true' or 'false' and has a reason: {item}")
-        labels[(item["check"], item["file"], item["line"])] = item
-    return labels
+    return score.index_labels(data[corpus])
 
 
 def compare_truth(fresh, reviewed, files):
@@ -492,7 +473,7 @@ def speed_figures(bench_json, scaling, reused):
 
 
 def run_bench_check(gilport, tree, out, rounds, limit=0, pair_rounds=0):
-    argv = [sys.executable, os.path.join(HERE, "bench-check.py"), "--tree", tree, "--gilport", gilport,
+    argv = [sys.executable, os.path.join(BENCH, "bench-check.py"), "--tree", tree, "--gilport", gilport,
             "--rounds", str(rounds), "--pair-rounds", str(pair_rounds), "--out", out]
     if limit:
         argv += ["--limit", str(limit)]
@@ -515,7 +496,7 @@ def main():
     parser.add_argument("--reuse-speed", action="store_true")
     parser.add_argument("--no-prepare", action="store_true", help="use the cached trees as they are")
     parser.add_argument("--gilport", default=os.path.join(ROOT, "build", "bin", "gilport"))
-    parser.add_argument("--out", default=os.path.join(HERE, "report"))
+    parser.add_argument("--out", default=os.path.join(BENCH, "report"))
     parser.add_argument("--rounds", type=int, default=2, help="bench-check.py rounds (full mode)")
     parser.add_argument("--pair-rounds", type=int, default=12,
                         help="extra bench-check.py rounds of only -j1 and -j2, for the speed-up")
@@ -536,13 +517,12 @@ def main():
     gilport = os.path.join(work, "gilport")
     shutil.copy2(opts.gilport, gilport)
     version = subprocess.run([gilport, "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()
-    git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
-                         text=True).stdout.strip()
+    git = git_rev()
     files = set(QUICK_FILES + QUICK_HEADERS) if opts.quick else None
 
     log("extracting the ground truth afresh")
     fresh = extract_ground_truth.extract(tree311, tree313)
-    with open(os.path.join(HERE, "accuracy", "ground-truth.json")) as f:
+    with open(os.path.join(BENCH, "accuracy", "ground-truth.json")) as f:
         truth = json.load(f)
     truth_diffs = compare_truth(fresh, truth, files)
 
@@ -554,7 +534,7 @@ def main():
     log("gilport check on CPython 3.13 and crcmod")
     paths313 = [os.path.join(tree313, f) for f in QUICK_FILES] if files else [os.path.join(tree313, "Modules")]
     report313, t313 = run_gilport(gilport, "check", paths313, tree313, os.path.join(work, "check313.json"))
-    labels = load_labels(os.path.join(HERE, "accuracy", "labels.json"))
+    labels = load_labels(os.path.join(BENCH, "accuracy", "labels.json"))
     precision = {"cpython3.13": score.score_precision(labels_for(labels, "cpython3.13"), report313, tree313, files)}
     if not files:
         log("gilport check on CPython 3.13 without its C-API test modules (the judged configuration)")
@@ -564,8 +544,7 @@ def main():
         report_crc, _ = run_gilport(gilport, "check", [crcmod], crcmod, os.path.join(work, "crcmod.json"))
         precision["crcmod"] = score.score_precision(labels_for(labels, "crcmod"), report_crc, crcmod)
 
-    results = {"mode": "quick" if files else "full", "date": datetime.datetime.now(datetime.timezone.utc)
-               .strftime("%Y-%m-%dT%H:%M:%SZ"), "gilport_version": f"{version} ({git})",
+    results = {"mode": "quick" if files else "full", "date": utc_now(), "gilport_version": f"{version} ({git})",
                "truth": {"old": truth["old"], "new": truth["new"], "files": len(truth["files_compared"])},
                "truth_diffs": truth_diffs, "recall": recall, "precision": precision,
                "miss_notes": labels.get("miss_notes", {}), "sample_size": labels.get("sample_size"),

@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, build_extension_argv, cached_python, loadavg, write_results_json
 
 LOOP = r"""
 import json, sys, threading, time, weakref
@@ -80,15 +80,9 @@ print(json.dumps({"cpu_rate": calls / sum(cpu), "wall_rate": calls / wall,
 """
 
 
-def default_python():
-    cache = os.environ.get("GILPORT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "gilport")
-    return os.path.join(cache, "python3.13t", "bin", "python3.13t")
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return [float(x) for x in f.read().split()[:3]]
+def load_now():
+    # As numbers: shim-overhead.json has always stored the load averages as numbers.
+    return [float(x) for x in loadavg()]
 
 
 def median(values):
@@ -103,7 +97,7 @@ def measure(args, work, mods, loop):
             if kind == "mutant-private" and threads == 1:
                 continue   # the same as "mutant" with one thread
             samples = {"without": [], "with": []}
-            load = loadavg()
+            load = load_now()
             for r in range(args.rounds):
                 order = ("without", "with") if r % 2 == 0 else ("with", "without")
                 for mode in order:
@@ -132,7 +126,7 @@ def measure(args, work, mods, loop):
                     "parallelism_without": round(median([x["parallelism"] for x in samples["without"]]), 2),
                     "parallelism_with": round(median([x["parallelism"] for x in samples["with"]]), 2),
                     "ns_per_intercepted_call": round(1e9 * (1 / with_ - 1 / without) / per_call, 1),
-                    "load_before": load, "load_after": loadavg(), "samples": samples}
+                    "load_before": load, "load_after": load_now(), "samples": samples}
             cases.append(case)
             print("%-14s %d thread%s: %9.0f calls/CPU-s without, %9.0f with the shim: %+.1f %% "
                   "(paired median %+.1f %%, range %+.1f..%+.1f); parallelism %.2f/%.2f; load %.1f"
@@ -193,7 +187,7 @@ def write_markdown(results, out):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--python", default=default_python())
+    p.add_argument("--python", default=cached_python())
     p.add_argument("--shim", default=os.path.join(ROOT, "build", "lib", "libgilport-shim.so"))
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--calls", type=int, default=400000)
@@ -212,12 +206,11 @@ def main():
             print("shim-overhead: not found: %s" % path, file=sys.stderr)
             return 2
     work = tempfile.mkdtemp(prefix="gilport-shim-bench-")
-    build = [sys.executable, os.path.join(ROOT, "scripts", "build-extension.py"), "--python", args.python]
     mods = {}
     for kind, src, extra in (("weakreg", "examples/weakreg/weakreg.c", []),
                              ("mutant", "runtime-shim/mutants/mutant.c", ["--cflags=-DMUT_LIST_BORROW"])):
         out = os.path.join(work, kind)
-        path = subprocess.run(build + ["--out", out, os.path.join(ROOT, src)] + extra,
+        path = subprocess.run(build_extension_argv(args.python, out, os.path.join(ROOT, src), extra),
                               capture_output=True, text=True, check=True).stdout.strip()
         mods[kind] = (out, path)
     mods["mutant-private"] = mods["mutant"]
@@ -238,9 +231,7 @@ def main():
                            "paired_slowdown_median_of_runs": round(median([c["paired_slowdown_median"] for c in cs]), 1),
                            "slowdown_percent_per_run": [c["slowdown_percent"] for c in cs]}
                           for (m, t), cs in summary.items()]
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "shim-overhead.json"), "w") as f:
-        json.dump(results, f, indent=2)
+    write_results_json(args.out, "shim-overhead.json", results)
     write_markdown(results, args.out)
     subprocess.run(["rm", "-rf", work])
     return 0

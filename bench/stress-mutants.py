@@ -28,10 +28,8 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCE = os.path.join(ROOT, "runtime-shim", "mutants", "mutant.c")
-SPEC = os.path.join(ROOT, "runtime-shim", "mutants", "mutant.yaml")
-BUILD_EXT = os.path.join(ROOT, "scripts", "build-extension.py")
+from benchlib import (MUTANT_SOURCE, MUTANT_SPEC, ROOT, build_extension_argv, cached_python,
+                      write_results_json)
 
 # Mutant -> (what the seeded bug is, checks that count as detecting it).
 RACE = {"gilport-crash", "gilport-wrong-result", "gilport-runtime-error",
@@ -57,23 +55,15 @@ MUTANTS = {
 }
 
 
-def default_python():
-    cache = os.environ.get("GILPORT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "gilport")
-    return os.path.join(cache, "python3.13t", "bin", "python3.13t")
-
-
 def build(python, out, macro):
-    cmd = [sys.executable, BUILD_EXT, "--python", python, "--out", out, SOURCE]
-    if macro:
-        cmd.append("--cflags=-DMUT_" + macro)
+    cmd = build_extension_argv(python, out, MUTANT_SOURCE, ["--cflags=-DMUT_" + macro] if macro else [])
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit("stress-mutants: building %s failed:\n%s" % (macro or "correct", proc.stderr))
 
 
 def stress(args, path, seed):
-    cmd = [args.gilport, "stress", "mutant", "--path", path, "--spec", SPEC,
+    cmd = [args.gilport, "stress", "mutant", "--path", path, "--spec", MUTANT_SPEC,
            "--python", args.python, "--format", "json", "--seed", str(seed),
            "--duration", str(args.duration), "--stall-timeout", str(args.stall_timeout),
            "--threads", str(args.threads)]
@@ -97,7 +87,7 @@ def stress(args, path, seed):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--gilport", default=os.path.join(ROOT, "build", "bin", "gilport"))
-    p.add_argument("--python", default=default_python())
+    p.add_argument("--python", default=cached_python())
     p.add_argument("--runs", type=int, default=3, help="runs per mutant")
     p.add_argument("--clean-runs", type=int, default=20, help="runs of the correct module")
     p.add_argument("--duration", type=float, default=2.0)
@@ -157,9 +147,7 @@ def main():
     results["detection_rate"] = detected / max(1, total)
     results["run_detection_rate"] = run_rate
     results["false_alarms"] = sum(1 for c in results["clean"]["runs"] if c["exit"] != 0)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "stress-mutants.json"), "w") as f:
-        json.dump(results, f, indent=2)
+    write_results_json(args.out, "stress-mutants.json", results)
     with open(os.path.join(args.out, "stress-mutants.md"), "w") as f:
         f.write("# gilport stress: mutant suite\n\n")
         f.write("duration %.1f s, %d threads, %d runs per mutant, %d runs of the correct module\n\n"

@@ -40,20 +40,8 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCE = os.path.join(ROOT, "runtime-shim", "mutants", "mutant.c")
-SPEC = os.path.join(ROOT, "runtime-shim", "mutants", "mutant.yaml")
-BUILD_EXT = os.path.join(ROOT, "scripts", "build-extension.py")
-
-
-def cache_dir():
-    return os.environ.get("GILPORT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "gilport")
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return f.read().split()[:3]
+from benchlib import (MUTANT_SOURCE, MUTANT_SPEC, ROOT, build_extension_argv, cache_dir,
+                      cached_python, loadavg, write_results_json)
 
 
 def run(cmd):
@@ -103,8 +91,8 @@ def main():
     p.add_argument("--detect-runs", type=int, default=5)
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     args = p.parse_args()
-    python_ft = os.path.join(cache_dir(), "python3.13t", "bin", "python3.13t")
-    python_tsan = os.path.join(cache_dir(), "python3.13t-tsan", "bin", "python3.13t")
+    python_ft = cached_python()
+    python_tsan = cached_python("python3.13t-tsan")
     for path in (args.gilport, python_ft, python_tsan):
         if not os.access(path, os.X_OK):
             print("tsan-cost: not found: %s" % path, file=sys.stderr)
@@ -121,11 +109,11 @@ def main():
     dirs = {}
     for name, flags in (("ok", []), ("counter", ["--cflags=-DMUT_COUNTER_RACE"])):
         dirs[name] = os.path.join(work, name)
-        subprocess.run([sys.executable, BUILD_EXT, "--python", python_ft, "--out", dirs[name], SOURCE] + flags,
+        subprocess.run(build_extension_argv(python_ft, dirs[name], MUTANT_SOURCE, flags),
                        check=True, capture_output=True)
 
     def command(mode, module_dir, extra):
-        cmd = [args.gilport, "stress", "mutant", "--spec", SPEC, "--format", "json", "--leak-rounds", "0"]
+        cmd = [args.gilport, "stress", "mutant", "--spec", MUTANT_SPEC, "--format", "json", "--leak-rounds", "0"]
         if mode == "tsan":
             cmd += ["--tsan"]
         else:
@@ -194,9 +182,7 @@ def main():
     results["plain_build"] = build_time("python3.13t")
     subprocess.run(["rm", "-rf", work])
 
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "tsan-cost.json"), "w") as f:
-        json.dump(results, f, indent=2)
+    write_results_json(args.out, "tsan-cost.json", results)
     with open(os.path.join(args.out, "tsan-cost.md"), "w") as f:
         f.write("# Cost of `gilport stress --tsan`\n\n")
         f.write("Correct mutant module, `runtime-shim/mutants/mutant.yaml`, `--leak-rounds 0`; median of %d "

@@ -9,16 +9,17 @@ The comparison is textual (csource.py); it does not judge semantics beyond that.
 """
 
 import collections
-import json
 import os
 import re
-import subprocess
 import sys
 import time
 
 import csource
 import extract_ground_truth as gt
 
+# benchlib (helpers shared by the bench/ drivers) is in bench/, this folder's parent.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import gilport_json  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test",
                                 "realcode"))
 from fix_and_compile import make_copy  # noqa: E402  (the copy the real-code tests fix too)
@@ -38,16 +39,7 @@ def ref_call_tests(source, function, apis):
     found = []
     for body, _ in source.function_bodies().get(function, []):
         for m in re.finditer(r"\b(" + "|".join(map(re.escape, apis)) + r")\s*\(", body):
-            depth, j = 0, m.end() - 1
-            while j < len(body):
-                if body[j] == "(":
-                    depth += 1
-                elif body[j] == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            test = result_test(body, j)
+            test = result_test(body, csource.matching_close(body, m.end() - 1, "(", ")"))
             if test is None:
                 before = body[max(0, m.start() - 12):m.start()]
                 if re.search(r"(if\s*\(\s*!?|!)\s*$", before):
@@ -69,20 +61,16 @@ def run(gilport, tree311, tree313, truth, work, jobs=2):
     copy = make_copy(tree311, work)
     modules = os.path.join(copy, "Modules")
 
-    def gilport_json(mode, out):
-        proc = subprocess.run([gilport, mode, modules, "-p", copy, f"-j{jobs}", "--format=json", "-o", out,
-                               "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        if proc.returncode not in (0, 1):
-            raise RuntimeError(f"gilport {mode} exited with {proc.returncode}: {proc.stderr[-2000:]}")
-        with open(out) as f:
-            return json.load(f)
+    def report(mode, out):
+        # Raises benchlib.GilportFailed, a RuntimeError, on an exit other than 0 or 1.
+        return gilport_json(gilport, mode, [modules], copy, out, jobs)[0]
 
-    before = gilport_json("check", os.path.join(work, "fix-check.json"))
+    before = report("check", os.path.join(work, "fix-check.json"))
     originals = {}
     for e in truth["borrowed_ref"]:
         originals.setdefault(e["file"], csource.Source(os.path.join(tree311, e["file"])))
     start = time.perf_counter()
-    after = gilport_json("fix", os.path.join(work, "fix.json"))
+    after = report("fix", os.path.join(work, "fix.json"))
     seconds = time.perf_counter() - start
     changed = sum(1 for rel in _all_files(modules)
                   if _read(os.path.join(modules, rel)) != _read(os.path.join(tree311, "Modules", rel)))

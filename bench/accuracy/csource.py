@@ -97,6 +97,20 @@ def _function_name_at(header):
     return start, end
 
 
+def matching_close(text, open_at, opening="{", closing="}"):
+    """The offset of the `closing` that balances the `opening` at text[open_at]; the last offset
+    of text when none does. Literals and comments must be blanked first (clean())."""
+    depth = 0
+    for j in range(open_at, len(text)):
+        if text[j] == opening:
+            depth += 1
+        elif text[j] == closing:
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(text) - 1
+
+
 class Source:
     """One C file: cleaned text, line lookup, functions and file-scope statements."""
 
@@ -150,16 +164,7 @@ class Source:
             i += 1
 
     def _match_brace(self, open_at):
-        depth = 0
-        text = self.text
-        for j in range(open_at, len(text)):
-            if text[j] == "{":
-                depth += 1
-            elif text[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    return j
-        return len(text) - 1
+        return matching_close(self.text, open_at)
 
     def function_at(self, line):
         """The name of the function whose definition spans `line`, or None."""

@@ -40,6 +40,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import csource  # noqa: E402
+# benchlib (helpers shared by the bench/ drivers) is in bench/, this folder's parent.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import compile_db  # noqa: E402
 
 # Borrowed-reference APIs whose 3.13 port CPython did by hand, with the strong-reference APIs
 # that replace them. Sources: Doc/howto/free-threading-extensions.rst (3.13) and
@@ -91,11 +94,8 @@ RENAMED = {
 
 def load_commands(tree):
     """{relative Modules/ path: (argv, directory, file)} from the tree's compile_commands.json."""
-    with open(os.path.join(tree, "compile_commands.json")) as f:
-        entries = json.load(f)
     commands = {}
-    for entry in entries:
-        path = os.path.realpath(os.path.join(entry["directory"], entry["file"]))
+    for path, entry in compile_db(tree):
         rel = os.path.relpath(path, os.path.realpath(tree))
         if rel.startswith("Modules" + os.sep) and rel.endswith(".c"):
             argv = entry.get("arguments") or entry["command"].split()

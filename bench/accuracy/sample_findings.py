@@ -18,6 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import csource  # noqa: E402
+from score import relative  # noqa: E402
 
 
 def sample(report, tree, per_check, only=None):
@@ -25,7 +26,7 @@ def sample(report, tree, per_check, only=None):
     for f in report["findings"]:
         if only and f["check"] != only:
             continue
-        rel = os.path.relpath(os.path.realpath(f["file"]), os.path.realpath(tree))
+        rel = relative(f["file"], tree)
         key = hashlib.sha1(f"{f['check']} {rel}:{f['line']}".encode()).hexdigest()
         by_check[f["check"]].append((key, rel, f))
     picked = []

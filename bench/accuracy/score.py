@@ -125,17 +125,23 @@ def source_line(tree, rel, line, cache={}):
     return " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
 
 
-def load_labels(path):
-    with open(path) as f:
-        data = json.load(f)
+def index_labels(items):
+    """{(check, file, line): label} for a list of hand labels, each checked for a verdict and
+    a reason (the rig indexes each corpus of labels.json with it too)."""
     labels = {}
-    for item in data["labels"]:
+    for item in items:
         if item["label"] not in ("true", "false"):
             raise ValueError(f"label must be 'true' or 'false': {item}")
         if not item.get("reason"):
             raise ValueError(f"every label needs a reason: {item}")
         labels[(item["check"], item["file"], item["line"])] = item
     return labels
+
+
+def load_labels(path):
+    with open(path) as f:
+        data = json.load(f)
+    return index_labels(data["labels"])
 
 
 def score_precision(labels, report, tree, files=None):
