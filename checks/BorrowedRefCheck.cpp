@@ -2,9 +2,10 @@
 
 #include "checks/BorrowedRefCheck.h"
 
-#include "checks/utils/BorrowedApis.h"
-#include "checks/utils/MacroLocations.h"
-#include "checks/utils/Matchers.h"
+#include "analysis/AstQueries.h"
+#include "analysis/BorrowedApis.h"
+#include "analysis/MacroLocations.h"
+#include "analysis/Matchers.h"
 #include "rewrites/BorrowedToStrong.h"
 #include "rewrites/CompatHeader.h"
 
@@ -168,10 +169,10 @@ bool isStoredOnlyForNullTests(const Expr *Node, const FunctionDecl &Function,
 /// The variable a container expression belongs to: `self` for
 /// `self->items`, and for a local initialized from `self->items`.
 std::string ownerRoot(const Expr *Container) {
-  const Expr *E = ContainerPrivacy::stripCasts(Container);
+  const Expr *E = stripCasts(Container);
   for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
     if (const auto *Member = dyn_cast<MemberExpr>(E)) {
-      E = ContainerPrivacy::stripCasts(Member->getBase());
+      E = stripCasts(Member->getBase());
       continue;
     }
     const auto *Ref = dyn_cast<DeclRefExpr>(E);
@@ -182,8 +183,8 @@ std::string ownerRoot(const Expr *Container) {
       return {};
     // `PyObject *pending = self->pending_bytes;`
     if (Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) && Var->getInit() &&
-        isa<MemberExpr>(ContainerPrivacy::stripCasts(Var->getInit()))) {
-      E = ContainerPrivacy::stripCasts(Var->getInit());
+        isa<MemberExpr>(stripCasts(Var->getInit()))) {
+      E = stripCasts(Var->getInit());
       continue;
     }
     return Var->getName().str();
@@ -216,7 +217,7 @@ void BorrowedRefCheck::registerPPCallbacks(const SourceManager &,
     CallNames.insert(PP->getIdentifierInfo(Api.Name));
   addIdentifiers(CallNames, *PP, NewRefFunctions);
   addIdentifiers(MemberNames, *PP, {"ob_item", "ob_ref"});
-  ContainerSections::addNames(*PP, CallNames, MemberNames);
+  UnlockedAccesses::addNames(*PP, CallNames, MemberNames);
 }
 
 void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
@@ -234,8 +235,8 @@ void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
     if (llvm::is_contained(NewRefFunctions, CalleeName)) {
       // For the note; findings are made at the end of the translation unit.
       if (Call->getNumArgs() == 1)
-        NewRefArguments[ContainerPrivacy::stripCasts(Call->getArg(0))
-                            ->getBeginLoc()] = Call->getBeginLoc();
+        NewRefArguments[stripCasts(Call->getArg(0))->getBeginLoc()] =
+            Call->getBeginLoc();
       return;
     }
     SourceLocation CalleeLoc =
@@ -265,9 +266,9 @@ void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
 }
 
 void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
-  for (ContainerSections::Access &Access :
+  for (UnlockedAccesses::Access &Access :
        ItemSections.finish(Ctx, Sections, Privacy, context()))
-    SectionFixes[Access.Spelling.NameLoc] = std::move(Access.Rewrite);
+    SectionFixes[Access.Spelling.NameLoc] = std::move(Access.Section);
   llvm::SmallVector<const FunctionDecl *, 8> WithContainers;
   for (const Use &Found : Uses)
     if (Found.Owner &&
@@ -402,14 +403,14 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
     Finding.noFix("the call is spelled through a macro");
     return;
   }
-  StrongRewrite Rewrite = rewriteBorrowedCall(*Call, *Found.Function,
-                                              Api.Replacement, *Form, Ctx);
-  if (!Rewrite.ok()) {
-    Finding.noFix(Rewrite.Reason);
+  Rewrite Strong =
+      rewriteBorrowedCall(*Call, *Found.Function, Api.Replacement, *Form, Ctx);
+  if (!Strong.ok()) {
+    Finding.noFix(Strong.Reason);
     return;
   }
   std::string Reason = addFixWithCompatHeader(
-      Rewrite.Hints, SM, SM.getFileID(SM.getExpansionLoc(Call->getBeginLoc())),
+      Strong.Hints, SM, SM.getFileID(SM.getExpansionLoc(Call->getBeginLoc())),
       context().getMinimumPython(), Api.ReplacementAddedIn.Major,
       Api.ReplacementAddedIn.Minor,
       [&](const FixItHint &Hint) { Finding.fix(Hint); });

@@ -3,14 +3,14 @@
 #ifndef GILPORT_CHECKS_BORROWEDREFCHECK_H
 #define GILPORT_CHECKS_BORROWEDREFCHECK_H
 
-#include "checks/CheckRegistry.h"
+#include "analysis/ApiSpelling.h"
+#include "analysis/ContainerPrivacy.h"
+#include "analysis/ExistingSections.h"
+#include "analysis/FunctionTracker.h"
+#include "analysis/MacroLocations.h"
+#include "analysis/Matchers.h"
 #include "checks/GilportCheck.h"
-#include "checks/utils/ContainerPrivacy.h"
-#include "checks/utils/ContainerSections.h"
-#include "checks/utils/CriticalSections.h"
-#include "checks/utils/FunctionTracker.h"
-#include "checks/utils/MacroLocations.h"
-#include "checks/utils/Matchers.h"
+#include "checks/UnlockedAccesses.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -62,11 +62,11 @@ private:
   void addFix(FindingBuilder &Finding, const Use &Found, clang::ASTContext &Ctx);
 
   const bool ReportPrivateContainers;
-  CriticalSections Sections;
+  ExistingSections Sections;
   /// The item reads that a critical section of
   /// gilport-unlocked-container-access guards, by name token.
-  ContainerSections ItemSections;
-  llvm::DenseMap<clang::SourceLocation, SectionRewrite> SectionFixes;
+  UnlockedAccesses ItemSections;
+  llvm::DenseMap<clang::SourceLocation, Rewrite> SectionFixes;
   ContainerPrivacy Privacy;
   FunctionTracker Functions;
   IdentifierSet CallNames;

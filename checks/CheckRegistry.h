@@ -3,22 +3,14 @@
 #ifndef GILPORT_CHECKS_CHECKREGISTRY_H
 #define GILPORT_CHECKS_CHECKREGISTRY_H
 
+#include "checks/GilportCheck.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <memory>
 
 namespace gilport {
-
-class CheckContext;
-class GilportCheck;
-
-/// An option a check reads from `CheckOptions`.
-struct CheckOptionInfo {
-  const char *Name;
-  const char *Default;
-  const char *Description;
-};
 
 struct CheckInfo {
   llvm::StringRef Name;

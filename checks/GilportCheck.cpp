@@ -122,4 +122,20 @@ bool GilportCheck::boolOption(llvm::StringRef OptionName) const {
          Value.equals_insensitive("yes") || Value.equals_insensitive("on");
 }
 
+void addMacroExpansionNotes(FindingBuilder &Builder, clang::SourceLocation Loc,
+                            const clang::SourceManager &SM,
+                            const clang::LangOptions &LangOpts) {
+  while (Loc.isMacroID()) {
+    if (SM.isMacroArgExpansion(Loc)) {
+      Loc = SM.getImmediateSpellingLoc(Loc);
+      continue;
+    }
+    llvm::StringRef Name =
+        clang::Lexer::getImmediateMacroName(Loc, SM, LangOpts);
+    Builder.note(SM.getSpellingLoc(Loc),
+                 ("expanded from macro '" + Name + "'").str());
+    Loc = SM.getImmediateExpansionRange(Loc).getBegin();
+  }
+}
+
 } // namespace gilport

@@ -21,7 +21,9 @@
 #include <string>
 
 namespace clang {
+class LangOptions;
 class Preprocessor;
+class SourceManager;
 } // namespace clang
 
 namespace gilport {
@@ -52,6 +54,19 @@ private:
   Finding Draft;
   bool FixBroken = false;
 };
+
+/// An option a check reads from `CheckOptions`.
+struct CheckOptionInfo {
+  const char *Name;
+  const char *Default;
+  const char *Description;
+};
+
+/// Adds "expanded from macro 'X'" notes to \p Builder for each user macro
+/// that wraps the token at \p Loc, pointing into the macro definitions.
+void addMacroExpansionNotes(FindingBuilder &Builder, clang::SourceLocation Loc,
+                            const clang::SourceManager &SM,
+                            const clang::LangOptions &LangOpts);
 
 class GilportCheck : public clang::ast_matchers::MatchFinder::MatchCallback {
 public:

@@ -2,10 +2,10 @@
 
 #include "checks/GlobalStateCheck.h"
 
-#include "checks/utils/ImmortalObjects.h"
-#include "checks/utils/MutexGuards.h"
-#include "checks/utils/StaticStorage.h"
-#include "checks/utils/UnchangedStatics.h"
+#include "analysis/ImmortalObjects.h"
+#include "analysis/MutexGuards.h"
+#include "analysis/StaticStorage.h"
+#include "analysis/UnchangedStatics.h"
 #include "rewrites/ModuleStateConversion.h"
 
 #include "clang/AST/ASTContext.h"
@@ -542,7 +542,7 @@ void GlobalStateCheck::reportWithModuleState(ASTContext &Ctx) {
     Scratch = std::make_unique<CheckContext>(*ScratchOptions);
   }
   Scratch->setSourceManager(&Ctx.getSourceManager(), &Ctx.getLangOpts());
-  auto Mapped = [&](const RewriteResult &Edits, std::string &Problem) {
+  auto Mapped = [&](const Rewrite &Edits, std::string &Problem) {
     {
       FindingBuilder Builder(*Scratch, Reported.front()->Var->getLocation(),
                              draft(*Reported.front()));

@@ -3,10 +3,9 @@
 #ifndef GILPORT_CHECKS_GLOBALSTATECHECK_H
 #define GILPORT_CHECKS_GLOBALSTATECHECK_H
 
-#include "checks/CheckRegistry.h"
+#include "analysis/GlobalStateTypes.h"
+#include "analysis/ModuleInit.h"
 #include "checks/GilportCheck.h"
-#include "checks/utils/GlobalStateTypes.h"
-#include "checks/utils/ModuleInit.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/Regex.h"

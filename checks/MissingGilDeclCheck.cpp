@@ -23,12 +23,12 @@ std::string missingDeclaration(const FunctionDecl *Init) {
          "importing it enables the GIL on free-threaded Python; ";
 }
 
-void attach(FindingBuilder &Finding, const RewriteResult &Rewrite) {
-  if (!Rewrite.Reason.empty()) {
-    Finding.noFix(Rewrite.Reason);
+void attach(FindingBuilder &Finding, const Rewrite &Edits) {
+  if (!Edits.Reason.empty()) {
+    Finding.noFix(Edits.Reason);
     return;
   }
-  for (const FixItHint &Hint : Rewrite.Hints)
+  for (const FixItHint &Hint : Edits.Hints)
     Finding.fix(Hint);
 }
 
@@ -300,14 +300,14 @@ void MissingGilDeclCheck::convertSinglePhase(const ModuleInitInfo &Init,
             SharedState);
   }
 
-  RewriteResult Full = convertToMultiPhase(Init, Add, Ctx);
+  Rewrite Full = convertToMultiPhase(Init, Add, Ctx);
   SlotDeclarations WithoutGil = Add;
   WithoutGil.Gil = false;
-  RewriteResult Partial = convertToMultiPhase(Init, WithoutGil, Ctx);
+  Rewrite Partial = convertToMultiPhase(Init, WithoutGil, Ctx);
 
   // Build both fix sets with the scratch context (it maps the edits to files
   // exactly as the real one), then report the combined finding.
-  auto Build = [&](const RewriteResult &Rewrite) {
+  auto Build = [&](const Rewrite &Edits) {
     Finding Draft;
     Draft.Check = name().str();
     Draft.Message = Message;
@@ -315,7 +315,7 @@ void MissingGilDeclCheck::convertSinglePhase(const ModuleInitInfo &Init,
       FindingBuilder Builder(*ScratchContext, Loc, std::move(Draft));
       for (const auto &[NoteLoc, Text] : Notes)
         Builder.note(NoteLoc, Text);
-      attach(Builder, Rewrite);
+      attach(Builder, Edits);
     }
     std::vector<Finding> Built = ScratchContext->takeFindings();
     return Built.empty() ? std::optional<Finding>()

@@ -3,10 +3,9 @@
 #ifndef GILPORT_CHECKS_MISSINGGILDECLCHECK_H
 #define GILPORT_CHECKS_MISSINGGILDECLCHECK_H
 
-#include "checks/CheckRegistry.h"
+#include "analysis/ModuleInit.h"
 #include "checks/GilportCheck.h"
 #include "checks/GlobalStateCheck.h"
-#include "checks/utils/ModuleInit.h"
 
 #include <memory>
 

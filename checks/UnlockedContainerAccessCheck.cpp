@@ -2,9 +2,10 @@
 
 #include "checks/UnlockedContainerAccessCheck.h"
 
-#include "checks/utils/ContainerApis.h"
-#include "checks/utils/MacroLocations.h"
-#include "checks/utils/Matchers.h"
+#include "analysis/AstQueries.h"
+#include "analysis/ContainerApis.h"
+#include "analysis/MacroLocations.h"
+#include "analysis/Matchers.h"
 #include "rewrites/CompatHeader.h"
 
 #include "clang/AST/ASTContext.h"
@@ -37,7 +38,7 @@ void UnlockedContainerAccessCheck::registerMatchers(MatchFinder *Finder) {
 void UnlockedContainerAccessCheck::registerPPCallbacks(const SourceManager &,
                                                        Preprocessor *PP) {
   Sections.recordFrom(*PP);
-  ContainerSections::addNames(*PP, CallNames, MemberNames);
+  UnlockedAccesses::addNames(*PP, CallNames, MemberNames);
 }
 
 void UnlockedContainerAccessCheck::check(
@@ -60,19 +61,19 @@ void UnlockedContainerAccessCheck::check(
 }
 
 void UnlockedContainerAccessCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
-  for (const ContainerSections::Access &Found :
+  for (const UnlockedAccesses::Access &Found :
        Accesses.finish(Ctx, Sections, Privacy, context()))
     report(Found, Ctx);
 }
 
-void UnlockedContainerAccessCheck::report(
-    const ContainerSections::Access &Found, ASTContext &Ctx) {
+void UnlockedContainerAccessCheck::report(const UnlockedAccesses::Access &Found,
+                                          ASTContext &Ctx) {
   const ApiSpelling &Spelling = Found.Spelling;
   const Expr &Container = *Found.Container;
   const SourceManager &SM = context().getSourceManager();
   const UnlockedContainerOp &Op = *findUnlockedContainerOp(Spelling.Name);
-  std::string Object = spelledText(*ContainerPrivacy::stripCasts(&Container),
-                                   SM, context().getLangOpts());
+  std::string Object =
+      displayText(*stripCasts(&Container), SM, context().getLangOpts());
   std::string Lock =
       Object.empty()
           ? ("a critical section on the " + containerKindName(Op.Kind) +
@@ -94,18 +95,18 @@ void UnlockedContainerAccessCheck::report(
   addFix(Finding, Found, Ctx);
 }
 
-void UnlockedContainerAccessCheck::addFix(
-    FindingBuilder &Finding, const ContainerSections::Access &Found,
-    ASTContext &Ctx) {
-  const SectionRewrite &Rewrite = Found.Rewrite;
-  if (!Rewrite.ok()) {
-    Finding.noFix(Rewrite.Reason);
+void UnlockedContainerAccessCheck::addFix(FindingBuilder &Finding,
+                                          const UnlockedAccesses::Access &Found,
+                                          ASTContext &Ctx) {
+  const Rewrite &Section = Found.Section;
+  if (!Section.ok()) {
+    Finding.noFix(Section.Reason);
     return;
   }
   const SourceManager &SM = Ctx.getSourceManager();
   FileID File = SM.getFileID(SM.getExpansionLoc(Found.Node->getBeginLoc()));
   std::string Reason = addFixWithCompatHeader(
-      Rewrite.Hints, SM, File, context().getMinimumPython(), 3, 13,
+      Section.Hints, SM, File, context().getMinimumPython(), 3, 13,
       [&](const FixItHint &Hint) { Finding.fix(Hint); });
   if (!Reason.empty())
     Finding.noFix(Reason);

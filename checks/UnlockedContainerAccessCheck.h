@@ -4,14 +4,13 @@
 #ifndef GILPORT_CHECKS_UNLOCKEDCONTAINERACCESSCHECK_H
 #define GILPORT_CHECKS_UNLOCKEDCONTAINERACCESSCHECK_H
 
-#include "checks/CheckRegistry.h"
+#include "analysis/ContainerPrivacy.h"
+#include "analysis/ExistingSections.h"
+#include "analysis/FunctionTracker.h"
+#include "analysis/MacroLocations.h"
+#include "analysis/Matchers.h"
 #include "checks/GilportCheck.h"
-#include "checks/utils/ContainerPrivacy.h"
-#include "checks/utils/ContainerSections.h"
-#include "checks/utils/CriticalSections.h"
-#include "checks/utils/FunctionTracker.h"
-#include "checks/utils/MacroLocations.h"
-#include "checks/utils/Matchers.h"
+#include "checks/UnlockedAccesses.h"
 
 #include <vector>
 
@@ -45,18 +44,18 @@ public:
   void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
 
 private:
-  void report(const ContainerSections::Access &Found, clang::ASTContext &Ctx);
-  void addFix(FindingBuilder &Finding, const ContainerSections::Access &Found,
+  void report(const UnlockedAccesses::Access &Found, clang::ASTContext &Ctx);
+  void addFix(FindingBuilder &Finding, const UnlockedAccesses::Access &Found,
               clang::ASTContext &Ctx);
 
-  CriticalSections Sections;
+  ExistingSections Sections;
   ContainerPrivacy Privacy;
   FunctionTracker Functions;
   IdentifierSet CallNames;
   IdentifierSet MemberNames;
   /// Reported once the whole translation unit is known: a function may run
   /// under a caller's critical section.
-  ContainerSections Accesses;
+  UnlockedAccesses Accesses;
 };
 
 } // namespace gilport

@@ -1,7 +1,8 @@
 //===--- BorrowedToStrong.cpp ---------------------------------------------===//
 
 #include "rewrites/BorrowedToStrong.h"
-#include "rewrites/RewriteUtils.h"
+#include "analysis/AstQueries.h"
+#include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
@@ -66,7 +67,7 @@ bool isNamed(const CallExpr *Call, llvm::ArrayRef<llvm::StringRef> Names) {
 }
 
 const VarDecl *refVar(const Expr *E) {
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(stripParensCastsAndCommas(E)))
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(stripCasts(E)))
     return dyn_cast<VarDecl>(Ref->getDecl());
   return nullptr;
 }
@@ -77,7 +78,7 @@ const VarDecl *singleArgCallOn(const Stmt *S,
   const auto *E = dyn_cast_or_null<Expr>(S);
   if (!E)
     return nullptr;
-  const auto *Call = dyn_cast<CallExpr>(stripParensCastsAndCommas(E));
+  const auto *Call = dyn_cast<CallExpr>(stripCasts(E));
   if (!Call || Call->getNumArgs() != 1 || !isNamed(Call, Names))
     return nullptr;
   return refVar(Call->getArg(0));
@@ -663,7 +664,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     if (Reassigned) {
       if (failed())
         return State;
-      if (stripParensCastsAndCommas(Reassigned) != Reassigned ||
+      if (stripCasts(Reassigned) != Reassigned ||
           Reassigned != E->IgnoreParenImpCasts() ||
           State.Null != Nullness::Null) {
         // A new value the fix knows nothing about: stop tracking ownership.
@@ -671,7 +672,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
         State.Null = Nullness::Maybe;
         return State;
       }
-      const Expr *Value = stripParensCastsAndCommas(Reassigned->getRHS());
+      const Expr *Value = stripCasts(Reassigned->getRHS());
       if (!isa<DeclRefExpr>(Value)) {
         State.Owned = false;
         State.Null = Nullness::Maybe;
@@ -814,7 +815,7 @@ bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
           const VarDecl *E)
           : Live(L), Unmodelled(U), Why(W), Exclude(E) {}
       void acquired(const Expr *Value, const Expr *Into) {
-        const auto *Call = dyn_cast<CallExpr>(stripParensCastsAndCommas(Value));
+        const auto *Call = dyn_cast<CallExpr>(stripCasts(Value));
         if (!Call || !Call->getType()->isPointerType())
           return;
         if (llvm::is_contained(BorrowingCalls, calleeName(Call)) ||
@@ -831,8 +832,7 @@ bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
       }
       bool VisitVarDecl(VarDecl *V) {
         if (V->getInit() && V->hasLocalStorage() && V != Exclude) {
-          const auto *Call =
-              dyn_cast<CallExpr>(stripParensCastsAndCommas(V->getInit()));
+          const auto *Call = dyn_cast<CallExpr>(stripCasts(V->getInit()));
           if (Call && isPointerToRecord(Call->getType()) &&
               !llvm::is_contained(BorrowingCalls, calleeName(Call)))
             Live.insert(V);
@@ -1144,12 +1144,12 @@ struct ErrorTest {
 };
 
 bool isErrorOccurredTest(const Expr *E, ASTContext &Ctx) {
-  E = stripParensCastsAndCommas(E);
+  E = stripCasts(E);
   if (const auto *B = dyn_cast<BinaryOperator>(E);
       B && B->getOpcode() == BO_NE &&
       B->getRHS()->isNullPointerConstant(Ctx,
                                          Expr::NPC_ValueDependentIsNotNull))
-    E = stripParensCastsAndCommas(B->getLHS());
+    E = stripCasts(B->getLHS());
   const auto *Call = dyn_cast<CallExpr>(E);
   return Call && Call->getNumArgs() == 0 &&
          calleeName(Call) == "PyErr_Occurred";
@@ -1316,10 +1316,10 @@ std::string movedBody(const Stmt &Error, llvm::StringRef Indent,
   return Out;
 }
 
-StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
-                          llvm::StringRef Replacement, StrongCallForm Form,
-                          ASTContext &Ctx, bool MoveErrorTest) {
-  StrongRewrite Result;
+Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
+                    llvm::StringRef Replacement, StrongCallForm Form,
+                    ASTContext &Ctx, bool MoveErrorTest) {
+  Rewrite Result;
   auto Fail = [&](llvm::StringRef Why) {
     Result.Hints.clear();
     Result.Reason = Why.str();
@@ -1609,10 +1609,9 @@ StrongRewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
 
 } // namespace
 
-StrongRewrite rewriteBorrowedCall(const CallExpr &Call,
-                                  const FunctionDecl &Function,
-                                  llvm::StringRef Replacement,
-                                  StrongCallForm Form, ASTContext &Ctx) {
+Rewrite rewriteBorrowedCall(const CallExpr &Call, const FunctionDecl &Function,
+                            llvm::StringRef Replacement, StrongCallForm Form,
+                            ASTContext &Ctx) {
   return rewriteCall(Call, Function, Replacement, Form, Ctx,
                      /*MoveErrorTest=*/true);
 }

@@ -15,6 +15,8 @@
 #ifndef GILPORT_REWRITES_BORROWEDTOSTRONG_H
 #define GILPORT_REWRITES_BORROWEDTOSTRONG_H
 
+#include "rewrites/Rewrite.h"
+
 #include "clang/Basic/Diagnostic.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -48,20 +50,12 @@ enum class StrongCallForm {
   SetDefault,
 };
 
-struct StrongRewrite {
-  std::vector<clang::FixItHint> Hints;
-  /// Why no fix is offered; empty on success.
-  std::string Reason;
-
-  bool ok() const { return Reason.empty() && !Hints.empty(); }
-};
-
 /// Rewrites \p Call, a call of a borrowed API in \p Function, to
 /// \p Replacement.
-StrongRewrite rewriteBorrowedCall(const clang::CallExpr &Call,
-                                  const clang::FunctionDecl &Function,
-                                  llvm::StringRef Replacement,
-                                  StrongCallForm Form, clang::ASTContext &Ctx);
+Rewrite rewriteBorrowedCall(const clang::CallExpr &Call,
+                            const clang::FunctionDecl &Function,
+                            llvm::StringRef Replacement, StrongCallForm Form,
+                            clang::ASTContext &Ctx);
 
 } // namespace gilport
 

@@ -2,7 +2,8 @@
 
 #include "rewrites/GilDeclarationFix.h"
 
-#include "rewrites/RewriteUtils.h"
+#include "analysis/AstQueries.h"
+#include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -180,16 +181,16 @@ std::string slotEntriesText(const SlotDeclarations &Slots,
   return Text;
 }
 
-RewriteResult insertSlotsBeforeSentinel(const SlotDeclarations &Slots,
-                                        const InitListExpr *Sentinel,
-                                        ASTContext &Ctx) {
+Rewrite insertSlotsBeforeSentinel(const SlotDeclarations &Slots,
+                                  const InitListExpr *Sentinel,
+                                  ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   SourceLocation Begin = Sentinel->getBeginLoc();
   if (Begin.isInvalid() || Begin.isMacroID())
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the terminator of the slots array is spelled inside a macro "
         "expansion");
-  RewriteResult Result;
+  Rewrite Result;
   if (text::startsLine(Begin, SM)) {
     SourceLocation Start = text::lineStart(Begin, SM);
     Result.Hints.push_back(FixItHint::CreateInsertion(
@@ -222,26 +223,25 @@ std::string unusedFileScopeName(llvm::StringRef Preferred,
   }
 }
 
-RewriteResult addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
-                            const Expr *SlotsExpr, llvm::StringRef ArrayName,
-                            ASTContext &Ctx) {
+Rewrite addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
+                      const Expr *SlotsExpr, llvm::StringRef ArrayName,
+                      ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   SourceLocation DefBegin = Def->getBeginLoc();
   if (DefBegin.isMacroID() || Def->getLocation().isMacroID())
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module definition is spelled inside a macro expansion");
   if (!text::startsLine(DefBegin, SM))
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module definition does not start a line, so a slots array "
         "cannot be placed before it");
   const auto *Init = dyn_cast_or_null<InitListExpr>(Def->getInit());
   if (!Init)
-    return RewriteResult::failure(
-        "the module definition has no braced initializer");
+    return Rewrite::failure("the module definition has no braced initializer");
   const InitListExpr *Written =
       Init->getSyntacticForm() ? Init->getSyntacticForm() : Init;
 
-  RewriteResult Result;
+  Rewrite Result;
   std::string Unit = text::indentUnit(DefBegin, SM);
   std::string Indent = text::lineIndent(DefBegin, SM);
   // Indent the new array like the definition's own members.
@@ -263,15 +263,14 @@ RewriteResult addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
   if (SlotsExpr) {
     CharSourceRange Range = fileTokenRange(SlotsExpr->getSourceRange(), Ctx);
     if (Range.isInvalid())
-      return RewriteResult::failure(
-          "'m_slots' is spelled inside a macro expansion");
+      return Rewrite::failure("'m_slots' is spelled inside a macro expansion");
     Result.Hints.push_back(FixItHint::CreateReplacement(Range, ArrayName));
     return Result;
   }
 
   // `m_slots` omitted: add it after the last initializer.
   if (Written->getNumInits() == 0)
-    return RewriteResult::failure("the module definition is empty");
+    return Rewrite::failure("the module definition is empty");
   bool Designated = llvm::any_of(Written->inits(), [](const Expr *E) {
     return isa<DesignatedInitExpr>(E);
   });
@@ -279,16 +278,16 @@ RewriteResult addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
   CharSourceRange LastRange = fileTokenRange(Last->getSourceRange(), Ctx);
   SourceLocation RBrace = Written->getRBraceLoc();
   if (LastRange.isInvalid() || RBrace.isMacroID())
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module definition is spelled inside a macro expansion");
   std::string Addition;
   if (Designated && !Slots.PositionalTail.empty())
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module definition uses designated initializers and omits "
         "'m_slots'; set its fields by hand");
   if (Designated) {
     if (Ctx.getLangOpts().CPlusPlus)
-      return RewriteResult::failure(
+      return Rewrite::failure(
           "designated initializers must keep their order in C++; set "
           "'m_slots' by hand");
     if (text::startsLine(RBrace, SM) && previousCharacter(RBrace, SM) == ',') {
@@ -304,7 +303,7 @@ RewriteResult addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
     constexpr unsigned SlotsIndex = 5;
     unsigned Count = Written->getNumInits();
     if (Count > SlotsIndex)
-      return RewriteResult::failure("'m_slots' cannot be located");
+      return Rewrite::failure("'m_slots' cannot be located");
     for (unsigned Index = Count; Index < SlotsIndex; ++Index)
       Addition += Index == 3 ? ", 0" : ", NULL";
     Addition += ", " + ArrayName.str() + Slots.PositionalTail;
@@ -314,13 +313,12 @@ RewriteResult addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
   return Result;
 }
 
-RewriteResult insertSetGilCall(const CallExpr *CreateCall,
-                               const FunctionDecl *Caller,
-                               ASTContext &Ctx) {
+Rewrite insertSetGilCall(const CallExpr *CreateCall, const FunctionDecl *Caller,
+                         ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   CreationSite Site;
   if (!Caller || !findCreationSite(Caller->getBody(), CreateCall, Ctx, Site))
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module object is not stored in a local variable and checked "
         "for NULL right after its creation ('m = PyModule_Create(&def);' "
         "followed by 'if (m == NULL) return NULL;'), so there is no clear "
@@ -328,7 +326,7 @@ RewriteResult insertSetGilCall(const CallExpr *CreateCall,
   const IfStmt *Check = Site.NullCheck;
   CharSourceRange Range = fileTokenRange(Check->getSourceRange(), Ctx);
   if (Check->getBeginLoc().isMacroID() || Range.isInvalid())
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module creation is spelled inside a macro expansion");
   SourceLocation AfterCheck = Range.getEnd();
   if (!isa<CompoundStmt>(Check->getThen())) {
@@ -336,7 +334,7 @@ RewriteResult insertSetGilCall(const CallExpr *CreateCall,
     std::optional<Token> Semi = Lexer::findNextToken(
         Range.getEnd().getLocWithOffset(-1), SM, Ctx.getLangOpts());
     if (!Semi || !Semi->is(tok::semi) || Semi->getLocation().isMacroID())
-      return RewriteResult::failure(
+      return Rewrite::failure(
           "the NULL check after the module creation has an unusual shape");
     AfterCheck = Semi->getEndLoc();
   }
@@ -348,7 +346,7 @@ RewriteResult insertSetGilCall(const CallExpr *CreateCall,
   auto [File, Offset] = SM.getDecomposedLoc(AfterCheck);
   llvm::StringRef Rest = SM.getBufferData(File).drop_front(Offset);
   size_t LineEnd = Rest.find('\n');
-  RewriteResult Result;
+  Rewrite Result;
   if (LineEnd != llvm::StringRef::npos &&
       Rest.take_front(LineEnd).trim().empty()) {
     Result.Hints.push_back(FixItHint::CreateInsertion(

@@ -21,6 +21,8 @@
 #ifndef GILPORT_REWRITES_GILDECLARATIONFIX_H
 #define GILPORT_REWRITES_GILDECLARATIONFIX_H
 
+#include "rewrites/Rewrite.h"
+
 #include "clang/Basic/Diagnostic.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -38,20 +40,6 @@ class VarDecl;
 } // namespace clang
 
 namespace gilport {
-
-/// Edits, or the reason there are none.
-struct RewriteResult {
-  std::vector<clang::FixItHint> Hints;
-  /// Why no edit is offered; empty on success.
-  std::string Reason;
-
-  bool ok() const { return Reason.empty() && !Hints.empty(); }
-  static RewriteResult failure(llvm::StringRef Why) {
-    RewriteResult Result;
-    Result.Reason = Why.str();
-    return Result;
-  }
-};
 
 /// Which slots to add.
 struct SlotDeclarations {
@@ -84,18 +72,16 @@ std::string slotEntriesText(const SlotDeclarations &Slots,
 
 /// Inserts \p Slots before \p Sentinel, the `{0, NULL}` entry of a slots
 /// array.
-RewriteResult insertSlotsBeforeSentinel(const SlotDeclarations &Slots,
-                                        const clang::InitListExpr *Sentinel,
-                                        clang::ASTContext &Ctx);
+Rewrite insertSlotsBeforeSentinel(const SlotDeclarations &Slots,
+                                  const clang::InitListExpr *Sentinel,
+                                  clang::ASTContext &Ctx);
 
 /// Gives the `PyModuleDef` \p Def, whose `m_slots` is NULL or omitted, a new
 /// slots array named \p ArrayName holding \p Slots; \p SlotsExpr is the
 /// `m_slots` initializer as written (null when omitted).
-RewriteResult addSlotsArray(const SlotDeclarations &Slots,
-                            const clang::VarDecl *Def,
-                            const clang::Expr *SlotsExpr,
-                            llvm::StringRef ArrayName,
-                            clang::ASTContext &Ctx);
+Rewrite addSlotsArray(const SlotDeclarations &Slots, const clang::VarDecl *Def,
+                      const clang::Expr *SlotsExpr, llvm::StringRef ArrayName,
+                      clang::ASTContext &Ctx);
 
 /// A name for a new file-scope variable: \p Preferred, or with a numeric
 /// suffix when \p Preferred is taken.
@@ -106,9 +92,9 @@ std::string unusedFileScopeName(llvm::StringRef Preferred,
 /// `#ifdef Py_GIL_DISABLED` after the statement of \p Caller that stores the
 /// result of \p CreateCall in a local variable and the NULL check that
 /// follows it.
-RewriteResult insertSetGilCall(const clang::CallExpr *CreateCall,
-                               const clang::FunctionDecl *Caller,
-                               clang::ASTContext &Ctx);
+Rewrite insertSetGilCall(const clang::CallExpr *CreateCall,
+                         const clang::FunctionDecl *Caller,
+                         clang::ASTContext &Ctx);
 
 /// Text helpers shared by the rewrites.
 namespace text {

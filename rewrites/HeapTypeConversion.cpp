@@ -2,8 +2,9 @@
 
 #include "rewrites/HeapTypeConversion.h"
 
+#include "analysis/AstQueries.h"
+#include "analysis/SourceRanges.h"
 #include "rewrites/GilDeclarationFix.h"
-#include "rewrites/RewriteUtils.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"

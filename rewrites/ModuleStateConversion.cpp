@@ -2,9 +2,10 @@
 
 #include "rewrites/ModuleStateConversion.h"
 
+#include "analysis/AstQueries.h"
+#include "analysis/SourceRanges.h"
 #include "rewrites/HeapTypeConversion.h"
 #include "rewrites/MultiPhaseConversion.h"
-#include "rewrites/RewriteUtils.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -252,10 +253,10 @@ private:
   void findHelpers();
   /// Adds the module parameter to the helpers that need it, and the
   /// argument to their calls.
-  std::string threadHelpers(RewriteResult &Result);
+  std::string threadHelpers(Rewrite &Result);
   /// tp_traverse visits the heap type, tp_dealloc releases it.
   std::string
-  adjustTypeFunctions(const HeapTypePlan &HeapType, RewriteResult &Result,
+  adjustTypeFunctions(const HeapTypePlan &HeapType, Rewrite &Result,
                       llvm::DenseSet<const FunctionDecl *> &Adjusted);
   std::string checkVariable(const StateCandidate &Candidate,
                             SourceLocation &Where);
@@ -271,7 +272,7 @@ private:
   /// lines directly above a file-scope declaration, removed with it.
   std::optional<CharSourceRange>
   declarationRange(const VarDecl *Var, std::string *Comment = nullptr);
-  RewriteResult buildEdits(bool WithGil);
+  Rewrite buildEdits(bool WithGil);
   std::string fieldText(const VarDecl *Var, llvm::StringRef Field);
 
   const ModuleInitInfo &Init;
@@ -1425,7 +1426,7 @@ ModuleStatePlan Planner::run() {
     // The module variable becomes the exec function's parameter.
     MultiPhaseOptions Options;
     Options.ModuleVariable = &ExecModule;
-    RewriteResult Trial = convertToMultiPhase(Init, {}, Ctx, Options);
+    Rewrite Trial = convertToMultiPhase(Init, {}, Ctx, Options);
     if (!Trial.Reason.empty()) {
       Plan.Reason = "the module cannot be converted to multi-phase init, "
                     "which module state needs: " +
@@ -1621,7 +1622,7 @@ ModuleStatePlan Planner::run() {
   return std::move(Plan);
 }
 
-std::string Planner::threadHelpers(RewriteResult &Result) {
+std::string Planner::threadHelpers(Rewrite &Result) {
   // The helpers that use the state, and the helpers calling them.
   llvm::DenseSet<const FunctionDecl *> Needed;
   std::vector<const FunctionDecl *> Work;
@@ -1691,8 +1692,7 @@ std::string Planner::threadHelpers(RewriteResult &Result) {
 }
 
 std::string
-Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
-                             RewriteResult &Result,
+Planner::adjustTypeFunctions(const HeapTypePlan &HeapType, Rewrite &Result,
                              llvm::DenseSet<const FunctionDecl *> &Adjusted) {
   auto BodyOf = [&](const FunctionDecl *F) -> const CompoundStmt * {
     const auto *Body = dyn_cast_or_null<CompoundStmt>(F->getBody());
@@ -1763,8 +1763,8 @@ Planner::adjustTypeFunctions(const HeapTypePlan &HeapType,
   return {};
 }
 
-RewriteResult Planner::buildEdits(bool WithGil) {
-  RewriteResult Result;
+Rewrite Planner::buildEdits(bool WithGil) {
+  Rewrite Result;
   auto Add = [&](FixItHint Hint) { Result.Hints.push_back(std::move(Hint)); };
   Result.Hints = AtomicEdits;
   SourceLocation FileStart = SM.getLocForStartOfFile(
@@ -1895,8 +1895,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     } else {
       std::optional<CharSourceRange> Declaration = declarationRange(Var);
       if (!Declaration)
-        return RewriteResult::failure("the declaration of " + quoted(Var) +
-                                      " cannot be removed");
+        return Rewrite::failure("the declaration of " + quoted(Var) +
+                                " cannot be removed");
       Add(FixItHint::CreateRemoval(*Declaration));
     }
     for (const Use &U : Uses->VarUses[Var->getCanonicalDecl()]) {
@@ -1907,8 +1907,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
         std::optional<CharSourceRange> Name =
             fileRangeOf(U.Ref->getSourceRange(), SM, LO);
         if (!Statement || !Name)
-          return RewriteResult::failure("an update of " + quoted(Var) +
-                                        " is spelled inside a macro");
+          return Rewrite::failure("an update of " + quoted(Var) +
+                                  " is spelled inside a macro");
         std::string State = deallocLocals(U.Function->getDefinition()).second;
         unsigned Begin = SM.getFileOffset(Statement->getBegin());
         llvm::StringRef Written = Lexer::getSourceText(*Statement, SM, LO);
@@ -1957,14 +1957,14 @@ RewriteResult Planner::buildEdits(bool WithGil) {
 
   std::string HelperProblem = threadHelpers(Result);
   if (!HelperProblem.empty())
-    return RewriteResult::failure(HelperProblem);
+    return Rewrite::failure(HelperProblem);
 
   // Initial values are set when the module is executed.
   std::string Initial;
   const auto *ExecBody = dyn_cast_or_null<CompoundStmt>(Exec->getBody());
   if (!ExecBody || ExecBody->getLBracLoc().isMacroID())
-    return RewriteResult::failure("the exec function's body is spelled "
-                                  "inside a macro expansion");
+    return Rewrite::failure("the exec function's body is spelled "
+                            "inside a macro expansion");
   std::string BodyIndent = text::lineIndent(ExecBody->getLBracLoc(), SM) + Unit;
   // Base types first: a derived type is created from its base in the state.
   std::vector<const StateCandidate *> Created;
@@ -2024,8 +2024,8 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     std::optional<CharSourceRange> Range =
         fileRangeOf(Value->getSourceRange(), SM, LO);
     if (!Range)
-      return RewriteResult::failure("an initializer is spelled inside a "
-                                    "macro expansion");
+      return Rewrite::failure("an initializer is spelled inside a "
+                              "macro expansion");
     Initial += "\n" + BodyIndent + Accessor + "(" + ExecModule + ")->" + Field +
                " = " + Lexer::getSourceText(*Range, SM, LO).str() + ";";
   }
@@ -2041,7 +2041,7 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     const HeapTypePlan &HeapType = HeapTypes.find(Candidate->Var)->second;
     if (std::string Problem = adjustTypeFunctions(HeapType, Result, Adjusted);
         !Problem.empty())
-      return RewriteResult::failure(Problem);
+      return Rewrite::failure(Problem);
   }
 
   // The operand helper, when a binary number slot uses it.
@@ -2093,14 +2093,14 @@ RewriteResult Planner::buildEdits(bool WithGil) {
             namedFunction(Value))
           continue;
         if (!isNullConstant(Value, Ctx))
-          return RewriteResult::failure(
+          return Rewrite::failure(
               std::string("the module definition already has '") + Member +
               "'");
         std::optional<CharSourceRange> Range =
             fileRangeOf(Value->getSourceRange(), SM, LO);
         if (!Range)
-          return RewriteResult::failure(std::string("'") + Member +
-                                        "' is spelled inside a macro");
+          return Rewrite::failure(std::string("'") + Member +
+                                  "' is spelled inside a macro");
         Add(FixItHint::CreateReplacement(*Range, Function));
         continue;
       }
@@ -2115,17 +2115,17 @@ RewriteResult Planner::buildEdits(bool WithGil) {
       PositionalTail = Tail;
     } else if (!Tail.empty()) {
       if (Designated && SinglePhase && !Def.SlotsExpr)
-        return RewriteResult::failure(
+        return Rewrite::failure(
             "the module definition uses designated initializers and omits "
             "'m_slots'; set its fields by hand");
       if (Written->getNumInits() == 0)
-        return RewriteResult::failure("the module definition is empty");
+        return Rewrite::failure("the module definition is empty");
       const Expr *Last = Written->getInit(Written->getNumInits() - 1);
       std::optional<CharSourceRange> Range =
           fileRangeOf(Last->getSourceRange(), SM, LO);
       SourceLocation RBrace = Written->getRBraceLoc();
       if (!Range || RBrace.isMacroID())
-        return RewriteResult::failure(
+        return Rewrite::failure(
             "the module definition is spelled inside a macro expansion");
       // One member a line, as written, when the list ends in a comma.
       llvm::StringRef Between = Lexer::getSourceText(
@@ -2147,7 +2147,7 @@ RewriteResult Planner::buildEdits(bool WithGil) {
     Slots.PositionalTail = PositionalTail;
     MultiPhaseOptions Options;
     Options.Size = Size;
-    RewriteResult Converted = convertToMultiPhase(Init, Slots, Ctx, Options);
+    Rewrite Converted = convertToMultiPhase(Init, Slots, Ctx, Options);
     if (!Converted.Reason.empty())
       return Converted;
     Result.Hints.insert(Result.Hints.end(), Converted.Hints.begin(),
@@ -2157,13 +2157,13 @@ RewriteResult Planner::buildEdits(bool WithGil) {
   std::optional<CharSourceRange> SizeRange =
       fileRangeOf(Def.SizeExpr->getSourceRange(), SM, LO);
   if (!SizeRange)
-    return RewriteResult::failure("'m_size' is spelled inside a macro");
+    return Rewrite::failure("'m_size' is spelled inside a macro");
   Add(FixItHint::CreateReplacement(*SizeRange, Size));
   SlotDeclarations Slots;
   Slots.Gil = WithGil && !Declared.Gil;
   Slots.PerInterpreterGil = Plan.Complete && !Declared.MultipleInterpreters;
   if (!Slots.empty()) {
-    RewriteResult Inserted =
+    Rewrite Inserted =
         insertSlotsBeforeSentinel(Slots, Def.Slots->sentinel()->Entry, Ctx);
     if (!Inserted.Reason.empty())
       return Inserted;

@@ -42,7 +42,7 @@
 #ifndef GILPORT_REWRITES_MODULESTATECONVERSION_H
 #define GILPORT_REWRITES_MODULESTATECONVERSION_H
 
-#include "checks/utils/ModuleInit.h"
+#include "analysis/ModuleInit.h"
 #include "rewrites/GilDeclarationFix.h"
 
 #include "clang/Basic/SourceLocation.h"
@@ -103,9 +103,9 @@ struct ModuleStatePlan {
   std::string Reason;
   /// Every edit, the `Py_mod_gil` slot included when the conversion is
   /// complete.
-  RewriteResult Edits;
+  Rewrite Edits;
   /// The same edits without the `Py_mod_gil` slot.
-  RewriteResult EditsWithoutGil;
+  Rewrite EditsWithoutGil;
   /// Whether every candidate moved.
   bool Complete = false;
 

@@ -2,7 +2,8 @@
 
 #include "rewrites/MultiPhaseConversion.h"
 
-#include "rewrites/RewriteUtils.h"
+#include "analysis/AstQueries.h"
+#include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -324,25 +325,24 @@ const VarDecl *findStaticTypeObject(ASTContext &Ctx) {
   return nullptr;
 }
 
-RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
-                                  SlotDeclarations Declarations,
-                                  ASTContext &Ctx,
-                                  const MultiPhaseOptions &Options) {
+Rewrite convertToMultiPhase(const ModuleInitInfo &Init,
+                            SlotDeclarations Declarations, ASTContext &Ctx,
+                            const MultiPhaseOptions &Options) {
   const SourceManager &SM = Ctx.getSourceManager();
   const FunctionDecl *Function = Init.Function;
   if (Function->getLocation().isMacroID())
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the init function is defined inside a macro expansion");
   if (Init.CreateCaller != Function)
-    return RewriteResult::failure(
-        "the module is created in '" + Init.CreateCaller->getName().str() +
-        "', not in the init function itself");
+    return Rewrite::failure("the module is created in '" +
+                            Init.CreateCaller->getName().str() +
+                            "', not in the init function itself");
   const FunctionDecl *Create = Init.CreateCall->getDirectCallee();
   if (!Create || Create->getName() != "PyModule_Create2")
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module is not created with 'PyModule_Create(&def)'");
   if (!Init.Def)
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module definition is not in this translation unit");
   const ModuleDefInfo &Def = *Init.Def;
   const auto *Address = dyn_cast<UnaryOperator>(
@@ -352,23 +352,22 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
           ? dyn_cast<DeclRefExpr>(Address->getSubExpr()->IgnoreParens())
           : nullptr;
   if (!DefRef)
-    return RewriteResult::failure(
-        "the module definition is not passed as '&def'");
+    return Rewrite::failure("the module definition is not passed as '&def'");
   if (!Def.Size)
-    return RewriteResult::failure("its 'm_size' is not a constant");
+    return Rewrite::failure("its 'm_size' is not a constant");
   if (*Def.Size > 0)
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "its 'm_size' is " + std::to_string(*Def.Size) +
         ": the single-phase module keeps state that must be moved by hand");
   if (!Def.SlotsNull)
-    return RewriteResult::failure("its 'm_slots' is already set");
+    return Rewrite::failure("its 'm_slots' is already set");
   {
     StateApiFinder Finder;
     Finder.TraverseDecl(Ctx.getTranslationUnitDecl());
     if (Finder.Found)
-      return RewriteResult::failure(
-          "the file uses '" + Finder.Found->getDecl()->getName().str() +
-          "' (" + lineOf(Finder.Found->getLocation(), SM) +
+      return Rewrite::failure(
+          "the file uses '" + Finder.Found->getDecl()->getName().str() + "' (" +
+          lineOf(Finder.Found->getLocation(), SM) +
           "), which relies on single-phase init; move the state to module "
           "state first");
   }
@@ -376,7 +375,7 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
   // The creation: a statement of the body itself, then the NULL check.
   const auto *Body = dyn_cast_or_null<CompoundStmt>(Function->getBody());
   if (!Body)
-    return RewriteResult::failure("the init function has no body");
+    return Rewrite::failure("the init function has no body");
   const VarDecl *Module = nullptr;
   const Stmt *Declaration = nullptr;
   auto CreateIt = Body->body_begin();
@@ -400,7 +399,7 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
     }
   }
   if (!Module)
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module is not stored in a local variable by a statement of the "
         "init function's body ('m = PyModule_Create(&def);')");
   auto CheckIt = std::next(CreateIt);
@@ -409,7 +408,7 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
   if (!Check || Check->getElse() || Check->hasInitStorage() ||
       Check->hasVarStorage() || !testsForNull(Check->getCond(), Module, Ctx) ||
       !onlyReturnsNull(Check->getThen(), Ctx))
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module creation is not followed by 'if (m == NULL) return "
         "NULL;'");
   if (!isa<DeclStmt>(*CreateIt)) {
@@ -423,27 +422,27 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
     }
     if (!Declaration || !cast<DeclStmt>(Declaration)->isSingleDecl() ||
         Module->getInit())
-      return RewriteResult::failure(
+      return Rewrite::failure(
           "the module variable is not declared alone ('PyObject *m;') in "
           "the init function's body");
   }
   std::string ModuleName = Module->getName().str();
 
-  RewriteResult Result;
+  Rewrite Result;
   // Remove the declaration, the creation and its NULL check.
   llvm::DenseSet<const Stmt *> Removed = {*CreateIt, Check};
   if (Declaration) {
     Removed.insert(Declaration);
     CharSourceRange Range = statementRange(Declaration, Ctx);
     if (Range.isInvalid())
-      return RewriteResult::failure(
+      return Rewrite::failure(
           "the module variable is declared inside a macro expansion");
     Result.Hints.push_back(removeStatements(Range, SM));
   }
   CharSourceRange CreateRange = statementRange(*CreateIt, Ctx);
   CharSourceRange CheckRange = statementRange(Check, Ctx);
   if (CreateRange.isInvalid() || CheckRange.isInvalid())
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the module creation is spelled inside a macro expansion");
   Result.Hints.push_back(removeStatements(
       CharSourceRange::getCharRange(CreateRange.getBegin(),
@@ -452,7 +451,7 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
 
   BodyConverter Converter(Module, Ctx, std::move(Removed));
   if (!Converter.run(Body))
-    return RewriteResult::failure(Converter.Reason);
+    return Rewrite::failure(Converter.Reason);
   Result.Hints.insert(Result.Hints.end(), Converter.Hints.begin(),
                       Converter.Hints.end());
 
@@ -465,14 +464,14 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
   SourceLocation NameLoc = Function->getLocation();
   if (!TypeLoc || TypeLoc.getRParenLoc().isMacroID() ||
       !SM.isWrittenInSameFile(Begin, NameLoc))
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the init function's signature is spelled inside a macro expansion");
   SourceLocation FirstTokenEnd =
       Lexer::getLocForEndOfToken(Begin, 0, SM, Ctx.getLangOpts());
   llvm::StringRef Between = rangeText(
       CharSourceRange::getCharRange(FirstTokenEnd, NameLoc), SM);
   if (!Between.trim().empty())
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the init function's signature has more than 'PyMODINIT_FUNC "
         "PyInit_name(void)'");
   std::string Space = Between.contains('\n') ? "\n" : " ";
@@ -483,7 +482,7 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
   // The new init function after the exec function.
   SourceLocation RBrace = Body->getRBracLoc();
   if (RBrace.isMacroID())
-    return RewriteResult::failure(
+    return Rewrite::failure(
         "the init function's body is spelled inside a macro expansion");
   std::string Indent = text::indentUnit(RBrace, SM);
   std::string BraceSpace =
@@ -500,11 +499,10 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
         CharSourceRange::getTokenRange(Def.SizeExpr->getSourceRange()), SM,
         Ctx.getLangOpts());
     if (Range.isInvalid())
-      return RewriteResult::failure(
-          "'m_size' is spelled inside a macro expansion");
+      return Rewrite::failure("'m_size' is spelled inside a macro expansion");
     Result.Hints.push_back(FixItHint::CreateReplacement(Range, Options.Size));
   } else if (Options.Size != "0") {
-    return RewriteResult::failure("'m_size' is not given explicitly");
+    return Rewrite::failure("'m_size' is not given explicitly");
   }
 
   // The slots array, after a prototype of the exec function.
@@ -513,7 +511,7 @@ RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
       "static int " + Exec + "(PyObject *" + ModuleName + ");\n\n";
   std::string Slots =
       unusedFileScopeName((Init.ModuleName + "_slots").str(), Ctx);
-  RewriteResult SlotsEdit =
+  Rewrite SlotsEdit =
       addSlotsArray(Declarations, Def.Def, Def.SlotsExpr, Slots, Ctx);
   if (!SlotsEdit.Reason.empty())
     return SlotsEdit;

@@ -25,7 +25,7 @@
 #ifndef GILPORT_REWRITES_MULTIPHASECONVERSION_H
 #define GILPORT_REWRITES_MULTIPHASECONVERSION_H
 
-#include "checks/utils/ModuleInit.h"
+#include "analysis/ModuleInit.h"
 #include "rewrites/GilDeclarationFix.h"
 
 #include <string>
@@ -50,10 +50,10 @@ struct MultiPhaseOptions {
 /// The edits converting \p Init (a single-phase init function) to
 /// multi-phase init. \p Declarations says which slots to add besides
 /// `Py_mod_exec` (its ExecFunction and Prelude are filled in here).
-RewriteResult convertToMultiPhase(const ModuleInitInfo &Init,
-                                  SlotDeclarations Declarations,
-                                  clang::ASTContext &Ctx,
-                                  const MultiPhaseOptions &Options = {});
+Rewrite convertToMultiPhase(const ModuleInitInfo &Init,
+                            SlotDeclarations Declarations,
+                            clang::ASTContext &Ctx,
+                            const MultiPhaseOptions &Options = {});
 
 /// The first file-scope static `PyTypeObject` of the translation unit (a
 /// static type is shared by every interpreter), or null.

@@ -7,8 +7,8 @@
 #include "tool/Runner.h"
 #include "tool/Stress.h"
 
+#include "apply/FixApplication.h"
 #include "rewrites/CompatHeader.h"
-#include "rewrites/FixApplication.h"
 
 #include "checks/CheckRegistry.h"
 #include "checks/Suppressions.h"

@@ -9,8 +9,8 @@
 #ifndef GILPORT_TOOL_RESULTWIRE_H
 #define GILPORT_TOOL_RESULTWIRE_H
 
+#include "apply/DeclarationSafety.h"
 #include "checks/Analysis.h"
-#include "rewrites/DeclarationSafety.h"
 
 #include "llvm/ADT/StringRef.h"
 

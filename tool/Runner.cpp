@@ -4,9 +4,9 @@
 
 #include "tool/ResultWire.h"
 
+#include "apply/DeclarationSafety.h"
 #include "checks/Analysis.h"
 #include "checks/FileCache.h"
-#include "rewrites/DeclarationSafety.h"
 
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"

@@ -1,4 +1,4 @@
-#include "rewrites/FixApplication.h"
+#include "apply/FixApplication.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"

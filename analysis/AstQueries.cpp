@@ -1,0 +1,86 @@
+//===--- AstQueries.cpp ---------------------------------------------------===//
+
+#include "analysis/AstQueries.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/Stmt.h"
+#include "llvm/ADT/STLExtras.h"
+
+namespace gilport {
+
+using namespace clang;
+
+const VarDecl *referencedLocal(const Expr *E) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+  if (!Ref)
+    return nullptr;
+  const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+  return Var && Var->hasLocalStorage() ? Var : nullptr;
+}
+
+bool testsForNull(const Expr *Cond, const VarDecl *Var, ASTContext &Ctx) {
+  auto IsNull = [&](const Expr *E) {
+    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
+           Expr::NPCK_NotNull;
+  };
+  Cond = Cond->IgnoreParenImpCasts();
+  if (const auto *Not = dyn_cast<UnaryOperator>(Cond))
+    return Not->getOpcode() == UO_LNot &&
+           referencedLocal(Not->getSubExpr()) == Var;
+  const auto *Compare = dyn_cast<BinaryOperator>(Cond);
+  if (!Compare || Compare->getOpcode() != BO_EQ)
+    return false;
+  return (referencedLocal(Compare->getLHS()) == Var &&
+          IsNull(Compare->getRHS())) ||
+         (referencedLocal(Compare->getRHS()) == Var &&
+          IsNull(Compare->getLHS()));
+}
+
+llvm::StringRef calleeName(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  return Callee && Callee->getIdentifier() ? Callee->getName() : "";
+}
+
+bool mentionsVariable(const Stmt *S, const VarDecl *V) {
+  if (!S)
+    return false;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+    return Ref->getDecl() == V;
+  return llvm::any_of(S->children(), [&](const Stmt *Child) {
+    return mentionsVariable(Child, V);
+  });
+}
+
+const VarDecl *namedVariable(const Expr *E) {
+  if (!E)
+    return nullptr;
+  E = E->IgnoreParenCasts();
+  if (const auto *AddrOf = dyn_cast<UnaryOperator>(E);
+      AddrOf && AddrOf->getOpcode() == UO_AddrOf)
+    E = AddrOf->getSubExpr()->IgnoreParenCasts();
+  const auto *Ref = dyn_cast<DeclRefExpr>(E);
+  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+}
+
+const FunctionDecl *namedFunction(const Expr *E) {
+  if (!E)
+    return nullptr;
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+  return Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+}
+
+const Expr *stripCasts(const Expr *E) {
+  if (!E)
+    return nullptr;
+  while (true) {
+    E = E->IgnoreParenCasts();
+    const auto *Comma = dyn_cast<BinaryOperator>(E);
+    if (!Comma || Comma->getOpcode() != BO_Comma)
+      return E;
+    E = Comma->getRHS();
+  }
+}
+
+} // namespace gilport

@@ -1,0 +1,54 @@
+//===--- AstQueries.h - Small questions about AST nodes ---------*- C++ -*-===//
+//
+// What an expression names, calls or tests, through the parentheses, casts
+// and macros that C extensions wrap around their code.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_ANALYSIS_ASTQUERIES_H
+#define GILPORT_ANALYSIS_ASTQUERIES_H
+
+#include "llvm/ADT/StringRef.h"
+
+namespace clang {
+class ASTContext;
+class CallExpr;
+class Expr;
+class FunctionDecl;
+class Stmt;
+class VarDecl;
+} // namespace clang
+
+namespace gilport {
+
+/// The name of the function \p Call calls directly; empty for an indirect
+/// call, an unnamed callee or a null \p Call.
+llvm::StringRef calleeName(const clang::CallExpr *Call);
+
+/// Whether \p S (or anything in it) refers to \p V.
+bool mentionsVariable(const clang::Stmt *S, const clang::VarDecl *V);
+
+/// The variable \p E names: `&x`, `x`, or an array decaying; null for
+/// anything else or a null \p E.
+const clang::VarDecl *namedVariable(const clang::Expr *E);
+
+/// The function \p E names through parentheses and casts (a slot's
+/// `(void *)exec_module`), or null for anything else or a null \p E.
+const clang::FunctionDecl *namedFunction(const clang::Expr *E);
+
+/// \p E without parentheses, casts, and the left operands of commas (the
+/// assertion in 3.13's `(assert(...), (T *)(op))` casts); null for a null
+/// \p E.
+const clang::Expr *stripCasts(const clang::Expr *E);
+
+/// The local variable \p E names, through parentheses and casts, or null.
+const clang::VarDecl *referencedLocal(const clang::Expr *E);
+
+/// Whether \p Cond tests local \p Var for NULL: `m == NULL`, `NULL == m`,
+/// `!m`.
+bool testsForNull(const clang::Expr *Cond, const clang::VarDecl *Var,
+                  clang::ASTContext &Ctx);
+
+} // namespace gilport
+
+#endif

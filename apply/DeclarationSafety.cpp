@@ -1,0 +1,105 @@
+//===--- DeclarationSafety.cpp --------------------------------------------===//
+
+#include "apply/DeclarationSafety.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+
+namespace gilport {
+
+namespace {
+
+bool blocksDeclaration(const Finding &F) {
+  return F.Fixes.empty() &&
+         llvm::is_contained({"gilport-borrowed-ref",
+                             "gilport-unlocked-container-access",
+                             "gilport-global-state"},
+                            F.Check);
+}
+
+} // namespace
+
+void applyDeclarationSafetyRule(
+    std::vector<Finding> &UnitFindings,
+    std::set<EditLocation> &Withheld) {
+  std::vector<const Finding *> Blockers;
+  for (const Finding &F : UnitFindings)
+    if (blocksDeclaration(F))
+      Blockers.push_back(&F);
+  if (Blockers.empty())
+    return;
+  std::string Reason = llvm::formatv(
+      "declaring that the module runs without the GIL would be a false "
+      "promise while {0} finding{1} left unfixed (",
+      Blockers.size(), Blockers.size() == 1 ? " is" : "s are");
+  constexpr size_t Listed = 3;
+  for (size_t I = 0; I < Blockers.size() && I < Listed; ++I)
+    Reason += llvm::formatv("{0}{1}:{2} [{3}]", I ? ", " : "",
+                            llvm::sys::path::filename(Blockers[I]->File),
+                            Blockers[I]->Line, Blockers[I]->Check);
+  if (Blockers.size() > Listed)
+    Reason += ", ...";
+  Reason += "); use --declare-anyway to declare it regardless";
+  for (Finding &F : UnitFindings) {
+    // The declaration fix, and the module-state conversion of
+    // gilport-global-state, which declares the module when it completes.
+    bool Declaration = F.Check == "gilport-missing-gil-decl";
+    if (F.Fixes.empty() ||
+        (!Declaration && F.FixesWithoutGilDeclaration.empty()))
+      continue;
+    // Held back: the places the declaration edits, unless the edits kept
+    // without it change the same place.
+    std::set<EditLocation> Kept;
+    for (const clang::tooling::Replacement &R : F.FixesWithoutGilDeclaration)
+      Kept.insert({R.getFilePath().str(), R.getOffset()});
+    for (const clang::tooling::Replacement &R : F.Fixes)
+      if (!Kept.count({R.getFilePath().str(), R.getOffset()}))
+        Withheld.insert({R.getFilePath().str(), R.getOffset()});
+    if (F.FixesWithoutGilDeclaration.empty()) {
+      F.Fixes.clear();
+      F.NoFixReason = Reason;
+      continue;
+    }
+    // The multi-phase conversion is applied without the Py_mod_gil slot.
+    F.Fixes = std::move(F.FixesWithoutGilDeclaration);
+    F.FixesWithoutGilDeclaration.clear();
+    if (!Declaration) {
+      FindingNote Note;
+      Note.Message = "the module state conversion leaves out the "
+                     "'Py_mod_gil' slot: " +
+                     Reason;
+      F.Notes.push_back(std::move(Note));
+      continue;
+    }
+    F.NoFixReason = "the module is converted to multi-phase init, but its "
+                    "'Py_mod_gil' slot is held back: " +
+                    Reason;
+    FindingNote Note;
+    Note.Message = F.NoFixReason;
+    F.Notes.push_back(std::move(Note));
+  }
+}
+
+void dropWithheldDeclarations(
+    std::vector<Finding> &Findings,
+    const std::set<EditLocation> &Withheld) {
+  if (Withheld.empty())
+    return;
+  for (Finding &F : Findings) {
+    if (F.Check != "gilport-missing-gil-decl")
+      continue;
+    auto Shared = llvm::find_if(F.Fixes, [&](const auto &R) {
+      return Withheld.count({R.getFilePath().str(), R.getOffset()}) != 0;
+    });
+    if (Shared == F.Fixes.end())
+      continue;
+    F.NoFixReason = "the declaration is in '" +
+                    llvm::sys::path::filename(Shared->getFilePath()).str() +
+                    "', shared with another module whose findings are left "
+                    "unfixed; use --declare-anyway to declare it regardless";
+    F.Fixes.clear();
+  }
+}
+
+} // namespace gilport

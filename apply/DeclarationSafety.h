@@ -1,0 +1,43 @@
+//===--- DeclarationSafety.h - When a module may promise no GIL -*- C++ -*-===//
+//
+// Declaring Py_MOD_GIL_NOT_USED is a promise. Its fix is kept only when no
+// borrowed-reference, unlocked-container or global-state finding of the same
+// translation unit is left without a fix. A finding that offers the same
+// edits without the declaration (Finding::FixesWithoutGilDeclaration: the
+// single-phase to multi-phase conversion) keeps those instead, with a note.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_APPLY_DECLARATIONSAFETY_H
+#define GILPORT_APPLY_DECLARATIONSAFETY_H
+
+#include "checks/Finding.h"
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gilport {
+
+/// Where an edit starts: its file and offset. Modules that share a header
+/// can ask for different declaration text at the same place.
+using EditLocation = std::pair<std::string, unsigned>;
+
+/// Applies the rule to the findings of one translation unit. The declaration
+/// edits it holds back are added to \p Withheld.
+void applyDeclarationSafetyRule(
+    std::vector<Finding> &UnitFindings,
+    std::set<EditLocation> &Withheld);
+
+/// A declaration can sit in a header shared by several modules (one slots
+/// array for a family of modules). Declaring it for one declares it for
+/// all, so a fix that makes an edit held back in another translation unit
+/// is dropped too.
+void dropWithheldDeclarations(
+    std::vector<Finding> &Findings,
+    const std::set<EditLocation> &Withheld);
+
+} // namespace gilport
+
+#endif

@@ -1,0 +1,403 @@
+//===--- FixApplication.cpp -----------------------------------------------===//
+
+#include "apply/FixApplication.h"
+
+#include "clang/Tooling/DiagnosticsYaml.h"
+#include "clang/Tooling/ReplacementsYaml.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/YAMLTraits.h"
+#include "llvm/Support/xxhash.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+namespace gilport {
+
+using clang::tooling::Replacement;
+using clang::tooling::Replacements;
+
+uint64_t contentHash(llvm::StringRef Content) {
+  return llvm::xxh3_64bits(Content);
+}
+
+namespace {
+
+/// One edit of a finding, with the finding's index.
+struct OwnedEdit {
+  const Replacement *Edit;
+  size_t Owner;
+};
+
+bool sameEdit(const Replacement &A, const Replacement &B) {
+  return A.getOffset() == B.getOffset() && A.getLength() == B.getLength() &&
+         A.getReplacementText() == B.getReplacementText();
+}
+
+/// Whether \p Earlier and \p Later (sorted by offset, insertions first at an
+/// offset) cannot both be applied. Identical edits are one shared edit;
+/// insertions at one offset compose, in finding order; an insertion touching
+/// a replaced range from outside is independent of it.
+bool editsConflict(const Replacement &Earlier, const Replacement &Later) {
+  if (sameEdit(Earlier, Later))
+    return false;
+  if (Earlier.getLength() == 0)
+    return false; // Later starts at or after the insertion point.
+  unsigned EarlierEnd = Earlier.getOffset() + Earlier.getLength();
+  if (Later.getLength() == 0)
+    return Earlier.getOffset() < Later.getOffset() &&
+           Later.getOffset() < EarlierEnd;
+  return Later.getOffset() < EarlierEnd;
+}
+
+bool editOrder(const OwnedEdit &A, const OwnedEdit &B) {
+  return std::make_tuple(A.Edit->getOffset(), A.Edit->getLength(), A.Owner) <
+         std::make_tuple(B.Edit->getOffset(), B.Edit->getLength(), B.Owner);
+}
+
+/// The edits of the findings that have fixes, combined per file: identical
+/// edits once, insertions at one offset as one insertion in finding order.
+/// Each combined edit names the first finding that contributed to it.
+std::map<std::string, std::vector<OwnedEdit>>
+combineEdits(const std::vector<Finding> &Findings,
+             std::vector<Replacement> &Storage) {
+  std::map<std::string, std::vector<OwnedEdit>> EditsByFile;
+  for (size_t I = 0; I < Findings.size(); ++I)
+    for (const Replacement &R : Findings[I].Fixes)
+      EditsByFile[R.getFilePath().str()].push_back({&R, I});
+  std::map<std::string, std::vector<OwnedEdit>> Result;
+  size_t Total = 0;
+  for (const auto &[Path, Edits] : EditsByFile)
+    Total += Edits.size();
+  // Pointers into Storage stay valid: it never grows past Total.
+  Storage.clear();
+  Storage.reserve(Total);
+  for (auto &[Path, Edits] : EditsByFile) {
+    std::stable_sort(Edits.begin(), Edits.end(), editOrder);
+    std::vector<OwnedEdit> &Combined = Result[Path];
+    // The parts of the insertion at Combined.back(), with their finding.
+    std::vector<std::pair<llvm::StringRef, size_t>> Parts;
+    for (const OwnedEdit &E : Edits) {
+      const Replacement &R = *E.Edit;
+      const Replacement *Last = Combined.empty() ? nullptr : Combined.back().Edit;
+      if (Last && R.getLength() == 0 && Last->getLength() == 0 &&
+          Last->getOffset() == R.getOffset()) {
+        // An insertion shared by several findings (an include) is made once.
+        if (llvm::any_of(Parts, [&](const auto &Part) {
+              return Part.second != E.Owner &&
+                     Part.first == R.getReplacementText();
+            }))
+          continue;
+        Parts.push_back({R.getReplacementText(), E.Owner});
+        Storage.push_back(Replacement(
+            Path, R.getOffset(), 0,
+            (Last->getReplacementText() + R.getReplacementText()).str()));
+        Combined.back().Edit = &Storage.back();
+        continue;
+      }
+      if (Last && sameEdit(*Last, R))
+        continue;
+      Combined.push_back(E);
+      Parts.assign(1, {R.getReplacementText(), E.Owner});
+    }
+  }
+  return Result;
+}
+
+} // namespace
+
+FixPlan planFixes(std::vector<Finding> &Findings) {
+  // A finding whose edits cannot be combined with another finding's loses
+  // its fix, and so does the other one: keeping either would apply the
+  // other one on the next run, so a second run would change the file again.
+  std::vector<bool> Conflicting(Findings.size(), false);
+  {
+    std::map<std::string, std::vector<OwnedEdit>> EditsByFile;
+    for (size_t I = 0; I < Findings.size(); ++I)
+      for (const Replacement &R : Findings[I].Fixes)
+        EditsByFile[R.getFilePath().str()].push_back({&R, I});
+    for (auto &[Path, Edits] : EditsByFile) {
+      std::stable_sort(Edits.begin(), Edits.end(), editOrder);
+      for (size_t J = 1; J < Edits.size(); ++J)
+        for (size_t I = 0; I < J; ++I)
+          if (editsConflict(*Edits[I].Edit, *Edits[J].Edit)) {
+            Conflicting[Edits[I].Owner] = true;
+            Conflicting[Edits[J].Owner] = true;
+          }
+    }
+  }
+  for (size_t I = 0; I < Findings.size(); ++I) {
+    if (!Conflicting[I])
+      continue;
+    Findings[I].Fixes.clear();
+    Findings[I].NoFixReason =
+        "its edits overlap the fix of another finding, so neither is applied; "
+        "fix one of them by hand";
+  }
+
+  FixPlan Plan;
+  std::vector<Replacement> Storage;
+  for (const auto &[Path, Edits] : combineEdits(Findings, Storage)) {
+    Replacements Planned;
+    for (const OwnedEdit &E : Edits)
+      // Cannot fail: no edits conflict and each offset has one insertion.
+      if (llvm::Error Err = Planned.add(*E.Edit))
+        llvm::consumeError(std::move(Err));
+    if (!Planned.empty())
+      Plan.EditsByFile[Path] = std::move(Planned);
+  }
+  for (const Finding &F : Findings)
+    Plan.FixedFindings += F.fixAvailable();
+  return Plan;
+}
+
+bool writeFileAtomically(llvm::StringRef Path, llvm::StringRef Content,
+                         std::string &Error) {
+  // Write through symlinks to the file they name.
+  llvm::SmallString<256> Target;
+  if (llvm::sys::fs::real_path(Path, Target)) {
+    Error = "cannot resolve the path";
+    return false;
+  }
+  llvm::sys::fs::file_status Status;
+  if (std::error_code EC = llvm::sys::fs::status(Target, Status)) {
+    Error = EC.message();
+    return false;
+  }
+  llvm::SmallString<256> Model(Target);
+  Model += ".gilport-%%%%%%.tmp";
+  llvm::SmallString<256> Temporary;
+  int FD;
+  if (std::error_code EC = llvm::sys::fs::createUniqueFile(
+          Model, FD, Temporary, llvm::sys::fs::OF_None,
+          Status.permissions())) {
+    Error = "cannot create a temporary file: " + EC.message();
+    return false;
+  }
+  {
+    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
+    OS << Content;
+    OS.flush();
+    if (OS.has_error()) {
+      Error = "cannot write the temporary file: " + OS.error().message();
+      OS.clear_error();
+      llvm::sys::fs::remove(Temporary);
+      return false;
+    }
+  }
+  // createUniqueFile honours the umask; restore the original mode exactly.
+  llvm::sys::fs::setPermissions(Temporary, Status.permissions());
+  if (std::error_code EC = llvm::sys::fs::rename(Temporary, Target)) {
+    Error = "cannot replace the file: " + EC.message();
+    llvm::sys::fs::remove(Temporary);
+    return false;
+  }
+  return true;
+}
+
+std::vector<FileOutcome>
+applyPlan(const FixPlan &Plan, const llvm::StringMap<uint64_t> &ParsedHashes) {
+  std::vector<FileOutcome> Outcomes;
+  for (const auto &[Path, Edits] : Plan.EditsByFile) {
+    FileOutcome Outcome;
+    Outcome.Path = Path;
+    auto Buffer = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!Buffer) {
+      Outcome.Problem = "cannot read the file: " + Buffer.getError().message();
+      Outcomes.push_back(std::move(Outcome));
+      continue;
+    }
+    llvm::StringRef Content = (*Buffer)->getBuffer();
+    auto Parsed = ParsedHashes.find(Path);
+    if (Parsed == ParsedHashes.end() || Parsed->second != contentHash(Content)) {
+      Outcome.Problem = "the file changed on disk after it was analysed; it "
+                        "was not written";
+      Outcomes.push_back(std::move(Outcome));
+      continue;
+    }
+    llvm::Expected<std::string> Fixed =
+        clang::tooling::applyAllReplacements(Content, Edits);
+    if (!Fixed) {
+      Outcome.Problem = "cannot apply the edits: " +
+                        llvm::toString(Fixed.takeError());
+    } else if (!writeFileAtomically(Path, *Fixed, Outcome.Problem)) {
+      // Problem already set.
+    } else {
+      Outcome.Written = true;
+    }
+    Outcomes.push_back(std::move(Outcome));
+  }
+  return Outcomes;
+}
+
+namespace {
+
+/// Start offsets of each line of \p Text (a final line without a newline
+/// counts as a line).
+std::vector<size_t> lineStarts(llvm::StringRef Text) {
+  std::vector<size_t> Starts = {0};
+  for (size_t I = 0; I < Text.size(); ++I)
+    if (Text[I] == '\n' && I + 1 < Text.size())
+      Starts.push_back(I + 1);
+  return Starts;
+}
+
+size_t lineOf(const std::vector<size_t> &Starts, size_t Offset) {
+  return std::upper_bound(Starts.begin(), Starts.end(), Offset) -
+         Starts.begin() - 1;
+}
+
+std::vector<llvm::StringRef> splitLines(llvm::StringRef Text) {
+  std::vector<llvm::StringRef> Lines;
+  while (!Text.empty()) {
+    size_t End = Text.find('\n');
+    if (End == llvm::StringRef::npos) {
+      Lines.push_back(Text);
+      break;
+    }
+    Lines.push_back(Text.take_front(End + 1));
+    Text = Text.drop_front(End + 1);
+  }
+  return Lines;
+}
+
+void writeLine(std::string &Out, char Marker, llvm::StringRef Line) {
+  Out += Marker;
+  Out += Line.str();
+  if (!Line.ends_with("\n"))
+    Out += "\n\\ No newline at end of file\n";
+}
+
+} // namespace
+
+std::string unifiedDiff(llvm::StringRef Path, llvm::StringRef Before,
+                        const Replacements &Edits) {
+  constexpr size_t Context = 3;
+  std::vector<size_t> Starts = lineStarts(Before);
+  std::vector<llvm::StringRef> OldLines = splitLines(Before);
+
+  // Changed regions as whole original lines [First, Last], with their text
+  // after the edits. Edits on touching lines form one region.
+  struct Region {
+    size_t First, Last;
+    std::string NewText;
+  };
+  std::vector<Region> Regions;
+  for (const Replacement &R : Edits) {
+    size_t First = lineOf(Starts, R.getOffset());
+    size_t EndOffset = R.getOffset() + R.getLength();
+    size_t Last = R.getLength() ? lineOf(Starts, EndOffset - 1) : First;
+    if (OldLines.empty())
+      Last = First = 0;
+    if (!Regions.empty() && First <= Regions.back().Last + 1) {
+      Regions.back().Last = std::max(Regions.back().Last, Last);
+      continue;
+    }
+    Regions.push_back({First, Last, ""});
+  }
+  for (Region &Reg : Regions) {
+    size_t Begin = OldLines.empty() ? 0 : Starts[Reg.First];
+    size_t End = Reg.Last + 1 < Starts.size() ? Starts[Reg.Last + 1]
+                                              : Before.size();
+    Replacements Local;
+    for (const Replacement &R : Edits)
+      if (R.getOffset() >= Begin &&
+          R.getOffset() + R.getLength() <= End &&
+          !(R.getLength() == 0 && R.getOffset() == End && End != Begin))
+        llvm::consumeError(Local.add(Replacement(
+            R.getFilePath(), R.getOffset() - Begin, R.getLength(),
+            R.getReplacementText())));
+    llvm::Expected<std::string> Text =
+        clang::tooling::applyAllReplacements(Before.slice(Begin, End), Local);
+    Reg.NewText = Text ? *Text : "";
+    if (!Text)
+      llvm::consumeError(Text.takeError());
+  }
+
+  std::string Out;
+  Out += "--- " + Path.str() + "\n+++ " + Path.str() + "\n";
+  long Shift = 0; // new line number minus old line number
+  for (size_t I = 0; I < Regions.size();) {
+    // Regions whose context windows touch share a hunk.
+    size_t J = I;
+    while (J + 1 < Regions.size() &&
+           Regions[J + 1].First <= Regions[J].Last + 2 * Context + 1)
+      ++J;
+    size_t HunkFirst = Regions[I].First > Context ? Regions[I].First - Context : 0;
+    size_t HunkLast = std::min(Regions[J].Last + Context,
+                               OldLines.empty() ? 0 : OldLines.size() - 1);
+    std::string Body;
+    size_t OldCount = 0, NewCount = 0;
+    size_t Line = HunkFirst;
+    long HunkShift = Shift;
+    for (size_t K = I; K <= J; ++K) {
+      for (; Line < Regions[K].First; ++Line, ++OldCount, ++NewCount)
+        writeLine(Body, ' ', OldLines[Line]);
+      for (; Line <= Regions[K].Last && Line < OldLines.size(); ++Line, ++OldCount)
+        writeLine(Body, '-', OldLines[Line]);
+      std::vector<llvm::StringRef> Added = splitLines(Regions[K].NewText);
+      for (llvm::StringRef NewLine : Added)
+        writeLine(Body, '+', NewLine);
+      NewCount += Added.size();
+      Shift += static_cast<long>(Added.size()) -
+               static_cast<long>(Regions[K].Last - Regions[K].First + 1);
+    }
+    for (; Line <= HunkLast && Line < OldLines.size(); ++Line, ++OldCount, ++NewCount)
+      writeLine(Body, ' ', OldLines[Line]);
+    size_t OldStart = OldCount ? HunkFirst + 1 : HunkFirst;
+    size_t NewStart = NewCount ? HunkFirst + 1 + HunkShift : HunkFirst + HunkShift;
+    Out += llvm::formatv("@@ -{0},{1} +{2},{3} @@\n", OldStart, OldCount,
+                         NewStart, NewCount);
+    Out += Body;
+    I = J + 1;
+  }
+  return Out;
+}
+
+void writePlanDiff(llvm::raw_ostream &OS, const FixPlan &Plan) {
+  for (const auto &[Path, Edits] : Plan.EditsByFile) {
+    auto Buffer = llvm::MemoryBuffer::getFile(Path, false, false);
+    if (!Buffer)
+      continue;
+    OS << unifiedDiff(Path, (*Buffer)->getBuffer(), Edits);
+  }
+}
+
+void writeExportedFixes(llvm::raw_ostream &OS,
+                        const std::vector<Finding> &Findings,
+                        llvm::StringRef MainSourceFile) {
+  clang::tooling::TranslationUnitDiagnostics Export;
+  Export.MainSourceFile = MainSourceFile.str();
+  // Each combined edit goes with the first finding that made it: an edit
+  // shared by several findings (an include) is exported once, and insertions
+  // at one offset as one, since clang-apply-replacements rejects insertions
+  // at one offset whose order matters.
+  std::vector<Replacement> Storage;
+  std::map<size_t, std::vector<const Replacement *>> EditsOfFinding;
+  for (const auto &[Path, Edits] : combineEdits(Findings, Storage))
+    for (const OwnedEdit &E : Edits)
+      EditsOfFinding[E.Owner].push_back(E.Edit);
+  for (size_t I = 0; I < Findings.size(); ++I) {
+    const Finding &F = Findings[I];
+    if (F.Fixes.empty())
+      continue;
+    clang::tooling::Diagnostic D;
+    D.DiagnosticName = F.Check;
+    D.DiagLevel = F.Level == Severity::Error ? clang::tooling::Diagnostic::Error
+                                             : clang::tooling::Diagnostic::Warning;
+    D.Message.Message = F.Message;
+    D.Message.FilePath = F.File;
+    D.Message.FileOffset = F.Offset;
+    for (const Replacement *R : EditsOfFinding[I])
+      llvm::consumeError(D.Message.Fix[R->getFilePath()].add(*R));
+    Export.Diagnostics.push_back(std::move(D));
+  }
+  llvm::yaml::Output YAML(OS);
+  YAML << Export;
+}
+
+} // namespace gilport

@@ -1,0 +1,82 @@
+//===--- UnlockedAccesses.h - Accesses needing a lock ----------*- C++ -*-===//
+//
+// The container accesses of a translation unit that skip the container's
+// lock on free-threaded builds, with the critical sections that fix them,
+// planned per function. gilport-unlocked-container-access reports the
+// accesses; gilport-borrowed-ref fixes its item reads (PyList_GET_ITEM) with
+// the same sections, since holding the container's lock keeps its items
+// alive. Both checks record the same accesses from the same matches, so both
+// get the same edits, which are then applied once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_CHECKS_UNLOCKEDACCESSES_H
+#define GILPORT_CHECKS_UNLOCKEDACCESSES_H
+
+#include "analysis/ApiSpelling.h"
+#include "analysis/MacroLocations.h"
+#include "analysis/Matchers.h"
+#include "rewrites/CriticalSectionPlanner.h"
+
+#include "llvm/ADT/DenseSet.h"
+
+#include <vector>
+
+namespace clang {
+class ASTContext;
+class CallExpr;
+class Expr;
+class FunctionDecl;
+class MemberExpr;
+class Preprocessor;
+} // namespace clang
+
+namespace gilport {
+
+class CheckContext;
+class ContainerPrivacy;
+class ExistingSections;
+
+class UnlockedAccesses {
+public:
+  struct Access {
+    const clang::FunctionDecl *Function;
+    ApiSpelling Spelling;
+    /// The container argument (casts included).
+    const clang::Expr *Container;
+    /// The call, when the access is one (PyDict_Next, PyList_SET_ITEM).
+    const clang::CallExpr *Call;
+    /// The call, or the member access inside the macro's expansion.
+    const clang::Expr *Node;
+    /// The planned section, or why there is none (set by finish()).
+    Rewrite Section;
+  };
+
+  /// Adds the names of the unlocked accessors to the names a check matches:
+  /// calls in \p CallNames, `ob_item` in \p MemberNames.
+  static void addNames(clang::Preprocessor &PP, IdentifierSet &CallNames,
+                       IdentifierSet &MemberNames);
+
+  /// Records \p Call in \p Function if it is an unlocked access.
+  void recordCall(const clang::CallExpr &Call,
+                  const clang::FunctionDecl &Function, CheckContext &Context);
+  /// Records \p Member in \p Function if it is an unlocked access.
+  void recordMember(const clang::MemberExpr &Member,
+                    const clang::FunctionDecl &Function, CheckContext &Context);
+
+  /// The recorded accesses that need a critical section (not under one, not
+  /// in a function only called under one, not on a private container), in
+  /// the order recorded, each with its planned section. Forgets them.
+  std::vector<Access> finish(clang::ASTContext &Ctx,
+                             const ExistingSections &Sections,
+                             ContainerPrivacy &Privacy, CheckContext &Context);
+
+private:
+  std::vector<Access> Recorded;
+  /// Name tokens already seen: one macro expansion yields several nodes.
+  llvm::DenseSet<clang::SourceLocation> Seen;
+};
+
+} // namespace gilport
+
+#endif

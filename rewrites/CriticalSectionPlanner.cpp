@@ -1,0 +1,763 @@
+//===--- CriticalSectionFix.cpp -------------------------------------------===//
+
+#include "rewrites/CriticalSectionPlanner.h"
+#include "analysis/AstQueries.h"
+#include "analysis/SourceRanges.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace gilport {
+
+using namespace clang;
+
+namespace {
+
+/// Reads of a container's size (the bound a loop over its items relies on).
+constexpr llvm::StringRef SizeCalls[] = {
+    "PyList_GET_SIZE", "PyList_Size",     "PyTuple_GET_SIZE",
+    "PyTuple_Size",    "Py_SIZE",         "PyObject_Size",
+    "PyObject_Length", "PySequence_Size", "PySequence_Length"};
+/// Accessors of a list's item array that are functions in some versions.
+constexpr llvm::StringRef ItemCalls[] = {"PyList_GET_ITEM", "PyList_SET_ITEM",
+                                         "PySequence_Fast_GET_ITEM"};
+constexpr llvm::StringRef NewRefCalls[] = {"Py_NewRef", "Py_XNewRef",
+                                           "_Py_NewRef", "_Py_XNewRef"};
+
+/// Identity of a side-effect-free lvalue: a variable or a chain of member
+/// accesses from one. Empty for anything else.
+std::string containerKey(const Expr *E) {
+  E = stripCasts(E);
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl()))
+      return "#" + std::to_string(reinterpret_cast<uintptr_t>(V));
+    return "";
+  }
+  if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+    std::string Base = containerKey(Member->getBase());
+    if (Base.empty())
+      return "";
+    return Base + (Member->isArrow() ? "->" : ".") +
+           Member->getMemberDecl()->getNameAsString();
+  }
+  return "";
+}
+
+/// The variable a container key starts from.
+const VarDecl *containerRoot(const Expr *E) {
+  E = stripCasts(E);
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    return containerRoot(Member->getBase());
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    return dyn_cast<VarDecl>(Ref->getDecl());
+  return nullptr;
+}
+
+const VarDecl *localVar(const Expr *E) {
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts()))
+    if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
+        V && V->hasLocalStorage())
+      return V;
+  return nullptr;
+}
+
+enum class Use { None, Size, Item };
+
+/// What \p S does with the container \p Key: reads its items or item array,
+/// reads only its size, or nothing.
+Use useOf(const Stmt *S, llvm::StringRef Key) {
+  if (!S)
+    return Use::None;
+  if (const auto *Member = dyn_cast<MemberExpr>(S)) {
+    llvm::StringRef Field = Member->getMemberDecl()->getName();
+    if ((Field == "ob_item" || Field == "ob_size") &&
+        containerKey(Member->getBase()) == Key)
+      return Field == "ob_item" ? Use::Item : Use::Size;
+  }
+  Use Result = Use::None;
+  if (const auto *Call = dyn_cast<CallExpr>(S); Call && Call->getNumArgs()) {
+    llvm::StringRef Name = calleeName(Call);
+    if (containerKey(Call->getArg(0)) == Key) {
+      if (llvm::is_contained(ItemCalls, Name))
+        return Use::Item;
+      if (llvm::is_contained(SizeCalls, Name))
+        Result = Use::Size;
+    }
+  }
+  for (const Stmt *Child : S->children())
+    Result = std::max(Result, useOf(Child, Key));
+  return Result;
+}
+
+/// Whether \p S assigns the container \p Key, or a variable or field it is
+/// reached through.
+bool assignsContainer(const Stmt *S, llvm::StringRef Key) {
+  if (!S)
+    return false;
+  if (const auto *Assign = dyn_cast<BinaryOperator>(S);
+      Assign && Assign->isAssignmentOp()) {
+    std::string Target = containerKey(Assign->getLHS());
+    if (!Target.empty() && (Key == Target || Key.starts_with(Target + "-") ||
+                            Key.starts_with(Target + ".")))
+      return true;
+  }
+  return llvm::any_of(S->children(), [&](const Stmt *Child) {
+    return assignsContainer(Child, Key);
+  });
+}
+
+/// Whether \p S may free the container \p Key: it releases it (Py_DECREF,
+/// Py_XDECREF, Py_CLEAR, Py_SETREF) or passes its address on. A section
+/// must not free the object whose lock it holds.
+bool releasesContainer(const Stmt *S, llvm::StringRef Key) {
+  if (!S)
+    return false;
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    static constexpr llvm::StringRef Releases[] = {
+        "Py_DECREF", "_Py_DECREF", "Py_XDECREF", "_Py_XDECREF",
+        "Py_DecRef", "Py_XDecRef", "_Py_Dealloc"};
+    if (Call->getNumArgs() && llvm::is_contained(Releases, calleeName(Call)) &&
+        containerKey(Call->getArg(0)) == Key)
+      return true;
+  }
+  if (const auto *U = dyn_cast<UnaryOperator>(S);
+      U && U->getOpcode() == UO_AddrOf && containerKey(U->getSubExpr()) == Key)
+    return true;
+  return llvm::any_of(S->children(), [&](const Stmt *Child) {
+    return releasesContainer(Child, Key);
+  });
+}
+
+/// Collects the statements by which control leaves \p S other than by
+/// falling through: `return`, `goto`, and `break`/`continue` of a loop or
+/// `switch` outside S. Returns why control flow is not modelled (a label, a
+/// computed `goto`), else "".
+std::string collectExits(const Stmt *S, unsigned Loops, unsigned Switches,
+                         std::vector<const Stmt *> &Exits) {
+  if (!S)
+    return "";
+  if (isa<LabelStmt>(S))
+    return "the code to guard has a label";
+  if (isa<IndirectGotoStmt>(S))
+    return "the code to guard has a computed 'goto'";
+  // A 'switch' outside the section would jump into it.
+  if (isa<SwitchCase>(S) && !Switches)
+    return "the code to guard has a 'case' label of a 'switch' around it";
+  if (isa<ReturnStmt, GotoStmt>(S) ||
+      (isa<BreakStmt>(S) && !Loops && !Switches) ||
+      (isa<ContinueStmt>(S) && !Loops)) {
+    Exits.push_back(S);
+    return "";
+  }
+  bool IsLoop = isa<ForStmt, WhileStmt, DoStmt>(S);
+  bool IsSwitch = isa<SwitchStmt>(S);
+  for (const Stmt *Child : S->children()) {
+    std::string Why =
+        collectExits(Child, Loops + IsLoop, Switches + IsSwitch, Exits);
+    if (!Why.empty())
+      return Why;
+  }
+  return "";
+}
+
+/// Where a statement sits: its enclosing blocks, outermost first, each with
+/// the index of the child that holds the statement.
+using BlockPath = std::vector<std::pair<const CompoundStmt *, unsigned>>;
+
+struct Region {
+  /// Statements that must be inside the section.
+  std::vector<const Stmt *> Anchors;
+  /// The containers, in order of first access.
+  std::vector<std::string> Keys;
+  std::vector<std::string> Texts;
+  /// The variable each container is reached through.
+  std::vector<const VarDecl *> Roots;
+  /// Indices of the accesses the section guards.
+  std::vector<size_t> Members;
+  bool HasDictLoop = false;
+  /// The span: Block's children First..Last.
+  const CompoundStmt *Block = nullptr;
+  unsigned First = 0, Last = 0;
+};
+
+class Planner {
+public:
+  Planner(const FunctionDecl &Function, ASTContext &Ctx)
+      : Function(Function), Ctx(Ctx), SM(Ctx.getSourceManager()),
+        LO(Ctx.getLangOpts()) {}
+
+  std::vector<Rewrite> plan(llvm::ArrayRef<ContainerAccess> Accesses);
+
+private:
+  const Stmt *parentOf(const Stmt *S) const {
+    auto Parents = Ctx.getParents(*S);
+    return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+  }
+  /// Also climbs through declarations (`T *v = init;`).
+  const Stmt *statementParentOf(const Stmt *S) const {
+    auto Parents = Ctx.getParents(*S);
+    if (Parents.empty())
+      return nullptr;
+    if (const auto *P = Parents[0].get<Stmt>())
+      return P;
+    if (const auto *D = Parents[0].get<Decl>()) {
+      auto DeclParents = Ctx.getParents(*D);
+      return DeclParents.empty() ? nullptr : DeclParents[0].get<Stmt>();
+    }
+    return nullptr;
+  }
+  BlockPath pathOf(const Stmt *S) const;
+  bool computeSpan(Region &R) const;
+  bool spanHolds(const Region &R, const Stmt *S) const;
+  bool intersect(const Region &A, const Region &B) const;
+  std::string initialAnchor(const ContainerAccess &Access, Region &R);
+  std::string dictLoopAnchor(const ContainerAccess &Access, Region &R);
+  std::string extend(Region &R);
+  std::string validate(const Region &R) const;
+  std::vector<FixItHint> hintsFor(const Region &R, std::string &Why) const;
+  bool survivesSection(const Expr *Value, SourceLocation Begin,
+                       SourceLocation End) const;
+
+  const FunctionDecl &Function;
+  ASTContext &Ctx;
+  const SourceManager &SM;
+  const LangOptions &LO;
+  /// The names of the exit flags and labels used in the function so far.
+  mutable std::set<std::string> UsedSuffixes;
+};
+
+BlockPath Planner::pathOf(const Stmt *S) const {
+  BlockPath Path;
+  const Stmt *Child = S;
+  while (const Stmt *P = statementParentOf(Child)) {
+    if (const auto *Block = dyn_cast<CompoundStmt>(P)) {
+      unsigned Index = 0;
+      for (const Stmt *Item : Block->body()) {
+        if (Item == Child)
+          break;
+        ++Index;
+      }
+      Path.push_back({Block, Index});
+    }
+    if (P == Function.getBody())
+      break;
+    Child = P;
+  }
+  std::reverse(Path.begin(), Path.end());
+  return Path;
+}
+
+bool Planner::computeSpan(Region &R) const {
+  std::vector<BlockPath> Paths;
+  for (const Stmt *Anchor : R.Anchors) {
+    Paths.push_back(pathOf(Anchor));
+    if (Paths.back().empty())
+      return false;
+  }
+  // The deepest block on every path.
+  size_t Depth = 0;
+  while (llvm::all_of(Paths, [&](const BlockPath &P) {
+    return Depth < P.size() && P[Depth].first == Paths[0][Depth].first;
+  }))
+    ++Depth;
+  if (Depth == 0)
+    return false;
+  R.Block = Paths[0][Depth - 1].first;
+  R.First = ~0u;
+  R.Last = 0;
+  for (const BlockPath &P : Paths) {
+    R.First = std::min(R.First, P[Depth - 1].second);
+    R.Last = std::max(R.Last, P[Depth - 1].second);
+  }
+  return R.Last < R.Block->size();
+}
+
+bool Planner::spanHolds(const Region &R, const Stmt *S) const {
+  for (const auto &[Block, Index] : pathOf(S))
+    if (Block == R.Block)
+      return R.First <= Index && Index <= R.Last;
+  return false;
+}
+
+bool Planner::intersect(const Region &A, const Region &B) const {
+  if (A.Block == B.Block)
+    return !(A.Last < B.First || B.Last < A.First);
+  return spanHolds(A, B.Block->body_begin()[B.First]) ||
+         spanHolds(B, A.Block->body_begin()[A.First]);
+}
+
+std::string Planner::dictLoopAnchor(const ContainerAccess &Access, Region &R) {
+  // The loop whose condition holds the call.
+  const Stmt *Child = Access.Node;
+  const Stmt *Loop = nullptr;
+  while (const Stmt *P = parentOf(Child)) {
+    if (const auto *While = dyn_cast<WhileStmt>(P)) {
+      if (While->getCond() == Child)
+        Loop = P;
+      break;
+    }
+    if (const auto *For = dyn_cast<ForStmt>(P)) {
+      if (For->getCond() == Child)
+        Loop = P;
+      break;
+    }
+    if (!isa<Expr>(P))
+      break;
+    Child = P;
+  }
+  if (!Loop)
+    return "'PyDict_Next' is not the condition of a 'while' or 'for' loop; "
+           "wrap the iteration by hand";
+  if (containerKey(Access.Container).empty())
+    return "the dict is not a variable or a field, so it cannot be named in "
+           "the critical section";
+  const Stmt *Parent = parentOf(Loop);
+  if (!Parent || !isa<CompoundStmt>(Parent))
+    return "the loop is not a statement of its own in a block";
+  std::optional<SourceLocation> Begin = statementBegin(*Loop, SM, LO);
+  std::optional<SourceLocation> End = statementEnd(*Loop, SM, LO);
+  if (!Begin || !End || Begin->isMacroID() || End->isMacroID())
+    return "the loop is spelled through a macro";
+  R.Anchors.push_back(Loop);
+  R.HasDictLoop = true;
+  return "";
+}
+
+std::string Planner::initialAnchor(const ContainerAccess &Access, Region &R) {
+  std::string Key = containerKey(Access.Container);
+  std::optional<CharSourceRange> Spelled =
+      fileRangeOf(stripCasts(Access.Container)->getSourceRange(), SM, LO);
+  std::string Why;
+  if (Access.IsDictNext) {
+    Why = dictLoopAnchor(Access, R);
+  } else if (Key.empty()) {
+    Why = "the container is not a variable or a field, so it cannot be "
+          "named in the critical section";
+  } else {
+    // The innermost loop around the access, so that the section is entered
+    // once and holds the loop's bound check; else the statement itself.
+    const Stmt *Child = Access.Node;
+    const Stmt *Statement = nullptr;
+    const Stmt *Loop = nullptr;
+    while (const Stmt *P = statementParentOf(Child)) {
+      if (!Statement && isa<CompoundStmt>(P))
+        Statement = Child;
+      if (isa<ForStmt, WhileStmt, DoStmt>(P)) {
+        Loop = P;
+        break;
+      }
+      if (P == Function.getBody())
+        break;
+      Child = P;
+    }
+    // A loop that sets the container (`fast = PySequence_Fast(...)` each
+    // time around) cannot be the section; the statement can.
+    const VarDecl *Root = containerRoot(Access.Container);
+    auto DeclaredIn = [&](const Stmt *S) {
+      SourceLocation At = SM.getExpansionLoc(Root->getLocation());
+      return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(S->getBeginLoc()),
+                                          At) &&
+             SM.isBeforeInTranslationUnit(At,
+                                          SM.getExpansionLoc(S->getEndLoc()));
+    };
+    if (Loop && !assignsContainer(Loop, Key) && !DeclaredIn(Loop))
+      R.Anchors.push_back(Loop);
+    else if (Statement)
+      R.Anchors.push_back(Statement);
+    else
+      Why = "the access is not in a statement of a block";
+  }
+  if (Why.empty() && !Spelled)
+    Why = "the container is spelled through a macro, so it cannot be named "
+          "in the critical section";
+  if (!Why.empty())
+    return Why;
+  R.Keys.push_back(Key);
+  R.Texts.push_back(Lexer::getSourceText(*Spelled, SM, LO).str());
+  R.Roots.push_back(containerRoot(Access.Container));
+  return "";
+}
+
+/// Pulls into the section what it relies on: the statements that compute a
+/// variable holding the container's size, its item array or an item, when
+/// the section uses that variable, and every use of a variable holding its
+/// item array or an item.
+std::string Planner::extend(Region &R) {
+  struct Derived {
+    const VarDecl *Var;
+    Use Kind;
+    std::vector<const Stmt *> Assignments;
+    std::vector<const Stmt *> Mentions;
+  };
+  for (const std::string &Key : R.Keys) {
+    std::map<const VarDecl *, Derived> Vars;
+    std::function<void(const Stmt *)> Visit = [&](const Stmt *S) {
+      if (!S)
+        return;
+      const VarDecl *Target = nullptr;
+      const Expr *Value = nullptr;
+      if (const auto *Assign = dyn_cast<BinaryOperator>(S);
+          Assign && Assign->getOpcode() == BO_Assign) {
+        Target = localVar(Assign->getLHS());
+        Value = Assign->getRHS();
+      } else if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+        for (const Decl *D : DS->decls())
+          if (const auto *V = dyn_cast<VarDecl>(D);
+              V && V->hasLocalStorage() && V->getInit()) {
+            Target = V;
+            Value = V->getInit();
+          }
+      }
+      if (Target && Value) {
+        const auto *Call = dyn_cast<CallExpr>(stripCasts(Value));
+        bool NewReference =
+            Call && llvm::is_contained(NewRefCalls, calleeName(Call));
+        Use Kind = useOf(Value, Key);
+        // Only a pointer can hold an item or the item array; a number
+        // computed from them is just a value.
+        if (Kind == Use::Item && !Target->getType()->isPointerType())
+          Kind = Use::Size;
+        if (Kind != Use::None && !NewReference) {
+          Derived &D = Vars[Target];
+          D.Var = Target;
+          D.Kind = std::max(D.Kind, Kind);
+          D.Assignments.push_back(S);
+        }
+      }
+      for (const Stmt *Child : S->children())
+        Visit(Child);
+    };
+    Visit(Function.getBody());
+    for (auto &[Var, D] : Vars) {
+      std::function<void(const Stmt *)> Find = [&](const Stmt *S) {
+        if (!S)
+          return;
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
+            Ref && Ref->getDecl() == Var)
+          D.Mentions.push_back(S);
+        for (const Stmt *Child : S->children())
+          Find(Child);
+      };
+      Find(Function.getBody());
+    }
+    // To a fixpoint: every addition can widen the span.
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      if (!computeSpan(R))
+        return "the section's statements are not in one block";
+      for (auto &[Var, D] : Vars) {
+        bool Touched = llvm::any_of(
+            D.Mentions, [&](const Stmt *S) { return spanHolds(R, S); });
+        if (D.Kind == Use::Item)
+          Touched |= llvm::any_of(
+              D.Assignments, [&](const Stmt *S) { return spanHolds(R, S); });
+        if (!Touched)
+          continue;
+        std::vector<const Stmt *> Needed = D.Assignments;
+        if (D.Kind == Use::Item)
+          Needed.insert(Needed.end(), D.Mentions.begin(), D.Mentions.end());
+        for (const Stmt *S : Needed)
+          if (!spanHolds(R, S)) {
+            R.Anchors.push_back(S);
+            Changed = true;
+          }
+      }
+      // A statement right before that reads the size (`if (PyList_GET_SIZE
+      // (l) == 0) return NULL;`) is a check the section's reads rely on.
+      if (!Changed && R.First > 0 &&
+          useOf(R.Block->body_begin()[R.First - 1], Key) != Use::None) {
+        R.Anchors.push_back(R.Block->body_begin()[R.First - 1]);
+        Changed = true;
+      }
+    }
+  }
+  return "";
+}
+
+std::string Planner::validate(const Region &R) const {
+  llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
+  for (const std::string &Key : R.Keys)
+    for (unsigned I = R.First; I <= R.Last; ++I) {
+      bool Assigned = assignsContainer(Body[I], Key);
+      if (Assigned)
+        return "the container is assigned inside the code to guard";
+      if (releasesContainer(Body[I], Key))
+        return "the code to guard releases the container (or passes its "
+               "address on), which would free the object whose lock the "
+               "section holds";
+    }
+  // The section names the container before its first statement.
+  SourceLocation Start = SM.getExpansionLoc(Body[R.First]->getBeginLoc());
+  for (const VarDecl *Root : R.Roots)
+    if (Root && !SM.isBeforeInTranslationUnit(
+                    SM.getExpansionLoc(Root->getLocation()), Start))
+      return "the container is declared inside the code to guard";
+  // The macros open a block: declarations inside end with it.
+  for (unsigned I = R.First; I <= R.Last; ++I) {
+    const auto *DS = dyn_cast<DeclStmt>(Body[I]);
+    if (!DS)
+      continue;
+    for (const Decl *D : DS->decls()) {
+      const auto *V = dyn_cast<VarDecl>(D);
+      if (!V)
+        continue;
+      for (unsigned J = R.Last + 1; J < Body.size(); ++J)
+        if (mentionsVariable(Body[J], V))
+          return "'" + V->getName().str() +
+                 "' is declared in the code to guard and used after it";
+    }
+  }
+  return "";
+}
+
+/// Whether \p Value, returned from inside the section, has the same value
+/// when the `return` is moved after the section's end: a constant, a
+/// variable declared outside the section, the address of a global
+/// (Py_None), or a new reference to one (Py_RETURN_NONE before 3.12).
+bool Planner::survivesSection(const Expr *Value, SourceLocation Begin,
+                              SourceLocation End) const {
+  const Expr *E = Value->IgnoreParenCasts();
+  if (E->isEvaluatable(Ctx))
+    return true;
+  if (const auto *Call = dyn_cast<CallExpr>(E);
+      Call && Call->getNumArgs() == 1 &&
+      llvm::is_contained(NewRefCalls, calleeName(Call)))
+    E = Call->getArg(0)->IgnoreParenCasts();
+  if (const auto *U = dyn_cast<UnaryOperator>(E);
+      U && U->getOpcode() == UO_AddrOf) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(U->getSubExpr()->IgnoreParens());
+    const auto *V = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    return V && V->hasGlobalStorage();
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(E);
+  if (!Ref)
+    return false;
+  if (isa<EnumConstantDecl>(Ref->getDecl()))
+    return true;
+  const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
+  if (!V)
+    return false;
+  SourceLocation Declared = SM.getExpansionLoc(V->getLocation());
+  return !(SM.isBeforeInTranslationUnit(Begin, Declared) &&
+           SM.isBeforeInTranslationUnit(Declared, End));
+}
+
+std::vector<FixItHint> Planner::hintsFor(const Region &R,
+                                         std::string &Why) const {
+  llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
+  const Stmt *FirstStmt = Body[R.First];
+  const Stmt *LastStmt = Body[R.Last];
+  auto SpelledByMacro = [&](const Stmt *S) {
+    // A call spelled by a macro (`Py_DECREF(item);`) is bracketed from
+    // outside the expansion; a loop or branch written by one is not.
+    return isa<ForStmt, WhileStmt, DoStmt, IfStmt, SwitchStmt, CompoundStmt>(
+               S) &&
+           S->getBeginLoc().isMacroID();
+  };
+
+  std::optional<SourceLocation> Begin = statementBegin(*FirstStmt, SM, LO);
+  std::optional<SourceLocation> End = statementEnd(*LastStmt, SM, LO);
+  if (SpelledByMacro(FirstStmt) || SpelledByMacro(LastStmt) || !Begin || !End ||
+      Begin->isMacroID() || End->isMacroID() ||
+      SM.getFileID(*Begin) != SM.getFileID(*End)) {
+    Why = "the code to guard is spelled through a macro";
+    return {};
+  }
+  std::vector<const Stmt *> Exits;
+  for (unsigned I = R.First; I <= R.Last && Why.empty(); ++I)
+    Why = collectExits(Body[I], 0, 0, Exits);
+  if (!Why.empty())
+    return {};
+
+  std::string Indent = indentationAt(*Begin, SM);
+  bool Two = R.Texts.size() == 2;
+  std::string Objects = R.Texts[0] + (Two ? ", " + R.Texts[1] : "");
+  std::string BeginText = std::string("Py_BEGIN_CRITICAL_SECTION") +
+                          (Two ? "2" : "") + "(" + Objects + ");\n" + Indent;
+  std::string EndText =
+      "\n" + Indent + "Py_END_CRITICAL_SECTION" + (Two ? "2" : "") + "();";
+  std::vector<FixItHint> Hints;
+  if (!Exits.empty() && LO.CPlusPlus) {
+    Why = "the code to guard has exits, and in C++ the jump to the "
+          "section's end could cross initialisations; restructure the exits, "
+          "then add the section";
+    return {};
+  }
+  // The text of each exit; a returned value must be the same after the end.
+  std::vector<std::string> ExitTexts;
+  for (const Stmt *Exit : Exits) {
+    if (const auto *Return = dyn_cast<ReturnStmt>(Exit);
+        Return && Return->getRetValue() &&
+        !survivesSection(Return->getRetValue(), *Begin, *End)) {
+      Why = "the code to guard returns a value computed inside it; the "
+            "critical section would not be ended (restructure the exits, "
+            "then add the section)";
+      return {};
+    }
+    std::optional<CharSourceRange> Range = statementRange(*Exit, SM, LO);
+    if (!Range || Range->getBegin().isMacroID() ||
+        SM.getFileID(Range->getBegin()) != SM.getFileID(*Begin)) {
+      Why = "an exit of the code to guard is spelled inside a macro";
+      return {};
+    }
+    std::string Text = Lexer::getSourceText(*Range, SM, LO).str();
+    if (Text.find('\n') != std::string::npos) {
+      Why = "an exit of the code to guard spans several lines";
+      return {};
+    }
+    ExitTexts.push_back(Text);
+  }
+  // The code ends with its only exit (`...; return x;`): the section ends
+  // before it.
+  if (Exits.size() == 1 && Exits[0] == LastStmt && R.Last > R.First) {
+    End = statementEnd(*Body[R.Last - 1], SM, LO);
+    if (!End || End->isMacroID()) {
+      Why = "the code to guard is spelled through a macro";
+      return {};
+    }
+    Exits.clear();
+  }
+  if (!Exits.empty()) {
+    // The macros open and close a block, so every exit first goes to the
+    // section's end, and is taken there: `return NULL;` becomes
+    // `{ gilport_exit_N = 1; goto gilport_unlock_N; }`, and after the end
+    // `if (gilport_exit_N == 1) return NULL;`. N is the section's line.
+    // When the code ends with an exit, that one is taken last without a
+    // test (the label takes its place), and so are the exits like it.
+    std::string Suffix = std::to_string(SM.getExpansionLineNumber(*Begin));
+    while (!UsedSuffixes.insert(Suffix).second)
+      Suffix += "_";
+    std::string Flag = "gilport_exit_" + Suffix;
+    std::string Label = "gilport_unlock_" + Suffix;
+    bool EndsInExit = Exits.back() == LastStmt;
+    std::string Final = EndsInExit ? ExitTexts.back() : "";
+    std::vector<std::string> Taken;
+    for (size_t I = 0; I < Exits.size(); ++I) {
+      const Stmt *Exit = Exits[I];
+      CharSourceRange Range = *statementRange(*Exit, SM, LO);
+      if (Exit == LastStmt) {
+        Hints.push_back(FixItHint::CreateReplacement(Range, Label + ":;"));
+        continue;
+      }
+      std::string Jump = "goto " + Label + ";";
+      if (ExitTexts[I] != Final) {
+        size_t Code = llvm::find(Taken, ExitTexts[I]) - Taken.begin() + 1;
+        if (Code > Taken.size())
+          Taken.push_back(ExitTexts[I]);
+        Jump = Flag + " = " + std::to_string(Code) + "; " + Jump;
+      }
+      const Stmt *Parent = parentOf(Exit);
+      bool OneStatement = Jump.find(';') == Jump.size() - 1;
+      Hints.push_back(FixItHint::CreateReplacement(
+          Range, OneStatement || (Parent && isa<CompoundStmt>(Parent))
+                     ? Jump
+                     : "{ " + Jump + " }"));
+    }
+    std::string Dispatch;
+    for (size_t K = 0; K < Taken.size(); ++K)
+      Dispatch += "\n" + Indent + "if (" + Flag +
+                  " == " + std::to_string(K + 1) + ")\n" + Indent + "    " +
+                  Taken[K];
+    if (EndsInExit)
+      Dispatch += "\n" + Indent + Final;
+    if (!Taken.empty())
+      BeginText = "int " + Flag + " = 0;\n" + Indent + BeginText;
+    EndText =
+        (EndsInExit ? "" : "\n" + Indent + Label + ":;") + EndText + Dispatch;
+  }
+  Hints.insert(Hints.begin(), FixItHint::CreateInsertion(*Begin, BeginText));
+  Hints.push_back(FixItHint::CreateInsertion(*End, EndText));
+  return Hints;
+}
+
+std::vector<Rewrite> Planner::plan(llvm::ArrayRef<ContainerAccess> Accesses) {
+  std::vector<Rewrite> Results(Accesses.size());
+  std::vector<Region> Regions;
+  for (size_t I = 0; I < Accesses.size(); ++I) {
+    Region R;
+    std::string Why = initialAnchor(Accesses[I], R);
+    if (Why.empty() && !computeSpan(R))
+      Why = "the access is not in a statement of a block";
+    if (!Why.empty()) {
+      Results[I].Reason = Why;
+      continue;
+    }
+    R.Members.push_back(I);
+    Regions.push_back(std::move(R));
+  }
+  // Merge overlapping regions (one section per place), widen each to what
+  // it relies on, and repeat until nothing changes.
+  std::vector<std::string> Failures(Regions.size());
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (size_t I = 0; I < Regions.size(); ++I)
+      if (!Regions[I].Members.empty() && Failures[I].empty())
+        Failures[I] = extend(Regions[I]);
+    for (size_t I = 0; I < Regions.size(); ++I) {
+      for (size_t J = I + 1; J < Regions.size(); ++J) {
+        if (Regions[I].Members.empty() || !Failures[I].empty() ||
+            Regions[J].Members.empty() || !Failures[J].empty() ||
+            !intersect(Regions[I], Regions[J]))
+          continue;
+        Region &Into = Regions[I];
+        Region &From = Regions[J];
+        llvm::append_range(Into.Anchors, From.Anchors);
+        llvm::append_range(Into.Members, From.Members);
+        for (size_t K = 0; K < From.Keys.size(); ++K)
+          if (!llvm::is_contained(Into.Keys, From.Keys[K])) {
+            Into.Keys.push_back(From.Keys[K]);
+            Into.Texts.push_back(From.Texts[K]);
+            Into.Roots.push_back(From.Roots[K]);
+          }
+        Into.HasDictLoop |= From.HasDictLoop;
+        From.Members.clear();
+        computeSpan(Into);
+        Changed = true;
+      }
+    }
+  }
+  for (size_t I = 0; I < Regions.size(); ++I) {
+    Region &R = Regions[I];
+    if (R.Members.empty())
+      continue;
+    std::string Why = Failures[I];
+    if (Why.empty() && R.Keys.size() > 2) {
+      Why = "the code to guard uses more than two containers (";
+      for (size_t K = 0; K < R.Texts.size(); ++K)
+        Why += (K ? ", '" : "'") + R.Texts[K] + "'";
+      Why += "), and a critical section locks at most two";
+    }
+    if (Why.empty())
+      Why = validate(R);
+    std::vector<FixItHint> Hints;
+    if (Why.empty())
+      Hints = hintsFor(R, Why);
+    for (size_t Member : R.Members) {
+      Results[Member].Reason = Why;
+      if (Why.empty())
+        Results[Member].Hints = Hints;
+    }
+  }
+  return Results;
+}
+
+} // namespace
+
+std::vector<Rewrite>
+planCriticalSections(llvm::ArrayRef<ContainerAccess> Accesses,
+                     const FunctionDecl &Function, ASTContext &Ctx) {
+  return Planner(Function, Ctx).plan(Accesses);
+}
+
+} // namespace gilport
