@@ -6,6 +6,8 @@
 
 namespace gilport {
 
+SharedWork::~SharedWork() = default;
+
 CheckContext::CheckContext(const AnalysisOptions &Options) : Options(Options) {}
 
 CheckContext::~CheckContext() = default;
@@ -22,16 +24,23 @@ std::string CheckContext::getOption(llvm::StringRef Check,
   return It == Options.CheckOptions.end() ? std::string() : It->second;
 }
 
-void CheckContext::report(clang::SourceLocation Loc, Finding Draft) {
-  if (!isReportedLocation(Loc))
-    return;
-  clang::SourceLocation FileLoc = SM->getFileLoc(Loc);
+bool CheckContext::isSuppressed(clang::SourceLocation FileLoc,
+                                llvm::StringRef Check) {
   clang::FileID FID = SM->getFileID(FileLoc);
   unsigned Line = SM->getSpellingLineNumber(FileLoc);
   auto [It, Inserted] = FileSuppressions.try_emplace(FID);
   if (Inserted)
     It->second = Suppressions(SM->getBufferData(FID));
-  if (It->second.isSuppressed(Line, Draft.Check))
+  return It->second.isSuppressed(Line, Check);
+}
+
+bool CheckContext::wouldReport(clang::SourceLocation Loc,
+                               llvm::StringRef Check) {
+  return isReportedLocation(Loc) && !isSuppressed(SM->getFileLoc(Loc), Check);
+}
+
+void CheckContext::report(clang::SourceLocation Loc, Finding Draft) {
+  if (!wouldReport(Loc, Draft.Check))
     return;
   Findings.push_back(std::move(Draft));
 }

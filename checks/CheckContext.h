@@ -12,6 +12,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,13 @@ struct AnalysisOptions {
   /// The oldest Python the project supports ("3.9"): below 3.13, fixed code
   /// reaches the 3.13 APIs through gilport_compat.h.
   std::string MinimumPython = "3.9";
+};
+
+/// Work that several checks share in one translation unit (see
+/// CheckContext::shared).
+class SharedWork {
+public:
+  virtual ~SharedWork();
 };
 
 /// One context per translation unit being analysed: the unit's facts, which
@@ -45,12 +53,29 @@ public:
   /// are suppressed or not in a reported file are dropped here.
   void report(clang::SourceLocation Loc, Finding Draft);
 
+  /// Whether a finding of \p Check at \p Loc would be reported: in the
+  /// user's code and not suppressed there.
+  bool wouldReport(clang::SourceLocation Loc, llvm::StringRef Check);
+
   std::vector<Finding> takeFindings() { return std::move(Findings); }
 
+  /// The \p Work of this translation unit, made by the first check that asks
+  /// (as `Work(CheckContext &)`), so that checks needing the same analysis
+  /// run it once. \p Work derives from SharedWork and has a `static char ID`.
+  template <typename Work> Work &shared() {
+    std::unique_ptr<SharedWork> &Slot = Shared[&Work::ID];
+    if (!Slot)
+      Slot = std::make_unique<Work>(*this);
+    return static_cast<Work &>(*Slot);
+  }
+
 private:
+  bool isSuppressed(clang::SourceLocation FileLoc, llvm::StringRef Check);
+
   const AnalysisOptions &Options;
   llvm::DenseMap<clang::FileID, Suppressions> FileSuppressions;
   std::vector<Finding> Findings;
+  std::map<const void *, std::unique_ptr<SharedWork>> Shared;
 };
 
 } // namespace gilport

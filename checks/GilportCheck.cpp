@@ -50,11 +50,17 @@ FindingBuilder::FindingBuilder(FindingBuilder &&Other)
 FindingBuilder::~FindingBuilder() {
   if (!Context)
     return;
+  CheckContext *Sink = Context;
+  Sink->report(Loc, take());
+}
+
+Finding FindingBuilder::take() {
   if (FixBroken)
     Draft.Fixes.clear();
   if (!Draft.Fixes.empty())
     Draft.NoFixReason.clear();
-  Context->report(Loc, std::move(Draft));
+  Context = nullptr;
+  return std::move(Draft);
 }
 
 FindingBuilder &FindingBuilder::note(clang::SourceLocation NoteLoc,
@@ -116,10 +122,14 @@ std::string GilportCheck::option(llvm::StringRef OptionName) const {
   return Context.getOption(Name, OptionName);
 }
 
-bool GilportCheck::boolOption(llvm::StringRef OptionName) const {
-  llvm::StringRef Value = llvm::StringRef(option(OptionName)).trim();
+bool isTrueOption(llvm::StringRef Value) {
+  Value = Value.trim();
   return Value.equals_insensitive("true") || Value == "1" ||
          Value.equals_insensitive("yes") || Value.equals_insensitive("on");
+}
+
+bool GilportCheck::boolOption(llvm::StringRef OptionName) const {
+  return isTrueOption(option(OptionName));
 }
 
 void addMacroExpansionNotes(FindingBuilder &Builder, clang::SourceLocation Loc,

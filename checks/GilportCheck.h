@@ -47,6 +47,9 @@ public:
   FindingBuilder &fix(const clang::FixItHint &Hint);
   /// Records why no automatic fix is offered.
   FindingBuilder &noFix(llvm::StringRef Reason);
+  /// The finished finding, handed to the caller instead of the context
+  /// (which no longer gets it): for findings assembled from several parts.
+  Finding take();
 
 private:
   CheckContext *Context;
@@ -61,6 +64,9 @@ struct CheckOptionInfo {
   const char *Default;
   const char *Description;
 };
+
+/// Whether a boolean option's value says yes (true, 1, yes, on).
+bool isTrueOption(llvm::StringRef Value);
 
 /// Adds "expanded from macro 'X'" notes to \p Builder for each user macro
 /// that wraps the token at \p Loc, pointing into the macro definitions.

@@ -2,7 +2,6 @@
 
 #include "checks/MissingGilDeclCheck.h"
 
-#include "checks/GlobalStateCheck.h"
 #include "rewrites/GilDeclarationFix.h"
 #include "rewrites/MultiPhaseConversion.h"
 
@@ -47,39 +46,19 @@ llvm::ArrayRef<CheckOptionInfo> MissingGilDeclCheck::options() {
 
 MissingGilDeclCheck::MissingGilDeclCheck(CheckContext &Context)
     : GilportCheck("gilport-missing-gil-decl", Context),
-      GlobalStateOptions(std::make_unique<AnalysisOptions>()) {
-  const char *Ignore = "gilport-global-state.IgnoreVariables";
-  GlobalStateOptions->CheckOptions[Ignore] =
-      Context.getOption("gilport-global-state", "IgnoreVariables");
-  // The same module-state conversion as gilport-global-state's, so that
-  // both checks offer identical edits.
-  const char *Convert = "gilport-global-state.ConvertToModuleState";
-  GlobalStateOptions->CheckOptions[Convert] =
-      Context.getOption("gilport-global-state", "ConvertToModuleState");
-  for (const char *Atomics : {"ProcessWideCounters", "AtomicCounters"})
-    GlobalStateOptions
-        ->CheckOptions[std::string("gilport-global-state.") + Atomics] =
-        Context.getOption("gilport-global-state", Atomics);
-  GlobalStateContext = std::make_unique<CheckContext>(*GlobalStateOptions);
-  GlobalStateContext->setSourceManager(&Context.getSourceManager(),
-                                       &Context.getLangOpts());
-  GlobalState = std::make_unique<GlobalStateCheck>(*GlobalStateContext);
-  ScratchContext = std::make_unique<CheckContext>(*GlobalStateOptions);
-  ScratchContext->setSourceManager(&Context.getSourceManager(),
-                                   &Context.getLangOpts());
-}
+      Scan(Context.shared<GlobalStateScan>()) {}
 
 MissingGilDeclCheck::~MissingGilDeclCheck() = default;
 
 void MissingGilDeclCheck::registerMatchers(
     ast_matchers::MatchFinder *Finder) {
-  GlobalState->registerMatchers(Finder);
+  Scan.registerMatchers(Finder);
 }
 
 void MissingGilDeclCheck::registerPPCallbacks(const SourceManager &SM,
                                               Preprocessor *PP) {
   Analyzer.registerPPCallbacks(SM, PP);
-  GlobalState->registerPPCallbacks(SM, PP);
+  Scan.registerPPCallbacks(SM, PP);
 }
 
 std::string
@@ -101,10 +80,13 @@ MissingGilDeclCheck::sharedStateReason(const ModuleDefInfo &Def) const {
 }
 
 void MissingGilDeclCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
-  GlobalState->onEndOfTranslationUnit(Ctx);
-  GlobalStateFindings = GlobalStateContext->takeFindings();
-  const auto &StateFixes =
-      static_cast<GlobalStateCheck &>(*GlobalState).moduleStateFixes();
+  const GlobalStateScan::Results &Scanned = Scan.finish(Ctx);
+  GlobalStateFindings.clear();
+  for (const GlobalStateScan::Found &Found : Scanned.Findings)
+    if (context().wouldReport(Found.Loc, GlobalStateScan::CheckName))
+      GlobalStateFindings.push_back(Found.Result);
+  const std::optional<GlobalStateScan::ModuleStateFixes> &StateFixes =
+      Scanned.StateFixes;
   for (const ModuleInitInfo &Init : Analyzer.findModuleInits(Ctx)) {
     if (!context().isReportedLocation(Init.Function->getLocation()))
       continue;
@@ -128,7 +110,7 @@ void MissingGilDeclCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
 
 void MissingGilDeclCheck::reportWithModuleState(
     const ModuleInitInfo &Init,
-    const GlobalStateCheck::ModuleStateFixes &StateFixes, ASTContext &Ctx) {
+    const GlobalStateScan::ModuleStateFixes &StateFixes, ASTContext &Ctx) {
   bool SinglePhase = Init.Kind == ModuleInitKind::SinglePhase;
   if (SinglePhase ? Analyzer.declaresGilBySetGil(Init, Ctx)
                   : Init.Def && Init.Def->Slots &&
@@ -142,24 +124,19 @@ void MissingGilDeclCheck::reportWithModuleState(
       missingDeclaration(Init.Function) +
       "once the module is thread-safe, declare it with a '{Py_mod_gil, "
       "Py_MOD_GIL_NOT_USED}' slot (Python 3.13)";
-  {
-    FindingBuilder Builder(*ScratchContext, Loc, std::move(Draft));
-    Builder.note(Loc,
-                 std::string("the fix is gilport-global-state's module-state "
-                             "conversion") +
-                     (SinglePhase ? ", which converts the module to "
-                                    "multi-phase init"
-                                  : "") +
-                     (StateFixes.Complete
-                          ? "; every global moves, so the module also "
-                            "declares 'Py_MOD_PER_INTERPRETER_GIL_SUPPORTED'"
-                          : "; some globals stay global, so the slot waits "
-                            "until they are fixed by hand"));
-  }
-  std::vector<Finding> Built = ScratchContext->takeFindings();
-  if (Built.empty())
-    return;
-  Finding Result = std::move(Built.front());
+  FindingBuilder Builder(context(), Loc, std::move(Draft));
+  Builder.note(Loc,
+               std::string("the fix is gilport-global-state's module-state "
+                           "conversion") +
+                   (SinglePhase ? ", which converts the module to "
+                                  "multi-phase init"
+                                : "") +
+                   (StateFixes.Complete
+                        ? "; every global moves, so the module also "
+                          "declares 'Py_MOD_PER_INTERPRETER_GIL_SUPPORTED'"
+                        : "; some globals stay global, so the slot waits "
+                          "until they are fixed by hand"));
+  Finding Result = Builder.take();
   if (StateFixes.Complete) {
     Result.Fixes = StateFixes.Fixes;
     Result.FixesWithoutGilDeclaration = StateFixes.FixesWithoutGil;
@@ -305,30 +282,23 @@ void MissingGilDeclCheck::convertSinglePhase(const ModuleInitInfo &Init,
   WithoutGil.Gil = false;
   Rewrite Partial = convertToMultiPhase(Init, WithoutGil, Ctx);
 
-  // Build both fix sets with the scratch context (it maps the edits to files
-  // exactly as the real one), then report the combined finding.
+  // Build both fix sets (mapped to files as any finding's fixes are), then
+  // report the combined finding.
   auto Build = [&](const Rewrite &Edits) {
     Finding Draft;
     Draft.Check = name().str();
     Draft.Message = Message;
-    {
-      FindingBuilder Builder(*ScratchContext, Loc, std::move(Draft));
-      for (const auto &[NoteLoc, Text] : Notes)
-        Builder.note(NoteLoc, Text);
-      attach(Builder, Edits);
-    }
-    std::vector<Finding> Built = ScratchContext->takeFindings();
-    return Built.empty() ? std::optional<Finding>()
-                         : std::optional<Finding>(std::move(Built.front()));
+    FindingBuilder Builder(context(), Loc, std::move(Draft));
+    for (const auto &[NoteLoc, Text] : Notes)
+      Builder.note(NoteLoc, Text);
+    attach(Builder, Edits);
+    return Builder.take();
   };
-  std::optional<Finding> Result = Build(Full);
-  if (!Result)
-    return;
-  if (std::optional<Finding> Alternative = Build(Partial))
-    Result->FixesWithoutGilDeclaration = std::move(Alternative->Fixes);
-  if (Result->Fixes.empty())
-    Result->FixesWithoutGilDeclaration.clear();
-  context().report(Loc, std::move(*Result));
+  Finding Result = Build(Full);
+  Result.FixesWithoutGilDeclaration = Build(Partial).Fixes;
+  if (Result.Fixes.empty())
+    Result.FixesWithoutGilDeclaration.clear();
+  context().report(Loc, std::move(Result));
 }
 
 } // namespace gilport

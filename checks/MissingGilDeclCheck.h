@@ -5,9 +5,7 @@
 
 #include "analysis/ModuleInit.h"
 #include "checks/GilportCheck.h"
-#include "checks/GlobalStateCheck.h"
-
-#include <memory>
+#include "checks/GlobalStateScan.h"
 
 namespace gilport {
 
@@ -46,22 +44,18 @@ private:
   /// of this module: the fix is that conversion, with the slot.
   void reportWithModuleState(
       const ModuleInitInfo &Init,
-      const GlobalStateCheck::ModuleStateFixes &StateFixes,
+      const GlobalStateScan::ModuleStateFixes &StateFixes,
       clang::ASTContext &Ctx);
   /// Why the module may not claim a per-interpreter GIL; empty if it may.
   std::string sharedStateReason(const ModuleDefInfo &Def) const;
 
   ModuleInitAnalyzer Analyzer;
-  /// gilport-global-state, run privately: a module with global state must
-  /// not claim support for subinterpreters with their own GIL, whichever
-  /// checks are enabled.
-  std::unique_ptr<AnalysisOptions> GlobalStateOptions;
-  std::unique_ptr<CheckContext> GlobalStateContext;
-  std::unique_ptr<GilportCheck> GlobalState;
+  /// gilport-global-state's analysis, shared with that check: a module with
+  /// global state must not claim support for subinterpreters with their own
+  /// GIL, whichever checks are enabled.
+  GlobalStateScan &Scan;
+  /// The scan's findings that gilport-global-state reports (or would).
   std::vector<Finding> GlobalStateFindings;
-  /// Builds findings whose two alternative fix sets are assembled before
-  /// they are reported to the real context.
-  std::unique_ptr<CheckContext> ScratchContext;
 };
 
 } // namespace gilport

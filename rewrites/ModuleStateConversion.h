@@ -37,6 +37,9 @@
 // converted single-phase module declares
 // `Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED`.
 //
+// The planner behind planModuleState() is in rewrites/modulestate/; its
+// header, Planner.h, says which file does what.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef GILPORT_REWRITES_MODULESTATECONVERSION_H
@@ -44,6 +47,7 @@
 
 #include "analysis/ModuleInit.h"
 #include "rewrites/GilDeclarationFix.h"
+#include "rewrites/modulestate/ModuleStatePlan.h"
 
 #include "clang/Basic/SourceLocation.h"
 
@@ -56,61 +60,6 @@ class VarDecl;
 } // namespace clang
 
 namespace gilport {
-
-/// A variable gilport-global-state reports.
-struct StateCandidate {
-  const clang::VarDecl *Var = nullptr;
-  /// Whether it is a Python object pointer (visited and cleared with the
-  /// state) rather than plain C data.
-  bool IsObject = false;
-  /// Whether it is a statically allocated type (converted to a heap type
-  /// kept in the state, rewrites/HeapTypeConversion.h).
-  bool IsType = false;
-  /// Why it cannot move whatever its accessors (a static type, an array of
-  /// object pointers); empty when it may.
-  std::string NotMovable;
-  /// Declared process-wide (option ProcessWideCounters): an integer that
-  /// never moves to the state but becomes an atomic where it is.
-  bool ProcessWide = false;
-  /// May become an atomic where it is when it cannot move (option
-  /// AtomicCounters).
-  bool AtomicFallback = false;
-};
-
-/// What happens to one candidate.
-struct StateVariableOutcome {
-  const clang::VarDecl *Var = nullptr;
-  /// Fixed: moved to the state, or made atomic when Atomic is set.
-  bool Moved = false;
-  /// Why it stays global, naming the place that cannot reach the module.
-  std::string Reason;
-  /// That place (may be invalid).
-  clang::SourceLocation Where;
-  /// Made atomic where it is (process-wide) instead of moving.
-  bool Atomic = false;
-};
-
-/// Which slots a multi-phase module already declares (in active or inactive
-/// code); ignored for single-phase modules.
-struct DeclaredSlots {
-  bool Gil = false;
-  bool MultipleInterpreters = false;
-};
-
-struct ModuleStatePlan {
-  std::vector<StateVariableOutcome> Outcomes;
-  /// Why nothing moves at all (empty when something does).
-  std::string Reason;
-  /// Every edit, the `Py_mod_gil` slot included when the conversion is
-  /// complete.
-  Rewrite Edits;
-  /// The same edits without the `Py_mod_gil` slot.
-  Rewrite EditsWithoutGil;
-  /// Whether every candidate moved.
-  bool Complete = false;
-
-  bool converts() const { return Reason.empty() && Edits.ok(); }
-};
 
 /// Plans moving \p Candidates into the state of the module initialised by
 /// \p Init.

@@ -1,0 +1,595 @@
+//===--- GlobalStateScan.cpp ----------------------------------------------===//
+
+#include "checks/GlobalStateScan.h"
+
+#include "analysis/ImmortalObjects.h"
+#include "analysis/MutexGuards.h"
+#include "analysis/StaticStorage.h"
+#include "analysis/UnchangedStatics.h"
+#include "rewrites/ModuleStateConversion.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+
+namespace gilport {
+
+using namespace clang;
+using namespace clang::ast_matchers;
+
+namespace {
+
+/// The pointer variable a write target is reached through: `p` in `*p`,
+/// `p->f`, `p[i]`, `p->a[i].b`. Null for anything else.
+const DeclRefExpr *dereferencedPointer(const Expr *E) {
+  auto PointerVariable = [](const Expr *Pointer) -> const DeclRefExpr * {
+    const auto *Ref = dyn_cast<DeclRefExpr>(Pointer->IgnoreParenImpCasts());
+    return Ref && Ref->getType()->isPointerType() ? Ref : nullptr;
+  };
+  while (E) {
+    E = E->IgnoreParens();
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      if (Member->isArrow())
+        return PointerVariable(Member->getBase());
+      E = Member->getBase();
+      continue;
+    }
+    if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
+      const auto *Decay =
+          dyn_cast<ImplicitCastExpr>(Subscript->getBase()->IgnoreParens());
+      if (!Decay || Decay->getCastKind() != CK_ArrayToPointerDecay)
+        return PointerVariable(Subscript->getBase());
+      E = Decay->getSubExpr();
+      continue;
+    }
+    if (const auto *Deref = dyn_cast<UnaryOperator>(E)) {
+      if (Deref->getOpcode() != UO_Deref)
+        return nullptr;
+      return PointerVariable(Deref->getSubExpr());
+    }
+    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(E)) {
+      if (Cast->getCastKind() != CK_NoOp)
+        return nullptr;
+      E = Cast->getSubExpr();
+      continue;
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
+/// A pointer variable passed by value (`memset(p, ...)`).
+const DeclRefExpr *pointerValue(const Expr *E) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+  return Ref && Ref->getType()->isPointerType() ? Ref : nullptr;
+}
+
+/// An explicit `&x` (an output argument), but not a decayed array.
+const DeclRefExpr *explicitAddressOf(const Expr *E) {
+  const auto *AddrOf = dyn_cast<UnaryOperator>(E->IgnoreParenCasts());
+  if (!AddrOf || AddrOf->getOpcode() != UO_AddrOf)
+    return nullptr;
+  return storageRoot(AddrOf->getSubExpr());
+}
+
+bool isReferenceToMutable(QualType Type) {
+  const auto *Reference = Type->getAs<LValueReferenceType>();
+  return Reference && !Reference->getPointeeType().isConstQualified();
+}
+
+llvm::StringRef scopeOf(const VarDecl *Var) {
+  if (Var->isStaticLocal())
+    return "function-static";
+  if (Var->isStaticDataMember())
+    return "static member";
+  return "global";
+}
+
+std::string message(const VarDecl *Var, StaticStateKind Kind) {
+  std::string Name = Var->getName().str();
+  std::string Scope = scopeOf(Var).str();
+  switch (Kind) {
+  case StaticStateKind::ObjectPointer:
+    return Scope + " Python object pointer '" + Name +
+           "' is shared by all interpreters and threads; move it to the "
+           "module state";
+  case StaticStateKind::ObjectPointers:
+    return Scope + " variable '" + Name +
+           "' holds Python object pointers shared by all interpreters and "
+           "threads; move them to the module state";
+  case StaticStateKind::TypeObject:
+    return "type object '" + Name +
+           "' is statically allocated and shared by all interpreters; create "
+           "it as a heap type with 'PyType_FromModuleAndSpec' and keep it in "
+           "the module state";
+  case StaticStateKind::StaticObject:
+    return "Python object '" + Name +
+           "' is statically allocated and shared by all interpreters and "
+           "threads; create it at module init and keep it in the module state";
+  case StaticStateKind::MutableData:
+    return Scope + " variable '" + Name +
+           "' is modified at run time and shared by all interpreters and "
+           "threads, a data race without the GIL; move it to the module "
+           "state, or guard it with a 'PyMutex' or atomics";
+  case StaticStateKind::None:
+    break;
+  }
+  return {};
+}
+
+} // namespace
+
+char GlobalStateScan::ID;
+
+GlobalStateScan::GlobalStateScan(CheckContext &Context)
+    : Context(Context),
+      IgnoreVariablesPattern(Context.getOption(CheckName, "IgnoreVariables")),
+      ConvertToModuleState(
+          isTrueOption(Context.getOption(CheckName, "ConvertToModuleState"))),
+      ProcessWidePattern(Context.getOption(CheckName, "ProcessWideCounters")),
+      AtomicCounters(
+          isTrueOption(Context.getOption(CheckName, "AtomicCounters"))) {
+  if (!llvm::StringRef(ProcessWidePattern).trim().empty()) {
+    llvm::Regex Pattern("^(" + ProcessWidePattern + ")$");
+    if (Pattern.isValid())
+      ProcessWide.emplace(std::move(Pattern));
+  }
+  if (!llvm::StringRef(IgnoreVariablesPattern).trim().empty()) {
+    llvm::Regex Pattern("^(" + IgnoreVariablesPattern + ")$");
+    // An invalid pattern ignores nothing (options are validated when the
+    // configuration is read).
+    if (Pattern.isValid())
+      IgnoreVariables.emplace(std::move(Pattern));
+  }
+}
+
+void GlobalStateScan::registerMatchers(MatchFinder *Finder) {
+  if (MatchersRegistered)
+    return;
+  MatchersRegistered = true;
+  auto InUserCode = unless(isExpansionInSystemHeader());
+  // Variables: the candidates, and local pointers into static data.
+  Finder->addMatcher(varDecl(InUserCode, unless(parmVarDecl())).bind("var"),
+                     this);
+  // Writes, collected in one pass and matched to candidates at the end.
+  Finder->addMatcher(
+      binaryOperator(isAssignmentOperator(), InUserCode).bind("assign"), this);
+  Finder->addMatcher(
+      unaryOperator(hasAnyOperatorName("++", "--"), InUserCode).bind("step"),
+      this);
+  Finder->addMatcher(callExpr(InUserCode).bind("call"), this);
+}
+
+void GlobalStateScan::run(const MatchFinder::MatchResult &Result) {
+  if (const auto *Var = Result.Nodes.getNodeAs<VarDecl>("var")) {
+    checkVariable(Var, *Result.Context);
+    return;
+  }
+  if (const auto *Assign = Result.Nodes.getNodeAs<BinaryOperator>("assign")) {
+    recordModification(Assign->getLHS());
+    if (Assign->getOpcode() == BO_Assign &&
+        isPointerToMutable(Assign->getLHS()->getType()))
+      if (const DeclRefExpr *Target = addressedStorage(Assign->getRHS()))
+        recordPointerTo(Target, Assign->getLHS());
+    return;
+  }
+  if (const auto *Step = Result.Nodes.getNodeAs<UnaryOperator>("step")) {
+    recordModification(Step->getSubExpr());
+    return;
+  }
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call"))
+    checkCall(Call);
+}
+
+void GlobalStateScan::checkVariable(const VarDecl *Var, ASTContext &Ctx) {
+  if (Var->hasLocalStorage()) {
+    // `char *p = buffer;`: writes through p are writes to buffer.
+    const Expr *Init = Var->getInit();
+    if (!Init)
+      return;
+    if (isPointerToMutable(Var->getType())) {
+      if (const DeclRefExpr *Target = addressedStorage(Init))
+        if (isGlobal(Target))
+          Aliases.push_back({Var, Target});
+    } else if (isReferenceToMutable(Var->getType())) {
+      if (const DeclRefExpr *Target = storageRoot(Init))
+        recordWrite(Target, {Target->getLocation(), WriteKind::PointerTaken});
+    }
+    return;
+  }
+  if (!Var->hasGlobalStorage() || Var->isImplicit() || !Var->getIdentifier() ||
+      Var->getTLSKind() != VarDecl::TLS_None)
+    return;
+  // Once per variable, at its definition; `extern` declarations are not.
+  const VarDecl *Definition = Var->getDefinition();
+  if (!Definition)
+    Definition = Var->getActingDefinition();
+  if (Definition != Var)
+    return;
+  // Template instantiations repeat their pattern.
+  if (const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
+      Function && Function->isTemplateInstantiation())
+    return;
+  if (Var->getInstantiatedFromStaticDataMember())
+    return;
+  if (!Types)
+    Types = std::make_unique<GlobalStateTypes>(Ctx);
+  StaticStateKind Kind = Types->classify(Var->getType());
+  if (Kind == StaticStateKind::None || isIgnored(Var->getName()))
+    return;
+  Candidates.push_back({Var, Kind});
+}
+
+void GlobalStateScan::checkCall(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  unsigned FirstArg = 0;
+  if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee)) {
+    // `object.method()` and `object op= x` modify the object unless const.
+    const Expr *Object = nullptr;
+    if (const auto *MemberCall = dyn_cast<CXXMemberCallExpr>(Call)) {
+      Object = MemberCall->getImplicitObjectArgument();
+    } else if (isa<CXXOperatorCallExpr>(Call) && Method->isInstance() &&
+               Call->getNumArgs() > 0) {
+      Object = Call->getArg(0);
+      FirstArg = 1;
+    }
+    if (Object && Method->isInstance() && !Method->isConst())
+      recordModification(Object);
+  }
+  if (!SawMutexLock && isMutexLockCall(*Call))
+    SawMutexLock = true;
+  const FunctionProtoType *Prototype = calleePrototype(Call);
+  llvm::StringRef CalleeName =
+      Callee && Callee->getIdentifier() ? Callee->getName() : "";
+  for (unsigned ArgIndex = FirstArg; ArgIndex < Call->getNumArgs();
+       ++ArgIndex) {
+    const Expr *Arg = Call->getArg(ArgIndex);
+    unsigned ParamIndex = ArgIndex - FirstArg;
+    if (Prototype && ParamIndex < Prototype->getNumParams()) {
+      QualType Param = Prototype->getParamType(ParamIndex);
+      if (isReadOnlyParameter(CalleeName, ParamIndex))
+        continue;
+      if (isPointerToMutable(Param)) {
+        if (const DeclRefExpr *Target = addressedStorage(Arg))
+          recordPointerPassed(Target, Call, ParamIndex);
+        else if (const DeclRefExpr *Pointer = pointerValue(Arg))
+          recordWriteThrough(Pointer,
+                             {Arg->getBeginLoc(), WriteKind::PointerPassed});
+      } else if (isReferenceToMutable(Param)) {
+        if (const DeclRefExpr *Target = storageRoot(Arg))
+          recordWrite(Target,
+                      {Target->getLocation(), WriteKind::ReferencePassed});
+      }
+      continue;
+    }
+    // Variadic: `&x` is an output argument (PyArg_ParseTuple); a decayed
+    // array is almost always read (`%s`).
+    if (const DeclRefExpr *Target = explicitAddressOf(Arg))
+      recordWrite(Target, {Target->getLocation(), WriteKind::PointerPassed});
+  }
+}
+
+void GlobalStateScan::recordModification(const Expr *Target) {
+  if (const DeclRefExpr *Ref = storageRoot(Target))
+    recordWrite(Ref, {Ref->getLocation(), WriteKind::Modified});
+  else if (const DeclRefExpr *Pointer = dereferencedPointer(Target))
+    recordWriteThrough(Pointer,
+                       {Target->getBeginLoc(), WriteKind::ModifiedThrough});
+}
+
+void GlobalStateScan::recordPointerPassed(const DeclRefExpr *Target,
+                                           const CallExpr *Call,
+                                           unsigned ParamIndex) {
+  if (!isGlobal(Target))
+    return;
+  // A function defined here writes the global only if it writes through
+  // its parameter (or passes it on as a pointer to non-const data).
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  const FunctionDecl *Definition = nullptr;
+  if (Callee && Callee->hasBody(Definition) && Definition &&
+      ParamIndex < Definition->getNumParams()) {
+    Aliases.push_back({Definition->getParamDecl(ParamIndex), Target});
+    return;
+  }
+  recordWrite(Target, {Target->getLocation(), WriteKind::PointerPassed});
+}
+
+void GlobalStateScan::recordPointerTo(const DeclRefExpr *Target,
+                                       const Expr *Destination) {
+  if (!isGlobal(Target))
+    return;
+  // Into a local pointer: a write only if something writes through it.
+  // Anywhere else (a global, a struct member) the pointer escapes.
+  const auto *Local = dyn_cast<DeclRefExpr>(Destination->IgnoreParenImpCasts());
+  const auto *LocalVar = Local ? dyn_cast<VarDecl>(Local->getDecl()) : nullptr;
+  if (LocalVar && LocalVar->hasLocalStorage())
+    Aliases.push_back({LocalVar, Target});
+  else
+    recordWrite(Target, {Target->getLocation(), WriteKind::PointerTaken});
+}
+
+bool GlobalStateScan::isGlobal(const DeclRefExpr *Ref) {
+  const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+  return Var && Var->hasGlobalStorage();
+}
+
+void GlobalStateScan::recordWrite(const DeclRefExpr *Target, WriteSite Site) {
+  if (!isGlobal(Target))
+    return;
+  keepEarliest(FirstWrites,
+               cast<VarDecl>(Target->getDecl())->getCanonicalDecl(), Site);
+}
+
+void GlobalStateScan::recordWriteThrough(const DeclRefExpr *Pointer,
+                                          WriteSite Site) {
+  const auto *Var = dyn_cast<VarDecl>(Pointer->getDecl());
+  if (Var && Var->hasLocalStorage())
+    keepEarliest(WritesThrough, Var, Site);
+}
+
+void GlobalStateScan::keepEarliest(
+    llvm::DenseMap<const VarDecl *, WriteSite> &Sites, const VarDecl *Var,
+    WriteSite Site) {
+  // Matches do not arrive in source order (a declaration is matched after
+  // the statements of its scope): keep the earliest.
+  auto [It, Inserted] = Sites.try_emplace(Var, Site);
+  if (!Inserted && Context.getSourceManager().isBeforeInTranslationUnit(
+                       Site.Loc, It->second.Loc))
+    It->second = Site;
+}
+
+bool GlobalStateScan::isIgnored(llvm::StringRef Name) const {
+  return IgnoreVariables && IgnoreVariables->match(Name);
+}
+
+void GlobalStateScan::dropImmortalTuples(ASTContext &Ctx) {
+  if (!Types)
+    return;
+  llvm::SmallVector<const VarDecl *, 8> Tuples;
+  for (const Candidate &Found : Candidates)
+    if ((Found.Kind == StaticStateKind::StaticObject ||
+         Found.Kind == StaticStateKind::ObjectPointers) &&
+        !FirstWrites.count(Found.Var->getCanonicalDecl()) &&
+        isImmortalStaticTuple(*Found.Var, *Types, Ctx, Context))
+      Tuples.push_back(Found.Var);
+  llvm::SmallPtrSet<const VarDecl *, 8> Unwritten =
+      onlyAddressedByTables(Tuples, *Types, Ctx);
+  llvm::erase_if(Candidates, [&](const Candidate &Found) {
+    return Unwritten.count(Found.Var) != 0;
+  });
+}
+
+void GlobalStateScan::dropUnsharedState(ASTContext &Ctx) {
+  llvm::SmallVector<const VarDecl *, 8> Unwritten, Written;
+  for (const Candidate &Found : Candidates) {
+    bool IsWritten = FirstWrites.count(Found.Var->getCanonicalDecl()) != 0;
+    // A lone object pointer nothing writes is kept: it is usually state
+    // whose writes are still to come (or to be found by the reader).
+    if (Found.Kind == StaticStateKind::ObjectPointers && !IsWritten)
+      Unwritten.push_back(Found.Var);
+    else if (Found.Kind == StaticStateKind::MutableData && IsWritten)
+      Written.push_back(Found.Var);
+  }
+  llvm::SmallPtrSet<const VarDecl *, 8> Unshared;
+  if (!Unwritten.empty())
+    Unshared = onlyReadInPlace(Unwritten, Ctx, Context);
+  if (!Written.empty() && SawMutexLock)
+    for (const VarDecl *Var : alwaysUnderOneLock(Written, Ctx, Context))
+      Unshared.insert(Var);
+  llvm::erase_if(Candidates, [&](const Candidate &Found) {
+    return Unshared.count(Found.Var) != 0;
+  });
+}
+
+void GlobalStateScan::registerPPCallbacks(const SourceManager &SM,
+                                          Preprocessor *PP) {
+  if (CallbacksRegistered)
+    return;
+  CallbacksRegistered = true;
+  Analyzer.registerPPCallbacks(SM, PP);
+}
+
+const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
+  if (Finished)
+    return *Finished;
+  Finished.emplace();
+  for (const Alias &Taken : Aliases) {
+    auto Through = WritesThrough.find(Taken.Pointer);
+    if (Through != WritesThrough.end())
+      recordWrite(Taken.Target, Through->second);
+  }
+  dropImmortalTuples(Ctx);
+  dropUnsharedState(Ctx);
+  if (ConvertToModuleState) {
+    reportWithModuleState(Ctx);
+    return *Finished;
+  }
+  for (const Candidate &Found : Candidates) {
+    auto Write = FirstWrites.find(Found.Var->getCanonicalDecl());
+    bool Written = Write != FirstWrites.end();
+    // Plain C data is only a race when something writes it.
+    if (Found.Kind == StaticStateKind::MutableData && !Written)
+      continue;
+    FindingBuilder Finding =
+        diag(Found.Var->getLocation(), message(Found.Var, Found.Kind));
+    if (Written && Found.Kind != StaticStateKind::TypeObject &&
+        Found.Kind != StaticStateKind::StaticObject) {
+      std::string Name = "'" + Found.Var->getName().str() + "'";
+      switch (Write->second.Kind) {
+      case WriteKind::Modified:
+        Finding.note(Write->second.Loc, Name + " is modified here");
+        break;
+      case WriteKind::PointerPassed:
+        Finding.note(Write->second.Loc,
+                     Name + " may be modified through the pointer passed here");
+        break;
+      case WriteKind::ReferencePassed:
+        Finding.note(Write->second.Loc,
+                     Name +
+                         " may be modified through the reference passed here");
+        break;
+      case WriteKind::ModifiedThrough:
+        Finding.note(Write->second.Loc,
+                     Name + " is modified here through a pointer to it");
+        break;
+      case WriteKind::PointerTaken:
+        Finding.note(Write->second.Loc,
+                     Name + " may be modified through the pointer taken here");
+        break;
+      }
+    }
+    Finished->Findings.push_back({Found.Var->getLocation(), Finding.take()});
+  }
+  return *Finished;
+}
+
+FindingBuilder GlobalStateScan::diag(SourceLocation Loc,
+                                     llvm::StringRef Message) {
+  Finding Draft;
+  Draft.Check = CheckName;
+  Draft.Message = Message.str();
+  return FindingBuilder(Context, Loc, std::move(Draft));
+}
+
+Finding GlobalStateScan::draft(const Candidate &Found) const {
+  Finding Draft;
+  Draft.Check = CheckName;
+  Draft.Message = message(Found.Var, Found.Kind);
+  return Draft;
+}
+
+void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
+  // The findings: object pointers, types and objects always, C data when
+  // written.
+  std::vector<const Candidate *> Reported;
+  std::vector<StateCandidate> StateCandidates;
+  for (const Candidate &Found : Candidates) {
+    bool Written = FirstWrites.count(Found.Var->getCanonicalDecl()) != 0;
+    if (Found.Kind == StaticStateKind::MutableData && !Written)
+      continue;
+    Reported.push_back(&Found);
+    StateCandidate State;
+    State.Var = Found.Var;
+    State.IsObject = Found.Kind == StaticStateKind::ObjectPointer;
+    if (Found.Kind == StaticStateKind::MutableData) {
+      State.ProcessWide =
+          ProcessWide && ProcessWide->match(Found.Var->getName());
+      State.AtomicFallback = AtomicCounters;
+    }
+    switch (Found.Kind) {
+    case StaticStateKind::ObjectPointers:
+      State.NotMovable = "arrays and records of object pointers are not moved "
+                         "automatically; move them by hand";
+      break;
+    case StaticStateKind::TypeObject:
+      State.IsType = true;
+      State.IsObject = true;
+      break;
+    case StaticStateKind::StaticObject:
+      State.NotMovable = "statically allocated objects are not moved "
+                         "automatically";
+      break;
+    default:
+      break;
+    }
+    StateCandidates.push_back(State);
+  }
+  if (Reported.empty())
+    return;
+
+  // The module of this file: its only init function.
+  std::optional<ModuleInitInfo> Module;
+  std::string NoModule = "no module init function in this file";
+  for (const ModuleInitInfo &Init : Analyzer.findModuleInits(Ctx)) {
+    if (!Ctx.getSourceManager().isInMainFile(Init.Function->getLocation()))
+      continue;
+    if (Module) {
+      NoModule = "the file defines more than one module";
+      Module.reset();
+      break;
+    }
+    Module = Init;
+  }
+  std::optional<ModuleStatePlan> Plan;
+  if (Module) {
+    DeclaredSlots Declared;
+    if (Module->Def && Module->Def->Slots) {
+      const ModuleSlotsInfo &Slots = *Module->Def->Slots;
+      Declared.Gil = Analyzer.declaresSlot(Slots, ModuleSlotGil, "Py_mod_gil",
+                                           Ctx);
+      Declared.MultipleInterpreters = Analyzer.declaresSlot(
+          Slots, ModuleSlotMultipleInterpreters, "Py_mod_multiple_interpreters",
+          Ctx);
+    }
+    Plan = planModuleState(*Module, StateCandidates, Declared, Ctx);
+  }
+
+  // Both fix sets, mapped to files as the findings' own fixes are. As
+  // before this scan was shared, the conversion is offered only when the
+  // first finding is reported (not suppressed, in the user's code).
+  auto Mapped = [&](const Rewrite &Edits, std::string &Problem) {
+    SourceLocation Loc = Reported.front()->Var->getLocation();
+    if (!Context.wouldReport(Loc, CheckName))
+      return std::vector<tooling::Replacement>();
+    FindingBuilder Builder(Context, Loc, draft(*Reported.front()));
+    for (const FixItHint &Hint : Edits.Hints)
+      Builder.fix(Hint);
+    Finding Built = Builder.take();
+    Problem = Built.NoFixReason;
+    return Built.Fixes;
+  };
+  std::string Problem;
+  if (Plan && Plan->converts()) {
+    ModuleStateFixes Fixes;
+    Fixes.Init = Module->Function;
+    Fixes.Complete = Plan->Complete;
+    Fixes.Fixes = Mapped(Plan->Edits, Problem);
+    Fixes.FixesWithoutGil = Mapped(Plan->EditsWithoutGil, Problem);
+    if (!Fixes.Fixes.empty() && !Fixes.FixesWithoutGil.empty())
+      Finished->StateFixes = std::move(Fixes);
+  }
+
+  for (size_t I = 0; I < Reported.size(); ++I) {
+    const Candidate &Found = *Reported[I];
+    Finding Draft = draft(Found);
+    const StateVariableOutcome *Outcome =
+        Plan && I < Plan->Outcomes.size() ? &Plan->Outcomes[I] : nullptr;
+    std::vector<std::pair<SourceLocation, std::string>> Notes;
+    auto Write = FirstWrites.find(Found.Var->getCanonicalDecl());
+    if (Write != FirstWrites.end() &&
+        Found.Kind != StaticStateKind::TypeObject &&
+        Found.Kind != StaticStateKind::StaticObject)
+      Notes.emplace_back(Write->second.Loc,
+                         "'" + Found.Var->getName().str() +
+                             "' is modified here");
+    const std::optional<ModuleStateFixes> &StateFixes = Finished->StateFixes;
+    if (StateFixes && Outcome && Outcome->Moved) {
+      Draft.Fixes = StateFixes->Fixes;
+      Draft.FixesWithoutGilDeclaration = StateFixes->FixesWithoutGil;
+      if (Outcome->Atomic)
+        Notes.emplace_back(Found.Var->getLocation(),
+                           "'" + Found.Var->getName().str() +
+                               "' is made a process-wide C11 atomic");
+    } else {
+      std::string Reason = !Module ? NoModule
+                           : !Problem.empty() ? Problem
+                           : Outcome        ? Outcome->Reason
+                                            : std::string();
+      if (Reason.empty())
+        Reason = "the module state conversion failed";
+      Draft.NoFixReason = "not moved to the module state: " + Reason;
+      if (Outcome && Outcome->Where.isValid())
+        Notes.emplace_back(Outcome->Where, Draft.NoFixReason);
+    }
+    FindingBuilder Builder(Context, Found.Var->getLocation(),
+                           std::move(Draft));
+    for (const auto &[Loc, Text] : Notes)
+      Builder.note(Loc, Text);
+    Finished->Findings.push_back({Found.Var->getLocation(), Builder.take()});
+  }
+}
+
+} // namespace gilport

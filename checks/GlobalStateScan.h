@@ -1,0 +1,168 @@
+//===--- GlobalStateScan.h - Global state of a translation unit -*- C++ -*-===//
+//
+// The analysis behind gilport-global-state: the unit's static state, the
+// writes to it, and the module-state conversion that fixes it. It runs once
+// per translation unit however many checks ask for it (gilport-global-state
+// reports its findings; gilport-missing-gil-decl reads them and the
+// conversion's edits).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_CHECKS_GLOBALSTATESCAN_H
+#define GILPORT_CHECKS_GLOBALSTATESCAN_H
+
+#include "analysis/GlobalStateTypes.h"
+#include "analysis/ModuleInit.h"
+#include "checks/GilportCheck.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Regex.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace clang {
+class DeclRefExpr;
+class VarDecl;
+} // namespace clang
+
+namespace gilport {
+
+/// Finds file-scope and function-static state shared by every interpreter
+/// and raced on by every thread.
+///
+/// Python object pointers, static objects and static types are findings
+/// wherever they are defined; other mutable C data only when a function
+/// writes it (assigns, increments, or passes its address as a pointer to
+/// non-const data).
+///
+/// With gilport-global-state's option ConvertToModuleState, the fix moves
+/// the variables into the module state (rewrites/ModuleStateConversion.h);
+/// AtomicCounters and ProcessWideCounters make integer counters C11 atomics.
+class GlobalStateScan : public SharedWork,
+                        public clang::ast_matchers::MatchFinder::MatchCallback {
+public:
+  static char ID;
+  /// Reads gilport-global-state's options from \p Context.
+  explicit GlobalStateScan(CheckContext &Context);
+
+  /// Registers the scan's matchers and callbacks; only the first call of
+  /// each does anything.
+  void registerMatchers(clang::ast_matchers::MatchFinder *Finder);
+  void registerPPCallbacks(const clang::SourceManager &SM,
+                           clang::Preprocessor *PP);
+  void
+  run(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
+  llvm::StringRef getID() const override { return CheckName; }
+
+  /// The module-state conversion planned for the translation unit: its
+  /// init function and the edits (the same for every moved variable).
+  struct ModuleStateFixes {
+    const clang::FunctionDecl *Init = nullptr;
+    std::vector<clang::tooling::Replacement> Fixes;
+    std::vector<clang::tooling::Replacement> FixesWithoutGil;
+    bool Complete = false;
+  };
+  /// A finding of gilport-global-state, not yet reported.
+  struct Found {
+    clang::SourceLocation Loc;
+    Finding Result;
+  };
+  struct Results {
+    std::vector<Found> Findings;
+    /// Set when ConvertToModuleState moves something.
+    std::optional<ModuleStateFixes> StateFixes;
+  };
+  /// The scan's results, computed by the first call once the whole
+  /// translation unit has been matched.
+  const Results &finish(clang::ASTContext &Ctx);
+
+  static constexpr const char *CheckName = "gilport-global-state";
+
+private:
+  enum class WriteKind {
+    Modified,
+    ModifiedThrough,
+    PointerPassed,
+    ReferencePassed,
+    PointerTaken,
+  };
+  struct WriteSite {
+    clang::SourceLocation Loc;
+    WriteKind Kind;
+  };
+  struct Candidate {
+    const clang::VarDecl *Var;
+    StaticStateKind Kind;
+  };
+
+  /// A local pointer or parameter pointing into a global: writes through it
+  /// write the global.
+  struct Alias {
+    const clang::VarDecl *Pointer;
+    const clang::DeclRefExpr *Target;
+  };
+
+  void checkVariable(const clang::VarDecl *Var, clang::ASTContext &Ctx);
+  void checkCall(const clang::CallExpr *Call);
+  /// \p Target is assigned, incremented, ...
+  void recordModification(const clang::Expr *Target);
+  /// A pointer into \p Target's storage is stored to \p Destination.
+  void recordPointerTo(const clang::DeclRefExpr *Target,
+                       const clang::Expr *Destination);
+  /// A pointer into \p Target's storage is passed to a call.
+  void recordPointerPassed(const clang::DeclRefExpr *Target,
+                           const clang::CallExpr *Call, unsigned ParamIndex);
+  void recordWrite(const clang::DeclRefExpr *Target, WriteSite Site);
+  void recordWriteThrough(const clang::DeclRefExpr *Pointer, WriteSite Site);
+  void keepEarliest(llvm::DenseMap<const clang::VarDecl *, WriteSite> &Sites,
+                    const clang::VarDecl *Var, WriteSite Site);
+  static bool isGlobal(const clang::DeclRefExpr *Ref);
+  bool isIgnored(llvm::StringRef Name) const;
+  /// Removes the candidates that are immortal static tuples nothing writes
+  /// (Argument Clinic's `_kwtuple`; utils/ImmortalObjects.h).
+  void dropImmortalTuples(clang::ASTContext &Ctx);
+  /// Removes the candidates no thread or interpreter can race on: tables of
+  /// object pointers that are constant and only read
+  /// (utils/UnchangedStatics.h), and C data only touched under one PyMutex
+  /// (utils/MutexGuards.h).
+  void dropUnsharedState(clang::ASTContext &Ctx);
+  /// The findings of the candidates, with the module-state conversion's
+  /// fixes.
+  void reportWithModuleState(clang::ASTContext &Ctx);
+  /// Adds a finding of gilport-global-state at \p Loc.
+  FindingBuilder diag(clang::SourceLocation Loc, llvm::StringRef Message);
+  Finding draft(const Candidate &Found) const;
+
+  CheckContext &Context;
+  bool MatchersRegistered = false;
+  bool CallbacksRegistered = false;
+  std::optional<Results> Finished;
+
+  /// `IgnoreVariables`: a regular expression matched against whole names.
+  const std::string IgnoreVariablesPattern;
+  std::optional<llvm::Regex> IgnoreVariables;
+  const bool ConvertToModuleState;
+  /// `ProcessWideCounters`: integers that become atomics, never state.
+  const std::string ProcessWidePattern;
+  std::optional<llvm::Regex> ProcessWide;
+  /// `AtomicCounters`: integers that cannot move become atomics.
+  const bool AtomicCounters;
+
+  ModuleInitAnalyzer Analyzer;
+
+  std::unique_ptr<GlobalStateTypes> Types;
+  std::vector<Candidate> Candidates;
+  /// The first write found for each variable, keyed by canonical decl.
+  llvm::DenseMap<const clang::VarDecl *, WriteSite> FirstWrites;
+  std::vector<Alias> Aliases;
+  /// The first write through each local pointer.
+  llvm::DenseMap<const clang::VarDecl *, WriteSite> WritesThrough;
+  /// Whether the user's code calls PyMutex_Lock at all.
+  bool SawMutexLock = false;
+};
+
+} // namespace gilport
+
+#endif

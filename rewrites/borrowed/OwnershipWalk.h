@@ -1,0 +1,161 @@
+//===--- OwnershipWalk.h - Releases of a new reference ----------*- C++ -*-===//
+//
+// The ownership dataflow walk of the borrowed -> strong fix: follows the
+// variable that now holds a new reference through the rest of its block,
+// releases it on every exit and hands it over where the code took a
+// reference of its own. Also declares the questions about reference-count
+// calls that the error paths ask too. Private to the borrowed rewrite
+// (rewrites/BorrowedToStrong.cpp and rewrites/borrowed/).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_REWRITES_BORROWED_OWNERSHIPWALK_H
+#define GILPORT_REWRITES_BORROWED_OWNERSHIPWALK_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/Diagnostic.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gilport {
+namespace borrowed {
+
+/// Calls returning a pointer into (or borrowed from) an argument.
+inline constexpr llvm::StringRef BorrowingCalls[] = {
+    "PyTuple_GetItem", "PyTuple_GET_ITEM", "PyList_GetItem", "PyList_GET_ITEM",
+    "PyDict_GetItem", "PyDict_GetItemWithError", "PyDict_GetItemString",
+    "PyDict_SetDefault", "PyModule_GetDict", "PyWeakref_GetObject",
+    "PyWeakref_GET_OBJECT", "PySequence_Fast_GET_ITEM", "PyCell_GET",
+    "PyFunction_GetCode", "PyFunction_GetGlobals", "PyMethod_Function",
+    "PyMethod_Self", "PyType_GetModule", "PyType_GetModuleState",
+    "PyModule_GetState", "PyObject_GetTypeData", "_PyObject_CAST",
+    "PyTuple_GET_ITEM", "PyCapsule_GetPointer", "PyModule_GetDef",
+    "PyModule_GetNameObject", "PyException_GetTraceback"};
+
+/// The variable \p E names through stripCasts, or null.
+const clang::VarDecl *refVar(const clang::Expr *E);
+
+/// The single argument of a one-argument call of \p Names, as a variable.
+const clang::VarDecl *singleArgCallOn(const clang::Stmt *S,
+                                      llvm::ArrayRef<llvm::StringRef> Names);
+
+/// The local variable that \p S, a `Py_CLEAR(v)`, clears, or null.
+const clang::VarDecl *clearedVar(const clang::Stmt *S,
+                                 const clang::SourceManager &SM,
+                                 const clang::LangOptions &LO);
+
+/// The variable \p S releases with Py_DECREF, Py_XDECREF or Py_CLEAR, or null.
+const clang::VarDecl *releasedVar(const clang::Stmt *S,
+                                  const clang::SourceManager &SM,
+                                  const clang::LangOptions &LO);
+
+/// Whether \p T is `PyObject *`.
+bool isPyObjectPointer(clang::QualType T);
+
+/// Whether \p S or any statement inside it is a \p T.
+template <typename T> bool containsA(const clang::Stmt *S) {
+  if (!S)
+    return false;
+  if (llvm::isa<T>(S))
+    return true;
+  for (const clang::Stmt *Child : S->children())
+    if (containsA<T>(Child))
+      return true;
+  return false;
+}
+
+/// Whether the rewritten variable is NULL at a program point.
+enum class Nullness { Null, NonNull, Maybe };
+
+/// What the rewritten variable holds at a program point.
+struct OwnState {
+  bool Reachable = true;
+  /// The fix made a reference that the code does not know about: it must be
+  /// released. Meaningless when the value is NULL.
+  bool Owned = true;
+  Nullness Null = Nullness::Maybe;
+
+  static OwnState unreachable() {
+    OwnState S;
+    S.Reachable = false;
+    return S;
+  }
+  bool needsRelease() const {
+    return Reachable && Owned && Null != Nullness::Null;
+  }
+  bool operator==(const OwnState &O) const {
+    return Reachable == O.Reachable && Owned == O.Owned && Null == O.Null;
+  }
+};
+
+/// Walks the live range of \p Var, adding to \p Hints the edits that release
+/// or hand over its new reference; the first reason it cannot goes to
+/// \p Failure.
+class OwnershipRewriter {
+public:
+  OwnershipRewriter(const clang::VarDecl &Var, clang::ASTContext &Ctx,
+                    std::string &Failure, std::vector<clang::FixItHint> &Hints)
+      : Var(Var), Ctx(Ctx), SM(Ctx.getSourceManager()), LO(Ctx.getLangOpts()),
+        Failure(Failure), Hints(Hints) {}
+
+  /// Walks the statements of \p Block after \p AfterIndex, the call's own.
+  void walkRegion(const clang::CompoundStmt &Block, unsigned AfterIndex,
+                  OwnState State);
+
+  /// Local variables the walk saw take a pointer derived from the variable.
+  llvm::SmallVector<const clang::VarDecl *, 2> Derived;
+  /// A derived pointer is alive: release only where the block ends.
+  bool LateRelease = false;
+  /// The references to the variable the walk accounted for.
+  unsigned RefsSeen = 0;
+  /// Set by scanExpr for `v = ...` where v holds no reference of the fix.
+  const clang::BinaryOperator *Reassigned = nullptr;
+  /// Whether scanExpr may take `v = ...` as a new value (set by walk).
+  bool AllowReassign = false;
+
+private:
+  OwnState walk(const clang::Stmt *S, OwnState State);
+  OwnState walkLoop(const clang::Stmt *Loop, const clang::Stmt *Body,
+                    const clang::Expr *Cond, const clang::Stmt *Inc,
+                    OwnState State);
+  void scanExpr(const clang::Expr *E, OwnState &State);
+  void exitPoint(const clang::Stmt *Exit, const OwnState &State);
+  std::string releaseText(const OwnState &State) const {
+    return (State.Null == Nullness::NonNull ? "Py_DECREF(" : "Py_XDECREF(") +
+           Var.getName().str() + ");";
+  }
+  void fail(llvm::StringRef Why) {
+    if (Failure.empty())
+      Failure = Why.str();
+  }
+  bool failed() const { return !Failure.empty(); }
+  std::pair<OwnState, OwnState> refine(const clang::Expr *Cond,
+                                       const OwnState &State) const;
+  static OwnState merge(const OwnState &A, const OwnState &B, bool &Conflict);
+
+  const clang::VarDecl &Var;
+  clang::ASTContext &Ctx;
+  const clang::SourceManager &SM;
+  const clang::LangOptions &LO;
+  std::string &Failure;
+  std::vector<clang::FixItHint> &Hints;
+
+  struct LoopFrame {
+    bool IsSwitch;
+    std::vector<OwnState> Breaks;
+    std::vector<OwnState> Continues;
+  };
+  std::vector<LoopFrame> Loops;
+};
+
+} // namespace borrowed
+} // namespace gilport
+
+#endif
