@@ -197,7 +197,7 @@ std::string ownerRoot(const Expr *Container) {
 BorrowedRefCheck::BorrowedRefCheck(CheckContext &Context)
     : GilportCheck("gilport-borrowed-ref", Context),
       ReportPrivateContainers(boolOption("ReportPrivateContainers")),
-      Privacy(Context.callSites(), Context.initOnlyFields()) {}
+      Containers(Context.shared<ContainerAnalysis>()) {}
 
 llvm::ArrayRef<CheckOptionInfo> BorrowedRefCheck::options() { return Options; }
 
@@ -212,7 +212,7 @@ void BorrowedRefCheck::registerMatchers(MatchFinder *Finder) {
 
 void BorrowedRefCheck::registerPPCallbacks(const SourceManager &,
                                            Preprocessor *PP) {
-  Sections.recordFrom(*PP);
+  Containers.registerPPCallbacks(*PP);
   for (const BorrowedApi &Api : borrowedApis())
     CallNames.insert(PP->getIdentifierInfo(Api.Name));
   addIdentifiers(CallNames, *PP, NewRefFunctions);
@@ -230,7 +230,7 @@ void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
     const FunctionDecl *Function = Functions.enclosing(Call->getBeginLoc(), SM);
     if (!Function)
       return;
-    ItemSections.recordCall(*Call, *Function, context());
+    Containers.recordCall(*Call, *Function);
     llvm::StringRef CalleeName = Call->getDirectCallee()->getName();
     if (llvm::is_contained(NewRefFunctions, CalleeName)) {
       // For the note; findings are made at the end of the translation unit.
@@ -258,7 +258,7 @@ void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
   const FunctionDecl *Function = Functions.enclosing(Member->getBeginLoc(), SM);
   if (!Function)
     return;
-  ItemSections.recordMember(*Member, *Function, context());
+  Containers.recordMember(*Member, *Function);
   std::optional<ApiSpelling> Spelling = findApiSpelling(
       "", SourceLocation(), Member->getMemberLoc(), isBorrowedApi, context());
   if (Spelling && Seen.insert(Spelling->NameLoc).second)
@@ -266,16 +266,16 @@ void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
 }
 
 void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
-  for (UnlockedAccesses::Access &Access :
-       ItemSections.finish(Ctx, Sections, Privacy, context()))
-    SectionFixes[Access.Spelling.NameLoc] = std::move(Access.Section);
+  for (const UnlockedAccesses::Access &Access :
+       Containers.unlockedAccesses(Ctx))
+    SectionFixes[Access.Spelling.NameLoc] = Access.Section;
   llvm::SmallVector<const FunctionDecl *, 8> WithContainers;
   for (const Use &Found : Uses)
     if (Found.Owner &&
         findBorrowedApi(Found.Spelling.Name)->isOwnedByContainer())
       WithContainers.push_back(Found.Function);
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
-      Sections.onlyCalledInside(WithContainers, Ctx);
+      Containers.Sections.onlyCalledInside(WithContainers, Ctx);
   for (const Use &Found : Uses)
     report(Found, Locked.count(Found.Function), Ctx);
   Uses.clear();
@@ -292,12 +292,12 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
     // Holding the container's lock keeps its items alive; so does the lock
     // of the object the container belongs to, when the function asserts
     // that its callers hold it.
-    if (LockedByCallers || Sections.contains(Spelling.NameLoc, SM) ||
-        Sections.assertsHeld(*Found.Function, ownerRoot(Found.Owner),
-                             Spelling.NameLoc, SM))
+    if (LockedByCallers || Containers.Sections.contains(Spelling.NameLoc, SM) ||
+        Containers.Sections.assertsHeld(*Found.Function, ownerRoot(Found.Owner),
+                                        Spelling.NameLoc, SM))
       return;
-    Verdict =
-        Privacy.classify(*Found.Function, *Found.Owner, Spelling.NameLoc, SM);
+    Verdict = Containers.Privacy.classify(*Found.Function, *Found.Owner,
+                                          Spelling.NameLoc, SM);
     if (Verdict.isPrivate() && !ReportPrivateContainers)
       return;
   }

@@ -62,12 +62,11 @@ private:
   void addFix(FindingBuilder &Finding, const Use &Found, clang::ASTContext &Ctx);
 
   const bool ReportPrivateContainers;
-  ExistingSections Sections;
-  /// The item reads that a critical section of
-  /// gilport-unlocked-container-access guards, by name token.
-  UnlockedAccesses ItemSections;
+  /// Shared with gilport-unlocked-container-access, whose critical sections
+  /// also fix the item reads (PyList_GET_ITEM) they guard.
+  ContainerAnalysis &Containers;
+  /// Those sections, by the item read's name token.
   llvm::DenseMap<clang::SourceLocation, Rewrite> SectionFixes;
-  ContainerPrivacy Privacy;
   FunctionTracker Functions;
   IdentifierSet CallNames;
   IdentifierSet MemberNames;

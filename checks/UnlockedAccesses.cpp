@@ -104,4 +104,24 @@ UnlockedAccesses::finish(ASTContext &Ctx, const ExistingSections &Sections,
   return Needed;
 }
 
+char ContainerAnalysis::ID;
+
+ContainerAnalysis::ContainerAnalysis(CheckContext &Context)
+    : Privacy(Context.callSites(), Context.initOnlyFields()), Context(Context) {
+}
+
+void ContainerAnalysis::registerPPCallbacks(Preprocessor &PP) {
+  if (CallbacksRegistered)
+    return;
+  CallbacksRegistered = true;
+  Sections.recordFrom(PP);
+}
+
+const std::vector<UnlockedAccesses::Access> &
+ContainerAnalysis::unlockedAccesses(ASTContext &Ctx) {
+  if (!Needed)
+    Needed = Accesses.finish(Ctx, Sections, Privacy, Context);
+  return *Needed;
+}
+
 } // namespace gilport

@@ -14,12 +14,16 @@
 #define GILPORT_CHECKS_UNLOCKEDACCESSES_H
 
 #include "analysis/ApiSpelling.h"
+#include "analysis/ContainerPrivacy.h"
+#include "analysis/ExistingSections.h"
 #include "analysis/MacroLocations.h"
 #include "analysis/Matchers.h"
+#include "checks/CheckContext.h"
 #include "rewrites/CriticalSectionPlanner.h"
 
 #include "llvm/ADT/DenseSet.h"
 
+#include <optional>
 #include <vector>
 
 namespace clang {
@@ -32,10 +36,6 @@ class Preprocessor;
 } // namespace clang
 
 namespace gilport {
-
-class CheckContext;
-class ContainerPrivacy;
-class ExistingSections;
 
 class UnlockedAccesses {
 public:
@@ -75,6 +75,42 @@ private:
   std::vector<Access> Recorded;
   /// Name tokens already seen: one macro expansion yields several nodes.
   llvm::DenseSet<clang::SourceLocation> Seen;
+};
+
+/// The container analyses that gilport-borrowed-ref and
+/// gilport-unlocked-container-access share, run once per translation unit
+/// (CheckContext::shared): the critical sections the code already has, which
+/// containers are private, and the unlocked accesses with their planned
+/// sections. Both checks record accesses from the same matches; a name token
+/// already recorded is skipped, so each access is recorded once.
+class ContainerAnalysis : public SharedWork {
+public:
+  static char ID;
+  explicit ContainerAnalysis(CheckContext &Context);
+
+  /// Starts recording the unit's critical sections (the first call only).
+  void registerPPCallbacks(clang::Preprocessor &PP);
+  void recordCall(const clang::CallExpr &Call,
+                  const clang::FunctionDecl &Function) {
+    Accesses.recordCall(Call, Function, Context);
+  }
+  void recordMember(const clang::MemberExpr &Member,
+                    const clang::FunctionDecl &Function) {
+    Accesses.recordMember(Member, Function, Context);
+  }
+  /// UnlockedAccesses::finish's answer, computed by the first call once the
+  /// whole translation unit has been matched.
+  const std::vector<UnlockedAccesses::Access> &
+  unlockedAccesses(clang::ASTContext &Ctx);
+
+  ExistingSections Sections;
+  ContainerPrivacy Privacy;
+
+private:
+  CheckContext &Context;
+  UnlockedAccesses Accesses;
+  bool CallbacksRegistered = false;
+  std::optional<std::vector<UnlockedAccesses::Access>> Needed;
 };
 
 } // namespace gilport

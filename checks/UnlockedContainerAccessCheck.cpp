@@ -21,7 +21,7 @@ using namespace clang::ast_matchers;
 UnlockedContainerAccessCheck::UnlockedContainerAccessCheck(
     CheckContext &Context)
     : GilportCheck("gilport-unlocked-container-access", Context),
-      Privacy(Context.callSites(), Context.initOnlyFields()) {}
+      Containers(Context.shared<ContainerAnalysis>()) {}
 
 llvm::ArrayRef<CheckOptionInfo> UnlockedContainerAccessCheck::options() {
   return {};
@@ -37,7 +37,7 @@ void UnlockedContainerAccessCheck::registerMatchers(MatchFinder *Finder) {
 
 void UnlockedContainerAccessCheck::registerPPCallbacks(const SourceManager &,
                                                        Preprocessor *PP) {
-  Sections.recordFrom(*PP);
+  Containers.registerPPCallbacks(*PP);
   UnlockedAccesses::addNames(*PP, CallNames, MemberNames);
 }
 
@@ -51,18 +51,17 @@ void UnlockedContainerAccessCheck::check(
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call")) {
     if (const FunctionDecl *Function =
             Functions.enclosing(Call->getBeginLoc(), SM))
-      Accesses.recordCall(*Call, *Function, context());
+      Containers.recordCall(*Call, *Function);
     return;
   }
   const auto *Member = Result.Nodes.getNodeAs<MemberExpr>("member");
   if (const FunctionDecl *Function =
           Functions.enclosing(Member->getBeginLoc(), SM))
-    Accesses.recordMember(*Member, *Function, context());
+    Containers.recordMember(*Member, *Function);
 }
 
 void UnlockedContainerAccessCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
-  for (const UnlockedAccesses::Access &Found :
-       Accesses.finish(Ctx, Sections, Privacy, context()))
+  for (const UnlockedAccesses::Access &Found : Containers.unlockedAccesses(Ctx))
     report(Found, Ctx);
 }
 

@@ -48,14 +48,13 @@ private:
   void addFix(FindingBuilder &Finding, const UnlockedAccesses::Access &Found,
               clang::ASTContext &Ctx);
 
-  ExistingSections Sections;
-  ContainerPrivacy Privacy;
+  /// Shared with gilport-borrowed-ref. Accesses are reported once the whole
+  /// translation unit is known: a function may run under a caller's
+  /// critical section.
+  ContainerAnalysis &Containers;
   FunctionTracker Functions;
   IdentifierSet CallNames;
   IdentifierSet MemberNames;
-  /// Reported once the whole translation unit is known: a function may run
-  /// under a caller's critical section.
-  UnlockedAccesses Accesses;
 };
 
 } // namespace gilport
