@@ -41,8 +41,8 @@ import tsanreport  # noqa: E402
 
 CHILD = os.path.join(HERE, "stress_child.py")
 DEFAULT_SYMBOLIZER = "/usr/lib/llvm-19/bin/llvm-symbolizer"
-BUILD_EXTENSION = os.environ.get("GILPORT_BUILD_EXTENSION") or os.path.join(
-    os.path.dirname(os.path.dirname(HERE)), "scripts", "build-extension.py")
+# Run as a script (not imported) so that GILPORT_BUILD_EXTENSION can name another builder.
+BUILD_EXTENSION = os.environ.get("GILPORT_BUILD_EXTENSION") or os.path.join(HERE, "build_extension.py")
 TSAN_SETUP = "scripts/build-python-ft.sh --tsan"
 TSAN_EXIT = 66   # ThreadSanitizer's exit status when it reported something (its default)
 # Child mode -> the phase its ThreadSanitizer reports belong to.
