@@ -5,173 +5,20 @@ Usage:
     build-extension.py --python INTERP --out DIR SOURCE.c [MORE.c ...]
                        [--name MODNAME] [--cflags FLAGS] [--cc CC] [--verbose]
 
-The target interpreter is asked for its include directory and its extension
-suffix (EXT_SUFFIX), then the sources are compiled and linked in one step:
-
-    cc -shared -fPIC -O1 -g -Wall -Werror -I<include> -I<source dir> ... \
-       -o DIR/<MODNAME><EXT_SUFFIX>
-
-The path of the built module is printed on stdout.  Everything else (notes,
-the compiler command with --verbose, errors) goes to stderr.
-
-Exit status: 0 on success, 1 if the compiler failed, 2 for usage errors or
-when the interpreter cannot be queried.
+The path of the built module is printed on stdout; exit status 0 on success,
+1 if the compiler failed, 2 for usage errors or when the interpreter cannot be
+queried.  The builder itself is runtime-shim/harness/build_extension.py, which
+the stress harness uses too; this command is its wrapper for scripts, bench/
+and the tests.
 """
 
-import argparse
-import json
 import os
-import shlex
-import shutil
-import subprocess
 import sys
 
-# Printed by the target interpreter as one JSON object.
-QUERY = r"""
-import json, sys, sysconfig
-paths = sysconfig.get_paths()
-print(json.dumps({
-    "include": paths.get("include"),
-    "platinclude": paths.get("platinclude"),
-    "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX"),
-    "version": list(sys.version_info[:3]),
-    "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-    "executable": sys.executable,
-}))
-"""
-
-
-def fail(message, status=2):
-    print("build-extension: error: " + message, file=sys.stderr)
-    sys.exit(status)
-
-
-def note(message):
-    print("build-extension: note: " + message, file=sys.stderr)
-
-
-def query_interpreter(python):
-    """Return the build facts of the interpreter `python` as a dict."""
-    exe = shutil.which(python) if os.sep not in python else python
-    if exe is None or not os.path.exists(exe):
-        fail("interpreter not found: %s" % python)
-    try:
-        proc = subprocess.run([exe, "-I", "-c", QUERY],
-                              capture_output=True, text=True, timeout=60)
-    except OSError as exc:
-        fail("cannot run interpreter %s: %s" % (exe, exc))
-    except subprocess.TimeoutExpired:
-        fail("interpreter %s did not answer within 60 seconds" % exe)
-    if proc.returncode != 0:
-        fail("interpreter %s failed to report its configuration "
-             "(exit %d):\n%s" % (exe, proc.returncode, proc.stderr.strip()))
-    try:
-        info = json.loads(proc.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        fail("unexpected output from %s: %r" % (exe, proc.stdout))
-    if not info.get("include") or not info.get("ext_suffix"):
-        fail("interpreter %s does not report an include directory "
-             "and EXT_SUFFIX (is it a CPython build with sysconfig data?)"
-             % exe)
-    header = os.path.join(info["include"], "Python.h")
-    if not os.path.exists(header):
-        fail("%s not found: the development headers of %s are missing"
-             % (header, exe))
-    return info
-
-
-def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        prog="build-extension.py",
-        description="Build a C extension module for a given CPython "
-                    "interpreter (no setuptools).")
-    parser.add_argument("--python", required=True, metavar="INTERP",
-                        help="interpreter to build for (name on PATH or path)")
-    parser.add_argument("--out", required=True, metavar="DIR",
-                        help="output directory (created if missing)")
-    parser.add_argument("--name", metavar="MODNAME",
-                        help="module name (default: stem of the first source)")
-    parser.add_argument("--cflags", action="append", default=[],
-                        metavar="FLAGS",
-                        help="extra compiler flags, split like a shell "
-                             "would; may be repeated (write --cflags=-DX "
-                             "for a single flag that starts with '-')")
-    parser.add_argument("--cc", default=os.environ.get("CC", "cc"),
-                        help="C compiler (default: $CC or cc)")
-    parser.add_argument("--verbose", "-v", action="store_true",
-                        help="print the compiler command")
-    parser.add_argument("sources", nargs="+", metavar="SOURCE.c")
-    return parser.parse_args(argv)
-
-
-def main(argv=None):
-    args = parse_args(argv)
-
-    for src in args.sources:
-        if not os.path.isfile(src):
-            fail("source file not found: %s" % src)
-    name = args.name or os.path.splitext(os.path.basename(args.sources[0]))[0]
-    if not name.isidentifier():
-        fail("module name %r is not a valid identifier (use --name)" % name)
-
-    cc = shutil.which(shlex.split(args.cc)[0]) if args.cc else None
-    if cc is None:
-        fail("C compiler not found: %s" % args.cc)
-
-    info = query_interpreter(args.python)
-    version = tuple(info["version"])
-
-    includes = [info["include"]]
-    if info.get("platinclude") and info["platinclude"] not in includes:
-        includes.append(info["platinclude"])
-    for src in args.sources:
-        src_dir = os.path.dirname(os.path.abspath(src))
-        if src_dir not in includes:
-            includes.append(src_dir)
-
-    cflags = ["-shared", "-fPIC", "-O1", "-g", "-Wall", "-Werror"]
-    if version >= (3, 13):
-        # Python 3.13 marks some borrowed-reference APIs deprecated
-        # (Py_DEPRECATED(3.13) on PyWeakref_GetObject and
-        # PyWeakref_GET_OBJECT).  The examples use them on purpose, because
-        # finding them is what gilport is for; keep them visible as warnings
-        # but do not fail the build over them.  Only for >= 3.13 so that the
-        # 3.11 build stays fully -Werror.
-        cflags.append("-Wno-error=deprecated-declarations")
-        note("Python %d.%d: deprecated-API warnings are not errors "
-             "(3.13 deprecates borrowed-reference APIs such as "
-             "PyWeakref_GetObject that the examples use on purpose)"
-             % version[:2])
-    for extra in args.cflags:
-        cflags.extend(shlex.split(extra))
-
-    os.makedirs(args.out, exist_ok=True)
-    output = os.path.join(args.out, name + info["ext_suffix"])
-
-    command = (shlex.split(args.cc) + cflags
-               + ["-I" + d for d in includes]
-               + [os.path.abspath(s) for s in args.sources]
-               + ["-o", output])
-    if args.verbose:
-        note("python %s (%s%s)" % (
-            ".".join(map(str, version)), info["executable"],
-            ", free-threaded" if info["gil_disabled"] else ""))
-        note(" ".join(shlex.quote(c) for c in command))
-
-    try:
-        proc = subprocess.run(command)
-    except OSError as exc:
-        fail("cannot run the compiler %s: %s" % (args.cc, exc))
-    if proc.returncode != 0:
-        shown = " ".join(shlex.quote(c) for c in command)
-        fail("compilation of module %r for %s failed (exit %d); "
-             "command was:\n  %s"
-             % (name, info["executable"], proc.returncode, shown),
-             status=1)
-
-    print(output)
-    return 0
-
+sys.dont_write_bytecode = True   # keep the source tree clean
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "runtime-shim", "harness"))
+import build_extension  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(build_extension.main())

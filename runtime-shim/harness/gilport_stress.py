@@ -30,19 +30,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.sax.saxutils as xmlesc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True   # keep the source tree clean
 import miniyaml  # noqa: E402
 import shimdata  # noqa: E402
+from stressreport import write_junit, write_text  # noqa: E402
 import tsanreport  # noqa: E402
 
 CHILD = os.path.join(HERE, "stress_child.py")
 DEFAULT_SYMBOLIZER = "/usr/lib/llvm-19/bin/llvm-symbolizer"
-BUILD_EXTENSION = os.environ.get("GILPORT_BUILD_EXTENSION") or os.path.join(
-    os.path.dirname(os.path.dirname(HERE)), "scripts", "build-extension.py")
+# Run as a script (not imported) so that GILPORT_BUILD_EXTENSION can name another builder.
+BUILD_EXTENSION = os.environ.get("GILPORT_BUILD_EXTENSION") or os.path.join(HERE, "build_extension.py")
 TSAN_SETUP = "scripts/build-python-ft.sh --tsan"
 TSAN_EXIT = 66   # ThreadSanitizer's exit status when it reported something (its default)
 # Child mode -> the phase its ThreadSanitizer reports belong to.
@@ -664,103 +664,6 @@ def workload_findings(state, result, module):
     return findings
 
 
-# -------------------------------------------------------------- output
-def location(f):
-    if f.get("file") and f.get("line"):
-        return "%s:%d:%d: " % (f["file"], f["line"], f.get("column") or 0) if f.get("column") else \
-            "%s:%d: " % (f["file"], f["line"])
-    if f.get("file"):
-        return "%s: " % f["file"]
-    return ""
-
-
-def write_text(report, out):
-    h = report["target"]
-    out.write("gilport stress: %s (%s) on %s %s%s, seed %d\n" % (
-        h["module"], h["file"], h["python"], h["python_version"],
-        " (free-threaded)" if h["free_threaded"] else " (GIL build)", report["seed"]))
-    for note in report["notes"]:
-        out.write("note: %s\n" % note)
-    for f in report["findings"]:
-        out.write("%s%s: %s [%s]\n" % (location(f), f["severity"], f["message"], f["check"]))
-        if f.get("runtime"):
-            out.write("  runtime: %s\n" % f["runtime"])
-        if f.get("function") and f["check"] == "gilport-borrowed-ref":
-            out.write("  in function: %s\n" % f["function"])
-        if f.get("occurrences", 1) > 1:
-            out.write("  occurrences: %d\n" % f["occurrences"])
-        for note in f.get("notes") or []:
-            out.write("  %snote: %s\n" % (location(note), note["message"]))
-        for acc in f.get("accesses") or []:
-            out.write("  %s (%s%s):\n" % (acc["access"], acc.get("thread") or "?",
-                                          ", tid %d" % acc["tid"] if acc.get("tid") else ""))
-            for fr in acc.get("stack", [])[:8]:
-                out.write("      %s\n" % fr)
-        if f.get("call"):
-            out.write("  call: %s (thread %s)\n" % (f["call"], f.get("thread", "?")))
-        for t in f.get("threads", []):
-            out.write("  thread %s: %s%s\n" % (t["native_id"], t["doing"],
-                                               " (in call)" if t.get("in_call") else ""))
-            for fr in t.get("c_stack", [])[:14]:
-                out.write("      %s\n" % fr)
-        if f.get("c_stack"):
-            out.write("  C stack:\n")
-            for fr in f["c_stack"][:20]:
-                out.write("    %s\n" % fr)
-        if f.get("python_stack"):
-            out.write("  Python stack:\n")
-            for line in f["python_stack"].splitlines()[:40]:
-                out.write("    %s\n" % line)
-    for name, phase in report["phases"].items():
-        out.write("phase %s: %s\n" % (name, phase.get("summary", phase.get("status"))))
-    n = len(report["findings"])
-    if report.get("error"):
-        out.write("gilport stress: error: %s\n" % report["error"])
-    out.write("%s\n" % ("no problems found" if n == 0 else "%d problem%s found" % (n, "" if n == 1 else "s")))
-
-
-def write_junit(report, out):
-    groups = {}
-    for name in report["phases"]:
-        groups[name] = []
-    for f in report["findings"]:
-        groups.setdefault(f.get("phase") or "other", []).append(f)
-    total = sum(max(1, len(v)) for v in groups.values())
-    failures = len(report["findings"])
-    errors = 1 if report.get("error") else 0
-    q = xmlesc.quoteattr
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write('<testsuites name="gilport-stress" tests="%d" failures="%d" errors="%d">\n' % (total, failures, errors))
-    out.write('  <testsuite name=%s tests="%d" failures="%d" errors="%d">\n' % (
-        q("gilport-stress." + report["target"]["module"]), total, failures, errors))
-    for phase, items in groups.items():
-        info = report["phases"].get(phase, {})
-        if not items:
-            out.write('    <testcase classname=%s name=%s time="%.3f"%s\n' % (
-                q("gilport-stress." + report["target"]["module"]), q(phase), info.get("seconds", 0),
-                '><skipped message=%s/></testcase>' % q(info.get("summary", "")) if info.get("status") == "skipped" else "/>"))
-            continue
-        for k, f in enumerate(items):
-            out.write('    <testcase classname=%s name=%s time="%.3f">\n' % (
-                q("gilport-stress." + report["target"]["module"]), q("%s: %s #%d" % (phase, f["check"], k + 1)),
-                info.get("seconds", 0)))
-            body = location(f) + f["message"]
-            for note in f.get("notes") or []:
-                body += "\n%snote: %s" % (location(note), note["message"])
-            for key in ("runtime", "call", "python_stack"):
-                if f.get(key):
-                    body += "\n%s: %s" % (key, f[key])
-            if f.get("c_stack"):
-                body += "\nC stack:\n" + "\n".join(f["c_stack"])
-            out.write('      <failure type=%s message=%s>%s</failure>\n' % (
-                q(f["check"]), q(f["message"][:500]), xmlesc.escape(body)))
-            out.write('    </testcase>\n')
-    if report.get("error"):
-        out.write('    <testcase classname="gilport-stress" name="harness"><error message=%s/></testcase>\n'
-                  % q(report["error"]))
-    out.write('  </testsuite>\n</testsuites>\n')
-
-
 # ---------------------------------------------------------------- main
 def main(argv=None):
     global state_symbolizer, state_origin
@@ -802,7 +705,30 @@ def main(argv=None):
 
 
 def run(args, state, report):
-    global state_origin
+    python, paths = check_inputs(args, state)
+    if args.tsan:
+        # The instrumented build comes first on sys.path, before any other build of the module.
+        paths.insert(0, prepare_tsan(args, state, report, python))
+    base = {"module": args.module, "paths": paths, "seed": args.seed,
+            "spec": os.path.abspath(args.spec) if args.spec else None,
+            "threads": args.threads, "interpreters": args.interpreters,
+            "duration": args.duration, "iterations": args.iterations,
+            "leak_rounds": 0 if "leaks" in args.skip else args.leak_rounds,
+            "leak_bound": args.leak_bound, "mutators": args.mutators}
+    r = locate_module(args, state, report, python, base)
+    choose_shim(args, state, report, r)
+    phase_import(args, state, report, r, base)
+    sub_ok = phase_subinterpreter_import(args, state, report, r, base)
+    if "concurrent" not in args.skip:
+        phase_concurrent(args, state, report, r, base)
+    phase_subinterpreters(args, state, report, r, base, sub_ok)
+    if args.tsan:
+        report["findings"] += tsan_findings(state, report)
+    return 1 if report["findings"] else 0
+
+
+def check_inputs(args, state):
+    """The interpreter under test and the --path directories, checked."""
     python = shutil.which(args.python) if os.sep not in args.python else args.python
     if not python or not os.access(python, os.X_OK):
         raise HarnessError("interpreter not found: %s" % args.python)
@@ -813,21 +739,18 @@ def run(args, state, report):
     for p in paths:
         if not os.path.isdir(p):
             raise HarnessError("--path directory not found: %s" % p)
-    if args.tsan:
-        # The instrumented build comes first on sys.path, before any other build of the module.
-        paths.insert(0, prepare_tsan(args, state, report, python))
-    base = {"module": args.module, "paths": paths, "seed": args.seed,
-            "spec": os.path.abspath(args.spec) if args.spec else None,
-            "threads": args.threads, "interpreters": args.interpreters,
-            "duration": args.duration, "iterations": args.iterations,
-            "leak_rounds": 0 if "leaks" in args.skip else args.leak_rounds,
-            "leak_bound": args.leak_bound, "mutators": args.mutators}
+    return python, paths
+
+
+def locate_module(args, state, report, python, base):
+    """Finds the module's file in a child; fills report["target"]."""
+    global state_origin
     loc = run_child(state, "locate", base, timeout=60)
     if loc.result is None:
         raise HarnessError("cannot run %s: %s" % (python, loc.stderr.strip()[-1000:]))
     if not loc.result["found"]:
         raise HarnessError("module %r not found (searched %s and the default sys.path of %s)"
-                           % (args.module, ", ".join(paths) or "no --path", python))
+                           % (args.module, ", ".join(base["paths"]) or "no --path", python))
     r = loc.result
     state.update(origin=r["origin"], free_threaded=r["free_threaded"])
     if args.tsan and os.path.realpath(r["origin"] or "") != os.path.realpath(state["tsan"]["module"]):
@@ -840,7 +763,11 @@ def run(args, state, report):
     if not r["extension"]:
         report["notes"].append("%s is not an extension module (%s): only Python-level checks run"
                                % (args.module, r["origin"]))
-    # The shim.
+    return r
+
+
+def choose_shim(args, state, report, r):
+    """Whether the LD_AUDIT shim and the crash helper are loaded into the children."""
     shim = None if args.no_shim else (args.shim or os.environ.get("GILPORT_SHIM"))
     if shim and not os.path.exists(shim):
         raise HarnessError("shim library not found: %s" % shim)
@@ -858,147 +785,175 @@ def run(args, state, report):
     elif not args.no_shim:
         report["notes"].append("the borrowed-reference shim is not loaded (%s)" % (
             "no --shim given" if not shim else "not an extension module"))
-    gil_build = not r["free_threaded"]
 
-    # 1. import audit
+
+def plural(n):
+    return "" if n == 1 else "s"
+
+
+def phase_import(args, state, report, r, base):
+    """Phase 1: the import audit."""
     t0 = time.monotonic()
-    if "import" not in args.skip:
-        findings, info = import_audit(state, base)
-        report["findings"] += findings
-        mine = next((e for e in info["extensions"]
-                     if os.path.realpath(e.get("file", "")) == state_origin), {})
-        state["module_slots"] = mine
-        n_ext = len(info["extensions"])
-        report["phases"]["import"] = dict(info, status="done", seconds=time.monotonic() - t0, summary=(
-            "%d extension module%s loaded; %d turn%s the GIL back on" % (
-                n_ext, "" if n_ext == 1 else "s", len(findings), "s" if len(findings) == 1 else "")
-            if r["free_threaded"] else "%d extension module%s loaded (GIL build: no GIL check)" % (n_ext, "" if n_ext == 1 else "s")))
-    else:
+    if "import" in args.skip:
         report["phases"]["import"] = {"status": "skipped", "summary": "skipped (--skip import)"}
-    sub_ok = False
+        return
+    findings, info = import_audit(state, base)
+    report["findings"] += findings
+    mine = next((e for e in info["extensions"]
+                 if os.path.realpath(e.get("file", "")) == state_origin), {})
+    state["module_slots"] = mine
+    n_ext = len(info["extensions"])
+    if r["free_threaded"]:
+        summary = "%d extension module%s loaded; %d turn%s the GIL back on" % (
+            n_ext, plural(n_ext), len(findings), "s" if len(findings) == 1 else "")
+    else:
+        summary = "%d extension module%s loaded (GIL build: no GIL check)" % (n_ext, plural(n_ext))
+    report["phases"]["import"] = dict(info, status="done", seconds=time.monotonic() - t0,
+                                      summary=summary)
+
+
+def phase_subinterpreter_import(args, state, report, r, base):
+    """Phase 1, second half: the import in an own-GIL subinterpreter; True if it worked."""
     t0 = time.monotonic()
     if "subinterpreters" in args.skip or args.interpreters == 0:
         report["phases"]["subinterpreter-import"] = {"status": "skipped", "summary": "skipped"}
-    elif not r["has_interpreters"]:
+        return False
+    if not r["has_interpreters"]:
         report["phases"]["subinterpreter-import"] = {
             "status": "skipped", "summary": "skipped: Python %s has no _interpreters module "
             "(own-GIL subinterpreters need 3.13)" % report["target"]["python_version"]}
-    else:
-        if "module_slots" not in state:
-            probe = run_child(state, "ext-probe", dict(base, extension=args.module), timeout=120)
-            state["module_slots"] = probe.result or {}
-        findings, info = subinterp_import(state, base)
-        report["findings"] += findings
-        sub_ok = info.get("ok", False)
-        report["phases"]["subinterpreter-import"] = {
-            "status": "done", "seconds": time.monotonic() - t0,
-            "summary": "imports in an own-GIL subinterpreter" if sub_ok else
-            "cannot be imported in an own-GIL subinterpreter"}
+        return False
+    if "module_slots" not in state:
+        probe = run_child(state, "ext-probe", dict(base, extension=args.module), timeout=120)
+        state["module_slots"] = probe.result or {}
+    findings, info = subinterp_import(state, base)
+    report["findings"] += findings
+    sub_ok = info.get("ok", False)
+    report["phases"]["subinterpreter-import"] = {
+        "status": "done", "seconds": time.monotonic() - t0,
+        "summary": "imports in an own-GIL subinterpreter" if sub_ok else
+        "cannot be imported in an own-GIL subinterpreter"}
+    return sub_ok
 
-    # 2. leaks + concurrent calls
-    t0 = time.monotonic()
-    if "concurrent" not in args.skip:
-        shim_out = os.path.join(state["work"], "shim.bin")
-        cfg = dict(base, shim_out=shim_out, gil_build=gil_build,
-                   crash_helper=state.get("crash_helper"),
-                   env={"PYTHON_GIL": "0"} if r["free_threaded"] else {})
-        # ThreadSanitizer makes everything 5-15x slower.
-        slow = 15 if args.tsan else 1
-        if args.iterations:
-            expected = 60 * slow + args.iterations * args.threads * 0.002 * slow
-        else:
-            expected = 60 * slow + args.duration
+
+def run_workload_child(args, state, report, cfg):
+    """The workload child, run once more if it hung outside the module's calls."""
+    # ThreadSanitizer makes everything 5-15x slower.
+    slow = 15 if args.tsan else 1
+    if args.iterations:
+        expected = 60 * slow + args.iterations * args.threads * 0.002 * slow
+    else:
+        expected = 60 * slow + args.duration
+    res = run_child(state, "workload", cfg, timeout=args.timeout or expected,
+                    stall=args.stall_timeout, audit=True)
+    if res.hang and not any(t.get("in_call") for t in res.hang.get("threads") or []):
+        # Hung while no thread was inside a call of the module: not the
+        # module's deadlock (seen rarely on 3.13t under CPU
+        # oversubscription, inside CPython's type lock).  Run again once.
+        report["notes"].append("the workload process hung outside the module's calls (%s, phase %s); "
+                               "it was run again" % (res.hang["reason"], res.hang.get("phase")))
         res = run_child(state, "workload", cfg, timeout=args.timeout or expected,
                         stall=args.stall_timeout, audit=True)
-        if res.hang and not any(t.get("in_call") for t in res.hang.get("threads") or []):
-            # Hung while no thread was inside a call of the module: not the
-            # module's deadlock (seen rarely on 3.13t under CPU
-            # oversubscription, inside CPython's type lock).  Run again once.
-            report["notes"].append("the workload process hung outside the module's calls (%s, phase %s); "
-                                   "it was run again" % (res.hang["reason"], res.hang.get("phase")))
-            res = run_child(state, "workload", cfg, timeout=args.timeout or expected,
-                            stall=args.stall_timeout, audit=True)
-        phase = report["phases"]["concurrent"] = {"status": "done"}
-        bad = crash_or_hang(res, "concurrent calls" if not res.hang else "workload", args.module)
-        result = res.result or {}
-        if result.get("spec_error"):
-            raise HarnessError("spec: %s" % result["spec_error"])
-        if bad is None and res.rc != 0:
-            raise HarnessError("the workload process failed (exit %s):\n%s" % (res.rc, res.stderr.strip()[-3000:]))
-        report["notes"] += result.get("notes", [])
-        if gil_build:
-            report["notes"].append("GIL build: the workload ran with sys.setswitchinterval(1e-06)")
-        elif r["free_threaded"]:
-            report["notes"].append("the workload ran with PYTHON_GIL=0 (the GIL stays off even for "
-                                   "modules that have not declared Py_mod_gil)")
-        findings, shim_info = borrowed_findings(state, shim_out) if state.get("shim") else ([], {"active": False})
-        report["findings"] += findings
-        if bad:
-            report["findings"].append(bad)
-        report["findings"] += workload_findings(state, result, args.module)
-        conc = result.get("concurrent") or {}
-        calls = sum(conc.get("attempted", {}).values())
-        phase.update(seconds=time.monotonic() - t0, shim=shim_info, operations=result.get("operations"),
-                     calls=conc.get("attempted"), ok_calls=conc.get("ok"), elapsed=conc.get("elapsed"),
-                     leaks=result.get("leaks"),
-                     summary="%s; %d calls on %d threads + %d mutator%s in %.1f s; shim: %s" % (
-                         "crashed" if bad and bad["check"] == "gilport-crash" else
-                         "hung" if bad else "completed", calls, args.threads, conc.get("mutators", 0),
-                         "" if conc.get("mutators", 0) == 1 else "s", conc.get("elapsed") or 0,
-                         ("%d borrowed-reference calls intercepted at %d call sites" % (
-                             shim_info["intercepted_calls"], len(shim_info["sites"])))
-                         if shim_info.get("active") else "not active"))
-        report["phases"]["leaks"] = {
-            "status": "done" if result.get("leaks") is not None else "skipped",
-            "summary": "%d operations measured" % len(result.get("leaks") or [])
-            if result.get("leaks") else "skipped (not run under --tsan by default)"
-            if getattr(args, "leak_rounds_defaulted", False) and args.tsan else "skipped"}
-    # 3. subinterpreters
+    return res
+
+
+def phase_concurrent(args, state, report, r, base):
+    """Phase 2: the leak rounds and the concurrent calls, in one child."""
     t0 = time.monotonic()
-    if sub_ok and args.interpreters > 0:
-        per = args.duration / 2 if args.duration else None
-        cfg = dict(base, sub_duration=per or 1.0,
-                   sub_iterations=max(1, args.iterations // 2) if args.iterations else None,
-                   sub_threads=max(1, min(args.threads, 2)), crash_helper=state.get("crash_helper"),
-                   leak_rounds=0)
-        res = run_child(state, "subinterp", cfg, timeout=args.timeout or 60 * (15 if args.tsan else 1) + 2 * (per or 5),
-                        stall=args.stall_timeout)
-        bad = crash_or_hang(res, "subinterpreters", args.module)
-        result = res.result or {}
-        if bad:
-            report["findings"].append(bad)
-        elif res.rc != 0:
-            raise HarnessError("the subinterpreter process failed (exit %s):\n%s" % (res.rc, res.stderr.strip()[-3000:]))
-        for iso in result.get("isolation", []):
-            report["findings"].append(finding("gilport-state-isolation", iso["message"], severity="error",
-                                              phase="subinterpreters", file=state["origin"], **{"kind": iso["kind"]}))
-        for err in result.get("errors", []):
-            report["findings"].append(finding("gilport-subinterpreter-error",
-                                              "interpreter %s (%s): %s" % (err["interpreter"], err["action"], err["error"]),
-                                              severity="error", phase="subinterpreters",
-                                              traceback=err.get("traceback")))
-        for run_ in result.get("runs") or []:
-            if not run_:
-                continue
-            fake = {"concurrent": run_.get("stats") or {}, "invariant_failures": run_.get("invariant_failures", [])}
-            for f in workload_findings(state, fake, args.module):
-                f["phase"] = "subinterpreters"
-                f["message"] = "in subinterpreter %d: %s" % (run_["interpreter"], f["message"])
-                report["findings"].append(f)
-        report["phases"]["subinterpreters"] = {
-            "status": "done", "seconds": time.monotonic() - t0,
-            "summary": "%d own-GIL subinterpreters ran the workload at once; %d isolation problem%s" % (
-                result.get("interpreters", args.interpreters), len(result.get("isolation", [])),
-                "" if len(result.get("isolation", [])) == 1 else "s")}
-    else:
+    gil_build = not r["free_threaded"]
+    shim_out = os.path.join(state["work"], "shim.bin")
+    cfg = dict(base, shim_out=shim_out, gil_build=gil_build,
+               crash_helper=state.get("crash_helper"),
+               env={"PYTHON_GIL": "0"} if r["free_threaded"] else {})
+    res = run_workload_child(args, state, report, cfg)
+    phase = report["phases"]["concurrent"] = {"status": "done"}
+    bad = crash_or_hang(res, "concurrent calls" if not res.hang else "workload", args.module)
+    result = res.result or {}
+    if result.get("spec_error"):
+        raise HarnessError("spec: %s" % result["spec_error"])
+    if bad is None and res.rc != 0:
+        raise HarnessError("the workload process failed (exit %s):\n%s" % (res.rc, res.stderr.strip()[-3000:]))
+    report["notes"] += result.get("notes", [])
+    if gil_build:
+        report["notes"].append("GIL build: the workload ran with sys.setswitchinterval(1e-06)")
+    elif r["free_threaded"]:
+        report["notes"].append("the workload ran with PYTHON_GIL=0 (the GIL stays off even for "
+                               "modules that have not declared Py_mod_gil)")
+    findings, shim_info = borrowed_findings(state, shim_out) if state.get("shim") else ([], {"active": False})
+    report["findings"] += findings
+    if bad:
+        report["findings"].append(bad)
+    report["findings"] += workload_findings(state, result, args.module)
+    conc = result.get("concurrent") or {}
+    calls = sum(conc.get("attempted", {}).values())
+    phase.update(seconds=time.monotonic() - t0, shim=shim_info, operations=result.get("operations"),
+                 calls=conc.get("attempted"), ok_calls=conc.get("ok"), elapsed=conc.get("elapsed"),
+                 leaks=result.get("leaks"),
+                 summary="%s; %d calls on %d threads + %d mutator%s in %.1f s; shim: %s" % (
+                     "crashed" if bad and bad["check"] == "gilport-crash" else
+                     "hung" if bad else "completed", calls, args.threads, conc.get("mutators", 0),
+                     plural(conc.get("mutators", 0)), conc.get("elapsed") or 0,
+                     ("%d borrowed-reference calls intercepted at %d call sites" % (
+                         shim_info["intercepted_calls"], len(shim_info["sites"])))
+                     if shim_info.get("active") else "not active"))
+    report["phases"]["leaks"] = {
+        "status": "done" if result.get("leaks") is not None else "skipped",
+        "summary": "%d operations measured" % len(result.get("leaks") or [])
+        if result.get("leaks") else "skipped (not run under --tsan by default)"
+        if getattr(args, "leak_rounds_defaulted", False) and args.tsan else "skipped"}
+
+
+def phase_subinterpreters(args, state, report, r, base, sub_ok):
+    """Phase 3: isolation probes and the workload in M subinterpreters at once."""
+    t0 = time.monotonic()
+    if not (sub_ok and args.interpreters > 0):
         why = ("--skip subinterpreters" if "subinterpreters" in args.skip else
                "--interpreters 0" if args.interpreters == 0 else
                "no own-GIL subinterpreters in this Python" if not r["has_interpreters"] else
                "the module cannot be imported in an own-GIL subinterpreter")
         report["phases"]["subinterpreters"] = {"status": "skipped", "summary": "skipped (%s)" % why}
-    if args.tsan:
-        report["findings"] += tsan_findings(state, report)
-    return 1 if report["findings"] else 0
+        return
+    per = args.duration / 2 if args.duration else None
+    cfg = dict(base, sub_duration=per or 1.0,
+               sub_iterations=max(1, args.iterations // 2) if args.iterations else None,
+               sub_threads=max(1, min(args.threads, 2)), crash_helper=state.get("crash_helper"),
+               leak_rounds=0)
+    res = run_child(state, "subinterp", cfg, timeout=args.timeout or 60 * (15 if args.tsan else 1) + 2 * (per or 5),
+                    stall=args.stall_timeout)
+    bad = crash_or_hang(res, "subinterpreters", args.module)
+    result = res.result or {}
+    if bad:
+        report["findings"].append(bad)
+    elif res.rc != 0:
+        raise HarnessError("the subinterpreter process failed (exit %s):\n%s" % (res.rc, res.stderr.strip()[-3000:]))
+    report["findings"] += subinterpreter_findings(state, result, args.module)
+    isolation = len(result.get("isolation", []))
+    report["phases"]["subinterpreters"] = {
+        "status": "done", "seconds": time.monotonic() - t0,
+        "summary": "%d own-GIL subinterpreters ran the workload at once; %d isolation problem%s" % (
+            result.get("interpreters", args.interpreters), isolation, plural(isolation))}
+
+
+def subinterpreter_findings(state, result, module):
+    """Isolation problems, errors and the workload's findings of the subinterpreter child."""
+    found = []
+    for iso in result.get("isolation", []):
+        found.append(finding("gilport-state-isolation", iso["message"], severity="error",
+                             phase="subinterpreters", file=state["origin"], **{"kind": iso["kind"]}))
+    for err in result.get("errors", []):
+        found.append(finding("gilport-subinterpreter-error",
+                             "interpreter %s (%s): %s" % (err["interpreter"], err["action"], err["error"]),
+                             severity="error", phase="subinterpreters",
+                             traceback=err.get("traceback")))
+    for run_ in result.get("runs") or []:
+        if not run_:
+            continue
+        fake = {"concurrent": run_.get("stats") or {}, "invariant_failures": run_.get("invariant_failures", [])}
+        for f in workload_findings(state, fake, module):
+            f["phase"] = "subinterpreters"
+            f["message"] = "in subinterpreter %d: %s" % (run_["interpreter"], f["message"])
+            found.append(f)
+    return found
 
 
 if __name__ == "__main__":

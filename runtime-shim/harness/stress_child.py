@@ -24,7 +24,6 @@ import importlib
 import importlib.machinery
 import json
 import os
-import random
 import sys
 import threading
 import time
@@ -38,6 +37,7 @@ if HERE not in sys.path:
 
 import miniyaml  # noqa: E402
 import shimdata  # noqa: E402
+from workload import Obj, Workload  # noqa: E402
 
 Py_mod_multiple_interpreters = 3
 Py_mod_gil = 4
@@ -188,370 +188,7 @@ def mode_subinterp_import(config):
 
 
 # -------------------------------------------------------------- workload
-class Obj:
-    """A weak-referenceable, non-immortal value for argument generation."""
-    __slots__ = ("value", "__weakref__", "__dict__")
-
-    def __init__(self, value=0):
-        self.value = value
-
-    def __repr__(self):
-        return "Obj(%r)" % (self.value,)
-
-    def __eq__(self, other):
-        return isinstance(other, Obj) and other.value == self.value
-
-    def __hash__(self):
-        return hash(self.value)
-
-
-SKIP_NAMES = {"exit", "abort", "sleep", "wait", "join", "serve", "serve_forever",
-              "run_forever", "main", "fork", "spawn", "interact", "input"}
-OBSERVER_PREFIXES = ("get", "count", "size", "info", "stat", "snapshot", "live",
-                     "alive", "instances", "registry", "cache_info", "len",
-                     "total", "peek_all")
-
-
-class Op:
-    def __init__(self, name, resolve, args, kwargs=None, weight=1.0,
-                 expect=None, check=None, arg_names=None):
-        self.name = name
-        self.resolve = resolve          # env -> callable
-        self.args = args                # list of env -> value
-        self.kwargs = kwargs or {}
-        self.weight = weight
-        self.expect = expect            # tuple of exception classes or None (any)
-        self.check = check              # code object or None
-        self.arg_names = arg_names or [None] * len(args)
-        self.burst = 16   # calls per generated argument set
-
-
-def _compile(expr, what):
-    try:
-        return compile(str(expr), "<spec %s>" % what, "eval")
-    except SyntaxError as exc:
-        raise miniyaml.SpecError("%s: invalid expression %r: %s" % (what, expr, exc))
-
-
-class Workload:
-    """Operations, shared objects and mutators built from a spec or derived."""
-
-    def __init__(self, mod, spec, seed):
-        self.mod = mod
-        self.seed = seed
-        self.notes = []
-        self.shared = {}
-        self.mutator_code = None
-        self.invariants = []
-        self.probes = []
-        self.leak_ops = None
-        self.setup_env = {}
-        self.ops = []
-        self._shared_ids = None
-        self.focus = []
-        self.total_ok = collections.Counter()
-        self.total_attempted = collections.Counter()
-        self.base_env = {"mod": mod, "Obj": Obj, "weakref": weakref,
-                         "shared": self.shared, "random": random,
-                         "threading": threading, "time": time}
-        if spec:
-            self._from_spec(spec)
-        else:
-            self._derive()
-
-    # -- environments
-    def env(self, index):
-        rng = random.Random((self.seed * 7919 + index * 104729) & 0xffffffff)
-        env = dict(self.base_env)
-        env.update(self.setup_env)
-
-        def rstr(n=None):
-            return "".join(rng.choice("abcdefgh") for _ in range(n or rng.randint(1, 6)))
-
-        env.update({
-            "r": rng, "rint": rng.randint, "choice": rng.choice, "rstr": rstr,
-            "obj": lambda: Obj(rng.random()), "thread": index,
-            "rlist": lambda n=4: [Obj(rng.random()) for _ in range(n)],
-            "rdict": lambda n=4: {rstr(): Obj(rng.random()) for _ in range(n)},
-        })
-        return env
-
-    # -- spec
-    def _from_spec(self, spec):
-        if not isinstance(spec, dict):
-            raise miniyaml.SpecError("the spec must be a mapping")
-        # `sources` and `cflags` are read by the parent, for the --tsan build.
-        known = {"module", "setup", "shared", "operations", "mutators",
-                 "invariants", "probes", "leak", "expect", "focus", "sources", "cflags"}
-        unknown = set(spec) - known
-        if unknown:
-            raise miniyaml.SpecError("unknown spec keys: %s" % ", ".join(sorted(unknown)))
-        if spec.get("setup"):
-            exec(compile(spec["setup"], "<spec setup>", "exec"), self.base_env,
-                 self.setup_env)
-        env = self.env(-1)
-        for name, expr in (spec.get("shared") or {}).items():
-            self.shared[name] = eval(_compile(expr, "shared." + name), env)
-        default_expect = self._exceptions(spec.get("expect"))
-        ops = spec.get("operations") or []
-        if not ops:
-            raise miniyaml.SpecError("the spec has no operations")
-        for k, entry in enumerate(ops):
-            if isinstance(entry, str):
-                entry = {"call": entry}
-            call = entry.get("call")
-            if not call:
-                raise miniyaml.SpecError("operation %d has no 'call'" % (k + 1))
-            args = [self._arg(a, "%s arg %d" % (call, i))
-                    for i, a in enumerate(entry.get("args") or [])]
-            kwargs = {key: self._arg(v, "%s kwarg %s" % (call, key))
-                      for key, v in (entry.get("kwargs") or {}).items()}
-            resolve = self._resolver(call, entry.get("self"))
-            expect = (self._exceptions(entry["expect"]) if "expect" in entry
-                      else default_expect)
-            check = _compile(entry["check"], call + " check") if entry.get("check") else None
-            op = Op(call, resolve, args, kwargs,
-                    float(entry.get("weight", 1)), expect, check,
-                    [str(a) for a in entry.get("args") or []])
-            op.burst = max(1, int(entry.get("burst", 16)))
-            self.ops.append(op)
-        if spec.get("mutators") is not None:
-            self.mutator_code = [compile(str(s), "<spec mutator>", "exec")
-                                 for s in spec["mutators"]]
-        self.invariants = [(str(s), _compile(s, "invariant")) for s in spec.get("invariants") or []]
-        self.probes = [(str(s), _compile(s, "probe")) for s in spec.get("probes") or []]
-        if spec.get("leak") is not None:
-            self.leak_ops = set(spec["leak"])
-        by_name = {op.name: op for op in self.ops}
-        for group in spec.get("focus") or []:
-            if not isinstance(group, list) or not all(g in by_name for g in group):
-                raise miniyaml.SpecError("focus: each entry must be a list of operation names: %r" % (group,))
-            self.focus.append([by_name[g] for g in group])
-
-    def _exceptions(self, names):
-        if names is None:
-            return None
-        result = []
-        for name in names:
-            import builtins
-            exc = getattr(builtins, name, None) or getattr(self.mod, name, None)
-            if not (isinstance(exc, type) and issubclass(exc, BaseException)):
-                raise miniyaml.SpecError("unknown exception %r" % name)
-            result.append(exc)
-        return tuple(result)
-
-    def _arg(self, expr, what):
-        code = _compile(expr, what)
-        return lambda env: eval(code, env)
-
-    def _resolver(self, call, self_expr):
-        mod = self.mod
-        if "." in call:
-            owner, _, attr = call.partition(".")
-            if self_expr is not None:
-                code = _compile(self_expr, call + " self")
-                return lambda env: getattr(eval(code, env), attr)
-            target = getattr(mod, owner, None)
-            if target is None:
-                raise miniyaml.SpecError("%s has no attribute %r" % (mod.__name__, owner))
-            return lambda env: getattr(target, attr)
-        if not hasattr(mod, call):
-            raise miniyaml.SpecError("%s has no attribute %r" % (mod.__name__, call))
-        fn = getattr(mod, call)
-        return lambda env: fn
-
-    # -- derivation
-    def _derive(self):
-        self.ops = []
-        mod = self.mod
-        env = self.env(-2)
-        self.shared["list"] = [Obj(i) for i in range(16)]
-        self.shared["dict"] = {i: Obj(i) for i in range(16)}
-        self.shared["strdict"] = {str(i): Obj(i) for i in range(16)}
-        self.shared["obj"] = Obj(0)
-        instances = []
-        gens = [
-            ("int", lambda e: e["rint"](-2, 40)),
-            ("str", lambda e: e["rstr"]()),
-            ("None", lambda e: None),
-            ("obj", lambda e: e["obj"]()),
-            ("shared['list']", lambda e: self.shared["list"]),
-            ("shared['dict']", lambda e: self.shared["dict"]),
-            ("shared['strdict']", lambda e: self.shared["strdict"]),
-            ("list", lambda e: e["rlist"](3)),
-            ("dict", lambda e: e["rdict"](3)),
-            ("callable", lambda e: (lambda *a, **k: a)),
-            ("float", lambda e: e["r"].random()),
-            ("bytes", lambda e: b"xy"),
-            ("tuple", lambda e: (1, "a")),
-        ]
-        inst_gen = ("shared instance", lambda e: e["choice"](instances))
-
-        def gen_args(e, n):
-            pool = gens + ([inst_gen] if instances else [])
-            picks = [e["choice"](pool) for _ in range(n)]
-            return [g(e) for _, g in picks], [name for name, _ in picks]
-
-        def arities(fn, lo=0, hi=3):
-            ok = []
-            for n in range(lo, hi + 1):
-                accepted = False
-                for _ in range(8):
-                    args, _ = gen_args(env, n)
-                    try:
-                        fn(*args)
-                        accepted = True
-                    except TypeError as exc:
-                        text = str(exc)
-                        if not any(w in text for w in ("argument", "takes", "expected", "positional")):
-                            accepted = True
-                    except Exception:
-                        accepted = True
-                    if accepted:
-                        break
-                if accepted:
-                    ok.append(n)
-            return ok
-
-        def signature_arity(fn):
-            import inspect
-            try:
-                sig = inspect.signature(fn)
-            except (TypeError, ValueError):
-                return None
-            req = opt = 0
-            for p in sig.parameters.values():
-                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-                    if p.default is p.empty:
-                        req += 1
-                    else:
-                        opt += 1
-                elif p.kind == p.VAR_POSITIONAL:
-                    opt += 2
-            return req, req + min(opt, 3)
-
-        def make_op(name, resolve, n):
-            def arg(k):
-                return lambda e, k=k: None  # replaced per call below
-            op = Op("%s/%d" % (name, n), resolve, [None] * n)
-            op.auto_arity = n
-            return op
-
-        names = [n for n in dir(mod) if not n.startswith("_") and n not in SKIP_NAMES]
-        derived = []
-        types = []
-        for name in names:
-            value = getattr(mod, name)
-            if isinstance(value, type):
-                if issubclass(value, BaseException):
-                    continue
-                types.append((name, value))
-            elif callable(value):
-                sig = signature_arity(value)
-                found = list(range(sig[0], sig[1] + 1)) if sig else arities(value)
-                for n in found[:2]:
-                    derived.append(make_op(name, (lambda v: lambda e: v)(value), n))
-                if not found:
-                    self.notes.append("skipped %s: no argument count accepted" % name)
-        for tname, tp in types:
-            for n in (arities(tp) or [])[:1]:
-                for _ in range(6):
-                    args, _ = gen_args(env, n)
-                    try:
-                        instances.append(tp(*args))
-                        break
-                    except Exception:
-                        continue
-                derived.append(make_op(tname, (lambda v: lambda e: v)(tp), n))
-            made = [i for i in instances if type(i) is tp]
-            if not made:
-                self.notes.append("no instance of %s could be constructed" % tname)
-                continue
-            for attr in dir(tp):
-                if attr.startswith("_") or attr in SKIP_NAMES:
-                    continue
-                raw = tp.__dict__.get(attr)
-                if raw is None:
-                    continue
-                if hasattr(raw, "__get__") and hasattr(raw, "__set__") and not callable(raw):
-                    derived.append(Op("%s.%s (get)" % (tname, attr),
-                                      (lambda a: lambda e: (lambda: getattr(e["choice"](instances), a)))(attr), []))
-                    setter = Op("%s.%s (set)" % (tname, attr),
-                                (lambda a: lambda e: (lambda v: setattr(e["choice"](instances), a, v)))(attr), [None])
-                    setter.auto_arity = 1
-                    derived.append(setter)
-                    continue
-                bound = getattr(made[0], attr, None)
-                if not callable(bound):
-                    continue
-                sig = signature_arity(bound)
-                found = list(range(sig[0], sig[1] + 1)) if sig else arities(bound)
-                for n in found[:2]:
-                    derived.append(make_op("%s.%s" % (tname, attr),
-                                           (lambda a: lambda e: getattr(e["choice"](instances), a))(attr), n))
-        for k, inst in enumerate(instances[:4]):
-            self.shared["instance%d" % k] = inst
-        # Every derived op draws fresh arguments from the generator.
-        for op in derived:
-            n = getattr(op, "auto_arity", 0)
-            op.args = []
-            op.gen = (lambda n: lambda e: gen_args(e, n))(n)
-            self.ops.append(op)
-        if not self.ops:
-            raise miniyaml.SpecError("no public callables found in module %s" % mod.__name__)
-        self.notes.append(
-            "no --spec given: derived %d operations from the public callables and "
-            "types of %s (%s), with random arguments (ints, strings, None, "
-            "fresh and shared lists/dicts, objects, callables)"
-            % (len(self.ops), mod.__name__, ", ".join(sorted({o.name.split('/')[0] for o in self.ops}))))
-        self.probes = []
-        for name in names:
-            value = getattr(mod, name)
-            if callable(value) and not isinstance(value, type) and name.startswith(OBSERVER_PREFIXES):
-                sig = signature_arity(value)
-                if sig and sig[0] == 0:
-                    self.probes.append(("%s.%s()" % (mod.__name__, name),
-                                        compile("mod.%s()" % name, "<probe>", "eval")))
-
-    # -- calling
-    def build_call(self, op, env):
-        gen = getattr(op, "gen", None)
-        if gen is not None:
-            args, names = gen(env)
-            return args, {}, names
-        args = [a(env) for a in op.args]
-        kwargs = {k: v(env) for k, v in op.kwargs.items()}
-        return args, kwargs, op.arg_names
-
-    def describe(self, op, args, kwargs, names):
-        shared_ids = self._shared_ids
-        if shared_ids is None or len(shared_ids) != len(self.shared):
-            shared_ids = self._shared_ids = {id(v): k for k, v in self.shared.items()}
-        parts = []
-        for value, name in zip(args, names):
-            parts.append(_describe(value, shared_ids))
-        for k, v in kwargs.items():
-            parts.append("%s=%s" % (k, _describe(v, shared_ids)))
-        return "%s(%s)" % (op.name.split("/")[0], ", ".join(parts))
-
-
-def _describe(value, shared_ids):
-    if id(value) in shared_ids:
-        return "shared[%r]" % shared_ids[id(value)]
-    if value is None or isinstance(value, (bool, int, float)):
-        return repr(value)
-    if isinstance(value, (str, bytes)):
-        text = repr(value)
-        return text if len(text) <= 40 else text[:37] + "..."
-    if isinstance(value, (list, dict, tuple, set)):
-        return "%s(len=%d)" % (type(value).__name__, len(value))
-    if isinstance(value, Obj):
-        return "Obj()"
-    if isinstance(value, weakref.ref):
-        return "weakref(%s)" % ("alive" if value() is not None else "dead")
-    return "<%s>" % type(value).__name__
-
-
+# (the Workload itself is in workload.py)
 def mutate_generic(shared, rng, sizes):
     for name, value in list(shared.items()):
         n0 = sizes.get(name, 8)
@@ -583,18 +220,12 @@ def mutate_generic(shared, rng, sizes):
 
 def run_threads(work, config, ctx, shim, phase_name, duration, iterations, slot_base=0):
     """N workers and mutator threads, started together from a barrier."""
-    nthreads = config["threads"]
-    nmut = config.get("mutators", 1) if (work.mutator_code is not None or work.shared) else 0
-    if work.mutator_code == []:
-        nmut = 0
-    stop = threading.Event()
-    barrier = threading.Barrier(nthreads + nmut + 1)
-    ok = [collections.Counter() for _ in range(nthreads)]
-    attempted = [collections.Counter() for _ in range(nthreads)]
-    problems = [[] for _ in range(nthreads + nmut)]
-    weights = [op.weight for op in work.ops]
-    # Rounds: (operations or None for the weighted mix, end).  Ends are
-    # seconds after the start, or cumulative calls per thread.
+    return ThreadRun(work, config, ctx, shim, duration, iterations, slot_base).run(phase_name)
+
+
+def schedule(work, config, duration, iterations):
+    """Rounds: (operations or None for the weighted mix, end).  Ends are
+    seconds after the start, or cumulative calls per thread."""
     focus = [[op] for op in work.ops] + [g for g in work.focus if len(g) > 1]
     if not config.get("focus", True) or len(work.ops) == 1:
         focus = [g for g in work.focus if len(g) > 1]
@@ -611,67 +242,141 @@ def run_threads(work, config, ctx, shim, phase_name, duration, iterations, slot_
         step = max(1, (iterations - mix) // len(focus)) if focus else 0
         for k, group in enumerate(focus):
             plan.append((group, mix + step * (k + 1)))
-    start_at = [0.0]
+    return plan
+
+
+def shared_sizes(shared):
+    """The sizes (and dict keys) that the generic mutator keeps the shared objects near."""
     sizes = {}
-    for name, value in work.shared.items():
+    for name, value in shared.items():
         if isinstance(value, (list, dict)):
             sizes[name] = len(value)
         if isinstance(value, dict):
             sizes[name + ".keys"] = list(value.keys())
-    if shim is not None:
-        ids = []
-        for value in work.shared.values():
-            ids.append(id(value))
-            if isinstance(value, (list, tuple)):
-                ids.extend(id(v) for v in value if isinstance(v, (list, dict, weakref.ref)))
-        shim.register(ids)
-    if ctx:
-        ctx.set_phase(phase_name)
+    return sizes
 
-    def worker(index):
-        slot = ctx.slot(slot_base + index) if ctx else None
+
+def register_shared(shim, shared):
+    """Tells the shim which objects are shared: each one, and the containers in a list."""
+    ids = []
+    for value in shared.values():
+        ids.append(id(value))
+        if isinstance(value, (list, tuple)):
+            ids.extend(id(v) for v in value if isinstance(v, (list, dict, weakref.ref)))
+    shim.register(ids)
+
+
+class KeptResults:
+    """Results are kept for a while and checked again later: an object that
+    the module freed too early (a reference it did not own) changes type or
+    hash when its memory is reused."""
+    HASHABLE = (str, bytes, int, float)
+
+    def __init__(self, problems):
+        self.kept = []
+        self.problems = problems
+
+    def keep(self, value, desc):
+        tp = type(value)
+        if value is None or tp is bool:
+            return
+        self.kept.append((value, tp, hash(value) if tp in self.HASHABLE else None, desc))
+        if len(self.kept) > 64:
+            del self.kept[:32]
+
+    def verify(self):
+        for value, tp, h, desc in self.kept:
+            now = type(value)
+            if now is not tp or (h is not None and hash(value) != h):
+                self.problems.append((
+                    "gilport-wrong-result", desc.split("(")[0],
+                    "the object returned by %s changed after it was returned (it was a %s, "
+                    "now %s): the module handed out a reference it did not own "
+                    "(use-after-free)" % (desc, tp.__name__, now.__name__), desc))
+                self.kept.clear()
+                return
+
+
+class ThreadRun:
+    """One run of the worker and mutator threads over a workload."""
+
+    def __init__(self, work, config, ctx, shim, duration, iterations, slot_base):
+        self.work, self.config, self.ctx, self.shim = work, config, ctx, shim
+        self.duration, self.iterations, self.slot_base = duration, iterations, slot_base
+        self.nthreads = nthreads = config["threads"]
+        nmut = config.get("mutators", 1) if (work.mutator_code is not None or work.shared) else 0
+        if work.mutator_code == []:
+            nmut = 0
+        self.nmut = nmut
+        self.stop = threading.Event()
+        self.barrier = threading.Barrier(nthreads + nmut + 1)
+        self.ok = [collections.Counter() for _ in range(nthreads)]
+        self.attempted = [collections.Counter() for _ in range(nthreads)]
+        self.problems = [[] for _ in range(nthreads + nmut)]
+        self.weights = [op.weight for op in work.ops]
+        self.plan = schedule(work, config, duration, iterations)
+        self.start_at = 0.0
+        self.sizes = shared_sizes(work.shared)
+
+    def run(self, phase_name):
+        work, nthreads = self.work, self.nthreads
+        if self.shim is not None:
+            register_shared(self.shim, work.shared)
+        if self.ctx:
+            self.ctx.set_phase(phase_name)
+        threads = [threading.Thread(target=self.worker, args=(i,), name="gilport-worker-%d" % i)
+                   for i in range(nthreads)]
+        threads += [threading.Thread(target=self.mutator, args=(i,), name="gilport-mutator-%d" % i)
+                    for i in range(self.nmut)]
+        for t in threads:
+            t.start()
+        started = self.start_at = time.monotonic()
+        self.barrier.wait(30)
+        workers = threads[:nthreads]
+        if self.iterations is None:
+            deadline = started + self.duration + 0.5
+            while time.monotonic() < deadline and any(t.is_alive() for t in workers):
+                time.sleep(0.02)
+            self.stop.set()
+        for t in workers:
+            t.join()
+        self.stop.set()
+        for t in threads[nthreads:]:
+            t.join()
+        elapsed = time.monotonic() - started
+        total_ok = collections.Counter()
+        total_attempted = collections.Counter()
+        for c in self.ok:
+            total_ok.update(c)
+        for c in self.attempted:
+            total_attempted.update(c)
+        flat = [p for group in self.problems for p in group]
+        work.total_ok.update(total_ok)
+        work.total_attempted.update(total_attempted)
+        return {"ok": dict(total_ok), "attempted": dict(total_attempted),
+                "problems": flat, "elapsed": elapsed, "threads": nthreads,
+                "mutators": self.nmut}
+
+    def worker(self, index):
+        work, plan, iterations = self.work, self.plan, self.iterations
+        slot = self.ctx.slot(self.slot_base + index) if self.ctx else None
         env = work.env(index)
         rng = env["r"]
         if slot:
             slot.start(threading.get_native_id(), "worker-%d" % index)
         try:
-            barrier.wait(30)
+            self.barrier.wait(30)
         except threading.BrokenBarrierError:
             return
         n = 0
         round_no, limit = 0, plan[0][1]
-        # Results are kept for a while and checked again later: an object
-        # that the module freed too early (a reference it did not own)
-        # changes type or hash when its memory is reused.
-        kept = []
-        hashable = (str, bytes, int, float)
-
-        def keep_result(value, desc):
-            tp = type(value)
-            if value is None or tp is bool:
-                return
-            kept.append((value, tp, hash(value) if tp in hashable else None, desc))
-            if len(kept) > 64:
-                del kept[:32]
-
-        def verify_kept():
-            for value, tp, h, desc in kept:
-                now = type(value)
-                if now is not tp or (h is not None and hash(value) != h):
-                    problems[index].append((
-                        "gilport-wrong-result", desc.split("(")[0],
-                        "the object returned by %s changed after it was returned (it was a %s, "
-                        "now %s): the module handed out a reference it did not own "
-                        "(use-after-free)" % (desc, tp.__name__, now.__name__), desc))
-                    kept.clear()
-                    return
-
-        while not stop.is_set():
+        kept = KeptResults(self.problems[index])
+        while not self.stop.is_set():
             # The schedule: the random mix first, then focused rounds (one
             # operation on every thread, or a spec 'focus' group split
             # between the threads); ends are times or call counts.
             while round_no < len(plan) and (
-                    (iterations is None and time.monotonic() >= start_at[0] + limit) or
+                    (iterations is None and time.monotonic() >= self.start_at + limit) or
                     (iterations is not None and n >= limit)):
                 round_no += 1
                 if round_no < len(plan):
@@ -680,7 +385,7 @@ def run_threads(work, config, ctx, shim, phase_name, duration, iterations, slot_
                 break
             subset = plan[round_no][0]
             if subset is None:
-                op = rng.choices(work.ops, weights)[0]
+                op = rng.choices(work.ops, self.weights)[0]
             else:
                 op = subset[index % len(subset)]
             n += op.burst
@@ -688,115 +393,87 @@ def run_threads(work, config, ctx, shim, phase_name, duration, iterations, slot_
                 args, kwargs, names = work.build_call(op, env)
                 fn = op.resolve(env)
             except Exception as exc:
-                problems[index].append(("harness", op.name, "argument factory failed: %s: %s"
-                                        % (type(exc).__name__, exc), None))
-                stop.set()
+                self.problems[index].append(("harness", op.name, "argument factory failed: %s: %s"
+                                             % (type(exc).__name__, exc), None))
+                self.stop.set()
                 return
             desc = work.describe(op, args, kwargs, names) if slot else op.name
             if slot:
                 slot.enter(desc)
-            # A tight loop: on 3.13t every shared object touched here costs
-            # contended reference counting, which would hide the races.
-            verify_kept()
-            call = functools.partial(fn, *args, **kwargs)
-            check, expect, burst = op.check, op.expect, op.burst
-            good = 0
-            try:
-                for _ in range(burst):
-                    try:
-                        result = call()
-                    except SystemError as exc:
-                        problems[index].append(("gilport-runtime-error", op.name,
-                                                "%s raised SystemError: %s" % (desc, exc), desc))
-                        continue
-                    except Exception as exc:
-                        if expect is not None and not isinstance(exc, expect):
-                            problems[index].append(("gilport-unexpected-exception", op.name,
-                                                    "%s raised %s: %s" % (desc, type(exc).__name__, exc), desc))
-                        continue
-                    good += 1
-                    keep_result(result, desc)
-                    if check is not None:
-                        env["result"], env["args"] = result, args
-                        try:
-                            passed = eval(check, env)
-                        except Exception as exc:
-                            passed = False
-                            result = "%s (check raised %s: %s)" % (_safe_repr(result), type(exc).__name__, exc)
-                        if not passed:
-                            problems[index].append(("gilport-wrong-result", op.name,
-                                                    "%s returned %s, which fails the check"
-                                                    % (desc, _safe_repr(result)), desc))
-                        env["result"] = env["args"] = None
-                    result = None
-            finally:
-                if slot:
-                    slot.leave()
-                attempted[index][op.name] += burst
-                ok[index][op.name] += good
-            call = None
-            result = args = kwargs = None
+            self.burst(index, op, fn, args, kwargs, desc, env, kept, slot)
+            args = kwargs = None
 
-    def mutator(index):
+    def burst(self, index, op, fn, args, kwargs, desc, env, kept, slot):
+        """Calls `fn` op.burst times in a tight loop: on 3.13t every shared
+        object touched here costs contended reference counting, which would
+        hide the races."""
+        problems = self.problems[index]
+        kept.verify()
+        call = functools.partial(fn, *args, **kwargs)
+        check, expect, burst = op.check, op.expect, op.burst
+        good = 0
+        try:
+            for _ in range(burst):
+                try:
+                    result = call()
+                except SystemError as exc:
+                    problems.append(("gilport-runtime-error", op.name,
+                                     "%s raised SystemError: %s" % (desc, exc), desc))
+                    continue
+                except Exception as exc:
+                    if expect is not None and not isinstance(exc, expect):
+                        problems.append(("gilport-unexpected-exception", op.name,
+                                         "%s raised %s: %s" % (desc, type(exc).__name__, exc), desc))
+                    continue
+                good += 1
+                kept.keep(result, desc)
+                if check is not None:
+                    env["result"], env["args"] = result, args
+                    try:
+                        passed = eval(check, env)
+                    except Exception as exc:
+                        passed = False
+                        result = "%s (check raised %s: %s)" % (_safe_repr(result), type(exc).__name__, exc)
+                    if not passed:
+                        problems.append(("gilport-wrong-result", op.name,
+                                         "%s returned %s, which fails the check"
+                                         % (desc, _safe_repr(result)), desc))
+                    env["result"] = env["args"] = None
+                result = None
+        finally:
+            if slot:
+                slot.leave()
+            self.attempted[index][op.name] += burst
+            self.ok[index][op.name] += good
+
+    def mutator(self, index):
+        work = self.work
         env = work.env(1000 + index)
         rng = env["r"]
-        slot = ctx.slot(slot_base + nthreads + index) if ctx else None
+        slot = self.ctx.slot(self.slot_base + self.nthreads + index) if self.ctx else None
         if slot:
             slot.start(threading.get_native_id(), "mutator-%d" % index)
             slot.describe("mutating shared objects")
         try:
-            barrier.wait(30)
+            self.barrier.wait(30)
         except threading.BrokenBarrierError:
             return
         count = 0
-        while not stop.is_set():
+        while not self.stop.is_set():
             try:
                 if work.mutator_code is not None:
                     for code in work.mutator_code:
                         exec(code, env)
                 else:
-                    mutate_generic(work.shared, rng, sizes)
+                    mutate_generic(work.shared, rng, self.sizes)
                 count += 1
                 if count % 8 == 0:
                     # Leave the cores to the workers most of the time.
                     time.sleep(0.0002)
             except Exception as exc:
-                problems[nthreads + index].append(
+                self.problems[self.nthreads + index].append(
                     ("harness", "mutator", "mutator failed: %s: %s" % (type(exc).__name__, exc), None))
                 return
-
-    threads = [threading.Thread(target=worker, args=(i,), name="gilport-worker-%d" % i)
-               for i in range(nthreads)]
-    threads += [threading.Thread(target=mutator, args=(i,), name="gilport-mutator-%d" % i)
-                for i in range(nmut)]
-    for t in threads:
-        t.start()
-    started = start_at[0] = time.monotonic()
-    barrier.wait(30)
-    workers = threads[:nthreads]
-    if iterations is None:
-        deadline = started + duration + 0.5
-        while time.monotonic() < deadline and any(t.is_alive() for t in workers):
-            time.sleep(0.02)
-        stop.set()
-    for t in workers:
-        t.join()
-    stop.set()
-    for t in threads[nthreads:]:
-        t.join()
-    elapsed = time.monotonic() - started
-    total_ok = collections.Counter()
-    total_attempted = collections.Counter()
-    for c in ok:
-        total_ok.update(c)
-    for c in attempted:
-        total_attempted.update(c)
-    flat = [p for group in problems for p in group]
-    work.total_ok.update(total_ok)
-    work.total_attempted.update(total_attempted)
-    return {"ok": dict(total_ok), "attempted": dict(total_attempted),
-            "problems": flat, "elapsed": elapsed, "threads": nthreads,
-            "mutators": nmut}
 
 
 def _safe_repr(value):
