@@ -149,7 +149,9 @@ const VarDecl *definitionOf(const VarDecl *Var) {
   return Var->getActingDefinition();
 }
 
-class CallCollector : public RecursiveASTVisitor<CallCollector> {
+/// The calls in one function body, in source order (CallSiteIndex indexes
+/// the whole unit; this is for the few functions the init search visits).
+class BodyCalls : public RecursiveASTVisitor<BodyCalls> {
 public:
   bool VisitCallExpr(CallExpr *Call) {
     Calls.push_back(Call);
@@ -239,7 +241,7 @@ ModuleInitInfo ModuleInitAnalyzer::analyzeModuleInit(const FunctionDecl *Init,
   for (size_t Index = 0; Index < Queue.size(); ++Index) {
     auto [Function, Depth] = Queue[Index];
     Info.SearchedFunctions.push_back(Function);
-    CallCollector Collector;
+    BodyCalls Collector;
     Collector.TraverseStmt(Function->getBody());
     const CallExpr *MultiPhase = nullptr;
     const CallExpr *SinglePhase = nullptr;
