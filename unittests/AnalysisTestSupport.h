@@ -41,7 +41,7 @@ parseC(llvm::StringRef Code, llvm::StringRef FileName = "/src/mod.c",
   return AST;
 }
 
-/// The one declaration of kind \p T named \p Name that \p Matcher accepts.
+/// The one node of kind \p T that \p Matcher accepts.
 template <typename T, typename MatcherT>
 const T *findOne(clang::ASTContext &Ctx, MatcherT Matcher) {
   auto Found = clang::ast_matchers::match(Matcher.bind("x"), Ctx);

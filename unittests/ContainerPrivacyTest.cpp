@@ -278,4 +278,42 @@ TEST_F(ContainerPrivacyTest, FreshResultOfStaticHelpers) {
             std::nullopt);
 }
 
+// A state field the exec function fills with a new list, and only reads
+// afterwards (InitOnlyFields), holds a container nothing changes.
+std::string moduleStoring(llvm::StringRef Stored) {
+  return R"c(
+    typedef struct PyModuleDef_Slot { int slot; void *value; } PyModuleDef_Slot;
+    typedef struct PyModuleDef {
+      int m_base; const char *m_name; const char *m_doc; long m_size;
+      void *m_methods; PyModuleDef_Slot *m_slots;
+    } PyModuleDef;
+    PyObject *PyModuleDef_Init(PyModuleDef *);
+    void *PyModule_GetState(PyObject *);
+    typedef struct { PyObject *names; } mod_state;
+    static int mod_exec(PyObject *m) {
+      mod_state *st = PyModule_GetState(m);
+      st->names = )c" +
+         Stored.str() + R"c(;
+      return PyList_Append(st->names, m);
+    }
+    Py_ssize_t count(PyObject *m) {
+      mod_state *st = PyModule_GetState(m);
+      return PyList_Size(st->names);
+    }
+    static PyModuleDef_Slot slots[] = {{2, mod_exec}, {0, NULL}};
+    static PyModuleDef def = {0, "mod", NULL, sizeof(mod_state), NULL, slots};
+    PyObject *PyInit_mod(void) { return PyModuleDef_Init(&def); })c";
+}
+
+TEST_F(ContainerPrivacyTest, FieldFilledAtInitWithANewList) {
+  PrivacyVerdict V = classifySizeArg(moduleStoring("PyList_New(0)"), "count");
+  EXPECT_EQ(V.Why, Reason::FilledAtInit);
+  ASSERT_TRUE(V.Field);
+  EXPECT_EQ(V.Field->getName(), "names");
+  EXPECT_TRUE(V.FilledAt.isValid());
+  // Another module's list may change there.
+  EXPECT_EQ(classifySizeArg(moduleStoring("shared_list"), "count").Why,
+            Reason::Shared);
+}
+
 } // namespace
