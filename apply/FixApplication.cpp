@@ -12,8 +12,10 @@
 #include "llvm/Support/xxhash.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <set>
 #include <tuple>
+#include <unistd.h>
 
 namespace gilport {
 
@@ -190,6 +192,15 @@ bool writeFileAtomically(llvm::StringRef Path, llvm::StringRef Content,
   }
   // createUniqueFile honours the umask; restore the original mode exactly.
   llvm::sys::fs::setPermissions(Temporary, Status.permissions());
+  // The new file is ours; give it back to the original's owner and group
+  // (a fix run as root must not re-own the user's files). Where that is not
+  // allowed, nothing is written.
+  if (::chown(Temporary.c_str(), Status.getUser(), Status.getGroup()) != 0) {
+    Error = "cannot keep the file's owner and group: " +
+            std::error_code(errno, std::generic_category()).message();
+    llvm::sys::fs::remove(Temporary);
+    return false;
+  }
   if (std::error_code EC = llvm::sys::fs::rename(Temporary, Target)) {
     Error = "cannot replace the file: " + EC.message();
     llvm::sys::fs::remove(Temporary);

@@ -539,7 +539,7 @@ int runCheck(const CommandLine &Cmd) {
       return usageError("cannot write '" + Cmd.OutputFile + "': " +
                         EC.message());
   }
-  llvm::raw_ostream &OS = OutputFile ? OutputFile->os() : llvm::outs();
+  llvm::raw_fd_ostream &OS = OutputFile ? OutputFile->os() : llvm::outs();
   ReportSettings Report;
   Report.Summary = !Cmd.Quiet;
   Report.FilesFailed = Failed + Sources.Errors.size();
@@ -565,6 +565,24 @@ int runCheck(const CommandLine &Cmd) {
   case OutputFormat::Sarif:
     writeSarifReport(OS, Result, Report);
     break;
+  }
+  // A report that could not be written (a full disk, /dev/full) is an
+  // error, not "findings": a CI gate must not read it as a verdict.
+  for (llvm::raw_fd_ostream *Stream : {&OS, &llvm::outs()}) {
+    Stream->flush();
+    if (!Stream->has_error())
+      continue;
+    std::string Message = Stream->error().message();
+    Stream->clear_error();
+    llvm::errs() << "gilport: error: cannot write the report to "
+                 << (Stream == &OS && OutputFile
+                         ? "'" + Cmd.OutputFile + "'"
+                         : std::string("standard output"))
+                 << ": " << Message << "\n";
+    // A half-written report file goes, but a device (/dev/full) stays.
+    if (OutputFile && !llvm::sys::fs::is_regular_file(Cmd.OutputFile))
+      OutputFile->keep();
+    return ExitError;
   }
   if (OutputFile)
     OutputFile->keep();

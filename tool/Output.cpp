@@ -4,6 +4,7 @@
 
 #include "checks/CheckRegistry.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -26,6 +27,24 @@ std::string displayPath(llvm::StringRef Path) {
 }
 
 namespace {
+
+/// \p Path as the path of a URI (RFC 3986): bytes other than unreserved
+/// characters and '/' are percent-encoded, so a space or '%' in a file name
+/// still gives a valid SARIF artifact location.
+std::string uriPath(llvm::StringRef Path) {
+  std::string Encoded;
+  for (unsigned char C : Path) {
+    if (llvm::isAlnum(C) || C == '-' || C == '.' || C == '_' || C == '~' ||
+        C == '/') {
+      Encoded.push_back(C);
+      continue;
+    }
+    Encoded.push_back('%');
+    Encoded.push_back(llvm::hexdigit(C >> 4));
+    Encoded.push_back(llvm::hexdigit(C & 15));
+  }
+  return Encoded;
+}
 
 const char *severityName(Severity Level) {
   return Level == Severity::Error ? "error" : "warning";
@@ -215,12 +234,12 @@ void writeSarifReport(llvm::raw_ostream &OS, const RunResult &Result,
   }
 
   auto Location = [](const std::string &File, unsigned Line, unsigned Column) {
-    std::string Uri = displayPath(File);
-    llvm::json::Object Artifact{{"uri", Uri}};
-    if (!llvm::sys::path::is_absolute(Uri))
+    std::string Path = displayPath(File);
+    llvm::json::Object Artifact{{"uri", uriPath(Path)}};
+    if (!llvm::sys::path::is_absolute(Path))
       Artifact["uriBaseId"] = "%SRCROOT%";
     else
-      Artifact["uri"] = "file://" + Uri;
+      Artifact["uri"] = "file://" + uriPath(Path);
     return llvm::json::Object{
         {"physicalLocation",
          llvm::json::Object{
@@ -277,7 +296,7 @@ void writeSarifReport(llvm::raw_ostream &OS, const RunResult &Result,
       {"originalUriBaseIds",
        llvm::json::Object{
            {"%SRCROOT%",
-            llvm::json::Object{{"uri", "file://" + std::string(Cwd) + "/"}}}}},
+            llvm::json::Object{{"uri", "file://" + uriPath(Cwd) + "/"}}}}},
       {"results", std::move(Results)},
       {"invocations",
        llvm::json::Array{llvm::json::Object{
