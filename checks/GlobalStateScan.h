@@ -121,12 +121,12 @@ private:
   static bool isGlobal(const clang::DeclRefExpr *Ref);
   bool isIgnored(llvm::StringRef Name) const;
   /// Removes the candidates that are immortal static tuples nothing writes
-  /// (Argument Clinic's `_kwtuple`; utils/ImmortalObjects.h).
+  /// (Argument Clinic's `_kwtuple`; analysis/ImmortalObjects.h).
   void dropImmortalTuples(clang::ASTContext &Ctx);
   /// Removes the candidates no thread or interpreter can race on: tables of
   /// object pointers that are constant and only read
-  /// (utils/UnchangedStatics.h), and C data only touched under one PyMutex
-  /// (utils/MutexGuards.h).
+  /// (analysis/UnchangedStatics.h), and C data only touched under one PyMutex
+  /// (analysis/MutexGuards.h).
   void dropUnsharedState(clang::ASTContext &Ctx);
   /// The findings of the candidates, with the module-state conversion's
   /// fixes.

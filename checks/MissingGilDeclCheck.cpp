@@ -48,8 +48,6 @@ MissingGilDeclCheck::MissingGilDeclCheck(CheckContext &Context)
     : GilportCheck("gilport-missing-gil-decl", Context),
       Scan(Context.shared<GlobalStateScan>()) {}
 
-MissingGilDeclCheck::~MissingGilDeclCheck() = default;
-
 void MissingGilDeclCheck::registerMatchers(
     ast_matchers::MatchFinder *Finder) {
   Scan.registerMatchers(Finder);

@@ -28,7 +28,6 @@ namespace gilport {
 class MissingGilDeclCheck : public GilportCheck {
 public:
   explicit MissingGilDeclCheck(CheckContext &Context);
-  ~MissingGilDeclCheck() override;
   static llvm::ArrayRef<CheckOptionInfo> options();
 
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;

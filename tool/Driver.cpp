@@ -327,6 +327,54 @@ struct FixSummary {
   unsigned FilesFailed = 0;
 };
 
+/// Where a report goes: standard output, a regular file (written in full or
+/// removed), or a device or pipe the user named (written, never removed:
+/// `-o /dev/stdout` must survive an interrupt or a full disk).
+class ReportOutput {
+public:
+  /// Opens \p Path; empty means standard output.
+  bool open(llvm::StringRef Path, std::string &Error) {
+    this->Path = Path.str();
+    if (Path.empty())
+      return true;
+    std::error_code EC;
+    if (llvm::sys::fs::exists(Path) && !llvm::sys::fs::is_regular_file(Path))
+      Device = std::make_unique<llvm::raw_fd_ostream>(Path, EC,
+                                                      llvm::sys::fs::OF_Text);
+    else
+      File = std::make_unique<llvm::ToolOutputFile>(Path, EC,
+                                                    llvm::sys::fs::OF_Text);
+    if (EC)
+      Error = "cannot write '" + this->Path + "': " + EC.message();
+    return !EC;
+  }
+  llvm::raw_fd_ostream &os() {
+    return File ? File->os() : Device ? *Device : llvm::outs();
+  }
+  /// Flushes the report. A write error (a full disk) is returned as
+  /// \p Error, not left for LLVM to abort on, and a half-written file goes.
+  bool close(std::string &Error) {
+    llvm::raw_fd_ostream &OS = os();
+    OS.flush();
+    if (OS.has_error()) {
+      Error =
+          "cannot write the report to " +
+          (Path.empty() ? std::string("standard output") : "'" + Path + "'") +
+          ": " + OS.error().message();
+      OS.clear_error();
+      return false;
+    }
+    if (File)
+      File->keep();
+    return true;
+  }
+
+private:
+  std::string Path;
+  std::unique_ptr<llvm::ToolOutputFile> File;
+  std::unique_ptr<llvm::raw_fd_ostream> Device;
+};
+
 /// Plans the fixes, then exports, prints or applies them. Findings whose fix
 /// was applied leave \p Result; the rest stay, with the reason they have no
 /// fix.
@@ -334,16 +382,19 @@ bool handleFixes(const CommandLine &Cmd, RunResult &Result,
                  FixSummary &Summary) {
   FixPlan Plan = planFixes(Result.Findings);
   if (!Cmd.ExportFixes.empty()) {
-    std::error_code EC;
-    llvm::ToolOutputFile Export(Cmd.ExportFixes, EC, llvm::sys::fs::OF_Text);
-    if (EC) {
-      usageError("cannot write '" + Cmd.ExportFixes + "': " + EC.message());
+    ReportOutput Export;
+    std::string Error;
+    if (!Export.open(Cmd.ExportFixes, Error)) {
+      usageError(Error);
       return false;
     }
     std::string MainFile =
         Result.Findings.empty() ? "" : Result.Findings.front().File;
     writeExportedFixes(Export.os(), Result.Findings, MainFile);
-    Export.keep();
+    if (!Export.close(Error)) {
+      llvm::errs() << "gilport: error: " << Error << "\n";
+      return false;
+    }
   }
   if (Cmd.Diff) {
     writePlanDiff(llvm::outs(), Plan);
@@ -530,22 +581,18 @@ int runCheck(const CommandLine &Cmd) {
       return ExitError;
   }
 
-  std::error_code EC;
-  std::unique_ptr<llvm::ToolOutputFile> OutputFile;
-  if (!Cmd.OutputFile.empty()) {
-    OutputFile = std::make_unique<llvm::ToolOutputFile>(Cmd.OutputFile, EC,
-                                                        llvm::sys::fs::OF_Text);
-    if (EC)
-      return usageError("cannot write '" + Cmd.OutputFile + "': " +
-                        EC.message());
-  }
-  llvm::raw_fd_ostream &OS = OutputFile ? OutputFile->os() : llvm::outs();
+  ReportOutput Output;
+  std::string OutputError;
+  if (!Output.open(Cmd.OutputFile, OutputError))
+    return usageError(OutputError);
+  llvm::raw_fd_ostream &OS = Output.os();
   ReportSettings Report;
   Report.Summary = !Cmd.Quiet;
   Report.FilesFailed = Failed + Sources.Errors.size();
-  Report.Color = !OutputFile && (Cmd.Color == ColorMode::Always ||
-                                 (Cmd.Color == ColorMode::Auto &&
-                                  llvm::sys::Process::StandardOutIsDisplayed()));
+  Report.Color = Cmd.OutputFile.empty() &&
+                 (Cmd.Color == ColorMode::Always ||
+                  (Cmd.Color == ColorMode::Auto &&
+                   llvm::sys::Process::StandardOutIsDisplayed()));
   if (std::optional<std::string> DocsUrl =
           llvm::sys::Process::GetEnv("GILPORT_DOCS_URL"))
     Report.DocsBaseUrl = *DocsUrl;
@@ -567,25 +614,14 @@ int runCheck(const CommandLine &Cmd) {
     break;
   }
   // A report that could not be written (a full disk, /dev/full) is an
-  // error, not "findings": a CI gate must not read it as a verdict.
-  for (llvm::raw_fd_ostream *Stream : {&OS, &llvm::outs()}) {
-    Stream->flush();
-    if (!Stream->has_error())
-      continue;
-    std::string Message = Stream->error().message();
-    Stream->clear_error();
-    llvm::errs() << "gilport: error: cannot write the report to "
-                 << (Stream == &OS && OutputFile
-                         ? "'" + Cmd.OutputFile + "'"
-                         : std::string("standard output"))
-                 << ": " << Message << "\n";
-    // A half-written report file goes, but a device (/dev/full) stays.
-    if (OutputFile && !llvm::sys::fs::is_regular_file(Cmd.OutputFile))
-      OutputFile->keep();
+  // error, not "findings": a CI gate must not read it as a verdict. The
+  // diff of --diff went to standard output even with -o.
+  ReportOutput StandardOutput;
+  if (!Output.close(OutputError) ||
+      (!Cmd.OutputFile.empty() && !StandardOutput.close(OutputError))) {
+    llvm::errs() << "gilport: error: " << OutputError << "\n";
     return ExitError;
   }
-  if (OutputFile)
-    OutputFile->keep();
   if (!Result.Errors.empty() || Fixes.FilesFailed)
     return ExitError;
   return Result.Findings.empty() ? ExitClean : ExitFindings;
