@@ -14,23 +14,9 @@ using namespace gilport::testing;
 
 namespace {
 
-// The module definition types, by the names and field names ModuleInit
-// reads, and the dict calls whose arguments InitOnlyFields sorts.
-const char Prelude[] = R"c(
-#define NULL ((void *)0)
-typedef struct _object PyObject;
-typedef PyObject *(*PyCFunction)(PyObject *, PyObject *);
-typedef struct PyMethodDef {
-  const char *ml_name; PyCFunction ml_meth; int ml_flags; const char *ml_doc;
-} PyMethodDef;
-typedef struct PyModuleDef_Slot { int slot; void *value; } PyModuleDef_Slot;
-typedef struct PyModuleDef {
-  int m_base; const char *m_name; const char *m_doc; long m_size;
-  PyMethodDef *m_methods; PyModuleDef_Slot *m_slots; void *m_traverse;
-  int (*m_clear)(PyObject *); void (*m_free)(void *);
-} PyModuleDef;
-#define Py_mod_exec 2
-PyObject *PyModuleDef_Init(PyModuleDef *);
+// The dict calls whose arguments InitOnlyFields sorts, and Py_CLEAR as
+// CPython spells it.
+const std::string Prelude = std::string(ModuleDefPrelude) + R"c(
 void *PyModule_GetState(PyObject *);
 PyObject *PyDict_New(void);
 int PyDict_SetItemString(PyObject *, const char *, PyObject *);

@@ -12,23 +12,10 @@ using namespace gilport::testing;
 
 namespace {
 
-// As in CPython's headers: PyModule_Create is a macro for PyModule_Create2,
-// and Py_MOD_GIL_NOT_USED is a pointer-cast integer.
-const char Prelude[] = R"c(
-#define NULL ((void *)0)
-typedef struct _object PyObject;
-typedef struct PyModuleDef_Slot { int slot; void *value; } PyModuleDef_Slot;
-typedef struct PyModuleDef {
-  int m_base; const char *m_name; const char *m_doc; long m_size;
-  void *m_methods; PyModuleDef_Slot *m_slots; void *m_traverse;
-  void *m_clear; void *m_free;
-} PyModuleDef;
-#define Py_mod_exec 2
+// As in CPython's headers, Py_MOD_GIL_NOT_USED is a pointer-cast integer.
+const std::string Prelude = std::string(ModuleDefPrelude) + R"c(
 #define Py_mod_gil 4
 #define Py_MOD_GIL_NOT_USED ((void *)1)
-PyObject *PyModuleDef_Init(PyModuleDef *);
-PyObject *PyModule_Create2(PyModuleDef *, int);
-#define PyModule_Create(def) PyModule_Create2(def, 1013)
 int PyModule_AddIntConstant(PyObject *, const char *, long);
 int PyUnstable_Module_SetGIL(PyObject *, void *);
 void Py_DECREF(PyObject *);

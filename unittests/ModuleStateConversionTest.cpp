@@ -12,28 +12,7 @@ using namespace gilport::testing;
 
 namespace {
 
-const char Prelude[] = R"c(
-#define NULL ((void *)0)
-typedef struct _object PyObject;
-typedef long Py_ssize_t;
-typedef PyObject *(*PyCFunction)(PyObject *, PyObject *);
-typedef struct PyMethodDef {
-  const char *ml_name; PyCFunction ml_meth; int ml_flags; const char *ml_doc;
-} PyMethodDef;
-typedef struct PyModuleDef_Slot { int slot; void *value; } PyModuleDef_Slot;
-typedef int (*visitproc)(PyObject *, void *);
-typedef struct PyModuleDef {
-  int m_base; const char *m_name; const char *m_doc; Py_ssize_t m_size;
-  PyMethodDef *m_methods; PyModuleDef_Slot *m_slots;
-  int (*m_traverse)(PyObject *, visitproc, void *);
-  int (*m_clear)(PyObject *); void (*m_free)(void *);
-} PyModuleDef;
-#define PyModuleDef_HEAD_INIT 0
-#define PyMODINIT_FUNC PyObject *
-#define Py_mod_exec 2
-PyObject *PyModuleDef_Init(PyModuleDef *);
-PyObject *PyModule_Create2(PyModuleDef *, int);
-#define PyModule_Create(def) PyModule_Create2(def, 1013)
+const std::string Prelude = std::string(ModuleDefPrelude) + R"c(
 void *PyModule_GetState(PyObject *);
 PyObject *PyLong_FromLong(long);
 )c";
