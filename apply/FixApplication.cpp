@@ -1,6 +1,7 @@
 //===--- FixApplication.cpp -----------------------------------------------===//
 
 #include "apply/FixApplication.h"
+#include "apply/UnifiedDiff.h"
 
 #include "clang/Tooling/DiagnosticsYaml.h"
 #include "clang/Tooling/ReplacementsYaml.h"
@@ -243,130 +244,6 @@ applyPlan(const FixPlan &Plan, const llvm::StringMap<uint64_t> &ParsedHashes) {
     Outcomes.push_back(std::move(Outcome));
   }
   return Outcomes;
-}
-
-namespace {
-
-/// Start offsets of each line of \p Text (a final line without a newline
-/// counts as a line).
-std::vector<size_t> lineStarts(llvm::StringRef Text) {
-  std::vector<size_t> Starts = {0};
-  for (size_t I = 0; I < Text.size(); ++I)
-    if (Text[I] == '\n' && I + 1 < Text.size())
-      Starts.push_back(I + 1);
-  return Starts;
-}
-
-size_t lineOf(const std::vector<size_t> &Starts, size_t Offset) {
-  return std::upper_bound(Starts.begin(), Starts.end(), Offset) -
-         Starts.begin() - 1;
-}
-
-std::vector<llvm::StringRef> splitLines(llvm::StringRef Text) {
-  std::vector<llvm::StringRef> Lines;
-  while (!Text.empty()) {
-    size_t End = Text.find('\n');
-    if (End == llvm::StringRef::npos) {
-      Lines.push_back(Text);
-      break;
-    }
-    Lines.push_back(Text.take_front(End + 1));
-    Text = Text.drop_front(End + 1);
-  }
-  return Lines;
-}
-
-void writeLine(std::string &Out, char Marker, llvm::StringRef Line) {
-  Out += Marker;
-  Out += Line.str();
-  if (!Line.ends_with("\n"))
-    Out += "\n\\ No newline at end of file\n";
-}
-
-} // namespace
-
-std::string unifiedDiff(llvm::StringRef Path, llvm::StringRef Before,
-                        const Replacements &Edits) {
-  constexpr size_t Context = 3;
-  std::vector<size_t> Starts = lineStarts(Before);
-  std::vector<llvm::StringRef> OldLines = splitLines(Before);
-
-  // Changed regions as whole original lines [First, Last], with their text
-  // after the edits. Edits on touching lines form one region.
-  struct Region {
-    size_t First, Last;
-    std::string NewText;
-  };
-  std::vector<Region> Regions;
-  for (const Replacement &R : Edits) {
-    size_t First = lineOf(Starts, R.getOffset());
-    size_t EndOffset = R.getOffset() + R.getLength();
-    size_t Last = R.getLength() ? lineOf(Starts, EndOffset - 1) : First;
-    if (OldLines.empty())
-      Last = First = 0;
-    if (!Regions.empty() && First <= Regions.back().Last + 1) {
-      Regions.back().Last = std::max(Regions.back().Last, Last);
-      continue;
-    }
-    Regions.push_back({First, Last, ""});
-  }
-  for (Region &Reg : Regions) {
-    size_t Begin = OldLines.empty() ? 0 : Starts[Reg.First];
-    size_t End = Reg.Last + 1 < Starts.size() ? Starts[Reg.Last + 1]
-                                              : Before.size();
-    Replacements Local;
-    for (const Replacement &R : Edits)
-      if (R.getOffset() >= Begin &&
-          R.getOffset() + R.getLength() <= End &&
-          !(R.getLength() == 0 && R.getOffset() == End && End != Begin))
-        llvm::consumeError(Local.add(Replacement(
-            R.getFilePath(), R.getOffset() - Begin, R.getLength(),
-            R.getReplacementText())));
-    llvm::Expected<std::string> Text =
-        clang::tooling::applyAllReplacements(Before.slice(Begin, End), Local);
-    Reg.NewText = Text ? *Text : "";
-    if (!Text)
-      llvm::consumeError(Text.takeError());
-  }
-
-  std::string Out;
-  Out += "--- " + Path.str() + "\n+++ " + Path.str() + "\n";
-  long Shift = 0; // new line number minus old line number
-  for (size_t I = 0; I < Regions.size();) {
-    // Regions whose context windows touch share a hunk.
-    size_t J = I;
-    while (J + 1 < Regions.size() &&
-           Regions[J + 1].First <= Regions[J].Last + 2 * Context + 1)
-      ++J;
-    size_t HunkFirst = Regions[I].First > Context ? Regions[I].First - Context : 0;
-    size_t HunkLast = std::min(Regions[J].Last + Context,
-                               OldLines.empty() ? 0 : OldLines.size() - 1);
-    std::string Body;
-    size_t OldCount = 0, NewCount = 0;
-    size_t Line = HunkFirst;
-    long HunkShift = Shift;
-    for (size_t K = I; K <= J; ++K) {
-      for (; Line < Regions[K].First; ++Line, ++OldCount, ++NewCount)
-        writeLine(Body, ' ', OldLines[Line]);
-      for (; Line <= Regions[K].Last && Line < OldLines.size(); ++Line, ++OldCount)
-        writeLine(Body, '-', OldLines[Line]);
-      std::vector<llvm::StringRef> Added = splitLines(Regions[K].NewText);
-      for (llvm::StringRef NewLine : Added)
-        writeLine(Body, '+', NewLine);
-      NewCount += Added.size();
-      Shift += static_cast<long>(Added.size()) -
-               static_cast<long>(Regions[K].Last - Regions[K].First + 1);
-    }
-    for (; Line <= HunkLast && Line < OldLines.size(); ++Line, ++OldCount, ++NewCount)
-      writeLine(Body, ' ', OldLines[Line]);
-    size_t OldStart = OldCount ? HunkFirst + 1 : HunkFirst;
-    size_t NewStart = NewCount ? HunkFirst + 1 + HunkShift : HunkFirst + HunkShift;
-    Out += llvm::formatv("@@ -{0},{1} +{2},{3} @@\n", OldStart, OldCount,
-                         NewStart, NewCount);
-    Out += Body;
-    I = J + 1;
-  }
-  return Out;
 }
 
 void writePlanDiff(llvm::raw_ostream &OS, const FixPlan &Plan) {

@@ -56,10 +56,6 @@ uint64_t contentHash(llvm::StringRef Content);
 /// Writes a unified diff of the plan against the files on disk.
 void writePlanDiff(llvm::raw_ostream &OS, const FixPlan &Plan);
 
-/// Unified diff (3 lines of context) between \p Before and \p After.
-std::string unifiedDiff(llvm::StringRef Path, llvm::StringRef Before,
-                        const clang::tooling::Replacements &Edits);
-
 /// Writes the clang-apply-replacements YAML for the findings whose fixes are
 /// in the plan.
 void writeExportedFixes(llvm::raw_ostream &OS,

@@ -37,6 +37,7 @@ ModuleStatePlan ModuleStatePlanner::run() {
     // The module variable becomes the exec function's parameter.
     MultiPhaseOptions Options;
     Options.ModuleVariable = &ExecModule;
+    Options.ExecSource = &Exec;
     Rewrite Trial = convertToMultiPhase(Init, {}, Ctx, Options);
     if (!Trial.Reason.empty()) {
       Plan.Reason = "the module cannot be converted to multi-phase init, "
@@ -46,7 +47,6 @@ ModuleStatePlan ModuleStatePlanner::run() {
         Plan.Outcomes.push_back({C.Var, false, Plan.Reason, {}});
       return std::move(Plan);
     }
-    Exec = Init.Function;
   }
   findModuleFunctions();
   OperandModule =

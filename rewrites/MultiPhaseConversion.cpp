@@ -11,6 +11,7 @@
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
+#include "clang/AST/TypeLoc.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/DenseSet.h"
@@ -108,6 +109,51 @@ FixItHint removeStatements(CharSourceRange Range, const SourceManager &SM) {
       Start, Start.getLocWithOffset(End - StartOffset)));
 }
 
+/// Where the declarator of \p Var begins: its first `*`, or its name.
+SourceLocation declaratorBegin(const VarDecl *Var) {
+  SourceLocation Begin = Var->getLocation();
+  TypeLoc Type = Var->getTypeSourceInfo()->getTypeLoc();
+  while (auto Pointer = Type.getAsAdjusted<PointerTypeLoc>()) {
+    Begin = Pointer.getStarLoc();
+    Type = Pointer.getPointeeLoc();
+  }
+  return Begin;
+}
+
+/// The text to remove to drop \p Var from a declaration of several
+/// variables: `*m, ` of `PyObject *m, *capi;`, or `, *m` of `PyObject *capi,
+/// *m;`. Invalid when part of it is spelled in a macro.
+CharSourceRange declaratorRange(const DeclStmt *Decls, const VarDecl *Var,
+                                ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  std::vector<const VarDecl *> Vars;
+  for (const Decl *D : Decls->decls())
+    if (const auto *V = dyn_cast<VarDecl>(D))
+      Vars.push_back(V);
+  auto It = llvm::find(Vars, Var);
+  if (It == Vars.end() ||
+      Vars.size() !=
+          size_t(std::distance(Decls->decl_begin(), Decls->decl_end())))
+    return {};
+  SourceLocation Begin, End;
+  if (It + 1 != Vars.end()) {
+    Begin = declaratorBegin(Var);
+    End = declaratorBegin(*(It + 1));
+  } else {
+    std::optional<Token> Comma =
+        Lexer::findNextToken((*(It - 1))->getEndLoc(), SM, Ctx.getLangOpts());
+    if (!Comma || !Comma->is(tok::comma))
+      return {};
+    Begin = Comma->getLocation();
+    End =
+        Lexer::getLocForEndOfToken(Var->getEndLoc(), 0, SM, Ctx.getLangOpts());
+  }
+  if (Begin.isInvalid() || End.isInvalid() || Begin.isMacroID() ||
+      End.isMacroID())
+    return {};
+  return CharSourceRange::getCharRange(Begin, End);
+}
+
 /// Finds uses of PyState_FindModule / PyState_AddModule.
 class StateApiFinder : public RecursiveASTVisitor<StateApiFinder> {
 public:
@@ -162,7 +208,7 @@ private:
 
   /// `Py_DECREF(m)` or `Py_XDECREF(m)` as a whole statement.
   bool releasesModule(const Stmt *S) {
-    if (!isa<Expr>(S))
+    if (!Module || !isa<Expr>(S))
       return false;
     CharSourceRange Range = Lexer::makeFileCharRange(
         CharSourceRange::getTokenRange(S->getSourceRange()), SM,
@@ -226,7 +272,7 @@ private:
     const char *Replacement = nullptr;
     if (Value && isNull(Value, Ctx))
       Replacement = "-1";
-    else if (Value && referencedLocal(Value) == Module)
+    else if (Value && Module && referencedLocal(Value) == Module)
       Replacement = "0";
     if (!Replacement) {
       fail("the init function returns something other than NULL or the "
@@ -300,11 +346,297 @@ private:
       visit(Child);
   }
 
+  /// The module variable; null when the module is created in the return.
   const VarDecl *Module;
   ASTContext &Ctx;
   const SourceManager &SM;
   llvm::DenseSet<const Stmt *> Removed;
 };
+
+/// Counts the references to one function in the translation unit.
+class ReferenceCounter : public RecursiveASTVisitor<ReferenceCounter> {
+public:
+  explicit ReferenceCounter(const FunctionDecl *F)
+      : Target(F->getCanonicalDecl()) {}
+  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    if (Ref->getDecl()->getCanonicalDecl() == Target)
+      ++Count;
+    return true;
+  }
+  const Decl *Target;
+  unsigned Count = 0;
+};
+
+/// Whether a declaration or a reference in \p Body has the name \p Name, so
+/// that a parameter named so would hide or clash with it.
+class NameFinder : public RecursiveASTVisitor<NameFinder> {
+public:
+  explicit NameFinder(llvm::StringRef Name) : Name(Name) {}
+  bool VisitNamedDecl(NamedDecl *D) {
+    Found |= D->getIdentifier() && D->getName() == Name;
+    return !Found;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    Found |=
+        Ref->getDecl()->getIdentifier() && Ref->getDecl()->getName() == Name;
+    return !Found;
+  }
+  llvm::StringRef Name;
+  bool Found = false;
+};
+
+/// The function that becomes the exec function: the init function itself,
+/// or the helper that creates the module when the init function only
+/// returns what the helper returns (the Python 2/3 `moduleinit()` shape).
+struct ExecSource {
+  const FunctionDecl *Function = nullptr;
+  /// `return helper();`, the init function's only statement; null when
+  /// Function is the init function.
+  const ReturnStmt *Delegation = nullptr;
+  /// The helper's prototypes, which change with it.
+  std::vector<const FunctionDecl *> Prototypes;
+};
+
+std::string findExecSource(const ModuleInitInfo &Init, ASTContext &Ctx,
+                           ExecSource &Source) {
+  Source.Function = Init.Function;
+  const FunctionDecl *Helper = Init.CreateCaller;
+  if (Helper == Init.Function)
+    return {};
+  std::string Created =
+      "the module is created in '" + Helper->getName().str() + "', ";
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Init.Function->getBody());
+  const auto *Return = Body && Body->size() == 1
+                           ? dyn_cast<ReturnStmt>(Body->body_front())
+                           : nullptr;
+  const auto *Call =
+      Return && Return->getRetValue()
+          ? dyn_cast<CallExpr>(Return->getRetValue()->IgnoreParenImpCasts())
+          : nullptr;
+  if (!Call || Call->getNumArgs() != 0 || !Call->getDirectCallee() ||
+      Call->getDirectCallee()->getCanonicalDecl() != Helper->getCanonicalDecl())
+    return Created + "and the init function does more than 'return " +
+           Helper->getName().str() + "();'";
+  if (Helper->isExternallyVisible() || Helper->getNumParams() != 0)
+    return Created + "which is not a 'static' function without parameters";
+  if (Helper->getLocation().isMacroID())
+    return Created + "which is defined inside a macro expansion";
+  const SourceManager &SM = Ctx.getSourceManager();
+  for (const FunctionDecl *Redeclaration : Helper->redecls())
+    if (Redeclaration != Helper) {
+      // A prototype gets the exec function's signature too.
+      if (Redeclaration->getLocation().isMacroID() ||
+          !SM.isWrittenInSameFile(Redeclaration->getLocation(),
+                                  Helper->getLocation()))
+        return Created + "which is also declared at " +
+               lineOf(Redeclaration->getLocation(), SM) +
+               " (in a macro or another file)";
+      Source.Prototypes.push_back(Redeclaration);
+    }
+  ReferenceCounter Counter(Helper);
+  Counter.TraverseDecl(Ctx.getTranslationUnitDecl());
+  if (Counter.Count != 1)
+    return Created + "which is used elsewhere too";
+  Source.Function = Helper;
+  Source.Delegation = Return;
+  return {};
+}
+
+/// `static PyObject *\nhelper(void)` -> `static int\nx_exec(PyObject *m)`,
+/// keeping a line break before the name; none when it is in a macro.
+std::optional<FixItHint> replaceSignature(const FunctionDecl *Function,
+                                          const std::string &Exec,
+                                          const std::string &ModuleName,
+                                          ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  FunctionTypeLoc TypeLoc = Function->getFunctionTypeLoc();
+  SourceLocation Begin = Function->getBeginLoc();
+  SourceLocation NameLoc = Function->getLocation();
+  if (!TypeLoc || TypeLoc.getRParenLoc().isMacroID() || Begin.isMacroID() ||
+      NameLoc.isMacroID())
+    return std::nullopt;
+  llvm::StringRef Before =
+      rangeText(CharSourceRange::getCharRange(Begin, NameLoc), SM);
+  return FixItHint::CreateReplacement(
+      CharSourceRange::getTokenRange(Begin, TypeLoc.getRParenLoc()),
+      "static int" + std::string(Before.contains('\n') ? "\n" : " ") + Exec +
+          "(PyObject *" + ModuleName + ")");
+}
+
+/// Where the exec source creates the module.
+struct Creation {
+  /// The statement creating the module, a statement of the body.
+  const Stmt *Statement = nullptr;
+  /// The variable holding the module; null for `return PyModule_Create(..);`.
+  const VarDecl *Module = nullptr;
+  /// `if (m == NULL) return NULL;` right after it, when there is one.
+  const IfStmt *Check = nullptr;
+  /// `PyObject *m;` before an assignment `m = PyModule_Create(...);`.
+  const DeclStmt *Declaration = nullptr;
+};
+
+/// The local assigned \p CreateCall in a NULL test of the assignment:
+/// `(m = PyModule_Create(&def)) == NULL`, `NULL == (m = ...)`, `!(m = ...)`.
+const VarDecl *assignedInNullTest(const Expr *Cond, const CallExpr *CreateCall,
+                                  ASTContext &Ctx) {
+  Cond = Cond->IgnoreParenImpCasts();
+  const Expr *Tested = nullptr;
+  if (const auto *Not = dyn_cast<UnaryOperator>(Cond)) {
+    if (Not->getOpcode() == UO_LNot)
+      Tested = Not->getSubExpr();
+  } else if (const auto *Compare = dyn_cast<BinaryOperator>(Cond)) {
+    if (Compare->getOpcode() == BO_EQ)
+      for (const Expr *Side : {Compare->getLHS(), Compare->getRHS()})
+        if (isa<BinaryOperator>(Side->IgnoreParenImpCasts()))
+          Tested = Side;
+  }
+  const auto *Assign =
+      Tested ? dyn_cast<BinaryOperator>(Tested->IgnoreParenImpCasts())
+             : nullptr;
+  if (!Assign || Assign->getOpcode() != BO_Assign ||
+      Assign->getRHS()->IgnoreParenCasts() != CreateCall)
+    return nullptr;
+  if (const auto *Compare = dyn_cast<BinaryOperator>(Cond)) {
+    const Expr *Other = Compare->getLHS()->IgnoreParenImpCasts() == Assign
+                            ? Compare->getRHS()
+                            : Compare->getLHS();
+    if (!isNull(Other, Ctx))
+      return nullptr;
+  }
+  return referencedLocal(Assign->getLHS());
+}
+
+/// The declaration of the module variable (`PyObject *m;` or `PyObject *m,
+/// *capi;`) among the statements before the creation.
+std::string findDeclaration(const CompoundStmt *Body,
+                            CompoundStmt::const_body_iterator CreateIt,
+                            Creation &Found) {
+  for (auto It = Body->body_begin(); It != CreateIt; ++It) {
+    const auto *Decls = dyn_cast<DeclStmt>(*It);
+    if (Decls && llvm::is_contained(Decls->decls(), Found.Module)) {
+      Found.Declaration = Decls;
+      break;
+    }
+  }
+  if (!Found.Declaration || Found.Module->getInit())
+    return "the module variable is not declared without an initializer "
+           "('PyObject *m;') in the init function's body";
+  return {};
+}
+
+std::string findCreation(const CompoundStmt *Body, const CallExpr *CreateCall,
+                         ASTContext &Ctx, Creation &Found) {
+  auto CreateIt = Body->body_begin();
+  for (; CreateIt != Body->body_end(); ++CreateIt) {
+    const Stmt *S = *CreateIt;
+    if (const auto *Decls = dyn_cast<DeclStmt>(S)) {
+      const auto *Var = Decls->isSingleDecl()
+                            ? dyn_cast<VarDecl>(Decls->getSingleDecl())
+                            : nullptr;
+      if (Var && Var->getInit() &&
+          Var->getInit()->IgnoreParenCasts() == CreateCall) {
+        Found.Module = Var;
+        break;
+      }
+    } else if (const auto *Assign = dyn_cast<BinaryOperator>(S)) {
+      if (Assign->getOpcode() == BO_Assign &&
+          Assign->getRHS()->IgnoreParenCasts() == CreateCall) {
+        Found.Module = referencedLocal(Assign->getLHS());
+        break;
+      }
+    } else if (const auto *Return = dyn_cast<ReturnStmt>(S)) {
+      if (Return->getRetValue() &&
+          Return->getRetValue()->IgnoreParenCasts() == CreateCall)
+        break;
+    } else if (const auto *If = dyn_cast<IfStmt>(S)) {
+      // `if ((m = PyModule_Create(&def)) == NULL) return NULL;`
+      const VarDecl *Tested =
+          assignedInNullTest(If->getCond(), CreateCall, Ctx);
+      if (Tested && !If->getElse() && !If->hasInitStorage() &&
+          !If->hasVarStorage() && onlyReturnsNull(If->getThen(), Ctx)) {
+        Found.Module = Tested;
+        Found.Check = If;
+        break;
+      }
+    }
+  }
+  if (CreateIt == Body->body_end() ||
+      (!Found.Module && !isa<ReturnStmt>(*CreateIt)))
+    return "the module is not created by a statement of the init "
+           "function's body ('m = PyModule_Create(&def);' or 'return "
+           "PyModule_Create(&def);')";
+  Found.Statement = *CreateIt;
+  if (!Found.Module)
+    return {};
+  if (Found.Check)
+    return findDeclaration(Body, CreateIt, Found);
+  // The NULL check, when there is one, must only return NULL: exec is never
+  // given a NULL module.
+  auto CheckIt = std::next(CreateIt);
+  const auto *Check =
+      CheckIt == Body->body_end() ? nullptr : dyn_cast<IfStmt>(*CheckIt);
+  if (Check && testsForNull(Check->getCond(), Found.Module, Ctx)) {
+    if (Check->getElse() || Check->hasInitStorage() || Check->hasVarStorage() ||
+        !onlyReturnsNull(Check->getThen(), Ctx))
+      return "the module creation is followed by a NULL test that does more "
+             "than 'return NULL;'";
+    Found.Check = Check;
+  }
+  if (isa<DeclStmt>(*CreateIt))
+    return {};
+  return findDeclaration(Body, CreateIt, Found);
+}
+
+/// `m_size = -1` becomes \p Size, and `m_slots` a new array holding
+/// \p Declarations; the edits are added to \p Result.
+std::string updateDefinition(const ModuleInitInfo &Init,
+                             const SlotDeclarations &Declarations,
+                             const std::string &Size, ASTContext &Ctx,
+                             Rewrite &Result) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const ModuleDefInfo &Def = *Init.Def;
+  // The state of the module object is no longer shared.
+  if ((*Def.Size == -1 || Size != "0") && Def.SizeExpr) {
+    CharSourceRange Range = Lexer::makeFileCharRange(
+        CharSourceRange::getTokenRange(Def.SizeExpr->getSourceRange()), SM,
+        Ctx.getLangOpts());
+    if (Range.isInvalid())
+      return "'m_size' is spelled inside a macro expansion";
+    Result.Hints.push_back(FixItHint::CreateReplacement(Range, Size));
+  } else if (Size != "0") {
+    return "'m_size' is not given explicitly";
+  }
+  std::string Slots =
+      unusedFileScopeName((Init.ModuleName + "_slots").str(), Ctx);
+  Rewrite SlotsEdit =
+      addSlotsArray(Declarations, Def.Def, Def.SlotsExpr, Slots, Ctx);
+  if (!SlotsEdit.Reason.empty())
+    return SlotsEdit.Reason;
+  Result.Hints.insert(Result.Hints.end(), SlotsEdit.Hints.begin(),
+                      SlotsEdit.Hints.end());
+  return {};
+}
+
+/// An init function that is only `return PyModule_Create(&def);` needs no
+/// exec function: it becomes `return PyModuleDef_Init(&def);`.
+Rewrite withoutExec(const ModuleInitInfo &Init, const Creation &Created,
+                    const std::string &DefInit, SlotDeclarations Declarations,
+                    ASTContext &Ctx) {
+  const auto *Return = cast<ReturnStmt>(Created.Statement);
+  CharSourceRange Range = Lexer::makeFileCharRange(
+      CharSourceRange::getTokenRange(Return->getRetValue()->getSourceRange()),
+      Ctx.getSourceManager(), Ctx.getLangOpts());
+  if (Range.isInvalid())
+    return Rewrite::failure(
+        "the module creation is spelled inside a macro expansion");
+  Rewrite Result;
+  Result.Hints.push_back(FixItHint::CreateReplacement(Range, DefInit));
+  if (std::string Problem =
+          updateDefinition(Init, Declarations, "0", Ctx, Result);
+      !Problem.empty())
+    return Rewrite::failure(Problem);
+  return Result;
+}
 
 } // namespace
 
@@ -333,10 +665,6 @@ Rewrite convertToMultiPhase(const ModuleInitInfo &Init,
   if (Function->getLocation().isMacroID())
     return Rewrite::failure(
         "the init function is defined inside a macro expansion");
-  if (Init.CreateCaller != Function)
-    return Rewrite::failure("the module is created in '" +
-                            Init.CreateCaller->getName().str() +
-                            "', not in the init function itself");
   const FunctionDecl *Create = Init.CreateCall->getDirectCallee();
   if (!Create || Create->getName() != "PyModule_Create2")
     return Rewrite::failure(
@@ -372,155 +700,179 @@ Rewrite convertToMultiPhase(const ModuleInitInfo &Init,
           "state first");
   }
 
-  // The creation: a statement of the body itself, then the NULL check.
-  const auto *Body = dyn_cast_or_null<CompoundStmt>(Function->getBody());
+  ExecSource Source;
+  if (std::string Problem = findExecSource(Init, Ctx, Source); !Problem.empty())
+    return Rewrite::failure(Problem);
+  const FunctionDecl *Converted = Source.Function;
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Converted->getBody());
   if (!Body)
     return Rewrite::failure("the init function has no body");
-  const VarDecl *Module = nullptr;
-  const Stmt *Declaration = nullptr;
-  auto CreateIt = Body->body_begin();
-  for (; CreateIt != Body->body_end(); ++CreateIt) {
-    const Stmt *S = *CreateIt;
-    if (const auto *Decls = dyn_cast<DeclStmt>(S)) {
-      const auto *Var = Decls->isSingleDecl()
-                            ? dyn_cast<VarDecl>(Decls->getSingleDecl())
-                            : nullptr;
-      if (Var && Var->getInit() &&
-          Var->getInit()->IgnoreParenCasts() == Init.CreateCall) {
-        Module = Var;
-        break;
-      }
-    } else if (const auto *Assign = dyn_cast<BinaryOperator>(S)) {
-      if (Assign->getOpcode() == BO_Assign &&
-          Assign->getRHS()->IgnoreParenCasts() == Init.CreateCall) {
-        Module = referencedLocal(Assign->getLHS());
-        break;
-      }
-    }
-  }
-  if (!Module)
-    return Rewrite::failure(
-        "the module is not stored in a local variable by a statement of the "
-        "init function's body ('m = PyModule_Create(&def);')");
-  auto CheckIt = std::next(CreateIt);
-  const auto *Check =
-      CheckIt == Body->body_end() ? nullptr : dyn_cast<IfStmt>(*CheckIt);
-  if (!Check || Check->getElse() || Check->hasInitStorage() ||
-      Check->hasVarStorage() || !testsForNull(Check->getCond(), Module, Ctx) ||
-      !onlyReturnsNull(Check->getThen(), Ctx))
-    return Rewrite::failure(
-        "the module creation is not followed by 'if (m == NULL) return "
-        "NULL;'");
-  if (!isa<DeclStmt>(*CreateIt)) {
-    // `PyObject *m;` before the creation.
-    for (auto It = Body->body_begin(); It != CreateIt; ++It) {
-      const auto *Decls = dyn_cast<DeclStmt>(*It);
-      if (Decls && llvm::is_contained(Decls->decls(), Module)) {
-        Declaration = Decls;
+  Creation Created;
+  if (std::string Problem = findCreation(Body, Init.CreateCall, Ctx, Created);
+      !Problem.empty())
+    return Rewrite::failure(Problem);
+  std::string DefInit =
+      "PyModuleDef_Init(&" + DefRef->getDecl()->getName().str() + ")";
+  if (Body->size() == 1 && isa<ReturnStmt>(Created.Statement) &&
+      !Source.Delegation && Options.Size == "0" && !Options.ModuleVariable &&
+      !Options.ExecSource)
+    return withoutExec(Init, Created, DefInit, Declarations, Ctx);
+  std::string ModuleName;
+  if (Created.Module) {
+    ModuleName = Created.Module->getName().str();
+  } else {
+    // The exec function's parameter needs a name the body does not use.
+    for (llvm::StringRef Candidate : {"module", "m"}) {
+      NameFinder Finder(Candidate);
+      Finder.TraverseDecl(const_cast<FunctionDecl *>(Converted));
+      if (!Finder.Found) {
+        ModuleName = Candidate.str();
         break;
       }
     }
-    if (!Declaration || !cast<DeclStmt>(Declaration)->isSingleDecl() ||
-        Module->getInit())
+    if (ModuleName.empty())
       return Rewrite::failure(
-          "the module variable is not declared alone ('PyObject *m;') in "
-          "the init function's body");
+          "the init function already uses the names 'module' and 'm'");
   }
-  std::string ModuleName = Module->getName().str();
 
   Rewrite Result;
-  // Remove the declaration, the creation and its NULL check.
-  llvm::DenseSet<const Stmt *> Removed = {*CreateIt, Check};
-  if (Declaration) {
-    Removed.insert(Declaration);
-    CharSourceRange Range = statementRange(Declaration, Ctx);
+  // Remove the declaration, the creation and its NULL check; a creation in
+  // the return becomes `return 0;`.
+  llvm::DenseSet<const Stmt *> Removed = {Created.Statement};
+  if (Created.Declaration && Created.Declaration->isSingleDecl()) {
+    Removed.insert(Created.Declaration);
+    CharSourceRange Range = statementRange(Created.Declaration, Ctx);
     if (Range.isInvalid())
       return Rewrite::failure(
           "the module variable is declared inside a macro expansion");
     Result.Hints.push_back(removeStatements(Range, SM));
+  } else if (Created.Declaration) {
+    CharSourceRange Range =
+        declaratorRange(Created.Declaration, Created.Module, Ctx);
+    if (Range.isInvalid())
+      return Rewrite::failure(
+          "the module variable's declaration has an unusual shape");
+    Result.Hints.push_back(FixItHint::CreateRemoval(Range));
   }
-  CharSourceRange CreateRange = statementRange(*CreateIt, Ctx);
-  CharSourceRange CheckRange = statementRange(Check, Ctx);
-  if (CreateRange.isInvalid() || CheckRange.isInvalid())
-    return Rewrite::failure(
-        "the module creation is spelled inside a macro expansion");
-  Result.Hints.push_back(removeStatements(
-      CharSourceRange::getCharRange(CreateRange.getBegin(),
-                                    CheckRange.getEnd()),
-      SM));
+  if (Created.Check)
+    Removed.insert(Created.Check);
+  if (const auto *Return = dyn_cast<ReturnStmt>(Created.Statement)) {
+    CharSourceRange Range = Lexer::makeFileCharRange(
+        CharSourceRange::getTokenRange(Return->getRetValue()->getSourceRange()),
+        SM, Ctx.getLangOpts());
+    if (Range.isInvalid())
+      return Rewrite::failure(
+          "the module creation is spelled inside a macro expansion");
+    Result.Hints.push_back(FixItHint::CreateReplacement(Range, "0"));
+  } else {
+    CharSourceRange CreateRange = statementRange(Created.Statement, Ctx);
+    CharSourceRange CheckRange =
+        Created.Check ? statementRange(Created.Check, Ctx) : CreateRange;
+    if (CreateRange.isInvalid() || CheckRange.isInvalid())
+      return Rewrite::failure(
+          "the module creation is spelled inside a macro expansion");
+    Result.Hints.push_back(
+        removeStatements(CharSourceRange::getCharRange(CreateRange.getBegin(),
+                                                       CheckRange.getEnd()),
+                         SM));
+  }
 
-  BodyConverter Converter(Module, Ctx, std::move(Removed));
+  BodyConverter Converter(Created.Module, Ctx, std::move(Removed));
   if (!Converter.run(Body))
     return Rewrite::failure(Converter.Reason);
   Result.Hints.insert(Result.Hints.end(), Converter.Hints.begin(),
                       Converter.Hints.end());
 
-  // The signature: `PyMODINIT_FUNC PyInit_x(void)` -> `static int
-  // x_exec(PyObject *m)`.
+  // The signature: `PyMODINIT_FUNC PyInit_x(void)` (or the helper's
+  // `static PyObject *moduleinit(void)`) -> `static int x_exec(PyObject *m)`.
   std::string Exec =
       unusedFileScopeName((Init.ModuleName + "_exec").str(), Ctx);
-  FunctionTypeLoc TypeLoc = Function->getFunctionTypeLoc();
-  SourceLocation Begin = SM.getExpansionLoc(Function->getBeginLoc());
-  SourceLocation NameLoc = Function->getLocation();
+  for (const FunctionDecl *Prototype : Source.Prototypes) {
+    std::optional<FixItHint> Hint =
+        replaceSignature(Prototype, Exec, ModuleName, Ctx);
+    if (!Hint)
+      return Rewrite::failure("the prototype of '" +
+                              Converted->getName().str() + "' at " +
+                              lineOf(Prototype->getLocation(), SM) +
+                              " is spelled inside a macro expansion");
+    Result.Hints.push_back(*Hint);
+  }
+  FunctionTypeLoc TypeLoc = Converted->getFunctionTypeLoc();
+  SourceLocation Begin = SM.getExpansionLoc(Converted->getBeginLoc());
+  SourceLocation NameLoc = Converted->getLocation();
   if (!TypeLoc || TypeLoc.getRParenLoc().isMacroID() ||
       !SM.isWrittenInSameFile(Begin, NameLoc))
     return Rewrite::failure(
         "the init function's signature is spelled inside a macro expansion");
-  SourceLocation FirstTokenEnd =
-      Lexer::getLocForEndOfToken(Begin, 0, SM, Ctx.getLangOpts());
-  llvm::StringRef Between = rangeText(
-      CharSourceRange::getCharRange(FirstTokenEnd, NameLoc), SM);
-  if (!Between.trim().empty())
-    return Rewrite::failure(
-        "the init function's signature has more than 'PyMODINIT_FUNC "
-        "PyInit_name(void)'");
+  llvm::StringRef Between;
+  if (Source.Delegation) {
+    std::optional<FixItHint> Hint =
+        replaceSignature(Converted, Exec, ModuleName, Ctx);
+    if (!Hint)
+      return Rewrite::failure("the signature of '" +
+                              Converted->getName().str() +
+                              "' is spelled inside a macro expansion");
+    Result.Hints.push_back(*Hint);
+  } else {
+    SourceLocation FirstTokenEnd =
+        Lexer::getLocForEndOfToken(Begin, 0, SM, Ctx.getLangOpts());
+    Between =
+        rangeText(CharSourceRange::getCharRange(FirstTokenEnd, NameLoc), SM);
+    if (!Between.trim().empty())
+      return Rewrite::failure(
+          "the init function's signature has more than 'PyMODINIT_FUNC "
+          "PyInit_name(void)'");
+    Result.Hints.push_back(FixItHint::CreateReplacement(
+        CharSourceRange::getTokenRange(Begin, TypeLoc.getRParenLoc()),
+        "static int" + std::string(Between.contains('\n') ? "\n" : " ") + Exec +
+            "(PyObject *" + ModuleName + ")"));
+  }
   std::string Space = Between.contains('\n') ? "\n" : " ";
-  Result.Hints.push_back(FixItHint::CreateReplacement(
-      CharSourceRange::getTokenRange(Begin, TypeLoc.getRParenLoc()),
-      "static int" + Space + Exec + "(PyObject *" + ModuleName + ")"));
 
-  // The new init function after the exec function.
-  SourceLocation RBrace = Body->getRBracLoc();
-  if (RBrace.isMacroID())
-    return Rewrite::failure(
-        "the init function's body is spelled inside a macro expansion");
-  std::string Indent = text::indentUnit(RBrace, SM);
-  std::string BraceSpace =
-      text::startsLine(Body->getLBracLoc(), SM) ? "\n" : " ";
-  Result.Hints.push_back(FixItHint::CreateInsertion(
-      RBrace.getLocWithOffset(1),
-      "\n\nPyMODINIT_FUNC" + Space + "PyInit_" + Init.ModuleName.str() +
-          "(void)" + BraceSpace + "{\n" + Indent + "return PyModuleDef_Init(&" +
-          DefRef->getDecl()->getName().str() + ");\n}"));
-
-  // `m_size = -1` -> 0: the state of the module object is no longer shared.
-  if ((*Def.Size == -1 || Options.Size != "0") && Def.SizeExpr) {
+  if (Source.Delegation) {
+    // `return moduleinit();` -> `return PyModuleDef_Init(&def);`
     CharSourceRange Range = Lexer::makeFileCharRange(
-        CharSourceRange::getTokenRange(Def.SizeExpr->getSourceRange()), SM,
-        Ctx.getLangOpts());
+        CharSourceRange::getTokenRange(
+            Source.Delegation->getRetValue()->getSourceRange()),
+        SM, Ctx.getLangOpts());
     if (Range.isInvalid())
-      return Rewrite::failure("'m_size' is spelled inside a macro expansion");
-    Result.Hints.push_back(FixItHint::CreateReplacement(Range, Options.Size));
-  } else if (Options.Size != "0") {
-    return Rewrite::failure("'m_size' is not given explicitly");
+      return Rewrite::failure(
+          "the init function's return is spelled inside a macro expansion");
+    Result.Hints.push_back(FixItHint::CreateReplacement(Range, DefInit));
+  } else {
+    // The new init function after the exec function.
+    SourceLocation RBrace = Body->getRBracLoc();
+    if (RBrace.isMacroID())
+      return Rewrite::failure(
+          "the init function's body is spelled inside a macro expansion");
+    std::string Indent = text::indentUnit(RBrace, SM);
+    std::string BraceSpace =
+        text::startsLine(Body->getLBracLoc(), SM) ? "\n" : " ";
+    Result.Hints.push_back(FixItHint::CreateInsertion(
+        RBrace.getLocWithOffset(1), "\n\nPyMODINIT_FUNC" + Space + "PyInit_" +
+                                        Init.ModuleName.str() + "(void)" +
+                                        BraceSpace + "{\n" + Indent +
+                                        "return " + DefInit + ";\n}"));
   }
 
-  // The slots array, after a prototype of the exec function.
   Declarations.ExecFunction = Exec;
-  Declarations.Prelude =
-      "static int " + Exec + "(PyObject *" + ModuleName + ");\n\n";
-  std::string Slots =
-      unusedFileScopeName((Init.ModuleName + "_slots").str(), Ctx);
-  Rewrite SlotsEdit =
-      addSlotsArray(Declarations, Def.Def, Def.SlotsExpr, Slots, Ctx);
-  if (!SlotsEdit.Reason.empty())
-    return SlotsEdit;
-  Result.Hints.insert(Result.Hints.end(), SlotsEdit.Hints.begin(),
-                      SlotsEdit.Hints.end());
+  // The slots array needs a prototype, unless the helper's own comes first.
+  if (llvm::none_of(Source.Prototypes, [&](const FunctionDecl *Prototype) {
+        return SM.isBeforeInTranslationUnit(Prototype->getLocation(),
+                                            Def.Def->getLocation());
+      }))
+    Declarations.Prelude =
+        "static int " + Exec + "(PyObject *" + ModuleName + ");\n\n";
+  if (std::string Problem =
+          updateDefinition(Init, Declarations, Options.Size, Ctx, Result);
+      !Problem.empty())
+    return Rewrite::failure(Problem);
   if (Options.ModuleVariable)
     *Options.ModuleVariable = ModuleName;
   if (Options.ExecFunction)
     *Options.ExecFunction = Exec;
+  if (Options.ExecSource)
+    *Options.ExecSource = Converted;
   return Result;
 }
 

@@ -15,6 +15,11 @@
 //     return m;                              return PyModuleDef_Init(&def);
 //   }                                      }
 //
+// The init function may instead return the module a static helper creates
+// (`return moduleinit();`, the Python 2/3 shape): the helper becomes the exec
+// function. The creation may be returned directly (`return
+// PyModule_Create(&def);`) and need not be tested for NULL.
+//
 // The `PyModuleDef` gets `m_slots = x_slots`, a new array holding
 // `{Py_mod_exec, x_exec}` and the requested declarations, and `m_size = -1`
 // becomes 0. Only init functions of a shape understood completely are
@@ -32,6 +37,7 @@
 
 namespace clang {
 class ASTContext;
+class FunctionDecl;
 } // namespace clang
 
 namespace gilport {
@@ -45,6 +51,9 @@ struct MultiPhaseOptions {
   std::string *ModuleVariable = nullptr;
   /// Receives the exec function's name.
   std::string *ExecFunction = nullptr;
+  /// Receives the function that becomes the exec function: the init
+  /// function, or the helper it returns the module of.
+  const clang::FunctionDecl **ExecSource = nullptr;
 };
 
 /// The edits converting \p Init (a single-phase init function) to

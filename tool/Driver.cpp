@@ -325,6 +325,8 @@ struct FixSummary {
   unsigned FixedFindings = 0;
   unsigned FilesWritten = 0;
   unsigned FilesFailed = 0;
+  /// Each file the fix rewrote, as it was before.
+  llvm::StringMap<std::string> ContentsBefore;
 };
 
 /// Where a report goes: standard output, a regular file (written in full or
@@ -403,6 +405,9 @@ bool handleFixes(const CommandLine &Cmd, RunResult &Result,
   if (!Cmd.Fix)
     return true;
   std::set<std::string> Unwritten;
+  for (const auto &Entry : Plan.EditsByFile)
+    if (auto Buffer = llvm::MemoryBuffer::getFile(Entry.first))
+      Summary.ContentsBefore[Entry.first] = (*Buffer)->getBuffer().str();
   for (const FileOutcome &Outcome : applyPlan(Plan, Result.ContentHashes)) {
     if (Outcome.Written) {
       ++Summary.FilesWritten;
@@ -601,6 +606,7 @@ int runCheck(const CommandLine &Cmd) {
   Report.FixMode = Cmd.Fix;
   Report.FixedFindings = Fixes.FixedFindings;
   Report.FilesWritten = Fixes.FilesWritten;
+  Report.ContentsBeforeFix = std::move(Fixes.ContentsBefore);
   switch (Cmd.Format) {
   case OutputFormat::Text:
     if (!Cmd.Diff)

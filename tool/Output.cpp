@@ -53,11 +53,18 @@ const char *severityName(Severity Level) {
 /// Reads source lines for the snippets under each diagnostic.
 class SourceLines {
 public:
+  /// \p Before: files the fix rewrote, as they were analysed.
+  explicit SourceLines(const llvm::StringMap<std::string> &Before)
+      : Before(Before) {}
+
   llvm::StringRef line(const std::string &File, unsigned Line) {
     auto [It, Inserted] = Files.try_emplace(File);
     IndexedFile &Indexed = It->second;
     if (Inserted) {
-      if (auto Buffer = llvm::MemoryBuffer::getFile(File)) {
+      auto Buffer = Before.count(File) ? llvm::MemoryBuffer::getMemBuffer(
+                                             Before.find(File)->second, File)
+                                       : llvm::MemoryBuffer::getFile(File);
+      if (Buffer) {
         Indexed.Buffer = std::move(*Buffer);
         llvm::StringRef Text = Indexed.Buffer->getBuffer();
         Indexed.LineStarts.push_back(0);
@@ -79,6 +86,7 @@ private:
     std::unique_ptr<llvm::MemoryBuffer> Buffer;
     std::vector<size_t> LineStarts;
   };
+  const llvm::StringMap<std::string> &Before;
   llvm::StringMap<IndexedFile> Files;
 };
 
@@ -127,7 +135,7 @@ void writeHeadline(llvm::raw_ostream &OS, const std::string &File,
 
 void writeTextReport(llvm::raw_ostream &OS, const RunResult &Result,
                      const ReportSettings &Settings) {
-  SourceLines Lines;
+  SourceLines Lines(Settings.ContentsBeforeFix);
   std::set<std::string> FilesWithFindings;
   for (const Finding &F : Result.Findings) {
     FilesWithFindings.insert(F.File);

@@ -5,6 +5,7 @@
 
 #include "tool/Runner.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace gilport {
@@ -20,6 +21,9 @@ struct ReportSettings {
   bool FixMode = false;
   unsigned FixedFindings = 0;
   unsigned FilesWritten = 0;
+  /// The files the fix rewrote, as they were analysed: the snippets under
+  /// the findings left show these lines, not the rewritten ones.
+  llvm::StringMap<std::string> ContentsBeforeFix;
 };
 
 /// Path as shown to the user: relative to the working directory when inside

@@ -1,4 +1,5 @@
 #include "apply/FixApplication.h"
+#include "apply/UnifiedDiff.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -158,9 +159,30 @@ TEST(UnifiedDiff, InsertedLinesShiftLaterHunks) {
       "f.c", Before,
       edits({Replacement("f.c", 2, 0, "a\nb\n"),
              Replacement("f.c", Line18, 2, "eighteen")}));
-  EXPECT_EQ(Diff, "--- f.c\n+++ f.c\n"
-                  "@@ -1,5 +1,7 @@\n 1\n-2\n+a\n+b\n+2\n 3\n 4\n 5\n"
-                  "@@ -15,6 +17,6 @@\n 15\n 16\n 17\n-18\n+eighteen\n 19\n 20\n");
+  EXPECT_EQ(Diff,
+            "--- f.c\n+++ f.c\n"
+            "@@ -1,4 +1,6 @@\n 1\n+a\n+b\n 2\n 3\n 4\n"
+            "@@ -15,6 +17,6 @@\n 15\n 16\n 17\n-18\n+eighteen\n 19\n 20\n");
+}
+
+TEST(UnifiedDiff, LinesAnEditRewritesUnchangedAreContext) {
+  // The edit replaces lines 2-4 with 2, x, 3, 4 (a declaration re-emitted
+  // around an inserted line): only the insertion is a change.
+  std::string Before = "1\n2\n3\n4\n5\n";
+  std::string Diff = unifiedDiff(
+      "f.c", Before, edits({Replacement("f.c", 2, 6, "2\nx\n3\n4\n")}));
+  EXPECT_EQ(Diff,
+            "--- f.c\n+++ f.c\n@@ -1,5 +1,6 @@\n 1\n 2\n+x\n 3\n 4\n 5\n");
+  // An edit that changes nothing gives no hunk.
+  EXPECT_EQ(
+      unifiedDiff("f.c", Before, edits({Replacement("f.c", 2, 2, "2\n")})),
+      "--- f.c\n+++ f.c\n");
+}
+
+TEST(UnifiedDiff, InsertionAtTheEndOfTheFile) {
+  std::string Diff =
+      unifiedDiff("f.c", "a\nb\n", edits({Replacement("f.c", 4, 0, "c\n")}));
+  EXPECT_EQ(Diff, "--- f.c\n+++ f.c\n@@ -1,2 +1,3 @@\n a\n b\n+c\n");
 }
 
 TEST(UnifiedDiff, MissingFinalNewlineIsMarked) {

@@ -167,11 +167,14 @@ PyObject *PyInit_mod(void) { ++calls; return PyModule_Create(&mod_def); }
       {std::string(Prelude) + R"c(
 static long calls;
 static PyModuleDef mod_def = {PyModuleDef_HEAD_INIT, "mod", NULL, -1};
-PyObject *PyInit_mod(void) { ++calls; return PyModule_Create(&mod_def); }
+PyObject *PyInit_mod(void) {
+  ++calls;
+  return calls ? PyModule_Create(&mod_def) : NULL;
+}
 )c",
        "the module cannot be converted to multi-phase init, which module "
-       "state needs: the module is not stored in a local variable by a "
-       "statement of the init function's body ('m = "
+       "state needs: the module is not created by a statement of the init "
+       "function's body ('m = PyModule_Create(&def);' or 'return "
        "PyModule_Create(&def);')"},
   };
   for (const Case &C : Cases) {

@@ -121,8 +121,7 @@ void ModuleStatePlanner::findModuleFunctions() {
 
 ModuleAccess ModuleStatePlanner::baseAccess(const FunctionDecl *F) {
   ModuleAccess Access;
-  if (SinglePhase ? F->getCanonicalDecl() == Init.Function->getCanonicalDecl()
-                  : F->getCanonicalDecl() == Exec->getCanonicalDecl()) {
+  if (F->getCanonicalDecl() == Exec->getCanonicalDecl()) {
     Access.ModuleExpr = ExecModule;
   } else if (auto Typed = TypeFunctions.find(F->getCanonicalDecl());
              Typed != TypeFunctions.end() &&
