@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The measurement rig: gilport's accuracy against CPython's own port, its speed, and a report.
 
-Usage: bench/run [--quick] [--reuse-speed] [--no-prepare] [--gilport PATH] [--out DIR]
+Usage: bench/run [--quick] [--reuse-speed] [--no-prepare] [--thirdparty] [--gilport PATH] [--out DIR]
 
 Full mode (the default):
   1. prepares the corpora (cached outside the work tree): CPython 3.11 (bookworm) and 3.13
@@ -24,6 +24,9 @@ Full mode (the default):
 
 --quick (CI): only the modules in QUICK_FILES, no fix comparison and no speed runs; asserts the
 recall and precision thresholds in QUICK_THRESHOLDS and exits 1 when one is not met.
+--thirdparty adds fix-coverage.py: `gilport fix` on the third-party extensions pinned in
+thirdparty/projects.json (OUT/thirdparty/fix-coverage.{json,md}); a gilport crash there makes the
+rig exit 1.
 --reuse-speed keeps OUT/speed/bench-check.json and OUT/speed/scaling.json from the last full
 run instead of re-measuring (the report says so and shows their date).
 
@@ -495,6 +498,8 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--reuse-speed", action="store_true")
     parser.add_argument("--no-prepare", action="store_true", help="use the cached trees as they are")
+    parser.add_argument("--thirdparty", action="store_true",
+                        help="also measure fix coverage on the third-party corpus (fix-coverage.py)")
     parser.add_argument("--gilport", default=os.path.join(ROOT, "build", "bin", "gilport"))
     parser.add_argument("--out", default=os.path.join(BENCH, "report"))
     parser.add_argument("--rounds", type=int, default=2, help="bench-check.py rounds (full mode)")
@@ -578,8 +583,20 @@ def main():
             reused = False
         results["speed"] = speed_figures(bench_json, scaling, reused)
 
+    thirdparty_failed = False
+    if opts.thirdparty:
+        log("fix coverage on the third-party corpus")
+        argv = [sys.executable, os.path.join(BENCH, "fix-coverage.py"), "--gilport", gilport,
+                "--out", os.path.join(opts.out, "thirdparty")] + (["--no-prepare"] if opts.no_prepare else [])
+        thirdparty_failed = subprocess.run(argv, stdout=subprocess.DEVNULL).returncode != 0
+        results["thirdparty"] = {"report": "thirdparty/fix-coverage.md", "gilport_crashed": thirdparty_failed}
+
     results["rig_seconds"] = time.time() - started
     md = summary_markdown(results)
+    if opts.thirdparty:
+        md += ("\n## Third-party fix coverage\n\n"
+               + ("**gilport crashed; see thirdparty/fix-coverage.md**" if thirdparty_failed
+                  else "See thirdparty/fix-coverage.md (fix-coverage.py).") + "\n")
     with open(os.path.join(opts.out, "summary.md"), "w") as f:
         f.write(md)
     write_html(results, plots(results), md, os.path.join(opts.out, "index.html"))
@@ -603,7 +620,9 @@ def main():
         for f_ in failures:
             print(f"rig: THRESHOLD FAILED: {f_}", file=sys.stderr)
         print(f"rig: quick mode: {'FAIL' if failures else 'all thresholds met'}")
-        sys.exit(1 if failures else 0)
+        sys.exit(1 if failures or thirdparty_failed else 0)
+    if thirdparty_failed:
+        sys.exit("rig: gilport crashed in fix-coverage.py; see thirdparty/fix-coverage.md")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Usage: prepare-thirdparty-corpus.sh [NAME...]
+#
+# Copies the sources of the third-party C extensions pinned in bench/thirdparty/projects.json
+# (each at its `unported` commit) out of the local snapshots into the cache:
+#
+#   <cache>/thirdparty/<name>-<shortcommit>/   the `archive` paths of that commit, as git
+#                                              archive writes them; nothing is built
+#
+# The snapshots are bare git repositories under ${GILPORT_MIRROR_DIR:-/work/.mirror}/<owner+name>/
+# repo, filled by the session's fetch tool, not by this script (it never touches the network).
+# A project whose snapshot is absent is skipped with a one-line message.
+#
+# Idempotent: a finished copy carries a stamp file and is reused. With NAMEs, only those
+# projects. The last line of stdout is the corpus root, <cache>/thirdparty.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+python=/usr/bin/python3
+projects="$(repo_root)/bench/thirdparty/projects.json"
+mirror=${GILPORT_MIRROR_DIR:-/work/.mirror}
+cache=$(gilport_cache_dir)
+root="${cache}/thirdparty"
+mkdir -p "${root}"
+exec 8>"${cache}/.thirdparty.lock"
+flock 8
+
+# One tab-separated line per project: name, mirror dir, commit, archive paths (space-separated).
+# Python reads the JSON because bash cannot; names given on the command line filter.
+"${python}" - "${projects}" "$@" >"${root}/.projects.tsv" <<'EOF'
+import json, sys
+wanted = set(sys.argv[2:])
+for p in json.load(open(sys.argv[1]))["projects"]:
+    if not wanted or p["name"] in wanted:
+        print("\t".join([p["name"], p["mirror"], p["unported"], " ".join(p["archive"])]))
+EOF
+
+while IFS=$'\t' read -r name dir commit paths; do
+  gitdir="${mirror}/${dir}/repo"
+  [[ -d ${gitdir}/.git ]] && gitdir="${gitdir}/.git"
+  if ! git --git-dir="${gitdir}" cat-file -e "${commit}^{commit}" 2>/dev/null; then
+    log "skipping ${name}: no snapshot of ${dir} with commit ${commit:0:10} under ${mirror} (snapshots come from the session's fetch tool, not from this script)"
+    continue
+  fi
+  tree="${root}/${name}-${commit:0:10}"
+  stamp="${tree}/.gilport-prepared"
+  if [[ -f ${stamp} ]]; then
+    log "${name} already prepared"
+    continue
+  fi
+  rm -rf "${tree}" "${tree}.part"
+  mkdir -p "${tree}.part"
+  # Some snapshots lack blobs that are not asked for; git archive names them on stderr
+  # and still writes the requested paths, which are checked below.
+  read -r -a path_list <<<"${paths}"
+  git --git-dir="${gitdir}" archive --format=tar "${commit}" -- "${path_list[@]}" 2>"${tree}.part.log" \
+    | tar -x -C "${tree}.part" || die "git archive of ${name} at ${commit:0:10} failed; see ${tree}.part.log"
+  for p in "${path_list[@]}"; do
+    [[ -e ${tree}.part/${p} ]] || die "${name}: ${p} is missing from ${commit:0:10}"
+  done
+  rm -f "${tree}.part.log"
+  printf 'repo=%s\ncommit=%s\n' "${dir}" "${commit}" >"${tree}.part/.gilport-prepared"
+  mv "${tree}.part" "${tree}"
+  log "${name} ready"
+done <"${root}/.projects.tsv"
+rm -f "${root}/.projects.tsv"
+printf '%s\n' "${root}"
