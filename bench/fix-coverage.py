@@ -427,7 +427,7 @@ def main():
     md = markdown(doc)
     with open(os.path.join(opts.out, "fix-coverage.md"), "w") as f:
         f.write(md)
-    shutil.rmtree(work, ignore_errors=True)
+    if not os.environ.get("GILPORT_KEEP"): shutil.rmtree(work, ignore_errors=True)
     sys.stdout.write(md)
     sys.exit(1 if crashes else 0)
 

@@ -1,6 +1,7 @@
 //===--- BorrowedRefCheck.cpp - gilport-borrowed-ref ----------------------===//
 
 #include "checks/BorrowedRefCheck.h"
+#include "checks/ProjectCompat.h"
 
 #include "analysis/AstQueries.h"
 #include "analysis/BorrowedApis.h"
@@ -347,8 +348,11 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
       Section->second.ok()) {
     const SourceManager &SM = Ctx.getSourceManager();
     FileID File = SM.getFileID(SM.getExpansionLoc(Found.Spelling.NameLoc));
+    llvm::StringRef Apis[] = {"Py_BEGIN_CRITICAL_SECTION"};
     std::string Reason = addFixWithCompatHeader(
-        Section->second.Hints, SM, File, context().getMinimumPython(), 3, 13,
+        Section->second.Hints, SM, File,
+        {context().getMinimumPython(), 3, 13, Apis,
+         context().shared<ProjectCompat>().Definitions},
         [&](const FixItHint &Hint) { Finding.fix(Hint); });
     if (!Reason.empty())
       Finding.noFix(Reason);
@@ -409,10 +413,12 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
     Finding.noFix(Strong.Reason);
     return;
   }
+  llvm::StringRef Apis[] = {Api.Replacement};
   std::string Reason = addFixWithCompatHeader(
       Strong.Hints, SM, SM.getFileID(SM.getExpansionLoc(Call->getBeginLoc())),
-      context().getMinimumPython(), Api.ReplacementAddedIn.Major,
-      Api.ReplacementAddedIn.Minor,
+      {context().getMinimumPython(), Api.ReplacementAddedIn.Major,
+       Api.ReplacementAddedIn.Minor, Apis,
+       context().shared<ProjectCompat>().Definitions},
       [&](const FixItHint &Hint) { Finding.fix(Hint); });
   if (!Reason.empty())
     Finding.noFix(Reason);

@@ -1,6 +1,7 @@
 //===--- UnlockedContainerAccessCheck.cpp ---------------------------------===//
 
 #include "checks/UnlockedContainerAccessCheck.h"
+#include "checks/ProjectCompat.h"
 
 #include "analysis/AstQueries.h"
 #include "analysis/ContainerApis.h"
@@ -104,9 +105,12 @@ void UnlockedContainerAccessCheck::addFix(FindingBuilder &Finding,
   }
   const SourceManager &SM = Ctx.getSourceManager();
   FileID File = SM.getFileID(SM.getExpansionLoc(Found.Node->getBeginLoc()));
-  std::string Reason = addFixWithCompatHeader(
-      Section.Hints, SM, File, context().getMinimumPython(), 3, 13,
-      [&](const FixItHint &Hint) { Finding.fix(Hint); });
+  llvm::StringRef Apis[] = {"Py_BEGIN_CRITICAL_SECTION"};
+  std::string Reason =
+      addFixWithCompatHeader(Section.Hints, SM, File,
+                             {context().getMinimumPython(), 3, 13, Apis,
+                              context().shared<ProjectCompat>().Definitions},
+                             [&](const FixItHint &Hint) { Finding.fix(Hint); });
   if (!Reason.empty())
     Finding.noFix(Reason);
 }

@@ -11,6 +11,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/Path.h"
 
 #include <utility>
 
@@ -168,7 +169,8 @@ PyDict_SetDefaultRef(PyObject *mp, PyObject *key, PyObject *default_value,
 llvm::StringRef compatHeaderText() { return HeaderText; }
 
 std::optional<clang::FixItHint>
-compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File) {
+compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File,
+                       std::optional<unsigned> Fallback) {
   bool Invalid = false;
   llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
   if (Invalid)
@@ -199,6 +201,8 @@ compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File) {
     }
     Pos = End + 1;
   }
+  if (!InsertAt)
+    InsertAt = Fallback;
   if (!InsertAt || *InsertAt > Buffer.size() ||
       (*InsertAt == Buffer.size() && !Buffer.ends_with("\n")))
     return std::nullopt;
@@ -232,18 +236,50 @@ bool includesCompatHeader(const clang::SourceManager &SM, clang::FileID File) {
   });
 }
 
+llvm::ArrayRef<llvm::StringRef> compatHeaderNames() {
+  static const llvm::StringRef Names[] = {
+      "PyDict_GetItemRef",          "PyDict_GetItemStringRef",
+      "PyWeakref_GetRef",           "PyImport_AddModuleRef",
+      "PyList_GetItemRef",          "PyDict_SetDefaultRef",
+      "Py_BEGIN_CRITICAL_SECTION",  "Py_END_CRITICAL_SECTION",
+      "Py_BEGIN_CRITICAL_SECTION2", "Py_END_CRITICAL_SECTION2"};
+  return Names;
+}
+
 std::string addFixWithCompatHeader(
     llvm::ArrayRef<clang::FixItHint> Hints, const clang::SourceManager &SM,
-    clang::FileID File, llvm::StringRef MinimumPython, unsigned Major,
-    unsigned Minor, llvm::function_ref<void(const clang::FixItHint &)> AddFix) {
+    clang::FileID File, const CompatNeed &Need,
+    llvm::function_ref<void(const clang::FixItHint &)> AddFix) {
   std::optional<clang::FixItHint> Include;
-  if (needsCompatHeader(MinimumPython, Major, Minor)) {
-    Include = compatIncludeInsertion(SM, File);
-    if (!Include && !includesCompatHeader(SM, File))
-      return ("MinimumPython is " + MinimumPython +
-              " and the file has no '#include <Python.h>' line after which "
-              "to include gilport_compat.h")
-          .str();
+  if (needsCompatHeader(Need.MinimumPython, Need.Major, Need.Minor) &&
+      !includesCompatHeader(SM, File)) {
+    // The project's own definitions, when they cover the fix, are used.
+    const CompatDefinitions &Project = Need.Project;
+    auto Missing = llvm::find_if(Need.Apis, [&](llvm::StringRef Name) {
+      return Project.definedFor(Name, File).empty();
+    });
+    if (Missing != Need.Apis.end()) {
+      // gilport_compat.h must not define what the project defines.
+      for (llvm::StringRef Name : compatHeaderNames())
+        if (llvm::StringRef Where = Project.definedUnguardedIn(Name);
+            !Where.empty())
+          return ("MinimumPython is " + Need.MinimumPython + " and " +
+                  llvm::sys::path::filename(Where) + " defines '" + Name +
+                  "' for older Pythons but not '" + *Missing +
+                  "', which the fix needs; gilport_compat.h would define '" +
+                  Name + "' a second time: add '" + *Missing + "' there" +
+                  " (pythoncapi_compat.h has it)")
+              .str();
+      std::optional<unsigned> After;
+      if (File == SM.getMainFileID())
+        After = Project.afterPythonInclude();
+      Include = compatIncludeInsertion(SM, File, After);
+      if (!Include)
+        return ("MinimumPython is " + Need.MinimumPython +
+                " and the file has no '#include <Python.h>' line after which "
+                "to include gilport_compat.h")
+            .str();
+    }
   }
   for (const clang::FixItHint &Hint : Hints)
     AddFix(Hint);

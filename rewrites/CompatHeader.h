@@ -10,6 +10,8 @@
 #ifndef GILPORT_REWRITES_COMPATHEADER_H
 #define GILPORT_REWRITES_COMPATHEADER_H
 
+#include "analysis/CompatDefinitions.h"
+
 #include "clang/Basic/Diagnostic.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -32,11 +34,28 @@ constexpr llvm::StringLiteral CompatHeaderName = "gilport_compat.h";
 llvm::StringRef compatHeaderText();
 
 /// The edit that includes gilport_compat.h on the line after the
-/// `#include <Python.h>` (or "Python.h") of \p File: the same text at the
-/// same place for every finding, so it is applied once. None when the file
-/// has no such line, or already includes the header.
+/// `#include <Python.h>` (or "Python.h") of \p File, or else at offset
+/// \p Fallback: the same text at the same place for every finding, so it is
+/// applied once. None when there is no such place, or the file already
+/// includes the header.
 std::optional<clang::FixItHint>
-compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File);
+compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File,
+                       std::optional<unsigned> Fallback = std::nullopt);
+
+/// The functions and macros gilport_compat.h defines.
+llvm::ArrayRef<llvm::StringRef> compatHeaderNames();
+
+/// What a fix needs of the compat header.
+struct CompatNeed {
+  /// The oldest Python the project supports ("3.9").
+  llvm::StringRef MinimumPython;
+  /// The version that added the APIs the fix's code calls.
+  unsigned Major, Minor;
+  /// Those APIs, by name.
+  llvm::ArrayRef<llvm::StringRef> Apis;
+  /// What the project defines itself.
+  const CompatDefinitions &Project;
+};
 
 /// Whether code that must also run on \p MinimumPython ("3.9") needs
 /// gilport_compat.h to call an API added in \p Major.\p Minor.
@@ -46,16 +65,16 @@ bool needsCompatHeader(llvm::StringRef MinimumPython, unsigned Major,
 /// Whether \p File already includes gilport_compat.h.
 bool includesCompatHeader(const clang::SourceManager &SM, clang::FileID File);
 
-/// Hands \p Hints, the edits of a fix in \p File whose code calls APIs added
-/// in \p Major.\p Minor, to \p AddFix, followed by the include of
-/// gilport_compat.h when \p MinimumPython needs it. When the header is
-/// needed and \p File neither includes it nor has an `#include <Python.h>`
-/// line to put it after, nothing is handed over and the reason is returned
-/// (empty otherwise).
+/// Hands \p Hints, the edits of a fix in \p File, to \p AddFix, followed
+/// by the include of gilport_compat.h when the fix's APIs are newer than the
+/// project's MinimumPython and the project does not define them itself.
+/// When the header is needed but cannot be included (no place for it, or
+/// the project defines some of its names, which it would define twice),
+/// nothing is handed over and the reason is returned (empty otherwise).
 std::string addFixWithCompatHeader(
     llvm::ArrayRef<clang::FixItHint> Hints, const clang::SourceManager &SM,
-    clang::FileID File, llvm::StringRef MinimumPython, unsigned Major,
-    unsigned Minor, llvm::function_ref<void(const clang::FixItHint &)> AddFix);
+    clang::FileID File, const CompatNeed &Need,
+    llvm::function_ref<void(const clang::FixItHint &)> AddFix);
 
 } // namespace gilport
 

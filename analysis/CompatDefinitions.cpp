@@ -1,0 +1,199 @@
+//===--- CompatDefinitions.cpp --------------------------------------------===//
+
+#include "analysis/CompatDefinitions.h"
+
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Path.h"
+
+#include <vector>
+
+namespace gilport {
+
+using namespace clang;
+
+namespace {
+
+bool isIdentifierChar(char C) { return llvm::isAlnum(C) || C == '_'; }
+
+/// Whether the text before a name on its line is only a definition's
+/// specifiers and return type: words and `*`, none of them a statement
+/// keyword.
+bool onlyTypeBefore(llvm::StringRef Prefix) {
+  Prefix = Prefix.trim();
+  while (!Prefix.empty()) {
+    if (Prefix.front() == '*') {
+      Prefix = Prefix.drop_front().ltrim();
+      continue;
+    }
+    size_t Length = 0;
+    while (Length < Prefix.size() && isIdentifierChar(Prefix[Length]))
+      ++Length;
+    if (Length == 0)
+      return false;
+    llvm::StringRef Word = Prefix.take_front(Length);
+    if (Word == "return" || Word == "if" || Word == "while" || Word == "else" ||
+        Word == "case" || Word == "sizeof" || Word == "do")
+      return false;
+    Prefix = Prefix.drop_front(Length).ltrim();
+  }
+  return true;
+}
+
+/// Whether one of the three lines before offset \p LineStart of \p Text is
+/// `#ifndef G` or `#if !defined(G)` for one of \p Guards.
+bool guardedBefore(llvm::StringRef Text, size_t LineStart,
+                   llvm::ArrayRef<llvm::StringRef> Guards) {
+  llvm::StringRef Before = Text.take_front(LineStart);
+  for (int Lines = 0; Lines < 3 && !Before.empty(); ++Lines) {
+    Before = Before.drop_back(Before.ends_with("\n") ? 1 : 0);
+    size_t Start = Before.rfind('\n');
+    Start = Start == llvm::StringRef::npos ? 0 : Start + 1;
+    llvm::StringRef Line = Before.drop_front(Start).trim();
+    Before = Before.take_front(Start);
+    if (!Line.consume_front("#"))
+      continue;
+    Line = Line.ltrim();
+    std::string Tested;
+    if (Line.consume_front("ifndef"))
+      Tested = Line.trim().str();
+    else if (Line.consume_front("if")) {
+      Line = Line.ltrim();
+      if (Line.consume_front("!"))
+        Tested = Line.ltrim().str();
+    }
+    llvm::StringRef T(Tested);
+    T.consume_front("defined");
+    T = T.ltrim().ltrim('(').rtrim(')').trim();
+    if (llvm::is_contained(Guards, T))
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
+CompatDefinitions::Definition
+CompatDefinitions::definitionIn(llvm::StringRef Text, llvm::StringRef Name,
+                                llvm::ArrayRef<llvm::StringRef> Guards) {
+  for (size_t Pos = Text.find(Name); Pos != llvm::StringRef::npos;
+       Pos = Text.find(Name, Pos + 1)) {
+    size_t End = Pos + Name.size();
+    if ((Pos > 0 && isIdentifierChar(Text[Pos - 1])) ||
+        (End < Text.size() && isIdentifierChar(Text[End])))
+      continue;
+    size_t LineStart = Text.rfind('\n', Pos);
+    LineStart = LineStart == llvm::StringRef::npos ? 0 : LineStart + 1;
+    llvm::StringRef Before = Text.slice(LineStart, Pos);
+    llvm::StringRef Directive = Before.ltrim();
+    if (Directive.consume_front("#")) {
+      Directive = Directive.ltrim();
+      if (Directive.consume_front("define") && !Directive.empty() &&
+          Directive.trim().empty())
+        return guardedBefore(Text, LineStart,
+                             Guards.empty() ? llvm::ArrayRef(Name) : Guards)
+                   ? Definition::GuardedMacro
+                   : Definition::Unguarded;
+      continue;
+    }
+    llvm::StringRef After = Text.drop_front(End).ltrim(" \t");
+    if (!After.starts_with("(") || !onlyTypeBefore(Before))
+      continue;
+    // `static inline int Name(...)`, or `Name(...)` under a line holding
+    // only its type; a call statement follows a ';', '{' or '}'.
+    if (Before.trim().empty()) {
+      llvm::StringRef Previous =
+          LineStart ? Text.take_front(LineStart - 1) : llvm::StringRef();
+      Previous = Previous.substr(Previous.rfind('\n') + 1).trim();
+      if (Previous.empty() || !onlyTypeBefore(Previous))
+        continue;
+    }
+    // The rest of the line: a definition's parameters, not `...);`.
+    llvm::StringRef Line = After.take_until([](char C) { return C == '\n'; });
+    if (!Line.contains(';') || Line.contains('{'))
+      return Definition::Unguarded;
+  }
+  return Definition::None;
+}
+
+CompatDefinitions::CompatDefinitions(const SourceManager &SM,
+                                     llvm::ArrayRef<llvm::StringRef> Names)
+    : SM(SM) {
+  FileID Main = SM.getMainFileID();
+  // The files of the unit, and Python's include folder: Python's own
+  // headers define the names too, and may be included with -I, as user
+  // headers.
+  std::vector<std::pair<FileID, FileEntryRef>> Files;
+  std::string PythonDir;
+  for (unsigned I = 0, N = SM.local_sloc_entry_size(); I < N; ++I) {
+    const SrcMgr::SLocEntry &Entry = SM.getLocalSLocEntry(I);
+    if (!Entry.isFile())
+      continue;
+    FileID ID =
+        SM.getFileID(SourceLocation::getFromRawEncoding(Entry.getOffset()));
+    OptionalFileEntryRef Ref = SM.getFileEntryRefForID(ID);
+    if (!Ref)
+      continue;
+    Files.emplace_back(ID, *Ref);
+    llvm::StringRef Path = Ref->getName();
+    if (!PythonDir.empty() || llvm::sys::path::filename(Path) != "Python.h")
+      continue;
+    PythonDir = llvm::sys::path::parent_path(Path).str();
+    // Climb to the main file's line that led here.
+    SourceLocation Include = Entry.getFile().getIncludeLoc();
+    while (Include.isValid() && SM.getFileID(Include) != Main)
+      Include = SM.getIncludeLoc(SM.getFileID(Include));
+    if (Include.isValid()) {
+      llvm::StringRef Buffer = SM.getBufferData(Main);
+      size_t LineEnd = Buffer.find('\n', SM.getFileOffset(Include));
+      if (LineEnd != llvm::StringRef::npos)
+        AfterPython = LineEnd + 1;
+    }
+  }
+  llvm::DenseSet<unsigned> Seen;
+  for (const auto &[ID, Ref] : Files) {
+    llvm::StringRef Path = Ref.getName();
+    // gilport_compat.h is gilport's, not the project's: a fix that relied
+    // on it where it happens to be included would not include it.
+    if (SM.getFileCharacteristic(SM.getLocForStartOfFile(ID)) !=
+            SrcMgr::C_User ||
+        (!PythonDir.empty() && Path.starts_with(PythonDir)) ||
+        llvm::sys::path::filename(Path) == "gilport_compat.h" ||
+        !Seen.insert(Ref.getUID()).second)
+      continue;
+    llvm::StringRef Text = SM.getBufferData(ID);
+    for (llvm::StringRef Name : Names) {
+      if (DefinedUnguardedIn.count(Name) || !Text.contains(Name))
+        continue;
+      Definition Kind = definitionIn(Text, Name, Names);
+      if (Kind != Definition::None)
+        DefinedIn[Name].push_back({ID, Path.str()});
+      if (Kind == Definition::Unguarded)
+        DefinedUnguardedIn[Name] = Path.str();
+    }
+  }
+}
+
+llvm::StringRef CompatDefinitions::definedFor(llvm::StringRef Name,
+                                              FileID User) const {
+  auto It = DefinedIn.find(Name);
+  if (It == DefinedIn.end())
+    return {};
+  for (const Place &P : It->second)
+    for (FileID F = P.File; F.isValid();) {
+      if (F == User)
+        return P.Path;
+      SourceLocation Include = SM.getIncludeLoc(F);
+      F = Include.isValid() ? SM.getFileID(Include) : FileID();
+    }
+  return {};
+}
+
+llvm::StringRef
+CompatDefinitions::definedUnguardedIn(llvm::StringRef Name) const {
+  auto It = DefinedUnguardedIn.find(Name);
+  return It == DefinedUnguardedIn.end() ? llvm::StringRef() : It->second;
+}
+
+} // namespace gilport

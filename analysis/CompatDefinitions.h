@@ -1,0 +1,89 @@
+//===--- CompatDefinitions.h - C-API names the project defines ---*- C++
+//-*-===//
+//
+// Many projects already carry their own definitions of the newer C-API for
+// older Pythons: a vendored pythoncapi_compat.h, or a few lines of their
+// own (`#define Py_BEGIN_CRITICAL_SECTION(op) {`). Including gilport_compat.h
+// next to them would define a function twice (an error) or a macro twice (a
+// warning). CompatDefinitions reads the project's own files of a
+// translation unit once and says which names they define, so that a fix
+// relies on them instead.
+//
+// The definitions usually sit in preprocessor branches for older versions
+// (`#if PY_VERSION_HEX < 0x030D00A1`), which are skipped when gilport
+// analyses against newer headers, so the text is read, not the AST.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_ANALYSIS_COMPATDEFINITIONS_H
+#define GILPORT_ANALYSIS_COMPATDEFINITIONS_H
+
+#include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clang {
+class SourceManager;
+} // namespace clang
+
+namespace gilport {
+
+class CompatDefinitions {
+public:
+  /// Reads the project's files (not system headers) of \p SM's translation
+  /// unit for definitions of \p Names.
+  CompatDefinitions(const clang::SourceManager &SM,
+                    llvm::ArrayRef<llvm::StringRef> Names);
+
+  /// A file of the project that defines \p Name (a function or a macro) for
+  /// every includer of \p User: \p User itself or a file it includes; or
+  /// empty.
+  llvm::StringRef definedFor(llvm::StringRef Name, clang::FileID User) const;
+
+  /// A file of the project that defines \p Name in a way another
+  /// definition would clash with: a function, or a macro not guarded by
+  /// `#ifndef Name`; or empty.
+  llvm::StringRef definedUnguardedIn(llvm::StringRef Name) const;
+
+  /// Where the main file may include a header that needs Python.h when it
+  /// has no `#include <Python.h>` line of its own: after the include that
+  /// brings Python.h in (`#include "project.h"`). The offset of the start of
+  /// the next line; none when Python.h is not included through the main
+  /// file.
+  std::optional<unsigned> afterPythonInclude() const { return AfterPython; }
+
+  /// Whether \p Text defines \p Name: `#define Name`, or a definition or
+  /// declaration starting `[static] [inline] type Name(` or `Name(` at the
+  /// start of a line. Calls (`x = Name(...)`, `return Name(...)`,
+  /// `if (Name(...))`) are not definitions.
+  static bool textDefines(llvm::StringRef Text, llvm::StringRef Name) {
+    return definitionIn(Text, Name) != Definition::None;
+  }
+
+  enum class Definition { None, GuardedMacro, Unguarded };
+  /// How \p Text defines \p Name; a macro is guarded when one of the three
+  /// lines before its `#define` is `#ifndef G` or `#if !defined(G)`, for G
+  /// \p Name or one of \p Guards (`#ifndef Py_BEGIN_CRITICAL_SECTION` guards
+  /// the definition of Py_END_CRITICAL_SECTION after it).
+  static Definition definitionIn(llvm::StringRef Text, llvm::StringRef Name,
+                                 llvm::ArrayRef<llvm::StringRef> Guards = {});
+
+private:
+  struct Place {
+    clang::FileID File;
+    std::string Path;
+  };
+  const clang::SourceManager &SM;
+  llvm::StringMap<std::vector<Place>> DefinedIn;
+  llvm::StringMap<std::string> DefinedUnguardedIn;
+  std::optional<unsigned> AfterPython;
+};
+
+} // namespace gilport
+
+#endif

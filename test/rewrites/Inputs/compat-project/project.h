@@ -1,0 +1,2 @@
+/* The project's header, which brings Python.h in. */
+#include <Python.h>
