@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -81,6 +82,32 @@ const Expr *stripCasts(const Expr *E) {
       return E;
     E = Comma->getRHS();
   }
+}
+
+namespace {
+
+class NameFinder : public RecursiveASTVisitor<NameFinder> {
+public:
+  explicit NameFinder(llvm::StringRef Name) : Name(Name) {}
+  bool VisitNamedDecl(NamedDecl *D) {
+    Found |= D->getIdentifier() && D->getName() == Name;
+    return !Found;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    Found |=
+        Ref->getDecl()->getIdentifier() && Ref->getDecl()->getName() == Name;
+    return !Found;
+  }
+  llvm::StringRef Name;
+  bool Found = false;
+};
+
+} // namespace
+
+bool declaresOrUsesName(const Decl *Scope, llvm::StringRef Name) {
+  NameFinder Finder(Name);
+  Finder.TraverseDecl(const_cast<Decl *>(Scope));
+  return Finder.Found;
 }
 
 } // namespace gilport

@@ -13,6 +13,7 @@
 namespace clang {
 class ASTContext;
 class CallExpr;
+class Decl;
 class Expr;
 class FunctionDecl;
 class Stmt;
@@ -48,6 +49,10 @@ const clang::VarDecl *referencedLocal(const clang::Expr *E);
 /// `!m`.
 bool testsForNull(const clang::Expr *Cond, const clang::VarDecl *Var,
                   clang::ASTContext &Ctx);
+
+/// Whether a declaration in \p Scope, or a reference there, has the name
+/// \p Name: a new local or label named so would hide or clash with it.
+bool declaresOrUsesName(const clang::Decl *Scope, llvm::StringRef Name);
 
 } // namespace gilport
 

@@ -12,6 +12,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Twine.h"
 
 #include <functional>
 #include <map>
@@ -233,8 +234,18 @@ private:
   ASTContext &Ctx;
   const SourceManager &SM;
   const LangOptions &LO;
+  /// \p Base, or `Base_2`, ...: a name for an exit flag or label that
+  /// neither the function nor another of its sections uses.
+  std::string freshName(llvm::StringRef Base) const {
+    std::string Name = Base.str();
+    for (unsigned N = 2;
+         UsedNames.count(Name) || declaresOrUsesName(&Function, Name); ++N)
+      Name = (Base + "_" + llvm::Twine(N)).str();
+    UsedNames.insert(Name);
+    return Name;
+  }
   /// The names of the exit flags and labels used in the function so far.
-  mutable std::set<std::string> UsedSuffixes;
+  mutable std::set<std::string> UsedNames;
 };
 
 BlockPath Planner::pathOf(const Stmt *S) const {
@@ -630,19 +641,43 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
   }
   if (!Exits.empty()) {
     // The macros open and close a block, so every exit first goes to the
-    // section's end, and is taken there: `return NULL;` becomes
-    // `{ gilport_exit_N = 1; goto gilport_unlock_N; }`, and after the end
-    // `if (gilport_exit_N == 1) return NULL;`. N is the section's line.
-    // When the code ends with an exit, that one is taken last without a
-    // test (the label takes its place), and so are the exits like it.
-    std::string Suffix = std::to_string(SM.getExpansionLineNumber(*Begin));
-    while (!UsedSuffixes.insert(Suffix).second)
-      Suffix += "_";
-    std::string Flag = "gilport_exit_" + Suffix;
-    std::string Label = "gilport_unlock_" + Suffix;
+    // section's end, and is taken there. An exit from the guarded loop
+    // itself breaks out of it; others jump to a label before the end:
+    //   return NULL;  ->  { error = 1; break; }   (or goto unlock;)
+    // and after the end `if (error) return NULL;`. Several different exits
+    // are told apart by a code (`exit_code == 2`). When the code ends with
+    // an exit, that one is taken last without a test (the label takes its
+    // place), and so are the exits like it.
     bool EndsInExit = Exits.back() == LastStmt;
+    const Stmt *Loop = R.First == R.Last && !EndsInExit &&
+                               isa<ForStmt, WhileStmt, DoStmt>(LastStmt)
+                           ? LastStmt
+                           : nullptr;
+    auto BreaksOut = [&](const Stmt *Exit) {
+      for (const Stmt *P = parentOf(Exit); P; P = parentOf(P)) {
+        if (P == Loop)
+          return true;
+        if (isa<ForStmt, WhileStmt, DoStmt, SwitchStmt>(P))
+          return false;
+      }
+      return false;
+    };
+    bool UseBreak = Loop && llvm::all_of(Exits, BreaksOut);
     std::string Final = EndsInExit ? ExitTexts.back() : "";
     std::vector<std::string> Taken;
+    for (size_t I = 0; I < Exits.size(); ++I)
+      if (Exits[I] != LastStmt && ExitTexts[I] != Final &&
+          !llvm::is_contained(Taken, ExitTexts[I]))
+        Taken.push_back(ExitTexts[I]);
+    auto IsErrorExit = [](llvm::StringRef Text) {
+      return Text == "return NULL;" || Text == "return -1;" ||
+             Text.starts_with("goto ");
+    };
+    std::string Flag = Taken.empty() ? ""
+                       : Taken.size() == 1 && IsErrorExit(Taken[0])
+                           ? freshName("error")
+                           : freshName("exit_code");
+    std::string Label = UseBreak ? "" : freshName("unlock");
     for (size_t I = 0; I < Exits.size(); ++I) {
       const Stmt *Exit = Exits[I];
       CharSourceRange Range = *statementRange(*Exit, SM, LO);
@@ -650,12 +685,11 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
         Hints.push_back(FixItHint::CreateReplacement(Range, Label + ":;"));
         continue;
       }
-      std::string Jump = "goto " + Label + ";";
+      std::string Jump = UseBreak ? "break;" : "goto " + Label + ";";
       if (ExitTexts[I] != Final) {
         size_t Code = llvm::find(Taken, ExitTexts[I]) - Taken.begin() + 1;
-        if (Code > Taken.size())
-          Taken.push_back(ExitTexts[I]);
-        Jump = Flag + " = " + std::to_string(Code) + "; " + Jump;
+        Jump = Flag + " = " + std::to_string(Taken.size() == 1 ? 1 : Code) +
+               "; " + Jump;
       }
       const Stmt *Parent = parentOf(Exit);
       bool OneStatement = Jump.find(';') == Jump.size() - 1;
@@ -667,14 +701,14 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
     std::string Dispatch;
     for (size_t K = 0; K < Taken.size(); ++K)
       Dispatch += "\n" + Indent + "if (" + Flag +
-                  " == " + std::to_string(K + 1) + ")\n" + Indent + "    " +
-                  Taken[K];
+                  (Taken.size() == 1 ? "" : " == " + std::to_string(K + 1)) +
+                  ")\n" + Indent + "    " + Taken[K];
     if (EndsInExit)
       Dispatch += "\n" + Indent + Final;
     if (!Taken.empty())
       BeginText = "int " + Flag + " = 0;\n" + Indent + BeginText;
-    EndText =
-        (EndsInExit ? "" : "\n" + Indent + Label + ":;") + EndText + Dispatch;
+    EndText = (EndsInExit || UseBreak ? "" : "\n" + Indent + Label + ":;") +
+              EndText + Dispatch;
   }
   Hints.insert(Hints.begin(), FixItHint::CreateInsertion(*Begin, BeginText));
   Hints.push_back(FixItHint::CreateInsertion(*End, EndText));

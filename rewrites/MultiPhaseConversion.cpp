@@ -367,24 +367,6 @@ public:
   unsigned Count = 0;
 };
 
-/// Whether a declaration or a reference in \p Body has the name \p Name, so
-/// that a parameter named so would hide or clash with it.
-class NameFinder : public RecursiveASTVisitor<NameFinder> {
-public:
-  explicit NameFinder(llvm::StringRef Name) : Name(Name) {}
-  bool VisitNamedDecl(NamedDecl *D) {
-    Found |= D->getIdentifier() && D->getName() == Name;
-    return !Found;
-  }
-  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-    Found |=
-        Ref->getDecl()->getIdentifier() && Ref->getDecl()->getName() == Name;
-    return !Found;
-  }
-  llvm::StringRef Name;
-  bool Found = false;
-};
-
 /// The function that becomes the exec function: the init function itself,
 /// or the helper that creates the module when the init function only
 /// returns what the helper returns (the Python 2/3 `moduleinit()` shape).
@@ -723,9 +705,7 @@ Rewrite convertToMultiPhase(const ModuleInitInfo &Init,
   } else {
     // The exec function's parameter needs a name the body does not use.
     for (llvm::StringRef Candidate : {"module", "m"}) {
-      NameFinder Finder(Candidate);
-      Finder.TraverseDecl(const_cast<FunctionDecl *>(Converted));
-      if (!Finder.Found) {
+      if (!declaresOrUsesName(Converted, Candidate)) {
         ModuleName = Candidate.str();
         break;
       }

@@ -123,15 +123,14 @@ static long private_dict(void) {
 // CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
 // CHECK-FIXES: static PyObject *first_error(void) {
 // CHECK-FIXES:   Py_ssize_t pos = 0;
-// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   int error = 0;
 // CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(registry);
 // CHECK-FIXES-NEXT:   while (PyDict_Next(registry, &pos, &key, &value)) {
 // CHECK-FIXES:     if (value == NULL)
-// CHECK-FIXES-NEXT:       { gilport_exit_[[LINE]] = 1; goto gilport_unlock_[[LINE]]; }
+// CHECK-FIXES-NEXT:       { error = 1; break; }
 // CHECK-FIXES-NEXT:   }
-// CHECK-FIXES-NEXT:   gilport_unlock_[[LINE]]:;
 // CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
-// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE]] == 1)
+// CHECK-FIXES-NEXT:   if (error)
 // CHECK-FIXES-NEXT:       return NULL;
 // CHECK-FIXES-NEXT:   Py_RETURN_NONE;
 // CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION

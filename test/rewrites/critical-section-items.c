@@ -294,45 +294,43 @@ static long header_user(PyObject *list) { return header_sum(list); }
 // CHECK-FIXES-NEXT:   return hits;
 // CHECK-FIXES: static int first_error(PyObject *list) {
 // CHECK-FIXES-NEXT:   Py_ssize_t i;
-// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   int error = 0;
 // CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
-// CHECK-FIXES:       { gilport_exit_[[LINE]] = 1; goto gilport_unlock_[[LINE]]; }
+// CHECK-FIXES:       { error = 1; break; }
 // CHECK-FIXES-NEXT:   }
-// CHECK-FIXES-NEXT:   gilport_unlock_[[LINE]]:;
 // CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
-// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE]] == 1)
+// CHECK-FIXES-NEXT:   if (error)
 // CHECK-FIXES-NEXT:       return -1;
 // CHECK-FIXES-NEXT:   return 0;
 // CHECK-FIXES: static int all_ints(PyObject *list) {
 // CHECK-FIXES-NEXT:   Py_ssize_t i;
-// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE2:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   int exit_code = 0;
 // CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
 // CHECK-FIXES:     if (item == Py_None) {
-// CHECK-FIXES-NEXT:       gilport_exit_[[LINE2]] = 1; goto gilport_unlock_[[LINE2]];
+// CHECK-FIXES-NEXT:       exit_code = 1; break;
 // CHECK-FIXES-NEXT:     }
 // CHECK-FIXES-NEXT:     if (!PyLong_Check(item))
-// CHECK-FIXES-NEXT:       { gilport_exit_[[LINE2]] = 2; goto gilport_unlock_[[LINE2]]; }
+// CHECK-FIXES-NEXT:       { exit_code = 2; break; }
 // CHECK-FIXES-NEXT:   }
-// CHECK-FIXES-NEXT:   gilport_unlock_[[LINE2]]:;
 // CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
-// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE2]] == 1)
+// CHECK-FIXES-NEXT:   if (exit_code == 1)
 // CHECK-FIXES-NEXT:       goto error;
-// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE2]] == 2)
+// CHECK-FIXES-NEXT:   if (exit_code == 2)
 // CHECK-FIXES-NEXT:       return 0;
 // CHECK-FIXES-NEXT:   return 1;
 // CHECK-FIXES: static PyObject *swap_first(PyObject *list, PyObject *item) {
 // CHECK-FIXES-NEXT:   PyObject *old;
-// CHECK-FIXES-NEXT:   int gilport_exit_[[LINE3:[0-9]+]] = 0;
+// CHECK-FIXES-NEXT:   int error = 0;
 // CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
 // CHECK-FIXES-NEXT:   if (PyList_GET_SIZE(list) == 0)
-// CHECK-FIXES-NEXT:     { gilport_exit_[[LINE3]] = 1; goto gilport_unlock_[[LINE3]]; }
+// CHECK-FIXES-NEXT:     { error = 1; goto unlock; }
 // CHECK-FIXES-NEXT:   old = PyList_GET_ITEM(list, 0);
 // CHECK-FIXES:   if (old == item)
-// CHECK-FIXES-NEXT:     { gilport_exit_[[LINE3]] = 1; goto gilport_unlock_[[LINE3]]; }
+// CHECK-FIXES-NEXT:     { error = 1; goto unlock; }
 // CHECK-FIXES:   PyList_SET_ITEM(list, 0, item);
-// CHECK-FIXES:   gilport_unlock_[[LINE3]]:;
+// CHECK-FIXES:   unlock:;
 // CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
-// CHECK-FIXES-NEXT:   if (gilport_exit_[[LINE3]] == 1)
+// CHECK-FIXES-NEXT:   if (error)
 // CHECK-FIXES-NEXT:       return NULL;
 // CHECK-FIXES-NEXT:   return old;
 // CHECK-FIXES-NEXT: }
