@@ -27,9 +27,9 @@ namespace {
 
 /// Reads of a container's size (the bound a loop over its items relies on).
 constexpr llvm::StringRef SizeCalls[] = {
-    "PyList_GET_SIZE", "PyList_Size",     "PyTuple_GET_SIZE",
-    "PyTuple_Size",    "Py_SIZE",         "PyObject_Size",
-    "PyObject_Length", "PySequence_Size", "PySequence_Length"};
+    "PyList_GET_SIZE",   "PyList_Size",   "PyTuple_GET_SIZE", "PyTuple_Size",
+    "Py_SIZE",           "PyObject_Size", "PyObject_Length",  "PySequence_Size",
+    "PySequence_Length", "PyDict_Size",   "PyDict_GET_SIZE"};
 /// Accessors of a list's item array that are functions in some versions.
 constexpr llvm::StringRef ItemCalls[] = {"PyList_GET_ITEM", "PyList_SET_ITEM",
                                          "PySequence_Fast_GET_ITEM"};
@@ -226,6 +226,12 @@ private:
   std::string dictLoopAnchor(const ContainerAccess &Access, Region &R);
   std::string extend(Region &R);
   std::string validate(const Region &R) const;
+  /// Whether \p DS, in the code to guard, can declare its variable before
+  /// the section instead, leaving an assignment (`PyObject *r =
+  /// PyList_New(n);` -> `PyObject *r;` ... `r = PyList_New(n);`).
+  bool hoistable(const DeclStmt *DS) const;
+  /// The range `PyObject *r` of such a declaration.
+  std::optional<CharSourceRange> declaratorText(const DeclStmt *DS) const;
   std::vector<FixItHint> hintsFor(const Region &R, std::string &Why) const;
   bool survivesSection(const Expr *Value, SourceLocation Begin,
                        SourceLocation End) const;
@@ -439,6 +445,14 @@ std::string Planner::extend(Region &R) {
         // computed from them is just a value.
         if (Kind == Use::Item && !Target->getType()->isPointerType())
           Kind = Use::Size;
+        // A value computed from one (`result = PyList_New(n)` after `n =
+        // PyDict_Size(d)`) relies on the container's state too: the loop
+        // that fills it must see the size it was made for.
+        if (Kind == Use::None && llvm::any_of(Vars, [&](const auto &Entry) {
+              return Entry.first != Target &&
+                     mentionsVariable(Value, Entry.first);
+            }))
+          Kind = Use::Size;
         if (Kind != Use::None && !NewReference) {
           Derived &D = Vars[Target];
           D.Var = Target;
@@ -496,6 +510,26 @@ std::string Planner::extend(Region &R) {
   return "";
 }
 
+std::optional<CharSourceRange>
+Planner::declaratorText(const DeclStmt *DS) const {
+  const auto *V = cast<VarDecl>(DS->getSingleDecl());
+  SourceLocation Begin = DS->getBeginLoc();
+  SourceLocation NameEnd =
+      Lexer::getLocForEndOfToken(V->getLocation(), 0, SM, LO);
+  if (Begin.isMacroID() || V->getLocation().isMacroID() ||
+      NameEnd.isInvalid() || SM.getFileID(Begin) != SM.getFileID(NameEnd))
+    return std::nullopt;
+  return CharSourceRange::getCharRange(Begin, NameEnd);
+}
+
+bool Planner::hoistable(const DeclStmt *DS) const {
+  const auto *V =
+      DS->isSingleDecl() ? dyn_cast<VarDecl>(DS->getSingleDecl()) : nullptr;
+  return V && !LO.CPlusPlus && V->hasLocalStorage() && V->getInit() &&
+         !isa<InitListExpr>(V->getInit()) && !V->getType().isConstQualified() &&
+         !V->getType()->isArrayType() && declaratorText(DS).has_value();
+}
+
 std::string Planner::validate(const Region &R) const {
   llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
   for (const std::string &Key : R.Keys)
@@ -521,7 +555,7 @@ std::string Planner::validate(const Region &R) const {
       continue;
     for (const Decl *D : DS->decls()) {
       const auto *V = dyn_cast<VarDecl>(D);
-      if (!V)
+      if (!V || hoistable(DS))
         continue;
       for (unsigned J = R.Last + 1; J < Body.size(); ++J)
         if (mentionsVariable(Body[J], V))
@@ -710,7 +744,34 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
     EndText = (EndsInExit || UseBreak ? "" : "\n" + Indent + Label + ":;") +
               EndText + Dispatch;
   }
-  Hints.insert(Hints.begin(), FixItHint::CreateInsertion(*Begin, BeginText));
+  // Declarations used after the section move before it; their
+  // initializers stay inside as assignments.
+  std::string Hoisted;
+  std::vector<std::pair<CharSourceRange, std::string>> Declarators;
+  for (unsigned I = R.First; I <= R.Last; ++I) {
+    const auto *DS = dyn_cast<DeclStmt>(Body[I]);
+    if (!DS || !hoistable(DS) ||
+        llvm::none_of(Body.drop_front(R.Last + 1), [&](const Stmt *After) {
+          return mentionsVariable(After, cast<VarDecl>(DS->getSingleDecl()));
+        }))
+      continue;
+    CharSourceRange Range = *declaratorText(DS);
+    Hoisted += Lexer::getSourceText(Range, SM, LO).str() + ";\n" + Indent;
+    Declarators.push_back(
+        {Range, cast<VarDecl>(DS->getSingleDecl())->getName().str()});
+  }
+  BeginText = Hoisted + BeginText;
+  bool BeginMerged = false;
+  for (auto &[Range, Name] : Declarators) {
+    // The first statement: the section begins in the same edit.
+    if (Range.getBegin() == *Begin) {
+      Name = BeginText + Name;
+      BeginMerged = true;
+    }
+    Hints.push_back(FixItHint::CreateReplacement(Range, Name));
+  }
+  if (!BeginMerged)
+    Hints.insert(Hints.begin(), FixItHint::CreateInsertion(*Begin, BeginText));
   Hints.push_back(FixItHint::CreateInsertion(*End, EndText));
   return Hints;
 }

@@ -231,13 +231,13 @@ static long through_macro(PyObject *list) {
   return total;
 }
 
-// The item's last use declares a variable that is used after it.
+// The item's last use declares a variable that is used after it: the
+// declaration moves before the section, its initializer stays inside.
 static int compare_first(PyObject *list, PyObject *other) {
   PyObject *first = NULL;
   if (PyList_GET_SIZE(list) > 0)
     first = PyList_GET_ITEM(list, 0);
 // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
-// NOFIX: note: no automatic fix: 'same' is declared in the code to guard and used after it
   int same = first == other;
   return same;
 }
@@ -347,6 +347,15 @@ static long header_user(PyObject *list) { return header_sum(list); }
 // CHECK-FIXES-NEXT:     n += PySequence_Fast_GET_SIZE(fast) > 0 &&
 // CHECK-FIXES-NEXT:          PySequence_Fast_GET_ITEM(fast, 0) == Py_None;
 // CHECK-FIXES-NEXT:     Py_END_CRITICAL_SECTION();
+// CHECK-FIXES: static int compare_first(PyObject *list, PyObject *other) {
+// CHECK-FIXES-NEXT:   PyObject *first = NULL;
+// CHECK-FIXES-NEXT:   int same;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(list);
+// CHECK-FIXES-NEXT:   if (PyList_GET_SIZE(list) > 0)
+// CHECK-FIXES-NEXT:     first = PyList_GET_ITEM(list, 0);
+// CHECK-FIXES:        same = first == other;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   return same;
 // CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION
 
 // The header is reported, never fixed (it does not include Python.h, so
