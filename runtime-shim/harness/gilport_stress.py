@@ -595,7 +595,8 @@ state_origin = None
 
 
 def borrowed_findings(state, shim_out):
-    data = shimdata.read_results(shim_out)
+    functions = {f["name"]: f for f in state["shim_functions"]}
+    data = shimdata.read_results(shim_out, [f["name"] for f in state["shim_functions"]])
     if data is None:
         return [], {"active": False}
     findings, observed = [], []
@@ -612,7 +613,7 @@ def borrowed_findings(state, shim_out):
                  "calls": s["calls"], "shared_calls": s["shared_calls"], "threads": s["threads"]}
         observed.append(entry)
         if s["shared_calls"]:
-            repl, since = shimdata.REPLACEMENTS[s["function"]]
+            repl, since = functions[s["function"]]["replacement"], functions[s["function"]]["since"]
             msg = ("'%s' returns a borrowed reference that another thread can invalidate; "
                    "use '%s' (%s), which returns a strong reference" % (s["function"], repl, since))
             findings.append(finding(
@@ -779,6 +780,10 @@ def choose_shim(args, state, report, r):
                                "with symbol binding crashes a ThreadSanitizer process at start-up); "
                                "run without --tsan for gilport-borrowed-ref")
     elif shim and r["extension"]:
+        state["shim_functions"] = shimdata.load_functions(shim)
+        if state["shim_functions"] is None:
+            raise HarnessError("the shim's function list was not found next to it: %s (the build "
+                               "generates it with the shim)" % shimdata.functions_path(shim))
         state["shim"] = os.path.abspath(shim)
         state["crash_helper"] = state["shim"]
         state["target"] = os.path.realpath(r["origin"])
