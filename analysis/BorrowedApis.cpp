@@ -25,63 +25,64 @@ constexpr PythonVersion Py313{3, 13};
 constexpr PythonVersion Py315{3, 15};
 constexpr PythonVersion NotDeprecated{};
 
-// Sorted by name (ASCII: the private '_Py' names last).
+// Sorted by name (ASCII: the private '_Py' names last). The third field is
+// the runtime shim's slot (BorrowedApi::ShimSlot).
 const BorrowedApi Table[] = {
-    {"PyCell_GET", /*IsMacro=*/true, "PyCell_Get", Py3,
+    {"PyCell_GET", /*IsMacro=*/true, /*ShimSlot=*/0, "PyCell_Get", Py3,
      Contract::SameArgumentsNewReference, Owner::Cell, 0, "PyCell_Get($0)", "",
      NotDeprecated},
-    {"PyDict_GetItem", false, "PyDict_GetItemRef", Py313,
+    {"PyDict_GetItem", false, 2, "PyDict_GetItemRef", Py313,
      Contract::LookupOutParameter, Owner::Dict, 0, "", "", NotDeprecated},
-    {"PyDict_GetItemString", false, "PyDict_GetItemStringRef", Py313,
+    {"PyDict_GetItemString", false, 4, "PyDict_GetItemStringRef", Py313,
      Contract::LookupOutParameter, Owner::Dict, 0, "", "", NotDeprecated},
-    {"PyDict_GetItemWithError", false, "PyDict_GetItemRef", Py313,
+    {"PyDict_GetItemWithError", false, 3, "PyDict_GetItemRef", Py313,
      Contract::LookupOutParameter, Owner::Dict, 0, "", "", NotDeprecated},
-    {"PyDict_SetDefault", false, "PyDict_SetDefaultRef", Py313,
+    {"PyDict_SetDefault", false, 5, "PyDict_SetDefaultRef", Py313,
      Contract::SetDefaultOutParameter, Owner::Dict, 0, "", "", NotDeprecated},
-    {"PyEval_GetBuiltins", false, "PyEval_GetFrameBuiltins", Py313,
+    {"PyEval_GetBuiltins", false, 12, "PyEval_GetFrameBuiltins", Py313,
      Contract::SameArgumentsNewReference, Owner::Frame, -1,
      "PyEval_GetFrameBuiltins()", "", Py313},
-    {"PyEval_GetFrame", false, "PyThreadState_GetFrame", Py39,
+    {"PyEval_GetFrame", false, 13, "PyThreadState_GetFrame", Py39,
      Contract::DifferentArguments, Owner::Frame, -1,
      "PyThreadState_GetFrame(PyThreadState_Get())", "", NotDeprecated},
-    {"PyEval_GetGlobals", false, "PyEval_GetFrameGlobals", Py313,
+    {"PyEval_GetGlobals", false, 10, "PyEval_GetFrameGlobals", Py313,
      Contract::SameArgumentsNewReference, Owner::Frame, -1,
      "PyEval_GetFrameGlobals()", "", Py313},
-    {"PyEval_GetLocals", false, "PyEval_GetFrameLocals", Py313,
+    {"PyEval_GetLocals", false, 11, "PyEval_GetFrameLocals", Py313,
      Contract::SameArgumentsNewReference, Owner::Frame, -1, "", "", Py313},
-    {"PyImport_AddModule", false, "PyImport_AddModuleRef", Py313,
+    {"PyImport_AddModule", false, 7, "PyImport_AddModuleRef", Py313,
      Contract::SameArgumentsNewReference, Owner::ModulesDict, -1,
      "PyImport_AddModuleRef($0)", "", NotDeprecated},
-    {"PyImport_AddModuleObject", false, "PyImport_AddModuleRef", Py313,
+    {"PyImport_AddModuleObject", false, 8, "PyImport_AddModuleRef", Py313,
      Contract::DifferentArguments, Owner::ModulesDict, -1, "",
      "use 'PyImport_AddModuleRef' (Python 3.13), which takes the name as a "
      "UTF-8 string and returns a strong reference",
      NotDeprecated},
-    {"PyList_GET_ITEM", true, "PyList_GetItemRef", Py313,
+    {"PyList_GET_ITEM", true, 0, "PyList_GetItemRef", Py313,
      Contract::SameArgumentsNewReference, Owner::List, 0,
      "PyList_GetItemRef($0, $1)", "", NotDeprecated},
-    {"PyList_GetItem", false, "PyList_GetItemRef", Py313,
+    {"PyList_GetItem", false, 1, "PyList_GetItemRef", Py313,
      Contract::SameArgumentsNewReference, Owner::List, 0,
      "PyList_GetItemRef($0, $1)", "", NotDeprecated},
     // The module stays in the interpreter's list until another thread calls
     // PyState_RemoveModule; a module argument or the defining class keeps it
     // alive instead. PyType_GetModuleByDef is borrowed too, but from the type.
-    {"PyState_FindModule", false, "PyType_GetModuleByDef", Py311,
+    {"PyState_FindModule", false, 14, "PyType_GetModuleByDef", Py311,
      Contract::NoDropInReplacement, Owner::InterpreterModules, -1, "",
      "use the module object passed to the function, or "
      "'PyType_GetModuleByDef' (Python 3.11) on the defining class, whose "
      "result the class keeps alive",
      NotDeprecated},
-    {"PySys_GetObject", false, "PySys_GetOptionalAttrString", Py315,
+    {"PySys_GetObject", false, 9, "PySys_GetOptionalAttrString", Py315,
      Contract::LookupOutParameter, Owner::SysModule, -1, "", "", NotDeprecated},
-    {"PyWeakref_GET_OBJECT", true, "PyWeakref_GetRef", Py313,
+    {"PyWeakref_GET_OBJECT", true, 0, "PyWeakref_GetRef", Py313,
      Contract::WeakrefOutParameter, Owner::WeakReferent, 0, "", "", Py313},
-    {"PyWeakref_GetObject", false, "PyWeakref_GetRef", Py313,
+    {"PyWeakref_GetObject", false, 6, "PyWeakref_GetRef", Py313,
      Contract::WeakrefOutParameter, Owner::WeakReferent, 0, "", "", Py313},
     // CPython's private lookups (Include/cpython/dictobject.h in 3.11; the
     // Id and plain WithError variants moved to Include/internal in 3.13).
     // All return a borrowed reference, or NULL with an exception on error.
-    {"_PyDict_GetItemIdWithError", false, "PyDict_GetItemRef", Py313,
+    {"_PyDict_GetItemIdWithError", false, 0, "PyDict_GetItemRef", Py313,
      Contract::DifferentArguments, Owner::Dict, 0, "",
      "use 'PyDict_GetItemRef' (Python 3.13) with the key as a string object "
      "(for example one interned at module init and kept in the module "
@@ -89,13 +90,14 @@ const BorrowedApi Table[] = {
      NotDeprecated,
      "'PyDict_GetItemRef' takes the key as an object, not a "
      "'_Py_Identifier'"},
-    {"_PyDict_GetItemStringWithError", false, "PyDict_GetItemStringRef", Py313,
-     Contract::LookupOutParameter, Owner::Dict, 0, "", "", NotDeprecated},
-    {"_PyDict_GetItemWithError", false, "PyDict_GetItemRef", Py313,
+    {"_PyDict_GetItemStringWithError", false, 0, "PyDict_GetItemStringRef",
+     Py313, Contract::LookupOutParameter, Owner::Dict, 0, "", "",
+     NotDeprecated},
+    {"_PyDict_GetItemWithError", false, 0, "PyDict_GetItemRef", Py313,
      Contract::LookupOutParameter, Owner::Dict, 0, "", "", NotDeprecated},
     // 3.13's strong variant, _PyDict_GetItemRef_KnownHash, is internal to
     // CPython (Py_BUILD_CORE only).
-    {"_PyDict_GetItem_KnownHash", false, "PyDict_GetItemRef", Py313,
+    {"_PyDict_GetItem_KnownHash", false, 0, "PyDict_GetItemRef", Py313,
      Contract::DifferentArguments, Owner::Dict, 0, "",
      "use 'PyDict_GetItemRef' (Python 3.13), which returns a strong "
      "reference; it takes no hash (CPython's strong known-hash lookup is "

@@ -75,6 +75,12 @@ struct BorrowedApi {
   /// static inline function of the same name). The runtime shim cannot
   /// interpose it, and the check recognises it by its expansion.
   bool IsMacro;
+  /// The runtime shim's number for the function (1, 2, ...; 0 for none): its
+  /// shared-memory file records a call site by this number, so a number, once
+  /// given, is kept, and a new function takes the next one. Every public
+  /// function has one; macros and CPython's private functions have none. The
+  /// build generates the shim's and the stress harness's tables from these.
+  unsigned ShimSlot;
   /// The API to use instead (empty for NoDropInReplacement).
   llvm::StringLiteral Replacement;
   /// The release that added Replacement.

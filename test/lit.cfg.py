@@ -75,6 +75,7 @@ config.substitutions.append(("%check_gilport",
                              f"{python} {os.path.join(src, 'test', 'check_gilport.py')} --gilport={config.gilport_bin}"))
 # Tells "findings" (1) from "error" (2), which lit's `not` cannot.
 config.substitutions.append(("%expect_exit", f"{python} {os.path.join(src, 'test', 'Inputs', 'expect-exit.py')}"))
+config.substitutions.append(("%gilport_lib", os.path.join(config.gilport_obj_root, "lib")))
 config.substitutions.append(("%gilport", config.gilport_bin))
 config.substitutions.append(("%python_ft_tsan", python_ft_tsan))
 config.substitutions.append(("%python_ft", python_ft))

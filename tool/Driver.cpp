@@ -12,18 +12,16 @@
 
 #include "checks/CheckRegistry.h"
 #include "checks/Suppressions.h"
-#include "config/Config.h"
+#include "config/EffectiveConfig.h"
 
 #include "clang/Basic/Version.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
-#include "llvm/Support/Regex.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -43,234 +41,6 @@ int usageError(llvm::StringRef Message) {
   llvm::errs() << "gilport: error: " << Message << "\n"
                << "Run 'gilport --help' for usage.\n";
   return ExitError;
-}
-
-/// The configuration in effect once defaults, .gilport.yaml and the
-/// command line are merged.
-struct EffectiveConfig {
-  std::string ConfigPath;
-  std::string Checks = "gilport-*";
-  std::string WarningsAsErrors;
-  std::vector<std::string> ExcludePaths;
-  std::string ExcludeBase;
-  std::string Python;
-  std::vector<std::string> ExtraArgs;
-  std::string MinimumPython = "3.9";
-  std::map<std::string, std::string> CheckOptions;
-};
-
-std::optional<std::string> findConfigFile(const CommandLine &Cmd) {
-  llvm::SmallString<256> Start;
-  if (!Cmd.Paths.empty())
-    Start = Cmd.Paths.front();
-  else
-    llvm::sys::fs::current_path(Start);
-  llvm::sys::fs::make_absolute(Start);
-  if (!llvm::sys::fs::is_directory(Start))
-    Start = llvm::sys::path::parent_path(Start);
-  for (llvm::StringRef Dir = Start; !Dir.empty();
-       Dir = llvm::sys::path::parent_path(Dir)) {
-    llvm::SmallString<256> Candidate(Dir);
-    llvm::sys::path::append(Candidate, ".gilport.yaml");
-    if (llvm::sys::fs::exists(Candidate))
-      return std::string(Candidate);
-  }
-  return std::nullopt;
-}
-
-/// Validates `check.Option` against the registry; returns an error or "".
-std::string checkOptionError(llvm::StringRef Key, llvm::StringRef Value) {
-  auto [CheckName, OptionName] = Key.rsplit('.');
-  const CheckInfo *Info = findCheck(CheckName);
-  if (!Info)
-    return "unknown check '" + CheckName.str() + "' in option '" + Key.str() +
-           "'";
-  for (const CheckOptionInfo &Option : Info->Options) {
-    if (OptionName != Option.Name)
-      continue;
-    llvm::StringRef Default = Option.Default;
-    bool IsBool = Default == "true" || Default == "false";
-    if (IsBool && !llvm::is_contained({"true", "false", "1", "0", "yes", "no",
-                                       "on", "off"},
-                                      Value.lower()))
-      return "option '" + Key.str() + "' takes true or false, not '" +
-             Value.str() + "'";
-    return "";
-  }
-  std::string Known;
-  for (const CheckOptionInfo &Option : Info->Options)
-    Known += (Known.empty() ? "" : ", ") + std::string(Option.Name);
-  return "unknown option '" + OptionName.str() + "' for check '" +
-         CheckName.str() + "' (" +
-         (Known.empty() ? "it has no options" : "its options: " + Known) + ")";
-}
-
-bool validGlobList(llvm::StringRef Globs, std::string &Error) {
-  llvm::SmallVector<llvm::StringRef, 8> Parts;
-  Globs.split(Parts, ',', -1, false);
-  for (llvm::StringRef Part : Parts) {
-    Part = Part.trim();
-    Part.consume_front("-");
-    if (Part.trim().empty())
-      continue;
-    if (auto Pattern = llvm::GlobPattern::create(Part.trim()); !Pattern) {
-      Error = "bad glob '" + Part.str() + "': " + toString(Pattern.takeError());
-      return false;
-    }
-  }
-  return true;
-}
-
-bool buildConfig(const CommandLine &Cmd, EffectiveConfig &Config) {
-  for (const CheckInfo &Info : allChecks())
-    for (const CheckOptionInfo &Option : Info.Options)
-      Config.CheckOptions[(Info.Name + "." + Option.Name).str()] =
-          Option.Default;
-
-  std::optional<std::string> Path;
-  if (!Cmd.ConfigFile.empty()) {
-    if (!llvm::sys::fs::exists(Cmd.ConfigFile)) {
-      llvm::errs() << "gilport: error: configuration file '" << Cmd.ConfigFile
-                   << "' does not exist\n";
-      return false;
-    }
-    Path = Cmd.ConfigFile;
-  } else {
-    Path = findConfigFile(Cmd);
-  }
-  if (Path) {
-    FileConfig File;
-    std::string Error;
-    if (!readConfigFile(*Path, File, Error)) {
-      llvm::errs() << "gilport: error: " << Error << "\n";
-      return false;
-    }
-    Config.ConfigPath = *Path;
-    llvm::SmallString<256> Base(*Path);
-    llvm::sys::fs::make_absolute(Base);
-    Config.ExcludeBase = llvm::sys::path::parent_path(Base).str();
-    auto Fail = [&](const ConfigValue &Value, const std::string &Message) {
-      llvm::errs() << "gilport: error: " << *Path << ":" << Value.Line << ": "
-                   << Message << "\n";
-      return false;
-    };
-    if (File.Checks) {
-      if (!validGlobList(File.Checks->Value, Error))
-        return Fail(*File.Checks, "in 'Checks': " + Error);
-      Config.Checks += "," + File.Checks->Value;
-    }
-    if (File.WarningsAsErrors) {
-      if (!validGlobList(File.WarningsAsErrors->Value, Error))
-        return Fail(*File.WarningsAsErrors, "in 'WarningsAsErrors': " + Error);
-      llvm::StringRef Value = File.WarningsAsErrors->Value;
-      Config.WarningsAsErrors = Value == "true"    ? "*"
-                                : Value == "false" ? ""
-                                                   : Value.str();
-    }
-    for (const ConfigValue &Exclude : File.ExcludePaths) {
-      if (!validGlobList(Exclude.Value, Error))
-        return Fail(Exclude, "in 'ExcludePaths': " + Error);
-      Config.ExcludePaths.push_back(Exclude.Value);
-    }
-    if (File.Python) {
-      Config.Python = File.Python->Value;
-      if (llvm::StringRef(Config.Python).contains('/') &&
-          !llvm::sys::path::is_absolute(Config.Python)) {
-        llvm::SmallString<256> Resolved(Config.ExcludeBase);
-        llvm::sys::path::append(Resolved, Config.Python);
-        Config.Python = std::string(Resolved);
-      }
-    }
-    for (const ConfigValue &Arg : File.ExtraArgs)
-      Config.ExtraArgs.push_back(Arg.Value);
-    if (File.MinimumPython) {
-      if (!llvm::Regex("^3\\.[0-9]+$").match(File.MinimumPython->Value))
-        return Fail(*File.MinimumPython,
-                    "'MinimumPython' must look like 3.9, not '" +
-                        File.MinimumPython->Value + "'");
-      Config.MinimumPython = File.MinimumPython->Value;
-    }
-    for (const auto &[Key, Value] : File.CheckOptions) {
-      std::string OptionError = checkOptionError(Key, Value.Value);
-      if (!OptionError.empty())
-        return Fail(Value, "in 'CheckOptions': " + OptionError);
-      Config.CheckOptions[Key] = Value.Value;
-    }
-  }
-
-  std::string Error;
-  if (!Cmd.Checks.empty()) {
-    if (!validGlobList(Cmd.Checks, Error)) {
-      usageError("in '--checks': " + Error);
-      return false;
-    }
-    Config.Checks += "," + Cmd.Checks;
-  }
-  if (Cmd.WarningsAsErrors)
-    Config.WarningsAsErrors = "*";
-  if (!Cmd.Python.empty())
-    Config.Python = Cmd.Python;
-  Config.ExtraArgs.insert(Config.ExtraArgs.end(), Cmd.ExtraArgs.begin(),
-                          Cmd.ExtraArgs.end());
-  for (const auto &[Key, Value] : Cmd.CheckOptions) {
-    std::string OptionError = checkOptionError(Key, Value);
-    if (!OptionError.empty()) {
-      usageError("in '--check-option': " + OptionError);
-      return false;
-    }
-    Config.CheckOptions[Key] = Value;
-  }
-  return true;
-}
-
-std::vector<std::string> enabledChecks(const EffectiveConfig &Config) {
-  std::vector<std::string> Names;
-  for (const CheckInfo &Info : allChecks())
-    if (matchesGlobList(Config.Checks, Info.Name))
-      Names.push_back(Info.Name.str());
-  return Names;
-}
-
-std::string yamlQuote(llvm::StringRef Value) {
-  std::string Quoted = "'";
-  for (char C : Value)
-    Quoted += C == '\'' ? std::string("''") : std::string(1, C);
-  return Quoted + "'";
-}
-
-void dumpConfig(const EffectiveConfig &Config, llvm::raw_ostream &OS) {
-  if (!Config.ConfigPath.empty())
-    OS << "# from " << Config.ConfigPath << "\n";
-  OS << "Checks: " << yamlQuote(Config.Checks) << "\n";
-  OS << "WarningsAsErrors: " << yamlQuote(Config.WarningsAsErrors) << "\n";
-  OS << "ExcludePaths: [";
-  llvm::interleaveComma(Config.ExcludePaths, OS,
-                        [&](const std::string &P) { OS << yamlQuote(P); });
-  OS << "]\n";
-  OS << "Python: " << yamlQuote(Config.Python.empty() ? defaultPython()
-                                                      : Config.Python)
-     << "\n";
-  OS << "ExtraArgs: [";
-  llvm::interleaveComma(Config.ExtraArgs, OS,
-                        [&](const std::string &A) { OS << yamlQuote(A); });
-  OS << "]\n";
-  OS << "MinimumPython: " << yamlQuote(Config.MinimumPython) << "\n";
-  OS << "CheckOptions:\n";
-  for (const auto &[Key, Value] : Config.CheckOptions)
-    OS << "  " << Key << ": " << yamlQuote(Value) << "\n";
-}
-
-bool isExcluded(const EffectiveConfig &Config, llvm::StringRef File) {
-  if (Config.ExcludePaths.empty())
-    return false;
-  llvm::StringRef Relative = File;
-  if (!Config.ExcludeBase.empty() &&
-      File.starts_with(Config.ExcludeBase + "/"))
-    Relative = File.drop_front(Config.ExcludeBase.size() + 1);
-  for (const std::string &Globs : Config.ExcludePaths)
-    if (matchesGlobList(Globs, Relative) || matchesGlobList(Globs, File))
-      return true;
-  return false;
 }
 
 /// After \p FixedFile was written: when it now includes gilport_compat.h,
@@ -435,12 +205,31 @@ bool handleFixes(const CommandLine &Cmd, RunResult &Result,
   return true;
 }
 
+/// The parts of the command line that take part in the configuration.
+ConfigRequest configRequest(const CommandLine &Cmd) {
+  ConfigRequest Request;
+  Request.ConfigFile = Cmd.ConfigFile;
+  if (!Cmd.Paths.empty())
+    Request.SearchFrom = Cmd.Paths.front();
+  Request.Checks = Cmd.Checks;
+  Request.WarningsAsErrors = Cmd.WarningsAsErrors;
+  Request.Python = Cmd.Python;
+  Request.ExtraArgs = Cmd.ExtraArgs;
+  Request.CheckOptions = Cmd.CheckOptions;
+  return Request;
+}
+
 int runCheck(const CommandLine &Cmd) {
   EffectiveConfig Config;
-  if (!buildConfig(Cmd, Config))
+  ConfigError Problem;
+  if (!buildConfig(configRequest(Cmd), Config, Problem)) {
+    if (Problem.OnCommandLine)
+      return usageError(Problem.Message);
+    llvm::errs() << "gilport: error: " << Problem.Message << "\n";
     return ExitError;
+  }
   if (Cmd.DumpConfig) {
-    dumpConfig(Config, llvm::outs());
+    dumpConfig(Config, defaultPython(), llvm::outs());
     return ExitClean;
   }
   std::vector<std::string> Checks = enabledChecks(Config);

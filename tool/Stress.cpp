@@ -5,19 +5,23 @@
 // interpreter and the LD_AUDIT shim (<bin>/../lib/libgilport-shim.so), and
 // runs the harness with the user's arguments.  With --tsan the interpreter
 // under test is the ThreadSanitizer build (<cache>/python3.13t-tsan), and
-// the harness itself runs on an uninstrumented Python.
+// the harness itself runs on an uninstrumented Python. A YAML --spec is read
+// here (StressSpec) and handed to the harness as JSON.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tool/Stress.h"
 #include "tool/PythonInfo.h"
+#include "tool/StressSpec.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
@@ -47,6 +51,47 @@ static std::string envOr(const char *Name, llvm::StringRef Default) {
   return Default.str();
 }
 
+namespace {
+
+/// A file in the system's temporary directory (unique name, readable by its
+/// owner only), removed when this goes out of scope or when a signal ends
+/// the process first.
+class TemporaryFile {
+public:
+  TemporaryFile() = default;
+  TemporaryFile(const TemporaryFile &) = delete;
+  TemporaryFile &operator=(const TemporaryFile &) = delete;
+  ~TemporaryFile() {
+    if (Path.empty())
+      return;
+    llvm::sys::fs::remove(Path);
+    llvm::sys::DontRemoveFileOnSignal(Path);
+  }
+
+  /// Creates the file and opens it for writing as \p FD.
+  std::error_code create(llvm::StringRef Prefix, llvm::StringRef Suffix,
+                         int &FD) {
+    llvm::SmallString<128> Model;
+    llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, Model);
+    llvm::sys::path::append(Model, Prefix + "-%%%%%%%%." + Suffix);
+    llvm::SmallString<128> Created;
+    if (std::error_code EC = llvm::sys::fs::createUniqueFile(
+            Model, FD, Created, llvm::sys::fs::OF_None,
+            llvm::sys::fs::owner_read | llvm::sys::fs::owner_write))
+      return EC;
+    Path = std::string(Created);
+    llvm::sys::RemoveFileOnSignal(Path);
+    return {};
+  }
+
+  const std::string &path() const { return Path; }
+
+private:
+  std::string Path;
+};
+
+} // namespace
+
 int runStress(llvm::ArrayRef<const char *> Args) {
   llvm::SmallString<256> DefaultHarness(GILPORT_SOURCE_DIR);
   llvm::sys::path::append(DefaultHarness, "runtime-shim", "harness",
@@ -62,6 +107,7 @@ int runStress(llvm::ArrayRef<const char *> Args) {
   std::optional<std::string> Python;
   bool HasShim = false;
   bool Tsan = false;
+  std::optional<std::string> Spec;
   for (size_t I = 0; I < Args.size(); ++I) {
     llvm::StringRef Arg = Args[I];
     if (Arg == "--python" && I + 1 < Args.size())
@@ -72,6 +118,10 @@ int runStress(llvm::ArrayRef<const char *> Args) {
       HasShim = true;
     else if (Arg == "--tsan")
       Tsan = true;
+    else if (Arg == "--spec" && I + 1 < Args.size())
+      Spec = Args[I + 1];
+    else if (Arg.consume_front("--spec="))
+      Spec = Arg.str();
   }
   bool PythonGiven = Python.has_value();
   if (!Python && Tsan) {
@@ -133,6 +183,36 @@ int runStress(llvm::ArrayRef<const char *> Args) {
     } else {
       llvm::errs() << "gilport: warning: the runtime shim was not found at '"
                    << Shim << "'; borrowed-reference calls are not traced\n";
+    }
+  }
+
+  // A YAML spec is parsed here and handed over as JSON; the harness reads a
+  // JSON spec itself, and reports a spec file it cannot find.
+  TemporaryFile SpecJson;
+  if (Spec) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text =
+        llvm::MemoryBuffer::getFile(*Spec);
+    std::string SpecText = Text ? (*Text)->getBuffer().str() : "";
+    if (Text && !isJsonSpec(SpecText)) {
+      llvm::SmallString<256> Absolute(*Spec);
+      llvm::sys::fs::make_absolute(Absolute);
+      int FD;
+      if (std::error_code EC = SpecJson.create("gilport-spec", "json", FD)) {
+        llvm::errs() << "gilport: error: cannot write the parsed spec: "
+                     << EC.message() << "\n";
+        return 2;
+      }
+      llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
+      OS << stressSpecJson(SpecText, std::string(Absolute));
+      OS.close();
+      if (OS.has_error()) {
+        llvm::errs() << "gilport: error: cannot write the parsed spec: "
+                     << OS.error().message() << "\n";
+        OS.clear_error();
+        return 2;
+      }
+      Argv.push_back("--spec-json");
+      Argv.push_back(SpecJson.path());
     }
   }
 

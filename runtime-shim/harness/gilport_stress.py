@@ -34,7 +34,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True   # keep the source tree clean
-import miniyaml  # noqa: E402
 import shimdata  # noqa: E402
 from stressreport import write_junit, write_text  # noqa: E402
 import tsanreport  # noqa: E402
@@ -63,7 +62,9 @@ def parse_args(argv):
     p.add_argument("--path", action="append", default=[], metavar="DIR",
                    help="directory to put on sys.path (repeatable)")
     p.add_argument("--spec", metavar="FILE",
-                   help="workload spec: restricted YAML, or JSON (see docs/stress.md)")
+                   help="workload spec: YAML, or JSON (see docs/stress.md)")
+    # The YAML spec as `gilport stress` read it (tool/StressSpec.cpp).
+    p.add_argument("--spec-json", metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--threads", type=int, default=4, metavar="N")
     p.add_argument("--interpreters", type=int, default=2, metavar="M",
                    help="subinterpreters running the workload at once (0: skip)")
@@ -274,17 +275,34 @@ def cpython_tsan_suppressions(python):
     return None
 
 
-def spec_build_settings(spec_path):
-    """(sources, cflags) from the spec's `sources` and `cflags` keys; sources relative to the spec."""
-    if not spec_path:
-        return [], []
+def read_spec(args):
+    """(spec, error): the spec as `gilport stress` read it from YAML (--spec-json), or a
+    JSON spec read here. A bad spec is reported by the workload child, as `spec: error`."""
+    if not args.spec:
+        return None, None
+    name = os.path.abspath(args.spec)
     try:
-        with open(spec_path) as f:
-            spec = miniyaml.loads(f.read(), spec_path)
-    except (OSError, miniyaml.SpecError):
-        return [], []   # the workload child reports a bad spec
+        if args.spec_json:
+            with open(args.spec_json, encoding="utf-8") as f:
+                data = json.load(f)
+            return data.get("spec"), data.get("error")
+        with open(args.spec, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, ValueError) as exc:
+        return None, "%s: cannot read the spec: %s" % (name, exc)
+    if not text.lstrip().startswith(("{", "[")):
+        return None, ("%s: a YAML spec is read by `gilport stress`; run the harness through it, "
+                      "or give a JSON spec" % name)
+    try:
+        return json.loads(text), None
+    except ValueError as exc:
+        return None, "%s: invalid JSON: %s" % (name, exc)
+
+
+def spec_build_settings(spec, spec_path):
+    """(sources, cflags) from the spec's `sources` and `cflags` keys; sources relative to the spec."""
     if not isinstance(spec, dict):
-        return [], []
+        return [], []   # no spec, or a bad one: the workload child reports that
     base = os.path.dirname(os.path.abspath(spec_path))
     sources = spec.get("sources") or []
     cflags = spec.get("cflags") or []
@@ -306,7 +324,7 @@ def prepare_tsan(args, state, report, python):
     if "." in args.module:
         raise HarnessError("--tsan rebuilds the extension module itself, so MODULE must be a top-level "
                            "extension module name, not %r" % args.module)
-    spec_sources, spec_cflags = spec_build_settings(args.spec)
+    spec_sources, spec_cflags = spec_build_settings(state["spec"], args.spec)
     sources = [os.path.abspath(s) for s in args.source] or spec_sources
     if not sources:
         raise HarnessError("--tsan rebuilds %s with -fsanitize=thread and needs its C sources: give "
@@ -595,7 +613,8 @@ state_origin = None
 
 
 def borrowed_findings(state, shim_out):
-    data = shimdata.read_results(shim_out)
+    functions = {f["name"]: f for f in state["shim_functions"]}
+    data = shimdata.read_results(shim_out, [f["name"] for f in state["shim_functions"]])
     if data is None:
         return [], {"active": False}
     findings, observed = [], []
@@ -612,7 +631,7 @@ def borrowed_findings(state, shim_out):
                  "calls": s["calls"], "shared_calls": s["shared_calls"], "threads": s["threads"]}
         observed.append(entry)
         if s["shared_calls"]:
-            repl, since = shimdata.REPLACEMENTS[s["function"]]
+            repl, since = functions[s["function"]]["replacement"], functions[s["function"]]["since"]
             msg = ("'%s' returns a borrowed reference that another thread can invalidate; "
                    "use '%s' (%s), which returns a strong reference" % (s["function"], repl, since))
             findings.append(finding(
@@ -706,11 +725,12 @@ def main(argv=None):
 
 def run(args, state, report):
     python, paths = check_inputs(args, state)
+    state["spec"], spec_error = read_spec(args)
     if args.tsan:
         # The instrumented build comes first on sys.path, before any other build of the module.
         paths.insert(0, prepare_tsan(args, state, report, python))
     base = {"module": args.module, "paths": paths, "seed": args.seed,
-            "spec": os.path.abspath(args.spec) if args.spec else None,
+            "spec": state["spec"], "spec_error": spec_error,
             "threads": args.threads, "interpreters": args.interpreters,
             "duration": args.duration, "iterations": args.iterations,
             "leak_rounds": 0 if "leaks" in args.skip else args.leak_rounds,
@@ -779,6 +799,10 @@ def choose_shim(args, state, report, r):
                                "with symbol binding crashes a ThreadSanitizer process at start-up); "
                                "run without --tsan for gilport-borrowed-ref")
     elif shim and r["extension"]:
+        state["shim_functions"] = shimdata.load_functions(shim)
+        if state["shim_functions"] is None:
+            raise HarnessError("the shim's function list was not found next to it: %s (the build "
+                               "generates it with the shim)" % shimdata.functions_path(shim))
         state["shim"] = os.path.abspath(shim)
         state["crash_helper"] = state["shim"]
         state["target"] = os.path.realpath(r["origin"])

@@ -35,9 +35,8 @@ sys.dont_write_bytecode = True
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-import miniyaml  # noqa: E402
 import shimdata  # noqa: E402
-from workload import Obj, Workload  # noqa: E402
+from workload import Obj, SpecError, Workload  # noqa: E402
 
 Py_mod_multiple_interpreters = 3
 Py_mod_gil = 4
@@ -603,10 +602,10 @@ def _setup_crash_handling(config):
 
 
 def load_spec(config):
-    if not config.get("spec"):
-        return None
-    with open(config["spec"]) as f:
-        return miniyaml.loads(f.read(), config["spec"])
+    """The spec the parent read (None: derive the workload); raises SpecError for a bad one."""
+    if config.get("spec_error"):
+        raise SpecError(config["spec_error"])
+    return config.get("spec")
 
 
 def mode_workload(config):
@@ -629,7 +628,7 @@ def mode_workload(config):
     try:
         ctx.set_phase("building the workload")
         work = Workload(mod, load_spec(config), config["seed"])
-    except miniyaml.SpecError as exc:
+    except SpecError as exc:
         write_result(config, {"spec_error": str(exc)})
         return
     result["notes"] += work.notes

@@ -9,7 +9,9 @@ import threading
 import time
 import weakref
 
-import miniyaml
+
+class SpecError(Exception):
+    """A spec the workload cannot be built from."""
 
 
 class Obj:
@@ -54,7 +56,7 @@ def _compile(expr, what):
     try:
         return compile(str(expr), "<spec %s>" % what, "eval")
     except SyntaxError as exc:
-        raise miniyaml.SpecError("%s: invalid expression %r: %s" % (what, expr, exc))
+        raise SpecError("%s: invalid expression %r: %s" % (what, expr, exc))
 
 
 class Workload:
@@ -135,10 +137,10 @@ class SpecReader:
     def read(self, spec):
         work = self.work
         if not isinstance(spec, dict):
-            raise miniyaml.SpecError("the spec must be a mapping")
+            raise SpecError("the spec must be a mapping")
         unknown = set(spec) - self.KNOWN
         if unknown:
-            raise miniyaml.SpecError("unknown spec keys: %s" % ", ".join(sorted(unknown)))
+            raise SpecError("unknown spec keys: %s" % ", ".join(sorted(unknown)))
         if spec.get("setup"):
             exec(compile(spec["setup"], "<spec setup>", "exec"), work.base_env,
                  work.setup_env)
@@ -148,7 +150,7 @@ class SpecReader:
         default_expect = self.exceptions(spec.get("expect"))
         ops = spec.get("operations") or []
         if not ops:
-            raise miniyaml.SpecError("the spec has no operations")
+            raise SpecError("the spec has no operations")
         for k, entry in enumerate(ops):
             work.ops.append(self.operation(k, entry, default_expect))
         if spec.get("mutators") is not None:
@@ -161,7 +163,7 @@ class SpecReader:
         by_name = {op.name: op for op in work.ops}
         for group in spec.get("focus") or []:
             if not isinstance(group, list) or not all(g in by_name for g in group):
-                raise miniyaml.SpecError("focus: each entry must be a list of operation names: %r" % (group,))
+                raise SpecError("focus: each entry must be a list of operation names: %r" % (group,))
             work.focus.append([by_name[g] for g in group])
 
     def operation(self, k, entry, default_expect):
@@ -170,7 +172,7 @@ class SpecReader:
             entry = {"call": entry}
         call = entry.get("call")
         if not call:
-            raise miniyaml.SpecError("operation %d has no 'call'" % (k + 1))
+            raise SpecError("operation %d has no 'call'" % (k + 1))
         args = [self.arg(a, "%s arg %d" % (call, i))
                 for i, a in enumerate(entry.get("args") or [])]
         kwargs = {key: self.arg(v, "%s kwarg %s" % (call, key))
@@ -193,7 +195,7 @@ class SpecReader:
             import builtins
             exc = getattr(builtins, name, None) or getattr(self.work.mod, name, None)
             if not (isinstance(exc, type) and issubclass(exc, BaseException)):
-                raise miniyaml.SpecError("unknown exception %r" % name)
+                raise SpecError("unknown exception %r" % name)
             result.append(exc)
         return tuple(result)
 
@@ -210,10 +212,10 @@ class SpecReader:
                 return lambda env: getattr(eval(code, env), attr)
             target = getattr(mod, owner, None)
             if target is None:
-                raise miniyaml.SpecError("%s has no attribute %r" % (mod.__name__, owner))
+                raise SpecError("%s has no attribute %r" % (mod.__name__, owner))
             return lambda env: getattr(target, attr)
         if not hasattr(mod, call):
-            raise miniyaml.SpecError("%s has no attribute %r" % (mod.__name__, call))
+            raise SpecError("%s has no attribute %r" % (mod.__name__, call))
         fn = getattr(mod, call)
         return lambda env: fn
 
@@ -316,7 +318,7 @@ class Derivation:
             op.gen = (lambda n: lambda e: self.gen_args(e, n))(n)
             work.ops.append(op)
         if not work.ops:
-            raise miniyaml.SpecError("no public callables found in module %s" % mod.__name__)
+            raise SpecError("no public callables found in module %s" % mod.__name__)
         work.notes.append(
             "no --spec given: derived %d operations from the public callables and "
             "types of %s (%s), with random arguments (ints, strings, None, "

@@ -16,7 +16,9 @@
  *
  *    Results go to a file mapped MAP_SHARED ($GILPORT_SHIM_OUT), so the
  *    harness reads them after the workload, even after a crash.  The layout
- *    is described in runtime-shim/harness/shimdata.py (keep both in sync).
+ *    is described in runtime-shim/harness/shimdata.py (keep both in sync);
+ *    the harness reads the function names from gilport-shim-functions.json,
+ *    generated with this file's list.
  *
  *    "Shared container": the container pointer was registered by the harness
  *    (an object that the harness's mutator threads change), or, on a
@@ -108,33 +110,21 @@ static uint64_t *thread_ids;
 static uint64_t *thread_counts;
 static int free_threaded;
 
-/* ---- the intercepted functions ---- */
+/* ---- the intercepted functions ----
+   The list is generated at build time from analysis/BorrowedApis.cpp (the
+   public functions there, each with its ShimSlot): gilport_shim_functions.inc
+   holds one GILPORT_SHIM_FUNCTION(name) per function, in the order of the
+   shared-memory file (a site's `fn` is the index here + 1).  Each name needs a
+   wrapper w_<name> below: a missing one stops the build. */
 enum {
-  F_PyList_GetItem,
-  F_PyDict_GetItem,
-  F_PyDict_GetItemWithError,
-  F_PyDict_GetItemString,
-  F_PyDict_SetDefault,
-  F_PyWeakref_GetObject,
-  F_PyImport_AddModule,
-  F_PyImport_AddModuleObject,
-  F_PySys_GetObject,
-  F_PyEval_GetGlobals,
-  F_PyEval_GetLocals,
-  F_PyEval_GetBuiltins,
-  F_PyEval_GetFrame,
-  F_PyState_FindModule,
+#define GILPORT_SHIM_FUNCTION(name) F_##name,
+#include "gilport_shim_functions.inc"
   F_COUNT
 };
 
 static const char *const fn_names[F_COUNT] = {
-    "PyList_GetItem",       "PyDict_GetItem",
-    "PyDict_GetItemWithError", "PyDict_GetItemString",
-    "PyDict_SetDefault",    "PyWeakref_GetObject",
-    "PyImport_AddModule",   "PyImport_AddModuleObject",
-    "PySys_GetObject",      "PyEval_GetGlobals",
-    "PyEval_GetLocals",     "PyEval_GetBuiltins",
-    "PyEval_GetFrame",      "PyState_FindModule",
+#define GILPORT_SHIM_FUNCTION(name) #name,
+#include "gilport_shim_functions.inc"
 };
 
 static void *real_fn[F_COUNT];
@@ -367,13 +357,8 @@ static obj w_PyState_FindModule(obj def) {
 }
 
 static void *const wrappers[F_COUNT] = {
-    (void *)w_PyList_GetItem,       (void *)w_PyDict_GetItem,
-    (void *)w_PyDict_GetItemWithError, (void *)w_PyDict_GetItemString,
-    (void *)w_PyDict_SetDefault,    (void *)w_PyWeakref_GetObject,
-    (void *)w_PyImport_AddModule,   (void *)w_PyImport_AddModuleObject,
-    (void *)w_PySys_GetObject,      (void *)w_PyEval_GetGlobals,
-    (void *)w_PyEval_GetLocals,     (void *)w_PyEval_GetBuiltins,
-    (void *)w_PyEval_GetFrame,      (void *)w_PyState_FindModule,
+#define GILPORT_SHIM_FUNCTION(name) (void *)w_##name,
+#include "gilport_shim_functions.inc"
 };
 
 /* ---- audit interface ---- */

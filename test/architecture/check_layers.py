@@ -3,20 +3,23 @@
 Usage: check_layers.py SOURCE_ROOT
 
 The layers, lowest first (see docs/architecture.md):
-  analysis, config  clang and LLVM only; config reads .gilport.yaml
-  rewrites          builds edits from what analysis/ finds
-  checks            the checks, their registry and the per-unit context
-  apply             merges and writes the checks' fixes
-  tool              the driver
-A file may include its own layer and any layer below it. Also fails on a
-cycle between files (a .h and its .cpp count as one file), and on a C or
-C++ source over 1,000 lines outside test/ and examples/.
+  analysis       clang and LLVM only
+  rewrites       builds edits from what analysis/ finds
+  checks         the checks, their registry and the per-unit context
+  apply, config  side by side above checks/: apply merges and writes the
+                 checks' fixes; config reads, validates and merges
+                 .gilport.yaml (options are checked against the registry)
+  tool           the driver
+A file may include its own layer and any layer below it; two layers side by
+side do not include each other. Also fails on a cycle between files (a .h
+and its .cpp count as one file), and on a C or C++ source over 1,000 lines
+outside test/ and examples/.
 """
 import os
 import re
 import sys
 
-RANKS = {"analysis": 0, "config": 0, "rewrites": 1, "checks": 2, "apply": 3,
+RANKS = {"analysis": 0, "rewrites": 1, "checks": 2, "apply": 3, "config": 3,
          "tool": 4}
 # Generated at build time next to the checks (the embedded doc pages).
 GENERATED = {"CheckDocs.inc"}
@@ -59,10 +62,14 @@ def main():
                         problems.append("%s (%s) includes '%s' from the layer "
                                         "above it (%s)"
                                         % (path, layer, target, to_layer))
+                    elif RANKS[to_layer] == RANKS[layer] and to_layer != layer:
+                        problems.append("%s (%s) includes '%s' from the layer "
+                                        "beside it (%s)"
+                                        % (path, layer, target, to_layer))
                     if unit_of(target) != unit_of(path):
                         edges.setdefault(unit_of(path), set()).add(unit_of(target))
     problems += cycles(edges)
-    for top in ("analysis", "config", "rewrites", "checks", "apply", "tool",
+    for top in ("analysis", "rewrites", "checks", "apply", "config", "tool",
                 "runtime-shim", "unittests"):
         for dirpath, _, names in os.walk(os.path.join(root, top)):
             for name in names:

@@ -1,12 +1,12 @@
-//===--- Config.h - .gilport.yaml reader ------------------------*- C++ -*-===//
+//===--- ConfigFile.h - .gilport.yaml reader --------------------*- C++ -*-===//
 //
 // Reads a .gilport.yaml file into plain values that remember their line, so
 // later validation can point at the offending key. Nothing here throws.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef GILPORT_CONFIG_CONFIG_H
-#define GILPORT_CONFIG_CONFIG_H
+#ifndef GILPORT_CONFIG_CONFIGFILE_H
+#define GILPORT_CONFIG_CONFIGFILE_H
 
 #include <map>
 #include <optional>

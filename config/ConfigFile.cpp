@@ -1,6 +1,6 @@
-//===--- Config.cpp - .gilport.yaml reader --------------------------------===//
+//===--- ConfigFile.cpp - .gilport.yaml reader ----------------------------===//
 
-#include "config/Config.h"
+#include "config/ConfigFile.h"
 
 #include <yaml-cpp/yaml.h>
 
