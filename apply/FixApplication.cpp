@@ -1,7 +1,6 @@
 //===--- FixApplication.cpp -----------------------------------------------===//
 
 #include "apply/FixApplication.h"
-#include "apply/UnifiedDiff.h"
 
 #include "clang/Tooling/DiagnosticsYaml.h"
 #include "clang/Tooling/ReplacementsYaml.h"
@@ -244,15 +243,6 @@ applyPlan(const FixPlan &Plan, const llvm::StringMap<uint64_t> &ParsedHashes) {
     Outcomes.push_back(std::move(Outcome));
   }
   return Outcomes;
-}
-
-void writePlanDiff(llvm::raw_ostream &OS, const FixPlan &Plan) {
-  for (const auto &[Path, Edits] : Plan.EditsByFile) {
-    auto Buffer = llvm::MemoryBuffer::getFile(Path, false, false);
-    if (!Buffer)
-      continue;
-    OS << unifiedDiff(Path, (*Buffer)->getBuffer(), Edits);
-  }
 }
 
 void writeExportedFixes(llvm::raw_ostream &OS,

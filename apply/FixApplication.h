@@ -53,9 +53,6 @@ applyPlan(const FixPlan &Plan, const llvm::StringMap<uint64_t> &ParsedHashes);
 /// The content hash used to detect files changed since they were parsed.
 uint64_t contentHash(llvm::StringRef Content);
 
-/// Writes a unified diff of the plan against the files on disk.
-void writePlanDiff(llvm::raw_ostream &OS, const FixPlan &Plan);
-
 /// Writes the clang-apply-replacements YAML for the findings whose fixes are
 /// in the plan.
 void writeExportedFixes(llvm::raw_ostream &OS,

@@ -8,6 +8,7 @@
 #include "tool/Stress.h"
 
 #include "apply/FixApplication.h"
+#include "apply/UnifiedDiff.h"
 #include "rewrites/CompatHeader.h"
 
 #include "checks/CheckRegistry.h"
@@ -43,6 +44,16 @@ int usageError(llvm::StringRef Message) {
   return ExitError;
 }
 
+/// Where `fix` writes gilport_compat.h for \p FixedFile.
+std::string compatHeaderPath(llvm::StringRef FixedFile,
+                             llvm::StringRef Requested) {
+  if (!Requested.empty())
+    return Requested.str();
+  llvm::SmallString<256> Path(llvm::sys::path::parent_path(FixedFile));
+  llvm::sys::path::append(Path, CompatHeaderName);
+  return std::string(Path);
+}
+
 /// After \p FixedFile was written: when it now includes gilport_compat.h,
 /// writes the header next to it (or to \p Requested) if it is missing or
 /// differs from this version's text.
@@ -57,11 +68,7 @@ void writeCompatHeaderFor(llvm::StringRef FixedFile, llvm::StringRef Requested) 
         return Line.trim() == Include;
       }))
     return;
-  llvm::SmallString<256> Path(Requested);
-  if (Path.empty()) {
-    Path = llvm::sys::path::parent_path(FixedFile);
-    llvm::sys::path::append(Path, CompatHeaderName);
-  }
+  std::string Path = compatHeaderPath(FixedFile, Requested);
   auto Existing = llvm::MemoryBuffer::getFile(Path);
   if (Existing && (*Existing)->getBuffer() == compatHeaderText())
     return;
@@ -147,6 +154,35 @@ private:
   std::unique_ptr<llvm::raw_fd_ostream> Device;
 };
 
+/// The part of `--diff` that writes gilport_compat.h, for each file whose
+/// edits include it, when the header there is missing or out of date: the
+/// sources' diff does not build without it.
+std::string compatHeaderDiff(const FixPlan &Plan, llvm::StringRef Requested) {
+  std::string Include = ("#include \"" + CompatHeaderName + "\"").str();
+  std::set<std::string> Headers;
+  for (const auto &[Path, Edits] : Plan.EditsByFile)
+    if (llvm::any_of(Edits, [&](const clang::tooling::Replacement &R) {
+          return R.getReplacementText().contains(Include);
+        }))
+      Headers.insert(compatHeaderPath(Path, Requested));
+  std::string Out;
+  for (const std::string &Header : Headers) {
+    auto Existing = llvm::MemoryBuffer::getFile(Header);
+    llvm::StringRef Before = Existing ? (*Existing)->getBuffer() : "";
+    if (Before == compatHeaderText())
+      continue;
+    clang::tooling::Replacements Whole(clang::tooling::Replacement(
+        Header, 0, Before.size(), compatHeaderText()));
+    std::string Shown = displayPath(Header);
+    std::string Diff = unifiedDiff(Shown, Before, Whole);
+    // A new file: `--- /dev/null`, as git and patch expect.
+    if (!Existing)
+      Diff.replace(4, Shown.size(), "/dev/null");
+    Out += Diff;
+  }
+  return Out;
+}
+
 /// Plans the fixes, then exports, prints or applies them. Findings whose fix
 /// was applied leave \p Result; the rest stay, with the reason they have no
 /// fix.
@@ -169,7 +205,23 @@ bool handleFixes(const CommandLine &Cmd, RunResult &Result,
     }
   }
   if (Cmd.Diff) {
-    writePlanDiff(llvm::outs(), Plan);
+    // Paths under the current folder are relative, so that `patch -p0` and
+    // `git apply` take the diff.
+    for (const auto &[Path, Edits] : Plan.EditsByFile)
+      if (auto Buffer = llvm::MemoryBuffer::getFile(Path))
+        llvm::outs() << unifiedDiff(displayPath(Path), (*Buffer)->getBuffer(),
+                                    Edits);
+    llvm::outs() << compatHeaderDiff(Plan, Cmd.CompatHeader);
+    // What `fix` would do, on standard error: the diff stays a patch.
+    for (const Finding &F : Result.Findings)
+      Summary.FixedFindings += !F.Fixes.empty();
+    if (!Cmd.Quiet)
+      llvm::errs() << "gilport: the diff fixes " << Summary.FixedFindings
+                   << (Summary.FixedFindings == 1 ? " finding" : " findings")
+                   << " in " << Plan.EditsByFile.size()
+                   << (Plan.EditsByFile.size() == 1 ? " file" : " files")
+                   << "; " << Result.Findings.size() - Summary.FixedFindings
+                   << " left for a human\n";
     return true;
   }
   if (!Cmd.Fix)
