@@ -313,11 +313,71 @@ Rewrite addSlotsArray(const SlotDeclarations &Slots, const VarDecl *Def,
   return Result;
 }
 
+/// `return PyModule_Create(&def);` (no variable to declare on) becomes
+///   PyObject *module = PyModule_Create(&def);
+///   #ifdef Py_GIL_DISABLED
+///   if (module != NULL) {
+///       PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED);
+///   }
+///   #endif
+///   return module;
+Rewrite setGilBeforeReturn(const CallExpr *CreateCall,
+                           const FunctionDecl *Caller, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Caller->getBody());
+  const ReturnStmt *Return = nullptr;
+  if (Body)
+    for (const Stmt *S : Body->body())
+      if (const auto *R = dyn_cast<ReturnStmt>(S);
+          R && R->getRetValue() &&
+          R->getRetValue()->IgnoreParenImpCasts() == CreateCall)
+        Return = R;
+  if (!Return || Return->getBeginLoc().isMacroID())
+    return Rewrite::failure("no return of the creation");
+  std::string Name;
+  for (llvm::StringRef Candidate : {"module", "m", "mod"})
+    if (!declaresOrUsesName(Caller, Candidate)) {
+      Name = Candidate.str();
+      break;
+    }
+  CharSourceRange Value = fileTokenRange(CreateCall->getSourceRange(), Ctx);
+  CharSourceRange Whole = fileTokenRange(Return->getSourceRange(), Ctx);
+  std::optional<Token> Semi =
+      Whole.isValid()
+          ? Lexer::findNextToken(Whole.getEnd().getLocWithOffset(-1), SM,
+                                 Ctx.getLangOpts())
+          : std::nullopt;
+  if (Name.empty() || Value.isInvalid() || !Semi || !Semi->is(tok::semi) ||
+      Semi->getLocation().isMacroID() ||
+      !text::startsLine(Whole.getBegin(), SM))
+    return Rewrite::failure("the return has an unusual shape");
+  std::string Indent = text::lineIndent(Return->getBeginLoc(), SM);
+  std::string Unit = text::indentUnit(Return->getBeginLoc(), SM);
+  std::string Text = "PyObject *" + Name + " = " +
+                     Lexer::getSourceText(Value, SM, Ctx.getLangOpts()).str() +
+                     ";\n#ifdef Py_GIL_DISABLED\n" + Indent + "if (" + Name +
+                     " != NULL) {\n" + Indent + Unit +
+                     "PyUnstable_Module_SetGIL(" + Name +
+                     ", Py_MOD_GIL_NOT_USED);\n" + Indent + "}\n#endif\n" +
+                     Indent + "return " + Name + ";";
+  Rewrite Result;
+  Result.Hints.push_back(FixItHint::CreateReplacement(
+      CharSourceRange::getCharRange(Whole.getBegin(), Semi->getEndLoc()),
+      Text));
+  return Result;
+}
+
 Rewrite insertSetGilCall(const CallExpr *CreateCall, const FunctionDecl *Caller,
                          ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   CreationSite Site;
-  if (!Caller || !findCreationSite(Caller->getBody(), CreateCall, Ctx, Site))
+  bool Found =
+      Caller && findCreationSite(Caller->getBody(), CreateCall, Ctx, Site);
+  if (!Found && Caller)
+    if (Rewrite Returned = setGilBeforeReturn(CreateCall, Caller, Ctx);
+        Returned.ok())
+      return Returned;
+  if (!Found)
     return Rewrite::failure(
         "the module object is not stored in a local variable and checked "
         "for NULL right after its creation ('m = PyModule_Create(&def);' "

@@ -61,7 +61,7 @@ PyMODINIT_FUNC PyInit_compact(void) {
 // FIXED-NEXT: #endif
 // FIXED-NEXT: return module;
 
-// ---- Not rewritten: the module is returned unchecked ----
+// ---- The creation is returned: a variable holds it, tested for NULL ----
 
 PyMODINIT_FUNC PyInit_direct(void) {
   // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: module init function 'PyInit_direct' does not declare
@@ -69,10 +69,28 @@ PyMODINIT_FUNC PyInit_direct(void) {
   // CHECK-MESSAGES: :[[@LINE-1]]:10: note: the module uses single-phase init
 }
 // FIXED:      PyMODINIT_FUNC PyInit_direct(void) {
-// FIXED-NOT:  PyUnstable_Module_SetGIL
-// FIXED:        return PyModule_Create(&legacy_module);
-// REPORT:      warning: module init function 'PyInit_direct'
-// REPORT:      note: no automatic fix: the module object is not stored in a local variable and checked for NULL right after its creation
+// FIXED:        PyObject *module = PyModule_Create(&legacy_module);
+// FIXED-NEXT: #ifdef Py_GIL_DISABLED
+// FIXED-NEXT:   if (module != NULL) {
+// FIXED-NEXT:     PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED);
+// FIXED-NEXT:   }
+// FIXED-NEXT: #endif
+// FIXED-NEXT:   return module;
+
+// ---- The same where the function already has a 'module' ----
+
+static PyObject *module;
+
+PyMODINIT_FUNC PyInit_named(void) {
+  // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: module init function 'PyInit_named' does not declare
+  Py_XDECREF(module);
+  return PyModule_Create(&legacy_module);
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: note: the module uses single-phase init
+}
+// FIXED:      PyMODINIT_FUNC PyInit_named(void) {
+// FIXED:        PyObject *m = PyModule_Create(&legacy_module);
+// FIXED:          PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED);
+// FIXED:        return m;
 
 // ---- Not rewritten: something happens between creation and the check ----
 
