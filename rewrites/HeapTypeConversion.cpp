@@ -393,11 +393,12 @@ HeapTypePlan planHeapType(const VarDecl *Type, llvm::StringRef Unit,
                   "', which the heap type conversion does not handle");
     }
   }
-  if (TypeName.empty() || BasicSize.empty() || Flags.empty())
+  if (TypeName.empty() || BasicSize.empty())
     return Fail(Name + " does not set " +
-                (TypeName.empty()    ? "tp_name"
-                 : BasicSize.empty() ? "tp_basicsize"
-                                     : "tp_flags"));
+                (TypeName.empty() ? "tp_name" : "tp_basicsize"));
+  // A static type without tp_flags has the flags Py_TPFLAGS_DEFAULT names.
+  if (Flags.empty())
+    Flags = "Py_TPFLAGS_DEFAULT";
 
   // `Foo_Type.tp_base = &Base;` in exec, before the type is readied (the
   // static initializer cannot take the address of a type of another

@@ -2,8 +2,9 @@
 // RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
 // RUN: FileCheck %s --check-prefix=NOTES < %t.out
 
-// Static types that are not converted: one without tp_flags (and
-// modified at init), one defined by a macro. Nothing else moves, so the
+// Static types that are not converted: one without tp_basicsize (and
+// modified at init), one defined by a macro. (One without tp_flags has
+// Py_TPFLAGS_DEFAULT, and converts.) Nothing else moves, so the
 // file is left as it was.
 #include <Python.h>
 
@@ -12,7 +13,7 @@ static PyObject *Plain_repr(PyObject *self) { return PyUnicode_FromString("plain
 static PyTypeObject Plain_Type = {
 // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: type object 'Plain_Type' is statically allocated and shared by all interpreters; create it as a heap type with 'PyType_FromModuleAndSpec' and keep it in the module state [gilport-global-state]
     PyVarObject_HEAD_INIT(NULL, 0)
-    "hs.Plain", sizeof(PyObject), 0,
+    "hs.Plain",
 };
 
 #define DEFINE_TYPE(name, pyname)                                            \
@@ -49,7 +50,7 @@ PyMODINIT_FUNC PyInit_hs(void) {
   return m;
 }
 
-// NOTES:     note: no automatic fix: not moved to the module state: not converted to a heap type: 'Plain_Type' does not set tp_flags
+// NOTES:     note: no automatic fix: not moved to the module state: not converted to a heap type: 'Plain_Type' does not set tp_basicsize
 // NOTES:     note: no automatic fix: not moved to the module state: not converted to a heap type: 'tp_basicsize' of 'Macro_Type' is spelled inside a macro expansion
 // NOTES:     0 findings fixed in 0 files, 2 left for a human
 // NOTES-NOT: ==== fixed
