@@ -84,6 +84,36 @@ const Expr *stripCasts(const Expr *E) {
   }
 }
 
+const VarDecl *assignedInNullTest(const Expr *Cond, const CallExpr *Call,
+                                  ASTContext &Ctx) {
+  Cond = Cond->IgnoreParenImpCasts();
+  const Expr *Tested = nullptr;
+  if (const auto *Not = dyn_cast<UnaryOperator>(Cond)) {
+    if (Not->getOpcode() == UO_LNot)
+      Tested = Not->getSubExpr();
+  } else if (const auto *Compare = dyn_cast<BinaryOperator>(Cond)) {
+    if (Compare->getOpcode() == BO_EQ)
+      for (const Expr *Side : {Compare->getLHS(), Compare->getRHS()})
+        if (isa<BinaryOperator>(Side->IgnoreParenImpCasts()))
+          Tested = Side;
+  }
+  const auto *Assign =
+      Tested ? dyn_cast<BinaryOperator>(Tested->IgnoreParenImpCasts())
+             : nullptr;
+  if (!Assign || Assign->getOpcode() != BO_Assign ||
+      Assign->getRHS()->IgnoreParenCasts() != Call)
+    return nullptr;
+  if (const auto *Compare = dyn_cast<BinaryOperator>(Cond)) {
+    const Expr *Other = Compare->getLHS()->IgnoreParenImpCasts() == Assign
+                            ? Compare->getRHS()
+                            : Compare->getLHS();
+    if (Other->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) ==
+        Expr::NPCK_NotNull)
+      return nullptr;
+  }
+  return referencedLocal(Assign->getLHS());
+}
+
 namespace {
 
 class NameFinder : public RecursiveASTVisitor<NameFinder> {

@@ -50,6 +50,12 @@ const clang::VarDecl *referencedLocal(const clang::Expr *E);
 bool testsForNull(const clang::Expr *Cond, const clang::VarDecl *Var,
                   clang::ASTContext &Ctx);
 
+/// The local that \p Cond assigns \p Call to while testing it for NULL:
+/// `(m = f()) == NULL`, `NULL == (m = f())`, `!(m = f())`; or null.
+const clang::VarDecl *assignedInNullTest(const clang::Expr *Cond,
+                                         const clang::CallExpr *Call,
+                                         clang::ASTContext &Ctx);
+
 /// Whether a declaration in \p Scope, or a reference there, has the name
 /// \p Name: a new local or label named so would hide or clash with it.
 bool declaresOrUsesName(const clang::Decl *Scope, llvm::StringRef Name);

@@ -128,7 +128,10 @@ bool leaves(const Stmt *S) {
 
 struct CreationSite {
   const VarDecl *Module = nullptr;
+  /// The NULL check after the creation (or holding it), after which the
+  /// call goes; when there is none, the call goes after Creation, guarded.
   const IfStmt *NullCheck = nullptr;
+  const Stmt *Creation = nullptr;
 };
 
 /// Finds the creation statement and its NULL check in any block of \p Body.
@@ -138,18 +141,30 @@ bool findCreationSite(const Stmt *Body, const CallExpr *CreateCall,
     return false;
   if (const auto *Block = dyn_cast<CompoundStmt>(Body)) {
     for (auto It = Block->body_begin(); It != Block->body_end(); ++It) {
+      // `if ((m = PyModule_Create(&def)) == NULL) return NULL;`
+      if (const auto *If = dyn_cast<IfStmt>(*It);
+          If && !If->getElse() && !If->hasInitStorage() &&
+          !If->hasVarStorage() && leaves(If->getThen()))
+        if (const VarDecl *Module =
+                assignedInNullTest(If->getCond(), CreateCall, Ctx)) {
+          Site.Module = Module;
+          Site.NullCheck = If;
+          return true;
+        }
       const VarDecl *Module = storedResult(*It, CreateCall);
       if (!Module)
         continue;
       auto Next = std::next(It);
       if (Next == Block->body_end())
         return false;
-      const auto *Check = dyn_cast<IfStmt>(*Next);
-      if (!Check || Check->getElse() || Check->hasInitStorage() ||
-          Check->hasVarStorage() || !testsForNull(Check->getCond(), Module, Ctx) ||
-          !leaves(Check->getThen()))
-        return false;
       Site.Module = Module;
+      Site.Creation = *It;
+      const auto *Check = dyn_cast<IfStmt>(*Next);
+      if (!Check || !testsForNull(Check->getCond(), Module, Ctx))
+        return true; // No NULL check: the call is guarded.
+      if (Check->getElse() || Check->hasInitStorage() ||
+          Check->hasVarStorage() || !leaves(Check->getThen()))
+        return false;
       Site.NullCheck = Check;
       return true;
     }
@@ -384,13 +399,16 @@ Rewrite insertSetGilCall(const CallExpr *CreateCall, const FunctionDecl *Caller,
         "followed by 'if (m == NULL) return NULL;'), so there is no clear "
         "place for the declaration");
   const IfStmt *Check = Site.NullCheck;
-  CharSourceRange Range = fileTokenRange(Check->getSourceRange(), Ctx);
-  if (Check->getBeginLoc().isMacroID() || Range.isInvalid())
+  const Stmt *After = Check ? static_cast<const Stmt *>(Check) : Site.Creation;
+  CharSourceRange Range = fileTokenRange(After->getSourceRange(), Ctx);
+  if (After->getBeginLoc().isMacroID() || Range.isInvalid())
     return Rewrite::failure(
         "the module creation is spelled inside a macro expansion");
   SourceLocation AfterCheck = Range.getEnd();
-  if (!isa<CompoundStmt>(Check->getThen())) {
-    // `if (m == NULL) return NULL;`: the range ends before the semicolon.
+  if (!isa<DeclStmt>(After) &&
+      (!Check || !isa<CompoundStmt>(Check->getThen()))) {
+    // `if (m == NULL) return NULL;` or `m = PyModule_Create(&def);`: the
+    // range ends before the semicolon (a declaration's includes it).
     std::optional<Token> Semi = Lexer::findNextToken(
         Range.getEnd().getLocWithOffset(-1), SM, Ctx.getLangOpts());
     if (!Semi || !Semi->is(tok::semi) || Semi->getLocation().isMacroID())
@@ -398,11 +416,16 @@ Rewrite insertSetGilCall(const CallExpr *CreateCall, const FunctionDecl *Caller,
           "the NULL check after the module creation has an unusual shape");
     AfterCheck = Semi->getEndLoc();
   }
-  std::string Indent = text::lineIndent(Check->getBeginLoc(), SM);
-  std::string Call = "#ifdef Py_GIL_DISABLED\n" + Indent +
-                     "PyUnstable_Module_SetGIL(" +
-                     Site.Module->getName().str() +
-                     ", Py_MOD_GIL_NOT_USED);\n#endif\n";
+  std::string Indent = text::lineIndent(After->getBeginLoc(), SM);
+  std::string Name = Site.Module->getName().str();
+  std::string SetGil =
+      "PyUnstable_Module_SetGIL(" + Name + ", Py_MOD_GIL_NOT_USED);\n";
+  std::string Call =
+      Check ? "#ifdef Py_GIL_DISABLED\n" + Indent + SetGil + "#endif\n"
+            : "#ifdef Py_GIL_DISABLED\n" + Indent + "if (" + Name +
+                  " != NULL) {\n" + Indent +
+                  text::indentUnit(After->getBeginLoc(), SM) + SetGil + Indent +
+                  "}\n#endif\n";
   auto [File, Offset] = SM.getDecomposedLoc(AfterCheck);
   llvm::StringRef Rest = SM.getBufferData(File).drop_front(Offset);
   size_t LineEnd = Rest.find('\n');

@@ -457,37 +457,6 @@ struct Creation {
   const DeclStmt *Declaration = nullptr;
 };
 
-/// The local assigned \p CreateCall in a NULL test of the assignment:
-/// `(m = PyModule_Create(&def)) == NULL`, `NULL == (m = ...)`, `!(m = ...)`.
-const VarDecl *assignedInNullTest(const Expr *Cond, const CallExpr *CreateCall,
-                                  ASTContext &Ctx) {
-  Cond = Cond->IgnoreParenImpCasts();
-  const Expr *Tested = nullptr;
-  if (const auto *Not = dyn_cast<UnaryOperator>(Cond)) {
-    if (Not->getOpcode() == UO_LNot)
-      Tested = Not->getSubExpr();
-  } else if (const auto *Compare = dyn_cast<BinaryOperator>(Cond)) {
-    if (Compare->getOpcode() == BO_EQ)
-      for (const Expr *Side : {Compare->getLHS(), Compare->getRHS()})
-        if (isa<BinaryOperator>(Side->IgnoreParenImpCasts()))
-          Tested = Side;
-  }
-  const auto *Assign =
-      Tested ? dyn_cast<BinaryOperator>(Tested->IgnoreParenImpCasts())
-             : nullptr;
-  if (!Assign || Assign->getOpcode() != BO_Assign ||
-      Assign->getRHS()->IgnoreParenCasts() != CreateCall)
-    return nullptr;
-  if (const auto *Compare = dyn_cast<BinaryOperator>(Cond)) {
-    const Expr *Other = Compare->getLHS()->IgnoreParenImpCasts() == Assign
-                            ? Compare->getRHS()
-                            : Compare->getLHS();
-    if (!isNull(Other, Ctx))
-      return nullptr;
-  }
-  return referencedLocal(Assign->getLHS());
-}
-
 /// The declaration of the module variable (`PyObject *m;` or `PyObject *m,
 /// *capi;`) among the statements before the creation.
 std::string findDeclaration(const CompoundStmt *Body,

@@ -92,7 +92,8 @@ PyMODINIT_FUNC PyInit_named(void) {
 // FIXED:          PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED);
 // FIXED:        return m;
 
-// ---- Not rewritten: something happens between creation and the check ----
+// ---- Something happens between creation and the check: the call right
+// after the creation, under its own NULL test ----
 
 PyMODINIT_FUNC PyInit_between(void) {
   // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: module init function 'PyInit_between' does not declare
@@ -103,8 +104,31 @@ PyMODINIT_FUNC PyInit_between(void) {
     return NULL;
   return m;
 }
-// REPORT:      warning: module init function 'PyInit_between'
-// REPORT:      note: no automatic fix: the module object is not stored
+// FIXED:      PyMODINIT_FUNC PyInit_between(void) {
+// FIXED:        PyObject *m = PyModule_Create(&legacy_module);
+// FIXED-NEXT: #ifdef Py_GIL_DISABLED
+// FIXED-NEXT:   if (m != NULL) {
+// FIXED-NEXT:     PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED);
+// FIXED-NEXT:   }
+// FIXED-NEXT: #endif
+
+// ---- The creation is assigned in its NULL test ----
+
+PyMODINIT_FUNC PyInit_tested(void) {
+  // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: module init function 'PyInit_tested' does not declare
+  PyObject *m;
+  if ((m = PyModule_Create(&legacy_module)) == NULL)
+  // CHECK-MESSAGES: :[[@LINE-1]]:12: note: the module uses single-phase init
+    return NULL;
+  return m;
+}
+// FIXED:      PyMODINIT_FUNC PyInit_tested(void) {
+// FIXED:        if ((m = PyModule_Create(&legacy_module)) == NULL)
+// FIXED:          return NULL;
+// FIXED-NEXT: #ifdef Py_GIL_DISABLED
+// FIXED-NEXT:   PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED);
+// FIXED-NEXT: #endif
+// FIXED-NEXT:   return m;
 
 // ---- Macro: the whole init function is a macro expansion ----
 
