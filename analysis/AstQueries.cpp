@@ -140,4 +140,12 @@ bool declaresOrUsesName(const Decl *Scope, llvm::StringRef Name) {
   return Finder.Found;
 }
 
+llvm::StringRef firstUnusedName(const Decl *Scope,
+                                llvm::ArrayRef<llvm::StringRef> Candidates) {
+  for (llvm::StringRef Candidate : Candidates)
+    if (!declaresOrUsesName(Scope, Candidate))
+      return Candidate;
+  return {};
+}
+
 } // namespace gilport

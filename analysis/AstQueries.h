@@ -8,6 +8,7 @@
 #ifndef GILPORT_ANALYSIS_ASTQUERIES_H
 #define GILPORT_ANALYSIS_ASTQUERIES_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace clang {
@@ -59,6 +60,11 @@ const clang::VarDecl *assignedInNullTest(const clang::Expr *Cond,
 /// Whether a declaration in \p Scope, or a reference there, has the name
 /// \p Name: a new local or label named so would hide or clash with it.
 bool declaresOrUsesName(const clang::Decl *Scope, llvm::StringRef Name);
+
+/// The first of \p Candidates that \p Scope neither declares nor uses, or
+/// empty.
+llvm::StringRef firstUnusedName(const clang::Decl *Scope,
+                                llvm::ArrayRef<llvm::StringRef> Candidates);
 
 } // namespace gilport
 

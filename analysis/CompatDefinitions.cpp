@@ -117,9 +117,10 @@ CompatDefinitions::definitionIn(llvm::StringRef Text, llvm::StringRef Name,
   return Definition::None;
 }
 
-CompatDefinitions::CompatDefinitions(const SourceManager &SM,
-                                     llvm::ArrayRef<llvm::StringRef> Names)
-    : SM(SM) {
+void CompatDefinitions::scan() const {
+  if (Scanned)
+    return;
+  Scanned = true;
   FileID Main = SM.getMainFileID();
   // The files of the unit, and Python's include folder: Python's own
   // headers define the names too, and may be included with -I, as user
@@ -177,6 +178,7 @@ CompatDefinitions::CompatDefinitions(const SourceManager &SM,
 
 llvm::StringRef CompatDefinitions::definedFor(llvm::StringRef Name,
                                               FileID User) const {
+  scan();
   auto It = DefinedIn.find(Name);
   if (It == DefinedIn.end())
     return {};
@@ -192,6 +194,7 @@ llvm::StringRef CompatDefinitions::definedFor(llvm::StringRef Name,
 
 llvm::StringRef
 CompatDefinitions::definedUnguardedIn(llvm::StringRef Name) const {
+  scan();
   auto It = DefinedUnguardedIn.find(Name);
   return It == DefinedUnguardedIn.end() ? llvm::StringRef() : It->second;
 }

@@ -35,10 +35,13 @@ namespace gilport {
 
 class CompatDefinitions {
 public:
-  /// Reads the project's files (not system headers) of \p SM's translation
-  /// unit for definitions of \p Names.
+  /// Will read the project's files (not system headers) of \p SM's
+  /// translation unit for definitions of \p Names (which must outlive it)
+  /// on the first question: most units never ask (no fix of theirs needs
+  /// the compat header).
   CompatDefinitions(const clang::SourceManager &SM,
-                    llvm::ArrayRef<llvm::StringRef> Names);
+                    llvm::ArrayRef<llvm::StringRef> Names)
+      : SM(SM), Names(Names) {}
 
   /// A file of the project that defines \p Name (a function or a macro) for
   /// every includer of \p User: \p User itself or a file it includes; or
@@ -55,7 +58,10 @@ public:
   /// brings Python.h in (`#include "project.h"`). The offset of the start of
   /// the next line; none when Python.h is not included through the main
   /// file.
-  std::optional<unsigned> afterPythonInclude() const { return AfterPython; }
+  std::optional<unsigned> afterPythonInclude() const {
+    scan();
+    return AfterPython;
+  }
 
   /// Whether \p Text defines \p Name: `#define Name`, or a definition or
   /// declaration starting `[static] [inline] type Name(` or `Name(` at the
@@ -74,14 +80,19 @@ public:
                                  llvm::ArrayRef<llvm::StringRef> Guards = {});
 
 private:
+  /// Reads the files, once.
+  void scan() const;
+
   struct Place {
     clang::FileID File;
     std::string Path;
   };
   const clang::SourceManager &SM;
-  llvm::StringMap<std::vector<Place>> DefinedIn;
-  llvm::StringMap<std::string> DefinedUnguardedIn;
-  std::optional<unsigned> AfterPython;
+  llvm::ArrayRef<llvm::StringRef> Names;
+  mutable bool Scanned = false;
+  mutable llvm::StringMap<std::vector<Place>> DefinedIn;
+  mutable llvm::StringMap<std::string> DefinedUnguardedIn;
+  mutable std::optional<unsigned> AfterPython;
 };
 
 } // namespace gilport

@@ -239,6 +239,7 @@ applyPlan(const FixPlan &Plan, const llvm::StringMap<uint64_t> &ParsedHashes) {
       // Problem already set.
     } else {
       Outcome.Written = true;
+      Outcome.Before = Content.str();
     }
     Outcomes.push_back(std::move(Outcome));
   }

@@ -43,6 +43,8 @@ struct FileOutcome {
   bool Written = false;
   /// Why the file was not written (empty when written).
   std::string Problem;
+  /// The content the edits were applied to, as analysed (when written).
+  std::string Before;
 };
 
 /// Applies \p Plan. \p ParsedHashes gives the content hash of each file as it

@@ -2,6 +2,8 @@
 
 #include "config/ConfigFile.h"
 
+#include "config/YamlLocation.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -92,14 +94,6 @@ void parseRoot(const YAML::Node &Root, FileConfig &Out) {
   }
 }
 
-std::string location(const std::string &Path, const YAML::Mark &Mark) {
-  std::ostringstream OS;
-  OS << Path;
-  if (Mark.line >= 0)
-    OS << ":" << Mark.line + 1 << ":" << Mark.column + 1;
-  return OS.str();
-}
-
 } // namespace
 
 bool parseConfig(const std::string &Text, const std::string &Path,
@@ -109,10 +103,10 @@ bool parseConfig(const std::string &Text, const std::string &Path,
   try {
     parseRoot(YAML::Load(Text), Out);
   } catch (const ConfigProblem &Problem) {
-    Error = location(Path, Problem.Mark) + ": " + Problem.Message;
+    Error = yamlLocation(Path, Problem.Mark) + ": " + Problem.Message;
     return false;
   } catch (const YAML::Exception &E) {
-    Error = location(Path, E.mark) + ": " + E.msg;
+    Error = yamlLocation(Path, E.mark) + ": " + E.msg;
     return false;
   }
   return true;

@@ -349,12 +349,7 @@ Rewrite setGilBeforeReturn(const CallExpr *CreateCall,
         Return = R;
   if (!Return || Return->getBeginLoc().isMacroID())
     return Rewrite::failure("no return of the creation");
-  std::string Name;
-  for (llvm::StringRef Candidate : {"module", "m", "mod"})
-    if (!declaresOrUsesName(Caller, Candidate)) {
-      Name = Candidate.str();
-      break;
-    }
+  std::string Name = firstUnusedName(Caller, {"module", "m", "mod"}).str();
   CharSourceRange Value = fileTokenRange(CreateCall->getSourceRange(), Ctx);
   CharSourceRange Whole = fileTokenRange(Return->getSourceRange(), Ctx);
   std::optional<Token> Semi =

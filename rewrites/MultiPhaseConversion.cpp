@@ -673,12 +673,7 @@ Rewrite convertToMultiPhase(const ModuleInitInfo &Init,
     ModuleName = Created.Module->getName().str();
   } else {
     // The exec function's parameter needs a name the body does not use.
-    for (llvm::StringRef Candidate : {"module", "m"}) {
-      if (!declaresOrUsesName(Converted, Candidate)) {
-        ModuleName = Candidate.str();
-        break;
-      }
-    }
+    ModuleName = firstUnusedName(Converted, {"module", "m"}).str();
     if (ModuleName.empty())
       return Rewrite::failure(
           "the init function already uses the names 'module' and 'm'");

@@ -227,12 +227,10 @@ bool handleFixes(const CommandLine &Cmd, RunResult &Result,
   if (!Cmd.Fix)
     return true;
   std::set<std::string> Unwritten;
-  for (const auto &Entry : Plan.EditsByFile)
-    if (auto Buffer = llvm::MemoryBuffer::getFile(Entry.first))
-      Summary.ContentsBefore[Entry.first] = (*Buffer)->getBuffer().str();
-  for (const FileOutcome &Outcome : applyPlan(Plan, Result.ContentHashes)) {
+  for (FileOutcome &Outcome : applyPlan(Plan, Result.ContentHashes)) {
     if (Outcome.Written) {
       ++Summary.FilesWritten;
+      Summary.ContentsBefore[Outcome.Path] = std::move(Outcome.Before);
       writeCompatHeaderFor(Outcome.Path, Cmd.CompatHeader);
       continue;
     }

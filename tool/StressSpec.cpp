@@ -6,6 +6,8 @@
 
 #include "tool/StressSpec.h"
 
+#include "config/YamlLocation.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -14,7 +16,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <set>
-#include <sstream>
 #include <vector>
 
 namespace gilport {
@@ -289,14 +290,6 @@ private:
   }
 };
 
-std::string location(const std::string &Path, const YAML::Mark &Mark) {
-  std::ostringstream OS;
-  OS << Path;
-  if (Mark.line >= 0)
-    OS << ":" << Mark.line + 1 << ":" << Mark.column + 1;
-  return OS.str();
-}
-
 } // namespace
 
 bool isJsonSpec(const std::string &Text) {
@@ -319,9 +312,9 @@ std::string stressSpecJson(const std::string &Text, const std::string &Path) {
       Converter(Text).value(Documents.front(), Out);
     return Out + "}\n";
   } catch (const SpecProblem &Problem) {
-    Out = location(Path, Problem.Mark) + ": " + Problem.Message;
+    Out = yamlLocation(Path, Problem.Mark) + ": " + Problem.Message;
   } catch (const YAML::Exception &E) {
-    Out = location(Path, E.mark) + ": " + E.msg;
+    Out = yamlLocation(Path, E.mark) + ": " + E.msg;
   }
   std::string Error = "{\"error\": ";
   writeString(Error, Out);
