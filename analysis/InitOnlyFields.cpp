@@ -289,4 +289,11 @@ InitOnlyFields::filledAtInit(const FieldDecl &Field, ASTContext &Ctx) {
   return &It->second;
 }
 
+bool InitOnlyFields::isLifecycle(const FunctionDecl &Function,
+                                 ASTContext &Ctx) {
+  if (!Built)
+    build(Ctx);
+  return Lifecycle.count(Function.getCanonicalDecl()) != 0;
+}
+
 } // namespace gilport

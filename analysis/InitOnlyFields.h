@@ -67,6 +67,11 @@ public:
   const FieldFacts *filledAtInit(const clang::FieldDecl &Field,
                                  clang::ASTContext &Ctx);
 
+  /// Whether \p Function only runs while a module initialises or is torn
+  /// down: a `PyInit_*` function, an exec, clear or free function that no
+  /// other code names, or a static function only those call.
+  bool isLifecycle(const clang::FunctionDecl &Function, clang::ASTContext &Ctx);
+
 private:
   void build(clang::ASTContext &Ctx);
 

@@ -3,6 +3,7 @@
 #include "checks/CheckContext.h"
 
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/STLExtras.h"
 
 namespace gilport {
 
@@ -22,6 +23,12 @@ std::string CheckContext::getOption(llvm::StringRef Check,
                                     llvm::StringRef Option) const {
   auto It = Options.CheckOptions.find((Check + "." + Option).str());
   return It == Options.CheckOptions.end() ? std::string() : It->second;
+}
+
+std::optional<bool> CheckContext::targetsSubinterpreters() const {
+  if (Options.Targets.empty())
+    return std::nullopt;
+  return llvm::is_contained(Options.Targets, "subinterpreters");
 }
 
 bool CheckContext::isSuppressed(clang::SourceLocation FileLoc,

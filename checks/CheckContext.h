@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct AnalysisOptions {
   /// The oldest Python the project supports ("3.9"): below 3.13, fixed code
   /// reaches the 3.13 APIs through gilport_compat.h.
   std::string MinimumPython = "3.9";
+  /// The configuration's `Targets` (`free-threading`, `subinterpreters`);
+  /// empty: what each module declares decides.
+  std::vector<std::string> Targets;
 };
 
 /// Work that several checks share in one translation unit (see
@@ -48,6 +52,9 @@ public:
   std::string getOption(llvm::StringRef Check, llvm::StringRef Option) const;
   /// AnalysisOptions::MinimumPython.
   llvm::StringRef getMinimumPython() const { return Options.MinimumPython; }
+  /// Whether the configuration targets subinterpreters; unset when it says
+  /// nothing (the module's declarations decide).
+  std::optional<bool> targetsSubinterpreters() const;
 
   /// Takes ownership of a finished finding located at \p Loc. Findings that
   /// are suppressed or not in a reported file are dropped here.

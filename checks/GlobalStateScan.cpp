@@ -3,6 +3,7 @@
 #include "checks/GlobalStateScan.h"
 
 #include "analysis/ImmortalObjects.h"
+#include "analysis/InitOnlyFields.h"
 #include "analysis/MutexGuards.h"
 #include "analysis/StaticStorage.h"
 #include "analysis/UnchangedStatics.h"
@@ -88,9 +89,42 @@ llvm::StringRef scopeOf(const VarDecl *Var) {
   return "global";
 }
 
-std::string message(const VarDecl *Var, StaticStateKind Kind) {
+/// The message of a finding: the interpreter-sharing wording when
+/// \p Shared, else the data-race one (a write while the module is in use).
+std::string message(const VarDecl *Var, StaticStateKind Kind, bool Shared) {
   std::string Name = Var->getName().str();
   std::string Scope = scopeOf(Var).str();
+  if (!Shared) {
+    switch (Kind) {
+    case StaticStateKind::ObjectPointer:
+      return Scope + " Python object pointer '" + Name +
+             "' is written while the module is in use and shared by all "
+             "threads, a data race without the GIL; move it to the module "
+             "state, or set it once at module init";
+    case StaticStateKind::ObjectPointers:
+      return Scope + " variable '" + Name +
+             "' holds Python object pointers written while the module is in "
+             "use and shared by all threads, a data race without the GIL; "
+             "move them to the module state, or guard them with a 'PyMutex'";
+    case StaticStateKind::TypeObject:
+      return "type object '" + Name +
+             "' is statically allocated and modified while the module is in "
+             "use, a data race without the GIL; fill in its fields before "
+             "'PyType_Ready' at module init, or make it a heap type";
+    case StaticStateKind::StaticObject:
+      return "Python object '" + Name +
+             "' is statically allocated and modified while the module is in "
+             "use, a data race without the GIL; create it at module init and "
+             "keep it in the module state";
+    case StaticStateKind::MutableData:
+      return Scope + " variable '" + Name +
+             "' is modified at run time and shared by all threads, a data "
+             "race without the GIL; move it to the module state, or guard "
+             "it with a 'PyMutex' or atomics";
+    case StaticStateKind::None:
+      return {};
+    }
+  }
   switch (Kind) {
   case StaticStateKind::ObjectPointer:
     return Scope + " Python object pointer '" + Name +
@@ -118,6 +152,20 @@ std::string message(const VarDecl *Var, StaticStateKind Kind) {
     break;
   }
   return {};
+}
+
+/// The function whose body contains \p Node, or null.
+const FunctionDecl *enclosingFunction(const Stmt *Node, ASTContext &Ctx) {
+  DynTypedNode Current = DynTypedNode::create(*Node);
+  for (unsigned Depth = 0; Depth < 512; ++Depth) {
+    auto Parents = Ctx.getParents(Current);
+    if (Parents.empty())
+      return nullptr;
+    Current = Parents[0];
+    if (const auto *Function = Current.get<FunctionDecl>())
+      return Function;
+  }
+  return nullptr;
 }
 
 } // namespace
@@ -196,7 +244,8 @@ void GlobalStateScan::checkVariable(const VarDecl *Var, ASTContext &Ctx) {
           Aliases.push_back({Var, Target});
     } else if (isReferenceToMutable(Var->getType())) {
       if (const DeclRefExpr *Target = storageRoot(Init))
-        recordWrite(Target, {Target->getLocation(), WriteKind::PointerTaken});
+        recordWrite(Target,
+                    {Target->getLocation(), WriteKind::PointerTaken, Target});
     }
     return;
   }
@@ -256,28 +305,29 @@ void GlobalStateScan::checkCall(const CallExpr *Call) {
         if (const DeclRefExpr *Target = addressedStorage(Arg))
           recordPointerPassed(Target, Call, ParamIndex);
         else if (const DeclRefExpr *Pointer = pointerValue(Arg))
-          recordWriteThrough(Pointer,
-                             {Arg->getBeginLoc(), WriteKind::PointerPassed});
+          recordWriteThrough(
+              Pointer, {Arg->getBeginLoc(), WriteKind::PointerPassed, Arg});
       } else if (isReferenceToMutable(Param)) {
         if (const DeclRefExpr *Target = storageRoot(Arg))
-          recordWrite(Target,
-                      {Target->getLocation(), WriteKind::ReferencePassed});
+          recordWrite(Target, {Target->getLocation(),
+                               WriteKind::ReferencePassed, Target});
       }
       continue;
     }
     // Variadic: `&x` is an output argument (PyArg_ParseTuple); a decayed
     // array is almost always read (`%s`).
     if (const DeclRefExpr *Target = explicitAddressOf(Arg))
-      recordWrite(Target, {Target->getLocation(), WriteKind::PointerPassed});
+      recordWrite(Target,
+                  {Target->getLocation(), WriteKind::PointerPassed, Target});
   }
 }
 
 void GlobalStateScan::recordModification(const Expr *Target) {
   if (const DeclRefExpr *Ref = storageRoot(Target))
-    recordWrite(Ref, {Ref->getLocation(), WriteKind::Modified});
+    recordWrite(Ref, {Ref->getLocation(), WriteKind::Modified, Ref});
   else if (const DeclRefExpr *Pointer = dereferencedPointer(Target))
-    recordWriteThrough(Pointer,
-                       {Target->getBeginLoc(), WriteKind::ModifiedThrough});
+    recordWriteThrough(
+        Pointer, {Target->getBeginLoc(), WriteKind::ModifiedThrough, Target});
 }
 
 void GlobalStateScan::recordPointerPassed(const DeclRefExpr *Target,
@@ -294,7 +344,8 @@ void GlobalStateScan::recordPointerPassed(const DeclRefExpr *Target,
     Aliases.push_back({Definition->getParamDecl(ParamIndex), Target});
     return;
   }
-  recordWrite(Target, {Target->getLocation(), WriteKind::PointerPassed});
+  recordWrite(Target,
+              {Target->getLocation(), WriteKind::PointerPassed, Target});
 }
 
 void GlobalStateScan::recordPointerTo(const DeclRefExpr *Target,
@@ -308,7 +359,8 @@ void GlobalStateScan::recordPointerTo(const DeclRefExpr *Target,
   if (LocalVar && LocalVar->hasLocalStorage())
     Aliases.push_back({LocalVar, Target});
   else
-    recordWrite(Target, {Target->getLocation(), WriteKind::PointerTaken});
+    recordWrite(Target,
+                {Target->getLocation(), WriteKind::PointerTaken, Target});
 }
 
 bool GlobalStateScan::isGlobal(const DeclRefExpr *Ref) {
@@ -319,8 +371,73 @@ bool GlobalStateScan::isGlobal(const DeclRefExpr *Ref) {
 void GlobalStateScan::recordWrite(const DeclRefExpr *Target, WriteSite Site) {
   if (!isGlobal(Target))
     return;
-  keepEarliest(FirstWrites,
-               cast<VarDecl>(Target->getDecl())->getCanonicalDecl(), Site);
+  const VarDecl *Var = cast<VarDecl>(Target->getDecl())->getCanonicalDecl();
+  keepEarliest(FirstWrites, Var, Site);
+  AllWrites[Var].push_back(Site);
+}
+
+bool GlobalStateScan::changesVariable(StaticStateKind Kind, WriteKind Write) {
+  // A type or static object handed to the C API (`PyObject_New(T, &Type)`,
+  // `Py_INCREF(&obj)`) is not changed by the extension: the runtime
+  // synchronises what it writes there.
+  if (Kind != StaticStateKind::TypeObject &&
+      Kind != StaticStateKind::StaticObject)
+    return true;
+  return Write == WriteKind::Modified || Write == WriteKind::ModifiedThrough;
+}
+
+bool GlobalStateScan::targetsSubinterpreters(ASTContext &Ctx) const {
+  if (std::optional<bool> Configured = Context.targetsSubinterpreters())
+    return *Configured;
+  // By default, what the module declares: only a module that several
+  // interpreters can load shares its globals between them.
+  bool SeenInit = false;
+  for (const ModuleInitInfo &Init : Analyzer.findModuleInits(Ctx)) {
+    if (!Ctx.getSourceManager().isInMainFile(Init.Function->getLocation()))
+      continue;
+    SeenInit = true;
+    if (Init.Kind == ModuleInitKind::SinglePhase)
+      continue;
+    if (Init.Kind == ModuleInitKind::MultiPhase && Init.Def && Init.Def->Slots)
+      if (const ModuleSlot *Slot =
+              Init.Def->Slots->find(ModuleSlotMultipleInterpreters))
+        if (Slot->Value &&
+            *Slot->Value == ModuleMultipleInterpretersNotSupported)
+          continue;
+    return true;
+  }
+  // Without an init function in this file the module is not known.
+  return !SeenInit;
+}
+
+void GlobalStateScan::keepHazards(ASTContext &Ctx) {
+  bool Interpreters = targetsSubinterpreters(Ctx);
+  const SourceManager &SM = Ctx.getSourceManager();
+  InitOnlyFields &Lifecycle = Context.initOnlyFields();
+  std::vector<Candidate> Kept;
+  for (Candidate &Found : Candidates) {
+    const VarDecl *Var = Found.Var->getCanonicalDecl();
+    for (const WriteSite &Site : AllWrites.lookup(Var)) {
+      if (!changesVariable(Found.Kind, Site.Kind) || !Site.Node)
+        continue;
+      // Outside any function (a static initializer) nothing runs later.
+      const FunctionDecl *Function = enclosingFunction(Site.Node, Ctx);
+      if (!Function || Lifecycle.isLifecycle(*Function, Ctx))
+        continue;
+      if (!Found.RunTimeWrite ||
+          SM.isBeforeInTranslationUnit(Site.Loc, Found.RunTimeWrite->Loc))
+        Found.RunTimeWrite = Site;
+    }
+    // Plain C data is state only once something writes it.
+    bool Shared = Found.Kind != StaticStateKind::MutableData ||
+                  FirstWrites.count(Var) != 0;
+    Found.SharedByInterpreters = Shared && Interpreters;
+    if (Found.SharedByInterpreters || Found.RunTimeWrite)
+      Kept.push_back(Found);
+    else if (Shared)
+      Finished->UnreportedShared.push_back(Found.Var);
+  }
+  Candidates = std::move(Kept);
 }
 
 void GlobalStateScan::recordWriteThrough(const DeclRefExpr *Pointer,
@@ -403,47 +520,56 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
   }
   dropImmortalTuples(Ctx);
   dropUnsharedState(Ctx);
+  keepHazards(Ctx);
   if (ConvertToModuleState) {
     reportWithModuleState(Ctx);
     return *Finished;
   }
   for (const Candidate &Found : Candidates) {
-    auto Write = FirstWrites.find(Found.Var->getCanonicalDecl());
-    bool Written = Write != FirstWrites.end();
-    // Plain C data is only a race when something writes it.
-    if (Found.Kind == StaticStateKind::MutableData && !Written)
-      continue;
     FindingBuilder Finding =
-        diag(Found.Var->getLocation(), message(Found.Var, Found.Kind));
-    if (Written && Found.Kind != StaticStateKind::TypeObject &&
-        Found.Kind != StaticStateKind::StaticObject) {
-      std::string Name = "'" + Found.Var->getName().str() + "'";
-      switch (Write->second.Kind) {
-      case WriteKind::Modified:
-        Finding.note(Write->second.Loc, Name + " is modified here");
-        break;
-      case WriteKind::PointerPassed:
-        Finding.note(Write->second.Loc,
-                     Name + " may be modified through the pointer passed here");
-        break;
-      case WriteKind::ReferencePassed:
-        Finding.note(Write->second.Loc,
-                     Name +
-                         " may be modified through the reference passed here");
-        break;
-      case WriteKind::ModifiedThrough:
-        Finding.note(Write->second.Loc,
-                     Name + " is modified here through a pointer to it");
-        break;
-      case WriteKind::PointerTaken:
-        Finding.note(Write->second.Loc,
-                     Name + " may be modified through the pointer taken here");
-        break;
-      }
-    }
+        diag(Found.Var->getLocation(),
+             message(Found.Var, Found.Kind, Found.SharedByInterpreters));
+    if (std::optional<WriteNote> Note = writeNote(Found))
+      Finding.note(Note->first, Note->second);
     Finished->Findings.push_back({Found.Var->getLocation(), Finding.take()});
   }
   return *Finished;
+}
+
+std::optional<GlobalStateScan::WriteNote>
+GlobalStateScan::writeNote(const Candidate &Found) const {
+  // A data race shows the write that races; shared state its first write,
+  // except for types and objects, which are shared however they are used.
+  std::optional<WriteSite> Write = Found.RunTimeWrite;
+  if (Found.SharedByInterpreters) {
+    Write.reset();
+    auto First = FirstWrites.find(Found.Var->getCanonicalDecl());
+    if (First != FirstWrites.end() &&
+        Found.Kind != StaticStateKind::TypeObject &&
+        Found.Kind != StaticStateKind::StaticObject)
+      Write = First->second;
+  }
+  if (!Write)
+    return std::nullopt;
+  std::string Name = "'" + Found.Var->getName().str() + "'";
+  switch (Write->Kind) {
+  case WriteKind::Modified:
+    return WriteNote(Write->Loc, Name + " is modified here");
+  case WriteKind::PointerPassed:
+    return WriteNote(Write->Loc,
+                     Name + " may be modified through the pointer passed here");
+  case WriteKind::ReferencePassed:
+    return WriteNote(Write->Loc,
+                     Name +
+                         " may be modified through the reference passed here");
+  case WriteKind::ModifiedThrough:
+    return WriteNote(Write->Loc,
+                     Name + " is modified here through a pointer to it");
+  case WriteKind::PointerTaken:
+    return WriteNote(Write->Loc,
+                     Name + " may be modified through the pointer taken here");
+  }
+  return std::nullopt;
 }
 
 FindingBuilder GlobalStateScan::diag(SourceLocation Loc,
@@ -457,19 +583,15 @@ FindingBuilder GlobalStateScan::diag(SourceLocation Loc,
 Finding GlobalStateScan::draft(const Candidate &Found) const {
   Finding Draft;
   Draft.Check = CheckName;
-  Draft.Message = message(Found.Var, Found.Kind);
+  Draft.Message = message(Found.Var, Found.Kind, Found.SharedByInterpreters);
   return Draft;
 }
 
 void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
-  // The findings: object pointers, types and objects always, C data when
-  // written.
+  // The findings (keepHazards kept only those).
   std::vector<const Candidate *> Reported;
   std::vector<StateCandidate> StateCandidates;
   for (const Candidate &Found : Candidates) {
-    bool Written = FirstWrites.count(Found.Var->getCanonicalDecl()) != 0;
-    if (Found.Kind == StaticStateKind::MutableData && !Written)
-      continue;
     Reported.push_back(&Found);
     StateCandidate State;
     State.Var = Found.Var;
@@ -495,6 +617,15 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
     default:
       break;
     }
+    StateCandidates.push_back(State);
+  }
+  // Shared state that is not reported stays where it is, but keeps the
+  // conversion from declaring per-interpreter support (after the findings,
+  // so that the plan's outcomes still line up with them).
+  for (const VarDecl *Var : Finished->UnreportedShared) {
+    StateCandidate State;
+    State.Var = Var;
+    State.NotMovable = "it is not a hazard for the module's targets";
     StateCandidates.push_back(State);
   }
   if (Reported.empty())
@@ -558,13 +689,8 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
     const StateVariableOutcome *Outcome =
         Plan && I < Plan->Outcomes.size() ? &Plan->Outcomes[I] : nullptr;
     std::vector<std::pair<SourceLocation, std::string>> Notes;
-    auto Write = FirstWrites.find(Found.Var->getCanonicalDecl());
-    if (Write != FirstWrites.end() &&
-        Found.Kind != StaticStateKind::TypeObject &&
-        Found.Kind != StaticStateKind::StaticObject)
-      Notes.emplace_back(Write->second.Loc,
-                         "'" + Found.Var->getName().str() +
-                             "' is modified here");
+    if (std::optional<WriteNote> Note = writeNote(Found))
+      Notes.push_back(*Note);
     const std::optional<ModuleStateFixes> &StateFixes = Finished->StateFixes;
     if (StateFixes && Outcome && Outcome->Moved) {
       Draft.Fixes = StateFixes->Fixes;

@@ -16,6 +16,7 @@
 #include "checks/GilportCheck.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Regex.h"
 
 #include <memory>
@@ -24,6 +25,7 @@
 
 namespace clang {
 class DeclRefExpr;
+class Stmt;
 class VarDecl;
 } // namespace clang
 
@@ -32,10 +34,18 @@ namespace gilport {
 /// Finds file-scope and function-static state shared by every interpreter
 /// and raced on by every thread.
 ///
-/// Python object pointers, static objects and static types are findings
-/// wherever they are defined; other mutable C data only when a function
-/// writes it (assigns, increments, or passes its address as a pointer to
-/// non-const data).
+/// Two hazards, told apart:
+/// - a data race: a function that runs while the module is in use writes
+///   the variable (assigns, increments, or passes its address as a pointer
+///   to non-const data). Always reported. Writes made while the module
+///   initialises or is torn down (PyInit_*, exec, clear, free, and static
+///   helpers only they call) are not races: the import lock orders them.
+/// - sharing between interpreters: Python object pointers, static objects
+///   and static types, and C data written anywhere, are state every
+///   interpreter shares. Reported only where the module can be loaded in
+///   several interpreters (it is multi-phase and does not declare
+///   Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED, or no init function is
+///   seen), or the configuration's `Targets` names subinterpreters.
 ///
 /// With gilport-global-state's option ConvertToModuleState, the fix moves
 /// the variables into the module state (rewrites/ModuleStateConversion.h);
@@ -73,6 +83,10 @@ public:
     std::vector<Found> Findings;
     /// Set when ConvertToModuleState moves something.
     std::optional<ModuleStateFixes> StateFixes;
+    /// State shared by interpreters that is not reported because the
+    /// module cannot be loaded in several (nothing declares per-interpreter
+    /// support while it is left).
+    std::vector<const clang::VarDecl *> UnreportedShared;
   };
   /// The scan's results, computed by the first call once the whole
   /// translation unit has been matched.
@@ -91,10 +105,16 @@ private:
   struct WriteSite {
     clang::SourceLocation Loc;
     WriteKind Kind;
+    /// The expression written, to find the function it is in.
+    const clang::Stmt *Node = nullptr;
   };
   struct Candidate {
     const clang::VarDecl *Var;
     StaticStateKind Kind;
+    /// The first write while the module is in use: a data race.
+    std::optional<WriteSite> RunTimeWrite;
+    /// Reported as state shared by the interpreters that load the module.
+    bool SharedByInterpreters = false;
   };
 
   /// A local pointer or parameter pointing into a global: writes through it
@@ -128,12 +148,21 @@ private:
   /// (analysis/UnchangedStatics.h), and C data only touched under one PyMutex
   /// (analysis/MutexGuards.h).
   void dropUnsharedState(clang::ASTContext &Ctx);
+  /// Finds each candidate's run-time write and keeps the candidates that
+  /// are a hazard for the module's targets (see the class comment).
+  void keepHazards(clang::ASTContext &Ctx);
+  static bool changesVariable(StaticStateKind Kind, WriteKind Write);
+  /// Whether state shared by interpreters is a hazard in this unit.
+  bool targetsSubinterpreters(clang::ASTContext &Ctx) const;
   /// The findings of the candidates, with the module-state conversion's
   /// fixes.
   void reportWithModuleState(clang::ASTContext &Ctx);
   /// Adds a finding of gilport-global-state at \p Loc.
   FindingBuilder diag(clang::SourceLocation Loc, llvm::StringRef Message);
   Finding draft(const Candidate &Found) const;
+  /// The note naming the write that makes \p Found a finding, if any.
+  using WriteNote = std::pair<clang::SourceLocation, std::string>;
+  std::optional<WriteNote> writeNote(const Candidate &Found) const;
 
   CheckContext &Context;
   bool MatchersRegistered = false;
@@ -156,6 +185,9 @@ private:
   std::vector<Candidate> Candidates;
   /// The first write found for each variable, keyed by canonical decl.
   llvm::DenseMap<const clang::VarDecl *, WriteSite> FirstWrites;
+  /// Every write found, by canonical decl.
+  llvm::DenseMap<const clang::VarDecl *, llvm::SmallVector<WriteSite, 2>>
+      AllWrites;
   std::vector<Alias> Aliases;
   /// The first write through each local pointer.
   llvm::DenseMap<const clang::VarDecl *, WriteSite> WritesThrough;

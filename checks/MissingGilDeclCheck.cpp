@@ -65,8 +65,16 @@ MissingGilDeclCheck::sharedStateReason(const ModuleDefInfo &Def) const {
     return "its 'm_size' is not a constant";
   if (*Def.Size == -1)
     return "its 'm_size' is -1, so its state is global";
-  if (GlobalStateFindings.empty())
-    return {};
+  if (GlobalStateFindings.empty()) {
+    if (UnreportedShared.empty())
+      return {};
+    const VarDecl *Var = UnreportedShared.front();
+    std::string Reason = "the file keeps state shared by all interpreters ('" +
+                         Var->getName().str() + "'";
+    if (UnreportedShared.size() > 1)
+      Reason += " and " + std::to_string(UnreportedShared.size() - 1) + " more";
+    return Reason + ")";
+  }
   const Finding &First = GlobalStateFindings.front();
   std::string Reason = "the file keeps state shared by all interpreters (" +
                        llvm::sys::path::filename(First.File).str() + ":" +
@@ -83,6 +91,10 @@ void MissingGilDeclCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   for (const GlobalStateScan::Found &Found : Scanned.Findings)
     if (context().wouldReport(Found.Loc, GlobalStateScan::CheckName))
       GlobalStateFindings.push_back(Found.Result);
+  UnreportedShared.clear();
+  for (const VarDecl *Var : Scanned.UnreportedShared)
+    if (context().wouldReport(Var->getLocation(), GlobalStateScan::CheckName))
+      UnreportedShared.push_back(Var);
   const std::optional<GlobalStateScan::ModuleStateFixes> &StateFixes =
       Scanned.StateFixes;
   for (const ModuleInitInfo &Init : Analyzer.findModuleInits(Ctx)) {
@@ -254,7 +266,7 @@ void MissingGilDeclCheck::convertSinglePhase(const ModuleInitInfo &Init,
   SlotDeclarations Add;
   Add.Gil = true;
   std::string SharedState;
-  if (!GlobalStateFindings.empty()) {
+  if (!GlobalStateFindings.empty() || !UnreportedShared.empty()) {
     // After the conversion m_size is 0: only the file's globals count.
     ModuleDefInfo Converted;
     Converted.Size = 0;

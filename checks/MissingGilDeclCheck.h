@@ -55,6 +55,10 @@ private:
   GlobalStateScan &Scan;
   /// The scan's findings that gilport-global-state reports (or would).
   std::vector<Finding> GlobalStateFindings;
+  /// Globals shared by interpreters that gilport-global-state does not
+  /// report for this module's targets; they still rule out declaring
+  /// per-interpreter support.
+  std::vector<const clang::VarDecl *> UnreportedShared;
 };
 
 } // namespace gilport

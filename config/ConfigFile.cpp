@@ -74,6 +74,11 @@ void parseRoot(const YAML::Node &Root, FileConfig &Out) {
       Out.Python = scalar(Value, Key);
     } else if (Key == "MinimumPython") {
       Out.MinimumPython = scalar(Value, Key);
+    } else if (Key == "Targets") {
+      Out.Targets = scalarList(Value, Key);
+      if (Out.Targets->empty())
+        fail(Value, "'Targets' is empty; leave it out to follow what each "
+                    "module declares");
     } else if (Key == "CheckOptions") {
       if (Value.IsNull())
         continue;
@@ -89,7 +94,8 @@ void parseRoot(const YAML::Node &Root, FileConfig &Out) {
     } else {
       fail(KeyNode, "unknown key '" + Key +
                         "' (expected Checks, CheckOptions, WarningsAsErrors, "
-                        "ExcludePaths, Python, ExtraArgs or MinimumPython)");
+                        "ExcludePaths, Python, ExtraArgs, MinimumPython or "
+                        "Targets)");
     }
   }
 }

@@ -34,6 +34,8 @@ struct FileConfig {
   std::vector<ConfigValue> ExtraArgs;
   /// `MinimumPython`, e.g. `3.9`.
   std::optional<ConfigValue> MinimumPython;
+  /// `Targets`: `free-threading`, `subinterpreters`.
+  std::optional<std::vector<ConfigValue>> Targets;
 };
 
 /// Parses \p Text (read from \p Path, used in messages). On failure returns

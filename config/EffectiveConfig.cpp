@@ -18,6 +18,16 @@
 namespace gilport {
 namespace {
 
+/// The hazards `Targets` can name.
+bool isTarget(llvm::StringRef Name) {
+  return Name == "free-threading" || Name == "subinterpreters";
+}
+
+std::string targetError(llvm::StringRef Name) {
+  return "'Targets' takes 'free-threading' and 'subinterpreters', not '" +
+         Name.str() + "'";
+}
+
 /// Validates `check.Option` against the registry; returns an error or "".
 std::string checkOptionError(llvm::StringRef Key, llvm::StringRef Value) {
   auto [CheckName, OptionName] = Key.rsplit('.');
@@ -160,6 +170,15 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
                         File.MinimumPython->Value + "'");
       Config.MinimumPython = File.MinimumPython->Value;
     }
+    if (File.Targets) {
+      Config.Targets.clear();
+      for (const ConfigValue &Target : *File.Targets) {
+        if (!isTarget(Target.Value))
+          return Fail(Target, targetError(Target.Value));
+        if (!llvm::is_contained(Config.Targets, Target.Value))
+          Config.Targets.push_back(Target.Value);
+      }
+    }
     for (const auto &[Key, Value] : File.CheckOptions) {
       std::string OptionError = checkOptionError(Key, Value.Value);
       if (!OptionError.empty())
@@ -182,6 +201,20 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
     Config.Python = Request.Python;
   Config.ExtraArgs.insert(Config.ExtraArgs.end(), Request.ExtraArgs.begin(),
                           Request.ExtraArgs.end());
+  if (!Request.Targets.empty()) {
+    Config.Targets.clear();
+    llvm::SmallVector<llvm::StringRef, 2> Targets;
+    llvm::StringRef(Request.Targets).split(Targets, ',');
+    for (llvm::StringRef Target : Targets) {
+      Target = Target.trim();
+      if (!isTarget(Target)) {
+        Problem = {"in '--targets': " + targetError(Target), true};
+        return false;
+      }
+      if (!llvm::is_contained(Config.Targets, Target))
+        Config.Targets.push_back(Target.str());
+    }
+  }
   for (const auto &[Key, Value] : Request.CheckOptions) {
     std::string OptionError = checkOptionError(Key, Value);
     if (!OptionError.empty()) {
@@ -220,6 +253,14 @@ void dumpConfig(const EffectiveConfig &Config, llvm::StringRef DefaultPython,
                         [&](const std::string &A) { OS << yamlQuote(A); });
   OS << "]\n";
   OS << "MinimumPython: " << yamlQuote(Config.MinimumPython) << "\n";
+  if (Config.Targets.empty()) {
+    OS << "# Targets: what each module declares\n";
+  } else {
+    OS << "Targets: [";
+    llvm::interleaveComma(Config.Targets, OS,
+                          [&](const std::string &T) { OS << yamlQuote(T); });
+    OS << "]\n";
+  }
   OS << "CheckOptions:\n";
   for (const auto &[Key, Value] : Config.CheckOptions)
     OS << "  " << Key << ": " << yamlQuote(Value) << "\n";

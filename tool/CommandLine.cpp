@@ -41,6 +41,9 @@ check options:
                            each fixed file that needs it)
   --check-option=CHECK.OPTION=VALUE
                            set a check option (repeatable)
+  --targets=LIST           hazards to report: free-threading (data races,
+                           always) and subinterpreters (state shared by
+                           interpreters); default: what each module declares
   --extra-arg=ARG          append ARG to every compile command
   --extra-arg-before=ARG   prepend ARG to every compile command
   --color=auto|always|never
@@ -123,8 +126,10 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
                Reader.value(Arg, "-o", Result.OutputFile, Error) ||
                Reader.value(Arg, "--output", Result.OutputFile, Error) ||
                Reader.value(Arg, "--python", Result.Python, Error) ||
+               Reader.value(Arg, "--targets", Result.Targets, Error) ||
                Reader.value(Arg, "--export-fixes", Result.ExportFixes, Error) ||
-               Reader.value(Arg, "--compat-header", Result.CompatHeader, Error)) {
+               Reader.value(Arg, "--compat-header", Result.CompatHeader,
+                            Error)) {
     } else if (Reader.value(Arg, "--format", Value, Error)) {
       auto Format = llvm::StringSwitch<std::optional<OutputFormat>>(Value)
                         .Case("text", OutputFormat::Text)

@@ -43,6 +43,8 @@ struct CommandLine {
   std::string ExportFixes;
   ColorMode Color = ColorMode::Auto;
   std::vector<std::string> ExtraArgs;
+  /// `--targets=free-threading,subinterpreters`.
+  std::string Targets;
   std::vector<std::string> ExtraArgsBefore;
   /// `--check-option=check.Option=value`.
   std::vector<std::pair<std::string, std::string>> CheckOptions;

@@ -266,6 +266,7 @@ ConfigRequest configRequest(const CommandLine &Cmd) {
   Request.Python = Cmd.Python;
   Request.ExtraArgs = Cmd.ExtraArgs;
   Request.CheckOptions = Cmd.CheckOptions;
+  Request.Targets = Cmd.Targets;
   return Request;
 }
 
@@ -387,6 +388,7 @@ int runCheck(const CommandLine &Cmd) {
   AnalysisOptions Options;
   Options.CheckOptions = Config.CheckOptions;
   Options.MinimumPython = Config.MinimumPython;
+  Options.Targets = Config.Targets;
   unsigned Jobs = Cmd.Jobs ? Cmd.Jobs : std::max(1u, std::thread::hardware_concurrency());
   bool ShowProgress = !Cmd.Quiet && llvm::sys::Process::StandardErrIsDisplayed() &&
                       Sources.Files.size() > 1;

@@ -1,5 +1,5 @@
-// RUN: %check_gilport %s gilport-global-state %t -- --check-option=gilport-global-state.ConvertToModuleState=true
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
 // RUN: %python %scripts/build-extension.py --python %python_ft --name tally --out %t.ft %t.dir/heap-type-dealloc-counter.c
 // RUN: %python %scripts/build-extension.py --python %python_gil --name tally --out %t.gil %t.dir/heap-type-dealloc-counter.c
 // RUN: env -u PYTHON_GIL %python_ft %S/Inputs/tally-check.py %t.ft | FileCheck %s --check-prefix=RUNTIME

@@ -1,5 +1,5 @@
-// RUN: %check_gilport %s gilport-global-state %t -- --check-option=gilport-global-state.ConvertToModuleState=true
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
 // RUN: FileCheck %s --check-prefix=SPEC < %t.out
 // RUN: %python %scripts/build-extension.py --python %python_gil --name plainflags --out %t.gil %t.dir/heap-type-default-flags.c
 // RUN: %python_gil -c "import sys; sys.path.insert(0, '%t.gil'); import plainflags; print(repr(plainflags.Plain()), repr(plainflags.make()))" | FileCheck %s --check-prefix=RUNS

@@ -1,5 +1,5 @@
-// RUN: %check_gilport %s gilport-global-state %t -- --check-option=gilport-global-state.ConvertToModuleState=true
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
 // RUN: %python %scripts/build-extension.py --python %python_ft --name boxes --out %t.ft %t.dir/heap-type-gc.c
 // RUN: env -u PYTHON_GIL %python_ft %S/../e2e/Inputs/subinterp-isolation.py %t.ft boxes 20 | FileCheck %s --check-prefix=ISOLATED
 

@@ -1,5 +1,5 @@
-// RUN: %check_gilport %s gilport-global-state %t -- --check-option=gilport-global-state.ConvertToModuleState=true
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
 // RUN: %python %scripts/build-extension.py --python %python_ft --name readers --out %t.ft %t.dir/heap-type-meth-method.c
 // RUN: %python %scripts/build-extension.py --python %python_gil --name readers --out %t.gil %t.dir/heap-type-meth-method.c
 // RUN: env -u PYTHON_GIL %python_ft -c "import sys; sys.path.insert(0, sys.argv[1]); exec(open(sys.argv[2]).read())" %t.ft %S/Inputs/readers-check.py | FileCheck %s --check-prefix=RUNTIME

@@ -1,5 +1,5 @@
-// RUN: %check_gilport %s gilport-global-state %t -- --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true --check-option=gilport-global-state.ProcessWideCounters=generation
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true --check-option=gilport-global-state.ProcessWideCounters=generation > %t.out
+// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true --check-option=gilport-global-state.ProcessWideCounters=generation
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true --check-option=gilport-global-state.ProcessWideCounters=generation > %t.out
 // RUN: FileCheck %s --check-prefix=NOTES < %t.out
 // RUN: %python %scripts/build-extension.py --python %python_ft --name hits --out %t.ft %t.dir/module-state-atomic.c
 // RUN: %python %scripts/build-extension.py --python %python_gil --name hits --out %t.gil %t.dir/module-state-atomic.c
