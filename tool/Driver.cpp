@@ -291,8 +291,11 @@ int runCheck(const CommandLine &Cmd) {
   std::vector<std::string> Paths = Cmd.Paths;
   if (Paths.empty())
     Paths.push_back(".");
-  SourceList Sources = collectSources(
-      Paths, [&](llvm::StringRef File) { return isExcluded(Config, File); });
+  SourceOptions Discovery;
+  Discovery.IsExcluded = [&](llvm::StringRef File) {
+    return isExcluded(Config, File);
+  };
+  SourceList Sources = collectSources(Paths, Discovery);
   // A report written over a source would destroy the user's code.
   for (const std::string *Target : {&Cmd.OutputFile, &Cmd.ExportFixes}) {
     if (Target->empty() || !llvm::sys::fs::exists(*Target))

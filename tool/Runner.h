@@ -1,42 +1,20 @@
-//===--- Runner.h - Find the sources and analyse them in parallel -*- C++ -*-===//
+//===--- Runner.h - Analyse the sources in parallel -------------*- C++ -*-===//
 
 #ifndef GILPORT_TOOL_RUNNER_H
 #define GILPORT_TOOL_RUNNER_H
 
 #include "checks/CheckContext.h"
 #include "checks/Finding.h"
+#include "tool/Sources.h"
 
 #include "clang/Tooling/CompilationDatabase.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
 namespace gilport {
-
-struct InputError {
-  std::string File;
-  std::string Message;
-};
-
-struct SourceList {
-  /// Absolute paths, sorted, without duplicates.
-  std::vector<std::string> Files;
-  std::vector<InputError> Errors;
-  /// Notes for stderr (an empty directory, a header given as a path, ...).
-  std::vector<std::string> Remarks;
-  /// For files found by walking a directory (and not named themselves):
-  /// the directory that was walked.
-  std::map<std::string, std::string> WalkedFrom;
-};
-
-/// Expands \p Paths into C and C++ sources; directories are walked
-/// recursively, skipping hidden directories. \p IsExcluded filters files.
-SourceList
-collectSources(const std::vector<std::string> &Paths,
-               const std::function<bool(llvm::StringRef)> &IsExcluded);
 
 struct RunResult {
   /// Deduplicated and sorted by file, line and column.
