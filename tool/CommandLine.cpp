@@ -44,6 +44,9 @@ check options:
   --extra-arg=ARG          append ARG to every compile command
   --extra-arg-before=ARG   prepend ARG to every compile command
   --color=auto|always|never
+  --file-timeout=SECONDS   the longest one file may take before it is
+                           reported as an error (default 300, or
+                           GILPORT_FILE_TIMEOUT; 0: no limit)
   --quiet                  no summary line and no progress
   --verbose                say which compile flags each file used
 
@@ -153,6 +156,12 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
           (llvm::StringRef(Value).getAsInteger(10, Jobs) || Jobs == 0))
         Error = "'-j' needs a positive number, not '" + Value + "'";
       Result.Jobs = Jobs;
+    } else if (Reader.value(Arg, "--file-timeout", Value, Error)) {
+      unsigned Seconds = 0;
+      if (Error.empty() && llvm::StringRef(Value).getAsInteger(10, Seconds))
+        Error =
+            "'--file-timeout' needs a number of seconds, not '" + Value + "'";
+      Result.FileTimeout = Seconds;
     } else if (Reader.value(Arg, "--extra-arg", Value, Error)) {
       Result.ExtraArgs.push_back(Value);
     } else if (Reader.value(Arg, "--extra-arg-before", Value, Error)) {

@@ -44,6 +44,9 @@ struct CommandLine {
   ColorMode Color = ColorMode::Auto;
   std::vector<std::string> ExtraArgs;
   std::vector<std::string> ExtraArgsBefore;
+  /// `--file-timeout=SECONDS`: the longest one file may take (0: no limit);
+  /// unset: GILPORT_FILE_TIMEOUT, else 300.
+  std::optional<unsigned> FileTimeout;
   /// `--check-option=check.Option=value`.
   std::vector<std::pair<std::string, std::string>> CheckOptions;
 };

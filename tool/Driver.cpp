@@ -27,6 +27,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -269,6 +270,25 @@ ConfigRequest configRequest(const CommandLine &Cmd) {
   return Request;
 }
 
+/// The per-file time limit: --file-timeout, else GILPORT_FILE_TIMEOUT, else
+/// five minutes (a large generated file takes about one).
+bool fileTimeout(const CommandLine &Cmd, std::chrono::seconds &Limit,
+                 std::string &Error) {
+  unsigned Seconds = 300;
+  if (Cmd.FileTimeout) {
+    Seconds = *Cmd.FileTimeout;
+  } else if (std::optional<std::string> Env =
+                 llvm::sys::Process::GetEnv("GILPORT_FILE_TIMEOUT")) {
+    if (llvm::StringRef(*Env).getAsInteger(10, Seconds)) {
+      Error =
+          "GILPORT_FILE_TIMEOUT needs a number of seconds, not '" + *Env + "'";
+      return false;
+    }
+  }
+  Limit = std::chrono::seconds(Seconds);
+  return true;
+}
+
 int runCheck(const CommandLine &Cmd) {
   EffectiveConfig Config;
   ConfigError Problem;
@@ -288,6 +308,9 @@ int runCheck(const CommandLine &Cmd) {
                       "')");
 
   std::string Error;
+  std::chrono::seconds FileTimeout;
+  if (!fileTimeout(Cmd, FileTimeout, Error))
+    return usageError(Error);
   std::vector<std::string> Paths = Cmd.Paths;
   if (Paths.empty())
     Paths.push_back(".");
@@ -395,7 +418,7 @@ int runCheck(const CommandLine &Cmd) {
                       Sources.Files.size() > 1;
   RunResult Result = analyzeAll(
       Database, Sources.Files, Options, Checks, Jobs, Cmd.DeclareAnyway,
-      [&](unsigned Done, unsigned Total, llvm::StringRef File) {
+      FileTimeout, [&](unsigned Done, unsigned Total, llvm::StringRef File) {
         if (!ShowProgress)
           return;
         std::string Line = llvm::formatv("[{0}/{1}] {2}", Done, Total,

@@ -10,6 +10,7 @@
 #include "clang/Tooling/CompilationDatabase.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,18 +26,18 @@ struct RunResult {
   llvm::StringMap<uint64_t> ContentHashes;
 };
 
-/// Analyses every file, \p Jobs at a time: in \p Jobs worker processes
-/// (GILPORT_PARALLEL=threads: threads) when \p Jobs > 1, the largest files
-/// first. The result does not depend on \p Jobs. \p OnProgress is called
-/// after each file with (done, total, file).
-RunResult
-analyzeAll(const clang::tooling::CompilationDatabase &Database,
-           const std::vector<std::string> &Files,
-           const AnalysisOptions &Options,
-           const std::vector<std::string> &EnabledChecks, unsigned Jobs,
-           bool DeclareAnyway,
-           const std::function<void(unsigned, unsigned, llvm::StringRef)>
-               &OnProgress);
+/// Analyses every file, \p Jobs at a time, the largest files first: in worker
+/// processes (GILPORT_PARALLEL=threads: threads, which no time limit can
+/// stop). A file that takes longer than \p FileTimeout (0: no limit) is an
+/// error of that file: its worker is killed and the run goes on. The result
+/// does not depend on \p Jobs. \p OnProgress is called after each file with
+/// (done, total, file).
+RunResult analyzeAll(
+    const clang::tooling::CompilationDatabase &Database,
+    const std::vector<std::string> &Files, const AnalysisOptions &Options,
+    const std::vector<std::string> &EnabledChecks, unsigned Jobs,
+    bool DeclareAnyway, std::chrono::seconds FileTimeout,
+    const std::function<void(unsigned, unsigned, llvm::StringRef)> &OnProgress);
 
 } // namespace gilport
 
