@@ -97,6 +97,8 @@ void parseRoot(const YAML::Node &Root, FileConfig &Out) {
       Out.Python = scalar(Value, Key);
     } else if (Key == "MinimumPython") {
       Out.MinimumPython = scalar(Value, Key);
+    } else if (Key == "CheckGenerated") {
+      Out.CheckGenerated = scalar(Value, Key);
     } else if (Key == "CheckOptions") {
       if (Value.IsNull())
         continue;
@@ -114,7 +116,8 @@ void parseRoot(const YAML::Node &Root, FileConfig &Out) {
     } else {
       fail(KeyNode, "unknown key '" + Key +
                         "' (expected Checks, CheckOptions, WarningsAsErrors, "
-                        "ExcludePaths, Python, ExtraArgs or MinimumPython)");
+                        "ExcludePaths, Python, ExtraArgs, MinimumPython or "
+                        "CheckGenerated)");
     }
   }
 }

@@ -35,6 +35,8 @@ struct FileConfig {
   std::vector<ConfigValue> ExtraArgs;
   /// `MinimumPython`, e.g. `3.9`.
   std::optional<ConfigValue> MinimumPython;
+  /// `CheckGenerated`: analyse generated files (Cython, SWIG, mypyc) too.
+  std::optional<ConfigValue> CheckGenerated;
 };
 
 /// Parses \p Text (read from \p Path, used in messages). On failure returns

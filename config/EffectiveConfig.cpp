@@ -209,6 +209,14 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
                         File.MinimumPython->Value + "'");
       Config.MinimumPython = File.MinimumPython->Value;
     }
+    if (File.CheckGenerated) {
+      llvm::StringRef Value = File.CheckGenerated->Value;
+      if (Value != "true" && Value != "false")
+        return Fail(*File.CheckGenerated,
+                    "'CheckGenerated' takes true or false, not '" +
+                        Value.str() + "'");
+      Config.CheckGenerated = Value == "true";
+    }
     for (const auto &[Key, Value] : File.CheckOptions) {
       std::string OptionError = checkOptionError(Key, Value.Value);
       if (!OptionError.empty())
@@ -227,6 +235,8 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
   }
   if (Request.WarningsAsErrors)
     Config.WarningsAsErrors = "*";
+  if (Request.CheckGenerated)
+    Config.CheckGenerated = true;
   if (!Request.Python.empty())
     Config.Python = Request.Python;
   Config.ExtraArgs.insert(Config.ExtraArgs.end(), Request.ExtraArgs.begin(),
@@ -269,6 +279,8 @@ void dumpConfig(const EffectiveConfig &Config, llvm::StringRef DefaultPython,
                         [&](const std::string &A) { OS << yamlQuote(A); });
   OS << "]\n";
   OS << "MinimumPython: " << yamlQuote(Config.MinimumPython) << "\n";
+  OS << "CheckGenerated: " << (Config.CheckGenerated ? "true" : "false")
+     << "\n";
   OS << "CheckOptions:\n";
   for (const auto &[Key, Value] : Config.CheckOptions)
     OS << "  " << Key << ": " << yamlQuote(Value) << "\n";

@@ -37,6 +37,8 @@ struct ConfigRequest {
   std::vector<std::string> ExtraArgs;
   /// `--check-option=check.Option=value`.
   std::vector<std::pair<std::string, std::string>> CheckOptions;
+  /// `--check-generated`.
+  bool CheckGenerated = false;
 };
 
 /// The configuration in effect once defaults, .gilport.yaml and the
@@ -50,6 +52,8 @@ struct EffectiveConfig {
   std::string Python;
   std::vector<std::string> ExtraArgs;
   std::string MinimumPython = "3.9";
+  /// Analyse generated files instead of skipping them.
+  bool CheckGenerated = false;
   std::map<std::string, std::string> CheckOptions;
 };
 

@@ -44,6 +44,8 @@ struct CommandLine {
   ColorMode Color = ColorMode::Auto;
   std::vector<std::string> ExtraArgs;
   std::vector<std::string> ExtraArgsBefore;
+  /// Analyse generated files (Cython, SWIG, mypyc) instead of skipping them.
+  bool CheckGenerated = false;
   /// `--file-timeout=SECONDS`: the longest one file may take (0: no limit);
   /// unset: GILPORT_FILE_TIMEOUT, else 300.
   std::optional<unsigned> FileTimeout;

@@ -267,6 +267,7 @@ ConfigRequest configRequest(const CommandLine &Cmd) {
   Request.Python = Cmd.Python;
   Request.ExtraArgs = Cmd.ExtraArgs;
   Request.CheckOptions = Cmd.CheckOptions;
+  Request.CheckGenerated = Cmd.CheckGenerated;
   return Request;
 }
 
@@ -315,6 +316,7 @@ int runCheck(const CommandLine &Cmd) {
   if (Paths.empty())
     Paths.push_back(".");
   SourceOptions Discovery;
+  Discovery.CheckGenerated = Config.CheckGenerated;
   Discovery.IsExcluded = [&](llvm::StringRef File) {
     return isExcluded(Config, File);
   };

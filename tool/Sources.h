@@ -3,7 +3,7 @@
 // Expands the paths of the command line into the C and C++ sources to
 // analyse: walks directories, leaves out what cannot be read as a source (a
 // FIFO, a device) without ever opening it, reports directories it cannot
-// read.
+// read, and skips generated code (Cython, SWIG, mypyc) unless asked.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,8 @@ struct SourceList {
   /// Absolute paths, sorted, without duplicates.
   std::vector<std::string> Files;
   std::vector<InputError> Errors;
-  /// Notes for stderr (an empty directory, a header given as a path, a FIFO
-  /// skipped, ...).
+  /// Notes for stderr (an empty directory, a header given as a path, a
+  /// generated file, ...).
   std::vector<std::string> Remarks;
   /// For files found by walking a directory (and not named themselves):
   /// the directory that was walked.
@@ -37,6 +38,8 @@ struct SourceList {
 };
 
 struct SourceOptions {
+  /// Analyse generated files too (--check-generated, CheckGenerated).
+  bool CheckGenerated = false;
   /// Leaves a file out (ExcludePaths); given the absolute path.
   std::function<bool(llvm::StringRef)> IsExcluded;
 };
@@ -45,6 +48,17 @@ struct SourceOptions {
 /// recursively, skipping hidden directories.
 SourceList collectSources(const std::vector<std::string> &Paths,
                           const SourceOptions &Options);
+
+/// What made a generated file, from its first lines.
+struct GeneratedBy {
+  /// "Cython", "SWIG" or "mypyc".
+  std::string Generator;
+  /// The file it was generated from, when the header names it.
+  std::string Source;
+};
+
+/// Whether \p Head (the start of a file) says the file is generated.
+std::optional<GeneratedBy> detectGenerated(llvm::StringRef Head);
 
 } // namespace gilport
 
