@@ -8,6 +8,7 @@
 #ifndef GILPORT_CONFIG_CONFIGFILE_H
 #define GILPORT_CONFIG_CONFIGFILE_H
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,6 +37,8 @@ struct FileConfig {
   std::optional<ConfigValue> MinimumPython;
   /// `Targets`: `free-threading`, `subinterpreters`.
   std::optional<std::vector<ConfigValue>> Targets;
+  /// `CheckGenerated`: analyse generated files (Cython, SWIG, mypyc) too.
+  std::optional<ConfigValue> CheckGenerated;
 };
 
 /// Parses \p Text (read from \p Path, used in messages). On failure returns
@@ -43,7 +46,12 @@ struct FileConfig {
 bool parseConfig(const std::string &Text, const std::string &Path,
                  FileConfig &Out, std::string &Error);
 
-/// Reads and parses the file at \p Path.
+/// The largest configuration file read.
+constexpr size_t MaxConfigFileSize = 1 << 20;
+
+/// Reads and parses the file at \p Path, which must be a regular file (or a
+/// link to one) of at most MaxConfigFileSize bytes: a FIFO, a device or a
+/// directory is an error, never a hang.
 bool readConfigFile(const std::string &Path, FileConfig &Out,
                     std::string &Error);
 

@@ -71,6 +71,51 @@ bool validGlobList(llvm::StringRef Globs, std::string &Error) {
   return true;
 }
 
+/// Like validGlobList, and each glob must match some check: a misspelt name
+/// would otherwise enable or disable nothing, silently.
+bool checkGlobList(llvm::StringRef Globs, std::string &Error) {
+  if (!validGlobList(Globs, Error))
+    return false;
+  llvm::SmallVector<llvm::StringRef, 8> Parts;
+  Globs.split(Parts, ',', -1, false);
+  for (llvm::StringRef Part : Parts) {
+    Part = Part.trim();
+    Part.consume_front("-");
+    Part = Part.trim();
+    if (Part.empty())
+      continue;
+    llvm::GlobPattern Pattern = cantFail(llvm::GlobPattern::create(Part));
+    if (llvm::any_of(allChecks(), [&](const CheckInfo &Info) {
+          return Pattern.match(Info.Name);
+        }))
+      continue;
+    Error = "'" + Part.str() + "' matches no check";
+    const CheckInfo *Nearest = nullptr;
+    unsigned Best = 0;
+    for (const CheckInfo &Info : allChecks()) {
+      unsigned Distance = Part.edit_distance(Info.Name);
+      if (!Nearest || Distance < Best) {
+        Nearest = &Info;
+        Best = Distance;
+      }
+    }
+    if (Nearest && Best <= 3)
+      Error += " (did you mean '" + Nearest->Name.str() + "'?)";
+    else
+      Error += " (see 'gilport list-checks')";
+    return false;
+  }
+  return true;
+}
+
+/// Whether something is at \p Path, a dangling symbolic link included (so
+/// that it is reported instead of passed over).
+bool entryExists(const llvm::Twine &Path) {
+  llvm::sys::fs::file_status Status;
+  return !llvm::sys::fs::status(Path, Status, /*Follow=*/false) &&
+         llvm::sys::fs::exists(Status);
+}
+
 std::string yamlQuote(llvm::StringRef Value) {
   std::string Quoted = "'";
   for (char C : Value)
@@ -93,7 +138,9 @@ std::optional<std::string> findConfigFile(llvm::StringRef SearchFrom) {
        Dir = llvm::sys::path::parent_path(Dir)) {
     llvm::SmallString<256> Candidate(Dir);
     llvm::sys::path::append(Candidate, ".gilport.yaml");
-    if (llvm::sys::fs::exists(Candidate))
+    // Whatever it is: one that is a directory, a FIFO or a dangling link is
+    // an error of the reader, not a reason to look further up.
+    if (entryExists(Candidate))
       return std::string(Candidate);
   }
   return std::nullopt;
@@ -108,7 +155,7 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
 
   std::optional<std::string> Path;
   if (!Request.ConfigFile.empty()) {
-    if (!llvm::sys::fs::exists(Request.ConfigFile)) {
+    if (!entryExists(Request.ConfigFile)) {
       Problem = {"configuration file '" + Request.ConfigFile +
                      "' does not exist",
                  false};
@@ -135,14 +182,16 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
       return false;
     };
     if (File.Checks) {
-      if (!validGlobList(File.Checks->Value, Error))
+      if (!checkGlobList(File.Checks->Value, Error))
         return Fail(*File.Checks, "in 'Checks': " + Error);
       Config.Checks += "," + File.Checks->Value;
     }
     if (File.WarningsAsErrors) {
-      if (!validGlobList(File.WarningsAsErrors->Value, Error))
-        return Fail(*File.WarningsAsErrors, "in 'WarningsAsErrors': " + Error);
       llvm::StringRef Value = File.WarningsAsErrors->Value;
+      if (Value != "true" && Value != "false" && !checkGlobList(Value, Error))
+        return Fail(*File.WarningsAsErrors,
+                    "in 'WarningsAsErrors': " + Error +
+                        "; expected true, false or a list of check globs");
       Config.WarningsAsErrors = Value == "true"    ? "*"
                                 : Value == "false" ? ""
                                                    : Value.str();
@@ -179,6 +228,14 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
           Config.Targets.push_back(Target.Value);
       }
     }
+    if (File.CheckGenerated) {
+      llvm::StringRef Value = File.CheckGenerated->Value;
+      if (Value != "true" && Value != "false")
+        return Fail(*File.CheckGenerated,
+                    "'CheckGenerated' takes true or false, not '" +
+                        Value.str() + "'");
+      Config.CheckGenerated = Value == "true";
+    }
     for (const auto &[Key, Value] : File.CheckOptions) {
       std::string OptionError = checkOptionError(Key, Value.Value);
       if (!OptionError.empty())
@@ -189,7 +246,7 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
 
   std::string Error;
   if (!Request.Checks.empty()) {
-    if (!validGlobList(Request.Checks, Error)) {
+    if (!checkGlobList(Request.Checks, Error)) {
       Problem = {"in '--checks': " + Error, true};
       return false;
     }
@@ -197,6 +254,8 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
   }
   if (Request.WarningsAsErrors)
     Config.WarningsAsErrors = "*";
+  if (Request.CheckGenerated)
+    Config.CheckGenerated = true;
   if (!Request.Python.empty())
     Config.Python = Request.Python;
   Config.ExtraArgs.insert(Config.ExtraArgs.end(), Request.ExtraArgs.begin(),
@@ -261,6 +320,8 @@ void dumpConfig(const EffectiveConfig &Config, llvm::StringRef DefaultPython,
                           [&](const std::string &T) { OS << yamlQuote(T); });
     OS << "]\n";
   }
+  OS << "CheckGenerated: " << (Config.CheckGenerated ? "true" : "false")
+     << "\n";
   OS << "CheckOptions:\n";
   for (const auto &[Key, Value] : Config.CheckOptions)
     OS << "  " << Key << ": " << yamlQuote(Value) << "\n";

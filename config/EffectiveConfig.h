@@ -39,6 +39,8 @@ struct ConfigRequest {
   std::vector<std::pair<std::string, std::string>> CheckOptions;
   /// `--targets`, a comma-separated list; replaces the file's `Targets`.
   std::string Targets;
+  /// `--check-generated`.
+  bool CheckGenerated = false;
 };
 
 /// The configuration in effect once defaults, .gilport.yaml and the
@@ -54,6 +56,8 @@ struct EffectiveConfig {
   std::string MinimumPython = "3.9";
   /// `Targets`; empty: what each module declares decides.
   std::vector<std::string> Targets;
+  /// Analyse generated files instead of skipping them.
+  bool CheckGenerated = false;
   std::map<std::string, std::string> CheckOptions;
 };
 

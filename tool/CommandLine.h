@@ -46,6 +46,11 @@ struct CommandLine {
   /// `--targets=free-threading,subinterpreters`.
   std::string Targets;
   std::vector<std::string> ExtraArgsBefore;
+  /// Analyse generated files (Cython, SWIG, mypyc) instead of skipping them.
+  bool CheckGenerated = false;
+  /// `--file-timeout=SECONDS`: the longest one file may take (0: no limit);
+  /// unset: GILPORT_FILE_TIMEOUT, else 300.
+  std::optional<unsigned> FileTimeout;
   /// `--check-option=check.Option=value`.
   std::vector<std::pair<std::string, std::string>> CheckOptions;
 };

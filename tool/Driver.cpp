@@ -27,6 +27,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -267,7 +268,27 @@ ConfigRequest configRequest(const CommandLine &Cmd) {
   Request.ExtraArgs = Cmd.ExtraArgs;
   Request.CheckOptions = Cmd.CheckOptions;
   Request.Targets = Cmd.Targets;
+  Request.CheckGenerated = Cmd.CheckGenerated;
   return Request;
+}
+
+/// The per-file time limit: --file-timeout, else GILPORT_FILE_TIMEOUT, else
+/// five minutes (a large generated file takes about one).
+bool fileTimeout(const CommandLine &Cmd, std::chrono::seconds &Limit,
+                 std::string &Error) {
+  unsigned Seconds = 300;
+  if (Cmd.FileTimeout) {
+    Seconds = *Cmd.FileTimeout;
+  } else if (std::optional<std::string> Env =
+                 llvm::sys::Process::GetEnv("GILPORT_FILE_TIMEOUT")) {
+    if (llvm::StringRef(*Env).getAsInteger(10, Seconds)) {
+      Error =
+          "GILPORT_FILE_TIMEOUT needs a number of seconds, not '" + *Env + "'";
+      return false;
+    }
+  }
+  Limit = std::chrono::seconds(Seconds);
+  return true;
 }
 
 int runCheck(const CommandLine &Cmd) {
@@ -289,11 +310,18 @@ int runCheck(const CommandLine &Cmd) {
                       "')");
 
   std::string Error;
+  std::chrono::seconds FileTimeout;
+  if (!fileTimeout(Cmd, FileTimeout, Error))
+    return usageError(Error);
   std::vector<std::string> Paths = Cmd.Paths;
   if (Paths.empty())
     Paths.push_back(".");
-  SourceList Sources = collectSources(
-      Paths, [&](llvm::StringRef File) { return isExcluded(Config, File); });
+  SourceOptions Discovery;
+  Discovery.CheckGenerated = Config.CheckGenerated;
+  Discovery.IsExcluded = [&](llvm::StringRef File) {
+    return isExcluded(Config, File);
+  };
+  SourceList Sources = collectSources(Paths, Discovery);
   // A report written over a source would destroy the user's code.
   for (const std::string *Target : {&Cmd.OutputFile, &Cmd.ExportFixes}) {
     if (Target->empty() || !llvm::sys::fs::exists(*Target))
@@ -394,7 +422,7 @@ int runCheck(const CommandLine &Cmd) {
                       Sources.Files.size() > 1;
   RunResult Result = analyzeAll(
       Database, Sources.Files, Options, Checks, Jobs, Cmd.DeclareAnyway,
-      [&](unsigned Done, unsigned Total, llvm::StringRef File) {
+      FileTimeout, [&](unsigned Done, unsigned Total, llvm::StringRef File) {
         if (!ShowProgress)
           return;
         std::string Line = llvm::formatv("[{0}/{1}] {2}", Done, Total,

@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -30,86 +32,6 @@
 #include <unistd.h>
 
 namespace gilport {
-
-namespace {
-
-bool isSourceFile(llvm::StringRef Path) {
-  llvm::StringRef Extension = llvm::sys::path::extension(Path);
-  return Extension == ".c" || Extension == ".cc" || Extension == ".cpp" ||
-         Extension == ".cxx";
-}
-
-bool isHeaderFile(llvm::StringRef Path) {
-  llvm::StringRef Extension = llvm::sys::path::extension(Path);
-  return Extension == ".h" || Extension == ".hh" || Extension == ".hpp" ||
-         Extension == ".hxx";
-}
-
-std::string absolutePath(llvm::StringRef Path) {
-  llvm::SmallString<256> Absolute(Path);
-  llvm::sys::fs::make_absolute(Absolute);
-  llvm::sys::path::remove_dots(Absolute, /*remove_dot_dot=*/true);
-  return std::string(Absolute);
-}
-
-} // namespace
-
-SourceList
-collectSources(const std::vector<std::string> &Paths,
-               const std::function<bool(llvm::StringRef)> &IsExcluded) {
-  SourceList Result;
-  std::set<std::string> Files;
-  std::set<std::string> Named;
-  for (const std::string &Path : Paths) {
-    llvm::sys::fs::file_status Status;
-    if (llvm::sys::fs::status(Path, Status) ||
-        !llvm::sys::fs::exists(Status)) {
-      Result.Errors.push_back({Path, "no such file or directory"});
-      continue;
-    }
-    if (llvm::sys::fs::is_regular_file(Status)) {
-      if (isSourceFile(Path)) {
-        Files.insert(absolutePath(Path));
-        Named.insert(absolutePath(Path));
-      } else if (isHeaderFile(Path)) {
-        Result.Remarks.push_back(
-            "'" + Path +
-            "' is a header: it is analysed through the sources that include it");
-      } else {
-        Result.Errors.push_back(
-            {Path, "not a C or C++ source (.c, .cc, .cpp, .cxx)"});
-      }
-      continue;
-    }
-    size_t Before = Files.size();
-    std::error_code EC;
-    for (llvm::sys::fs::recursive_directory_iterator It(Path, EC), End;
-         It != End && !EC; It.increment(EC)) {
-      llvm::StringRef Entry = It->path();
-      llvm::StringRef Name = llvm::sys::path::filename(Entry);
-      if (Name.starts_with(".") && Name.size() > 1) {
-        It.no_push();
-        continue;
-      }
-      if (isSourceFile(Entry) &&
-          It->type() != llvm::sys::fs::file_type::directory_file) {
-        std::string File = absolutePath(Entry);
-        Files.insert(File);
-        Result.WalkedFrom.try_emplace(File, absolutePath(Path));
-      }
-    }
-    if (EC)
-      Result.Errors.push_back({Path, "cannot read directory: " + EC.message()});
-    else if (Files.size() == Before)
-      Result.Remarks.push_back("no C or C++ sources found in '" + Path + "'");
-  }
-  for (const std::string &File : Named)
-    Result.WalkedFrom.erase(File);
-  for (const std::string &File : Files)
-    if (!IsExcluded(File))
-      Result.Files.push_back(File);
-  return Result;
-}
 
 namespace {
 
@@ -201,6 +123,11 @@ void appendFrame(std::string &Out, char Kind, uint64_t Index,
   // ends with this text.
   std::optional<std::string> CrashOn =
       llvm::sys::Process::GetEnv("GILPORT_TEST_WORKER_CRASH");
+  // Test hook, for test/cli/file-timeout.test: a worker that stops itself
+  // (SIGSTOP, as a debugger or a job-control mistake would) on the file
+  // whose name ends with this text, to show the time limit ends it.
+  std::optional<std::string> StopOn =
+      llvm::sys::Process::GetEnv("GILPORT_TEST_WORKER_STOP");
   for (size_t Slot = Next++; Slot < Order.size(); Slot = Next++) {
     size_t Index = Order[Slot];
     std::string Frame;
@@ -212,6 +139,9 @@ void appendFrame(std::string &Out, char Kind, uint64_t Index,
       ::signal(SIGABRT, SIG_DFL);
       ::raise(SIGABRT);
     }
+    if (StopOn && !StopOn->empty() &&
+        llvm::StringRef(Inputs.Files[Index]).ends_with(*StopOn))
+      ::raise(SIGSTOP);
     UnitOutcome Outcome = analyzeOne(Inputs, Index);
     std::string Payload;
     encodeOutcome(Outcome, Payload);
@@ -226,12 +156,18 @@ void appendFrame(std::string &Out, char Kind, uint64_t Index,
   ::_exit(0);
 }
 
+using Clock = std::chrono::steady_clock;
+
 struct Worker {
   pid_t Pid = -1;
   int FD = -1;
   std::string Buffer;
   /// The file the worker has started and not finished.
   std::optional<size_t> Current;
+  /// When the worker last sent a frame (or was started): the time limit
+  /// counts from here, so that it also catches a worker stopped between two
+  /// files.
+  Clock::time_point Since;
 };
 
 std::string describeWaitStatus(int Status) {
@@ -242,12 +178,79 @@ std::string describeWaitStatus(int Status) {
   return "unknown status";
 }
 
-/// Runs the files in \p Workers worker processes. Fills \p Outcomes (by file
-/// index) and calls \p OnDone for each file as its results arrive. Returns
-/// false when no worker could be started.
+/// Forks a worker that takes files from \p Next. \p Pool's pipes are closed
+/// in the child.
+std::optional<Worker> spawnWorker(std::atomic<size_t> &Next,
+                                  const std::vector<size_t> &Order,
+                                  const RunInputs &Inputs,
+                                  const std::vector<Worker> &Pool) {
+  int Pipe[2];
+  if (::pipe(Pipe) != 0)
+    return std::nullopt;
+  pid_t Pid = ::fork();
+  if (Pid < 0) {
+    ::close(Pipe[0]);
+    ::close(Pipe[1]);
+    return std::nullopt;
+  }
+  if (Pid == 0) {
+    ::close(Pipe[0]);
+    for (const Worker &Other : Pool)
+      if (Other.FD >= 0)
+        ::close(Other.FD);
+    workerMain(Pipe[1], Next, Order, Inputs);
+  }
+  ::close(Pipe[1]);
+  Worker W;
+  W.Pid = Pid;
+  W.FD = Pipe[0];
+  W.Since = Clock::now();
+  return W;
+}
+
+/// Takes every complete frame from \p W's buffer.
+void takeFrames(Worker &W, const RunInputs &Inputs,
+                std::vector<std::optional<UnitOutcome>> &Outcomes,
+                const std::function<void(size_t)> &OnDone) {
+  size_t Used = 0;
+  while (W.Buffer.size() - Used >= FrameHeaderSize) {
+    const char *Header = W.Buffer.data() + Used;
+    char Kind = Header[0];
+    uint64_t Index = llvm::support::endian::read64le(Header + 1);
+    uint64_t Size = llvm::support::endian::read64le(Header + 9);
+    if (W.Buffer.size() - Used - FrameHeaderSize < Size)
+      break;
+    llvm::StringRef Payload(Header + FrameHeaderSize, Size);
+    Used += FrameHeaderSize + Size;
+    if (Index >= Inputs.Files.size())
+      continue;
+    if (Kind == 'S') {
+      W.Current = Index;
+      continue;
+    }
+    UnitOutcome Outcome;
+    if (!decodeOutcome(Payload, Outcome)) {
+      Outcome = UnitOutcome();
+      Outcome.Unit.Failed = true;
+      Outcome.Unit.FirstError =
+          "gilport could not read a worker's results for this file";
+    }
+    W.Current.reset();
+    Outcomes[Index] = std::move(Outcome);
+    OnDone(Index);
+  }
+  W.Buffer.erase(0, Used);
+}
+
+/// Runs the files in \p WorkerCount worker processes, each file within
+/// \p TimeLimit (0: none). A worker that dies or overruns is replaced while
+/// files remain. Fills \p Outcomes (by file index) and calls \p OnDone for
+/// each file as its results arrive. Returns false when no worker could be
+/// started.
 bool runInWorkerProcesses(unsigned WorkerCount,
                           const std::vector<size_t> &Order,
                           const RunInputs &Inputs,
+                          std::chrono::seconds TimeLimit,
                           std::vector<std::optional<UnitOutcome>> &Outcomes,
                           const std::function<void(size_t)> &OnDone) {
   // The next slot of Order to analyse, shared by the workers.
@@ -264,44 +267,67 @@ bool runInWorkerProcesses(unsigned WorkerCount,
   llvm::errs().flush();
 
   std::vector<Worker> Pool;
-  for (unsigned I = 0; I < WorkerCount; ++I) {
-    int Pipe[2];
-    if (::pipe(Pipe) != 0)
-      break;
-    pid_t Pid = ::fork();
-    if (Pid < 0) {
-      ::close(Pipe[0]);
-      ::close(Pipe[1]);
-      break;
+  size_t Open = 0;
+  // Keeps WorkerCount workers while files are left to hand out.
+  auto FillPool = [&] {
+    while (Open < WorkerCount && Next->load() < Order.size()) {
+      std::optional<Worker> W = spawnWorker(*Next, Order, Inputs, Pool);
+      if (!W)
+        return;
+      Pool.push_back(std::move(*W));
+      ++Open;
     }
-    if (Pid == 0) {
-      ::close(Pipe[0]);
-      for (const Worker &Other : Pool)
-        ::close(Other.FD);
-      workerMain(Pipe[1], *Next, Order, Inputs);
-    }
-    ::close(Pipe[1]);
-    Worker W;
-    W.Pid = Pid;
-    W.FD = Pipe[0];
-    Pool.push_back(std::move(W));
-  }
+  };
+  // The worker is gone (finished, crashed, or killed for \p Overran).
+  auto Retire = [&](Worker &W, bool Overran) {
+    ::close(W.FD);
+    W.FD = -1;
+    --Open;
+    int Status = 0;
+    while (::waitpid(W.Pid, &Status, 0) < 0 && errno == EINTR)
+      ;
+    if (!W.Current || Outcomes[*W.Current])
+      return;
+    UnitOutcome Lost;
+    Lost.Unit.Failed = true;
+    Lost.Unit.FirstError =
+        Overran ? llvm::formatv("gilport gave up on this file after {0} "
+                                "second{1} (--file-timeout)",
+                                TimeLimit.count(),
+                                TimeLimit.count() == 1 ? "" : "s")
+                      .str()
+                : "gilport crashed while analysing this file (" +
+                      describeWaitStatus(Status) + ")";
+    Outcomes[*W.Current] = std::move(Lost);
+    OnDone(*W.Current);
+  };
+  FillPool();
   if (Pool.empty()) {
     ::munmap(Shared, sizeof(std::atomic<size_t>));
     return false;
   }
 
-  size_t Open = Pool.size();
   std::vector<char> Chunk(1 << 16);
   while (Open) {
     std::vector<pollfd> Polled;
-    std::vector<Worker *> Owners;
-    for (Worker &W : Pool)
-      if (W.FD >= 0) {
-        Polled.push_back({W.FD, POLLIN, 0});
-        Owners.push_back(&W);
+    std::vector<size_t> Owners;
+    Clock::time_point Now = Clock::now();
+    int WaitMs = -1;
+    for (size_t I = 0; I < Pool.size(); ++I) {
+      Worker &W = Pool[I];
+      if (W.FD < 0)
+        continue;
+      Polled.push_back({W.FD, POLLIN, 0});
+      Owners.push_back(I);
+      if (TimeLimit.count()) {
+        auto Left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            W.Since + TimeLimit - Now);
+        int Ms = static_cast<int>(std::clamp<long long>(
+            Left.count() + 1, 0, std::numeric_limits<int>::max()));
+        WaitMs = WaitMs < 0 ? Ms : std::min(WaitMs, Ms);
       }
-    if (::poll(Polled.data(), Polled.size(), -1) < 0) {
+    }
+    if (::poll(Polled.data(), Polled.size(), WaitMs) < 0) {
       if (errno == EINTR)
         continue;
       break;
@@ -309,60 +335,30 @@ bool runInWorkerProcesses(unsigned WorkerCount,
     for (size_t I = 0; I < Polled.size(); ++I) {
       if (!Polled[I].revents)
         continue;
-      Worker &W = *Owners[I];
+      Worker &W = Pool[Owners[I]];
       ssize_t Got = ::read(W.FD, Chunk.data(), Chunk.size());
       if (Got < 0 && errno == EINTR)
         continue;
       if (Got > 0) {
+        W.Since = Clock::now();
         W.Buffer.append(Chunk.data(), Got);
-        // Take every complete frame.
-        size_t Used = 0;
-        while (W.Buffer.size() - Used >= FrameHeaderSize) {
-          const char *Header = W.Buffer.data() + Used;
-          char Kind = Header[0];
-          uint64_t Index = llvm::support::endian::read64le(Header + 1);
-          uint64_t Size = llvm::support::endian::read64le(Header + 9);
-          if (W.Buffer.size() - Used - FrameHeaderSize < Size)
-            break;
-          llvm::StringRef Payload(Header + FrameHeaderSize, Size);
-          Used += FrameHeaderSize + Size;
-          if (Index >= Inputs.Files.size())
-            continue;
-          if (Kind == 'S') {
-            W.Current = Index;
-            continue;
-          }
-          UnitOutcome Outcome;
-          if (!decodeOutcome(Payload, Outcome)) {
-            Outcome = UnitOutcome();
-            Outcome.Unit.Failed = true;
-            Outcome.Unit.FirstError =
-                "gilport could not read a worker's results for this file";
-          }
-          W.Current.reset();
-          Outcomes[Index] = std::move(Outcome);
-          OnDone(Index);
-        }
-        W.Buffer.erase(0, Used);
+        takeFrames(W, Inputs, Outcomes, OnDone);
         continue;
       }
       // End of file: the worker is done, or died.
-      ::close(W.FD);
-      W.FD = -1;
-      --Open;
-      int Status = 0;
-      while (::waitpid(W.Pid, &Status, 0) < 0 && errno == EINTR)
-        ;
-      if (W.Current && !Outcomes[*W.Current]) {
-        UnitOutcome Crashed;
-        Crashed.Unit.Failed = true;
-        Crashed.Unit.FirstError =
-            "gilport crashed while analysing this file (" +
-            describeWaitStatus(Status) + ")";
-        Outcomes[*W.Current] = std::move(Crashed);
-        OnDone(*W.Current);
-      }
+      Retire(W, /*Overran=*/false);
     }
+    // A worker silent for longer than the limit is stuck on a file (or
+    // stopped): it is killed, and its file reported.
+    if (TimeLimit.count()) {
+      Now = Clock::now();
+      for (Worker &W : Pool)
+        if (W.FD >= 0 && Now - W.Since >= TimeLimit) {
+          ::kill(W.Pid, SIGKILL);
+          Retire(W, /*Overran=*/true);
+        }
+    }
+    FillPool();
   }
   for (Worker &W : Pool)
     if (W.FD >= 0) {
@@ -376,13 +372,14 @@ bool runInWorkerProcesses(unsigned WorkerCount,
 
 } // namespace
 
-RunResult analyzeAll(const clang::tooling::CompilationDatabase &Database,
-                     const std::vector<std::string> &Files,
-                     const AnalysisOptions &Options,
-                     const std::vector<std::string> &EnabledChecks,
-                     unsigned Jobs, bool DeclareAnyway,
-                     const std::function<void(unsigned, unsigned,
-                                              llvm::StringRef)> &OnProgress) {
+RunResult
+analyzeAll(const clang::tooling::CompilationDatabase &Database,
+           const std::vector<std::string> &Files,
+           const AnalysisOptions &Options,
+           const std::vector<std::string> &EnabledChecks, unsigned Jobs,
+           bool DeclareAnyway, std::chrono::seconds FileTimeout,
+           const std::function<void(unsigned, unsigned, llvm::StringRef)>
+               &OnProgress) {
   // Each file's outcome, by index: merged in file order below, so that the
   // result does not depend on which worker finished first.
   std::vector<std::optional<UnitOutcome>> Outcomes(Files.size());
@@ -397,10 +394,32 @@ RunResult analyzeAll(const clang::tooling::CompilationDatabase &Database,
   FileCache Cache;
   RunInputs Inputs{Database,      Files,         Options,
                    EnabledChecks, DeclareAnyway, Cache};
-  bool Ran = false;
-  if (Parallel > 1 && useWorkerProcesses())
-    Ran = runInWorkerProcesses(Parallel, Order, Inputs, Outcomes, Progress);
-  if (!Ran) {
+  // Worker processes whenever there is a time limit to enforce, even for
+  // one job: a thread stuck in clang cannot be stopped, a process can.
+  bool Processes = useWorkerProcesses() && !Files.empty() &&
+                   (Parallel > 1 || FileTimeout.count());
+  bool Ran = Processes && runInWorkerProcesses(Parallel, Order, Inputs,
+                                               FileTimeout, Outcomes, Progress);
+  if (Ran) {
+    // A file whose worker was lost before it said which file it took (killed
+    // between two files) gets one more round.
+    std::vector<size_t> Missed;
+    for (size_t Index : Order)
+      if (!Outcomes[Index])
+        Missed.push_back(Index);
+    if (!Missed.empty())
+      runInWorkerProcesses(1, Missed, Inputs, FileTimeout, Outcomes, Progress);
+    for (size_t Index : Missed)
+      if (!Outcomes[Index]) {
+        UnitOutcome Lost;
+        Lost.Unit.Failed = true;
+        Lost.Unit.FirstError = "no worker process could analyse this file";
+        Outcomes[Index] = std::move(Lost);
+        Progress(Index);
+      }
+  } else {
+    // Threads (GILPORT_PARALLEL=threads, or no process could be started):
+    // no time limit can be enforced.
     std::mutex ProgressMutex;
     std::atomic<size_t> Next{0};
     auto Work = [&] {
@@ -419,12 +438,6 @@ RunResult analyzeAll(const clang::tooling::CompilationDatabase &Database,
     for (std::thread &Thread : Pool)
       Thread.join();
   }
-  // Files no worker reached (every worker died): analyse them here.
-  for (size_t Index = 0; Index < Files.size(); ++Index)
-    if (!Outcomes[Index]) {
-      Outcomes[Index] = analyzeOne(Inputs, Index);
-      Progress(Index);
-    }
 
   RunResult Result;
   std::set<EditLocation> Withheld;
