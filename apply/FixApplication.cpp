@@ -152,6 +152,45 @@ FixPlan planFixes(std::vector<Finding> &Findings) {
 
 namespace {
 
+/// Whether most lines of \p Content end in CRLF.
+bool mostlyCrlf(llvm::StringRef Content) {
+  size_t Crlf = Content.count("\r\n");
+  return Crlf > Content.count('\n') - Crlf;
+}
+
+/// \p Text with each line feed not already after a carriage return made CRLF.
+std::string withCrlf(llvm::StringRef Text) {
+  std::string Result;
+  Result.reserve(Text.size() + Text.count('\n'));
+  for (size_t I = 0; I < Text.size(); ++I) {
+    if (Text[I] == '\n' && (I == 0 || Text[I - 1] != '\r'))
+      Result += '\r';
+    Result += Text[I];
+  }
+  return Result;
+}
+
+/// A deletion that leaves only indentation on its CRLF lines, widened to the
+/// whole lines and their last "\r\n", as the rewrites widen one before a
+/// bare "\n" (wholeStatementLines in analysis/SourceRanges).
+std::pair<unsigned, unsigned> wholeCrlfLine(llvm::StringRef Content,
+                                            unsigned Offset, unsigned Length) {
+  auto Blank = [&](size_t I) {
+    return Content[I] == ' ' || Content[I] == '\t';
+  };
+  unsigned Start = Offset, End = Offset + Length;
+  if (End > Content.size())
+    return {Offset, Length};
+  while (Start > 0 && Blank(Start - 1))
+    --Start;
+  while (End < Content.size() && Blank(End))
+    ++End;
+  if ((Start > 0 && Content[Start - 1] != '\n') ||
+      Content.substr(End, 2) != "\r\n")
+    return {Offset, Length};
+  return {Start, End + 2 - Start};
+}
+
 /// Whether \p Content, as fixed, includes gilport_compat.h.
 bool includesCompat(llvm::StringRef Content) {
   std::string Include = ("#include \"" + CompatHeaderName + "\"").str();
@@ -173,6 +212,34 @@ constexpr llvm::StringLiteral CompatHeaderMark =
     "/* gilport_compat.h: written by gilport";
 
 } // namespace
+
+void matchLineEndings(std::vector<Finding> &Findings) {
+  // The content of each file whose edits need CRLF (none for the others).
+  std::map<std::string, std::optional<std::string>> CrlfFiles;
+  for (Finding &F : Findings)
+    for (Replacement &R : F.Fixes) {
+      auto [It, New] = CrlfFiles.try_emplace(R.getFilePath().str());
+      if (New)
+        if (auto Buffer =
+                llvm::MemoryBuffer::getFile(R.getFilePath(), /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false))
+          if (mostlyCrlf((*Buffer)->getBuffer()))
+            It->second = (*Buffer)->getBuffer().str();
+      if (!It->second)
+        continue;
+      llvm::StringRef Content = *It->second;
+      unsigned Offset = R.getOffset(), Length = R.getLength();
+      // An insertion at the end of a line goes before its "\r\n", not
+      // between the two.
+      if (Length == 0 && Offset > 0 && Offset < Content.size() &&
+          Content.substr(Offset - 1, 2) == "\r\n")
+        --Offset;
+      if (Length != 0 && R.getReplacementText().empty())
+        std::tie(Offset, Length) = wholeCrlfLine(Content, Offset, Length);
+      R = Replacement(R.getFilePath(), Offset, Length,
+                      withCrlf(R.getReplacementText()));
+    }
+}
 
 std::string compatHeaderPath(llvm::StringRef FixedFile,
                              llvm::StringRef Requested) {

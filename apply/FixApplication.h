@@ -51,6 +51,10 @@ struct FileOutcome {
   std::string Before;
 };
 
+/// Gives the edits of \p Findings the line ending of the file they change:
+/// in a file whose lines mostly end in CRLF, inserted lines end in CRLF too.
+void matchLineEndings(std::vector<Finding> &Findings);
+
 /// Where `fix` writes gilport_compat.h for \p FixedFile: \p Requested, or
 /// else beside the file (beside the file a symlink names).
 std::string compatHeaderPath(llvm::StringRef FixedFile,

@@ -141,6 +141,7 @@ std::string compatHeaderDiff(const FixPlan &Plan, llvm::StringRef Requested) {
 /// fix.
 bool handleFixes(const CommandLine &Cmd, RunResult &Result,
                  FixSummary &Summary) {
+  matchLineEndings(Result.Findings);
   FixPlan Plan = planFixes(Result.Findings);
   if (!Cmd.ExportFixes.empty()) {
     ReportOutput Export;
