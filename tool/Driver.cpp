@@ -200,10 +200,13 @@ bool handleFixes(const CommandLine &Cmd, RunResult &Result,
                    llvm::none_of(F.Fixes, [&](const auto &R) {
                      return Unwritten.count(R.getFilePath().str());
                    });
-    if (Applied)
+    if (Applied) {
       ++Summary.FixedFindings;
-    else
-      Remaining.push_back(std::move(F));
+      continue;
+    }
+    if (!F.Fixes.empty() && F.NoFixReason.empty())
+      F.NoFixReason = "its fix was not written (see the error above)";
+    Remaining.push_back(std::move(F));
   }
   Result.Findings = std::move(Remaining);
   return true;
