@@ -215,23 +215,4 @@ bool StagedFile::commit(std::string &Error) {
   return true;
 }
 
-bool writeFileAtomically(llvm::StringRef Path, llvm::StringRef Content,
-                         std::string &Error) {
-  std::optional<uint64_t> Hash;
-  if (llvm::sys::fs::exists(Path)) {
-    auto Before = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                              /*RequiresNullTerminator=*/false);
-    if (!Before) {
-      Error = "cannot read the file: " + Before.getError().message();
-      return false;
-    }
-    Hash = contentHash((*Before)->getBuffer());
-  }
-  StagedFile File;
-  if (!File.stage(Path, Content, Hash, Error))
-    return false;
-  InterruptsDeferred Deferred;
-  return File.commit(Error);
-}
-
 } // namespace gilport

@@ -73,11 +73,6 @@ private:
 /// The content hash used to detect files changed since they were parsed.
 uint64_t contentHash(llvm::StringRef Content);
 
-/// Writes \p Content to \p Path through a temporary file in the same
-/// directory and a rename, keeping the file's permissions and owner.
-bool writeFileAtomically(llvm::StringRef Path, llvm::StringRef Content,
-                         std::string &Error);
-
 } // namespace gilport
 
 #endif

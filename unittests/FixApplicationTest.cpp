@@ -193,7 +193,7 @@ TEST(UnifiedDiff, MissingFinalNewlineIsMarked) {
                   "\\ No newline at end of file\n");
 }
 
-TEST(WriteFileAtomically, KeepsModeAndReplacesContent) {
+TEST(StagedFile, KeepsModeAndReplacesContent) {
   llvm::SmallString<128> Dir;
   ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("gilport-unit", Dir));
   llvm::SmallString<128> Path(Dir);
@@ -207,7 +207,10 @@ TEST(WriteFileAtomically, KeepsModeAndReplacesContent) {
   ASSERT_FALSE(llvm::sys::fs::setPermissions(
       Path, llvm::sys::fs::perms(0750)));
   std::string Error;
-  ASSERT_TRUE(writeFileAtomically(Path, "new content", Error)) << Error;
+  StagedFile File;
+  ASSERT_TRUE(File.stage(Path, "new content", contentHash("old"), Error))
+      << Error;
+  ASSERT_TRUE(File.commit(Error)) << Error;
   auto Buffer = llvm::MemoryBuffer::getFile(Path);
   ASSERT_TRUE(bool(Buffer));
   EXPECT_EQ((*Buffer)->getBuffer(), "new content");
