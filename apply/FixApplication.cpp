@@ -1,6 +1,7 @@
 //===--- FixApplication.cpp -----------------------------------------------===//
 
 #include "apply/FixApplication.h"
+#include "rewrites/CompatHeader.h"
 
 #include "clang/Tooling/DiagnosticsYaml.h"
 #include "clang/Tooling/ReplacementsYaml.h"
@@ -9,22 +10,15 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/YAMLTraits.h"
-#include "llvm/Support/xxhash.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <set>
 #include <tuple>
-#include <unistd.h>
 
 namespace gilport {
 
 using clang::tooling::Replacement;
 using clang::tooling::Replacements;
-
-uint64_t contentHash(llvm::StringRef Content) {
-  return llvm::xxh3_64bits(Content);
-}
 
 namespace {
 
@@ -156,70 +150,135 @@ FixPlan planFixes(std::vector<Finding> &Findings) {
   return Plan;
 }
 
-bool writeFileAtomically(llvm::StringRef Path, llvm::StringRef Content,
-                         std::string &Error) {
-  // Write through symlinks to the file they name.
-  llvm::SmallString<256> Target;
-  if (llvm::sys::fs::real_path(Path, Target)) {
-    Error = "cannot resolve the path";
-    return false;
+namespace {
+
+/// Whether most lines of \p Content end in CRLF.
+bool mostlyCrlf(llvm::StringRef Content) {
+  size_t Crlf = Content.count("\r\n");
+  return Crlf > Content.count('\n') - Crlf;
+}
+
+/// \p Text with each line feed not already after a carriage return made CRLF.
+std::string withCrlf(llvm::StringRef Text) {
+  std::string Result;
+  Result.reserve(Text.size() + Text.count('\n'));
+  for (size_t I = 0; I < Text.size(); ++I) {
+    if (Text[I] == '\n' && (I == 0 || Text[I - 1] != '\r'))
+      Result += '\r';
+    Result += Text[I];
   }
-  llvm::sys::fs::file_status Status;
-  if (std::error_code EC = llvm::sys::fs::status(Target, Status)) {
-    Error = EC.message();
-    return false;
-  }
-  llvm::SmallString<256> Model(Target);
-  Model += ".gilport-%%%%%%.tmp";
-  llvm::SmallString<256> Temporary;
-  int FD;
-  if (std::error_code EC = llvm::sys::fs::createUniqueFile(
-          Model, FD, Temporary, llvm::sys::fs::OF_None,
-          Status.permissions())) {
-    Error = "cannot create a temporary file: " + EC.message();
-    return false;
-  }
-  {
-    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-    OS << Content;
-    OS.flush();
-    if (OS.has_error()) {
-      Error = "cannot write the temporary file: " + OS.error().message();
-      OS.clear_error();
-      llvm::sys::fs::remove(Temporary);
-      return false;
+  return Result;
+}
+
+/// A deletion that leaves only indentation on its CRLF lines, widened to the
+/// whole lines and their last "\r\n", as the rewrites widen one before a
+/// bare "\n" (wholeStatementLines in analysis/SourceRanges).
+std::pair<unsigned, unsigned> wholeCrlfLine(llvm::StringRef Content,
+                                            unsigned Offset, unsigned Length) {
+  auto Blank = [&](size_t I) {
+    return Content[I] == ' ' || Content[I] == '\t';
+  };
+  unsigned Start = Offset, End = Offset + Length;
+  if (End > Content.size())
+    return {Offset, Length};
+  while (Start > 0 && Blank(Start - 1))
+    --Start;
+  while (End < Content.size() && Blank(End))
+    ++End;
+  if ((Start > 0 && Content[Start - 1] != '\n') ||
+      Content.substr(End, 2) != "\r\n")
+    return {Offset, Length};
+  return {Start, End + 2 - Start};
+}
+
+/// Whether \p Content, as fixed, includes gilport_compat.h.
+bool includesCompat(llvm::StringRef Content) {
+  std::string Include = ("#include \"" + CompatHeaderName + "\"").str();
+  llvm::SmallVector<llvm::StringRef, 0> Lines;
+  Content.split(Lines, '\n');
+  return llvm::any_of(
+      Lines, [&](llvm::StringRef Line) { return Line.trim() == Include; });
+}
+
+/// Why a file that needs the compat header at \p Header is not written.
+std::string needsHeader(llvm::StringRef Header, llvm::StringRef Problem) {
+  return ("it needs " + CompatHeaderName + ", which cannot be written to '" +
+          Header + "': " + Problem)
+      .str();
+}
+
+/// The first words of every gilport_compat.h gilport has written.
+constexpr llvm::StringLiteral CompatHeaderMark =
+    "/* gilport_compat.h: written by gilport";
+
+} // namespace
+
+void matchLineEndings(std::vector<Finding> &Findings) {
+  // The content of each file whose edits need CRLF (none for the others).
+  std::map<std::string, std::optional<std::string>> CrlfFiles;
+  for (Finding &F : Findings)
+    for (Replacement &R : F.Fixes) {
+      auto [It, New] = CrlfFiles.try_emplace(R.getFilePath().str());
+      if (New)
+        if (auto Buffer =
+                llvm::MemoryBuffer::getFile(R.getFilePath(), /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false))
+          if (mostlyCrlf((*Buffer)->getBuffer()))
+            It->second = (*Buffer)->getBuffer().str();
+      if (!It->second)
+        continue;
+      llvm::StringRef Content = *It->second;
+      unsigned Offset = R.getOffset(), Length = R.getLength();
+      // An insertion at the end of a line goes before its "\r\n", not
+      // between the two.
+      if (Length == 0 && Offset > 0 && Offset < Content.size() &&
+          Content.substr(Offset - 1, 2) == "\r\n")
+        --Offset;
+      if (Length != 0 && R.getReplacementText().empty())
+        std::tie(Offset, Length) = wholeCrlfLine(Content, Offset, Length);
+      R = Replacement(R.getFilePath(), Offset, Length,
+                      withCrlf(R.getReplacementText()));
     }
-  }
-  // createUniqueFile honours the umask; restore the original mode exactly.
-  llvm::sys::fs::setPermissions(Temporary, Status.permissions());
-  // The new file is ours; give it back to the original's owner and group
-  // (a fix run as root must not re-own the user's files). Where that is not
-  // allowed, nothing is written.
-  if (::chown(Temporary.c_str(), Status.getUser(), Status.getGroup()) != 0) {
-    Error = "cannot keep the file's owner and group: " +
-            std::error_code(errno, std::generic_category()).message();
-    llvm::sys::fs::remove(Temporary);
-    return false;
-  }
-  if (std::error_code EC = llvm::sys::fs::rename(Temporary, Target)) {
-    Error = "cannot replace the file: " + EC.message();
-    llvm::sys::fs::remove(Temporary);
-    return false;
-  }
-  return true;
+}
+
+std::string compatHeaderPath(llvm::StringRef FixedFile,
+                             llvm::StringRef Requested) {
+  if (!Requested.empty())
+    return Requested.str();
+  // The header goes beside the file the fixed content is in.
+  llvm::SmallString<256> Real;
+  if (llvm::sys::fs::real_path(FixedFile, Real))
+    Real = FixedFile;
+  llvm::SmallString<256> Path(llvm::sys::path::parent_path(Real));
+  llvm::sys::path::append(Path, CompatHeaderName);
+  return std::string(Path);
+}
+
+bool isOwnCompatHeader(llvm::StringRef Content) {
+  return Content.starts_with(CompatHeaderMark);
 }
 
 std::vector<FileOutcome>
-applyPlan(const FixPlan &Plan, const llvm::StringMap<uint64_t> &ParsedHashes) {
+applyPlan(const FixPlan &Plan, const llvm::StringMap<uint64_t> &ParsedHashes,
+          llvm::StringRef CompatHeader) {
+  assert(isOwnCompatHeader(compatHeaderText()) &&
+         "gilport_compat.h must carry the mark that tells it is gilport's");
   std::vector<FileOutcome> Outcomes;
+  // Per outcome: the fixed content, and the header it needs (or empty).
+  std::vector<std::string> Fixed, HeaderOf;
+  // Per header: its staged content (unstaged when up to date), or why it
+  // cannot be written.
+  std::map<std::string, StagedFile> Headers;
+  std::map<std::string, std::string> HeaderProblems;
   for (const auto &[Path, Edits] : Plan.EditsByFile) {
-    FileOutcome Outcome;
+    FileOutcome &Outcome = Outcomes.emplace_back();
     Outcome.Path = Path;
+    Fixed.emplace_back();
+    HeaderOf.emplace_back();
     auto Buffer = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
                                               /*RequiresNullTerminator=*/false);
     if (!Buffer) {
       Outcome.Problem = "cannot read the file: " + Buffer.getError().message();
-      Outcomes.push_back(std::move(Outcome));
       continue;
     }
     llvm::StringRef Content = (*Buffer)->getBuffer();
@@ -227,22 +286,92 @@ applyPlan(const FixPlan &Plan, const llvm::StringMap<uint64_t> &ParsedHashes) {
     if (Parsed == ParsedHashes.end() || Parsed->second != contentHash(Content)) {
       Outcome.Problem = "the file changed on disk after it was analysed; it "
                         "was not written";
-      Outcomes.push_back(std::move(Outcome));
       continue;
     }
-    llvm::Expected<std::string> Fixed =
+    llvm::Expected<std::string> Result =
         clang::tooling::applyAllReplacements(Content, Edits);
-    if (!Fixed) {
-      Outcome.Problem = "cannot apply the edits: " +
-                        llvm::toString(Fixed.takeError());
-    } else if (!writeFileAtomically(Path, *Fixed, Outcome.Problem)) {
-      // Problem already set.
-    } else {
-      Outcome.Written = true;
-      Outcome.Before = Content.str();
+    if (!Result) {
+      Outcome.Problem =
+          "cannot apply the edits: " + llvm::toString(Result.takeError());
+      continue;
     }
-    Outcomes.push_back(std::move(Outcome));
+    Outcome.Before = Content.str();
+    Fixed.back() = std::move(*Result);
+    if (includesCompat(Fixed.back()))
+      HeaderOf.back() = compatHeaderPath(Path, CompatHeader);
   }
+
+  // The headers first: a source that includes a header that is not there
+  // does not build, and a later run would not see why.
+  for (const std::string &Header : HeaderOf) {
+    if (Header.empty() || Headers.count(Header) || HeaderProblems.count(Header))
+      continue;
+    std::optional<uint64_t> ExistingHash;
+    if (llvm::sys::fs::exists(Header)) {
+      auto Existing = llvm::MemoryBuffer::getFile(
+          Header, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+      if (!Existing) {
+        HeaderProblems[Header] =
+            "cannot read the file there: " + Existing.getError().message();
+        continue;
+      }
+      llvm::StringRef Text = (*Existing)->getBuffer();
+      if (Text == compatHeaderText()) {
+        Headers[Header]; // Up to date: nothing to write.
+        continue;
+      }
+      if (!isOwnCompatHeader(Text)) {
+        HeaderProblems[Header] =
+            "the file there was not written by gilport, and gilport does not "
+            "overwrite it (rename it, or pass --compat-header=PATH)";
+        continue;
+      }
+      ExistingHash = contentHash(Text);
+    }
+    std::string Error;
+    if (!Headers[Header].stage(Header, compatHeaderText(), ExistingHash,
+                               Error)) {
+      Headers.erase(Header);
+      HeaderProblems[Header] = Error;
+    }
+  }
+
+  std::vector<StagedFile> Sources(Outcomes.size());
+  for (size_t I = 0; I < Outcomes.size(); ++I) {
+    FileOutcome &Outcome = Outcomes[I];
+    if (!Outcome.Problem.empty())
+      continue;
+    auto HeaderProblem = HeaderProblems.find(HeaderOf[I]);
+    if (HeaderProblem != HeaderProblems.end()) {
+      Outcome.Problem = needsHeader(HeaderOf[I], HeaderProblem->second);
+      continue;
+    }
+    Sources[I].stage(Outcome.Path, Fixed[I], ParsedHashes.lookup(Outcome.Path),
+                     Outcome.Problem);
+  }
+
+  // Everything is staged; the renames are made together, and an interrupt
+  // waits for them.
+  InterruptsDeferred Deferred;
+  for (auto &[Header, File] : Headers) {
+    bool Needed = false;
+    for (size_t I = 0; I < Outcomes.size(); ++I)
+      Needed |= HeaderOf[I] == Header && Sources[I].staged();
+    std::string Error;
+    if (!File.staged() || !Needed || File.commit(Error))
+      continue;
+    for (size_t I = 0; I < Outcomes.size(); ++I)
+      if (HeaderOf[I] == Header && Sources[I].staged()) {
+        Sources[I].discard();
+        Outcomes[I].Problem = needsHeader(Header, Error);
+      }
+  }
+  for (size_t I = 0; I < Outcomes.size(); ++I)
+    if (Sources[I].staged())
+      Outcomes[I].Written = Sources[I].commit(Outcomes[I].Problem);
+  for (FileOutcome &Outcome : Outcomes)
+    if (!Outcome.Written)
+      Outcome.Before.clear();
   return Outcomes;
 }
 

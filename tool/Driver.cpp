@@ -45,60 +45,6 @@ int usageError(llvm::StringRef Message) {
   return ExitError;
 }
 
-/// Where `fix` writes gilport_compat.h for \p FixedFile.
-std::string compatHeaderPath(llvm::StringRef FixedFile,
-                             llvm::StringRef Requested) {
-  if (!Requested.empty())
-    return Requested.str();
-  llvm::SmallString<256> Path(llvm::sys::path::parent_path(FixedFile));
-  llvm::sys::path::append(Path, CompatHeaderName);
-  return std::string(Path);
-}
-
-/// After \p FixedFile was written: when it now includes gilport_compat.h,
-/// writes the header next to it (or to \p Requested) if it is missing or
-/// differs from this version's text.
-void writeCompatHeaderFor(llvm::StringRef FixedFile, llvm::StringRef Requested) {
-  auto Fixed = llvm::MemoryBuffer::getFile(FixedFile);
-  if (!Fixed)
-    return;
-  llvm::SmallVector<llvm::StringRef, 0> Lines;
-  (*Fixed)->getBuffer().split(Lines, '\n');
-  std::string Include = ("#include \"" + CompatHeaderName + "\"").str();
-  if (llvm::none_of(Lines, [&](llvm::StringRef Line) {
-        return Line.trim() == Include;
-      }))
-    return;
-  std::string Path = compatHeaderPath(FixedFile, Requested);
-  auto Existing = llvm::MemoryBuffer::getFile(Path);
-  if (Existing && (*Existing)->getBuffer() == compatHeaderText())
-    return;
-  std::string Error;
-  bool Written;
-  if (llvm::sys::fs::exists(Path)) {
-    Written = writeFileAtomically(Path, compatHeaderText(), Error);
-  } else {
-    // A new file: write a temporary next to it and rename it into place.
-    int FD;
-    llvm::SmallString<256> Temp;
-    std::error_code EC =
-        llvm::sys::fs::createUniqueFile(Path + ".tmp-%%%%%%", FD, Temp);
-    if (!EC) {
-      llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-      OS << compatHeaderText();
-      OS.close();
-      EC = OS.has_error() ? OS.error() : llvm::sys::fs::rename(Temp, Path);
-      if (EC)
-        llvm::sys::fs::remove(Temp);
-    }
-    Written = !EC;
-    Error = EC.message();
-  }
-  if (!Written)
-    llvm::errs() << "gilport: error: cannot write '" << Path << "': " << Error
-                 << "\n";
-}
-
 struct FixSummary {
   unsigned FixedFindings = 0;
   unsigned FilesWritten = 0;
@@ -172,6 +118,13 @@ std::string compatHeaderDiff(const FixPlan &Plan, llvm::StringRef Requested) {
     llvm::StringRef Before = Existing ? (*Existing)->getBuffer() : "";
     if (Before == compatHeaderText())
       continue;
+    if (Existing && !isOwnCompatHeader(Before)) {
+      // `fix` would not overwrite it, nor write the files that include it.
+      llvm::errs() << "gilport: warning: '" << displayPath(Header)
+                   << "' was not written by gilport; the diff leaves it as "
+                      "it is\n";
+      continue;
+    }
     clang::tooling::Replacements Whole(clang::tooling::Replacement(
         Header, 0, Before.size(), compatHeaderText()));
     std::string Shown = displayPath(Header);
@@ -189,6 +142,7 @@ std::string compatHeaderDiff(const FixPlan &Plan, llvm::StringRef Requested) {
 /// fix.
 bool handleFixes(const CommandLine &Cmd, RunResult &Result,
                  FixSummary &Summary) {
+  matchLineEndings(Result.Findings);
   FixPlan Plan = planFixes(Result.Findings);
   if (!Cmd.ExportFixes.empty()) {
     ReportOutput Export;
@@ -228,11 +182,11 @@ bool handleFixes(const CommandLine &Cmd, RunResult &Result,
   if (!Cmd.Fix)
     return true;
   std::set<std::string> Unwritten;
-  for (FileOutcome &Outcome : applyPlan(Plan, Result.ContentHashes)) {
+  for (FileOutcome &Outcome :
+       applyPlan(Plan, Result.ContentHashes, Cmd.CompatHeader)) {
     if (Outcome.Written) {
       ++Summary.FilesWritten;
       Summary.ContentsBefore[Outcome.Path] = std::move(Outcome.Before);
-      writeCompatHeaderFor(Outcome.Path, Cmd.CompatHeader);
       continue;
     }
     ++Summary.FilesFailed;
@@ -247,10 +201,13 @@ bool handleFixes(const CommandLine &Cmd, RunResult &Result,
                    llvm::none_of(F.Fixes, [&](const auto &R) {
                      return Unwritten.count(R.getFilePath().str());
                    });
-    if (Applied)
+    if (Applied) {
       ++Summary.FixedFindings;
-    else
-      Remaining.push_back(std::move(F));
+      continue;
+    }
+    if (!F.Fixes.empty() && F.NoFixReason.empty())
+      F.NoFixReason = "its fix was not written (see the error above)";
+    Remaining.push_back(std::move(F));
   }
   Result.Findings = std::move(Remaining);
   return true;

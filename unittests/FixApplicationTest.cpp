@@ -193,7 +193,7 @@ TEST(UnifiedDiff, MissingFinalNewlineIsMarked) {
                   "\\ No newline at end of file\n");
 }
 
-TEST(WriteFileAtomically, KeepsModeAndReplacesContent) {
+TEST(StagedFile, KeepsModeAndReplacesContent) {
   llvm::SmallString<128> Dir;
   ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("gilport-unit", Dir));
   llvm::SmallString<128> Path(Dir);
@@ -207,7 +207,10 @@ TEST(WriteFileAtomically, KeepsModeAndReplacesContent) {
   ASSERT_FALSE(llvm::sys::fs::setPermissions(
       Path, llvm::sys::fs::perms(0750)));
   std::string Error;
-  ASSERT_TRUE(writeFileAtomically(Path, "new content", Error)) << Error;
+  StagedFile File;
+  ASSERT_TRUE(File.stage(Path, "new content", contentHash("old"), Error))
+      << Error;
+  ASSERT_TRUE(File.commit(Error)) << Error;
   auto Buffer = llvm::MemoryBuffer::getFile(Path);
   ASSERT_TRUE(bool(Buffer));
   EXPECT_EQ((*Buffer)->getBuffer(), "new content");
@@ -249,5 +252,46 @@ TEST(ApplyPlan, FileChangedSinceParsingIsNotWritten) {
   EXPECT_TRUE(Outcomes[0].Written) << Outcomes[0].Problem;
   auto Buffer = llvm::MemoryBuffer::getFile(Path);
   EXPECT_EQ((*Buffer)->getBuffer(), "int b;\n");
+  llvm::sys::fs::remove_directories(Dir);
+}
+
+TEST(StagedFile, ChangedSinceStagingIsNotReplaced) {
+  llvm::SmallString<128> Dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("gilport-unit", Dir));
+  llvm::SmallString<128> Path(Dir);
+  llvm::sys::path::append(Path, "z.c");
+  auto Write = [&](llvm::StringRef Text) {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(Path, EC);
+    OS << Text;
+  };
+  Write("old");
+  std::string Error;
+  StagedFile File;
+  ASSERT_TRUE(File.stage(Path, "fixed", contentHash("old"), Error)) << Error;
+  Write("saved meanwhile");
+  EXPECT_FALSE(File.commit(Error));
+  EXPECT_NE(Error.find("changed on disk"), std::string::npos);
+  EXPECT_EQ((*llvm::MemoryBuffer::getFile(Path))->getBuffer(),
+            "saved meanwhile");
+  // A new file is not written over one that appeared after staging.
+  llvm::SmallString<128> New(Dir);
+  llvm::sys::path::append(New, "new.h");
+  StagedFile Header;
+  ASSERT_TRUE(Header.stage(New, "gilport's", std::nullopt, Error)) << Error;
+  {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(New, EC);
+    OS << "the user's";
+  }
+  EXPECT_FALSE(Header.commit(Error));
+  EXPECT_EQ((*llvm::MemoryBuffer::getFile(New))->getBuffer(), "the user's");
+  // Neither left a temporary behind.
+  std::error_code EC;
+  unsigned Entries = 0;
+  for (llvm::sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC;
+       It.increment(EC))
+    ++Entries;
+  EXPECT_EQ(Entries, 2u);
   llvm::sys::fs::remove_directories(Dir);
 }
