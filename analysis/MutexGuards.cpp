@@ -320,6 +320,18 @@ private:
 
 } // namespace
 
+const VarDecl *mutexOfStatement(const Stmt *S, bool Unlock) {
+  const auto *E = dyn_cast_or_null<Expr>(S);
+  const auto *Call = E ? dyn_cast<CallExpr>(E->IgnoreParenCasts()) : nullptr;
+  if (!Call || lockOp(*Call) != (Unlock ? LockOp::Release : LockOp::Acquire))
+    return nullptr;
+  const VarDecl *Mutex = lockedMutex(*Call);
+  return Mutex && (Mutex->isStaticLocal() || Mutex->isFileVarDecl()) &&
+                 Mutex->getStorageClass() == SC_Static
+             ? Mutex
+             : nullptr;
+}
+
 llvm::SmallPtrSet<const VarDecl *, 8>
 alwaysUnderOneLock(llvm::ArrayRef<const VarDecl *> Vars, ASTContext &Ctx,
                    UnitFacts &Context) {

@@ -16,6 +16,7 @@
 namespace clang {
 class ASTContext;
 class CallExpr;
+class Stmt;
 class VarDecl;
 } // namespace clang
 
@@ -25,6 +26,10 @@ class UnitFacts;
 
 /// `PyMutex_Lock(...)`: without one in the file no region can exist.
 bool isMutexLockCall(const clang::CallExpr &Call);
+
+/// The static mutex `m` that statement \p S, `PyMutex_Lock(&m);` (or
+/// `PyMutex_Unlock(&m);` when \p Unlock), names; null for anything else.
+const clang::VarDecl *mutexOfStatement(const clang::Stmt *S, bool Unlock);
 
 /// Those of \p Vars -- scalars that no other translation unit can name --
 /// whose every use in the user's code (the AST's traversal scope) names the

@@ -7,6 +7,9 @@
 #include "analysis/MutexGuards.h"
 #include "analysis/StaticStorage.h"
 #include "analysis/UnchangedStatics.h"
+#include "checks/ProjectCompat.h"
+#include "rewrites/CompatHeader.h"
+#include "rewrites/LazyInitLock.h"
 #include "rewrites/ModuleStateConversion.h"
 
 #include "clang/AST/ASTContext.h"
@@ -14,7 +17,10 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMapContext.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
+
+#include <map>
 
 namespace gilport {
 
@@ -428,6 +434,13 @@ void GlobalStateScan::keepHazards(ASTContext &Ctx) {
           SM.isBeforeInTranslationUnit(Site.Loc, Found.RunTimeWrite->Loc))
         Found.RunTimeWrite = Site;
     }
+    // A first-use fill already under a PyMutex is not a race.
+    if (Found.RunTimeWrite && Found.Kind == StaticStateKind::ObjectPointer &&
+        Found.Var->isStaticLocal()) {
+      Found.Lazy = findLazyInit(*Found.Var, Ctx);
+      if (Found.Lazy->Mutex)
+        Found.RunTimeWrite.reset();
+    }
     // Plain C data is state only once something writes it.
     bool Shared = Found.Kind != StaticStateKind::MutableData ||
                   FirstWrites.count(Var) != 0;
@@ -521,6 +534,7 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
   dropImmortalTuples(Ctx);
   dropUnsharedState(Ctx);
   keepHazards(Ctx);
+  LockFixes = lazyFillFixes(Ctx);
   if (ConvertToModuleState) {
     reportWithModuleState(Ctx);
     return *Finished;
@@ -531,6 +545,25 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
              message(Found.Var, Found.Kind, Found.SharedByInterpreters));
     if (std::optional<WriteNote> Note = writeNote(Found))
       Finding.note(Note->first, Note->second);
+    auto Lock = LockFixes.find(Found.Var);
+    if (Lock != LockFixes.end() && Lock->second.ok()) {
+      attachLockFix(Finding, Lock->second.Hints, Ctx);
+    } else if (Lock != LockFixes.end() ||
+               (Found.Lazy && !Found.SharedByInterpreters)) {
+      Finding.noFix(
+          "its first-use fill is not guarded by a lock "
+          "automatically: " +
+          (Lock != LockFixes.end() ? Lock->second.Reason : Found.Lazy->Reason));
+    } else {
+      // Name the option that would fix it.
+      Finding.noFix(
+          Found.Kind == StaticStateKind::MutableData
+              ? "the fix moves globals to the module state, or makes integer "
+                "counters C11 atomics; enable it with the options "
+                "gilport-global-state.ConvertToModuleState and AtomicCounters"
+              : "the fix moves globals to the module state; enable it with the "
+                "option gilport-global-state.ConvertToModuleState");
+    }
     Finished->Findings.push_back({Found.Var->getLocation(), Finding.take()});
   }
   return *Finished;
@@ -570,6 +603,63 @@ GlobalStateScan::writeNote(const Candidate &Found) const {
                      Name + " may be modified through the pointer taken here");
   }
   return std::nullopt;
+}
+
+llvm::DenseMap<const VarDecl *, Rewrite>
+GlobalStateScan::lazyFillFixes(ASTContext &Ctx) {
+  // Racing first-use fills, by block, then by the `if` that fills them (one
+  // `if` may fill several variables).
+  llvm::DenseMap<const CompoundStmt *,
+                 std::map<const IfStmt *, std::vector<const VarDecl *>>>
+      ByBlock;
+  for (const Candidate &Found : Candidates)
+    if (!Found.SharedByInterpreters && Found.RunTimeWrite && Found.Lazy &&
+        Found.Lazy->Fill &&
+        Context.wouldReport(Found.Var->getLocation(), CheckName))
+      ByBlock[Found.Lazy->Block][Found.Lazy->Fill].push_back(Found.Var);
+  llvm::DenseMap<const VarDecl *, Rewrite> Fixes;
+  for (auto &[Block, ByFill] : ByBlock) {
+    std::vector<std::pair<long, const IfStmt *>> Ordered;
+    for (const auto &Entry : ByFill)
+      Ordered.push_back(
+          {llvm::find(Block->body(), Entry.first) - Block->body_begin(),
+           Entry.first});
+    llvm::sort(Ordered);
+    // Adjacent fills share one lock.
+    for (size_t Start = 0; Start < Ordered.size();) {
+      size_t End = Start + 1;
+      while (End < Ordered.size() &&
+             Ordered[End].first == Ordered[End - 1].first + 1)
+        ++End;
+      std::vector<const IfStmt *> Fills;
+      std::vector<const VarDecl *> Vars;
+      for (size_t I = Start; I < End; ++I) {
+        Fills.push_back(Ordered[I].second);
+        for (const VarDecl *Var : ByFill[Ordered[I].second])
+          Vars.push_back(Var);
+      }
+      Rewrite Lock = lockLazyFills(Fills, Vars, Ctx);
+      for (const VarDecl *Var : Vars)
+        Fixes[Var] = Lock;
+      Start = End;
+    }
+  }
+  return Fixes;
+}
+
+void GlobalStateScan::attachLockFix(FindingBuilder &Finding,
+                                    llvm::ArrayRef<FixItHint> Hints,
+                                    ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  llvm::StringRef Apis[] = {"PyMutex", "PyMutex_Lock", "PyMutex_Unlock"};
+  std::string Reason = addFixWithCompatHeader(
+      Hints, SM,
+      SM.getFileID(SM.getExpansionLoc(Hints.front().RemoveRange.getBegin())),
+      {Context.getMinimumPython(), 3, 13, Apis,
+       Context.shared<ProjectCompat>().Definitions},
+      [&](const FixItHint &Hint) { Finding.fix(Hint); });
+  if (!Reason.empty())
+    Finding.noFix(Reason);
 }
 
 FindingBuilder GlobalStateScan::diag(SourceLocation Loc,
@@ -691,6 +781,9 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
     std::vector<std::pair<SourceLocation, std::string>> Notes;
     if (std::optional<WriteNote> Note = writeNote(Found))
       Notes.push_back(*Note);
+    auto LockIt = LockFixes.find(Found.Var);
+    const Rewrite *LockFix =
+        LockIt != LockFixes.end() ? &LockIt->second : nullptr;
     const std::optional<ModuleStateFixes> &StateFixes = Finished->StateFixes;
     if (StateFixes && Outcome && Outcome->Moved) {
       Draft.Fixes = StateFixes->Fixes;
@@ -699,6 +792,8 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
         Notes.emplace_back(Found.Var->getLocation(),
                            "'" + Found.Var->getName().str() +
                                "' is made a process-wide C11 atomic");
+    } else if (LockFix && LockFix->ok()) {
+      // Not moved, but the race is fixed where it is.
     } else {
       std::string Reason = !Module ? NoModule
                            : !Problem.empty() ? Problem
@@ -714,6 +809,8 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
                            std::move(Draft));
     for (const auto &[Loc, Text] : Notes)
       Builder.note(Loc, Text);
+    if (LockFix && LockFix->ok() && !(StateFixes && Outcome && Outcome->Moved))
+      attachLockFix(Builder, LockFix->Hints, Ctx);
     Finished->Findings.push_back({Found.Var->getLocation(), Builder.take()});
   }
 }

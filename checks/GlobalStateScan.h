@@ -12,8 +12,10 @@
 #define GILPORT_CHECKS_GLOBALSTATESCAN_H
 
 #include "analysis/GlobalStateTypes.h"
+#include "analysis/LazyInit.h"
 #include "analysis/ModuleInit.h"
 #include "checks/GilportCheck.h"
+#include "rewrites/Rewrite.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
@@ -115,6 +117,9 @@ private:
     std::optional<WriteSite> RunTimeWrite;
     /// Reported as state shared by the interpreters that load the module.
     bool SharedByInterpreters = false;
+    /// For a function-static object pointer written at run time: how it is
+    /// filled on first use.
+    std::optional<LazyInit> Lazy;
   };
 
   /// A local pointer or parameter pointing into a global: writes through it
@@ -152,6 +157,14 @@ private:
   /// are a hazard for the module's targets (see the class comment).
   void keepHazards(clang::ASTContext &Ctx);
   static bool changesVariable(StaticStateKind Kind, WriteKind Write);
+  /// The PyMutex fixes of first-use fills that race (rewrites/
+  /// LazyInitLock.h), by variable: one per run of adjacent fills.
+  llvm::DenseMap<const clang::VarDecl *, Rewrite>
+  lazyFillFixes(clang::ASTContext &Ctx);
+  /// Adds \p Hints and the include of gilport_compat.h to \p Finding.
+  void attachLockFix(FindingBuilder &Finding,
+                     llvm::ArrayRef<clang::FixItHint> Hints,
+                     clang::ASTContext &Ctx);
   /// Whether state shared by interpreters is a hazard in this unit.
   bool targetsSubinterpreters(clang::ASTContext &Ctx) const;
   /// The findings of the candidates, with the module-state conversion's
@@ -191,6 +204,8 @@ private:
   std::vector<Alias> Aliases;
   /// The first write through each local pointer.
   llvm::DenseMap<const clang::VarDecl *, WriteSite> WritesThrough;
+  /// lazyFillFixes(), once the candidates are known.
+  llvm::DenseMap<const clang::VarDecl *, Rewrite> LockFixes;
   /// Whether the user's code calls PyMutex_Lock at all.
   bool SawMutexLock = false;
 };

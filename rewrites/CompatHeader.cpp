@@ -19,10 +19,11 @@ namespace gilport {
 
 namespace {
 
-constexpr llvm::StringLiteral HeaderText = R"gilport(/* gilport_compat.h: written by gilport; do not edit (gilport rewrites it).
+constexpr llvm::StringLiteral HeaderText =
+    R"gilport(/* gilport_compat.h: written by gilport; do not edit (gilport rewrites it).
  *
- * The strong-reference C-API functions and the critical-section macros of
- * Python 3.13, for the older versions that lack them. On versions that have
+ * The strong-reference C-API functions, the critical-section macros and
+ * PyMutex of Python 3.13, for the older versions that lack them. On versions that have
  * them, this header defines nothing. On those older versions every build has
  * a GIL, so the borrowed APIs used below are safe there and the critical
  * sections are plain blocks.
@@ -159,6 +160,16 @@ PyDict_SetDefaultRef(PyObject *mp, PyObject *key, PyObject *default_value,
 #define Py_END_CRITICAL_SECTION2() }
 #endif
 
+/* PyMutex: Python 3.13. With a GIL, the code it guards (a first-use fill
+ * that runs no Python code) already runs in one thread at a time. */
+#if PY_VERSION_HEX < 0x030D0000
+typedef struct {
+    unsigned char _unused;
+} PyMutex;
+static inline void PyMutex_Lock(PyMutex *m) { (void)m; }
+static inline void PyMutex_Unlock(PyMutex *m) { (void)m; }
+#endif
+
 /* NOLINTEND(gilport-*) */
 
 #endif /* GILPORT_COMPAT_H */
@@ -237,12 +248,19 @@ bool includesCompatHeader(const clang::SourceManager &SM, clang::FileID File) {
 }
 
 llvm::ArrayRef<llvm::StringRef> compatHeaderNames() {
-  static const llvm::StringRef Names[] = {
-      "PyDict_GetItemRef",          "PyDict_GetItemStringRef",
-      "PyWeakref_GetRef",           "PyImport_AddModuleRef",
-      "PyList_GetItemRef",          "PyDict_SetDefaultRef",
-      "Py_BEGIN_CRITICAL_SECTION",  "Py_END_CRITICAL_SECTION",
-      "Py_BEGIN_CRITICAL_SECTION2", "Py_END_CRITICAL_SECTION2"};
+  static const llvm::StringRef Names[] = {"PyDict_GetItemRef",
+                                          "PyDict_GetItemStringRef",
+                                          "PyWeakref_GetRef",
+                                          "PyImport_AddModuleRef",
+                                          "PyList_GetItemRef",
+                                          "PyDict_SetDefaultRef",
+                                          "Py_BEGIN_CRITICAL_SECTION",
+                                          "Py_END_CRITICAL_SECTION",
+                                          "Py_BEGIN_CRITICAL_SECTION2",
+                                          "Py_END_CRITICAL_SECTION2",
+                                          "PyMutex",
+                                          "PyMutex_Lock",
+                                          "PyMutex_Unlock"};
   return Names;
 }
 

@@ -151,7 +151,11 @@ void writeTextReport(llvm::raw_ostream &OS, const RunResult &Result,
         writeSnippet(OS, Lines, Note.File, Note.Line, Note.Column,
                      Settings.Color);
     }
-    if (Settings.FixMode)
+    // A reason a note already gives is not printed a second time.
+    bool ReasonInNote = llvm::any_of(F.Notes, [&](const FindingNote &Note) {
+      return !F.NoFixReason.empty() && Note.Message == F.NoFixReason;
+    });
+    if (Settings.FixMode && !ReasonInNote)
       writeHeadline(OS, "", 0, 0, "note", llvm::raw_ostream::BLACK,
                     "no automatic fix: " +
                         (F.NoFixReason.empty()

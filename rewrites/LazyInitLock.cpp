@@ -1,0 +1,110 @@
+//===--- LazyInitLock.cpp -------------------------------------------------===//
+
+#include "rewrites/LazyInitLock.h"
+
+#include "analysis/AstQueries.h"
+#include "analysis/SourceRanges.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+
+#include <string>
+
+namespace gilport {
+
+using namespace clang;
+
+namespace {
+
+const DeclStmt *declarationOf(const VarDecl &Var, ASTContext &Ctx) {
+  auto Parents = Ctx.getParents(Var);
+  return Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+}
+
+/// The end of the line holding \p Loc when the rest of it is blank or a
+/// comment (a new line can go there without moving the comment); none
+/// otherwise.
+std::optional<SourceLocation> endOfLineAfter(SourceLocation Loc,
+                                             const SourceManager &SM) {
+  auto [File, Offset] = SM.getDecomposedLoc(Loc);
+  bool Invalid = false;
+  llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
+  if (Invalid || Offset > Buffer.size())
+    return std::nullopt;
+  size_t End = Buffer.find('\n', Offset);
+  if (End == llvm::StringRef::npos)
+    End = Buffer.size();
+  llvm::StringRef Rest = Buffer.slice(Offset, End).trim();
+  bool Comment = Rest.starts_with("//") ||
+                 (Rest.starts_with("/*") && Rest.ends_with("*/") &&
+                  Rest.find("*/") == Rest.size() - 2);
+  if (!Rest.empty() && !Comment)
+    return std::nullopt;
+  // Keep a '\r' of the line ending where it is.
+  if (End > 0 && End <= Buffer.size() && Buffer[End - 1] == '\r')
+    --End;
+  return SM.getLocForStartOfFile(File).getLocWithOffset(End);
+}
+
+} // namespace
+
+Rewrite lockLazyFills(llvm::ArrayRef<const IfStmt *> Fills,
+                      llvm::ArrayRef<const VarDecl *> Vars, ASTContext &Ctx) {
+  if (Fills.empty() || Vars.empty())
+    return Rewrite::failure("nothing to guard");
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  const auto *Function = dyn_cast<FunctionDecl>(Vars[0]->getDeclContext());
+  if (!Function)
+    return Rewrite::failure("the variable is not in a function");
+
+  // The mutex is declared after the last of the variables' declarations.
+  const DeclStmt *LastDeclaration = nullptr;
+  for (const VarDecl *Var : Vars) {
+    const DeclStmt *Declaration = declarationOf(*Var, Ctx);
+    if (!Declaration || Declaration->getBeginLoc().isMacroID() ||
+        Declaration->getEndLoc().isMacroID())
+      return Rewrite::failure("'" + Var->getName().str() +
+                              "' is declared in a macro");
+    if (!LastDeclaration ||
+        SM.isBeforeInTranslationUnit(LastDeclaration->getBeginLoc(),
+                                     Declaration->getBeginLoc()))
+      LastDeclaration = Declaration;
+  }
+  std::optional<SourceLocation> DeclarationEnd =
+      statementEnd(*LastDeclaration, SM, LO);
+  std::optional<SourceLocation> NewLine =
+      DeclarationEnd ? endOfLineAfter(*DeclarationEnd, SM) : std::nullopt;
+  std::optional<SourceLocation> LockAt = statementBegin(*Fills.front(), SM, LO);
+  std::optional<SourceLocation> UnlockAt = statementEnd(*Fills.back(), SM, LO);
+  if (!NewLine || !LockAt || !UnlockAt)
+    return Rewrite::failure("the declaration or the 'if' shares its line "
+                            "with other code");
+
+  std::string Single = Vars[0]->getName().str() + "_lock";
+  llvm::SmallVector<llvm::StringRef, 3> Candidates;
+  if (Vars.size() == 1)
+    Candidates.push_back(Single);
+  Candidates.push_back("init_lock");
+  Candidates.push_back("lazy_init_lock");
+  llvm::StringRef Name = firstUnusedName(Function, Candidates);
+  if (Name.empty())
+    return Rewrite::failure("no free name for the lock");
+
+  Rewrite Result;
+  std::string DeclIndent =
+      indentationAt(SM.getExpansionLoc(LastDeclaration->getBeginLoc()), SM);
+  std::string FillIndent = indentationAt(*LockAt, SM);
+  Result.Hints.push_back(FixItHint::CreateInsertion(
+      *NewLine, "\n" + DeclIndent + "static PyMutex " + Name.str() + ";"));
+  Result.Hints.push_back(FixItHint::CreateInsertion(
+      *LockAt, "PyMutex_Lock(&" + Name.str() + ");\n" + FillIndent));
+  Result.Hints.push_back(FixItHint::CreateInsertion(
+      *UnlockAt, "\n" + FillIndent + "PyMutex_Unlock(&" + Name.str() + ");"));
+  return Result;
+}
+
+} // namespace gilport
