@@ -3,7 +3,7 @@
 whether the fixed code still compiles.
 
 Usage: bench/fix-coverage.py [--gilport PATH] [--only NAME]... [--out DIR] [--no-prepare]
-                             [--jobs N] [--check-option CHECK.OPTION=VALUE]...
+                             [--jobs N] [--check-option CHECK.OPTION=VALUE]... [--targets LIST]
 
 For each project of bench/thirdparty/projects.json, at its unported commit (copied into the
 cache by scripts/prepare-thirdparty-corpus.sh; nothing is built):
@@ -127,7 +127,8 @@ def run_gilport(opts, mode, project, tree, report):
     Exit 2 (a file could not be analysed) is a result; a signal or a missing report is a crash."""
     argv = [opts.gilport, mode, *[os.path.join(tree, s) for s in sources_of(project)], "-p", tree,
             f"-j{opts.jobs}", "--format=json", "-o", report, "--quiet",
-            *[f"--check-option={o}" for o in opts.check_option]]
+            *[f"--check-option={o}" for o in opts.check_option],
+            *([f"--targets={opts.targets}"] if opts.targets else [])]
     start = time.perf_counter()
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
@@ -303,7 +304,8 @@ def markdown(doc):
     out = [f"# gilport fix coverage on third-party extensions", "",
            f"{doc['date']}, `{doc['gilport_binary']['path']}` (sha256 {doc['gilport_binary']['sha256']}…, "
            f"built {doc['gilport_binary']['modified']}); bench tree {doc['bench_tree']}; options: "
-           + ", ".join(f"`{o}`" for o in doc["check_options"]) + "; "
+           + ", ".join(f"`{o}`" for o in doc["check_options"])
+           + (f", `--targets={doc['targets']}`" if doc.get("targets") else "") + "; "
            f"{len(results)} projects, {doc['seconds']:.0f} s.", "",
            "## Per project and check", "",
            "| project | check | findings | fix available | fixed | % fixed | new findings |",
@@ -377,6 +379,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--check-option", action="append", default=list(FIX_OPTIONS),
                         metavar="CHECK.OPTION=VALUE", help="added to the fix options")
+    parser.add_argument("--targets", default="",
+                        help="gilport's --targets (default: what each module declares)")
     opts = parser.parse_args()
     started = time.time()
     with open(PROJECTS) as f:
@@ -419,7 +423,7 @@ def main():
             crashes.append(str(crash))
             skipped.append({"name": project["name"], "why": "gilport crashed"})
     doc = {"date": utc_now(), "gilport_version": version, "gilport_binary": binary, "bench_tree": git_rev(),
-           "check_options": opts.check_option, "python_includes": includes,
+           "check_options": opts.check_option, "targets": opts.targets, "python_includes": includes,
            "seconds": time.time() - started, "projects": results, "skipped": skipped, "crashes": crashes}
     os.makedirs(opts.out, exist_ok=True)
     with open(os.path.join(opts.out, "fix-coverage.json"), "w") as f:
