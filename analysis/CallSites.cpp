@@ -4,6 +4,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
 
 namespace gilport {
 
@@ -105,6 +106,35 @@ unsigned CallSiteIndex::addressUses(const FunctionDecl &Function) {
   if (!Built)
     build(Function.getASTContext());
   return AddressUses.lookup(Function.getCanonicalDecl());
+}
+
+bool CallSiteIndex::neverRunsHere(const FunctionDecl &Function) {
+  llvm::DenseSet<const FunctionDecl *> Visiting;
+  return neverRunsHere(Function, Visiting);
+}
+
+bool CallSiteIndex::neverRunsHere(
+    const FunctionDecl &Function,
+    llvm::DenseSet<const FunctionDecl *> &Visiting) {
+  const FunctionDecl *Canonical = Function.getCanonicalDecl();
+  const SourceManager &SM = Function.getASTContext().getSourceManager();
+  if (!Function.isInlineSpecified() ||
+      Function.getStorageClass() != SC_Static ||
+      SM.isInMainFile(SM.getExpansionLoc(Function.getLocation())))
+    return false;
+  if (!Function.isReferenced())
+    return true;
+  // A cycle of such functions calling each other runs only if entered.
+  if (!Visiting.insert(Canonical).second)
+    return true;
+  if (addressUses(Function) != 0)
+    return false;
+  for (const Site &Call : directCalls(Function))
+    if (!Call.Caller || !neverRunsHere(*Call.Caller, Visiting))
+      return false;
+  // Named other than in a call or an address (sizeof, a declaration only):
+  // the calls found are all there are when the counts agree.
+  return !directCalls(Function).empty();
 }
 
 } // namespace gilport

@@ -46,8 +46,16 @@ public:
   /// other than to call it): in a table, a callback argument, a variable.
   unsigned addressUses(const clang::FunctionDecl &Function);
 
+  /// Whether \p Function is a `static inline` function of a header that
+  /// this translation unit never names, or only calls from other such
+  /// functions (a vendored pythoncapi_compat.h defines dozens): it never
+  /// runs here, and a unit that calls it has its own findings there.
+  bool neverRunsHere(const clang::FunctionDecl &Function);
+
 private:
   void build(clang::ASTContext &Ctx);
+  bool neverRunsHere(const clang::FunctionDecl &Function,
+                     llvm::DenseSet<const clang::FunctionDecl *> &Visiting);
 
   bool Built = false;
   /// By canonical declaration.

@@ -5,6 +5,7 @@
 
 #include "analysis/AstQueries.h"
 #include "analysis/BorrowedApis.h"
+#include "analysis/CallSites.h"
 #include "analysis/MacroLocations.h"
 #include "analysis/Matchers.h"
 #include "rewrites/BorrowedToStrong.h"
@@ -221,20 +222,6 @@ void BorrowedRefCheck::registerPPCallbacks(const SourceManager &,
   UnlockedAccesses::addNames(*PP, CallNames, MemberNames);
 }
 
-namespace {
-
-/// A `static inline` function of a header that this translation unit never
-/// names, such as the many of a vendored pythoncapi_compat.h: it never runs
-/// here, and a unit that uses it reports it.
-bool isUnusedHeaderInline(const FunctionDecl &Function,
-                          const SourceManager &SM) {
-  return Function.isInlineSpecified() &&
-         Function.getStorageClass() == SC_Static && !Function.isReferenced() &&
-         !SM.isInMainFile(SM.getExpansionLoc(Function.getLocation()));
-}
-
-} // namespace
-
 void BorrowedRefCheck::check(const MatchFinder::MatchResult &Result) {
   const SourceManager &SM = *Result.SourceManager;
   if (const auto *Function = Result.Nodes.getNodeAs<FunctionDecl>("function")) {
@@ -292,7 +279,7 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
       Containers.Sections.onlyCalledInside(WithContainers, Ctx);
   for (const Use &Found : Uses)
-    if (!isUnusedHeaderInline(*Found.Function, Ctx.getSourceManager()))
+    if (!context().callSites().neverRunsHere(*Found.Function))
       report(Found, Locked.count(Found.Function), Ctx);
   Uses.clear();
   SectionFixes.clear();
