@@ -41,12 +41,33 @@ bool isBorrowedApi(llvm::StringRef Name) {
   return findBorrowedApi(Name) != nullptr;
 }
 
+/// Whether \p E is the address of one of the interpreter's immortal
+/// singletons (`Py_None`, `Py_True`, `Py_False`, `Py_Ellipsis`,
+/// `Py_NotImplemented`): no freed object can ever be at that address.
+bool isSingletonAddress(const Expr *E) {
+  const auto *AddrOf = dyn_cast<UnaryOperator>(E->IgnoreParenCasts());
+  if (!AddrOf || AddrOf->getOpcode() != UO_AddrOf)
+    return false;
+  const auto *Ref =
+      dyn_cast<DeclRefExpr>(AddrOf->getSubExpr()->IgnoreParenImpCasts());
+  if (!Ref || !Ref->getDecl()->getIdentifier())
+    return false;
+  llvm::StringRef Name = Ref->getDecl()->getName();
+  return Name == "_Py_NoneStruct" || Name == "_Py_TrueStruct" ||
+         Name == "_Py_FalseStruct" || Name == "_Py_EllipsisObject" ||
+         Name == "_Py_NotImplementedStruct";
+}
+
 /// Whether the result of a borrowed call (or the item a macro read from
 /// `->ob_item[i]`) is only compared with NULL, tested for truth or thrown
 /// away: `if (PyDict_GetItemString(d, "x") == NULL)`, `assert(...)`. The
 /// pointer is never stored, passed on or dereferenced, so freeing the object
-/// afterwards cannot hurt.
-bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx) {
+/// afterwards cannot hurt. With \p Singletons, a comparison with `Py_None`
+/// and the other immortal singletons counts too (`found != Py_None`); not
+/// for weak references, where it is the liveness test 3.13 replaced with
+/// PyWeakref_GetRef, and the API is deprecated.
+bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx,
+                         bool Singletons = false) {
   DynTypedNode Current = DynTypedNode::create(*Node);
   const Stmt *Child = Node;
   if (isa<MemberExpr>(Node)) {
@@ -88,7 +109,8 @@ bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx) {
       if (Op->isEqualityOp()) {
         const Expr *Other = Op->getLHS() == Child ? Op->getRHS() : Op->getLHS();
         return Other->IgnoreParenCasts()->isNullPointerConstant(
-            Ctx, Expr::NPC_ValueDependentIsNotNull);
+                   Ctx, Expr::NPC_ValueDependentIsNotNull) ||
+               (Singletons && isSingletonAddress(Other));
       }
       return Op->isLogicalOp() ||
              (Op->getOpcode() == BO_Comma && Op->getLHS() == Child);
@@ -146,7 +168,7 @@ const VarDecl *storedInLocal(const CallExpr *Call, ASTContext &Ctx) {
 /// function only assigns and compares with NULL (`found = call; if (found !=
 /// NULL) return result;`): as with a direct test, the pointer is never used.
 bool isStoredOnlyForNullTests(const Expr *Node, const FunctionDecl &Function,
-                              ASTContext &Ctx) {
+                              ASTContext &Ctx, bool Singletons) {
   const auto *Call = dyn_cast<CallExpr>(Node);
   const VarDecl *Local = Call ? storedInLocal(Call, Ctx) : nullptr;
   if (!Local || !Function.getBody())
@@ -162,7 +184,7 @@ bool isStoredOnlyForNullTests(const Expr *Node, const FunctionDecl &Function,
     if (Assign && Assign->getOpcode() == BO_Assign &&
         Assign->getLHS() == Mention)
       continue;
-    if (!isOnlyTestedForNull(Mention, Ctx))
+    if (!isOnlyTestedForNull(Mention, Ctx, Singletons))
       return false;
   }
   return true;
@@ -308,8 +330,9 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
   // result pointer is a drop-in swap (CPython 3.13 made it in pyexpat.c):
   // its NULL tests are still reported, for the fix.
   if (Api.Contract != ReplacementContract::SetDefaultOutParameter &&
-      (isOnlyTestedForNull(Found.Node, Ctx) ||
-       isStoredOnlyForNullTests(Found.Node, *Found.Function, Ctx)))
+      (isOnlyTestedForNull(Found.Node, Ctx, Api.isOwnedByContainer()) ||
+       isStoredOnlyForNullTests(Found.Node, *Found.Function, Ctx,
+                                Api.isOwnedByContainer())))
     return;
 
   FindingBuilder Finding =

@@ -4,7 +4,7 @@
 // Borrowing that provably cannot be invalidated is not reported: a dict that
 // the module fills while it initialises and never changes or hands out
 // afterwards, a list that every caller of a static function creates itself,
-// and a result that is kept only to be compared with NULL.
+// and a result that is kept only to be compared with NULL or None.
 
 #include <Python.h>
 #include <stddef.h>
@@ -408,6 +408,15 @@ static int has_key(PyObject *dict, PyObject *key) {
   if (found != NULL)
     return 1;
   return PyErr_Occurred() ? -1 : 0;
+}
+
+// Compared with None (an immortal singleton) after the NULL test: the
+// pointer is never followed either (coverage's should_trace_cache).
+static int cached_as_included(PyObject *dict, PyObject *key) {
+  PyObject *cached = PyDict_GetItem(dict, key);
+  if (cached == NULL)
+    return -1;
+  return cached != Py_None;
 }
 
 static int key_is_true(PyObject *dict, PyObject *key) {
