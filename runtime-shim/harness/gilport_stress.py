@@ -704,7 +704,7 @@ def main(argv=None):
         else:
             report["work_dir"] = work
     report.setdefault("target", {"module": args.module, "file": "?", "python": args.python,
-                                 "python_version": "?", "free_threaded": False})
+                                 "python_version": "?", "free_threaded": None})
     report["exit_status"] = status
     out = open(args.output, "w") if args.output else sys.stdout
     try:
@@ -769,6 +769,9 @@ def locate_module(args, state, report, python, base):
     if loc.result is None:
         raise HarnessError("cannot run %s: %s" % (python, loc.stderr.strip()[-1000:]))
     if not loc.result["found"]:
+        report["target"] = {"module": args.module, "file": "?", "python": python,
+                            "python_version": ".".join(map(str, loc.result.get("version", []))) or "?",
+                            "free_threaded": loc.result.get("free_threaded")}
         raise HarnessError("module %r not found (searched %s and the default sys.path of %s)"
                            % (args.module, ", ".join(base["paths"]) or "no --path", python))
     r = loc.result

@@ -103,15 +103,18 @@ def mode_locate(config):
     add_paths(config)
     import importlib.util
     spec = importlib.util.find_spec(config["module"])
+    free_threaded = bool(__import__("sysconfig").get_config_var("Py_GIL_DISABLED"))
     if spec is None:
-        write_result(config, {"found": False})
+        # What the interpreter is still goes into the report's header.
+        write_result(config, {"found": False, "free_threaded": free_threaded,
+                              "version": list(sys.version_info[:3])})
         return
     origin = spec.origin or ""
     write_result(config, {
         "found": True, "origin": origin,
         "extension": any(origin.endswith(s) for s in
                          importlib.machinery.EXTENSION_SUFFIXES),
-        "free_threaded": bool(__import__("sysconfig").get_config_var("Py_GIL_DISABLED")),
+        "free_threaded": free_threaded,
         "version": list(sys.version_info[:3]),
         "has_interpreters": _has_interpreters(),
         "has_totalrefcount": hasattr(sys, "gettotalrefcount"),

@@ -15,9 +15,10 @@ def location(f):
 
 def write_text(report, out):
     h = report["target"]
+    # Unknown (None) when the run stopped before the interpreter was asked.
+    build = {True: " (free-threaded)", False: " (GIL build)"}.get(h["free_threaded"], "")
     out.write("gilport stress: %s (%s) on %s %s%s, seed %d\n" % (
-        h["module"], h["file"], h["python"], h["python_version"],
-        " (free-threaded)" if h["free_threaded"] else " (GIL build)", report["seed"]))
+        h["module"], h["file"], h["python"], h["python_version"], build, report["seed"]))
     for note in report["notes"]:
         out.write("note: %s\n" % note)
     for f in report["findings"]:
@@ -55,6 +56,9 @@ def write_text(report, out):
     n = len(report["findings"])
     if report.get("error"):
         out.write("gilport stress: error: %s\n" % report["error"])
+        # The run stopped: nothing was tested, so say nothing of problems.
+        if n == 0:
+            return
     out.write("%s\n" % ("no problems found" if n == 0 else "%d problem%s found" % (n, "" if n == 1 else "s")))
 
 
