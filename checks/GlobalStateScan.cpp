@@ -802,6 +802,10 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
       if (Reason.empty())
         Reason = "the module state conversion failed";
       Draft.NoFixReason = "not moved to the module state: " + Reason;
+      // A racing first-use fill also says why no lock guards it.
+      if (Found.Lazy && !Found.SharedByInterpreters)
+        Draft.NoFixReason += "; nor is its first-use fill guarded by a lock: " +
+                             (LockFix ? LockFix->Reason : Found.Lazy->Reason);
       if (Outcome && Outcome->Where.isValid())
         Notes.emplace_back(Outcome->Where, Draft.NoFixReason);
     }
