@@ -26,17 +26,18 @@ bool testsForNull(const Expr *Cond, const VarDecl *Var, ASTContext &Ctx) {
     return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
            Expr::NPCK_NotNull;
   };
+  auto IsVar = [&](const Expr *E) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+    return Ref && Var && Ref->getDecl() == Var;
+  };
   Cond = Cond->IgnoreParenImpCasts();
   if (const auto *Not = dyn_cast<UnaryOperator>(Cond))
-    return Not->getOpcode() == UO_LNot &&
-           referencedLocal(Not->getSubExpr()) == Var;
+    return Not->getOpcode() == UO_LNot && IsVar(Not->getSubExpr());
   const auto *Compare = dyn_cast<BinaryOperator>(Cond);
   if (!Compare || Compare->getOpcode() != BO_EQ)
     return false;
-  return (referencedLocal(Compare->getLHS()) == Var &&
-          IsNull(Compare->getRHS())) ||
-         (referencedLocal(Compare->getRHS()) == Var &&
-          IsNull(Compare->getLHS()));
+  return (IsVar(Compare->getLHS()) && IsNull(Compare->getRHS())) ||
+         (IsVar(Compare->getRHS()) && IsNull(Compare->getLHS()));
 }
 
 llvm::StringRef calleeName(const CallExpr *Call) {

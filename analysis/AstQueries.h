@@ -46,8 +46,8 @@ const clang::Expr *stripCasts(const clang::Expr *E);
 /// The local variable \p E names, through parentheses and casts, or null.
 const clang::VarDecl *referencedLocal(const clang::Expr *E);
 
-/// Whether \p Cond tests local \p Var for NULL: `m == NULL`, `NULL == m`,
-/// `!m`.
+/// Whether \p Cond tests \p Var (a local, or a function-static) for NULL:
+/// `m == NULL`, `NULL == m`, `!m`.
 bool testsForNull(const clang::Expr *Cond, const clang::VarDecl *Var,
                   clang::ASTContext &Ctx);
 

@@ -69,21 +69,6 @@ const DeclRefExpr *refTo(const Expr *E, const VarDecl &Var) {
   return Ref && Ref->getDecl() == &Var ? Ref : nullptr;
 }
 
-bool testsForNull(const Expr *Cond, const VarDecl &Var, ASTContext &Ctx) {
-  Cond = Cond->IgnoreParenImpCasts();
-  if (const auto *Not = dyn_cast<UnaryOperator>(Cond))
-    return Not->getOpcode() == UO_LNot && refTo(Not->getSubExpr(), Var);
-  const auto *Compare = dyn_cast<BinaryOperator>(Cond);
-  if (!Compare || Compare->getOpcode() != BO_EQ)
-    return false;
-  auto IsNull = [&](const Expr *E) {
-    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
-           Expr::NPCK_NotNull;
-  };
-  return (refTo(Compare->getLHS(), Var) && IsNull(Compare->getRHS())) ||
-         (refTo(Compare->getRHS(), Var) && IsNull(Compare->getLHS()));
-}
-
 class RefCollector : public RecursiveASTVisitor<RefCollector> {
 public:
   explicit RefCollector(const VarDecl &Var) : Var(Var) {}
@@ -206,7 +191,7 @@ LazyInit findLazyInit(const VarDecl &Var, ASTContext &Ctx) {
   const auto *If = dyn_cast_or_null<IfStmt>(Up);
   if (If && !If->getElse() && !If->getInit() && !If->getConditionVariable())
     for (const VarDecl *V : Filled)
-      if (testsForNull(If->getCond(), *V, Ctx))
+      if (testsForNull(If->getCond(), V, Ctx))
         Tested = V;
   if (!If || !Tested) {
     Result.Reason = "it is not filled by an 'if' that tests it for NULL "
