@@ -392,13 +392,20 @@ bool GlobalStateScan::changesVariable(StaticStateKind Kind, WriteKind Write) {
   return Write == WriteKind::Modified || Write == WriteKind::ModifiedThrough;
 }
 
-bool GlobalStateScan::targetsSubinterpreters(ASTContext &Ctx) const {
+const std::vector<ModuleInitInfo> &
+GlobalStateScan::moduleInits(ASTContext &Ctx) {
+  if (!ModuleInits)
+    ModuleInits = Analyzer.findModuleInits(Ctx);
+  return *ModuleInits;
+}
+
+bool GlobalStateScan::targetsSubinterpreters(ASTContext &Ctx) {
   if (std::optional<bool> Configured = Context.targetsSubinterpreters())
     return *Configured;
   // By default, what the module declares: only a module that several
   // interpreters can load shares its globals between them.
   bool SeenInit = false;
-  for (const ModuleInitInfo &Init : Analyzer.findModuleInits(Ctx)) {
+  for (const ModuleInitInfo &Init : moduleInits(Ctx)) {
     if (!Ctx.getSourceManager().isInMainFile(Init.Function->getLocation()))
       continue;
     SeenInit = true;
@@ -724,7 +731,7 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
   // The module of this file: its only init function.
   std::optional<ModuleInitInfo> Module;
   std::string NoModule = "no module init function in this file";
-  for (const ModuleInitInfo &Init : Analyzer.findModuleInits(Ctx)) {
+  for (const ModuleInitInfo &Init : moduleInits(Ctx)) {
     if (!Ctx.getSourceManager().isInMainFile(Init.Function->getLocation()))
       continue;
     if (Module) {

@@ -166,7 +166,10 @@ private:
                      llvm::ArrayRef<clang::FixItHint> Hints,
                      clang::ASTContext &Ctx);
   /// Whether state shared by interpreters is a hazard in this unit.
-  bool targetsSubinterpreters(clang::ASTContext &Ctx) const;
+  bool targetsSubinterpreters(clang::ASTContext &Ctx);
+  /// The unit's init functions, analysed once for the targets and the
+  /// module-state conversion.
+  const std::vector<ModuleInitInfo> &moduleInits(clang::ASTContext &Ctx);
   /// The findings of the candidates, with the module-state conversion's
   /// fixes.
   void reportWithModuleState(clang::ASTContext &Ctx);
@@ -193,6 +196,7 @@ private:
   const bool AtomicCounters;
 
   ModuleInitAnalyzer Analyzer;
+  std::optional<std::vector<ModuleInitInfo>> ModuleInits;
 
   std::unique_ptr<GlobalStateTypes> Types;
   std::vector<Candidate> Candidates;
