@@ -10,6 +10,7 @@
 #include "checks/ProjectCompat.h"
 #include "rewrites/CompatHeader.h"
 #include "rewrites/LazyInitLock.h"
+#include "rewrites/PerCallTables.h"
 #include "rewrites/ModuleStateConversion.h"
 
 #include "clang/AST/ASTContext.h"
@@ -448,6 +449,9 @@ void GlobalStateScan::keepHazards(ASTContext &Ctx) {
       if (Found.Lazy->Mutex)
         Found.RunTimeWrite.reset();
     }
+    if (Found.RunTimeWrite && Found.Kind == StaticStateKind::MutableData &&
+        Found.Var->isStaticLocal())
+      Found.Cache = findStaticCache(*Found.Var, Ctx);
     // Plain C data is state only once something writes it.
     bool Shared = Found.Kind != StaticStateKind::MutableData ||
                   FirstWrites.count(Var) != 0;
@@ -541,7 +545,8 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
   dropImmortalTuples(Ctx);
   dropUnsharedState(Ctx);
   keepHazards(Ctx);
-  LockFixes = lazyFillFixes(Ctx);
+  addLazyFillFixes(Ctx);
+  addTableFillFixes(Ctx);
   if (ConvertToModuleState) {
     reportWithModuleState(Ctx);
     return *Finished;
@@ -552,15 +557,18 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
              message(Found.Var, Found.Kind, Found.SharedByInterpreters));
     if (std::optional<WriteNote> Note = writeNote(Found))
       Finding.note(Note->first, Note->second);
-    auto Lock = LockFixes.find(Found.Var);
-    if (Lock != LockFixes.end() && Lock->second.ok()) {
-      attachLockFix(Finding, Lock->second.Hints, Ctx);
-    } else if (Lock != LockFixes.end() ||
-               (Found.Lazy && !Found.SharedByInterpreters)) {
-      Finding.noFix(
-          "its first-use fill is not guarded by a lock "
-          "automatically: " +
-          (Lock != LockFixes.end() ? Lock->second.Reason : Found.Lazy->Reason));
+    auto Fix = InPlaceFixes.find(Found.Var);
+    if (Fix != InPlaceFixes.end() && Fix->second.ok()) {
+      attachInPlaceFix(Finding, Found, Fix->second, Ctx);
+    } else if (std::string Reason = Fix != InPlaceFixes.end()
+                                        ? Fix->second.Reason
+                                        : Found.inPlaceReason();
+               !Reason.empty()) {
+      Finding.noFix(Found.Cache ? "its fill is not fixed automatically: " +
+                                      Reason
+                                : "its first-use fill is not guarded by a "
+                                  "lock automatically: " +
+                                      Reason);
     } else {
       // Name the option that would fix it.
       Finding.noFix(
@@ -612,8 +620,15 @@ GlobalStateScan::writeNote(const Candidate &Found) const {
   return std::nullopt;
 }
 
-llvm::DenseMap<const VarDecl *, Rewrite>
-GlobalStateScan::lazyFillFixes(ASTContext &Ctx) {
+std::string GlobalStateScan::Candidate::inPlaceReason() const {
+  if (Lazy && !SharedByInterpreters)
+    return Lazy->Reason;
+  if (Cache && Cache->FlagFound)
+    return Cache->Reason;
+  return {};
+}
+
+void GlobalStateScan::addLazyFillFixes(ASTContext &Ctx) {
   // Racing first-use fills, by block, then by the `if` that fills them (one
   // `if` may fill several variables).
   llvm::DenseMap<const CompoundStmt *,
@@ -624,7 +639,6 @@ GlobalStateScan::lazyFillFixes(ASTContext &Ctx) {
         Found.Lazy->Fill &&
         Context.wouldReport(Found.Var->getLocation(), CheckName))
       ByBlock[Found.Lazy->Block][Found.Lazy->Fill].push_back(Found.Var);
-  llvm::DenseMap<const VarDecl *, Rewrite> Fixes;
   for (auto &[Block, ByFill] : ByBlock) {
     std::vector<std::pair<long, const IfStmt *>> Ordered;
     for (const auto &Entry : ByFill)
@@ -647,16 +661,46 @@ GlobalStateScan::lazyFillFixes(ASTContext &Ctx) {
       }
       Rewrite Lock = lockLazyFills(Fills, Vars, Ctx);
       for (const VarDecl *Var : Vars)
-        Fixes[Var] = Lock;
+        InPlaceFixes[Var] = Lock;
       Start = End;
     }
   }
-  return Fixes;
 }
 
-void GlobalStateScan::attachLockFix(FindingBuilder &Finding,
-                                    llvm::ArrayRef<FixItHint> Hints,
-                                    ASTContext &Ctx) {
+void GlobalStateScan::addTableFillFixes(ASTContext &Ctx) {
+  llvm::MapVector<const IfStmt *, std::vector<const Candidate *>> ByFill;
+  for (const Candidate &Found : Candidates)
+    if (Found.RunTimeWrite && Found.Cache && Found.Cache->found() &&
+        Context.wouldReport(Found.Var->getLocation(), CheckName))
+      ByFill[Found.Cache->Fill].push_back(&Found);
+  for (auto &[Fill, Group] : ByFill) {
+    const StaticCache &Cache = *Group.front()->Cache;
+    std::vector<const VarDecl *> Vars(Cache.Tables);
+    Vars.push_back(Cache.Flag);
+    // A static of the fill that is not a finding here (suppressed, or
+    // found safe) would be changed without a word.
+    Rewrite Fix;
+    if (Group.size() != Vars.size())
+      Fix = Rewrite::failure("not every static the fill writes is reported");
+    else if (Cache.Kind == StaticCache::FlagKind::Key)
+      Fix = fillTablesPerCall(Cache, Ctx);
+    else
+      Fix = lockLazyFills({Fill}, Vars, Ctx);
+    for (const Candidate *Found : Group)
+      InPlaceFixes[Found->Var] = Fix;
+  }
+}
+
+void GlobalStateScan::attachInPlaceFix(FindingBuilder &Finding,
+                                       const Candidate &Found,
+                                       const Rewrite &Fix, ASTContext &Ctx) {
+  llvm::ArrayRef<FixItHint> Hints = Fix.Hints;
+  if (Found.Cache && Found.Cache->Kind == StaticCache::FlagKind::Key) {
+    // Per-call tables need no API.
+    for (const FixItHint &Hint : Hints)
+      Finding.fix(Hint);
+    return;
+  }
   const SourceManager &SM = Ctx.getSourceManager();
   llvm::StringRef Apis[] = {"PyMutex", "PyMutex_Lock", "PyMutex_Unlock"};
   std::string Reason = addFixWithCompatHeader(
@@ -693,6 +737,9 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
     StateCandidate State;
     State.Var = Found.Var;
     State.IsObject = Found.Kind == StaticStateKind::ObjectPointer;
+    State.WrittenWhileInUse = Found.RunTimeWrite.has_value();
+    auto Fix = InPlaceFixes.find(Found.Var);
+    State.FixedInPlace = Fix != InPlaceFixes.end() && Fix->second.ok();
     if (Found.Kind == StaticStateKind::MutableData) {
       State.ProcessWide =
           ProcessWide && ProcessWide->match(Found.Var->getName());
@@ -788,9 +835,9 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
     std::vector<std::pair<SourceLocation, std::string>> Notes;
     if (std::optional<WriteNote> Note = writeNote(Found))
       Notes.push_back(*Note);
-    auto LockIt = LockFixes.find(Found.Var);
-    const Rewrite *LockFix =
-        LockIt != LockFixes.end() ? &LockIt->second : nullptr;
+    auto FixIt = InPlaceFixes.find(Found.Var);
+    const Rewrite *InPlaceFix =
+        FixIt != InPlaceFixes.end() ? &FixIt->second : nullptr;
     const std::optional<ModuleStateFixes> &StateFixes = Finished->StateFixes;
     if (StateFixes && Outcome && Outcome->Moved) {
       Draft.Fixes = StateFixes->Fixes;
@@ -799,7 +846,7 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
         Notes.emplace_back(Found.Var->getLocation(),
                            "'" + Found.Var->getName().str() +
                                "' is made a process-wide C11 atomic");
-    } else if (LockFix && LockFix->ok()) {
+    } else if (InPlaceFix && InPlaceFix->ok()) {
       // Not moved, but the race is fixed where it is.
     } else {
       std::string Reason = !Module ? NoModule
@@ -809,10 +856,15 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
       if (Reason.empty())
         Reason = "the module state conversion failed";
       Draft.NoFixReason = "not moved to the module state: " + Reason;
-      // A racing first-use fill also says why no lock guards it.
-      if (Found.Lazy && !Found.SharedByInterpreters)
-        Draft.NoFixReason += "; nor is its first-use fill guarded by a lock: " +
-                             (LockFix ? LockFix->Reason : Found.Lazy->Reason);
+      // A racing fill also says why it is not fixed where it is.
+      std::string InPlace =
+          InPlaceFix ? InPlaceFix->Reason : Found.inPlaceReason();
+      if (!InPlace.empty())
+        Draft.NoFixReason += (Found.Cache ? "; nor is its fill fixed where it "
+                                            "is: "
+                                          : "; nor is its first-use fill "
+                                            "guarded by a lock: ") +
+                             InPlace;
       if (Outcome && Outcome->Where.isValid())
         Notes.emplace_back(Outcome->Where, Draft.NoFixReason);
     }
@@ -820,8 +872,9 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
                            std::move(Draft));
     for (const auto &[Loc, Text] : Notes)
       Builder.note(Loc, Text);
-    if (LockFix && LockFix->ok() && !(StateFixes && Outcome && Outcome->Moved))
-      attachLockFix(Builder, LockFix->Hints, Ctx);
+    if (InPlaceFix && InPlaceFix->ok() &&
+        !(StateFixes && Outcome && Outcome->Moved))
+      attachInPlaceFix(Builder, Found, *InPlaceFix, Ctx);
     Finished->Findings.push_back({Found.Var->getLocation(), Builder.take()});
   }
 }

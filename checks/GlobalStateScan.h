@@ -13,6 +13,7 @@
 
 #include "analysis/GlobalStateTypes.h"
 #include "analysis/LazyInit.h"
+#include "analysis/StaticCaches.h"
 #include "analysis/ModuleInit.h"
 #include "checks/GilportCheck.h"
 #include "rewrites/Rewrite.h"
@@ -120,6 +121,12 @@ private:
     /// For a function-static object pointer written at run time: how it is
     /// filled on first use.
     std::optional<LazyInit> Lazy;
+    /// For function-static C data written at run time: the fill of tables
+    /// under a flag it belongs to.
+    std::optional<StaticCache> Cache;
+    /// Why the race is not fixed where it is, when it has a shape that could
+    /// be (empty otherwise).
+    std::string inPlaceReason() const;
   };
 
   /// A local pointer or parameter pointing into a global: writes through it
@@ -159,12 +166,14 @@ private:
   static bool changesVariable(StaticStateKind Kind, WriteKind Write);
   /// The PyMutex fixes of first-use fills that race (rewrites/
   /// LazyInitLock.h), by variable: one per run of adjacent fills.
-  llvm::DenseMap<const clang::VarDecl *, Rewrite>
-  lazyFillFixes(clang::ASTContext &Ctx);
-  /// Adds \p Hints and the include of gilport_compat.h to \p Finding.
-  void attachLockFix(FindingBuilder &Finding,
-                     llvm::ArrayRef<clang::FixItHint> Hints,
-                     clang::ASTContext &Ctx);
+  void addLazyFillFixes(clang::ASTContext &Ctx);
+  /// The fixes of tables filled under a flag (analysis/StaticCaches.h): per
+  /// call when the flag is a key, else a PyMutex around the fill.
+  void addTableFillFixes(clang::ASTContext &Ctx);
+  /// Adds \p Found's fix in place to \p Finding, with the include of
+  /// gilport_compat.h when it locks a PyMutex.
+  void attachInPlaceFix(FindingBuilder &Finding, const Candidate &Found,
+                        const Rewrite &Fix, clang::ASTContext &Ctx);
   /// Whether state shared by interpreters is a hazard in this unit.
   bool targetsSubinterpreters(clang::ASTContext &Ctx);
   /// The unit's init functions, analysed once for the targets and the
@@ -208,8 +217,9 @@ private:
   std::vector<Alias> Aliases;
   /// The first write through each local pointer.
   llvm::DenseMap<const clang::VarDecl *, WriteSite> WritesThrough;
-  /// lazyFillFixes(), once the candidates are known.
-  llvm::DenseMap<const clang::VarDecl *, Rewrite> LockFixes;
+  /// The fixes that end a race where the variable is (a lock, per-call
+  /// tables), by variable, once the candidates are known.
+  llvm::DenseMap<const clang::VarDecl *, Rewrite> InPlaceFixes;
   /// Whether the user's code calls PyMutex_Lock at all.
   bool SawMutexLock = false;
 };

@@ -286,7 +286,11 @@ std::string addFixWithCompatHeader(
                   "' for older Pythons but not '" + *Missing +
                   "', which the fix needs; gilport_compat.h would define '" +
                   Name + "' a second time: add '" + *Missing + "' there" +
-                  " (pythoncapi_compat.h has it)")
+                  // pythoncapi_compat.h has no lock for older Pythons.
+                  (Missing->starts_with("PyMutex")
+                       ? " (a lock that does nothing before 3.13, whose GIL "
+                         "serialises the code)"
+                       : " (pythoncapi_compat.h has it)"))
               .str();
       std::optional<unsigned> After;
       if (File == SM.getMainFileID())

@@ -70,7 +70,16 @@ ModuleStatePlan ModuleStatePlanner::run() {
     return std::move(Plan);
   }
   const FunctionDecl *First = firstStateUser();
-  Plan.Complete = Moved.size() + Atomics.size() == Candidates.size();
+  size_t InPlace = 0;
+  bool SharesObjects = false;
+  for (const StateCandidate &C : Candidates)
+    if (C.FixedInPlace) {
+      ++InPlace;
+      SharesObjects |= C.IsObject;
+    }
+  Plan.Complete =
+      Moved.size() + Atomics.size() + InPlace == Candidates.size();
+  Plan.Isolated = Plan.Complete && !SharesObjects;
   chooseAtomicFields();
 
   // Everything the state needs is declared before it.
@@ -235,6 +244,7 @@ ModuleStatePlan ModuleStatePlanner::fail(const std::string &Why) {
       O.Reason = Why;
     }
   Plan.Complete = false;
+  Plan.Isolated = false;
   return std::move(Plan);
 }
 

@@ -47,6 +47,13 @@ struct StateCandidate {
   /// May become an atomic where it is when it cannot move (option
   /// AtomicCounters).
   bool AtomicFallback = false;
+  /// Written while the module is in use: the module's threads share its
+  /// state too, so it may move only as an atomic counter.
+  bool WrittenWhileInUse = false;
+  /// Its race is fixed where it is (a lock, per-call variables): it stays,
+  /// and does not keep the conversion from declaring that the module runs
+  /// without the GIL.
+  bool FixedInPlace = false;
 };
 
 /// What happens to one candidate.
@@ -78,8 +85,11 @@ struct ModuleStatePlan {
   Rewrite Edits;
   /// The same edits without the `Py_mod_gil` slot.
   Rewrite EditsWithoutGil;
-  /// Whether every candidate moved.
+  /// Whether every candidate moved, or was fixed where it is.
   bool Complete = false;
+  /// Whether, moreover, no object stays shared by the interpreters (an
+  /// object pointer fixed where it is).
+  bool Isolated = false;
 
   bool converts() const { return Reason.empty() && Edits.ok(); }
 };

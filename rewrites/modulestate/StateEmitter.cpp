@@ -494,8 +494,8 @@ Rewrite ModuleStatePlanner::setSizeAndSlots(bool WithGil,
   if (SinglePhase) {
     SlotDeclarations Slots;
     Slots.Gil = WithGil;
-    Slots.PerInterpreterGil = Plan.Complete;
-    Slots.MultipleInterpretersNotSupported = !Plan.Complete;
+    Slots.PerInterpreterGil = Plan.Isolated;
+    Slots.MultipleInterpretersNotSupported = !Plan.Isolated;
     Slots.PositionalTail = PositionalTail;
     MultiPhaseOptions Options;
     Options.Size = Size;
@@ -513,7 +513,7 @@ Rewrite ModuleStatePlanner::setSizeAndSlots(bool WithGil,
   Add(FixItHint::CreateReplacement(*SizeRange, Size));
   SlotDeclarations Slots;
   Slots.Gil = WithGil && !Declared.Gil;
-  Slots.PerInterpreterGil = Plan.Complete && !Declared.MultipleInterpreters;
+  Slots.PerInterpreterGil = Plan.Isolated && !Declared.MultipleInterpreters;
   if (!Slots.empty()) {
     Rewrite Inserted =
         insertSlotsBeforeSentinel(Slots, Def.Slots->sentinel()->Entry, Ctx);

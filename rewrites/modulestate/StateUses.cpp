@@ -181,8 +181,16 @@ std::string ModuleStatePlanner::checkVariable(const StateCandidate &Candidate,
   std::string Name = quoted(Var);
   if (!Candidate.NotMovable.empty())
     return Candidate.NotMovable;
+  if (Candidate.FixedInPlace)
+    return Name + " is fixed where it is";
   if (Candidate.IsType)
     return checkType(Candidate, Where);
+  // Module state does not end a race between the module's threads.
+  if (Candidate.WrittenWhileInUse &&
+      !(Candidate.AtomicFallback && checkAtomic(Candidate, true).empty()))
+    return Name +
+           " is written while the module is in use, and the module's threads "
+           "share its state as well: moved there, it would still race";
   if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
     return Name + " is declared more than once";
   if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
