@@ -685,7 +685,7 @@ void GlobalStateScan::addTableFillFixes(ASTContext &Ctx) {
     else if (Cache.Kind == StaticCache::FlagKind::Key)
       Fix = fillTablesPerCall(Cache, Ctx);
     else
-      Fix = lockLazyFills({Fill}, Vars, Ctx);
+      Fix = lockLazyFills({Fill}, Vars, Ctx, Cache.Tables.front());
     for (const Candidate *Found : Group)
       InPlaceFixes[Found->Var] = Fix;
   }
@@ -846,6 +846,7 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
         Notes.emplace_back(Found.Var->getLocation(),
                            "'" + Found.Var->getName().str() +
                                "' is made a process-wide C11 atomic");
+
     } else if (InPlaceFix && InPlaceFix->ok()) {
       // Not moved, but the race is fixed where it is.
     } else {

@@ -142,8 +142,7 @@ void MissingGilDeclCheck::reportWithModuleState(
                                   "multi-phase init"
                                 : "") +
                    (StateFixes.Complete
-                        ? "; every global moves, so the module also "
-                          "declares 'Py_MOD_PER_INTERPRETER_GIL_SUPPORTED'"
+                        ? "; every global moves or is fixed where it is"
                         : "; some globals stay global, so the slot waits "
                           "until they are fixed by hand"));
   Finding Result = Builder.take();
@@ -152,8 +151,8 @@ void MissingGilDeclCheck::reportWithModuleState(
     Result.FixesWithoutGilDeclaration = StateFixes.FixesWithoutGil;
   } else {
     // Without the slot the edits are gilport-global-state's own fix.
-    Result.NoFixReason = "globals shared by all interpreters remain (see "
-                         "gilport-global-state)";
+    Result.NoFixReason = "globals that race or are shared by all "
+                         "interpreters remain (see gilport-global-state)";
   }
   context().report(Loc, std::move(Result));
 }

@@ -52,7 +52,8 @@ std::optional<SourceLocation> endOfLineAfter(SourceLocation Loc,
 } // namespace
 
 Rewrite lockLazyFills(llvm::ArrayRef<const IfStmt *> Fills,
-                      llvm::ArrayRef<const VarDecl *> Vars, ASTContext &Ctx) {
+                      llvm::ArrayRef<const VarDecl *> Vars, ASTContext &Ctx,
+                      const VarDecl *NamedAfter) {
   if (Fills.empty() || Vars.empty())
     return Rewrite::failure("nothing to guard");
   const SourceManager &SM = Ctx.getSourceManager();
@@ -84,9 +85,12 @@ Rewrite lockLazyFills(llvm::ArrayRef<const IfStmt *> Fills,
     return Rewrite::failure("the declaration or the 'if' shares its line "
                             "with other code");
 
-  std::string Single = Vars[0]->getName().str() + "_lock";
-  llvm::SmallVector<llvm::StringRef, 3> Candidates;
   if (Vars.size() == 1)
+    NamedAfter = Vars[0];
+  std::string Single =
+      NamedAfter ? NamedAfter->getName().str() + "_lock" : std::string();
+  llvm::SmallVector<llvm::StringRef, 3> Candidates;
+  if (NamedAfter)
     Candidates.push_back(Single);
   Candidates.push_back("init_lock");
   Candidates.push_back("lazy_init_lock");

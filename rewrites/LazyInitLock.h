@@ -34,10 +34,12 @@ class VarDecl;
 namespace gilport {
 
 /// The edits that guard \p Fills, adjacent statements of one block in that
-/// order that fill \p Vars, with one new static PyMutex.
+/// order that fill \p Vars, with one new static PyMutex named after
+/// \p NamedAfter when given, else after the only variable, else init_lock.
 Rewrite lockLazyFills(llvm::ArrayRef<const clang::IfStmt *> Fills,
                       llvm::ArrayRef<const clang::VarDecl *> Vars,
-                      clang::ASTContext &Ctx);
+                      clang::ASTContext &Ctx,
+                      const clang::VarDecl *NamedAfter = nullptr);
 
 } // namespace gilport
 

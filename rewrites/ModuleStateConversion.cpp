@@ -70,6 +70,7 @@ ModuleStatePlan ModuleStatePlanner::run() {
     return std::move(Plan);
   }
   const FunctionDecl *First = firstStateUser();
+  chooseAtomicFields();
   size_t InPlace = 0;
   bool SharesObjects = false;
   for (const StateCandidate &C : Candidates)
@@ -77,10 +78,8 @@ ModuleStatePlan ModuleStatePlanner::run() {
       ++InPlace;
       SharesObjects |= C.IsObject;
     }
-  Plan.Complete =
-      Moved.size() + Atomics.size() + InPlace == Candidates.size();
+  Plan.Complete = Moved.size() + Atomics.size() + InPlace == Candidates.size();
   Plan.Isolated = Plan.Complete && !SharesObjects;
-  chooseAtomicFields();
 
   // Everything the state needs is declared before it.
   if (std::string Problem = checkStatePlacement(First); !Problem.empty())

@@ -52,6 +52,28 @@ public:
     return Rest.empty() || Rest.starts_with("//") ||
            (Rest.starts_with("/*") && Rest.find("*/") == Rest.size() - 2);
   }
+  /// Whether the lines of [Begin, End) are blank or comments.
+  bool commentLines(size_t Begin, size_t End) const {
+    bool InComment = false;
+    for (size_t Line = Begin; Line < End; Line = nextLine(Line)) {
+      llvm::StringRef Text =
+          this->Text.slice(Line, std::min(nextLine(Line), End)).trim();
+      if (InComment) {
+        InComment = !Text.ends_with("*/");
+        continue;
+      }
+      if (Text.empty() || Text.starts_with("//"))
+        continue;
+      if (!Text.starts_with("/*"))
+        return false;
+      size_t Close = Text.find("*/");
+      if (Close == llvm::StringRef::npos)
+        InComment = true;
+      else if (Close != Text.size() - 2)
+        return false;
+    }
+    return !InComment;
+  }
   SourceLocation at(size_t Offset) const {
     return SM.getLocForStartOfFile(File).getLocWithOffset(Offset);
   }
@@ -159,8 +181,9 @@ Rewrite fillTablesPerCall(const StaticCache &Cache, ASTContext &Ctx) {
   llvm::StringRef BodyIndent =
       File.Text.slice(File.lineStart(*FirstBegin), *FirstBegin);
   if (!File.blank(IfLine, *IfBegin) || !File.blank(*LBrace + 1, BodyLine) ||
-      File.lineStart(*FirstBegin) != BodyLine ||
-      !File.blank(BodyLine, *FirstBegin) || !File.blank(SetLine, *SetBegin) ||
+      !File.commentLines(BodyLine, File.lineStart(*FirstBegin)) ||
+      !File.blank(File.lineStart(*FirstBegin), *FirstBegin) ||
+      !File.blank(SetLine, *SetBegin) ||
       !File.blank(File.lineStart(*RBrace), *RBrace) ||
       !File.blank(*RBrace + 1, End) ||
       !BodyIndent.starts_with(Indent) || BodyIndent.size() == Indent.size())

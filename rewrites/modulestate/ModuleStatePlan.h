@@ -48,7 +48,8 @@ struct StateCandidate {
   /// AtomicCounters).
   bool AtomicFallback = false;
   /// Written while the module is in use: the module's threads share its
-  /// state too, so it may move only as an atomic counter.
+  /// state too, so moving it would not end the race, and gilport would no
+  /// longer see it there. It moves only as an atomic counter.
   bool WrittenWhileInUse = false;
   /// Its race is fixed where it is (a lock, per-call variables): it stays,
   /// and does not keep the conversion from declaring that the module runs
@@ -87,8 +88,8 @@ struct ModuleStatePlan {
   Rewrite EditsWithoutGil;
   /// Whether every candidate moved, or was fixed where it is.
   bool Complete = false;
-  /// Whether, moreover, no object stays shared by the interpreters (an
-  /// object pointer fixed where it is).
+  /// Whether every candidate moved, or was fixed where it is without
+  /// staying an object shared by the interpreters.
   bool Isolated = false;
 
   bool converts() const { return Reason.empty() && Edits.ok(); }

@@ -1,5 +1,5 @@
-// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true > %t.out
 // RUN: %python %scripts/build-extension.py --python %python_ft --name tally --out %t.ft %t.dir/heap-type-dealloc-counter.c
 // RUN: %python %scripts/build-extension.py --python %python_gil --name tally --out %t.gil %t.dir/heap-type-dealloc-counter.c
 // RUN: env -u PYTHON_GIL %python_ft %S/Inputs/tally-check.py %t.ft | FileCheck %s --check-prefix=RUNTIME
@@ -7,7 +7,8 @@
 // RUN: env -u PYTHON_GIL %python_ft %S/../e2e/Inputs/subinterp-isolation.py %t.ft tally 20 | FileCheck %s --check-prefix=ISOLATED
 
 // C counters updated in the tp_dealloc of a converted type move to the
-// state too. PyType_GetModuleByDef is not safe there (the garbage collector
+// state too, as atomic fields (AtomicCounters): the module's threads share
+// its state. PyType_GetModuleByDef is not safe there (the garbage collector
 // may have cleared the type's MRO and module at shutdown), so tp_dealloc
 // gets the state from a generated helper that follows tp_base to the heap
 // type holding the module and gives NULL once the type was cleared; each
@@ -105,9 +106,9 @@ PyMODINIT_FUNC PyInit_tally(void) {
 
 // CHECK-FIXES:      } ItemObject;
 // CHECK-FIXES:      typedef struct {
-// CHECK-FIXES-NEXT:   long items_alive;
-// CHECK-FIXES-NEXT:   long items_freed;
-// CHECK-FIXES-NEXT:   long last_freed;
+// CHECK-FIXES-NEXT:   _Atomic long items_alive;
+// CHECK-FIXES-NEXT:   _Atomic long items_freed;
+// CHECK-FIXES-NEXT:   _Atomic long last_freed;
 // CHECK-FIXES-NEXT:   PyTypeObject *Item_Type;
 // CHECK-FIXES-NEXT: } tally_state;
 // CHECK-FIXES:      static struct PyModuleDef tally_module;

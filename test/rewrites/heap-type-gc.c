@@ -1,5 +1,5 @@
-// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true > %t.out
 // RUN: %python %scripts/build-extension.py --python %python_ft --name boxes --out %t.ft %t.dir/heap-type-gc.c
 // RUN: env -u PYTHON_GIL %python_ft %S/../e2e/Inputs/subinterp-isolation.py %t.ft boxes 20 | FileCheck %s --check-prefix=ISOLATED
 
@@ -10,7 +10,8 @@
 // reads the state; the GC type's tp_traverse visits its type and tp_dealloc
 // releases it. The type's tp_new and methods reach the state through
 // PyType_GetModuleByDef (tp_new from its type argument), which needs the
-// module definition declared before them. Built for python3.13t, the module
+// module definition declared before them. The counter tp_new updates is an
+// atomic field (AtomicCounters), or the module would keep the GIL. Built for python3.13t, the module
 // keeps the GIL disabled and runs in two isolated subinterpreters at once
 // with its own types and state, which are freed with each interpreter.
 #include <Python.h>
@@ -133,7 +134,7 @@ error:
 // CHECK-FIXES:      } BoxObject;
 // CHECK-FIXES:      typedef struct {
 // CHECK-FIXES-NEXT:   PyObject *BoxError;
-// CHECK-FIXES-NEXT:   long boxes_made;
+// CHECK-FIXES-NEXT:   _Atomic long boxes_made;
 // CHECK-FIXES-NEXT:   PyTypeObject *Box_Type;
 // CHECK-FIXES-NEXT:   PyTypeObject *Token_Type;
 // CHECK-FIXES-NEXT: } boxes_state;

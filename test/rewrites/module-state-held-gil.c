@@ -1,23 +1,25 @@
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state,gilport-borrowed-ref,gilport-missing-gil-decl --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state,gilport-borrowed-ref,gilport-missing-gil-decl --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
 // RUN: FileCheck %s < %t.out
 
 // The declaration safety rule with a complete module-state conversion: the
 // global moves and the module declares a per-interpreter GIL, but a
 // borrowed-reference finding left unfixed (spelled through a macro) holds
 // back Py_mod_gil. Both checks' findings carry the same edits without it.
+// The global is set at init only, so its hazard is sharing by interpreters,
+// which the module targets here.
 
 #include <Python.h>
 
 #define FIRST(l) PyList_GetItem(l, 0)
 
-static PyObject *last;
+static PyObject *label;
 
 static PyObject *ds_first(PyObject *module, PyObject *list) {
   PyObject *item = FIRST(list);
   if (item == NULL)
     return NULL;
+  PyObject_Print(label, stdout, Py_PRINT_RAW);
   PyObject_Print(item, stdout, 0);
-  Py_XSETREF(last, Py_NewRef(item));
   return Py_NewRef(item);
 }
 
@@ -34,6 +36,11 @@ PyMODINIT_FUNC PyInit_ds(void) {
   PyObject *m = PyModule_Create(&ds_module);
   if (m == NULL)
     return NULL;
+  label = PyUnicode_FromString("first: ");
+  if (label == NULL) {
+    Py_DECREF(m);
+    return NULL;
+  }
   return m;
 }
 
@@ -42,9 +49,9 @@ PyMODINIT_FUNC PyInit_ds(void) {
 // CHECK:      2 findings fixed in 1 file, 1 left for a human
 // CHECK:      ==== fixed module-state-held-gil.c ====
 // CHECK:      typedef struct {
-// CHECK-NEXT:   PyObject *last;
+// CHECK-NEXT:   PyObject *label;
 // CHECK-NEXT: } ds_state;
-// CHECK:        Py_XSETREF(get_ds_state(module)->last, Py_NewRef(item));
+// CHECK:        PyObject_Print(get_ds_state(module)->label, stdout, Py_PRINT_RAW);
 // CHECK:      static PyModuleDef_Slot ds_slots[] = {
 // CHECK-NEXT:     {Py_mod_exec, ds_exec},
 // CHECK-NEXT: #if PY_VERSION_HEX >= 0x030C0000
