@@ -60,7 +60,8 @@ bool isMemoryFill(const FunctionDecl *Callee) {
   unsigned Id = Callee->getBuiltinID();
   return Id == Builtin::BImemset || Id == Builtin::BImemcpy ||
          Id == Builtin::BImemmove || Id == Builtin::BI__builtin_memset ||
-         Id == Builtin::BI__builtin_memcpy || Id == Builtin::BI__builtin_memmove;
+         Id == Builtin::BI__builtin_memcpy ||
+         Id == Builtin::BI__builtin_memmove;
 }
 
 /// Why the code of \p S may touch global state or run Python code: it
@@ -243,7 +244,8 @@ bool writesWhole(const Stmt *S, const VarDecl *Table, ASTContext &Ctx) {
   const auto *Array = Ctx.getAsConstantArrayType(Table->getType());
   uint64_t Bytes = Ctx.getTypeSizeInChars(Table->getType()).getQuantity();
   if (const auto *Loop = dyn_cast<ForStmt>(S))
-    return Array && writesEveryElement(Loop, Table, Array->getSize().getZExtValue(), Ctx);
+    return Array && writesEveryElement(Loop, Table,
+                                       Array->getSize().getZExtValue(), Ctx);
   const auto *Call = dyn_cast<CallExpr>(S);
   const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
   if (!Callee)
@@ -335,8 +337,7 @@ const DeclStmt *declarationOf(const VarDecl *Var, ASTContext &Ctx) {
 
 /// The flag \p Fill tests and sets, with the kind of test; null when it
 /// has no such flag.
-const VarDecl *flagOf(const IfStmt *Fill, StaticCache &Cache,
-                      ASTContext &Ctx) {
+const VarDecl *flagOf(const IfStmt *Fill, StaticCache &Cache, ASTContext &Ctx) {
   const auto *Branch = dyn_cast<CompoundStmt>(Fill->getThen());
   if (!Branch || Branch->body_empty())
     return nullptr;
@@ -458,7 +459,8 @@ StaticCache findStaticCache(const VarDecl &Var, ASTContext &Ctx) {
   if (Index.IndirectJump)
     return Fail("the function has a computed 'goto'");
   for (const GotoStmt *Goto : Index.Gotos)
-    if (SM.isBeforeInTranslationUnit(Goto->getBeginLoc(), Fill->getBeginLoc()) &&
+    if (SM.isBeforeInTranslationUnit(Goto->getBeginLoc(),
+                                     Fill->getBeginLoc()) &&
         SM.isBeforeInTranslationUnit(Fill->getEndLoc(),
                                      Goto->getLabel()->getLocation()))
       return Fail("a 'goto' jumps past the 'if' that fills it");

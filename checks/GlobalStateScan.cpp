@@ -10,8 +10,8 @@
 #include "checks/ProjectCompat.h"
 #include "rewrites/CompatHeader.h"
 #include "rewrites/LazyInitLock.h"
-#include "rewrites/PerCallTables.h"
 #include "rewrites/ModuleStateConversion.h"
+#include "rewrites/PerCallTables.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -564,11 +564,11 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
                                         ? Fix->second.Reason
                                         : Found.inPlaceReason();
                !Reason.empty()) {
-      Finding.noFix(Found.Cache ? "its fill is not fixed automatically: " +
-                                      Reason
-                                : "its first-use fill is not guarded by a "
-                                  "lock automatically: " +
-                                      Reason);
+      Finding.noFix(Found.Cache
+                        ? "its fill is not fixed automatically: " + Reason
+                        : "its first-use fill is not guarded by a "
+                          "lock automatically: " +
+                              Reason);
     } else {
       // Name the option that would fix it.
       Finding.noFix(

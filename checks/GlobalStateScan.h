@@ -13,8 +13,8 @@
 
 #include "analysis/GlobalStateTypes.h"
 #include "analysis/LazyInit.h"
-#include "analysis/StaticCaches.h"
 #include "analysis/ModuleInit.h"
+#include "analysis/StaticCaches.h"
 #include "checks/GilportCheck.h"
 #include "rewrites/Rewrite.h"
 

@@ -120,7 +120,7 @@ Rewrite fillTablesPerCall(const StaticCache &Cache, ASTContext &Ctx) {
     for (const Decl *Other : Declaration->decls())
       if (!llvm::is_contained(Cache.Tables, Other))
         return Rewrite::failure(quoted(Table) + " is declared together with "
-                                "another variable");
+                                                "another variable");
     std::optional<size_t> Begin = File.offset(Declaration->getBeginLoc());
     if (!Begin || !File.Text.substr(*Begin).starts_with("static"))
       return Rewrite::failure("the declaration of " + quoted(Table) +
@@ -185,8 +185,8 @@ Rewrite fillTablesPerCall(const StaticCache &Cache, ASTContext &Ctx) {
       !File.blank(File.lineStart(*FirstBegin), *FirstBegin) ||
       !File.blank(SetLine, *SetBegin) ||
       !File.blank(File.lineStart(*RBrace), *RBrace) ||
-      !File.blank(*RBrace + 1, End) ||
-      !BodyIndent.starts_with(Indent) || BodyIndent.size() == Indent.size())
+      !File.blank(*RBrace + 1, End) || !BodyIndent.starts_with(Indent) ||
+      BodyIndent.size() == Indent.size())
     return Rewrite::failure("the 'if' that fills the tables is not laid out "
                             "one statement a line");
   // Between the assignment and the brace: nothing but the assignment.

@@ -185,12 +185,6 @@ std::string ModuleStatePlanner::checkVariable(const StateCandidate &Candidate,
     return Name + " is fixed where it is";
   if (Candidate.IsType)
     return checkType(Candidate, Where);
-  // Module state does not end a race between the module's threads.
-  if (Candidate.WrittenWhileInUse &&
-      !(Candidate.AtomicFallback && checkAtomic(Candidate, true).empty()))
-    return Name +
-           " is written while the module is in use, and the module's threads "
-           "share its state as well: moved there, it would still race";
   if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
     return Name + " is declared more than once";
   if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
@@ -199,6 +193,12 @@ std::string ModuleStatePlanner::checkVariable(const StateCandidate &Candidate,
     return Name + " is declared inside a macro expansion or in a header";
   if (Var->getTLSKind() != VarDecl::TLS_None)
     return Name + " is thread-local";
+  // Module state does not end a race between the module's threads.
+  if (Candidate.WrittenWhileInUse &&
+      !(Candidate.AtomicFallback && checkAtomic(Candidate, true).empty()))
+    return Name +
+           " is written while the module is in use, and the module's threads "
+           "share its state as well: moved there, it would still race";
   if (const Decl *Named = namedTypeDecl(Var->getType(), Ctx))
     if (const auto *Tag = dyn_cast<TagDecl>(Named))
       if (!Tag->getIdentifier() && !Tag->getTypedefNameForAnonDecl())

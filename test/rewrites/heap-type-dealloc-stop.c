@@ -1,12 +1,15 @@
-// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true > %t.out
 // RUN: FileCheck %s --check-prefix=NOTES < %t.out
 
 // Uses in tp_dealloc that are not a statement of their own updating a C
-// variable stay global, with a note: a read ('if (alive > 0)'), an update
-// that is the body of an if (no block to guard it in), and an object
-// pointer. The type and the counter its tp_new updates still move; the
-// converted module declares that it does not support subinterpreters.
+// variable stay global, with a note: a read ('if (self->id < floor_id)').
+// What tp_dealloc writes races between threads, which module state would
+// not end: a check-then-update ('alive') and an object pointer stay, an
+// update that is the body of an if ('freed') becomes an atomic where it is
+// (AtomicCounters). The type and the counter its tp_new updates still move,
+// the counter as an atomic field; the converted module declares that it does
+// not support subinterpreters.
 #include <Python.h>
 
 typedef struct {
@@ -22,6 +25,8 @@ static long freed;
 // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: global variable 'freed' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
 static PyObject *last_dead;
 // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'last_dead' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
+static double floor_id;
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: global variable 'floor_id' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
 
 static PyObject *Node_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
   NodeObject *self = (NodeObject *)type->tp_alloc(type, 0);
@@ -37,6 +42,8 @@ static void Node_dealloc(NodeObject *self) {
     alive--;
   if (self->id != 0)
     freed++;
+  if (self->id < floor_id)
+    PyErr_WarnEx(PyExc_RuntimeWarning, "node below the floor", 1);
   Py_XSETREF(last_dead, PyLong_FromLong(self->id));
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -72,6 +79,7 @@ PyMODINIT_FUNC PyInit_nodes(void) {
   m = PyModule_Create(&nodes_module);
   if (m == NULL)
     return NULL;
+  floor_id = 1.0;
   if (PyModule_AddObjectRef(m, "Node", (PyObject *)&Node_Type) < 0) {
     Py_DECREF(m);
     return NULL;
@@ -81,10 +89,11 @@ PyMODINIT_FUNC PyInit_nodes(void) {
 
 // CHECK-FIXES:      } NodeObject;
 // CHECK-FIXES:      static long alive;
-// CHECK-FIXES:      static long freed;
+// CHECK-FIXES:      static _Atomic long freed;
 // CHECK-FIXES:      static PyObject *last_dead;
+// CHECK-FIXES:      static double floor_id;
 // CHECK-FIXES:      typedef struct {
-// CHECK-FIXES-NEXT:   long made;
+// CHECK-FIXES-NEXT:   _Atomic long made;
 // CHECK-FIXES-NEXT:   PyTypeObject *Node_Type;
 // CHECK-FIXES-NEXT: } nodes_state;
 // CHECK-FIXES:        alive++;
@@ -94,11 +103,12 @@ PyMODINIT_FUNC PyInit_nodes(void) {
 // CHECK-FIXES-NEXT:   if (alive > 0)
 // CHECK-FIXES-NEXT:     alive--;
 // CHECK-FIXES-NEXT:   if (self->id != 0)
-// CHECK-FIXES-NEXT:     freed++;
+// CHECK-FIXES-NEXT:     atomic_fetch_add(&freed, 1);
+// CHECK-FIXES-NEXT:   if (self->id < floor_id)
 // CHECK-FIXES:          {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
 
 // NOTES:      ==== report ====
-// NOTES:      note: not moved to the module state: 'alive' is used in 'Node_dealloc' (line {{[0-9]+}}), which runs while objects of its type are destroyed{{.*}}; only a statement of its own that updates it ('alive--;', 'alive += n;') can reach the state there
-// NOTES:      note: not moved to the module state: 'freed' is used in 'Node_dealloc' (line {{[0-9]+}}), which runs while objects of its type are destroyed{{.*}}; only a statement of its own that updates it ('freed--;', 'freed += n;') can reach the state there
-// NOTES:      note: not moved to the module state: 'last_dead' is used in 'Node_dealloc' (line {{[0-9]+}}), which runs while objects of its type are destroyed
+// NOTES:      note: no automatic fix: not moved to the module state: 'alive' is written while the module is in use, and the module's threads share its state as well: moved there, it would still race; nor can it be made atomic: 'Node_dealloc' (line {{[0-9]+}}) both reads and updates 'alive'
+// NOTES:      note: no automatic fix: not moved to the module state: 'last_dead' is written while the module is in use
+// NOTES:      note: not moved to the module state: 'floor_id' is used in 'Node_dealloc' (line {{[0-9]+}}), which runs while objects of its type are destroyed{{.*}}; only a statement of its own that updates it ('floor_id--;', 'floor_id += n;') can reach the state there
 // NOTES-NOT:  Py_mod_gil

@@ -109,9 +109,9 @@ PyMODINIT_FUNC PyInit_hits(void) {
 // CHECK-FIXES:        return Py_BuildValue("(llkl)", get_hits_state(module)->made, atomic_load(&external_events), atomic_load(&generation), atomic_load(&ticks));
 // CHECK-FIXES:          {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
 
-// NOTES: not moved to the module state: 'initialized' is used in 'hits_external_event' (line {{[0-9]+}}), which has no way to the module{{.*}}; nor can it be made atomic: 'hits_external_event' (line {{[0-9]+}}) both reads and updates 'initialized': atomics would not make that one step; guard it with a 'PyMutex'
-// NOTES: not moved to the module state: 'serial' is used in 'hits_external_event' (line {{[0-9]+}}), which has no way to the module{{.*}}; nor can it be made atomic: the new value of 'serial' is used at line {{[0-9]+}}; an atomic increment gives the old one
-// NOTES: not moved to the module state: 'scratch' is used in 'hits_external_event' (line {{[0-9]+}}), which has no way to the module{{.*}}; nor can it be made atomic: 'scratch' is used at line {{[0-9]+}} other than by reading, incrementing or storing it
+// NOTES: not moved to the module state: 'initialized' is written while the module is in use, and the module's threads share its state as well: moved there, it would still race; nor can it be made atomic: 'hits_external_event' (line {{[0-9]+}}) both reads and updates 'initialized': atomics would not make that one step; guard it with a 'PyMutex'
+// NOTES: not moved to the module state: 'serial' is written while the module is in use, and the module's threads share its state as well: moved there, it would still race; nor can it be made atomic: the new value of 'serial' is used at line {{[0-9]+}}; an atomic increment gives the old one
+// NOTES: not moved to the module state: 'scratch' is written while the module is in use, and the module's threads share its state as well: moved there, it would still race; nor can it be made atomic: 'scratch' is used at line {{[0-9]+}} other than by reading, incrementing or storing it
 
 // RUNTIME:      counts: (2, 2, 3, 5)
 // RUNTIME-NEXT: threads: (8002, 8002, 3, 8005)

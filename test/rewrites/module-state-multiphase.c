@@ -2,12 +2,12 @@
 // RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state --out %t.dir --compile %python_ft --compile %python_gil %s -- --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
 
 // A multi-phase module (m_size 0, an exec slot, designated initializers)
-// whose functions use C globals and an object pointer. The C data moves too:
+// whose functions read C globals and an object pointer that its exec
+// function sets (written while the module is in use, they would race, and
+// stay). The C data moves too:
 // every function using it reaches the module. A non-zero initial value is
 // set in exec; m_size, m_traverse, m_clear and m_free are set, one member a
 // line like the others; the declarations go before the slots' terminator.
-// set_limit() writes all three while the module is in use, which module
-// state does not make safe between threads: Py_mod_gil is not declared.
 // The name 'mp_state' is taken by a function, so the struct gets another.
 #include <Python.h>
 
@@ -20,14 +20,10 @@ static int verbose;
 static PyObject *last_seen;
 // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'last_seen' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
 
-static PyObject *mp_set_limit(PyObject *module, PyObject *arg) {
-  long previous = limit;
-  limit = PyLong_AsLong(arg);
-  if (limit == -1 && PyErr_Occurred())
-    return NULL;
-  verbose = limit > 100;
-  Py_XSETREF(last_seen, Py_NewRef(arg));
-  return PyLong_FromLong(previous);
+static PyObject *mp_limit(PyObject *module, PyObject *arg) {
+  if (verbose)
+    PySys_WriteStdout("limit %ld\n", limit);
+  return PyLong_FromLong(limit);
 }
 
 static PyObject *mp_state(PyObject *module, PyObject *unused) {
@@ -36,12 +32,19 @@ static PyObject *mp_state(PyObject *module, PyObject *unused) {
 }
 
 static PyMethodDef mp_methods[] = {
-    {"set_limit", mp_set_limit, METH_O, NULL},
+    {"limit", mp_limit, METH_O, NULL},
     {"state", mp_state, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
 static int mp_exec(PyObject *module) {
+  const char *env = getenv("MP_VERBOSE");
+  verbose = env != NULL && env[0] != '\0';
+  if (verbose)
+    limit = 2 * DEFAULT_LIMIT;
+  last_seen = PyTuple_New(0);
+  if (last_seen == NULL)
+    return -1;
   return PyModule_AddIntConstant(module, "DEFAULT_LIMIT", DEFAULT_LIMIT);
 }
 
@@ -69,22 +72,26 @@ PyMODINIT_FUNC PyInit_mp(void) { return PyModuleDef_Init(&mp_module); }
 // CHECK-FIXES-NEXT: get_mp_state(PyObject *module)
 // CHECK-FIXES:        Py_VISIT(state->last_seen);
 // CHECK-FIXES:        Py_CLEAR(state->last_seen);
-// CHECK-FIXES:      static PyObject *mp_set_limit(PyObject *module, PyObject *arg) {
-// CHECK-FIXES-NEXT:   long previous = get_mp_state(module)->limit;
-// CHECK-FIXES-NEXT:   get_mp_state(module)->limit = PyLong_AsLong(arg);
-// CHECK-FIXES-NEXT:   if (get_mp_state(module)->limit == -1 && PyErr_Occurred())
-// CHECK-FIXES-NEXT:     return NULL;
-// CHECK-FIXES-NEXT:   get_mp_state(module)->verbose = get_mp_state(module)->limit > 100;
-// CHECK-FIXES-NEXT:   Py_XSETREF(get_mp_state(module)->last_seen, Py_NewRef(arg));
+// CHECK-FIXES:      static PyObject *mp_limit(PyObject *module, PyObject *arg) {
+// CHECK-FIXES-NEXT:   if (get_mp_state(module)->verbose)
+// CHECK-FIXES-NEXT:     PySys_WriteStdout("limit %ld\n", get_mp_state(module)->limit);
+// CHECK-FIXES-NEXT:   return PyLong_FromLong(get_mp_state(module)->limit);
 // CHECK-FIXES:        return Py_BuildValue("(liO)", get_mp_state(module)->limit, get_mp_state(module)->verbose,
 // CHECK-FIXES-NEXT:                        get_mp_state(module)->last_seen ? get_mp_state(module)->last_seen : Py_None);
 // CHECK-FIXES:      static int mp_exec(PyObject *module) {
 // CHECK-FIXES-NEXT:   get_mp_state(module)->limit = DEFAULT_LIMIT;
-// CHECK-FIXES-NEXT:   return PyModule_AddIntConstant(module, "DEFAULT_LIMIT", DEFAULT_LIMIT);
+// CHECK-FIXES-NEXT:   const char *env = getenv("MP_VERBOSE");
+// CHECK-FIXES-NEXT:   get_mp_state(module)->verbose = env != NULL && env[0] != '\0';
+// CHECK-FIXES-NEXT:   if (get_mp_state(module)->verbose)
+// CHECK-FIXES-NEXT:     get_mp_state(module)->limit = 2 * DEFAULT_LIMIT;
+// CHECK-FIXES-NEXT:   get_mp_state(module)->last_seen = PyTuple_New(0);
 // CHECK-FIXES:      static PyModuleDef_Slot mp_slots[] = {
 // CHECK-FIXES-NEXT:     {Py_mod_exec, mp_exec},
 // CHECK-FIXES-NEXT: #if PY_VERSION_HEX >= 0x030C0000
 // CHECK-FIXES-NEXT:     {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+// CHECK-FIXES-NEXT: #endif
+// CHECK-FIXES-NEXT: #ifdef Py_mod_gil
+// CHECK-FIXES-NEXT:     {Py_mod_gil, Py_MOD_GIL_NOT_USED},
 // CHECK-FIXES-NEXT: #endif
 // CHECK-FIXES-NEXT:     {0, NULL},
 // CHECK-FIXES-NEXT: };

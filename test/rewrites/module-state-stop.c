@@ -6,21 +6,21 @@
 // global, and a note names the place: a helper called through a pointer, a slot
 // of a (static) type, a method-table function also used elsewhere, a
 // function whose module parameter is hidden by Py_UNUSED. Static types are
-// not converted. What can move moves ('hits'), so the module becomes
+// not converted. What can move moves ('missing'), so the module becomes
 // multi-phase with state, but it declares that it does not support
 // subinterpreters, and no Py_mod_gil slot is added.
 #include <Python.h>
 
 static PyObject *cache;
 // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'cache' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
-static long hits;
-// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: global variable 'hits' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+static PyObject *missing;
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'missing' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
 static PyObject *greeting;
 // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'greeting' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
-static int calls;
-// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: global variable 'calls' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
-static int flag;
-// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: global variable 'flag' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+static PyObject *twice_label;
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'twice_label' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
+static PyObject *toggle_label;
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'toggle_label' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
 
 typedef struct {
   PyObject_HEAD
@@ -54,30 +54,28 @@ static PyObject *(*lookup_hook)(PyObject *) = lookup;
 
 static PyObject *stop_get(PyObject *module, PyObject *key) {
   PyObject *value = lookup_hook(key);
-  if (value != NULL)
-    hits++;
+  if (value == NULL && !PyErr_Occurred())
+    value = missing;
   return Py_XNewRef(value);
 }
 
-static PyObject *stop_hits(PyObject *module, PyObject *unused) {
-  return PyLong_FromLong(hits);
+static PyObject *stop_missing(PyObject *module, PyObject *unused) {
+  return Py_NewRef(missing);
 }
 
 static PyObject *stop_twice(PyObject *module, PyObject *arg) {
-  calls++;
-  return PyNumber_Add(arg, arg);
+  return PyTuple_Pack(2, twice_label, arg);
 }
 
 static PyCFunction twice_alias = stop_twice;
 
 static PyObject *stop_toggle(PyObject *Py_UNUSED(module), PyObject *unused) {
-  flag = !flag;
-  return PyBool_FromLong(flag);
+  return Py_NewRef(toggle_label);
 }
 
 static PyMethodDef stop_methods[] = {
     {"get", stop_get, METH_O, NULL},
-    {"hits", stop_hits, METH_NOARGS, NULL},
+    {"missing", stop_missing, METH_NOARGS, NULL},
     {"twice", stop_twice, METH_O, NULL},
     {"toggle", stop_toggle, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
@@ -96,7 +94,11 @@ PyMODINIT_FUNC PyInit_stop(void) {
     return NULL;
   cache = PyDict_New();
   greeting = PyUnicode_FromString("a thing");
-  if (cache == NULL || greeting == NULL) {
+  missing = PyUnicode_FromString("missing");
+  twice_label = PyUnicode_FromString("twice");
+  toggle_label = PyUnicode_FromString("toggle");
+  if (cache == NULL || greeting == NULL || missing == NULL ||
+      twice_label == NULL || toggle_label == NULL) {
     Py_DECREF(m);
     return NULL;
   }
@@ -108,16 +110,16 @@ PyMODINIT_FUNC PyInit_stop(void) {
   return m;
 }
 
-// Only 'hits' moves.
+// Only 'missing' moves.
 // CHECK-FIXES:      static PyObject *cache;
 // CHECK-FIXES:      static PyObject *lookup(PyObject *key) {
 // CHECK-FIXES:      typedef struct {
-// CHECK-FIXES-NEXT:   long hits;
+// CHECK-FIXES-NEXT:   PyObject *missing;
 // CHECK-FIXES-NEXT: } stop_state;
-// CHECK-FIXES:          get_stop_state(module)->hits++;
-// CHECK-FIXES:        return PyLong_FromLong(get_stop_state(module)->hits);
-// CHECK-FIXES:        calls++;
-// CHECK-FIXES:        flag = !flag;
+// CHECK-FIXES:          value = get_stop_state(module)->missing;
+// CHECK-FIXES:        return Py_NewRef(get_stop_state(module)->missing);
+// CHECK-FIXES:        return PyTuple_Pack(2, twice_label, arg);
+// CHECK-FIXES:        return Py_NewRef(toggle_label);
 // CHECK-FIXES:      static PyModuleDef_Slot stop_slots[] = {
 // CHECK-FIXES-NEXT:     {Py_mod_exec, stop_exec},
 // CHECK-FIXES-NEXT: #if PY_VERSION_HEX >= 0x030C0000
@@ -125,19 +127,20 @@ PyMODINIT_FUNC PyInit_stop(void) {
 // CHECK-FIXES-NEXT: #endif
 // CHECK-FIXES-NEXT:     {0, NULL},
 // CHECK-FIXES-NEXT: };
-// CHECK-FIXES:          PyModuleDef_HEAD_INIT, "stop", NULL, sizeof(stop_state), stop_methods, stop_slots, NULL, NULL, NULL,
+// CHECK-FIXES:          PyModuleDef_HEAD_INIT, "stop", NULL, sizeof(stop_state), stop_methods, stop_slots, stop_state_traverse, stop_state_clear, stop_state_free,
 // CHECK-FIXES:        cache = PyDict_New();
 // CHECK-FIXES-NEXT:   greeting = PyUnicode_FromString("a thing");
+// CHECK-FIXES-NEXT:   get_stop_state(m)->missing = PyUnicode_FromString("missing");
 
 // NOTES:      ==== report ====
 // NOTES:      warning: global Python object pointer 'cache'
 // NOTES:      :48:18: note: not moved to the module state: 'cache' is used in 'lookup' (line 48), which has no way to the module: it is neither a function of the module's method table nor its exec function, nor a static helper called only where the module is known
 // NOTES:      warning: global Python object pointer 'greeting'
 // NOTES:      :29:18: note: not moved to the module state: 'greeting' is used in 'Thing_repr' (line 29), which has no way to the module
-// NOTES:      warning: global variable 'calls'
-// NOTES:      note: not moved to the module state: 'calls' is used in 'stop_twice' (line {{[0-9]+}}), which is in the module's method table but is also used at line {{[0-9]+}}, where its first argument may not be the module
-// NOTES:      warning: global variable 'flag'
-// NOTES:      note: not moved to the module state: 'flag' is used in 'stop_toggle' (line {{[0-9]+}}), which names its first parameter, the module, through a macro ('Py_UNUSED') or not at all
+// NOTES:      warning: global Python object pointer 'twice_label'
+// NOTES:      note: not moved to the module state: 'twice_label' is used in 'stop_twice' (line {{[0-9]+}}), which is in the module's method table but is also used at line {{[0-9]+}}, where its first argument may not be the module
+// NOTES:      warning: global Python object pointer 'toggle_label'
+// NOTES:      note: not moved to the module state: 'toggle_label' is used in 'stop_toggle' (line {{[0-9]+}}), which names its first parameter, the module, through a macro ('Py_UNUSED') or not at all
 // NOTES:      warning: type object 'Thing_Type'
 // NOTES:      note: no automatic fix: not moved to the module state: not converted to a heap type: 'Thing_Type' sets 'tp_vectorcall', which the heap type conversion does not handle
 // NOTES:      1 finding fixed in 1 file, 5 left for a human
