@@ -2,6 +2,7 @@
 
 #include "checks/GlobalStateScan.h"
 
+#include "analysis/AstQueries.h"
 #include "analysis/ImmortalObjects.h"
 #include "analysis/InitOnlyFields.h"
 #include "analysis/MutexGuards.h"
@@ -19,8 +20,10 @@
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 
+#include <functional>
 #include <map>
 
 namespace gilport {
@@ -216,6 +219,7 @@ void GlobalStateScan::registerMatchers(MatchFinder *Finder) {
       unaryOperator(hasAnyOperatorName("++", "--"), InUserCode).bind("step"),
       this);
   Finder->addMatcher(callExpr(InUserCode).bind("call"), this);
+  Finder->addMatcher(explicitCastExpr(InUserCode).bind("cast"), this);
 }
 
 void GlobalStateScan::run(const MatchFinder::MatchResult &Result) {
@@ -224,6 +228,7 @@ void GlobalStateScan::run(const MatchFinder::MatchResult &Result) {
     return;
   }
   if (const auto *Assign = Result.Nodes.getNodeAs<BinaryOperator>("assign")) {
+    noteRecordWrite(Assign->getLHS());
     recordModification(Assign->getLHS());
     if (Assign->getOpcode() == BO_Assign &&
         isPointerToMutable(Assign->getLHS()->getType()))
@@ -232,11 +237,20 @@ void GlobalStateScan::run(const MatchFinder::MatchResult &Result) {
     return;
   }
   if (const auto *Step = Result.Nodes.getNodeAs<UnaryOperator>("step")) {
+    noteRecordWrite(Step->getSubExpr());
     recordModification(Step->getSubExpr());
     return;
   }
+  if (const auto *Cast = Result.Nodes.getNodeAs<ExplicitCastExpr>("cast")) {
+    // Through a pointer of another type anything may be written.
+    if (!Cast->getType()->isPointerType() ||
+        !Result.Context->hasSameType(Cast->getType(),
+                                     Cast->getSubExpr()->getType()))
+      noteRecordPointer(Cast->getSubExpr());
+    return;
+  }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call"))
-    checkCall(Call);
+    checkCall(Call, *Result.Context);
 }
 
 void GlobalStateScan::checkVariable(const VarDecl *Var, ASTContext &Ctx) {
@@ -279,7 +293,59 @@ void GlobalStateScan::checkVariable(const VarDecl *Var, ASTContext &Ctx) {
   Candidates.push_back({Var, Kind});
 }
 
-void GlobalStateScan::checkCall(const CallExpr *Call) {
+namespace {
+/// The values assigned to a local variable in a function body.
+class AssignedValues : public RecursiveASTVisitor<AssignedValues> {
+public:
+  explicit AssignedValues(const VarDecl *Var) : Var(Var) {}
+  bool VisitBinaryOperator(BinaryOperator *Op) {
+    if (Op->isAssignmentOp() && namedVariable(Op->getLHS()) == Var)
+      Values.push_back(Op->getOpcode() == BO_Assign ? Op->getRHS() : nullptr);
+    return true;
+  }
+  bool VisitUnaryOperator(UnaryOperator *Op) {
+    if (Op->getOpcode() == UO_AddrOf && namedVariable(Op->getSubExpr()) == Var)
+      Values.push_back(nullptr);
+    return true;
+  }
+  const VarDecl *Var;
+  std::vector<const Expr *> Values;
+};
+} // namespace
+
+bool GlobalStateScan::callsDefinedFunctions(const CallExpr *Call,
+                                            ASTContext &Ctx) {
+  // `fn(args)` through a local function pointer that is only ever set to
+  // functions defined here, whose bodies this scan sees.
+  const auto *Pointer = dyn_cast_or_null<VarDecl>(
+      namedVariable(Call->getCallee()->IgnoreParenImpCasts()));
+  const FunctionDecl *Function = enclosingFunction(Call, Ctx);
+  if (!Pointer || !Pointer->hasLocalStorage() || !Function ||
+      !Function->getBody())
+    return false;
+  AssignedValues Assigned(Pointer);
+  Assigned.TraverseStmt(Function->getBody());
+  if (Pointer->getInit())
+    Assigned.Values.push_back(Pointer->getInit());
+  if (Assigned.Values.empty())
+    return false;
+  // A function of this file, or a choice between such functions.
+  std::function<bool(const Expr *)> Defined = [&](const Expr *Value) {
+    if (!Value)
+      return false;
+    Value = Value->IgnoreParenImpCasts();
+    if (const auto *Choice = dyn_cast<ConditionalOperator>(Value))
+      return Defined(Choice->getTrueExpr()) && Defined(Choice->getFalseExpr());
+    const auto *Ref = dyn_cast<DeclRefExpr>(Value);
+    const auto *Target =
+        Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+    const FunctionDecl *Body = nullptr;
+    return Target && Target->hasBody(Body);
+  };
+  return llvm::all_of(Assigned.Values, Defined);
+}
+
+void GlobalStateScan::checkCall(const CallExpr *Call, ASTContext &Ctx) {
   const FunctionDecl *Callee = Call->getDirectCallee();
   unsigned FirstArg = 0;
   if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee)) {
@@ -297,6 +363,11 @@ void GlobalStateScan::checkCall(const CallExpr *Call) {
   }
   if (!SawMutexLock && isMutexLockCall(*Call))
     SawMutexLock = true;
+  // A function defined elsewhere may write through any pointer it gets.
+  const FunctionDecl *Defined = nullptr;
+  if (Callee ? !Callee->hasBody(Defined) : !callsDefinedFunctions(Call, Ctx))
+    for (const Expr *Arg : Call->arguments())
+      noteRecordPointer(Arg);
   const FunctionProtoType *Prototype = calleePrototype(Call);
   llvm::StringRef CalleeName =
       Callee && Callee->getIdentifier() ? Callee->getName() : "";
@@ -363,11 +434,59 @@ void GlobalStateScan::recordPointerTo(const DeclRefExpr *Target,
   // Anywhere else (a global, a struct member) the pointer escapes.
   const auto *Local = dyn_cast<DeclRefExpr>(Destination->IgnoreParenImpCasts());
   const auto *LocalVar = Local ? dyn_cast<VarDecl>(Local->getDecl()) : nullptr;
-  if (LocalVar && LocalVar->hasLocalStorage())
+  if (LocalVar && LocalVar->hasLocalStorage()) {
     Aliases.push_back({LocalVar, Target});
-  else
-    recordWrite(Target,
-                {Target->getLocation(), WriteKind::PointerTaken, Target});
+    return;
+  }
+  // A record's address: decided once it is known whether the file writes
+  // objects of its type.
+  QualType Pointee = Destination->getType()->getPointeeType();
+  const auto *Var = cast<VarDecl>(Target->getDecl());
+  const RecordDecl *Record = Var->getType()->getAsRecordDecl();
+  const RecordDecl *Pointed =
+      Pointee.isNull() ? nullptr : Pointee->getAsRecordDecl();
+  if (Record && Pointed &&
+      Pointed->getCanonicalDecl() == Record->getCanonicalDecl()) {
+    RecordEscapes.push_back({Target, cast<RecordDecl>(Record->getCanonicalDecl())});
+    return;
+  }
+  recordWrite(Target, {Target->getLocation(), WriteKind::PointerTaken, Target});
+}
+
+void GlobalStateScan::noteRecordWrite(const Expr *Target) {
+  // Every record an lvalue is part of: `a.b->c = x` writes objects of the
+  // types of `a.b->c`, `*a.b` and `a`.
+  const Expr *E = Target->IgnoreParenImpCasts();
+  while (E) {
+    if (const RecordDecl *Record = E->getType()->getAsRecordDecl())
+      WrittenRecords.insert(cast<RecordDecl>(Record->getCanonicalDecl()));
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      const Expr *Base = Member->getBase();
+      QualType Type = Base->getType();
+      if (Member->isArrow())
+        Type = Type->getPointeeType();
+      if (const RecordDecl *Record =
+              Type.isNull() ? nullptr : Type->getAsRecordDecl())
+        WrittenRecords.insert(cast<RecordDecl>(Record->getCanonicalDecl()));
+      E = Base->IgnoreParenImpCasts();
+    } else if (const auto *Element = dyn_cast<ArraySubscriptExpr>(E)) {
+      E = Element->getBase()->IgnoreParenImpCasts();
+    } else if (const auto *Deref = dyn_cast<UnaryOperator>(E);
+               Deref && Deref->getOpcode() == UO_Deref) {
+      E = Deref->getSubExpr()->IgnoreParenImpCasts();
+    } else {
+      E = nullptr;
+    }
+  }
+}
+
+void GlobalStateScan::noteRecordPointer(const Expr *Pointer) {
+  QualType Pointee =
+      Pointer->IgnoreParenImpCasts()->getType()->getPointeeType();
+  if (Pointee.isNull() || Pointee.isConstQualified())
+    return;
+  if (const RecordDecl *Record = Pointee->getAsRecordDecl())
+    WrittenRecords.insert(cast<RecordDecl>(Record->getCanonicalDecl()));
 }
 
 bool GlobalStateScan::isGlobal(const DeclRefExpr *Ref) {
@@ -542,6 +661,10 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
     if (Through != WritesThrough.end())
       recordWrite(Taken.Target, Through->second);
   }
+  for (const RecordEscape &Escape : RecordEscapes)
+    if (WrittenRecords.count(Escape.Record))
+      recordWrite(Escape.Target, {Escape.Target->getLocation(),
+                                  WriteKind::PointerTaken, Escape.Target});
   dropImmortalTuples(Ctx);
   dropUnsharedState(Ctx);
   keepHazards(Ctx);

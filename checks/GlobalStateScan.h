@@ -19,6 +19,7 @@
 #include "rewrites/Rewrite.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Regex.h"
 
@@ -137,7 +138,11 @@ private:
   };
 
   void checkVariable(const clang::VarDecl *Var, clang::ASTContext &Ctx);
-  void checkCall(const clang::CallExpr *Call);
+  void checkCall(const clang::CallExpr *Call, clang::ASTContext &Ctx);
+  /// Whether \p Call, an indirect call, can only call functions defined in
+  /// this file (through a local pointer only ever set to them).
+  static bool callsDefinedFunctions(const clang::CallExpr *Call,
+                                    clang::ASTContext &Ctx);
   /// \p Target is assigned, incremented, ...
   void recordModification(const clang::Expr *Target);
   /// A pointer into \p Target's storage is stored to \p Destination.
@@ -215,6 +220,19 @@ private:
   llvm::DenseMap<const clang::VarDecl *, llvm::SmallVector<WriteSite, 2>>
       AllWrites;
   std::vector<Alias> Aliases;
+  /// A record's address stored where it escapes (`state->table = &table;`):
+  /// a write only if this file writes some object of the record's type.
+  struct RecordEscape {
+    const clang::DeclRefExpr *Target;
+    const clang::RecordDecl *Record;
+  };
+  std::vector<RecordEscape> RecordEscapes;
+  /// Record types of which this file may write an object: a member or the
+  /// whole object assigned, a pointer to one cast or passed to a function
+  /// defined elsewhere.
+  llvm::DenseSet<const clang::RecordDecl *> WrittenRecords;
+  void noteRecordWrite(const clang::Expr *Target);
+  void noteRecordPointer(const clang::Expr *Pointer);
   /// The first write through each local pointer.
   llvm::DenseMap<const clang::VarDecl *, WriteSite> WritesThrough;
   /// The fixes that end a race where the variable is (a lock, per-call
