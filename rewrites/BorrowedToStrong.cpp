@@ -14,6 +14,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 
+#include <functional>
 #include <optional>
 
 namespace gilport {
@@ -60,6 +61,41 @@ void mergeInsertions(std::vector<FixItHint> &Hints,
     if (!(Hint.RemoveRange.getBegin() == Hint.RemoveRange.getEnd() &&
           Hint.CodeToInsert.empty()))
       Out.push_back(std::move(Hint));
+}
+
+/// The uses of \p Var before \p Statement that cannot run after it: none
+/// when a loop around Statement or a label before it could lead back.
+unsigned earlierUses(const Stmt &Statement, const VarDecl &Var,
+                     const FunctionDecl &Function, ASTContext &Ctx) {
+  for (const Stmt *S = &Statement;;) {
+    auto Parents = Ctx.getParents(*S);
+    S = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+    if (!S)
+      break;
+    if (isa<WhileStmt, ForStmt, DoStmt>(S))
+      return 0;
+  }
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation At = SM.getExpansionLoc(Statement.getBeginLoc());
+  auto Before = [&](const Stmt *S) {
+    return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(S->getBeginLoc()),
+                                        At);
+  };
+  unsigned Uses = 0;
+  bool BackEdge = false;
+  std::function<void(const Stmt *)> Count = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (isa<LabelStmt, IndirectGotoStmt>(S) && Before(S))
+      BackEdge = true;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
+        Ref && Ref->getDecl() == &Var && Before(S))
+      ++Uses;
+    for (const Stmt *Child : S->children())
+      Count(Child);
+  };
+  Count(Function.getBody());
+  return BackEdge ? 0 : Uses;
 }
 
 Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
@@ -277,7 +313,9 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     }
     Hints.push_back(FixItHint::CreateRemoval(ErrorTestMoved->Removal));
   }
-  if (Owner.RefsSeen + RefsInStatement != TotalRefs)
+  if (Owner.RefsSeen + RefsInStatement +
+          earlierUses(*Statement, *Var, Function, Ctx) !=
+      TotalRefs)
     return Fail("'" + Name + "' is also used outside the statements that "
                 "follow the call in its block");
   for (const VarDecl *D : Owner.Derived) {

@@ -13,6 +13,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <functional>
 #include <optional>
 
 namespace gilport {
@@ -252,8 +253,9 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
         }
         if (B->isAssignmentOp()) {
           if (B->getLHS() == Cur && !IsDerived) {
-            if (State.needsRelease() || B->getOpcode() != BO_Assign ||
-                !AllowReassign)
+            // The walk decides whether a new value may replace the fix's
+            // reference (Py_SETREF).
+            if (B->getOpcode() != BO_Assign || !AllowReassign)
               return fail("'" + Name + "' is assigned again while it holds "
                           "the new reference");
             Reassigned = B;
@@ -406,6 +408,103 @@ OwnState OwnershipRewriter::walkLoop(const Stmt *Loop, const Stmt *Body,
   return OwnState::unreachable();
 }
 
+bool OwnershipRewriter::incrementsVariable() const {
+  const auto *Function = dyn_cast<FunctionDecl>(Var.getDeclContext());
+  bool Found = false;
+  std::function<void(const Stmt *)> Find = [&](const Stmt *S) {
+    if (!S || Found)
+      return;
+    if (singleArgCallOn(S, IncRefNames) == &Var)
+      Found = true;
+    for (const Stmt *Child : S->children())
+      Find(Child);
+  };
+  Find(Function ? Function->getBody() : nullptr);
+  return Found;
+}
+
+std::optional<Nullness>
+OwnershipRewriter::borrowedValue(const BinaryOperator &Assign) const {
+  const Expr *Value = stripCasts(Assign.getRHS());
+  // `&_Py_NoneStruct` (Py_None, Py_True...), `&Some_Type`: a static object.
+  if (const auto *U = dyn_cast<UnaryOperator>(Value);
+      U && U->getOpcode() == UO_AddrOf) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(U->getSubExpr()->IgnoreParens());
+    const auto *G = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (G && G->hasGlobalStorage() && !G->isStaticLocal())
+      return Nullness::NonNull;
+    return std::nullopt;
+  }
+  const VarDecl *Other = refVar(Value);
+  if (!Other || Other == &Var || !isa<DeclRefExpr>(Value) ||
+      !Other->hasLocalStorage() || !isPyObjectPointer(Other->getType()))
+    return std::nullopt;
+  // A parameter, or a local that only PyArg_* fills: the caller's reference.
+  if (Other->getInit() && !Other->getInit()->isNullPointerConstant(
+                              Ctx, Expr::NPC_ValueDependentIsNotNull))
+    return std::nullopt;
+  const auto *Function = dyn_cast<FunctionDecl>(Other->getDeclContext());
+  if (!Function || !Function->getBody())
+    return std::nullopt;
+  // Its only writes: `&d` passed to PyArg_*.
+  struct Writes : RecursiveASTVisitor<Writes> {
+    const VarDecl *Other;
+    bool OnlyParsed = true;
+    const CallExpr *Parsing = nullptr;
+    explicit Writes(const VarDecl *O) : Other(O) {}
+    bool TraverseCallExpr(CallExpr *Call) {
+      const CallExpr *Outer = Parsing;
+      Parsing = calleeName(Call).starts_with("PyArg_") ? Call : nullptr;
+      bool Result = RecursiveASTVisitor::TraverseCallExpr(Call);
+      Parsing = Outer;
+      return Result;
+    }
+    bool VisitBinaryOperator(BinaryOperator *B) {
+      if (B->isAssignmentOp() && refVar(B->getLHS()) == Other)
+        OnlyParsed = false;
+      return true;
+    }
+    bool VisitCallExpr(CallExpr *Call) {
+      if (singleArgCallOn(Call, DecRefNames) == Other)
+        OnlyParsed = false;
+      return true;
+    }
+    bool VisitUnaryOperator(UnaryOperator *U) {
+      if (refVar(U->getSubExpr()) == Other &&
+          (U->isIncrementDecrementOp() ||
+           (U->getOpcode() == UO_AddrOf && !Parsing)))
+        OnlyParsed = false;
+      return true;
+    }
+  } W(Other);
+  W.TraverseStmt(Function->getBody());
+  bool OnlyParsed = W.OnlyParsed;
+  if (!OnlyParsed)
+    return std::nullopt;
+  // Assigned where an 'if' tested it: `if (d) v = d;`.
+  const Stmt *Child = &Assign;
+  for (int Up = 0; Up < 2; ++Up) {
+    auto Parents = Ctx.getParents(*Child);
+    const Stmt *P = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+    if (const auto *If = dyn_cast_or_null<IfStmt>(P)) {
+      const Expr *Cond = If->getCond()->IgnoreParenImpCasts();
+      if (const auto *B = dyn_cast<BinaryOperator>(Cond);
+          B && B->getOpcode() == BO_NE &&
+          B->getRHS()->isNullPointerConstant(Ctx,
+                                             Expr::NPC_ValueDependentIsNotNull))
+        Cond = B->getLHS()->IgnoreParenImpCasts();
+      if (If->getThen() == Child && refVar(Cond) == Other &&
+          isa<DeclRefExpr>(Cond))
+        return Nullness::NonNull;
+      break;
+    }
+    if (!isa_and_nonnull<CompoundStmt>(P))
+      break;
+    Child = P;
+  }
+  return Nullness::Maybe;
+}
+
 OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
   if (!S || failed() || !State.Reachable)
     return State;
@@ -532,8 +631,17 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     }
     if (releasedVar(E, SM, LO) == &Var) {
       ++RefsSeen;
-      if (State.needsRelease())
-        fail("the code releases '" + Name + "', which it only borrowed");
+      if (State.needsRelease()) {
+        // The code released what it only borrowed (left over from an API
+        // that returned a new reference): with the strong call the release
+        // is right, and it is the fix's. Unless the function also takes
+        // references of it, which could be what the release balances.
+        if (incrementsVariable())
+          fail("the code releases '" + Name +
+               "', which it only borrowed, "
+               "and also increments it");
+        State.Owned = false;
+      }
       return State;
     }
     Reassigned = nullptr;
@@ -543,6 +651,32 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     if (Reassigned) {
       if (failed())
         return State;
+      if (State.needsRelease()) {
+        // `v = Py_None;` while v holds the fix's reference:
+        // `Py_SETREF(v, Py_NewRef(Py_None));`.
+        std::optional<Nullness> Borrowed = borrowedValue(*Reassigned);
+        std::optional<CharSourceRange> Range =
+            fileRangeOf(Reassigned->getSourceRange(), SM, LO);
+        std::optional<std::string> Value =
+            spelledText(Reassigned->getRHS()->getSourceRange(), SM, LO);
+        if (!Borrowed || Reassigned != E->IgnoreParenImpCasts() || !Range ||
+            !Value || Reassigned->getOperatorLoc().isMacroID()) {
+          fail("'" + Name +
+               "' is assigned again while it holds the new "
+               "reference");
+          return State;
+        }
+        Hints.push_back(FixItHint::CreateReplacement(
+            *Range,
+            std::string(State.Null == Nullness::NonNull ? "Py_SETREF("
+                                                        : "Py_XSETREF(") +
+                Name + ", " +
+                (*Borrowed == Nullness::NonNull ? "Py_NewRef("
+                                                : "Py_XNewRef(") +
+                *Value + "))"));
+        State.Null = *Borrowed;
+        return State;
+      }
       if (stripCasts(Reassigned) != Reassigned ||
           Reassigned != E->IgnoreParenImpCasts() ||
           State.Null != Nullness::Null) {
@@ -552,7 +686,8 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
         return State;
       }
       const Expr *Value = stripCasts(Reassigned->getRHS());
-      if (!isa<DeclRefExpr>(Value)) {
+      std::optional<Nullness> Borrowed = borrowedValue(*Reassigned);
+      if (!isa<DeclRefExpr>(Value) && !Borrowed) {
         State.Owned = false;
         State.Null = Nullness::Maybe;
         return State;
@@ -562,8 +697,29 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
       std::optional<SourceLocation> End = statementEnd(*S, SM, LO);
       std::optional<SourceLocation> Begin = statementBegin(*S, SM, LO);
       auto Parents = Ctx.getParents(*S);
-      if (!End || !Begin || Parents.empty() ||
-          !Parents[0].get<CompoundStmt>()) {
+      bool InBlock = !Parents.empty() && Parents[0].get<CompoundStmt>();
+      if (Borrowed && (!InBlock || !isa<DeclRefExpr>(Value))) {
+        // `if (d) v = d; else v = Py_None;`: the value takes its own
+        // reference, as CPython's ports write it.
+        const Expr *RHS = Reassigned->getRHS();
+        std::optional<CharSourceRange> Range =
+            fileRangeOf(RHS->getSourceRange(), SM, LO);
+        std::optional<std::string> Text =
+            spelledText(RHS->getSourceRange(), SM, LO);
+        if (!Range || !Text || Reassigned->getOperatorLoc().isMacroID()) {
+          fail("the value assigned to '" + Name +
+               "' is spelled inside a macro");
+          return State;
+        }
+        Hints.push_back(FixItHint::CreateReplacement(
+            *Range,
+            (*Borrowed == Nullness::NonNull ? "Py_NewRef(" : "Py_XNewRef(") +
+                *Text + ")"));
+        State.Owned = true;
+        State.Null = *Borrowed;
+        return State;
+      }
+      if (!End || !Begin || !InBlock) {
         fail("'" + Name + "' is assigned again in a statement that cannot "
              "take the increment");
         return State;

@@ -14,12 +14,14 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/Diagnostic.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -126,6 +128,12 @@ private:
                     const clang::Expr *Cond, const clang::Stmt *Inc,
                     OwnState State);
   void scanExpr(const clang::Expr *E, OwnState &State);
+  /// Whether \p Assign stores a reference the function borrowed from its
+  /// caller or a static object, and whether that is NULL; none otherwise.
+  std::optional<Nullness>
+  borrowedValue(const clang::BinaryOperator &Assign) const;
+  /// Whether the function increments the variable anywhere.
+  bool incrementsVariable() const;
   void exitPoint(const clang::Stmt *Exit, const OwnState &State);
   std::string releaseText(const OwnState &State) const {
     return (State.Null == Nullness::NonNull ? "Py_DECREF(" : "Py_XDECREF(") +
