@@ -98,6 +98,65 @@ unsigned earlierUses(const Stmt &Statement, const VarDecl &Var,
   return BackEdge ? 0 : Uses;
 }
 
+/// The cleanup labels after \p Block, outside it, whose statements up to
+/// their 'return' release \p Var with Py_XDECREF or Py_CLEAR and use it in
+/// no other way (`error: Py_XDECREF(v); return NULL;`), added to \p Labels;
+/// returns the references to Var in those releases.
+unsigned cleanupLabels(const CompoundStmt &Block, const VarDecl &Var,
+                       const FunctionDecl &Function, ASTContext &Ctx,
+                       llvm::SmallPtrSetImpl<const LabelDecl *> &Labels) {
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Function.getBody());
+  if (!Body || Body == &Block)
+    return 0;
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  SourceLocation BlockEnd = SM.getExpansionLoc(Block.getEndLoc());
+  llvm::ArrayRef<Stmt *> Stmts(Body->body_begin(), Body->body_end());
+  std::vector<bool> Counted(Stmts.size(), false);
+  unsigned Refs = 0;
+  for (size_t I = 0; I < Stmts.size(); ++I) {
+    if (!isa<LabelStmt>(Stmts[I]) ||
+        !SM.isBeforeInTranslationUnit(
+            BlockEnd, SM.getExpansionLoc(Stmts[I]->getBeginLoc())))
+      continue;
+    bool Releases = false, OtherUse = false;
+    size_t End = I;
+    for (; End < Stmts.size(); ++End) {
+      const Stmt *S = Stmts[End];
+      while (const auto *L = dyn_cast<LabelStmt>(S))
+        S = L->getSubStmt();
+      if (isa<ReturnStmt>(S)) {
+        OtherUse |= mentionsVariable(S, &Var);
+        break;
+      }
+      if (!mentionsVariable(S, &Var))
+        continue;
+      if (singleArgCallOn(S, {"Py_XDECREF", "_Py_XDECREF"}) == &Var ||
+          clearedVar(S, SM, LO) == &Var)
+        Releases = true;
+      else
+        OtherUse = true;
+    }
+    if (!Releases || OtherUse || End == Stmts.size())
+      continue;
+    Labels.insert(cast<LabelStmt>(Stmts[I])->getDecl());
+    for (size_t K = I; K < End; ++K) {
+      if (Counted[K])
+        continue;
+      Counted[K] = true;
+      std::function<void(const Stmt *)> Count = [&](const Stmt *S) {
+        if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(S))
+          Refs += Ref->getDecl() == &Var;
+        if (S)
+          for (const Stmt *Child : S->children())
+            Count(Child);
+      };
+      Count(Stmts[K]);
+    }
+  }
+  return Refs;
+}
+
 Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
                     llvm::StringRef Replacement, StrongCallForm Form,
                     ASTContext &Ctx, bool MoveErrorTest) {
@@ -296,6 +355,8 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
   // Ownership of the new reference over the rest of the block.
   std::string Failure;
   OwnershipRewriter Owner(*Var, Ctx, Failure, Hints);
+  unsigned CleanupRefs =
+      cleanupLabels(*Block, *Var, Function, Ctx, Owner.ReleasingLabels);
   OwnState State;
   Owner.walkRegion(*Block, Index, State);
   if (!Failure.empty())
@@ -313,7 +374,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     }
     Hints.push_back(FixItHint::CreateRemoval(ErrorTestMoved->Removal));
   }
-  if (Owner.RefsSeen + RefsInStatement +
+  if (Owner.RefsSeen + RefsInStatement + CleanupRefs +
           earlierUses(*Statement, *Var, Function, Ctx) !=
       TotalRefs)
     return Fail("'" + Name + "' is also used outside the statements that "

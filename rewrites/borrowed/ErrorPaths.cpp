@@ -202,8 +202,14 @@ std::optional<std::string> errorLabelJump(const Stmt *Target,
         break;
       }
       if (V == Var) {
-        Problem = "it releases '" + V->getName().str() + "'";
-        break;
+        // The failed lookup leaves it NULL: Py_XDECREF and Py_CLEAR do
+        // nothing (the walk checks the label's other jumps).
+        if (!NonNull.empty() && NonNull.back() == V) {
+          Problem = "it releases '" + V->getName().str() +
+                    "' with 'Py_DECREF', and the failed lookup leaves it NULL";
+          break;
+        }
+        continue;
       }
       Released.push_back(V);
     }

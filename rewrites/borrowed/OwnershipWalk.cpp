@@ -27,6 +27,9 @@ constexpr llvm::StringRef IncRefNames[] = {"Py_INCREF", "_Py_INCREF",
                                            "Py_XINCREF", "_Py_XINCREF"};
 constexpr llvm::StringRef DecRefNames[] = {"Py_DECREF", "_Py_DECREF",
                                            "Py_XDECREF", "_Py_XDECREF"};
+constexpr llvm::StringRef RefcountNames[] = {
+    "Py_REFCNT", "_Py_REFCNT", "Py_SET_REFCNT", "_Py_SET_REFCNT",
+    "PyUnstable_Object_IsUniquelyReferenced"};
 constexpr llvm::StringRef NewRefNames[] = {"Py_NewRef", "_Py_NewRef",
                                            "Py_XNewRef", "_Py_XNewRef"};
 /// Functions (and macros wrapping functions) that steal a reference, with
@@ -219,6 +222,10 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
   } C(Var, Refs);
   C.TraverseStmt(const_cast<Expr *>(E));
   std::string Name = Var.getName().str();
+  // The new reference adds one to what the code reads.
+  const std::string RefcountRead = "the code reads the reference count of '" +
+                                   Name +
+                                   "', which the new reference would change";
   for (const DeclRefExpr *Ref : Refs) {
     ++RefsSeen;
     // Follow the value (or a pointer derived from it) upwards.
@@ -297,6 +304,10 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
         const auto *PE = cast<Expr>(P);
         if (const auto *M = dyn_cast<MemberExpr>(P); M && M->getBase() != Cur)
           break;
+        if (const auto *M = dyn_cast<MemberExpr>(P);
+            M && !IsDerived && State.needsRelease() &&
+            M->getMemberDecl()->getName().starts_with("ob_ref"))
+          return fail(RefcountRead);
         if (const auto *A = dyn_cast<ArraySubscriptExpr>(P);
             A && A->getBase() != Cur)
           break;
@@ -311,6 +322,8 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
         while (Index < Call->getNumArgs() && Call->getArg(Index) != Cur)
           ++Index;
         llvm::StringRef Callee = calleeName(Call);
+        if (!IsDerived && State.needsRelease() && isNamed(Call, RefcountNames))
+          return fail(RefcountRead);
         if (!IsDerived && isNamed(Call, NewRefNames) &&
             State.needsRelease()) {
           // Py_NewRef(v): the fix's reference is the new one.
@@ -540,8 +553,25 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     return walkLoop(S, While->getBody(), While->getCond(), nullptr, State);
   if (const auto *Do = dyn_cast<DoStmt>(S)) {
     if (releasedVar(S, SM, LO) == &Var) {
-      if (State.needsRelease())
-        fail("the code releases '" + Name + "', which it only borrowed");
+      // Py_CLEAR(v): the references inside the macro are this use.
+      struct Counter : RecursiveASTVisitor<Counter> {
+        const VarDecl &Var;
+        unsigned N = 0;
+        explicit Counter(const VarDecl &V) : Var(V) {}
+        bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+          N += Ref->getDecl() == &Var;
+          return true;
+        }
+      } Count(Var);
+      Count.TraverseStmt(const_cast<Stmt *>(S));
+      RefsSeen += Count.N;
+      if (State.needsRelease() && incrementsVariable())
+        fail("the code releases '" + Name +
+             "', which it only borrowed, "
+             "and also increments it");
+      // As for Py_DECREF below: the release is now the new reference's.
+      State.Owned = false;
+      State.Null = Nullness::Null;
       return State;
     }
     return walkLoop(S, Do->getBody(), Do->getCond(), nullptr, State);
@@ -576,7 +606,13 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     exitPoint(S, State);
     return OwnState::unreachable();
   }
-  if (isa<GotoStmt>(S)) {
+  if (const auto *Goto = dyn_cast<GotoStmt>(S)) {
+    if (State.needsRelease() && ReleasingLabels.count(Goto->getLabel())) {
+      fail("'" + Name + "' would be released twice: the jump to '" +
+           Goto->getLabel()->getName().str() +
+           "', which releases it, leaves while it holds the new reference");
+      return State;
+    }
     exitPoint(S, State);
     return OwnState::unreachable();
   }

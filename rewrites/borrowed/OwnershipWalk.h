@@ -18,6 +18,7 @@
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/Diagnostic.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -121,6 +122,9 @@ public:
   const clang::BinaryOperator *Reassigned = nullptr;
   /// Whether scanExpr may take `v = ...` as a new value (set by walk).
   bool AllowReassign = false;
+  /// Cleanup labels outside the walked block that release the variable
+  /// (`error: Py_XDECREF(v); ...`): a jump there must not also release it.
+  llvm::SmallPtrSet<const clang::LabelDecl *, 4> ReleasingLabels;
 
 private:
   OwnState walk(const clang::Stmt *S, OwnState State);
