@@ -182,8 +182,13 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     return Parents.empty() ? DynTypedNode() : Parents[0];
   };
   DynTypedNode P = ParentOf(*Top);
+  // `(T *)CALL`: a cast to the type of the variable it is stored in.
+  const CStyleCastExpr *Cast = nullptr;
   while (const auto *E = P.get<Expr>()) {
-    if (!isa<ParenExpr, ImplicitCastExpr>(E))
+    if (const auto *C = dyn_cast<CStyleCastExpr>(E);
+        C && !Cast && C->getType()->isPointerType())
+      Cast = C;
+    else if (!isa<ParenExpr, ImplicitCastExpr>(E))
       break;
     Top = E;
     P = ParentOf(*E);
@@ -246,8 +251,21 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
   if (!Var->hasLocalStorage() || Var->isStaticLocal() || isa<ParmVarDecl>(Var))
     return Fail("the result is stored in '" + Var->getName().str() +
                 "', which is not a local variable of the function");
-  if (!isPyObjectPointer(Var->getType()))
+  // A variable of another object type takes the new reference through a
+  // 'PyObject *' of its own: writing it through a cast 'PyObject **' would
+  // break strict aliasing.
+  bool ThroughTemporary = false;
+  if (Cast && !isPyObjectPointer(Var->getType())) {
+    const auto *Pointee = Var->getType()->getAs<PointerType>();
+    if (!Pointee || !Pointee->getPointeeType()->isRecordType() ||
+        !Ctx.hasSameType(Var->getType(), Cast->getType()) ||
+        Form == StrongCallForm::Weakref)
+      return Fail("'" + Var->getName().str() +
+                  "' is not a 'PyObject *' or a pointer to an object type");
+    ThroughTemporary = Form != StrongCallForm::SameArguments;
+  } else if (!isPyObjectPointer(Var->getType())) {
     return Fail("'" + Var->getName().str() + "' is not a 'PyObject *'");
+  }
   const auto *Block = ParentOf(*Statement).get<CompoundStmt>();
   if (!Block)
     return Fail("the assignment is not a statement of its own in a block");
@@ -277,6 +295,17 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     return Fail("'" + Var->getName().str() + "' is used in its own call");
 
   std::string Name = Var->getName().str();
+  // Where the call stores the new reference.
+  std::string Out = Name;
+  std::string CastText;
+  if (ThroughTemporary) {
+    Out = firstUnusedName(&Function, {"item", "obj", "value", "found"}).str();
+    std::optional<std::string> Text = spelledText(
+        SourceRange(Cast->getLParenLoc(), Cast->getRParenLoc()), SM, LO);
+    if (Out.empty() || !Text)
+      return Fail("the cast around the call cannot be rewritten");
+    CastText = *Text;
+  }
   std::string Indent = indentationAt(Statement->getBeginLoc(), SM);
   // One level deeper, in the file's own step (2 spaces, 4, a tab...).
   std::string Inner = Indent + indentationStep(*Block, Indent, SM);
@@ -290,7 +319,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     break;
   case StrongCallForm::LookupReportingErrors:
   case StrongCallForm::SetDefault:
-    NewCall = Replacement.str() + "(" + Args + ", &" + Name + ")";
+    NewCall = Replacement.str() + "(" + Args + ", &" + Out + ")";
     if (MoveErrorTest)
       ErrorTestMoved = findErrorTest(*Block, Index, *Var, Ctx,
                                      Form == StrongCallForm::SetDefault);
@@ -310,7 +339,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     std::string Why;
     std::optional<std::string> Checked =
         lookupWithErrorPath(Statement, Block, Index, Var, Function, Ctx,
-                            Replacement, Args, Indent, Inner, Why);
+                            Replacement, Args, Indent, Inner, Out, Why);
     if (!Checked)
       return Fail(Why);
     NewCall = *Checked;
@@ -328,7 +357,24 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
                          Form == StrongCallForm::SetDefault) &&
                         !ErrorTestMoved;
   std::vector<FixItHint> Hints;
-  if (!IsStatementForm) {
+  if (ThroughTemporary) {
+    // `PyObject *item; if (R(..., &item) < 0) ...; T *v = (T *)item;`
+    std::optional<CharSourceRange> Whole = statementRange(*Statement, SM, LO);
+    SourceLocation NameEnd =
+        Lexer::getLocForEndOfToken(Var->getLocation(), 0, SM, LO);
+    if (!Whole || (IsDecl && (NameEnd.isInvalid() || NameEnd.isMacroID())))
+      return Fail("the statement is spelled through a macro");
+    std::string Target =
+        IsDecl ? Lexer::getSourceText(
+                     CharSourceRange::getCharRange(Whole->getBegin(), NameEnd),
+                     SM, LO)
+                     .str()
+               : Name;
+    Hints.push_back(FixItHint::CreateReplacement(
+        *Whole, "PyObject *" + Out + ";\n" + Indent + NewCall +
+                    (NeedsSemicolon ? ";" : "") + "\n" + Indent + Target +
+                    " = " + CastText + Out + ";"));
+  } else if (!IsStatementForm) {
     Hints.push_back(FixItHint::CreateReplacement(*CallRange, NewCall));
   } else if (IsDecl) {
     // `T *v = CALL;` -> `T *v;` and the call as a statement of its own.

@@ -273,18 +273,20 @@ std::optional<std::string> errorLabelJump(const Stmt *Target,
 
 } // namespace
 
-std::optional<std::string> lookupWithErrorPath(
-    const Stmt *Statement, const CompoundStmt *Block, unsigned Index,
-    const VarDecl *Var, const FunctionDecl &Function, ASTContext &Ctx,
-    llvm::StringRef Replacement, const std::string &Args,
-    const std::string &Indent, const std::string &Inner, std::string &Failure) {
+std::optional<std::string>
+lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
+                    unsigned Index, const VarDecl *Var,
+                    const FunctionDecl &Function, ASTContext &Ctx,
+                    llvm::StringRef Replacement, const std::string &Args,
+                    const std::string &Indent, const std::string &Inner,
+                    llvm::StringRef OutName, std::string &Failure) {
   auto Fail = [&](llvm::StringRef Why) -> std::optional<std::string> {
     Failure = Why.str();
     return std::nullopt;
   };
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
-  std::string Name = Var->getName().str();
+  std::string Name = OutName.str();
   HeldReferences Held;
   std::string Why;
   if (!liveReferencesBefore(Statement, Function, Ctx, Var, Held, Why))

@@ -94,7 +94,47 @@ static PyObject *new_ghost(Cache *self, PyObject *key, PyObject *v) {
   Py_RETURN_NONE;
 }
 
+typedef struct {
+  PyObject_HEAD
+  long size;
+} Item;
+
+// A cast to an object type: the new reference goes through a 'PyObject *'
+// (storing it through a cast 'PyObject **' would break strict aliasing).
+static PyObject *update_size(Cache *self, PyObject *args) {
+  PyObject *oid;
+  long size;
+  Item *v;
+  if (!PyArg_ParseTuple(args, "Ol", &oid, &size))
+    return NULL;
+  v = (Item *)PyDict_GetItem(self->data, oid);
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'PyDict_GetItem' {{.*}} [gilport-borrowed-ref]
+  if (v) {
+    if (v->size)
+      v->size = size;
+  }
+  Py_RETURN_NONE;
+}
+
+static int touch(Cache *self, PyObject *oid) {
+  Item *v = (Item *)PyDict_GetItemWithError(self->data, oid);
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
+  if (v == NULL)
+    return PyErr_Occurred() ? -1 : 0;
+  v->size += 1;
+  return 1;
+}
+
 // Left alone.
+
+// A cast to something that is not an object.
+static int first_byte(Cache *self, PyObject *oid) {
+  char *p = (char *)PyDict_GetItemWithError(self->data, oid);
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
+// NOFIX: :[[@LINE-2]]:21: warning
+// NOFIX: note: no automatic fix: 'p' is not a 'PyObject *' or a pointer to an object type
+  return p != NULL && p[sizeof(PyObject)] != 0;
+}
 
 // The fallback is a new reference that another variable holds.
 static PyObject *fallback_owned(Cache *self, PyObject *key) {
@@ -215,6 +255,27 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES-NEXT:     return NULL;
 // CHECK-FIXES-NEXT:   }
 // CHECK-FIXES:   if (PyDict_SetItem(self->data, key, v) < 0)
+// CHECK-FIXES: static PyObject *update_size(Cache *self, PyObject *args) {
+// CHECK-FIXES:     return NULL;
+// CHECK-FIXES-NEXT:   PyObject *item;
+// CHECK-FIXES-NEXT:   if (PyDict_GetItemRef(self->data, oid, &item) < 0) {
+// CHECK-FIXES-NEXT:     return NULL;
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   v = (Item *)item;
+// CHECK-FIXES:   if (v) {
+// CHECK-FIXES-NEXT:     if (v->size)
+// CHECK-FIXES-NEXT:       v->size = size;
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   Py_XDECREF(v);
+// CHECK-FIXES: static int touch(Cache *self, PyObject *oid) {
+// CHECK-FIXES-NEXT:   PyObject *item;
+// CHECK-FIXES-NEXT:   PyDict_GetItemRef(self->data, oid, &item);
+// CHECK-FIXES-NEXT:   Item *v = (Item *)item;
+// CHECK-FIXES:   if (v == NULL)
+// CHECK-FIXES-NEXT:     return PyErr_Occurred() ? -1 : 0;
+// CHECK-FIXES-NEXT:   v->size += 1;
+// CHECK-FIXES-NEXT:   Py_DECREF(v);
+// CHECK-FIXES-NEXT:   return 1;
 // CHECK-FIXES: static PyObject *fallback_owned(Cache *self, PyObject *key) {
 
 // The header finding comes last; it is never fixed.

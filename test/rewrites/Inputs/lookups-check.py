@@ -41,6 +41,14 @@ for _ in range(1000):
     expect(KeyError, lookups.add_new, codes, 6, default)
 assert refcounts(values + [default]) == before, (refcounts(values + [default]), before)
 
+lists = {"a": [1, 2, 3]}
+before = refcounts(lists.values())
+for _ in range(1000):
+    assert lookups.size(lists, "a") == 3
+    assert lookups.size(lists, "b") == -1
+    expect(TypeError, lookups.size, lists, [])
+assert refcounts(lists.values()) == before
+
 falsy = {"k": 0, "e": ""}
 assert lookups.names(falsy, "k") is None
 assert lookups.names(falsy, "missing") == dict.__doc__

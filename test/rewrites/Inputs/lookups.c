@@ -1,7 +1,8 @@
 /* Lookups written for the GIL in the shapes gilport-borrowed-ref now fixes:
    a lookup in a loop that reports errors through the error label, a
    fallback stored where the lookup found nothing, a found value replaced
-   while held, and a release of what the code only borrowed. Used by
+   while held, a release of what the code only borrowed, and a lookup cast
+   to an object type. Used by
    borrowed-shapes-run.test, which fixes, builds and runs it. */
 #include <Python.h>
 
@@ -97,7 +98,21 @@ static PyObject *add_new(PyObject *module, PyObject *args) {
   Py_RETURN_NONE;
 }
 
+/* size(d, key): the length of the list d[key], -1 when key is missing. */
+static PyObject *size(PyObject *module, PyObject *args) {
+  PyObject *data, *key;
+  PyListObject *list;
+  Py_ssize_t n = -1;
+  if (!PyArg_ParseTuple(args, "O!O:size", &PyDict_Type, &data, &key))
+    return NULL;
+  list = (PyListObject *)PyDict_GetItem(data, key);
+  if (list != NULL)
+    n = Py_SIZE(list);
+  return PyLong_FromSsize_t(n);
+}
+
 static PyMethodDef methods[] = {
+    {"size", size, METH_VARARGS, NULL},
     {"encode", encode, METH_VARARGS, NULL},
     {"get", get, METH_VARARGS, NULL},
     {"names", names, METH_VARARGS, NULL},
