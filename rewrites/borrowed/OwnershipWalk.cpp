@@ -661,6 +661,26 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
         fail("the increment of '" + Name + "' cannot be removed in place");
         return State;
       }
+      // A branch left empty goes too: `if (v != NULL) { Py_INCREF(v); }`,
+      // `} else { Py_INCREF(v); }`.
+      if (const auto *Only = dyn_cast<CompoundStmt>(Parent);
+          Only->size() == 1) {
+        auto Up = Ctx.getParents(*Only);
+        const auto *If = Up.empty() ? nullptr : Up[0].get<IfStmt>();
+        const auto *Then = If ? dyn_cast<CompoundStmt>(If->getThen()) : nullptr;
+        if (If && Then == Only && !If->getElse() &&
+            !If->getCond()->HasSideEffects(Ctx)) {
+          if (std::optional<CharSourceRange> Whole =
+                  wholeStatementLines(*If, SM, LO))
+            Line = Whole;
+        } else if (If && Then && If->getElse() == Only &&
+                   !Then->getRBracLoc().isMacroID() &&
+                   !Only->getRBracLoc().isMacroID()) {
+          Line = CharSourceRange::getCharRange(
+              Lexer::getLocForEndOfToken(Then->getRBracLoc(), 0, SM, LO),
+              Lexer::getLocForEndOfToken(Only->getRBracLoc(), 0, SM, LO));
+        }
+      }
       Hints.push_back(FixItHint::CreateRemoval(*Line));
       State.Owned = false;
       return State;

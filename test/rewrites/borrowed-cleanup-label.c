@@ -129,7 +129,8 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES-NEXT:     }
 // CHECK-FIXES:     if (encoded == NULL) {
 // CHECK-FIXES-NEXT:       encoded = PyObject_Repr(item);
-// CHECK-FIXES:     } else {
+// CHECK-FIXES:       if (PyDict_SetItem(memo, item, encoded))
+// CHECK-FIXES-NEXT:         goto bail;
 // CHECK-FIXES-NEXT:     }
 // CHECK-FIXES-NEXT:     if (PyList_Append(out, encoded))
 // CHECK-FIXES-NEXT:       goto bail;
