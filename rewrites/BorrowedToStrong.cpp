@@ -64,7 +64,8 @@ void mergeInsertions(std::vector<FixItHint> &Hints,
 }
 
 /// The uses of \p Var before \p Statement that cannot run after it: none
-/// when a loop around Statement or a label before it could lead back.
+/// when a loop around Statement or a label before it could lead back, or
+/// when one of them takes its address.
 unsigned earlierUses(const Stmt &Statement, const VarDecl &Var,
                      const FunctionDecl &Function, ASTContext &Ctx) {
   for (const Stmt *S = &Statement;;) {
@@ -89,8 +90,16 @@ unsigned earlierUses(const Stmt &Statement, const VarDecl &Var,
     if (isa<LabelStmt, IndirectGotoStmt>(S) && Before(S))
       BackEdge = true;
     if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
-        Ref && Ref->getDecl() == &Var && Before(S))
+        Ref && Ref->getDecl() == &Var && Before(S)) {
       ++Uses;
+      // `&v` kept somewhere could write the variable later (Py_CLEAR's
+      // own, inside the macro, is not kept).
+      auto Parents = Ctx.getParents(*Ref);
+      const auto *U =
+          Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
+      BackEdge |=
+          U && U->getOpcode() == UO_AddrOf && !U->getOperatorLoc().isMacroID();
+    }
     for (const Stmt *Child : S->children())
       Count(Child);
   };

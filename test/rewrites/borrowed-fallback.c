@@ -198,6 +198,22 @@ static int reused_in_loop(Cache *self, PyObject *keys) {
   return 0;
 }
 
+// The address of the variable was taken before the lookup.
+static PyObject *address_taken(Cache *self, PyObject *args) {
+  PyObject *key, *v = NULL;
+  if (!PyArg_ParseTuple(args, "O|O", &key, &v))
+    return NULL;
+  if (v != NULL)
+    return Py_NewRef(v);
+  v = PyDict_GetItem(self->data, key);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'PyDict_GetItem' {{.*}} [gilport-borrowed-ref]
+// NOFIX: :[[@LINE-2]]:7: warning
+// NOFIX: note: no automatic fix: 'v' is also used outside the statements that follow the call in its block
+  if (v == NULL)
+    Py_RETURN_NONE;
+  return Py_NewRef(v);
+}
+
 // The fallback is stored through a macro.
 static PyObject *fallback_macro(Cache *self, PyObject *key) {
   PyObject *r = PyDict_GetItemWithError(self->data, key);
