@@ -14,6 +14,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 
+#include <functional>
 #include <optional>
 
 namespace gilport {
@@ -62,6 +63,109 @@ void mergeInsertions(std::vector<FixItHint> &Hints,
       Out.push_back(std::move(Hint));
 }
 
+/// The uses of \p Var before \p Statement that cannot run after it: none
+/// when a loop around Statement or a label before it could lead back, or
+/// when one of them takes its address.
+unsigned earlierUses(const Stmt &Statement, const VarDecl &Var,
+                     const FunctionDecl &Function, ASTContext &Ctx) {
+  for (const Stmt *S = &Statement;;) {
+    auto Parents = Ctx.getParents(*S);
+    S = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+    if (!S)
+      break;
+    if (isa<WhileStmt, ForStmt, DoStmt>(S))
+      return 0;
+  }
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation At = SM.getExpansionLoc(Statement.getBeginLoc());
+  auto Before = [&](const Stmt *S) {
+    return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(S->getBeginLoc()),
+                                        At);
+  };
+  unsigned Uses = 0;
+  bool BackEdge = false;
+  std::function<void(const Stmt *)> Count = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (isa<LabelStmt, IndirectGotoStmt>(S) && Before(S))
+      BackEdge = true;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
+        Ref && Ref->getDecl() == &Var && Before(S)) {
+      ++Uses;
+      // `&v` kept somewhere could write the variable later (Py_CLEAR's
+      // own, inside the macro, is not kept).
+      auto Parents = Ctx.getParents(*Ref);
+      const auto *U =
+          Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
+      BackEdge |=
+          U && U->getOpcode() == UO_AddrOf && !U->getOperatorLoc().isMacroID();
+    }
+    for (const Stmt *Child : S->children())
+      Count(Child);
+  };
+  Count(Function.getBody());
+  return BackEdge ? 0 : Uses;
+}
+
+/// The cleanup labels after \p Block, outside it, whose statements up to
+/// their 'return' release \p Var with Py_XDECREF or Py_CLEAR and use it in
+/// no other way (`error: Py_XDECREF(v); return NULL;`), added to \p Labels;
+/// returns the references to Var in those releases.
+unsigned cleanupLabels(const CompoundStmt &Block, const VarDecl &Var,
+                       const FunctionDecl &Function, ASTContext &Ctx,
+                       llvm::SmallPtrSetImpl<const LabelDecl *> &Labels) {
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Function.getBody());
+  if (!Body || Body == &Block)
+    return 0;
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  SourceLocation BlockEnd = SM.getExpansionLoc(Block.getEndLoc());
+  llvm::ArrayRef<Stmt *> Stmts(Body->body_begin(), Body->body_end());
+  std::vector<bool> Counted(Stmts.size(), false);
+  unsigned Refs = 0;
+  for (size_t I = 0; I < Stmts.size(); ++I) {
+    if (!isa<LabelStmt>(Stmts[I]) ||
+        !SM.isBeforeInTranslationUnit(
+            BlockEnd, SM.getExpansionLoc(Stmts[I]->getBeginLoc())))
+      continue;
+    bool Releases = false, OtherUse = false;
+    size_t End = I;
+    for (; End < Stmts.size(); ++End) {
+      const Stmt *S = Stmts[End];
+      while (const auto *L = dyn_cast<LabelStmt>(S))
+        S = L->getSubStmt();
+      if (isa<ReturnStmt>(S)) {
+        OtherUse |= mentionsVariable(S, &Var);
+        break;
+      }
+      if (!mentionsVariable(S, &Var))
+        continue;
+      if (singleArgCallOn(S, {"Py_XDECREF", "_Py_XDECREF"}) == &Var ||
+          clearedVar(S, SM, LO) == &Var)
+        Releases = true;
+      else
+        OtherUse = true;
+    }
+    if (!Releases || OtherUse || End == Stmts.size())
+      continue;
+    Labels.insert(cast<LabelStmt>(Stmts[I])->getDecl());
+    for (size_t K = I; K < End; ++K) {
+      if (Counted[K])
+        continue;
+      Counted[K] = true;
+      std::function<void(const Stmt *)> Count = [&](const Stmt *S) {
+        if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(S))
+          Refs += Ref->getDecl() == &Var;
+        if (S)
+          for (const Stmt *Child : S->children())
+            Count(Child);
+      };
+      Count(Stmts[K]);
+    }
+  }
+  return Refs;
+}
+
 Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
                     llvm::StringRef Replacement, StrongCallForm Form,
                     ASTContext &Ctx, bool MoveErrorTest) {
@@ -87,8 +191,13 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     return Parents.empty() ? DynTypedNode() : Parents[0];
   };
   DynTypedNode P = ParentOf(*Top);
+  // `(T *)CALL`: a cast to the type of the variable it is stored in.
+  const CStyleCastExpr *Cast = nullptr;
   while (const auto *E = P.get<Expr>()) {
-    if (!isa<ParenExpr, ImplicitCastExpr>(E))
+    if (const auto *C = dyn_cast<CStyleCastExpr>(E);
+        C && !Cast && C->getType()->isPointerType())
+      Cast = C;
+    else if (!isa<ParenExpr, ImplicitCastExpr>(E))
       break;
     Top = E;
     P = ParentOf(*E);
@@ -151,8 +260,21 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
   if (!Var->hasLocalStorage() || Var->isStaticLocal() || isa<ParmVarDecl>(Var))
     return Fail("the result is stored in '" + Var->getName().str() +
                 "', which is not a local variable of the function");
-  if (!isPyObjectPointer(Var->getType()))
+  // A variable of another object type takes the new reference through a
+  // 'PyObject *' of its own: writing it through a cast 'PyObject **' would
+  // break strict aliasing.
+  bool ThroughTemporary = false;
+  if (Cast && !isPyObjectPointer(Var->getType())) {
+    const auto *Pointee = Var->getType()->getAs<PointerType>();
+    if (!Pointee || !Pointee->getPointeeType()->isRecordType() ||
+        !Ctx.hasSameType(Var->getType(), Cast->getType()) ||
+        Form == StrongCallForm::Weakref)
+      return Fail("'" + Var->getName().str() +
+                  "' is not a 'PyObject *' or a pointer to an object type");
+    ThroughTemporary = Form != StrongCallForm::SameArguments;
+  } else if (!isPyObjectPointer(Var->getType())) {
     return Fail("'" + Var->getName().str() + "' is not a 'PyObject *'");
+  }
   const auto *Block = ParentOf(*Statement).get<CompoundStmt>();
   if (!Block)
     return Fail("the assignment is not a statement of its own in a block");
@@ -182,6 +304,17 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     return Fail("'" + Var->getName().str() + "' is used in its own call");
 
   std::string Name = Var->getName().str();
+  // Where the call stores the new reference.
+  std::string Out = Name;
+  std::string CastText;
+  if (ThroughTemporary) {
+    Out = firstUnusedName(&Function, {"item", "obj", "value", "found"}).str();
+    std::optional<std::string> Text = spelledText(
+        SourceRange(Cast->getLParenLoc(), Cast->getRParenLoc()), SM, LO);
+    if (Out.empty() || !Text)
+      return Fail("the cast around the call cannot be rewritten");
+    CastText = *Text;
+  }
   std::string Indent = indentationAt(Statement->getBeginLoc(), SM);
   // One level deeper, in the file's own step (2 spaces, 4, a tab...).
   std::string Inner = Indent + indentationStep(*Block, Indent, SM);
@@ -195,7 +328,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     break;
   case StrongCallForm::LookupReportingErrors:
   case StrongCallForm::SetDefault:
-    NewCall = Replacement.str() + "(" + Args + ", &" + Name + ")";
+    NewCall = Replacement.str() + "(" + Args + ", &" + Out + ")";
     if (MoveErrorTest)
       ErrorTestMoved = findErrorTest(*Block, Index, *Var, Ctx,
                                      Form == StrongCallForm::SetDefault);
@@ -215,7 +348,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     std::string Why;
     std::optional<std::string> Checked =
         lookupWithErrorPath(Statement, Block, Index, Var, Function, Ctx,
-                            Replacement, Args, Indent, Inner, Why);
+                            Replacement, Args, Indent, Inner, Out, Why);
     if (!Checked)
       return Fail(Why);
     NewCall = *Checked;
@@ -233,7 +366,24 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
                          Form == StrongCallForm::SetDefault) &&
                         !ErrorTestMoved;
   std::vector<FixItHint> Hints;
-  if (!IsStatementForm) {
+  if (ThroughTemporary) {
+    // `PyObject *item; if (R(..., &item) < 0) ...; T *v = (T *)item;`
+    std::optional<CharSourceRange> Whole = statementRange(*Statement, SM, LO);
+    SourceLocation NameEnd =
+        Lexer::getLocForEndOfToken(Var->getLocation(), 0, SM, LO);
+    if (!Whole || (IsDecl && (NameEnd.isInvalid() || NameEnd.isMacroID())))
+      return Fail("the statement is spelled through a macro");
+    std::string Target =
+        IsDecl ? Lexer::getSourceText(
+                     CharSourceRange::getCharRange(Whole->getBegin(), NameEnd),
+                     SM, LO)
+                     .str()
+               : Name;
+    Hints.push_back(FixItHint::CreateReplacement(
+        *Whole, "PyObject *" + Out + ";\n" + Indent + NewCall +
+                    (NeedsSemicolon ? ";" : "") + "\n" + Indent + Target +
+                    " = " + CastText + Out + ";"));
+  } else if (!IsStatementForm) {
     Hints.push_back(FixItHint::CreateReplacement(*CallRange, NewCall));
   } else if (IsDecl) {
     // `T *v = CALL;` -> `T *v;` and the call as a statement of its own.
@@ -260,6 +410,8 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
   // Ownership of the new reference over the rest of the block.
   std::string Failure;
   OwnershipRewriter Owner(*Var, Ctx, Failure, Hints);
+  unsigned CleanupRefs =
+      cleanupLabels(*Block, *Var, Function, Ctx, Owner.ReleasingLabels);
   OwnState State;
   Owner.walkRegion(*Block, Index, State);
   if (!Failure.empty())
@@ -277,7 +429,9 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     }
     Hints.push_back(FixItHint::CreateRemoval(ErrorTestMoved->Removal));
   }
-  if (Owner.RefsSeen + RefsInStatement != TotalRefs)
+  if (Owner.RefsSeen + RefsInStatement + CleanupRefs +
+          earlierUses(*Statement, *Var, Function, Ctx) !=
+      TotalRefs)
     return Fail("'" + Name + "' is also used outside the statements that "
                 "follow the call in its block");
   for (const VarDecl *D : Owner.Derived) {

@@ -181,7 +181,8 @@ llvm::StringRef compatHeaderText() { return HeaderText; }
 
 std::optional<clang::FixItHint>
 compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File,
-                       std::optional<unsigned> Fallback) {
+                       std::optional<unsigned> Fallback,
+                       std::optional<unsigned> NotBefore) {
   bool Invalid = false;
   llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
   if (Invalid)
@@ -214,6 +215,8 @@ compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File,
   }
   if (!InsertAt)
     InsertAt = Fallback;
+  if (InsertAt && NotBefore && *InsertAt < *NotBefore)
+    InsertAt = *NotBefore;
   if (!InsertAt || *InsertAt > Buffer.size() ||
       (*InsertAt == Buffer.size() && !Buffer.ends_with("\n")))
     return std::nullopt;
@@ -264,6 +267,61 @@ llvm::ArrayRef<llvm::StringRef> compatHeaderNames() {
   return Names;
 }
 
+namespace {
+
+/// The critical-section macros, which gilport_compat.h defines only when
+/// Py_BEGIN_CRITICAL_SECTION is not defined yet.
+constexpr llvm::StringRef SectionMacros[] = {
+    "Py_BEGIN_CRITICAL_SECTION", "Py_END_CRITICAL_SECTION",
+    "Py_BEGIN_CRITICAL_SECTION2", "Py_END_CRITICAL_SECTION2"};
+
+/// The offset just after the project's own `#define Name` in \p File, or
+/// after the `#endif` of the conditional it is in (`#if PY_VERSION_HEX <
+/// 0x030d0000`); none when there is no such definition or it is nested
+/// deeper.
+std::optional<unsigned> afterMacroDefinition(const clang::SourceManager &SM,
+                                             clang::FileID File,
+                                             llvm::StringRef Name) {
+  bool Invalid = false;
+  llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
+  if (Invalid)
+    return std::nullopt;
+  int Depth = 0;
+  std::optional<int> DefinedAt;
+  size_t Pos = 0;
+  while (Pos < Buffer.size()) {
+    size_t End = Buffer.find('\n', Pos);
+    if (End == llvm::StringRef::npos)
+      End = Buffer.size();
+    llvm::StringRef Line = Buffer.slice(Pos, End).trim();
+    size_t Next = End < Buffer.size() ? End + 1 : End;
+    Pos = Next;
+    if (!Line.consume_front("#"))
+      continue;
+    Line = Line.ltrim();
+    if (Line.starts_with("if")) {
+      ++Depth;
+    } else if (Line.starts_with("endif")) {
+      if (DefinedAt && Depth == *DefinedAt)
+        return Next;
+      --Depth;
+    } else if (!DefinedAt && Line.consume_front("define")) {
+      llvm::StringRef Defined = Line.ltrim().take_while(
+          [](char C) { return llvm::isAlnum(C) || C == '_'; });
+      if (Defined != Name || !(Line.starts_with(" ") || Line.starts_with("\t")))
+        continue;
+      if (Depth > 1 || Line.rtrim().ends_with("\\"))
+        return std::nullopt;
+      if (Depth == 0)
+        return Next;
+      DefinedAt = Depth;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
 std::string addFixWithCompatHeader(
     llvm::ArrayRef<clang::FixItHint> Hints, const clang::SourceManager &SM,
     clang::FileID File, const CompatNeed &Need,
@@ -277,10 +335,27 @@ std::string addFixWithCompatHeader(
       return Project.definedFor(Name, File).empty();
     });
     if (Missing != Need.Apis.end()) {
-      // gilport_compat.h must not define what the project defines.
+      // gilport_compat.h must not define what the project defines. Its
+      // critical-section macros stand back when the file defined
+      // Py_BEGIN_CRITICAL_SECTION first: it goes after those definitions.
+      std::optional<unsigned> NotBefore;
+      bool OwnSections =
+          File == SM.getMainFileID() &&
+          afterMacroDefinition(SM, File, "Py_BEGIN_CRITICAL_SECTION") &&
+          llvm::none_of(Need.Apis, [&](llvm::StringRef Name) {
+            return llvm::is_contained(SectionMacros, Name) &&
+                   Project.definedFor(Name, File).empty();
+          });
       for (llvm::StringRef Name : compatHeaderNames())
         if (llvm::StringRef Where = Project.definedUnguardedIn(Name);
-            !Where.empty())
+            !Where.empty()) {
+          std::optional<unsigned> After;
+          if (OwnSections && llvm::is_contained(SectionMacros, Name))
+            After = afterMacroDefinition(SM, File, Name);
+          if (After) {
+            NotBefore = std::max(NotBefore.value_or(0), *After);
+            continue;
+          }
           return ("MinimumPython is " + Need.MinimumPython + " and " +
                   llvm::sys::path::filename(Where) + " defines '" + Name +
                   "' for older Pythons but not '" + *Missing +
@@ -292,10 +367,11 @@ std::string addFixWithCompatHeader(
                          "serialises the code)"
                        : " (pythoncapi_compat.h has it)"))
               .str();
+        }
       std::optional<unsigned> After;
       if (File == SM.getMainFileID())
         After = Project.afterPythonInclude();
-      Include = compatIncludeInsertion(SM, File, After);
+      Include = compatIncludeInsertion(SM, File, After, NotBefore);
       if (!Include)
         return ("MinimumPython is " + Need.MinimumPython +
                 " and the file has no '#include <Python.h>' line after which "

@@ -36,11 +36,12 @@ llvm::StringRef compatHeaderText();
 /// The edit that includes gilport_compat.h on the line after the
 /// `#include <Python.h>` (or "Python.h") of \p File, or else at offset
 /// \p Fallback: the same text at the same place for every finding, so it is
-/// applied once. None when there is no such place, or the file already
-/// includes the header.
+/// applied once; never before offset \p NotBefore. None when there is no
+/// such place, or the file already includes the header.
 std::optional<clang::FixItHint>
 compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File,
-                       std::optional<unsigned> Fallback = std::nullopt);
+                       std::optional<unsigned> Fallback = std::nullopt,
+                       std::optional<unsigned> NotBefore = std::nullopt);
 
 /// The functions and macros gilport_compat.h defines.
 llvm::ArrayRef<llvm::StringRef> compatHeaderNames();

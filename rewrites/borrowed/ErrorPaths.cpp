@@ -3,6 +3,7 @@
 #include "rewrites/borrowed/ErrorPaths.h"
 #include "analysis/AstQueries.h"
 #include "analysis/SourceRanges.h"
+#include "rewrites/borrowed/Liveness.h"
 #include "rewrites/borrowed/OwnershipWalk.h"
 
 #include "clang/AST/ASTContext.h"
@@ -25,169 +26,6 @@ namespace borrowed {
 using namespace clang;
 
 namespace {
-
-/// Calls that acquire something other than a reference.
-constexpr llvm::StringRef ResourceCalls[] = {
-    "PyMem_Malloc", "PyMem_Calloc", "PyMem_Realloc", "PyMem_RawMalloc",
-    "PyMem_RawCalloc", "PyObject_Malloc", "PyObject_Calloc", "malloc",
-    "calloc", "realloc", "Py_EnterRecursiveCall", "_Py_EnterRecursiveCall",
-    "PyObject_GetBuffer", "PyGILState_Ensure", "PyEval_SaveThread",
-    "PyThread_acquire_lock", "PyThread_acquire_lock_timed", "PyMutex_Lock",
-    "PyCriticalSection_Begin", "PyCriticalSection2_Begin", "Py_ReprEnter",
-    "PyEval_AcquireThread", "PyEval_RestoreThread"};
-
-bool isPointerToRecord(QualType T) {
-  if (const auto *P = T->getAs<PointerType>())
-    return P->getPointeeType()->isRecordType();
-  return false;
-}
-
-/// Whether \p S can complete normally; false for a trailing exit.
-bool endsInExit(const Stmt *S) {
-  if (isa<ReturnStmt, GotoStmt, BreakStmt, ContinueStmt>(S))
-    return true;
-  if (const auto *C = dyn_cast<CompoundStmt>(S))
-    return !C->body_empty() && endsInExit(C->body_back());
-  return false;
-}
-
-/// Local references the function may hold when \p Target runs, found by a
-/// gen/kill walk over the statements before it. Returns false when something
-/// is not modelled (a resource other than a reference, a loop around it).
-bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
-                          ASTContext &Ctx, const VarDecl *Exclude,
-                          llvm::SmallPtrSetImpl<const VarDecl *> &Live,
-                          std::string &Why) {
-  const SourceManager &SM = Ctx.getSourceManager();
-  const LangOptions &LO = Ctx.getLangOpts();
-  // The chain of statements from the body down to Target.
-  llvm::SmallVector<const Stmt *, 8> Chain{Target};
-  while (true) {
-    auto Parents = Ctx.getParents(*Chain.back());
-    if (Parents.empty())
-      break;
-    const Stmt *P = Parents[0].get<Stmt>();
-    if (!P)
-      break;
-    if (isa<WhileStmt, ForStmt, DoStmt, SwitchStmt>(P)) {
-      Why = "the lookup is inside a loop or a 'switch'";
-      return false;
-    }
-    Chain.push_back(P);
-    if (P == Function.getBody())
-      break;
-  }
-  if (Chain.back() != Function.getBody()) {
-    Why = "the lookup is not in a statement of the function body";
-    return false;
-  }
-  bool Unmodelled = false;
-  // Gen/kill over one statement that runs before Target.
-  std::function<void(const Stmt *)> Effects = [&](const Stmt *S) {
-    if (!S || Unmodelled)
-      return;
-    if (const VarDecl *V = releasedVar(S, SM, LO)) {
-      Live.erase(V);
-      return;
-    }
-    if (const auto *C = dyn_cast<CompoundStmt>(S)) {
-      for (const Stmt *Child : C->body())
-        Effects(Child);
-      return;
-    }
-    if (const auto *If = dyn_cast<IfStmt>(S)) {
-      Effects(If->getCond());
-      // A branch that leaves the function does not reach Target.
-      llvm::SmallPtrSet<const VarDecl *, 4> Before(Live.begin(), Live.end());
-      llvm::SmallPtrSet<const VarDecl *, 4> AfterThen = Before;
-      if (!endsInExit(If->getThen())) {
-        Effects(If->getThen());
-        AfterThen.insert(Live.begin(), Live.end());
-      }
-      Live.clear();
-      Live.insert(Before.begin(), Before.end());
-      if (If->getElse() && !endsInExit(If->getElse()))
-        Effects(If->getElse());
-      // Anything live on either path is live.
-      Live.insert(AfterThen.begin(), AfterThen.end());
-      return;
-    }
-    // Any other statement: acquisitions anywhere in it.
-    struct Gen : RecursiveASTVisitor<Gen> {
-      llvm::SmallPtrSetImpl<const VarDecl *> &Live;
-      bool &Unmodelled;
-      std::string &Why;
-      const VarDecl *Exclude;
-      Gen(llvm::SmallPtrSetImpl<const VarDecl *> &L, bool &U, std::string &W,
-          const VarDecl *E)
-          : Live(L), Unmodelled(U), Why(W), Exclude(E) {}
-      void acquired(const Expr *Value, const Expr *Into) {
-        const auto *Call = dyn_cast<CallExpr>(stripCasts(Value));
-        if (!Call || !Call->getType()->isPointerType())
-          return;
-        if (llvm::is_contained(BorrowingCalls, calleeName(Call)) ||
-            !isPointerToRecord(Call->getType()))
-          return;
-        const VarDecl *V = Into ? refVar(Into) : nullptr;
-        if (V && V != Exclude && V->hasLocalStorage())
-          Live.insert(V);
-      }
-      bool VisitBinaryOperator(BinaryOperator *B) {
-        if (B->getOpcode() == BO_Assign)
-          acquired(B->getRHS(), B->getLHS());
-        return true;
-      }
-      bool VisitVarDecl(VarDecl *V) {
-        if (V->getInit() && V->hasLocalStorage() && V != Exclude) {
-          const auto *Call = dyn_cast<CallExpr>(stripCasts(V->getInit()));
-          if (Call && isPointerToRecord(Call->getType()) &&
-              !llvm::is_contained(BorrowingCalls, calleeName(Call)))
-            Live.insert(V);
-        }
-        return true;
-      }
-      bool VisitCallExpr(CallExpr *Call) {
-        llvm::StringRef Name = calleeName(Call);
-        if (llvm::is_contained(ResourceCalls, Name)) {
-          Unmodelled = true;
-          Why = "the function holds a resource ('" + Name.str() +
-                "') that the error path would have to release";
-          return false;
-        }
-        if (Name.starts_with("PyArg_"))
-          return true;
-        for (const Expr *Arg : Call->arguments())
-          if (const auto *U = dyn_cast<UnaryOperator>(Arg->IgnoreParenCasts());
-              U && U->getOpcode() == UO_AddrOf)
-            if (const VarDecl *V = refVar(U->getSubExpr());
-                V && V->hasLocalStorage() && V != Exclude &&
-                isPointerToRecord(V->getType()))
-              Live.insert(V);
-        return true;
-      }
-    } G(Live, Unmodelled, Why, Exclude);
-    G.TraverseStmt(const_cast<Stmt *>(S));
-  };
-  for (size_t I = Chain.size() - 1; I > 0; --I) {
-    const Stmt *Outer = Chain[I];
-    const Stmt *Inner = Chain[I - 1];
-    if (const auto *C = dyn_cast<CompoundStmt>(Outer)) {
-      for (const Stmt *Child : C->body()) {
-        if (Child == Inner)
-          break;
-        Effects(Child);
-      }
-    } else if (const auto *If = dyn_cast<IfStmt>(Outer)) {
-      Effects(If->getCond());
-    } else if (!isa<LabelStmt>(Outer)) {
-      Why = "the lookup is nested in a statement that is not modelled";
-      return false;
-    }
-    if (Unmodelled)
-      return false;
-  }
-  return !Unmodelled;
-}
 
 /// `return NULL;` or `return -1;`, by the function's own convention.
 std::optional<std::string> errorReturn(const FunctionDecl &Function,
@@ -230,30 +68,6 @@ bool isErrorValue(const Expr *E, QualType Result, ASTContext &Ctx) {
          E->EvaluateAsInt(R, Ctx) && R.Val.getInt() == -1;
 }
 
-/// The statements that run before \p Target on every path to it: the
-/// earlier statements of each block between the function body and Target.
-/// Empty when Target is not reached through blocks and 'if's only.
-std::vector<const Stmt *> dominatingStatements(const Stmt *Target,
-                                               const FunctionDecl &Function,
-                                               ASTContext &Ctx) {
-  std::vector<const Stmt *> Result;
-  const Stmt *Child = Target;
-  while (Child != Function.getBody()) {
-    auto Parents = Ctx.getParents(*Child);
-    const Stmt *P = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
-    if (!P || !isa<CompoundStmt, IfStmt, LabelStmt>(P))
-      return {};
-    if (const auto *C = dyn_cast<CompoundStmt>(P))
-      for (const Stmt *S : C->body()) {
-        if (S == Child)
-          break;
-        Result.push_back(S);
-      }
-    Child = P;
-  }
-  return Result;
-}
-
 /// How a variable is known to stand when the lookup runs.
 enum class KnownState { Unknown, Assigned, NullAndUntouched };
 
@@ -267,10 +81,8 @@ KnownState stateBefore(const VarDecl *V, const Stmt *Target,
     if (const auto *D = dyn_cast<DeclStmt>(S);
         D && llvm::is_contained(D->decls(), V))
       Declaration = D;
-    const auto *Assign = dyn_cast<BinaryOperator>(S);
-    if (Assign && Assign->getOpcode() == BO_Assign &&
-        isa<DeclRefExpr>(Assign->getLHS()->IgnoreParenImpCasts()) &&
-        refVar(Assign->getLHS()) == V)
+    // `v = ...;`, `if ((v = f()) == NULL) ...`, `while ((v = f()))`.
+    if (!isa<DeclStmt>(S) && alwaysAssigned(S).count(V))
       AssignedOnEveryPath = true;
   }
   if (!Declaration)
@@ -305,11 +117,12 @@ KnownState stateBefore(const VarDecl *V, const Stmt *Target,
 /// with Py_XDECREF or Py_CLEAR, every reference in \p Live is among them,
 /// every other one is still NULL at Target, and the `return` gives NULL or
 /// -1. None, with \p Why set when a label exists but cannot be used.
-std::optional<std::string>
-errorLabelJump(const Stmt *Target, const FunctionDecl &Function,
-               ASTContext &Ctx, const VarDecl *Var,
-               const llvm::SmallPtrSetImpl<const VarDecl *> &Live,
-               std::string &Why) {
+std::optional<std::string> errorLabelJump(const Stmt *Target,
+                                          const FunctionDecl &Function,
+                                          ASTContext &Ctx, const VarDecl *Var,
+                                          const HeldReferences &Held,
+                                          std::string &Why) {
+  const auto &Live = Held.Live;
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   const auto *Body = dyn_cast_or_null<CompoundStmt>(Function.getBody());
@@ -363,6 +176,8 @@ errorLabelJump(const Stmt *Target, const FunctionDecl &Function,
     }
     // The statements from the label to its 'return'.
     llvm::SmallVector<const VarDecl *, 4> Released;
+    // Released with Py_DECREF: they must not be NULL.
+    llvm::SmallVector<const VarDecl *, 4> NonNull;
     const ReturnStmt *Return = nullptr;
     std::string Problem;
     for (const Stmt *const *It = Position; It != Body->body_end() && !Return &&
@@ -380,16 +195,21 @@ errorLabelJump(const Stmt *Target, const FunctionDecl &Function,
       const VarDecl *V = singleArgCallOn(S, {"Py_XDECREF", "_Py_XDECREF"});
       if (!V)
         V = clearedVar(S, SM, LO);
+      if (!V && (V = singleArgCallOn(S, {"Py_DECREF", "_Py_DECREF"})))
+        NonNull.push_back(V);
       if (!V) {
-        Problem = releasedVar(S, SM, LO)
-                      ? "it releases with 'Py_DECREF', which needs a "
-                        "non-NULL reference"
-                      : "it does more than release references";
+        Problem = "it does more than release references";
         break;
       }
       if (V == Var) {
-        Problem = "it releases '" + V->getName().str() + "'";
-        break;
+        // The failed lookup leaves it NULL: Py_XDECREF and Py_CLEAR do
+        // nothing (the walk checks the label's other jumps).
+        if (!NonNull.empty() && NonNull.back() == V) {
+          Problem = "it releases '" + V->getName().str() +
+                    "' with 'Py_DECREF', and the failed lookup leaves it NULL";
+          break;
+        }
+        continue;
       }
       Released.push_back(V);
     }
@@ -421,6 +241,12 @@ errorLabelJump(const Stmt *Target, const FunctionDecl &Function,
     for (const VarDecl *V : Released) {
       if (!Problem.empty())
         break;
+      if (Held.Unsettled.count(V)) {
+        Problem = "'" + V->getName().str() +
+                  "' changes in the loop around the lookup, where it may "
+                  "hold a reference that was already released";
+        break;
+      }
       KnownState State = stateBefore(V, Target, Dominating, Function, Ctx);
       if (Live.count(V) ? State == KnownState::Unknown
                         : State != KnownState::NullAndUntouched)
@@ -428,6 +254,13 @@ errorLabelJump(const Stmt *Target, const FunctionDecl &Function,
                   "' may be uninitialised or hold a released reference "
                   "when the lookup runs";
     }
+    for (const VarDecl *V : NonNull)
+      if (Problem.empty() &&
+          (!Live.count(V) || !knownNonNullAt(V, Target, Function, Ctx)))
+        Problem = "it releases '" + V->getName().str() +
+                  "' with 'Py_DECREF', which needs a non-NULL reference, "
+                  "and '" +
+                  V->getName().str() + "' may be NULL when the lookup runs";
     if (!Problem.empty()) {
       Reject(Problem);
       continue;
@@ -440,40 +273,29 @@ errorLabelJump(const Stmt *Target, const FunctionDecl &Function,
 
 } // namespace
 
-std::optional<std::string> lookupWithErrorPath(
-    const Stmt *Statement, const CompoundStmt *Block, unsigned Index,
-    const VarDecl *Var, const FunctionDecl &Function, ASTContext &Ctx,
-    llvm::StringRef Replacement, const std::string &Args,
-    const std::string &Indent, const std::string &Inner, std::string &Failure) {
+std::optional<std::string>
+lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
+                    unsigned Index, const VarDecl *Var,
+                    const FunctionDecl &Function, ASTContext &Ctx,
+                    llvm::StringRef Replacement, const std::string &Args,
+                    const std::string &Indent, const std::string &Inner,
+                    llvm::StringRef OutName, std::string &Failure) {
   auto Fail = [&](llvm::StringRef Why) -> std::optional<std::string> {
     Failure = Why.str();
     return std::nullopt;
   };
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
-  std::string Name = Var->getName().str();
-  llvm::SmallPtrSet<const VarDecl *, 8> Live;
+  std::string Name = OutName.str();
+  HeldReferences Held;
   std::string Why;
-  if (!liveReferencesBefore(Statement, Function, Ctx, Var, Live, Why))
+  if (!liveReferencesBefore(Statement, Function, Ctx, Var, Held, Why))
     return Fail("the lookup used to swallow errors and the error path "
                 "cannot be built: " +
                 Why);
-  std::string LabelWhy;
-  if (std::optional<std::string> Jump =
-          errorLabelJump(Statement, Function, Ctx, Var, Live, LabelWhy)) {
-    // The label releases what the function holds.
-    return "if (" + Replacement.str() + "(" + Args + ", &" + Name +
-           ") < 0) {\n" + Inner + *Jump + "\n" + Indent + "}";
-  }
-  if (!LabelWhy.empty())
-    LabelWhy = "; " + LabelWhy;
-  std::optional<std::string> Return = errorReturn(Function, Ctx);
-  if (!Return)
-    return Fail("the lookup used to swallow errors, and the function has no "
-                "'return NULL' or 'return -1' convention to report them" +
-                LabelWhy);
   // Releases that follow the lookup right away run on the error path too.
   std::string Copies;
+  HeldReferences AfterCopies = Held;
   for (unsigned I = Index + 1; I < Block->size(); ++I) {
     const Stmt *Next = Block->body_begin()[I];
     const VarDecl *Released = releasedVar(Next, SM, LO);
@@ -483,18 +305,41 @@ std::optional<std::string> lookupWithErrorPath(
     if (!R)
       break;
     Copies += Inner + Lexer::getSourceText(*R, SM, LO).str() + "\n";
-    Live.erase(Released);
+    AfterCopies.Live.erase(Released);
   }
-  if (!Live.empty()) {
+  auto Checked = [&](llvm::StringRef Body) {
+    return "if (" + Replacement.str() + "(" + Args + ", &" + Name +
+           ") < 0) {\n" + Body.str() + Indent + "}";
+  };
+  // The label releases what the function holds; else the releases that
+  // follow run first, and the label the rest.
+  std::string LabelWhy;
+  if (std::optional<std::string> Jump =
+          errorLabelJump(Statement, Function, Ctx, Var, Held, LabelWhy))
+    return Checked(Inner + *Jump + "\n");
+  if (!Copies.empty()) {
+    std::string AfterCopiesWhy;
+    if (std::optional<std::string> Jump = errorLabelJump(
+            Statement, Function, Ctx, Var, AfterCopies, AfterCopiesWhy))
+      return Checked(Copies + Inner + *Jump + "\n");
+    LabelWhy = AfterCopiesWhy;
+  }
+  if (!LabelWhy.empty())
+    LabelWhy = "; " + LabelWhy;
+  std::optional<std::string> Return = errorReturn(Function, Ctx);
+  if (!Return)
+    return Fail("the lookup used to swallow errors, and the function has no "
+                "'return NULL' or 'return -1' convention to report them" +
+                LabelWhy);
+  if (!AfterCopies.Live.empty()) {
     std::string Names;
-    for (const VarDecl *V : Live)
+    for (const VarDecl *V : AfterCopies.Live)
       Names += (Names.empty() ? "'" : ", '") + V->getName().str() + "'";
     return Fail("the lookup used to swallow errors, and on the new error "
                 "path the function may still hold " +
                 Names + LabelWhy);
   }
-  return "if (" + Replacement.str() + "(" + Args + ", &" + Name + ") < 0) {\n" +
-         Copies + Inner + *Return + "\n" + Indent + "}";
+  return Checked(Copies + Inner + *Return + "\n");
 }
 
 namespace {

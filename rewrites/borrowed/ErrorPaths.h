@@ -32,13 +32,15 @@ namespace borrowed {
 
 /// `if (R(args, &v) < 0) { ... }` for \p Statement, a lookup that swallowed
 /// errors, with the error path it now needs; none, with \p Failure set, when
-/// no correct error path can be built.
-std::optional<std::string> lookupWithErrorPath(
-    const clang::Stmt *Statement, const clang::CompoundStmt *Block,
-    unsigned Index, const clang::VarDecl *Var,
-    const clang::FunctionDecl &Function, clang::ASTContext &Ctx,
-    llvm::StringRef Replacement, const std::string &Args,
-    const std::string &Indent, const std::string &Inner, std::string &Failure);
+/// no correct error path can be built. The result goes to \p OutName.
+std::optional<std::string>
+lookupWithErrorPath(const clang::Stmt *Statement,
+                    const clang::CompoundStmt *Block, unsigned Index,
+                    const clang::VarDecl *Var,
+                    const clang::FunctionDecl &Function, clang::ASTContext &Ctx,
+                    llvm::StringRef Replacement, const std::string &Args,
+                    const std::string &Indent, const std::string &Inner,
+                    llvm::StringRef OutName, std::string &Failure);
 
 /// The test `if (PyErr_Occurred()) ERROR` that follows a lookup reporting
 /// errors as NULL and runs only when the lookup returned NULL. Moved into

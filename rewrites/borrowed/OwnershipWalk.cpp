@@ -13,6 +13,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <functional>
 #include <optional>
 
 namespace gilport {
@@ -26,6 +27,9 @@ constexpr llvm::StringRef IncRefNames[] = {"Py_INCREF", "_Py_INCREF",
                                            "Py_XINCREF", "_Py_XINCREF"};
 constexpr llvm::StringRef DecRefNames[] = {"Py_DECREF", "_Py_DECREF",
                                            "Py_XDECREF", "_Py_XDECREF"};
+constexpr llvm::StringRef RefcountNames[] = {
+    "Py_REFCNT", "_Py_REFCNT", "Py_SET_REFCNT", "_Py_SET_REFCNT",
+    "PyUnstable_Object_IsUniquelyReferenced"};
 constexpr llvm::StringRef NewRefNames[] = {"Py_NewRef", "_Py_NewRef",
                                            "Py_XNewRef", "_Py_XNewRef"};
 /// Functions (and macros wrapping functions) that steal a reference, with
@@ -218,6 +222,10 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
   } C(Var, Refs);
   C.TraverseStmt(const_cast<Expr *>(E));
   std::string Name = Var.getName().str();
+  // The new reference adds one to what the code reads.
+  const std::string RefcountRead = "the code reads the reference count of '" +
+                                   Name +
+                                   "', which the new reference would change";
   for (const DeclRefExpr *Ref : Refs) {
     ++RefsSeen;
     // Follow the value (or a pointer derived from it) upwards.
@@ -252,8 +260,9 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
         }
         if (B->isAssignmentOp()) {
           if (B->getLHS() == Cur && !IsDerived) {
-            if (State.needsRelease() || B->getOpcode() != BO_Assign ||
-                !AllowReassign)
+            // The walk decides whether a new value may replace the fix's
+            // reference (Py_SETREF).
+            if (B->getOpcode() != BO_Assign || !AllowReassign)
               return fail("'" + Name + "' is assigned again while it holds "
                           "the new reference");
             Reassigned = B;
@@ -295,6 +304,10 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
         const auto *PE = cast<Expr>(P);
         if (const auto *M = dyn_cast<MemberExpr>(P); M && M->getBase() != Cur)
           break;
+        if (const auto *M = dyn_cast<MemberExpr>(P);
+            M && !IsDerived && State.needsRelease() &&
+            M->getMemberDecl()->getName().starts_with("ob_ref"))
+          return fail(RefcountRead);
         if (const auto *A = dyn_cast<ArraySubscriptExpr>(P);
             A && A->getBase() != Cur)
           break;
@@ -309,6 +322,8 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
         while (Index < Call->getNumArgs() && Call->getArg(Index) != Cur)
           ++Index;
         llvm::StringRef Callee = calleeName(Call);
+        if (!IsDerived && State.needsRelease() && isNamed(Call, RefcountNames))
+          return fail(RefcountRead);
         if (!IsDerived && isNamed(Call, NewRefNames) &&
             State.needsRelease()) {
           // Py_NewRef(v): the fix's reference is the new one.
@@ -406,6 +421,103 @@ OwnState OwnershipRewriter::walkLoop(const Stmt *Loop, const Stmt *Body,
   return OwnState::unreachable();
 }
 
+bool OwnershipRewriter::incrementsVariable() const {
+  const auto *Function = dyn_cast<FunctionDecl>(Var.getDeclContext());
+  bool Found = false;
+  std::function<void(const Stmt *)> Find = [&](const Stmt *S) {
+    if (!S || Found)
+      return;
+    if (singleArgCallOn(S, IncRefNames) == &Var)
+      Found = true;
+    for (const Stmt *Child : S->children())
+      Find(Child);
+  };
+  Find(Function ? Function->getBody() : nullptr);
+  return Found;
+}
+
+std::optional<Nullness>
+OwnershipRewriter::borrowedValue(const BinaryOperator &Assign) const {
+  const Expr *Value = stripCasts(Assign.getRHS());
+  // `&_Py_NoneStruct` (Py_None, Py_True...), `&Some_Type`: a static object.
+  if (const auto *U = dyn_cast<UnaryOperator>(Value);
+      U && U->getOpcode() == UO_AddrOf) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(U->getSubExpr()->IgnoreParens());
+    const auto *G = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (G && G->hasGlobalStorage() && !G->isStaticLocal())
+      return Nullness::NonNull;
+    return std::nullopt;
+  }
+  const VarDecl *Other = refVar(Value);
+  if (!Other || Other == &Var || !isa<DeclRefExpr>(Value) ||
+      !Other->hasLocalStorage() || !isPyObjectPointer(Other->getType()))
+    return std::nullopt;
+  // A parameter, or a local that only PyArg_* fills: the caller's reference.
+  if (Other->getInit() && !Other->getInit()->isNullPointerConstant(
+                              Ctx, Expr::NPC_ValueDependentIsNotNull))
+    return std::nullopt;
+  const auto *Function = dyn_cast<FunctionDecl>(Other->getDeclContext());
+  if (!Function || !Function->getBody())
+    return std::nullopt;
+  // Its only writes: `&d` passed to PyArg_*.
+  struct Writes : RecursiveASTVisitor<Writes> {
+    const VarDecl *Other;
+    bool OnlyParsed = true;
+    const CallExpr *Parsing = nullptr;
+    explicit Writes(const VarDecl *O) : Other(O) {}
+    bool TraverseCallExpr(CallExpr *Call) {
+      const CallExpr *Outer = Parsing;
+      Parsing = calleeName(Call).starts_with("PyArg_") ? Call : nullptr;
+      bool Result = RecursiveASTVisitor::TraverseCallExpr(Call);
+      Parsing = Outer;
+      return Result;
+    }
+    bool VisitBinaryOperator(BinaryOperator *B) {
+      if (B->isAssignmentOp() && refVar(B->getLHS()) == Other)
+        OnlyParsed = false;
+      return true;
+    }
+    bool VisitCallExpr(CallExpr *Call) {
+      if (singleArgCallOn(Call, DecRefNames) == Other)
+        OnlyParsed = false;
+      return true;
+    }
+    bool VisitUnaryOperator(UnaryOperator *U) {
+      if (refVar(U->getSubExpr()) == Other &&
+          (U->isIncrementDecrementOp() ||
+           (U->getOpcode() == UO_AddrOf && !Parsing)))
+        OnlyParsed = false;
+      return true;
+    }
+  } W(Other);
+  W.TraverseStmt(Function->getBody());
+  bool OnlyParsed = W.OnlyParsed;
+  if (!OnlyParsed)
+    return std::nullopt;
+  // Assigned where an 'if' tested it: `if (d) v = d;`.
+  const Stmt *Child = &Assign;
+  for (int Up = 0; Up < 2; ++Up) {
+    auto Parents = Ctx.getParents(*Child);
+    const Stmt *P = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+    if (const auto *If = dyn_cast_or_null<IfStmt>(P)) {
+      const Expr *Cond = If->getCond()->IgnoreParenImpCasts();
+      if (const auto *B = dyn_cast<BinaryOperator>(Cond);
+          B && B->getOpcode() == BO_NE &&
+          B->getRHS()->isNullPointerConstant(Ctx,
+                                             Expr::NPC_ValueDependentIsNotNull))
+        Cond = B->getLHS()->IgnoreParenImpCasts();
+      if (If->getThen() == Child && refVar(Cond) == Other &&
+          isa<DeclRefExpr>(Cond))
+        return Nullness::NonNull;
+      break;
+    }
+    if (!isa_and_nonnull<CompoundStmt>(P))
+      break;
+    Child = P;
+  }
+  return Nullness::Maybe;
+}
+
 OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
   if (!S || failed() || !State.Reachable)
     return State;
@@ -441,8 +553,25 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     return walkLoop(S, While->getBody(), While->getCond(), nullptr, State);
   if (const auto *Do = dyn_cast<DoStmt>(S)) {
     if (releasedVar(S, SM, LO) == &Var) {
-      if (State.needsRelease())
-        fail("the code releases '" + Name + "', which it only borrowed");
+      // Py_CLEAR(v): the references inside the macro are this use.
+      struct Counter : RecursiveASTVisitor<Counter> {
+        const VarDecl &Var;
+        unsigned N = 0;
+        explicit Counter(const VarDecl &V) : Var(V) {}
+        bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+          N += Ref->getDecl() == &Var;
+          return true;
+        }
+      } Count(Var);
+      Count.TraverseStmt(const_cast<Stmt *>(S));
+      RefsSeen += Count.N;
+      if (State.needsRelease() && incrementsVariable())
+        fail("the code releases '" + Name +
+             "', which it only borrowed, "
+             "and also increments it");
+      // As for Py_DECREF below: the release is now the new reference's.
+      State.Owned = false;
+      State.Null = Nullness::Null;
       return State;
     }
     return walkLoop(S, Do->getBody(), Do->getCond(), nullptr, State);
@@ -477,7 +606,13 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     exitPoint(S, State);
     return OwnState::unreachable();
   }
-  if (isa<GotoStmt>(S)) {
+  if (const auto *Goto = dyn_cast<GotoStmt>(S)) {
+    if (State.needsRelease() && ReleasingLabels.count(Goto->getLabel())) {
+      fail("'" + Name + "' would be released twice: the jump to '" +
+           Goto->getLabel()->getName().str() +
+           "', which releases it, leaves while it holds the new reference");
+      return State;
+    }
     exitPoint(S, State);
     return OwnState::unreachable();
   }
@@ -526,14 +661,43 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
         fail("the increment of '" + Name + "' cannot be removed in place");
         return State;
       }
+      // A branch left empty goes too: `if (v != NULL) { Py_INCREF(v); }`,
+      // `} else { Py_INCREF(v); }`.
+      if (const auto *Only = dyn_cast<CompoundStmt>(Parent);
+          Only->size() == 1) {
+        auto Up = Ctx.getParents(*Only);
+        const auto *If = Up.empty() ? nullptr : Up[0].get<IfStmt>();
+        const auto *Then = If ? dyn_cast<CompoundStmt>(If->getThen()) : nullptr;
+        if (If && Then == Only && !If->getElse() &&
+            !If->getCond()->HasSideEffects(Ctx)) {
+          if (std::optional<CharSourceRange> Whole =
+                  wholeStatementLines(*If, SM, LO))
+            Line = Whole;
+        } else if (If && Then && If->getElse() == Only &&
+                   !Then->getRBracLoc().isMacroID() &&
+                   !Only->getRBracLoc().isMacroID()) {
+          Line = CharSourceRange::getCharRange(
+              Lexer::getLocForEndOfToken(Then->getRBracLoc(), 0, SM, LO),
+              Lexer::getLocForEndOfToken(Only->getRBracLoc(), 0, SM, LO));
+        }
+      }
       Hints.push_back(FixItHint::CreateRemoval(*Line));
       State.Owned = false;
       return State;
     }
     if (releasedVar(E, SM, LO) == &Var) {
       ++RefsSeen;
-      if (State.needsRelease())
-        fail("the code releases '" + Name + "', which it only borrowed");
+      if (State.needsRelease()) {
+        // The code released what it only borrowed (left over from an API
+        // that returned a new reference): with the strong call the release
+        // is right, and it is the fix's. Unless the function also takes
+        // references of it, which could be what the release balances.
+        if (incrementsVariable())
+          fail("the code releases '" + Name +
+               "', which it only borrowed, "
+               "and also increments it");
+        State.Owned = false;
+      }
       return State;
     }
     Reassigned = nullptr;
@@ -543,6 +707,32 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     if (Reassigned) {
       if (failed())
         return State;
+      if (State.needsRelease()) {
+        // `v = Py_None;` while v holds the fix's reference:
+        // `Py_SETREF(v, Py_NewRef(Py_None));`.
+        std::optional<Nullness> Borrowed = borrowedValue(*Reassigned);
+        std::optional<CharSourceRange> Range =
+            fileRangeOf(Reassigned->getSourceRange(), SM, LO);
+        std::optional<std::string> Value =
+            spelledText(Reassigned->getRHS()->getSourceRange(), SM, LO);
+        if (!Borrowed || Reassigned != E->IgnoreParenImpCasts() || !Range ||
+            !Value || Reassigned->getOperatorLoc().isMacroID()) {
+          fail("'" + Name +
+               "' is assigned again while it holds the new "
+               "reference");
+          return State;
+        }
+        Hints.push_back(FixItHint::CreateReplacement(
+            *Range,
+            std::string(State.Null == Nullness::NonNull ? "Py_SETREF("
+                                                        : "Py_XSETREF(") +
+                Name + ", " +
+                (*Borrowed == Nullness::NonNull ? "Py_NewRef("
+                                                : "Py_XNewRef(") +
+                *Value + "))"));
+        State.Null = *Borrowed;
+        return State;
+      }
       if (stripCasts(Reassigned) != Reassigned ||
           Reassigned != E->IgnoreParenImpCasts() ||
           State.Null != Nullness::Null) {
@@ -552,7 +742,8 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
         return State;
       }
       const Expr *Value = stripCasts(Reassigned->getRHS());
-      if (!isa<DeclRefExpr>(Value)) {
+      std::optional<Nullness> Borrowed = borrowedValue(*Reassigned);
+      if (!isa<DeclRefExpr>(Value) && !Borrowed) {
         State.Owned = false;
         State.Null = Nullness::Maybe;
         return State;
@@ -562,8 +753,29 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
       std::optional<SourceLocation> End = statementEnd(*S, SM, LO);
       std::optional<SourceLocation> Begin = statementBegin(*S, SM, LO);
       auto Parents = Ctx.getParents(*S);
-      if (!End || !Begin || Parents.empty() ||
-          !Parents[0].get<CompoundStmt>()) {
+      bool InBlock = !Parents.empty() && Parents[0].get<CompoundStmt>();
+      if (Borrowed && (!InBlock || !isa<DeclRefExpr>(Value))) {
+        // `if (d) v = d; else v = Py_None;`: the value takes its own
+        // reference, as CPython's ports write it.
+        const Expr *RHS = Reassigned->getRHS();
+        std::optional<CharSourceRange> Range =
+            fileRangeOf(RHS->getSourceRange(), SM, LO);
+        std::optional<std::string> Text =
+            spelledText(RHS->getSourceRange(), SM, LO);
+        if (!Range || !Text || Reassigned->getOperatorLoc().isMacroID()) {
+          fail("the value assigned to '" + Name +
+               "' is spelled inside a macro");
+          return State;
+        }
+        Hints.push_back(FixItHint::CreateReplacement(
+            *Range,
+            (*Borrowed == Nullness::NonNull ? "Py_NewRef(" : "Py_XNewRef(") +
+                *Text + ")"));
+        State.Owned = true;
+        State.Null = *Borrowed;
+        return State;
+      }
+      if (!End || !Begin || !InBlock) {
         fail("'" + Name + "' is assigned again in a statement that cannot "
              "take the increment");
         return State;

@@ -14,12 +14,15 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/Diagnostic.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -119,6 +122,9 @@ public:
   const clang::BinaryOperator *Reassigned = nullptr;
   /// Whether scanExpr may take `v = ...` as a new value (set by walk).
   bool AllowReassign = false;
+  /// Cleanup labels outside the walked block that release the variable
+  /// (`error: Py_XDECREF(v); ...`): a jump there must not also release it.
+  llvm::SmallPtrSet<const clang::LabelDecl *, 4> ReleasingLabels;
 
 private:
   OwnState walk(const clang::Stmt *S, OwnState State);
@@ -126,6 +132,12 @@ private:
                     const clang::Expr *Cond, const clang::Stmt *Inc,
                     OwnState State);
   void scanExpr(const clang::Expr *E, OwnState &State);
+  /// Whether \p Assign stores a reference the function borrowed from its
+  /// caller or a static object, and whether that is NULL; none otherwise.
+  std::optional<Nullness>
+  borrowedValue(const clang::BinaryOperator &Assign) const;
+  /// Whether the function increments the variable anywhere.
+  bool incrementsVariable() const;
   void exitPoint(const clang::Stmt *Exit, const OwnState &State);
   std::string releaseText(const OwnState &State) const {
     return (State.Null == Nullness::NonNull ? "Py_DECREF(" : "Py_XDECREF(") +

@@ -76,17 +76,33 @@ fail:
   return -1;
 }
 
-// Left alone.
-
-// The label releases 'name' with Py_DECREF, and 'name' is still held.
+// The label releases 'name' with Py_DECREF: 'name' is held, and not NULL,
+// where the lookup runs.
 static PyObject *label_with_decref(PyObject *d, PyObject *key) {
   PyObject *name = PyObject_Str(key);
   if (name == NULL)
     return NULL;
   PyObject *value = PyDict_GetItem(d, name);
 // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItem' {{.*}} [gilport-borrowed-ref]
-// NOFIX: note: no automatic fix: the lookup used to swallow errors, and on the new error path the function may still hold 'name'; its error label 'error' cannot be used: it releases with 'Py_DECREF', which needs a non-NULL reference
   if (value == NULL || PyObject_SetAttrString(value, "x", name) < 0)
+    goto error;
+  Py_DECREF(name);
+  Py_RETURN_NONE;
+error:
+  Py_DECREF(name);
+  return NULL;
+}
+
+// Left alone.
+
+// The label releases 'name' with Py_DECREF, and 'name' may be NULL.
+static PyObject *label_with_decref_null(PyObject *d, PyObject *key) {
+  PyObject *name = PyObject_Str(key);
+  PyObject *value = PyDict_GetItem(d, key);
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItem' {{.*}} [gilport-borrowed-ref]
+// NOFIX: note: no automatic fix: the lookup used to swallow errors, and on the new error path the function may still hold 'name'; its error label 'error' cannot be used: it releases 'name' with 'Py_DECREF', which needs a non-NULL reference, and 'name' may be NULL when the lookup runs
+  if (name == NULL || value == NULL ||
+      PyObject_SetAttrString(value, "x", name) < 0)
     goto error;
   Py_DECREF(name);
   Py_RETURN_NONE;
@@ -187,6 +203,15 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES-NEXT:     { Py_DECREF(item); goto fail; }
 // CHECK-FIXES-NEXT:   Py_XDECREF(item);
 // CHECK-FIXES-NEXT:   Py_DECREF(list);
+// CHECK-FIXES: static PyObject *label_with_decref(PyObject *d, PyObject *key) {
+// CHECK-FIXES:   PyObject *value;
+// CHECK-FIXES-NEXT:   if (PyDict_GetItemRef(d, name, &value) < 0) {
+// CHECK-FIXES-NEXT:       goto error;
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES:   if (value == NULL || PyObject_SetAttrString(value, "x", name) < 0)
+// CHECK-FIXES-NEXT:     { Py_XDECREF(value); goto error; }
+// CHECK-FIXES-NEXT:   Py_XDECREF(value);
+// CHECK-FIXES-NEXT:   Py_DECREF(name);
 // CHECK-FIXES-NOT: PyDict_GetItemRef
 
 // The header finding comes last; it is never fixed.
