@@ -8,11 +8,7 @@
 #include "analysis/MutexGuards.h"
 #include "analysis/StaticStorage.h"
 #include "analysis/UnchangedStatics.h"
-#include "checks/ProjectCompat.h"
-#include "rewrites/CompatHeader.h"
-#include "rewrites/LazyInitLock.h"
 #include "rewrites/ModuleStateConversion.h"
-#include "rewrites/PerCallTables.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -741,99 +737,6 @@ GlobalStateScan::writeNote(const Candidate &Found) const {
                      Name + " may be modified through the pointer taken here");
   }
   return std::nullopt;
-}
-
-std::string GlobalStateScan::Candidate::inPlaceReason() const {
-  if (Lazy && !SharedByInterpreters)
-    return Lazy->Reason;
-  if (Cache && Cache->FlagFound)
-    return Cache->Reason;
-  return {};
-}
-
-void GlobalStateScan::addLazyFillFixes(ASTContext &Ctx) {
-  // Racing first-use fills, by block, then by the `if` that fills them (one
-  // `if` may fill several variables).
-  llvm::DenseMap<const CompoundStmt *,
-                 std::map<const IfStmt *, std::vector<const VarDecl *>>>
-      ByBlock;
-  for (const Candidate &Found : Candidates)
-    if (!Found.SharedByInterpreters && Found.RunTimeWrite && Found.Lazy &&
-        Found.Lazy->Fill &&
-        Context.wouldReport(Found.Var->getLocation(), CheckName))
-      ByBlock[Found.Lazy->Block][Found.Lazy->Fill].push_back(Found.Var);
-  for (auto &[Block, ByFill] : ByBlock) {
-    std::vector<std::pair<long, const IfStmt *>> Ordered;
-    for (const auto &Entry : ByFill)
-      Ordered.push_back(
-          {llvm::find(Block->body(), Entry.first) - Block->body_begin(),
-           Entry.first});
-    llvm::sort(Ordered);
-    // Adjacent fills share one lock.
-    for (size_t Start = 0; Start < Ordered.size();) {
-      size_t End = Start + 1;
-      while (End < Ordered.size() &&
-             Ordered[End].first == Ordered[End - 1].first + 1)
-        ++End;
-      std::vector<const IfStmt *> Fills;
-      std::vector<const VarDecl *> Vars;
-      for (size_t I = Start; I < End; ++I) {
-        Fills.push_back(Ordered[I].second);
-        for (const VarDecl *Var : ByFill[Ordered[I].second])
-          Vars.push_back(Var);
-      }
-      Rewrite Lock = lockLazyFills(Fills, Vars, Ctx);
-      for (const VarDecl *Var : Vars)
-        InPlaceFixes[Var] = Lock;
-      Start = End;
-    }
-  }
-}
-
-void GlobalStateScan::addTableFillFixes(ASTContext &Ctx) {
-  llvm::MapVector<const IfStmt *, std::vector<const Candidate *>> ByFill;
-  for (const Candidate &Found : Candidates)
-    if (Found.RunTimeWrite && Found.Cache && Found.Cache->found() &&
-        Context.wouldReport(Found.Var->getLocation(), CheckName))
-      ByFill[Found.Cache->Fill].push_back(&Found);
-  for (auto &[Fill, Group] : ByFill) {
-    const StaticCache &Cache = *Group.front()->Cache;
-    std::vector<const VarDecl *> Vars(Cache.Tables);
-    Vars.push_back(Cache.Flag);
-    // A static of the fill that is not a finding here (suppressed, or
-    // found safe) would be changed without a word.
-    Rewrite Fix;
-    if (Group.size() != Vars.size())
-      Fix = Rewrite::failure("not every static the fill writes is reported");
-    else if (Cache.Kind == StaticCache::FlagKind::Key)
-      Fix = fillTablesPerCall(Cache, Ctx);
-    else
-      Fix = lockLazyFills({Fill}, Vars, Ctx, Cache.Tables.front());
-    for (const Candidate *Found : Group)
-      InPlaceFixes[Found->Var] = Fix;
-  }
-}
-
-void GlobalStateScan::attachInPlaceFix(FindingBuilder &Finding,
-                                       const Candidate &Found,
-                                       const Rewrite &Fix, ASTContext &Ctx) {
-  llvm::ArrayRef<FixItHint> Hints = Fix.Hints;
-  if (Found.Cache && Found.Cache->Kind == StaticCache::FlagKind::Key) {
-    // Per-call tables need no API.
-    for (const FixItHint &Hint : Hints)
-      Finding.fix(Hint);
-    return;
-  }
-  const SourceManager &SM = Ctx.getSourceManager();
-  llvm::StringRef Apis[] = {"PyMutex", "PyMutex_Lock", "PyMutex_Unlock"};
-  std::string Reason = addFixWithCompatHeader(
-      Hints, SM,
-      SM.getFileID(SM.getExpansionLoc(Hints.front().RemoveRange.getBegin())),
-      {Context.getMinimumPython(), 3, 13, Apis,
-       Context.shared<ProjectCompat>().Definitions},
-      [&](const FixItHint &Hint) { Finding.fix(Hint); });
-  if (!Reason.empty())
-    Finding.noFix(Reason);
 }
 
 FindingBuilder GlobalStateScan::diag(SourceLocation Loc,
