@@ -487,11 +487,9 @@ StaticCache findStaticCache(const VarDecl &Var, ASTContext &Ctx) {
   for (const VarDecl *Table : Cache.Tables) {
     QualType Type = Table->getType();
     QualType Element = Ctx.getBaseElementType(Type);
-    if (!Element->isArithmeticType() || Element.isVolatileQualified() ||
-        Type.isVolatileQualified())
+    if (!Ctx.getAsConstantArrayType(Type) || !Element->isArithmeticType() ||
+        Element.isVolatileQualified() || Type.isVolatileQualified())
       return Fail(quoted(Table) + " is not an array of numbers");
-    if (!Type->isConstantSizeType())
-      return Fail(quoted(Table) + " has no fixed size");
     Bytes += Ctx.getTypeSizeInChars(Type).getQuantity();
     for (const DeclRefExpr *Ref : Index.Refs.lookup(Table)) {
       if (Branch->getSourceRange().fullyContains(Ref->getSourceRange())) {
