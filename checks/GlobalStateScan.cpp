@@ -333,8 +333,7 @@ bool GlobalStateScan::callsDefinedFunctions(const CallExpr *Call,
     if (const auto *Choice = dyn_cast<ConditionalOperator>(Value))
       return Defined(Choice->getTrueExpr()) && Defined(Choice->getFalseExpr());
     const auto *Ref = dyn_cast<DeclRefExpr>(Value);
-    const auto *Target =
-        Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+    const auto *Target = Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
     const FunctionDecl *Body = nullptr;
     return Target && Target->hasBody(Body);
   };
@@ -443,7 +442,8 @@ void GlobalStateScan::recordPointerTo(const DeclRefExpr *Target,
       Pointee.isNull() ? nullptr : Pointee->getAsRecordDecl();
   if (Record && Pointed &&
       Pointed->getCanonicalDecl() == Record->getCanonicalDecl()) {
-    RecordEscapes.push_back({Target, cast<RecordDecl>(Record->getCanonicalDecl())});
+    RecordEscapes.push_back(
+        {Target, cast<RecordDecl>(Record->getCanonicalDecl())});
     return;
   }
   recordWrite(Target, {Target->getLocation(), WriteKind::PointerTaken, Target});
