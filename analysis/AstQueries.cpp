@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/STLExtras.h"
@@ -53,6 +54,11 @@ bool mentionsVariable(const Stmt *S, const VarDecl *V) {
   return llvm::any_of(S->children(), [&](const Stmt *Child) {
     return mentionsVariable(Child, V);
   });
+}
+
+const DeclStmt *declarationOf(const VarDecl &Var, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(Var);
+  return Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
 }
 
 const VarDecl *namedVariable(const Expr *E) {

@@ -14,6 +14,7 @@
 namespace clang {
 class ASTContext;
 class CallExpr;
+class DeclStmt;
 class Decl;
 class Expr;
 class FunctionDecl;
@@ -26,6 +27,11 @@ namespace gilport {
 /// The name of the function \p Call calls directly; empty for an indirect
 /// call, an unnamed callee or a null \p Call.
 llvm::StringRef calleeName(const clang::CallExpr *Call);
+
+/// The statement that declares \p Var (a local or a function-static), or
+/// null.
+const clang::DeclStmt *declarationOf(const clang::VarDecl &Var,
+                                     clang::ASTContext &Ctx);
 
 /// Whether \p S (or anything in it) refers to \p V.
 bool mentionsVariable(const clang::Stmt *S, const clang::VarDecl *V);

@@ -330,11 +330,6 @@ bool onlyRead(const DeclRefExpr *Ref, ASTContext &Ctx) {
   return false;
 }
 
-const DeclStmt *declarationOf(const VarDecl *Var, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*Var);
-  return Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
-}
-
 /// The flag \p Fill tests and sets, with the kind of test; null when it
 /// has no such flag.
 const VarDecl *flagOf(const IfStmt *Fill, StaticCache &Cache, ASTContext &Ctx) {
@@ -507,7 +502,7 @@ StaticCache findStaticCache(const VarDecl &Var, ASTContext &Ctx) {
   }
   // Every static is declared by a statement of the body, before the fill.
   for (const VarDecl *Static : Cache.Tables) {
-    const DeclStmt *Declaration = declarationOf(Static, Ctx);
+    const DeclStmt *Declaration = declarationOf(*Static, Ctx);
     if (!Declaration || parentOf(*Declaration, Ctx) != Body ||
         !SM.isBeforeInTranslationUnit(Declaration->getEndLoc(),
                                       Fill->getBeginLoc()))

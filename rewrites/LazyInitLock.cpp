@@ -19,11 +19,6 @@ using namespace clang;
 
 namespace {
 
-const DeclStmt *declarationOf(const VarDecl &Var, ASTContext &Ctx) {
-  auto Parents = Ctx.getParents(Var);
-  return Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
-}
-
 /// The end of the line holding \p Loc when the rest of it is blank or a
 /// comment (a new line can go there without moving the comment); none
 /// otherwise.

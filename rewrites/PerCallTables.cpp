@@ -2,6 +2,7 @@
 
 #include "rewrites/PerCallTables.h"
 
+#include "analysis/AstQueries.h"
 #include "analysis/StaticCaches.h"
 
 #include "clang/AST/ASTContext.h"
@@ -86,11 +87,6 @@ public:
   llvm::StringRef Text;
 };
 
-const DeclStmt *declarationOf(const VarDecl *Var, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*Var);
-  return Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
-}
-
 std::string quoted(const VarDecl *Var) {
   return "'" + Var->getName().str() + "'";
 }
@@ -114,7 +110,7 @@ Rewrite fillTablesPerCall(const StaticCache &Cache, ASTContext &Ctx) {
   // The tables lose 'static'.
   llvm::SmallPtrSet<const DeclStmt *, 4> Done;
   for (const VarDecl *Table : Cache.Tables) {
-    const DeclStmt *Declaration = declarationOf(Table, Ctx);
+    const DeclStmt *Declaration = declarationOf(*Table, Ctx);
     if (!Declaration || !Done.insert(Declaration).second)
       continue;
     for (const Decl *Other : Declaration->decls())
@@ -143,7 +139,7 @@ Rewrite fillTablesPerCall(const StaticCache &Cache, ASTContext &Ctx) {
   }
 
   // The flag's declaration goes, with a comment on its line.
-  const DeclStmt *FlagDeclaration = declarationOf(Cache.Flag, Ctx);
+  const DeclStmt *FlagDeclaration = declarationOf(*Cache.Flag, Ctx);
   if (!FlagDeclaration || !FlagDeclaration->isSingleDecl())
     return Rewrite::failure("the flag " + quoted(Cache.Flag) +
                             " is declared together with other variables");

@@ -9,6 +9,7 @@
 
 #include "rewrites/modulestate/Planner.h"
 
+#include "analysis/AstQueries.h"
 #include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
@@ -127,9 +128,7 @@ std::string ModuleStatePlanner::checkAtomic(const StateCandidate &Candidate,
           if (Other != Var && Other->getBeginLoc() == Var->getBeginLoc())
             return Name + " is declared together with " + quoted(Other);
     } else {
-      DynTypedNodeList Parents = Ctx.getParents(*Var);
-      const auto *Statement =
-          Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+      const DeclStmt *Statement = declarationOf(*Var, Ctx);
       if (!Statement || !Statement->isSingleDecl())
         return Name + " is declared together with other variables";
     }

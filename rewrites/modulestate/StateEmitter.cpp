@@ -528,9 +528,7 @@ Rewrite ModuleStatePlanner::setSizeAndSlots(bool WithGil,
 std::optional<CharSourceRange>
 ModuleStatePlanner::declarationRange(const VarDecl *Var, std::string *Comment) {
   if (Var->isStaticLocal()) {
-    DynTypedNodeList Parents = Ctx.getParents(*Var);
-    const auto *Statement =
-        Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+    const DeclStmt *Statement = declarationOf(*Var, Ctx);
     if (!Statement || !Statement->isSingleDecl())
       return std::nullopt;
     return wholeStatementLines(*Statement, SM, LO);
