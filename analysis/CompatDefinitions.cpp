@@ -192,6 +192,29 @@ llvm::StringRef CompatDefinitions::definedFor(llvm::StringRef Name,
   return {};
 }
 
+std::optional<unsigned>
+CompatDefinitions::afterDefinitionOf(llvm::StringRef Name, FileID User) const {
+  scan();
+  auto It = DefinedIn.find(Name);
+  if (It == DefinedIn.end())
+    return std::nullopt;
+  for (const Place &P : It->second) {
+    SourceLocation IncludeInUser;
+    for (FileID F = P.File; F.isValid();) {
+      if (F == User) {
+        if (IncludeInUser.isInvalid())
+          break;
+        llvm::StringRef Buffer = SM.getBufferData(User);
+        size_t LineEnd = Buffer.find('\n', SM.getFileOffset(IncludeInUser));
+        return LineEnd == llvm::StringRef::npos ? Buffer.size() : LineEnd + 1;
+      }
+      IncludeInUser = SM.getIncludeLoc(F);
+      F = IncludeInUser.isValid() ? SM.getFileID(IncludeInUser) : FileID();
+    }
+  }
+  return std::nullopt;
+}
+
 llvm::StringRef
 CompatDefinitions::definedUnguardedIn(llvm::StringRef Name) const {
   scan();

@@ -48,6 +48,12 @@ public:
   /// empty.
   llvm::StringRef definedFor(llvm::StringRef Name, clang::FileID User) const;
 
+  /// The offset of the start of the line after \p User's `#include` that
+  /// brings in a definition of \p Name; none when no file that \p User
+  /// includes defines it.
+  std::optional<unsigned> afterDefinitionOf(llvm::StringRef Name,
+                                            clang::FileID User) const;
+
   /// A file of the project that defines \p Name in a way another
   /// definition would clash with: a function, or a macro not guarded by
   /// `#ifndef Name`; or empty.

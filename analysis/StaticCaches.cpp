@@ -3,6 +3,7 @@
 #include "analysis/StaticCaches.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/MutexGuards.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -524,6 +525,17 @@ StaticCache findStaticCache(const VarDecl &Var, ASTContext &Ctx) {
     });
     if (!Whole)
       Cache.NotWrittenWhole.push_back(Table);
+  }
+
+  // Guarded: `PyMutex_Lock(&m);` right before a fill that sets its flag once
+  // and `PyMutex_Unlock(&m);` right after it (a fix of an earlier run).
+  auto Position = llvm::find(Body->body(), Fill);
+  if (Cache.Kind == StaticCache::FlagKind::Once &&
+      Position != Body->body_begin() &&
+      std::next(Position) != Body->body_end()) {
+    const VarDecl *Locked = mutexOfStatement(*std::prev(Position), false);
+    if (Locked && Locked == mutexOfStatement(*std::next(Position), true))
+      Cache.Mutex = Locked;
   }
   return Cache;
 }

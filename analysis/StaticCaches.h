@@ -73,6 +73,10 @@ struct StaticCache {
   /// a loop over every element): as automatic variables they start zeroed,
   /// as the statics did.
   std::vector<const clang::VarDecl *> NotWrittenWhole;
+  /// The static PyMutex locked by the statement right before a Once fill
+  /// and unlocked right after it; null when the fill is not guarded. Every
+  /// reader runs the fill's test, under the lock, before it reads.
+  const clang::VarDecl *Mutex = nullptr;
   /// Why \p Var is not in this shape.
   std::string Reason;
   /// Whether an `if` of the function's body tests and sets a static flag

@@ -565,8 +565,14 @@ void GlobalStateScan::keepHazards(ASTContext &Ctx) {
         Found.RunTimeWrite.reset();
     }
     if (Found.RunTimeWrite && Found.Kind == StaticStateKind::MutableData &&
-        Found.Var->isStaticLocal())
+        Found.Var->isStaticLocal()) {
       Found.Cache = findStaticCache(*Found.Var, Ctx);
+      // Nor is a fill of number tables under a flag set once: the lock
+      // serves every thread of every interpreter, and the numbers are the
+      // same for all.
+      if (Found.Cache->found() && Found.Cache->Mutex)
+        continue;
+    }
     // Plain C data is state only once something writes it.
     bool Shared = Found.Kind != StaticStateKind::MutableData ||
                   FirstWrites.count(Var) != 0;

@@ -26,7 +26,9 @@ constexpr llvm::StringLiteral HeaderText =
  * PyMutex of Python 3.13, for the older versions that lack them. On versions that have
  * them, this header defines nothing. On those older versions every build has
  * a GIL, so the borrowed APIs used below are safe there and the critical
- * sections are plain blocks.
+ * sections are plain blocks. A pythoncapi_compat.h included before this
+ * header provides the functions and the macros itself; only PyMutex, which
+ * it lacks, comes from here then.
  */
 #ifndef GILPORT_COMPAT_H
 #define GILPORT_COMPAT_H
@@ -37,7 +39,7 @@ constexpr llvm::StringLiteral HeaderText =
 
 /* PyDict_GetItemRef, PyDict_GetItemStringRef, PyWeakref_GetRef and
  * PyImport_AddModuleRef: Python 3.13.0a1. */
-#if PY_VERSION_HEX < 0x030D00A1
+#if PY_VERSION_HEX < 0x030D00A1 && !defined(PYTHONCAPI_COMPAT)
 static inline int
 PyDict_GetItemRef(PyObject *mp, PyObject *key, PyObject **result)
 {
@@ -100,7 +102,7 @@ PyImport_AddModuleRef(const char *name)
 
 /* PyList_GetItemRef and PyDict_SetDefaultRef: Python 3.13 (present in
  * 3.13.0b1). */
-#if PY_VERSION_HEX < 0x030D00B1
+#if PY_VERSION_HEX < 0x030D00B1 && !defined(PYTHONCAPI_COMPAT)
 static inline PyObject *
 PyList_GetItemRef(PyObject *op, Py_ssize_t index)
 {
@@ -263,11 +265,20 @@ llvm::ArrayRef<llvm::StringRef> compatHeaderNames() {
                                           "Py_END_CRITICAL_SECTION2",
                                           "PyMutex",
                                           "PyMutex_Lock",
-                                          "PyMutex_Unlock"};
+                                          "PyMutex_Unlock",
+                                          VendoredCompatGuard};
   return Names;
 }
 
 namespace {
+
+/// What gilport_compat.h leaves to a pythoncapi_compat.h included before
+/// it: the functions, but not PyMutex, which pythoncapi_compat.h lacks. Its
+/// critical-section macros stand back by themselves (#ifndef).
+bool leftToVendoredCompat(llvm::StringRef Name) {
+  return !Name.starts_with("PyMutex") && !Name.starts_with("Py_") &&
+         Name != VendoredCompatGuard;
+}
 
 /// The critical-section macros, which gilport_compat.h defines only when
 /// Py_BEGIN_CRITICAL_SECTION is not defined yet.
@@ -346,9 +357,33 @@ std::string addFixWithCompatHeader(
             return llvm::is_contained(SectionMacros, Name) &&
                    Project.definedFor(Name, File).empty();
           });
+      // A pythoncapi_compat.h that the file includes provides the
+      // functions: gilport_compat.h, included after it, defines only the
+      // rest.
+      llvm::StringRef Vendored = Project.definedFor(VendoredCompatGuard, File);
+      std::optional<unsigned> AfterVendored =
+          Vendored.empty()
+              ? std::nullopt
+              : Project.afterDefinitionOf(VendoredCompatGuard, File);
+      if (AfterVendored) {
+        for (llvm::StringRef Name : Need.Apis)
+          if (leftToVendoredCompat(Name) &&
+              Project.definedFor(Name, File).empty())
+            return ("MinimumPython is " + Need.MinimumPython + " and " +
+                    llvm::sys::path::filename(Vendored) + " does not define '" +
+                    Name +
+                    "', which the fix needs; gilport_compat.h leaves "
+                    "the functions to it: take a newer pythoncapi_compat.h")
+                .str();
+        NotBefore = *AfterVendored;
+      }
       for (llvm::StringRef Name : compatHeaderNames())
         if (llvm::StringRef Where = Project.definedUnguardedIn(Name);
             !Where.empty()) {
+          if (AfterVendored && Where == Vendored &&
+              (leftToVendoredCompat(Name) ||
+               llvm::is_contained(SectionMacros, Name)))
+            continue;
           std::optional<unsigned> After;
           if (OwnSections && llvm::is_contained(SectionMacros, Name))
             After = afterMacroDefinition(SM, File, Name);

@@ -43,7 +43,12 @@ compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File,
                        std::optional<unsigned> Fallback = std::nullopt,
                        std::optional<unsigned> NotBefore = std::nullopt);
 
-/// The functions and macros gilport_compat.h defines.
+/// The include guard of pythoncapi_compat.h. gilport_compat.h defines no
+/// function or macro of pythoncapi_compat.h when the guard is defined.
+constexpr llvm::StringLiteral VendoredCompatGuard = "PYTHONCAPI_COMPAT";
+
+/// The functions and macros gilport_compat.h defines, and
+/// VendoredCompatGuard.
 llvm::ArrayRef<llvm::StringRef> compatHeaderNames();
 
 /// What a fix needs of the compat header.
