@@ -125,4 +125,26 @@ std::string indentationAt(SourceLocation Loc, const SourceManager &SM) {
   return Buffer.slice(LineStart, End).str();
 }
 
+std::optional<SourceLocation> endOfLineAfter(SourceLocation Loc,
+                                             const SourceManager &SM) {
+  auto [File, Offset] = SM.getDecomposedLoc(Loc);
+  bool Invalid = false;
+  llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
+  if (Invalid || Offset > Buffer.size())
+    return std::nullopt;
+  size_t End = Buffer.find('\n', Offset);
+  if (End == llvm::StringRef::npos)
+    End = Buffer.size();
+  llvm::StringRef Rest = Buffer.slice(Offset, End).trim();
+  bool Comment = Rest.starts_with("//") ||
+                 (Rest.starts_with("/*") && Rest.ends_with("*/") &&
+                  Rest.find("*/") == Rest.size() - 2);
+  if (!Rest.empty() && !Comment)
+    return std::nullopt;
+  // Keep a '\r' of the line ending where it is.
+  if (End > 0 && End <= Buffer.size() && Buffer[End - 1] == '\r')
+    --End;
+  return SM.getLocForStartOfFile(File).getLocWithOffset(End);
+}
+
 } // namespace gilport

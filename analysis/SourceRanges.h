@@ -54,6 +54,12 @@ wholeStatementLines(const clang::Stmt &S, const clang::SourceManager &SM,
 std::string indentationAt(clang::SourceLocation Loc,
                           const clang::SourceManager &SM);
 
+/// The end of the line holding \p Loc when the rest of it is blank or a
+/// comment (a new line can go there without moving the comment); none
+/// otherwise.
+std::optional<clang::SourceLocation>
+endOfLineAfter(clang::SourceLocation Loc, const clang::SourceManager &SM);
+
 } // namespace gilport
 
 #endif

@@ -1,7 +1,8 @@
 //===--- GlobalStateInPlaceFixes.cpp --------------------------------------===//
 //
 // GlobalStateScan's fixes that end a race where the variable is: a PyMutex
-// around first-use fills (rewrites/LazyInitLock.h), and tables filled under
+// around first-use fills (rewrites/LazyInitLock.h) or under which they are
+// published (rewrites/PublishFill.h), and tables filled under
 // a flag made per call or locked (rewrites/PerCallTables.h). They are the
 // fix whatever the options: module state does not end a race between the
 // module's threads.
@@ -14,6 +15,7 @@
 #include "rewrites/CompatHeader.h"
 #include "rewrites/LazyInitLock.h"
 #include "rewrites/PerCallTables.h"
+#include "rewrites/PublishFill.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -28,6 +30,9 @@ namespace gilport {
 using namespace clang;
 
 std::string GlobalStateScan::Candidate::inPlaceReason() const {
+  // A fill that a lock cannot guard may still be published under one.
+  if (Publish && !SharedByInterpreters)
+    return Publish->Reason;
   if (Lazy && !SharedByInterpreters)
     return Lazy->Reason;
   if (Cache && Cache->FlagFound)
@@ -46,6 +51,11 @@ void GlobalStateScan::addLazyFillFixes(ASTContext &Ctx) {
         Found.Lazy->Fill &&
         Context.wouldReport(Found.Var->getLocation(), CheckName))
       ByBlock[Found.Lazy->Block][Found.Lazy->Fill].push_back(Found.Var);
+  for (const Candidate &Found : Candidates)
+    if (!Found.SharedByInterpreters && Found.RunTimeWrite && Found.Publish &&
+        Found.Publish->Fill &&
+        Context.wouldReport(Found.Var->getLocation(), CheckName))
+      InPlaceFixes[Found.Var] = publishFill(*Found.Publish, *Found.Var, Ctx);
   for (auto &[Block, ByFill] : ByBlock) {
     std::vector<std::pair<long, const IfStmt *>> Ordered;
     for (const auto &Entry : ByFill)

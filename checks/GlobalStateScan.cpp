@@ -561,8 +561,10 @@ void GlobalStateScan::keepHazards(ASTContext &Ctx) {
     if (Found.RunTimeWrite && Found.Kind == StaticStateKind::ObjectPointer &&
         Found.Var->isStaticLocal()) {
       Found.Lazy = findLazyInit(*Found.Var, Ctx);
-      if (Found.Lazy->Mutex)
+      if (Found.Lazy->Mutex || isPublishedCache(*Found.Var, Ctx))
         Found.RunTimeWrite.reset();
+      else if (!Found.Lazy->Fill)
+        Found.Publish = findPublishableFill(*Found.Var, Ctx);
     }
     if (Found.RunTimeWrite && Found.Kind == StaticStateKind::MutableData &&
         Found.Var->isStaticLocal()) {

@@ -14,6 +14,7 @@
 #include "analysis/GlobalStateTypes.h"
 #include "analysis/LazyInit.h"
 #include "analysis/ModuleInit.h"
+#include "analysis/PublishedFills.h"
 #include "analysis/StaticCaches.h"
 #include "checks/GilportCheck.h"
 #include "rewrites/Rewrite.h"
@@ -122,6 +123,9 @@ private:
     /// For a function-static object pointer written at run time: how it is
     /// filled on first use.
     std::optional<LazyInit> Lazy;
+    /// When it is not in LazyInit's shape: how a fill that may run Python
+    /// code is published instead.
+    std::optional<PublishableFill> Publish;
     /// For function-static C data written at run time: the fill of tables
     /// under a flag it belongs to.
     std::optional<StaticCache> Cache;
@@ -170,7 +174,8 @@ private:
   void keepHazards(clang::ASTContext &Ctx);
   static bool changesVariable(StaticStateKind Kind, WriteKind Write);
   /// The PyMutex fixes of first-use fills that race (rewrites/
-  /// LazyInitLock.h), by variable: one per run of adjacent fills.
+  /// LazyInitLock.h), by variable: one per run of adjacent fills; and of
+  /// fills published under one (rewrites/PublishFill.h).
   void addLazyFillFixes(clang::ASTContext &Ctx);
   /// The fixes of tables filled under a flag (analysis/StaticCaches.h): per
   /// call when the flag is a key, else a PyMutex around the fill.

@@ -17,35 +17,6 @@ namespace gilport {
 
 using namespace clang;
 
-namespace {
-
-/// The end of the line holding \p Loc when the rest of it is blank or a
-/// comment (a new line can go there without moving the comment); none
-/// otherwise.
-std::optional<SourceLocation> endOfLineAfter(SourceLocation Loc,
-                                             const SourceManager &SM) {
-  auto [File, Offset] = SM.getDecomposedLoc(Loc);
-  bool Invalid = false;
-  llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
-  if (Invalid || Offset > Buffer.size())
-    return std::nullopt;
-  size_t End = Buffer.find('\n', Offset);
-  if (End == llvm::StringRef::npos)
-    End = Buffer.size();
-  llvm::StringRef Rest = Buffer.slice(Offset, End).trim();
-  bool Comment = Rest.starts_with("//") ||
-                 (Rest.starts_with("/*") && Rest.ends_with("*/") &&
-                  Rest.find("*/") == Rest.size() - 2);
-  if (!Rest.empty() && !Comment)
-    return std::nullopt;
-  // Keep a '\r' of the line ending where it is.
-  if (End > 0 && End <= Buffer.size() && Buffer[End - 1] == '\r')
-    --End;
-  return SM.getLocForStartOfFile(File).getLocWithOffset(End);
-}
-
-} // namespace
-
 Rewrite lockLazyFills(llvm::ArrayRef<const IfStmt *> Fills,
                       llvm::ArrayRef<const VarDecl *> Vars, ASTContext &Ctx,
                       const VarDecl *NamedAfter) {

@@ -1,0 +1,406 @@
+//===--- PublishedFills.cpp -----------------------------------------------===//
+
+#include "analysis/PublishedFills.h"
+
+#include "analysis/AstQueries.h"
+#include "analysis/MutexGuards.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <vector>
+
+namespace gilport {
+
+using namespace clang;
+
+namespace {
+
+/// C-API calls that return a new reference (Doc/data/refcounts.dat), or
+/// NULL with an exception set.
+constexpr llvm::StringLiteral NewReferenceApis[] = {
+    "PyImport_ImportModule",
+    "PyImport_Import",
+    "PyImport_ImportModuleLevel",
+    "PyImport_ImportModuleLevelObject",
+    "PyImport_GetModule",
+    "PyObject_GetAttr",
+    "PyObject_GetAttrString",
+    "PyObject_GetItem",
+    "PyObject_Call",
+    "PyObject_CallObject",
+    "PyObject_CallFunction",
+    "PyObject_CallFunctionObjArgs",
+    "PyObject_CallMethod",
+    "PyObject_CallMethodObjArgs",
+    "PyObject_CallNoArgs",
+    "PyObject_CallOneArg",
+    "PyObject_Str",
+    "PyObject_Repr",
+    "Py_BuildValue",
+    "PyErr_NewException",
+    "PyErr_NewExceptionWithDoc",
+    "PyUnicode_InternFromString",
+    "PyUnicode_FromString",
+    "PyUnicode_FromStringAndSize",
+    "PyUnicode_FromFormat",
+    "PyBytes_FromString",
+    "PyBytes_FromStringAndSize",
+    "PyLong_FromLong",
+    "PyLong_FromSsize_t",
+    "PyFloat_FromDouble",
+    "PyTuple_New",
+    "PyTuple_Pack",
+    "PyList_New",
+    "PyDict_New",
+    "PySet_New",
+    "PyFrozenSet_New",
+    "PyType_FromSpec",
+    "PyType_FromSpecWithBases",
+};
+
+const Stmt *parentOf(const Stmt &S, ASTContext &Ctx) {
+  auto Parents = Ctx.getParents(S);
+  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+}
+
+/// The statement of a block that holds \p S, and that block.
+std::pair<const Stmt *, const CompoundStmt *> blockStatement(const Stmt &S,
+                                                             ASTContext &Ctx) {
+  const Stmt *Child = &S;
+  for (const Stmt *Up = parentOf(S, Ctx); Up; Up = parentOf(*Up, Ctx)) {
+    if (const auto *Block = dyn_cast<CompoundStmt>(Up))
+      return {Child, Block};
+    Child = Up;
+  }
+  return {nullptr, nullptr};
+}
+
+class RefCollector : public RecursiveASTVisitor<RefCollector> {
+public:
+  explicit RefCollector(const VarDecl &Var) : Var(Var) {}
+  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    if (Ref->getDecl() == &Var)
+      Refs.push_back(Ref);
+    return true;
+  }
+  const VarDecl &Var;
+  std::vector<const DeclRefExpr *> Refs;
+};
+
+/// Exits from a branch, and places control can enter it from outside.
+class BranchWalker : public RecursiveASTVisitor<BranchWalker> {
+public:
+  bool VisitReturnStmt(ReturnStmt *S) { return exit(S); }
+  bool VisitGotoStmt(GotoStmt *S) { return exit(S); }
+  bool VisitIndirectGotoStmt(IndirectGotoStmt *S) { return exit(S); }
+  bool VisitBreakStmt(BreakStmt *) { return jump(); }
+  bool VisitContinueStmt(ContinueStmt *) { return jump(); }
+  bool VisitLabelStmt(LabelStmt *) { return entry(); }
+  bool VisitCaseStmt(CaseStmt *) { return entry(); }
+  bool VisitDefaultStmt(DefaultStmt *) { return entry(); }
+  std::vector<const Stmt *> Exits;
+  /// A label or `case`: control can arrive from elsewhere.
+  bool Entry = false;
+  /// A `break` or `continue`.
+  bool Jump = false;
+
+private:
+  bool exit(const Stmt *S) {
+    Exits.push_back(S);
+    return true;
+  }
+  bool entry() {
+    Entry = true;
+    return true;
+  }
+  bool jump() {
+    Jump = true;
+    return true;
+  }
+};
+
+/// Whether \p Ref only reads the variable's value.
+bool onlyReads(const DeclRefExpr &Ref, ASTContext &Ctx) {
+  const Stmt *Up = parentOf(Ref, Ctx);
+  while (Up && isa<ParenExpr>(Up))
+    Up = parentOf(*Up, Ctx);
+  const auto *Cast = dyn_cast_or_null<ImplicitCastExpr>(Up);
+  return Cast && Cast->getCastKind() == CK_LValueToRValue;
+}
+
+bool isNewReference(const Expr *E, ASTContext &Ctx, int Depth);
+
+/// Whether every `return` of \p Function gives NULL or a new reference: a
+/// call of that kind, or a local only ever assigned one and only tested
+/// and returned.
+bool returnsNewReference(const FunctionDecl &Function, ASTContext &Ctx,
+                         int Depth) {
+  const FunctionDecl *Definition = Function.getDefinition();
+  if (!Definition || !Definition->hasBody() || Depth > 2)
+    return false;
+  struct Returns : RecursiveASTVisitor<Returns> {
+    bool VisitReturnStmt(ReturnStmt *S) {
+      List.push_back(S);
+      return true;
+    }
+    std::vector<const ReturnStmt *> List;
+  } Found;
+  Found.TraverseStmt(Definition->getBody());
+  if (Found.List.empty())
+    return false;
+  auto IsNull = [&](const Expr *E) {
+    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
+           Expr::NPCK_NotNull;
+  };
+  for (const ReturnStmt *Return : Found.List) {
+    const Expr *Value = Return->getRetValue();
+    if (!Value)
+      return false;
+    if (IsNull(Value) || isNewReference(Value, Ctx, Depth + 1))
+      continue;
+    const VarDecl *Local = referencedLocal(Value);
+    if (!Local || Local->isStaticLocal() || isa<ParmVarDecl>(Local))
+      return false;
+    // Every use of the local: its initializer or an assignment of a new
+    // reference, a NULL test, or a return.
+    RefCollector Collector(*Local);
+    Collector.TraverseStmt(Definition->getBody());
+    if (const Expr *Init = Local->getInit())
+      if (!IsNull(Init) && !isNewReference(Init, Ctx, Depth + 1))
+        return false;
+    for (const DeclRefExpr *Ref : Collector.Refs) {
+      const Stmt *Up = parentOf(*Ref, Ctx);
+      while (Up && (isa<ParenExpr>(Up) || isa<ImplicitCastExpr>(Up)))
+        Up = parentOf(*Up, Ctx);
+      if (isa_and_nonnull<ReturnStmt>(Up) || isa_and_nonnull<IfStmt>(Up))
+        continue;
+      if (const auto *Not = dyn_cast_or_null<UnaryOperator>(Up))
+        if (Not->getOpcode() == UO_LNot)
+          continue;
+      if (const auto *Binary = dyn_cast_or_null<BinaryOperator>(Up)) {
+        if (Binary->getOpcode() == BO_EQ || Binary->getOpcode() == BO_NE)
+          continue;
+        if (Binary->getOpcode() == BO_Assign &&
+            referencedLocal(Binary->getLHS()) == Local &&
+            (IsNull(Binary->getRHS()) ||
+             isNewReference(Binary->getRHS(), Ctx, Depth + 1)))
+          continue;
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Whether \p E is a call that returns a new reference (or NULL).
+bool isNewReference(const Expr *E, ASTContext &Ctx, int Depth) {
+  const auto *Call = dyn_cast<CallExpr>(E->IgnoreParenCasts());
+  if (!Call)
+    return false;
+  llvm::StringRef Name = calleeName(Call);
+  if (llvm::is_contained(NewReferenceApis, Name))
+    return true;
+  // Or a function of the project's own that returns one.
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  return Callee && !Name.empty() &&
+         !Ctx.getSourceManager().isInSystemHeader(Callee->getLocation()) &&
+         returnsNewReference(*Callee, Ctx, Depth);
+}
+
+bool startsNull(const VarDecl &Var, ASTContext &Ctx) {
+  const Expr *Init = Var.getInit();
+  return !Init ||
+         Init->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
+             Expr::NPCK_NotNull;
+}
+
+} // namespace
+
+PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
+  PublishableFill Result;
+  auto Fail = [&](std::string Why) {
+    Result.Fill = nullptr;
+    Result.Reason = std::move(Why);
+    return Result;
+  };
+  const auto *Function = dyn_cast<FunctionDecl>(Var.getDeclContext());
+  if (!Var.isStaticLocal() || !Function || !Function->hasBody() ||
+      !Var.getType()->isPointerType())
+    return Fail("it is not a function-static pointer");
+  if (!startsNull(Var, Ctx))
+    return Fail("it starts with a value other than NULL");
+  const DeclStmt *Declaration = declarationOf(Var, Ctx);
+  if (!Declaration || !Declaration->isSingleDecl() ||
+      parentOf(*Declaration, Ctx) != Function->getBody() ||
+      Declaration->getBeginLoc().isMacroID() ||
+      Declaration->getEndLoc().isMacroID())
+    return Fail("it is not declared alone by a statement of the function's "
+                "body");
+
+  RefCollector Collector(Var);
+  Collector.TraverseStmt(Function->getBody());
+  const BinaryOperator *Store = nullptr;
+  for (const DeclRefExpr *Ref : Collector.Refs) {
+    const Stmt *Up = parentOf(*Ref, Ctx);
+    while (Up && isa<ParenExpr>(Up))
+      Up = parentOf(*Up, Ctx);
+    const auto *Assign = dyn_cast_or_null<BinaryOperator>(Up);
+    if (!Assign || Assign->getOpcode() != BO_Assign ||
+        Assign->getLHS()->IgnoreParens() != Ref)
+      continue;
+    if (Store)
+      return Fail("it is written in more than one place");
+    Store = Assign;
+  }
+  if (!Store)
+    return Fail("it is never filled in its function");
+  const auto *Branch = dyn_cast_or_null<CompoundStmt>(parentOf(*Store, Ctx));
+  const auto *If =
+      Branch ? dyn_cast_or_null<IfStmt>(parentOf(*Branch, Ctx)) : nullptr;
+  if (!If || If->getThen() != Branch || If->getElse() || If->getInit() ||
+      If->getConditionVariable() || !testsForNull(If->getCond(), &Var, Ctx))
+    return Fail("it is not filled by a statement of the braced branch of an "
+                "'if' that tests it for NULL");
+  const auto *Block = dyn_cast_or_null<CompoundStmt>(parentOf(*If, Ctx));
+  if (!Block)
+    return Fail("the 'if' that fills it is not a statement of a block");
+  if (If->getBeginLoc().isMacroID() || If->getEndLoc().isMacroID() ||
+      Store->getBeginLoc().isMacroID() || Branch->body_empty())
+    return Fail("the 'if' that fills it is spelled in a macro");
+  if (mentionsVariable(Store->getRHS(), &Var))
+    return Fail("its new value is made from its old one");
+  if (!isNewReference(Store->getRHS(), Ctx, 0))
+    return Fail("its value is not shown to be a new reference");
+
+  // The branch runs to its end, but where the value made is NULL.
+  const SourceManager &SM = Ctx.getSourceManager();
+  BranchWalker Walker;
+  Walker.TraverseStmt(const_cast<CompoundStmt *>(Branch));
+  if (Walker.Entry || Walker.Jump)
+    return Fail("the branch that fills it has a label, 'case', 'break' or "
+                "'continue'");
+  if (isa<ReturnStmt>(Branch->body_back()) ||
+      isa<GotoStmt>(Branch->body_back()))
+    return Fail("the branch that fills it ends with an exit");
+  for (const Stmt *Exit : Walker.Exits) {
+    if (SM.isBeforeInTranslationUnit(Exit->getBeginLoc(), Store->getBeginLoc()))
+      continue;
+    bool OnNull = false;
+    const Stmt *Child = Exit;
+    for (const Stmt *Up = parentOf(*Exit, Ctx); Up && Up != Branch;
+         Child = Up, Up = parentOf(*Up, Ctx))
+      if (const auto *Test = dyn_cast<IfStmt>(Up))
+        if (Test->getThen() == Child &&
+            testsForNull(Test->getCond(), &Var, Ctx))
+          OnNull = true;
+    if (!OnNull)
+      return Fail("the branch that fills it can leave with the value made");
+  }
+
+  // Every other use reads it after the fill, in the same block.
+  SourceLocation IfBegin = If->getBeginLoc(), IfEnd = If->getEndLoc();
+  for (const DeclRefExpr *Ref : Collector.Refs) {
+    SourceLocation Loc = Ref->getLocation();
+    bool InFill = !SM.isBeforeInTranslationUnit(Loc, IfBegin) &&
+                  !SM.isBeforeInTranslationUnit(IfEnd, Loc);
+    if (InFill) {
+      if (Ref != Store->getLHS()->IgnoreParens() && !onlyReads(*Ref, Ctx))
+        return Fail("its address is taken in the fill");
+      continue;
+    }
+    if (!SM.isBeforeInTranslationUnit(IfEnd, Loc) ||
+        !SM.isBeforeInTranslationUnit(Loc, Block->getRBracLoc()))
+      return Fail("it is used before the 'if' that fills it, or outside its "
+                  "block");
+    if (!onlyReads(*Ref, Ctx))
+      return Fail("it is used after the fill other than by reading it");
+  }
+  for (auto It = std::next(llvm::find(Block->body(), If));
+       It != Block->body_end(); ++It) {
+    BranchWalker After;
+    After.TraverseStmt(const_cast<Stmt *>(*It));
+    if (After.Entry)
+      return Fail("a label or 'case' after the 'if' that fills it lets "
+                  "control skip it");
+  }
+  Result.Fill = If;
+  Result.Declaration = Declaration;
+  Result.Store = Store;
+  return Result;
+}
+
+bool isPublishedCache(const VarDecl &Var, ASTContext &Ctx) {
+  const auto *Function = dyn_cast<FunctionDecl>(Var.getDeclContext());
+  if (!Var.isStaticLocal() || !Function || !Function->hasBody() ||
+      !Var.getType()->isPointerType() || !startsNull(Var, Ctx))
+    return false;
+  RefCollector Collector(Var);
+  Collector.TraverseStmt(Function->getBody());
+  const VarDecl *Mutex = nullptr;
+  bool Written = false;
+  auto Locked = [&](const CompoundStmt &Block, const Stmt *S) {
+    auto It = llvm::find(Block.body(), S);
+    if (It == Block.body_begin() || std::next(It) == Block.body_end())
+      return false;
+    const VarDecl *M = mutexOfStatement(*std::prev(It), false);
+    if (!M || M != mutexOfStatement(*std::next(It), true) ||
+        (Mutex && M != Mutex))
+      return false;
+    Mutex = M;
+    return true;
+  };
+  for (const DeclRefExpr *Ref : Collector.Refs) {
+    auto [Statement, Block] = blockStatement(*Ref, Ctx);
+    if (!Statement)
+      return false;
+    const Stmt *Up = parentOf(*Ref, Ctx);
+    while (Up && isa<ParenExpr>(Up))
+      Up = parentOf(*Up, Ctx);
+    const auto *Assign = dyn_cast_or_null<BinaryOperator>(Up);
+    if (Assign && Assign->getOpcode() == BO_Assign &&
+        Assign->getLHS()->IgnoreParens() == Ref) {
+      // `if (cache == NULL) { cache = local; ... }` under the lock.
+      const VarDecl *Local = referencedLocal(Assign->getRHS());
+      const auto *Test = dyn_cast_or_null<IfStmt>(
+          parentOf(*blockStatement(*Assign, Ctx).second, Ctx));
+      if (!Local || Local->isStaticLocal() || !Test ||
+          !testsForNull(Test->getCond(), &Var, Ctx) ||
+          blockStatement(*Test, Ctx).first != Test)
+        return false;
+      auto [TestStatement, TestBlock] = blockStatement(*Test, Ctx);
+      if (!Locked(*TestBlock, TestStatement))
+        return false;
+      Written = true;
+      continue;
+    }
+    if (!onlyReads(*Ref, Ctx))
+      return false;
+    if (Locked(*Block, Statement))
+      continue;
+    // The last read, `local = cache;`, after `PyMutex_Unlock(&m);` and
+    // `Py_XDECREF(local);`.
+    auto It = llvm::find(Block->body(), Statement);
+    const auto *Read = dyn_cast<BinaryOperator>(Statement);
+    if (!Read || Read->getOpcode() != BO_Assign ||
+        !referencedLocal(Read->getLHS()) ||
+        std::distance(Block->body_begin(), It) < 3)
+      return false;
+    const auto *Release = dyn_cast<Expr>(*std::prev(It));
+    const auto *ReleaseCall =
+        Release ? dyn_cast<CallExpr>(Release->IgnoreParenCasts()) : nullptr;
+    if (calleeName(ReleaseCall) != "Py_XDECREF" || !Mutex ||
+        mutexOfStatement(*std::prev(It, 2), true) != Mutex ||
+        !Locked(*Block, *std::prev(It, 3)))
+      return false;
+  }
+  return Written && Mutex;
+}
+
+} // namespace gilport
