@@ -4,9 +4,10 @@ whether the fixed code still compiles.
 
 Usage: bench/fix-coverage.py [--gilport PATH] [--only NAME]... [--out DIR] [--no-prepare]
                              [--jobs N] [--check-option CHECK.OPTION=VALUE]... [--targets LIST]
+                             [--no-runtime] [--no-tests]
 
 For each project of bench/thirdparty/projects.json, at its unported commit (copied into the
-cache by scripts/prepare-thirdparty-corpus.sh; nothing is built):
+cache by scripts/prepare-thirdparty-corpus.sh):
   1. copies its sources to a scratch folder and writes a compile_commands.json there (the
      listed sources, the project's include dirs and defines, the 3.13t runtime's headers);
   2. `gilport check` with the fix options (FIX_OPTIONS): findings per check, how many carry a
@@ -18,7 +19,14 @@ cache by scripts/prepare-thirdparty-corpus.sh; nothing is built):
   4. each translation unit the fix edited (all of them when it edited a header) is compiled
      with `clang-19 -fsyntax-only -Wall` against the 3.13t headers and against Debian's 3.11
      headers, before and after the fix: does it compile, and how many warnings are new
-     (compared by file name and message, without line numbers).
+     (compared by file name and message, without line numbers);
+  5. runtime (bench/fiximport.py; --no-runtime skips it, --no-tests keeps only the tests out):
+     each module of the original and of the fixed tree is built for the free-threaded 3.13t
+     interpreter, imported in a fresh interpreter without PYTHON_GIL (does it import, is the
+     GIL still off, which RuntimeWarning enabled it), and the project's own tests are run
+     with Debian's pytest where they can run here (passed/failed before and after, and the
+     tests that fail only after the fix); `runtime` in projects.json says what to copy, build
+     and test, or why the tests cannot run.
 
 Writes OUT/fix-coverage.json and OUT/fix-coverage.md (OUT: bench/report/thirdparty). It is a
 benchmark: no figure fails it; it exits 1 only when gilport crashes (killed by a signal, or
@@ -37,6 +45,7 @@ import sys
 import tempfile
 import time
 
+import fiximport
 from benchlib import BENCH, ROOT, cache_dir, cached_python, git_rev, utc_now
 
 PROJECTS = os.path.join(BENCH, "thirdparty", "projects.json")
@@ -254,6 +263,12 @@ def measure(opts, project, source_tree, work, includes):
     edited_sources = [s for s in sources if s in edited]
     # A new or edited header can change any unit: then every source is compiled.
     to_compile = sources if any(not p.endswith(".c") for p in edited) else edited_sources
+    runtime = None
+    if opts.runtime:
+        if not opts.tests:
+            project = dict(project, runtime=dict(project.get("runtime", {}),
+                                                 tests={"unavailable": "--no-tests"}))
+        runtime = fiximport.measure_runtime(project, original, fixed, reports, log=log)
     return {
         "name": name, "repo": project["repo"], "commit": project["unported"],
         "ported": project.get("ported"), "sources": sources,
@@ -268,6 +283,7 @@ def measure(opts, project, source_tree, work, includes):
         "changed_by_second_fix": sorted(p for p in set(digest1) | set(digest2) if digest1.get(p) != digest2.get(p)),
         "compile": compile_figures(project, original, fixed, to_compile, includes) if to_compile else None,
         "compiled_units": to_compile,
+        "runtime": runtime,
     }
 
 
@@ -362,6 +378,7 @@ def markdown(doc):
                      for f in r["new_findings"]]
         if not r["idempotent"]:
             problems.append(f"- {r['name']}: a second fix changed {', '.join(r['changed_by_second_fix'])}")
+    out += fiximport.markdown_sections(results)
     if problems:
         out += ["## Problems", ""] + problems + [""]
     return "\n".join(out) + "\n"
@@ -381,6 +398,10 @@ def main():
                         metavar="CHECK.OPTION=VALUE", help="added to the fix options")
     parser.add_argument("--targets", default="",
                         help="gilport's --targets (default: what each module declares)")
+    parser.add_argument("--no-runtime", dest="runtime", action="store_false",
+                        help="do not build, import or test the modules on 3.13t")
+    parser.add_argument("--no-tests", dest="tests", action="store_false",
+                        help="build and import the modules, but do not run the projects' tests")
     opts = parser.parse_args()
     started = time.time()
     with open(PROJECTS) as f:

@@ -11,8 +11,9 @@
 # repo, filled by the session's fetch tool, not by this script (it never touches the network).
 # A project whose snapshot is absent is skipped with a one-line message.
 #
-# Idempotent: a finished copy carries a stamp file and is reused. With NAMEs, only those
-# projects. The last line of stdout is the corpus root, <cache>/thirdparty.
+# Idempotent: a finished copy carries a stamp file (repo, commit and archive list) and is
+# reused while the stamp matches; a changed archive list copies the tree again. With NAMEs,
+# only those projects. The last line of stdout is the corpus root, <cache>/thirdparty.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -45,22 +46,49 @@ while IFS=$'\t' read -r name dir commit paths; do
   fi
   tree="${root}/${name}-${commit:0:10}"
   stamp="${tree}/.gilport-prepared"
-  if [[ -f ${stamp} ]]; then
+  # The stamp records what was copied: a copy made from another archive list is made anew.
+  want=$(printf 'repo=%s\ncommit=%s\narchive=%s\n' "${dir}" "${commit}" "${paths}")
+  if [[ -f ${stamp} && $(<"${stamp}") == "${want}" ]]; then
     log "${name} already prepared"
     continue
   fi
+  [[ -f ${stamp} ]] && log "${name}: its archive list changed; copying it again"
   rm -rf "${tree}" "${tree}.part"
   mkdir -p "${tree}.part"
   # Some snapshots lack blobs that are not asked for; git archive names them on stderr
-  # and still writes the requested paths, which are checked below.
+  # and still writes the requested paths, which are checked below. When a requested path
+  # holds a missing blob, git archive fails: then the files are copied one by one, and those
+  # whose blob is missing are left out with a message.
   read -r -a path_list <<<"${paths}"
-  git --git-dir="${gitdir}" archive --format=tar "${commit}" -- "${path_list[@]}" 2>"${tree}.part.log" \
-    | tar -x -C "${tree}.part" || die "git archive of ${name} at ${commit:0:10} failed; see ${tree}.part.log"
+  if ! git --git-dir="${gitdir}" archive --format=tar "${commit}" -- "${path_list[@]}" 2>"${tree}.part.log" \
+      | tar -x -C "${tree}.part" 2>>"${tree}.part.log"; then
+    log "${name}: git archive failed ($(grep -m1 -i error "${tree}.part.log" || true)); copying file by file"
+    rm -rf "${tree}.part"
+    mkdir -p "${tree}.part"
+    while IFS=$'\t' read -r -d '' meta file; do
+      read -r mode type hash <<<"${meta}"
+      [[ ${type} == blob ]] || continue
+      out="${tree}.part/${file}"
+      mkdir -p "$(dirname "${out}")"
+      if ! git --git-dir="${gitdir}" cat-file blob "${hash}" >"${out}" 2>/dev/null; then
+        rm -f "${out}"
+        log "${name}: ${file} is missing from the snapshot; left out"
+        continue
+      fi
+      if [[ ${mode} == 120000 ]]; then
+        target=$(<"${out}")
+        rm -f "${out}"
+        ln -s "${target}" "${out}"
+      elif [[ ${mode} == 100755 ]]; then
+        chmod +x "${out}"
+      fi
+    done < <(git --git-dir="${gitdir}" ls-tree -r -z "${commit}" -- "${path_list[@]}")
+  fi
   for p in "${path_list[@]}"; do
     [[ -e ${tree}.part/${p} ]] || die "${name}: ${p} is missing from ${commit:0:10}"
   done
   rm -f "${tree}.part.log"
-  printf 'repo=%s\ncommit=%s\n' "${dir}" "${commit}" >"${tree}.part/.gilport-prepared"
+  printf '%s\n' "${want}" >"${tree}.part/.gilport-prepared"
   mv "${tree}.part" "${tree}"
   log "${name} ready"
 done <"${root}/.projects.tsv"
