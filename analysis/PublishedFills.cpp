@@ -261,6 +261,8 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
   }
   if (!Store)
     return Fail("it is never filled in its function");
+  if (Store->getBeginLoc().isMacroID())
+    return Fail("the 'if' that fills it is spelled in a macro");
   const auto *Branch = dyn_cast_or_null<CompoundStmt>(parentOf(*Store, Ctx));
   const auto *If =
       Branch ? dyn_cast_or_null<IfStmt>(parentOf(*Branch, Ctx)) : nullptr;
@@ -271,8 +273,7 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
   const auto *Block = dyn_cast_or_null<CompoundStmt>(parentOf(*If, Ctx));
   if (!Block)
     return Fail("the 'if' that fills it is not a statement of a block");
-  if (If->getBeginLoc().isMacroID() || If->getEndLoc().isMacroID() ||
-      Store->getBeginLoc().isMacroID() || Branch->body_empty())
+  if (If->getBeginLoc().isMacroID() || If->getEndLoc().isMacroID())
     return Fail("the 'if' that fills it is spelled in a macro");
   if (mentionsVariable(Store->getRHS(), &Var))
     return Fail("its new value is made from its old one");

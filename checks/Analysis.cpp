@@ -6,6 +6,8 @@
 #include "checks/FileCache.h"
 #include "checks/GilportCheck.h"
 
+#include "analysis/ObjectLayout.h"
+
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -25,14 +27,18 @@
 namespace gilport {
 namespace {
 
-/// Records the first error and prints nothing: compiler warnings are not
-/// gilport's business, and errors are reported once, by the driver.
+/// Records the first error and where every error is, and prints nothing:
+/// compiler warnings are not gilport's business, and errors are reported
+/// once, by the driver.
 class FirstErrorRecorder : public clang::DiagnosticConsumer {
 public:
   void HandleDiagnostic(clang::DiagnosticsEngine::Level Level,
                         const clang::Diagnostic &Info) override {
     clang::DiagnosticConsumer::HandleDiagnostic(Level, Info);
-    if (Level < clang::DiagnosticsEngine::Error || !FirstError.empty())
+    if (Level < clang::DiagnosticsEngine::Error)
+      return;
+    Locations.push_back(Info.getLocation());
+    if (!FirstError.empty())
       return;
     llvm::SmallString<256> Message;
     Info.FormatDiagnostic(Message);
@@ -47,6 +53,7 @@ public:
     OS << "error: " << Message;
   }
   std::string FirstError;
+  std::vector<clang::SourceLocation> Locations;
 };
 
 class ChecksConsumer : public clang::ASTConsumer {
@@ -54,14 +61,21 @@ public:
   ChecksConsumer(std::unique_ptr<CheckContext> Context,
                  std::vector<std::unique_ptr<GilportCheck>> Checks,
                  std::unique_ptr<clang::ast_matchers::MatchFinder> Finder,
-                 TranslationUnitResult &Sink)
+                 const FirstErrorRecorder *Errors, TranslationUnitResult &Sink)
       : Context(std::move(Context)), Checks(std::move(Checks)),
-        Finder(std::move(Finder)), Sink(Sink) {}
+        Finder(std::move(Finder)), Errors(Errors), Sink(Sink) {}
 
   void HandleTranslationUnit(clang::ASTContext &Ctx) override {
-    // A TU with errors yields no findings; skip the work too.
-    if (Ctx.getDiagnostics().hasErrorOccurred())
-      return;
+    // A unit with errors yields no findings (skip the work too), unless
+    // every error is a static object initialised for the GIL build's
+    // header: the rest of the AST is whole, and gilport-free-threaded-abi
+    // reports those objects.
+    if (Ctx.getDiagnostics().hasErrorOccurred()) {
+      if (Ctx.getDiagnostics().hasFatalErrorOccurred() || !Errors ||
+          !onlyObjectInitializerErrors(Errors->Locations, Ctx))
+        return;
+      Sink.RecoveredErrors = Errors->Locations.size();
+    }
     // Match only the user's declarations: the Python and system headers are
     // most of a translation unit, and nothing in them is reported.
     std::vector<clang::Decl *> UserDecls;
@@ -103,6 +117,7 @@ private:
   std::unique_ptr<CheckContext> Context;
   std::vector<std::unique_ptr<GilportCheck>> Checks;
   std::unique_ptr<clang::ast_matchers::MatchFinder> Finder;
+  const FirstErrorRecorder *Errors;
   TranslationUnitResult &Sink;
 };
 
@@ -110,8 +125,9 @@ class ChecksAction : public clang::ASTFrontendAction {
 public:
   ChecksAction(const AnalysisOptions &Options,
                llvm::ArrayRef<std::string> EnabledChecks,
-               TranslationUnitResult &Sink)
-      : Options(Options), EnabledChecks(EnabledChecks), Sink(Sink) {}
+               const FirstErrorRecorder *Errors, TranslationUnitResult &Sink)
+      : Options(Options), EnabledChecks(EnabledChecks), Errors(Errors),
+        Sink(Sink) {}
 
   std::unique_ptr<clang::ASTConsumer>
   CreateASTConsumer(clang::CompilerInstance &CI, llvm::StringRef) override {
@@ -133,7 +149,7 @@ public:
       Checks.push_back(std::move(Check));
     }
     return std::make_unique<ChecksConsumer>(
-        std::move(Context), std::move(Checks), std::move(Finder), Sink);
+        std::move(Context), std::move(Checks), std::move(Finder), Errors, Sink);
   }
 
   /// Per-check matcher timings, when GILPORT_PROFILE is set.
@@ -142,6 +158,7 @@ public:
 private:
   const AnalysisOptions &Options;
   llvm::ArrayRef<std::string> EnabledChecks;
+  const FirstErrorRecorder *Errors;
   TranslationUnitResult &Sink;
 };
 
@@ -149,10 +166,13 @@ class ChecksActionFactory : public clang::tooling::FrontendActionFactory {
 public:
   ChecksActionFactory(const AnalysisOptions &Options,
                       llvm::ArrayRef<std::string> EnabledChecks,
+                      const FirstErrorRecorder *Errors,
                       TranslationUnitResult &Sink)
-      : Options(Options), EnabledChecks(EnabledChecks), Sink(Sink) {}
+      : Options(Options), EnabledChecks(EnabledChecks), Errors(Errors),
+        Sink(Sink) {}
   std::unique_ptr<clang::FrontendAction> create() override {
-    auto Action = std::make_unique<ChecksAction>(Options, EnabledChecks, Sink);
+    auto Action =
+        std::make_unique<ChecksAction>(Options, EnabledChecks, Errors, Sink);
     if (llvm::sys::Process::GetEnv("GILPORT_PROFILE"))
       Action->ProfileRecords = &ProfileRecords;
     return Action;
@@ -169,6 +189,7 @@ public:
 private:
   const AnalysisOptions &Options;
   llvm::ArrayRef<std::string> EnabledChecks;
+  const FirstErrorRecorder *Errors;
   TranslationUnitResult &Sink;
   llvm::StringMap<llvm::TimeRecord> ProfileRecords;
 };
@@ -207,9 +228,9 @@ analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
   Tool.setDiagnosticConsumer(&Errors);
   // The driver reports failures itself, once, with the first error.
   Tool.setPrintErrorMessage(false);
-  ChecksActionFactory Factory(Options, EnabledChecks, Result);
+  ChecksActionFactory Factory(Options, EnabledChecks, &Errors, Result);
   int Status = Tool.run(&Factory);
-  if (Status != 0 || !Errors.FirstError.empty()) {
+  if ((Status != 0 || !Errors.FirstError.empty()) && !Result.RecoveredErrors) {
     Result.Failed = true;
     Result.FirstError = Errors.FirstError.empty()
                             ? "the compiler could not be run for this file"

@@ -25,6 +25,10 @@ struct TranslationUnitResult {
   bool Failed = false;
   /// The first compiler error, "file:line:col: message", when Failed.
   std::string FirstError;
+  /// The compile errors of a unit analysed nonetheless: each is in the
+  /// initializer of a static object written for the GIL build's header
+  /// (analysis/ObjectLayout.h), which gilport-free-threaded-abi reports.
+  size_t RecoveredErrors = 0;
   /// xxh3 hash of each file that fixes edit, as it was parsed, so a file
   /// changed on disk since then is not overwritten.
   llvm::StringMap<uint64_t> ContentHashes;
@@ -32,7 +36,8 @@ struct TranslationUnitResult {
 
 /// Analyses \p File with the command \p Database gives for it, running the
 /// checks named in \p EnabledChecks. Findings of a file that fails to compile
-/// are discarded: an incomplete AST would make them unreliable. With
+/// are discarded: an incomplete AST would make them unreliable; but errors in
+/// static object initializers only spoil those (RecoveredErrors). With
 /// \p Cache, files are read through it: one run's units share their headers.
 TranslationUnitResult
 analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,

@@ -3,6 +3,7 @@
 #include "checks/CheckRegistry.h"
 
 #include "checks/BorrowedRefCheck.h"
+#include "checks/FreeThreadedAbiCheck.h"
 #include "checks/GlobalStateCheck.h"
 #include "checks/MissingGilDeclCheck.h"
 #include "checks/UnlockedContainerAccessCheck.h"

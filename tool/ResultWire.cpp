@@ -101,9 +101,11 @@ private:
 // until it is encoded, and decoded in decodeOutcome.
 void encodeOutcome(const UnitOutcome &Outcome, std::string &Out) {
   Encoder E(Out);
-  const auto &[Findings, Failed, FirstError, ContentHashes] = Outcome.Unit;
+  const auto &[Findings, Failed, FirstError, RecoveredErrors, ContentHashes] =
+      Outcome.Unit;
   E.number(Failed);
   E.text(FirstError);
+  E.number(RecoveredErrors);
   E.number(Findings.size());
   for (const Finding &F : Findings) {
     const auto &[Check, Level, File, Line, Column, Offset, Message, Notes,
@@ -144,6 +146,7 @@ bool decodeOutcome(llvm::StringRef Bytes, UnitOutcome &Outcome) {
   TranslationUnitResult &Unit = Outcome.Unit;
   Unit.Failed = D.number() != 0;
   Unit.FirstError = D.text();
+  Unit.RecoveredErrors = D.number();
   for (size_t N = D.count(64); N && D.ok(); --N) {
     Finding F;
     F.Check = D.text();

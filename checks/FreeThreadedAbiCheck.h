@@ -1,0 +1,32 @@
+//===--- FreeThreadedAbiCheck.h - gilport-free-threaded-abi -----*- C++ -*-===//
+
+#ifndef GILPORT_CHECKS_FREETHREADEDABICHECK_H
+#define GILPORT_CHECKS_FREETHREADEDABICHECK_H
+
+#include "checks/GilportCheck.h"
+
+namespace gilport {
+
+/// Finds code written for the GIL build's object layout: static objects
+/// (PyObject, PyVarObject) whose header is initialised by hand, as
+/// `{_PyObject_EXTRA_INIT 1, &Type}`. The free-threaded header starts with
+/// the owning thread's id and splits the reference count, so such an
+/// initializer does not compile there. Analysed against the free-threaded
+/// headers the initializer is a compile error, which would stop the
+/// analysis of the file; gilport analyses the rest of it and reports the
+/// object here (analysis/ObjectLayout.h).
+///
+/// No fix: the object must become a struct holding `PyObject_HEAD`,
+/// initialised with `PyObject_HEAD_INIT(type)`, and every use of it changes
+/// type.
+class FreeThreadedAbiCheck : public GilportCheck {
+public:
+  explicit FreeThreadedAbiCheck(CheckContext &Context);
+  static llvm::ArrayRef<CheckOptionInfo> options() { return {}; }
+
+  void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
+};
+
+} // namespace gilport
+
+#endif
