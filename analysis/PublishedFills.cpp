@@ -4,6 +4,7 @@
 
 #include "analysis/AstQueries.h"
 #include "analysis/MutexGuards.h"
+#include "analysis/NewReferences.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -21,49 +22,6 @@ namespace gilport {
 using namespace clang;
 
 namespace {
-
-/// C-API calls that return a new reference (Doc/data/refcounts.dat), or
-/// NULL with an exception set.
-constexpr llvm::StringLiteral NewReferenceApis[] = {
-    "PyImport_ImportModule",
-    "PyImport_Import",
-    "PyImport_ImportModuleLevel",
-    "PyImport_ImportModuleLevelObject",
-    "PyImport_GetModule",
-    "PyObject_GetAttr",
-    "PyObject_GetAttrString",
-    "PyObject_GetItem",
-    "PyObject_Call",
-    "PyObject_CallObject",
-    "PyObject_CallFunction",
-    "PyObject_CallFunctionObjArgs",
-    "PyObject_CallMethod",
-    "PyObject_CallMethodObjArgs",
-    "PyObject_CallNoArgs",
-    "PyObject_CallOneArg",
-    "PyObject_Str",
-    "PyObject_Repr",
-    "Py_BuildValue",
-    "PyErr_NewException",
-    "PyErr_NewExceptionWithDoc",
-    "PyUnicode_InternFromString",
-    "PyUnicode_FromString",
-    "PyUnicode_FromStringAndSize",
-    "PyUnicode_FromFormat",
-    "PyBytes_FromString",
-    "PyBytes_FromStringAndSize",
-    "PyLong_FromLong",
-    "PyLong_FromSsize_t",
-    "PyFloat_FromDouble",
-    "PyTuple_New",
-    "PyTuple_Pack",
-    "PyList_New",
-    "PyDict_New",
-    "PySet_New",
-    "PyFrozenSet_New",
-    "PyType_FromSpec",
-    "PyType_FromSpecWithBases",
-};
 
 const Stmt *parentOf(const Stmt &S, ASTContext &Ctx) {
   auto Parents = Ctx.getParents(S);
@@ -135,85 +93,6 @@ bool onlyReads(const DeclRefExpr &Ref, ASTContext &Ctx) {
   return Cast && Cast->getCastKind() == CK_LValueToRValue;
 }
 
-bool isNewReference(const Expr *E, ASTContext &Ctx, int Depth);
-
-/// Whether every `return` of \p Function gives NULL or a new reference: a
-/// call of that kind, or a local only ever assigned one and only tested
-/// and returned.
-bool returnsNewReference(const FunctionDecl &Function, ASTContext &Ctx,
-                         int Depth) {
-  const FunctionDecl *Definition = Function.getDefinition();
-  if (!Definition || !Definition->hasBody() || Depth > 2)
-    return false;
-  struct Returns : RecursiveASTVisitor<Returns> {
-    bool VisitReturnStmt(ReturnStmt *S) {
-      List.push_back(S);
-      return true;
-    }
-    std::vector<const ReturnStmt *> List;
-  } Found;
-  Found.TraverseStmt(Definition->getBody());
-  if (Found.List.empty())
-    return false;
-  auto IsNull = [&](const Expr *E) {
-    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
-           Expr::NPCK_NotNull;
-  };
-  for (const ReturnStmt *Return : Found.List) {
-    const Expr *Value = Return->getRetValue();
-    if (!Value)
-      return false;
-    if (IsNull(Value) || isNewReference(Value, Ctx, Depth + 1))
-      continue;
-    const VarDecl *Local = referencedLocal(Value);
-    if (!Local || Local->isStaticLocal() || isa<ParmVarDecl>(Local))
-      return false;
-    // Every use of the local: its initializer or an assignment of a new
-    // reference, a NULL test, or a return.
-    RefCollector Collector(*Local);
-    Collector.TraverseStmt(Definition->getBody());
-    if (const Expr *Init = Local->getInit())
-      if (!IsNull(Init) && !isNewReference(Init, Ctx, Depth + 1))
-        return false;
-    for (const DeclRefExpr *Ref : Collector.Refs) {
-      const Stmt *Up = parentOf(*Ref, Ctx);
-      while (Up && (isa<ParenExpr>(Up) || isa<ImplicitCastExpr>(Up)))
-        Up = parentOf(*Up, Ctx);
-      if (isa_and_nonnull<ReturnStmt>(Up) || isa_and_nonnull<IfStmt>(Up))
-        continue;
-      if (const auto *Not = dyn_cast_or_null<UnaryOperator>(Up))
-        if (Not->getOpcode() == UO_LNot)
-          continue;
-      if (const auto *Binary = dyn_cast_or_null<BinaryOperator>(Up)) {
-        if (Binary->getOpcode() == BO_EQ || Binary->getOpcode() == BO_NE)
-          continue;
-        if (Binary->getOpcode() == BO_Assign &&
-            referencedLocal(Binary->getLHS()) == Local &&
-            (IsNull(Binary->getRHS()) ||
-             isNewReference(Binary->getRHS(), Ctx, Depth + 1)))
-          continue;
-      }
-      return false;
-    }
-  }
-  return true;
-}
-
-/// Whether \p E is a call that returns a new reference (or NULL).
-bool isNewReference(const Expr *E, ASTContext &Ctx, int Depth) {
-  const auto *Call = dyn_cast<CallExpr>(E->IgnoreParenCasts());
-  if (!Call)
-    return false;
-  llvm::StringRef Name = calleeName(Call);
-  if (llvm::is_contained(NewReferenceApis, Name))
-    return true;
-  // Or a function of the project's own that returns one.
-  const FunctionDecl *Callee = Call->getDirectCallee();
-  return Callee && !Name.empty() &&
-         !Ctx.getSourceManager().isInSystemHeader(Callee->getLocation()) &&
-         returnsNewReference(*Callee, Ctx, Depth);
-}
-
 bool startsNull(const VarDecl &Var, ASTContext &Ctx) {
   const Expr *Init = Var.getInit();
   return !Init ||
@@ -277,7 +156,7 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
     return Fail("the 'if' that fills it is spelled in a macro");
   if (mentionsVariable(Store->getRHS(), &Var))
     return Fail("its new value is made from its old one");
-  if (!isNewReference(Store->getRHS(), Ctx, 0))
+  if (!makesNewReference(Store->getRHS(), Ctx))
     return Fail("its value is not shown to be a new reference");
 
   // The branch runs to its end, but where the value made is NULL.

@@ -46,10 +46,21 @@ constexpr llvm::StringRef ResourceCalls[] = {"PyMem_Malloc",
                                              "PyEval_AcquireThread",
                                              "PyEval_RestoreThread"};
 
-bool isPointerToRecord(QualType T) {
-  if (const auto *P = T->getAs<PointerType>())
-    return P->getPointeeType()->isRecordType();
-  return false;
+/// Whether \p T points to a Python object: PyObject, or a struct whose first
+/// member is its header (`PyObject_HEAD` declares `ob_base`); a struct of
+/// the project's own (a module state) holds no reference. An incomplete
+/// struct may be an object.
+bool isPointerToObject(QualType T) {
+  const auto *P = T->getAs<PointerType>();
+  const RecordDecl *Record =
+      P ? P->getPointeeType()->getAsRecordDecl() : nullptr;
+  if (!Record)
+    return false;
+  const RecordDecl *Definition = Record->getDefinition();
+  if (!Definition || Record->getName() == "_object")
+    return true;
+  auto First = Definition->field_begin();
+  return First != Definition->field_end() && First->getName() == "ob_base";
 }
 
 bool isLoop(const Stmt *S) { return isa<WhileStmt, ForStmt, DoStmt>(S); }
@@ -84,7 +95,7 @@ public:
   bool VisitVarDecl(VarDecl *V) {
     if (V->getInit() && V->hasLocalStorage() && V != Exclude) {
       const auto *Call = dyn_cast<CallExpr>(stripCasts(V->getInit()));
-      if (Call && isPointerToRecord(Call->getType()) &&
+      if (Call && isPointerToObject(Call->getType()) &&
           !llvm::is_contained(BorrowingCalls, calleeName(Call)))
         Live.insert(V);
     }
@@ -103,7 +114,7 @@ public:
           U && U->getOpcode() == UO_AddrOf)
         if (const VarDecl *V = refVar(U->getSubExpr());
             V && V->hasLocalStorage() && V != Exclude &&
-            isPointerToRecord(V->getType()))
+            isPointerToObject(V->getType()))
           Live.insert(V);
     return true;
   }
@@ -114,7 +125,7 @@ private:
     if (!Call || !Call->getType()->isPointerType())
       return;
     if (llvm::is_contained(BorrowingCalls, calleeName(Call)) ||
-        !isPointerToRecord(Call->getType()))
+        !isPointerToObject(Call->getType()))
       return;
     const VarDecl *V = Into ? refVar(Into) : nullptr;
     if (V && V != Exclude && V->hasLocalStorage())

@@ -2,6 +2,7 @@
 
 #include "rewrites/borrowed/OwnershipWalk.h"
 #include "analysis/AstQueries.h"
+#include "analysis/NewReferences.h"
 #include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
@@ -203,6 +204,50 @@ void OwnershipRewriter::exitPoint(const Stmt *Exit, const OwnState &State) {
   }
   Hints.push_back(FixItHint::CreateInsertion(*Begin, "{ " + Release + " "));
   Hints.push_back(FixItHint::CreateInsertion(*End, " }"));
+}
+
+bool OwnershipRewriter::returnThroughResult(const ReturnStmt &Return,
+                                            const OwnState &State) {
+  const auto *Function = dyn_cast<FunctionDecl>(Var.getDeclContext());
+  const Expr *Value = Return.getRetValue();
+  if (!Function || !Value)
+    return false;
+  QualType Type = Function->getReturnType();
+  // A number is computed before the release; an object only when the
+  // expression makes a new one (not the variable, nor a pointer into it).
+  bool Safe = Type->isArithmeticType() ||
+              (isPyObjectPointer(Type) && refVar(Value) != &Var &&
+               makesNewReference(Value, Ctx));
+  if (!Safe)
+    return false;
+  llvm::StringRef Result =
+      firstUnusedName(Function, {"result", "res", "return_value"});
+  std::optional<SourceLocation> Begin = statementBegin(Return, SM, LO);
+  std::optional<SourceLocation> End = statementEnd(Return, SM, LO);
+  std::optional<std::string> Text =
+      spelledText(Value->getSourceRange(), SM, LO);
+  if (Result.empty() || !Begin || !End || !Text)
+    return false;
+  std::string Declared = Type.getAsString(Ctx.getPrintingPolicy());
+  if (!llvm::StringRef(Declared).ends_with("*"))
+    Declared += " ";
+  std::string Statements[] = {Declared + Result.str() + " = " + *Text + ";",
+                              releaseText(State),
+                              "return " + Result.str() + ";"};
+  auto Parents = Ctx.getParents(Return);
+  bool InBlock = !Parents.empty() && Parents[0].get<CompoundStmt>();
+  std::string Replacement;
+  if (InBlock) {
+    std::string Indent = indentationAt(*Begin, SM);
+    Replacement = Statements[0] + "\n" + Indent + Statements[1] + "\n" +
+                  Indent + Statements[2];
+  } else {
+    Replacement =
+        "{ " + Statements[0] + " " + Statements[1] + " " + Statements[2] + " }";
+  }
+  Hints.push_back(FixItHint::CreateReplacement(
+      CharSourceRange::getCharRange(*Begin, *End), Replacement));
+  return true;
 }
 
 void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
@@ -593,16 +638,17 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
       scanExpr(Value, State);
     if (failed())
       return State;
-    if (State.needsRelease() && mentionsVariable(Ret->getRetValue(), &Var)) {
-      fail("'" + Name + "' is used in the returned expression");
-      return State;
-    }
     for (const VarDecl *D : Derived)
       if (State.needsRelease() && mentionsVariable(Ret->getRetValue(), D)) {
         fail("'" + D->getName().str() + "' points into '" + Name +
              "' and is used in the returned expression");
         return State;
       }
+    if (State.needsRelease() && mentionsVariable(Ret->getRetValue(), &Var)) {
+      if (!returnThroughResult(*Ret, State))
+        fail("'" + Name + "' is used in the returned expression");
+      return failed() ? State : OwnState::unreachable();
+    }
     exitPoint(S, State);
     return OwnState::unreachable();
   }

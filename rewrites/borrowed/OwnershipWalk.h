@@ -32,15 +32,44 @@ namespace borrowed {
 
 /// Calls returning a pointer into (or borrowed from) an argument.
 inline constexpr llvm::StringRef BorrowingCalls[] = {
-    "PyTuple_GetItem", "PyTuple_GET_ITEM", "PyList_GetItem", "PyList_GET_ITEM",
-    "PyDict_GetItem", "PyDict_GetItemWithError", "PyDict_GetItemString",
-    "PyDict_SetDefault", "PyModule_GetDict", "PyWeakref_GetObject",
-    "PyWeakref_GET_OBJECT", "PySequence_Fast_GET_ITEM", "PyCell_GET",
-    "PyFunction_GetCode", "PyFunction_GetGlobals", "PyMethod_Function",
-    "PyMethod_Self", "PyType_GetModule", "PyType_GetModuleState",
-    "PyModule_GetState", "PyObject_GetTypeData", "_PyObject_CAST",
-    "PyTuple_GET_ITEM", "PyCapsule_GetPointer", "PyModule_GetDef",
-    "PyModule_GetNameObject", "PyException_GetTraceback"};
+    "PyTuple_GetItem",
+    "PyTuple_GET_ITEM",
+    "PyList_GetItem",
+    "PyList_GET_ITEM",
+    "PyDict_GetItem",
+    "PyDict_GetItemWithError",
+    "PyDict_GetItemString",
+    "PyDict_SetDefault",
+    "PyModule_GetDict",
+    "PyWeakref_GetObject",
+    "PyWeakref_GET_OBJECT",
+    "PySequence_Fast_GET_ITEM",
+    "PyCell_GET",
+    "PyFunction_GetCode",
+    "PyFunction_GetGlobals",
+    "PyMethod_Function",
+    "PyMethod_Self",
+    "PyType_GetModule",
+    "PyType_GetModuleState",
+    "PyModule_GetState",
+    "PyObject_GetTypeData",
+    "_PyObject_CAST",
+    "PyTuple_GET_ITEM",
+    "PyCapsule_GetPointer",
+    "PyModule_GetDef",
+    "Py_TYPE",
+    "PyType_GetModuleByDef",
+    "_PyType_Lookup",
+    "PyErr_Occurred",
+    "PyImport_GetModuleDict",
+    "PyEval_GetBuiltins",
+    "PyEval_GetGlobals",
+    "PyEval_GetLocals",
+    "PyEval_GetFrame",
+    "PyState_FindModule",
+    "PySys_GetObject",
+    "PyImport_AddModule",
+    "PyImport_AddModuleObject"};
 
 /// The variable \p E names through stripCasts, or null.
 const clang::VarDecl *refVar(const clang::Expr *E);
@@ -139,6 +168,11 @@ private:
   /// Whether the function increments the variable anywhere.
   bool incrementsVariable() const;
   void exitPoint(const clang::Stmt *Exit, const OwnState &State);
+  /// `return expr;` where expr reads the variable: the value goes to a
+  /// result variable first, then the variable is released. False (and
+  /// nothing added) when that would change what is returned.
+  bool returnThroughResult(const clang::ReturnStmt &Return,
+                           const OwnState &State);
   std::string releaseText(const OwnState &State) const {
     return (State.Null == Nullness::NonNull ? "Py_DECREF(" : "Py_XDECREF(") +
            Var.getName().str() + ");";

@@ -7,8 +7,8 @@ import json
 import os
 import sys
 
-CHECKS = {"gilport-borrowed-ref", "gilport-global-state", "gilport-missing-gil-decl",
-          "gilport-unlocked-container-access"}
+CHECKS = {"gilport-borrowed-ref", "gilport-free-threaded-abi", "gilport-global-state",
+          "gilport-missing-gil-decl", "gilport-unlocked-container-access"}
 
 
 def expect(condition, message):

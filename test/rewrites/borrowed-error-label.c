@@ -217,4 +217,4 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // The header finding comes last; it is never fixed.
 // CHECK-MESSAGES: borrowed-header.h:4:20: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
 // NOFIX: borrowed-header.h:4:20: warning
-// NOFIX: no automatic fix: 'flag' is used in the returned expression
+// NOFIX: no automatic fix: MinimumPython is 3.9 and the file has no '#include <Python.h>' line after which to include gilport_compat.h

@@ -101,11 +101,12 @@ static int swallowing_string(PyObject *options) {
     return -1;
   PyObject *flag = PyDict_GetItemString(options, "flag");
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'PyDict_GetItemString' {{.*}} [gilport-borrowed-ref]
-// NOFIX: note: no automatic fix: 'flag' is used in the returned expression
   if (flag == NULL)
     return 0;
   return PyObject_IsTrue(flag);
 }
+// A returned number goes through a result variable, then the release
+// (CHECK-FIXES below).
 
 // The dead referent keeps meaning Py_None.
 static PyObject *weak_referent(PyObject *ref) {
@@ -184,7 +185,6 @@ static PyObject *holds_other(PyObject *d, PyObject *key) {
 static PyObject *returned_expression(PyObject *d, PyObject *key) {
   PyObject *value = PyDict_GetItemWithError(d, key);
 // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
-// NOFIX: note: no automatic fix: 'value' is used in the returned expression
   if (value == NULL)
     return NULL;
   return PyObject_Repr(value);
@@ -248,6 +248,10 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES:     Py_XINCREF(value);
 // CHECK-FIXES:   }
 // CHECK-FIXES-NOT: Py_INCREF(value);
+// CHECK-FIXES:      if (PyDict_GetItemStringRef(options, "flag", &flag) < 0) {
+// CHECK-FIXES:        int result = PyObject_IsTrue(flag);
+// CHECK-FIXES-NEXT:   Py_DECREF(flag);
+// CHECK-FIXES-NEXT:   return result;
 // CHECK-FIXES: static PyObject *weak_referent(PyObject *ref) {
 // CHECK-FIXES:   PyObject *obj;
 // CHECK-FIXES:   if (PyWeakref_GetRef(ref, &obj) == 0) {
@@ -263,8 +267,13 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES-NOT: PyObject *m = PyImport_AddModule("gilport_test");
 // CHECK-FIXES:   int rc = PyObject_SetAttrString(m, "x", Py_None);
 // CHECK-FIXES:   Py_DECREF(m);
+// A returned new object goes through a result variable, then the release.
+// CHECK-FIXES: static PyObject *returned_expression(PyObject *d, PyObject *key) {
+// CHECK-FIXES:        PyObject *result = PyObject_Repr(value);
+// CHECK-FIXES-NEXT:   Py_DECREF(value);
+// CHECK-FIXES-NEXT:   return result;
 
 // The header finding comes last; it is never fixed.
 // CHECK-MESSAGES: borrowed-header.h:4:20: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
 // NOFIX: borrowed-header.h:4:20: warning
-// NOFIX: no automatic fix: 'flag' is used in the returned expression
+// NOFIX: no automatic fix: MinimumPython is 3.9 and the file has no '#include <Python.h>' line after which to include gilport_compat.h

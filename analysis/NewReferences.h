@@ -1,0 +1,29 @@
+//===--- NewReferences.h - Expressions that make a new reference -*- C++
+//-*-===//
+//
+// Which calls return a new reference (Doc/data/refcounts.dat), for fixes
+// that must release a value: the C-API's own, and functions of the project
+// whose every return gives one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GILPORT_ANALYSIS_NEWREFERENCES_H
+#define GILPORT_ANALYSIS_NEWREFERENCES_H
+
+namespace clang {
+class ASTContext;
+class Expr;
+} // namespace clang
+
+namespace gilport {
+
+/// Whether \p E is a call that returns a new reference, or NULL with an
+/// exception set: a C-API function that does, or a function of the
+/// project's own (two calls deep) whose every `return` gives NULL, such a
+/// call, or a local only assigned such calls and otherwise only tested and
+/// returned.
+bool makesNewReference(const clang::Expr *E, clang::ASTContext &Ctx);
+
+} // namespace gilport
+
+#endif
