@@ -300,11 +300,13 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       WithContainers.push_back(Found.Function);
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
       Containers.Sections.onlyCalledInside(WithContainers, Ctx);
+  findConverted(Ctx);
   for (const Use &Found : Uses)
     if (!context().callSites().neverRunsHere(*Found.Function))
       report(Found, Locked.count(Found.Function), Ctx);
   Uses.clear();
   SectionFixes.clear();
+  Converted.clear();
 }
 
 void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
@@ -362,27 +364,9 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
   addFix(Finding, Found, Ctx);
 }
 
-void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
-                              ASTContext &Ctx) {
+Rewrite BorrowedRefCheck::strongRewrite(const Use &Found, ASTContext &Ctx,
+                                        const VarDecl **Holder) const {
   const BorrowedApi &Api = *findBorrowedApi(Found.Spelling.Name);
-  // An item read that the container's critical section will guard (the
-  // fix of gilport-unlocked-container-access): the lock keeps the item
-  // alive while the section uses it, so the same edits fix this finding.
-  auto Section = SectionFixes.find(Found.Spelling.NameLoc);
-  if (Api.isOwnedByContainer() && Section != SectionFixes.end() &&
-      Section->second.ok()) {
-    const SourceManager &SM = Ctx.getSourceManager();
-    FileID File = SM.getFileID(SM.getExpansionLoc(Found.Spelling.NameLoc));
-    llvm::StringRef Apis[] = {"Py_BEGIN_CRITICAL_SECTION"};
-    std::string Reason = addFixWithCompatHeader(
-        Section->second.Hints, SM, File,
-        {context().getMinimumPython(), 3, 13, Apis,
-         context().shared<ProjectCompat>().Definitions},
-        [&](const FixItHint &Hint) { Finding.fix(Hint); });
-    if (!Reason.empty())
-      Finding.noFix(Reason);
-    return;
-  }
   std::optional<StrongCallForm> Form;
   switch (Api.Contract) {
   case ReplacementContract::SameArgumentsNewReference:
@@ -407,37 +391,91 @@ void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
   default:
     break;
   }
-  if (!Form) {
-    Finding.noFix(!Api.NoFixReason.empty()
-                      ? Api.NoFixReason.str()
-                      : ("no automatic fix for '" + Api.Name +
-                         "': its replacement has a different contract")
-                            .str());
-    return;
-  }
+  if (!Form)
+    return Rewrite::failure(!Api.NoFixReason.empty()
+                                ? Api.NoFixReason.str()
+                                : ("no automatic fix for '" + Api.Name +
+                                   "': its replacement has a different "
+                                   "contract")
+                                      .str());
   const auto *Call = dyn_cast<CallExpr>(Found.Node);
-  if (Api.IsMacro || !Call) {
-    Finding.noFix(("'" + Api.Name +
-                   "' is a macro; only calls of functions are rewritten")
-                      .str());
-    return;
-  }
+  if (Api.IsMacro || !Call)
+    return Rewrite::failure(("'" + Api.Name +
+                             "' is a macro; only calls of functions are "
+                             "rewritten")
+                                .str());
   const SourceManager &SM = Ctx.getSourceManager();
   if (SM.getFileLoc(Found.Spelling.NameLoc) !=
-      SM.getExpansionLoc(Found.Spelling.NameLoc)) {
-    Finding.noFix("the call is spelled through a macro");
+          SM.getExpansionLoc(Found.Spelling.NameLoc) ||
+      Found.Spelling.NameLoc.isMacroID())
+    return Rewrite::failure("the call is spelled through a macro");
+  auto Others = Converted.find(Found.Function);
+  return rewriteBorrowedCall(
+      *Call, *Found.Function, Api.Replacement, *Form, Ctx,
+      Others == Converted.end() ? nullptr : &Others->second, Holder);
+}
+
+void BorrowedRefCheck::findConverted(ASTContext &Ctx) {
+  // Start from every rewrite that succeeds alone; drop the variables whose
+  // rewrite fails once the others are known, until nothing changes (each
+  // round only removes).
+  Converted.clear();
+  for (const Use &Found : Uses) {
+    const VarDecl *Holder = nullptr;
+    if (strongRewrite(Found, Ctx, &Holder).ok() && Holder)
+      Converted[Found.Function].insert(Holder);
+  }
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (const Use &Found : Uses) {
+      auto It = Converted.find(Found.Function);
+      if (It == Converted.end())
+        continue;
+      const VarDecl *Holder = nullptr;
+      bool Ok = strongRewrite(Found, Ctx, &Holder).ok();
+      if (!Ok && Holder == nullptr) {
+        // Which variable it would have made hold a reference: the one it
+        // made alone, if it is still counted.
+        const VarDecl *Alone = nullptr;
+        auto Saved = std::move(It->second);
+        Converted.erase(It);
+        strongRewrite(Found, Ctx, &Alone);
+        Converted[Found.Function] = std::move(Saved);
+        if (Alone && Converted[Found.Function].erase(Alone))
+          Changed = true;
+      }
+    }
+  }
+}
+
+void BorrowedRefCheck::addFix(FindingBuilder &Finding, const Use &Found,
+                              ASTContext &Ctx) {
+  const BorrowedApi &Api = *findBorrowedApi(Found.Spelling.Name);
+  // An item read that the container's critical section will guard (the
+  // fix of gilport-unlocked-container-access): the lock keeps the item
+  // alive while the section uses it, so the same edits fix this finding.
+  auto Section = SectionFixes.find(Found.Spelling.NameLoc);
+  if (Api.isOwnedByContainer() && Section != SectionFixes.end() &&
+      Section->second.ok()) {
+    const SourceManager &SM = Ctx.getSourceManager();
+    FileID File = SM.getFileID(SM.getExpansionLoc(Found.Spelling.NameLoc));
+    llvm::StringRef Apis[] = {"Py_BEGIN_CRITICAL_SECTION"};
+    std::string Reason = addFixWithCompatHeader(
+        Section->second.Hints, SM, File,
+        {context().getMinimumPython(), 3, 13, Apis,
+         context().shared<ProjectCompat>().Definitions},
+        [&](const FixItHint &Hint) { Finding.fix(Hint); });
+    if (!Reason.empty())
+      Finding.noFix(Reason);
     return;
   }
-  if (Found.Spelling.NameLoc.isMacroID()) {
-    Finding.noFix("the call is spelled through a macro");
-    return;
-  }
-  Rewrite Strong =
-      rewriteBorrowedCall(*Call, *Found.Function, Api.Replacement, *Form, Ctx);
+  Rewrite Strong = strongRewrite(Found, Ctx);
   if (!Strong.ok()) {
     Finding.noFix(Strong.Reason);
     return;
   }
+  const SourceManager &SM = Ctx.getSourceManager();
+  const auto *Call = cast<CallExpr>(Found.Node);
   llvm::StringRef Apis[] = {Api.Replacement};
   std::string Reason = addFixWithCompatHeader(
       Strong.Hints, SM, SM.getFileID(SM.getExpansionLoc(Call->getBeginLoc())),

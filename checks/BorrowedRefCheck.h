@@ -60,6 +60,14 @@ private:
 
   void report(const Use &Found, bool LockedByCallers, clang::ASTContext &Ctx);
   void addFix(FindingBuilder &Finding, const Use &Found, clang::ASTContext &Ctx);
+  /// The rewrite of \p Found to a strong reference, or why there is none;
+  /// \p Holder as in rewriteBorrowedCall.
+  Rewrite strongRewrite(const Use &Found, clang::ASTContext &Ctx,
+                        const clang::VarDecl **Holder = nullptr) const;
+  /// Fills Converted: per function, the variables that the run's rewrites
+  /// make hold a new reference, to a fixpoint (an error path built for one
+  /// lookup must not leave another's new reference held).
+  void findConverted(clang::ASTContext &Ctx);
 
   const bool ReportPrivateContainers;
   /// Shared with gilport-unlocked-container-access, whose critical sections
@@ -71,6 +79,9 @@ private:
   IdentifierSet CallNames;
   IdentifierSet MemberNames;
   std::vector<Use> Uses;
+  llvm::DenseMap<const clang::FunctionDecl *,
+                 llvm::SmallPtrSet<const clang::VarDecl *, 8>>
+      Converted;
   /// Name tokens already seen: one macro expansion yields several nodes.
   llvm::DenseSet<clang::SourceLocation> Seen;
   /// Where the arguments of Py_NewRef calls start, to the Py_NewRef call.

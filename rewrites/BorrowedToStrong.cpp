@@ -168,7 +168,9 @@ unsigned cleanupLabels(const CompoundStmt &Block, const VarDecl &Var,
 
 Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
                     llvm::StringRef Replacement, StrongCallForm Form,
-                    ASTContext &Ctx, bool MoveErrorTest) {
+                    ASTContext &Ctx, bool MoveErrorTest,
+                    const llvm::SmallPtrSetImpl<const VarDecl *> *Converted,
+                    const VarDecl **Holder) {
   Rewrite Result;
   auto Fail = [&](llvm::StringRef Why) {
     Result.Hints.clear();
@@ -346,9 +348,9 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     break;
   case StrongCallForm::LookupSwallowingErrors: {
     std::string Why;
-    std::optional<std::string> Checked =
-        lookupWithErrorPath(Statement, Block, Index, Var, Function, Ctx,
-                            Replacement, Args, Indent, Inner, Out, Why);
+    std::optional<std::string> Checked = lookupWithErrorPath(
+        Statement, Block, Index, Var, Function, Ctx, Replacement, Args, Indent,
+        Inner, Out, Why, Converted);
     if (!Checked)
       return Fail(Why);
     NewCall = *Checked;
@@ -425,7 +427,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
       unsigned At = SM.getFileOffset(SM.getExpansionLoc(Hints[I].RemoveRange.getBegin()));
       if (At >= RemovedBegin && At < RemovedEnd)
         return rewriteCall(Call, Function, Replacement, Form, Ctx,
-                           /*MoveErrorTest=*/false);
+                           /*MoveErrorTest=*/false, Converted, Holder);
     }
     Hints.push_back(FixItHint::CreateRemoval(ErrorTestMoved->Removal));
   }
@@ -445,16 +447,21 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
                   "' and is also used outside the block");
   }
   mergeInsertions(Hints, Result.Hints);
+  if (Holder)
+    *Holder = Var;
   return Result;
 }
 
 } // namespace
 
-Rewrite rewriteBorrowedCall(const CallExpr &Call, const FunctionDecl &Function,
-                            llvm::StringRef Replacement, StrongCallForm Form,
-                            ASTContext &Ctx) {
+Rewrite
+rewriteBorrowedCall(const CallExpr &Call, const FunctionDecl &Function,
+                    llvm::StringRef Replacement, StrongCallForm Form,
+                    ASTContext &Ctx,
+                    const llvm::SmallPtrSetImpl<const VarDecl *> *Converted,
+                    const VarDecl **Holder) {
   return rewriteCall(Call, Function, Replacement, Form, Ctx,
-                     /*MoveErrorTest=*/true);
+                     /*MoveErrorTest=*/true, Converted, Holder);
 }
 
 } // namespace gilport

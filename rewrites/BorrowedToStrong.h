@@ -18,6 +18,7 @@
 #include "rewrites/Rewrite.h"
 
 #include "clang/Basic/Diagnostic.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -27,6 +28,7 @@ namespace clang {
 class ASTContext;
 class CallExpr;
 class FunctionDecl;
+class VarDecl;
 } // namespace clang
 
 namespace gilport {
@@ -51,11 +53,15 @@ enum class StrongCallForm {
 };
 
 /// Rewrites \p Call, a call of a borrowed API in \p Function, to
-/// \p Replacement.
-Rewrite rewriteBorrowedCall(const clang::CallExpr &Call,
-                            const clang::FunctionDecl &Function,
-                            llvm::StringRef Replacement, StrongCallForm Form,
-                            clang::ASTContext &Ctx);
+/// \p Replacement. \p Converted: the variables that the run's other
+/// rewrites in the function make hold a new reference (an error path must
+/// not leave them held). On success, \p Holder is the variable that now
+/// holds one, if any.
+Rewrite rewriteBorrowedCall(
+    const clang::CallExpr &Call, const clang::FunctionDecl &Function,
+    llvm::StringRef Replacement, StrongCallForm Form, clang::ASTContext &Ctx,
+    const llvm::SmallPtrSetImpl<const clang::VarDecl *> *Converted = nullptr,
+    const clang::VarDecl **Holder = nullptr);
 
 } // namespace gilport
 

@@ -279,7 +279,8 @@ lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
                     const FunctionDecl &Function, ASTContext &Ctx,
                     llvm::StringRef Replacement, const std::string &Args,
                     const std::string &Indent, const std::string &Inner,
-                    llvm::StringRef OutName, std::string &Failure) {
+                    llvm::StringRef OutName, std::string &Failure,
+                    const llvm::SmallPtrSetImpl<const VarDecl *> *Converted) {
   auto Fail = [&](llvm::StringRef Why) -> std::optional<std::string> {
     Failure = Why.str();
     return std::nullopt;
@@ -289,13 +290,29 @@ lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
   std::string Name = OutName.str();
   HeldReferences Held;
   std::string Why;
-  if (!liveReferencesBefore(Statement, Function, Ctx, Var, Held, Why))
+  if (!liveReferencesBefore(Statement, Function, Ctx, Var, Held, Why,
+                            Converted))
     return Fail("the lookup used to swallow errors and the error path "
                 "cannot be built: " +
                 Why);
   // Releases that follow the lookup right away run on the error path too.
   std::string Copies;
   HeldReferences AfterCopies = Held;
+  // So does the release that another rewrite of the run adds right after
+  // the lookup: that of a variable it converts, declared in this block,
+  // whose last use is the lookup.
+  if (Converted)
+    for (const VarDecl *V : Held.Live) {
+      const DeclStmt *Declaration = declarationOf(*V, Ctx);
+      if (!Converted->count(V) || !Declaration ||
+          !llvm::is_contained(Block->body(), Declaration) ||
+          llvm::any_of(
+              llvm::drop_begin(Block->body(), Index + 1),
+              [&](const Stmt *Next) { return mentionsVariable(Next, V); }))
+        continue;
+      Copies += Inner + "Py_XDECREF(" + V->getName().str() + ");\n";
+      AfterCopies.Live.erase(V);
+    }
   for (unsigned I = Index + 1; I < Block->size(); ++I) {
     const Stmt *Next = Block->body_begin()[I];
     const VarDecl *Released = releasedVar(Next, SM, LO);

@@ -12,6 +12,7 @@
 #define GILPORT_REWRITES_BORROWED_ERRORPATHS_H
 
 #include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <optional>
@@ -33,14 +34,16 @@ namespace borrowed {
 /// `if (R(args, &v) < 0) { ... }` for \p Statement, a lookup that swallowed
 /// errors, with the error path it now needs; none, with \p Failure set, when
 /// no correct error path can be built. The result goes to \p OutName.
-std::optional<std::string>
-lookupWithErrorPath(const clang::Stmt *Statement,
-                    const clang::CompoundStmt *Block, unsigned Index,
-                    const clang::VarDecl *Var,
-                    const clang::FunctionDecl &Function, clang::ASTContext &Ctx,
-                    llvm::StringRef Replacement, const std::string &Args,
-                    const std::string &Indent, const std::string &Inner,
-                    llvm::StringRef OutName, std::string &Failure);
+/// \p Converted: variables that other fixes of the run make hold a new
+/// reference (liveReferencesBefore).
+std::optional<std::string> lookupWithErrorPath(
+    const clang::Stmt *Statement, const clang::CompoundStmt *Block,
+    unsigned Index, const clang::VarDecl *Var,
+    const clang::FunctionDecl &Function, clang::ASTContext &Ctx,
+    llvm::StringRef Replacement, const std::string &Args,
+    const std::string &Indent, const std::string &Inner,
+    llvm::StringRef OutName, std::string &Failure,
+    const llvm::SmallPtrSetImpl<const clang::VarDecl *> *Converted = nullptr);
 
 /// The test `if (PyErr_Occurred()) ERROR` that follows a lookup reporting
 /// errors as NULL and runs only when the lookup returned NULL. Moved into

@@ -83,8 +83,9 @@ const Stmt *loopBody(const Stmt *Loop) {
 class Acquisitions : public RecursiveASTVisitor<Acquisitions> {
 public:
   Acquisitions(llvm::SmallPtrSetImpl<const VarDecl *> &Live,
-               const VarDecl *Exclude)
-      : Live(Live), Exclude(Exclude) {}
+               const VarDecl *Exclude,
+               const llvm::SmallPtrSetImpl<const VarDecl *> *Converted)
+      : Live(Live), Exclude(Exclude), Converted(Converted) {}
   std::string Resource;
 
   bool VisitBinaryOperator(BinaryOperator *B) {
@@ -96,7 +97,8 @@ public:
     if (V->getInit() && V->hasLocalStorage() && V != Exclude) {
       const auto *Call = dyn_cast<CallExpr>(stripCasts(V->getInit()));
       if (Call && isPointerToObject(Call->getType()) &&
-          !llvm::is_contained(BorrowingCalls, calleeName(Call)))
+          (!llvm::is_contained(BorrowingCalls, calleeName(Call)) ||
+           converted(V)))
         Live.insert(V);
     }
     return true;
@@ -124,16 +126,21 @@ private:
     const auto *Call = dyn_cast<CallExpr>(stripCasts(Value));
     if (!Call || !Call->getType()->isPointerType())
       return;
-    if (llvm::is_contained(BorrowingCalls, calleeName(Call)) ||
+    if ((llvm::is_contained(BorrowingCalls, calleeName(Call)) &&
+         !(Into && converted(refVar(Into)))) ||
         !isPointerToObject(Call->getType()))
       return;
     const VarDecl *V = Into ? refVar(Into) : nullptr;
     if (V && V != Exclude && V->hasLocalStorage())
       Live.insert(V);
   }
+  bool converted(const VarDecl *V) const {
+    return Converted && Converted->count(V);
+  }
 
   llvm::SmallPtrSetImpl<const VarDecl *> &Live;
   const VarDecl *Exclude;
+  const llvm::SmallPtrSetImpl<const VarDecl *> *Converted;
 };
 
 void collectAlwaysAssigned(const Expr *E,
@@ -178,7 +185,7 @@ bool releasedBeforeNextIteration(const Stmt *Loop, const VarDecl *V,
   const LangOptions &LO = Ctx.getLangOpts();
   auto Acquires = [&](const Stmt *S) {
     llvm::SmallPtrSet<const VarDecl *, 4> Found;
-    Acquisitions A(Found, nullptr);
+    Acquisitions A(Found, nullptr, nullptr);
     A.TraverseStmt(const_cast<Stmt *>(S));
     return Found.count(V) > 0;
   };
@@ -279,9 +286,10 @@ bool writesVariable(const Stmt *S, const VarDecl *V, ASTContext &Ctx) {
   return Found;
 }
 
-bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
-                          ASTContext &Ctx, const VarDecl *Exclude,
-                          HeldReferences &Held, std::string &Why) {
+bool liveReferencesBefore(
+    const Stmt *Target, const FunctionDecl &Function, ASTContext &Ctx,
+    const VarDecl *Exclude, HeldReferences &Held, std::string &Why,
+    const llvm::SmallPtrSetImpl<const VarDecl *> *Converted) {
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   auto &Live = Held.Live;
@@ -340,7 +348,7 @@ bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
       return;
     }
     // Any other statement: acquisitions anywhere in it.
-    Acquisitions A(Live, Exclude);
+    Acquisitions A(Live, Exclude, Converted);
     A.TraverseStmt(const_cast<Stmt *>(S));
     if (!A.Resource.empty())
       Resource(A.Resource, "");
@@ -378,7 +386,7 @@ bool liveReferencesBefore(const Stmt *Target, const FunctionDecl &Function,
           Fresh.insert(V);
     }
     llvm::SmallPtrSet<const VarDecl *, 8> Acquired;
-    Acquisitions A(Acquired, Exclude);
+    Acquisitions A(Acquired, Exclude, Converted);
     A.TraverseStmt(const_cast<Stmt *>(Loop));
     if (!A.Resource.empty()) {
       Resource(A.Resource, " in the loop around the lookup");

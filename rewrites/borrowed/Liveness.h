@@ -48,10 +48,13 @@ bool endsInExit(const clang::Stmt *S);
 /// aside. False, with \p Why set, when something is not modelled (a
 /// resource other than a reference, a 'switch' around \p Target, a variable
 /// that may still hold the reference of an earlier iteration).
-bool liveReferencesBefore(const clang::Stmt *Target,
-                          const clang::FunctionDecl &Function,
-                          clang::ASTContext &Ctx, const clang::VarDecl *Exclude,
-                          HeldReferences &Held, std::string &Why);
+/// \p Converted: variables that other fixes of the same run make hold a
+/// new reference where the code borrowed one.
+bool liveReferencesBefore(
+    const clang::Stmt *Target, const clang::FunctionDecl &Function,
+    clang::ASTContext &Ctx, const clang::VarDecl *Exclude, HeldReferences &Held,
+    std::string &Why,
+    const llvm::SmallPtrSetImpl<const clang::VarDecl *> *Converted = nullptr);
 
 /// The statements that run before \p Target on every path to it (in each
 /// iteration of the loops around it), in source order: the earlier

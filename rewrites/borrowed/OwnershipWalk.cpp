@@ -389,10 +389,12 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
             return fail("the reference count of '" + Name +
                         "' is changed inside an expression");
         }
+        // A borrowing call lends what its first argument holds (a dict's
+        // value, a tuple's item), not what its other arguments are (a key).
         QualType Result = Call->getType();
         if (Result->isPointerType() &&
             (!isPyObjectPointer(Result) ||
-             llvm::is_contained(BorrowingCalls, Callee))) {
+             (llvm::is_contained(BorrowingCalls, Callee) && Index == 0))) {
           IsDerived = true;
           Cur = Call;
           continue;
