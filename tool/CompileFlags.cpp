@@ -1,6 +1,7 @@
 //===--- CompileFlags.cpp -------------------------------------------------===//
 
 #include "tool/CompileFlags.h"
+#include "tool/Sources.h"
 
 #include "clang/Driver/Options.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
@@ -40,6 +41,12 @@ bool GilportCompilationDatabase::loadExplicitDatabase(std::string &Error) {
     return true;
   llvm::SmallString<256> Location(Settings.BuildDir);
   llvm::sys::path::append(Location, "compile_commands.json");
+  if (std::string Kind = irregularFileKind(Location); !Kind.empty()) {
+    Error = "cannot read a compilation database from '" + Settings.BuildDir +
+            "': '" + std::string(Location) + "' is " + Kind +
+            ", not a regular file";
+    return false;
+  }
   std::string LoadError;
   // loadFromFile, not loadFromDirectory: the latter guesses commands for
   // files the build does not compile, where gilport infers its own flags.
@@ -61,6 +68,11 @@ GilportCompilationDatabase::loadDatabaseIn(llvm::StringRef Dir) const {
     llvm::sys::path::append(Candidate, Sub, "compile_commands.json");
     if (!llvm::sys::fs::exists(Candidate))
       continue;
+    if (std::string Kind = irregularFileKind(Candidate); !Kind.empty()) {
+      Warnings.push_back("ignoring '" + std::string(Candidate) + "': it is " +
+                         Kind + ", not a regular file");
+      continue;
+    }
     std::string LoadError;
     std::shared_ptr<CompilationDatabase> Loaded =
         clang::tooling::JSONCompilationDatabase::loadFromFile(

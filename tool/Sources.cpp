@@ -257,4 +257,14 @@ SourceList collectSources(const std::vector<std::string> &Paths,
   return Result;
 }
 
+std::string irregularFileKind(llvm::StringRef Path) {
+  llvm::sys::fs::file_status Status;
+  if (llvm::sys::fs::status(Path, Status) ||
+      Status.type() == llvm::sys::fs::file_type::regular_file)
+    return {};
+  if (Status.type() == llvm::sys::fs::file_type::directory_file)
+    return "a directory";
+  return kindOf(Status.type());
+}
+
 } // namespace gilport

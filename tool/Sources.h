@@ -49,6 +49,11 @@ struct SourceOptions {
 SourceList collectSources(const std::vector<std::string> &Paths,
                           const SourceOptions &Options);
 
+/// Empty when \p Path is a regular file (after symbolic links) or does not
+/// exist; else what it is instead ("a FIFO"), for messages. Reading a FIFO
+/// would wait for a writer forever.
+std::string irregularFileKind(llvm::StringRef Path);
+
 /// What made a generated file, from its first lines.
 struct GeneratedBy {
   /// "Cython", "SWIG" or "mypyc".

@@ -12,6 +12,7 @@
 
 #include "tool/Stress.h"
 #include "tool/PythonInfo.h"
+#include "tool/Sources.h"
 #include "tool/StressSpec.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -190,6 +191,11 @@ int runStress(llvm::ArrayRef<const char *> Args) {
   // JSON spec itself, and reports a spec file it cannot find.
   TemporaryFile SpecJson;
   if (Spec) {
+    if (std::string Kind = irregularFileKind(*Spec); !Kind.empty()) {
+      llvm::errs() << "gilport: error: cannot read the spec '" << *Spec
+                   << "': it is " << Kind << ", not a regular file\n";
+      return 2;
+    }
     llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text =
         llvm::MemoryBuffer::getFile(*Spec);
     std::string SpecText = Text ? (*Text)->getBuffer().str() : "";
