@@ -46,6 +46,22 @@ llvm::StringRef calleeName(const CallExpr *Call) {
   return Callee && Callee->getIdentifier() ? Callee->getName() : "";
 }
 
+std::vector<const DeclRefExpr *> referencesTo(const VarDecl &Var,
+                                              const Stmt *Scope) {
+  struct Collector : RecursiveASTVisitor<Collector> {
+    const VarDecl &Var;
+    std::vector<const DeclRefExpr *> Refs;
+    explicit Collector(const VarDecl &Var) : Var(Var) {}
+    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+      if (Ref->getDecl() == &Var)
+        Refs.push_back(Ref);
+      return true;
+    }
+  } Found(Var);
+  Found.TraverseStmt(const_cast<Stmt *>(Scope));
+  return std::move(Found.Refs);
+}
+
 bool mentionsVariable(const Stmt *S, const VarDecl *V) {
   if (!S)
     return false;

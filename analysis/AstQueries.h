@@ -11,12 +11,15 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <vector>
+
 namespace clang {
 class ASTContext;
 class CallExpr;
 class DeclStmt;
 class Decl;
 class Expr;
+class DeclRefExpr;
 class FunctionDecl;
 class Stmt;
 class VarDecl;
@@ -32,6 +35,10 @@ llvm::StringRef calleeName(const clang::CallExpr *Call);
 /// null.
 const clang::DeclStmt *declarationOf(const clang::VarDecl &Var,
                                      clang::ASTContext &Ctx);
+
+/// The references to \p Var in \p Scope, in source order.
+std::vector<const clang::DeclRefExpr *> referencesTo(const clang::VarDecl &Var,
+                                                     const clang::Stmt *Scope);
 
 /// Whether \p S (or anything in it) refers to \p V.
 bool mentionsVariable(const clang::Stmt *S, const clang::VarDecl *V);

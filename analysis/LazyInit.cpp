@@ -69,18 +69,6 @@ const DeclRefExpr *refTo(const Expr *E, const VarDecl &Var) {
   return Ref && Ref->getDecl() == &Var ? Ref : nullptr;
 }
 
-class RefCollector : public RecursiveASTVisitor<RefCollector> {
-public:
-  explicit RefCollector(const VarDecl &Var) : Var(Var) {}
-  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-    if (Ref->getDecl() == &Var)
-      Refs.push_back(Ref);
-    return true;
-  }
-  const VarDecl &Var;
-  std::vector<const DeclRefExpr *> Refs;
-};
-
 /// Finds a place control can reach from outside the statements searched.
 class EntryFinder : public RecursiveASTVisitor<EntryFinder> {
 public:
@@ -134,12 +122,12 @@ LazyInit findLazyInit(const VarDecl &Var, ASTContext &Ctx) {
       Result.Reason = "it starts with a value other than NULL";
       return Result;
     }
-  RefCollector Collector(Var);
-  Collector.TraverseStmt(Function->getBody());
+  std::vector<const DeclRefExpr *> Refs =
+      referencesTo(Var, Function->getBody());
 
   // The one write: `v = make(...)`.
   const BinaryOperator *Fill = nullptr;
-  for (const DeclRefExpr *Ref : Collector.Refs) {
+  for (const DeclRefExpr *Ref : Refs) {
     const Stmt *Parent = parentStmt(*Ref, Ctx);
     while (Parent && isa<ParenExpr>(Parent))
       Parent = parentStmt(*Parent, Ctx);
@@ -228,7 +216,7 @@ LazyInit findLazyInit(const VarDecl &Var, ASTContext &Ctx) {
   SourceLocation FillEnd = SM.getExpansionLoc(If->getEndLoc());
   SourceLocation BlockEnd = SM.getExpansionLoc(Block->getRBracLoc());
   SourceLocation IfBegin = SM.getExpansionLoc(If->getBeginLoc());
-  for (const DeclRefExpr *Ref : Collector.Refs) {
+  for (const DeclRefExpr *Ref : Refs) {
     SourceLocation Loc = SM.getExpansionLoc(Ref->getLocation());
     bool InFill = !SM.isBeforeInTranslationUnit(Loc, IfBegin) &&
                   !SM.isBeforeInTranslationUnit(FillEnd, Loc);

@@ -69,18 +69,6 @@ const Stmt *parentOf(const Stmt &S, ASTContext &Ctx) {
   return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
 }
 
-class RefCollector : public RecursiveASTVisitor<RefCollector> {
-public:
-  explicit RefCollector(const VarDecl &Var) : Var(Var) {}
-  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-    if (Ref->getDecl() == &Var)
-      Refs.push_back(Ref);
-    return true;
-  }
-  const VarDecl &Var;
-  std::vector<const DeclRefExpr *> Refs;
-};
-
 bool isNewReference(const Expr *E, ASTContext &Ctx, int Depth);
 
 /// Whether every `return` of \p Function gives NULL or a new reference: a
@@ -116,12 +104,12 @@ bool returnsNewReference(const FunctionDecl &Function, ASTContext &Ctx,
       return false;
     // Every use of the local: its initializer or an assignment of a new
     // reference, a NULL test, or a return.
-    RefCollector Collector(*Local);
-    Collector.TraverseStmt(Definition->getBody());
+    std::vector<const DeclRefExpr *> Refs =
+        referencesTo(*Local, Definition->getBody());
     if (const Expr *Init = Local->getInit())
       if (!IsNull(Init) && !isNewReference(Init, Ctx, Depth + 1))
         return false;
-    for (const DeclRefExpr *Ref : Collector.Refs) {
+    for (const DeclRefExpr *Ref : Refs) {
       const Stmt *Up = parentOf(*Ref, Ctx);
       while (Up && (isa<ParenExpr>(Up) || isa<ImplicitCastExpr>(Up)))
         Up = parentOf(*Up, Ctx);

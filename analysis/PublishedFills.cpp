@@ -40,18 +40,6 @@ std::pair<const Stmt *, const CompoundStmt *> blockStatement(const Stmt &S,
   return {nullptr, nullptr};
 }
 
-class RefCollector : public RecursiveASTVisitor<RefCollector> {
-public:
-  explicit RefCollector(const VarDecl &Var) : Var(Var) {}
-  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-    if (Ref->getDecl() == &Var)
-      Refs.push_back(Ref);
-    return true;
-  }
-  const VarDecl &Var;
-  std::vector<const DeclRefExpr *> Refs;
-};
-
 /// Exits from a branch, and places control can enter it from outside.
 class BranchWalker : public RecursiveASTVisitor<BranchWalker> {
 public:
@@ -123,10 +111,10 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
     return Fail("it is not declared alone by a statement of the function's "
                 "body");
 
-  RefCollector Collector(Var);
-  Collector.TraverseStmt(Function->getBody());
+  std::vector<const DeclRefExpr *> Refs =
+      referencesTo(Var, Function->getBody());
   const BinaryOperator *Store = nullptr;
-  for (const DeclRefExpr *Ref : Collector.Refs) {
+  for (const DeclRefExpr *Ref : Refs) {
     const Stmt *Up = parentOf(*Ref, Ctx);
     while (Up && isa<ParenExpr>(Up))
       Up = parentOf(*Up, Ctx);
@@ -186,7 +174,7 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
 
   // Every other use reads it after the fill, in the same block.
   SourceLocation IfBegin = If->getBeginLoc(), IfEnd = If->getEndLoc();
-  for (const DeclRefExpr *Ref : Collector.Refs) {
+  for (const DeclRefExpr *Ref : Refs) {
     SourceLocation Loc = Ref->getLocation();
     bool InFill = !SM.isBeforeInTranslationUnit(Loc, IfBegin) &&
                   !SM.isBeforeInTranslationUnit(IfEnd, Loc);
@@ -221,8 +209,8 @@ bool isPublishedCache(const VarDecl &Var, ASTContext &Ctx) {
   if (!Var.isStaticLocal() || !Function || !Function->hasBody() ||
       !Var.getType()->isPointerType() || !startsNull(Var, Ctx))
     return false;
-  RefCollector Collector(Var);
-  Collector.TraverseStmt(Function->getBody());
+  std::vector<const DeclRefExpr *> Refs =
+      referencesTo(Var, Function->getBody());
   const VarDecl *Mutex = nullptr;
   bool Written = false;
   auto Locked = [&](const CompoundStmt &Block, const Stmt *S) {
@@ -236,7 +224,7 @@ bool isPublishedCache(const VarDecl &Var, ASTContext &Ctx) {
     Mutex = M;
     return true;
   };
-  for (const DeclRefExpr *Ref : Collector.Refs) {
+  for (const DeclRefExpr *Ref : Refs) {
     auto [Statement, Block] = blockStatement(*Ref, Ctx);
     if (!Statement)
       return false;
