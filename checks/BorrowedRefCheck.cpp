@@ -300,7 +300,7 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       WithContainers.push_back(Found.Function);
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
       Containers.Sections.onlyCalledInside(WithContainers, Ctx);
-  findConverted(Ctx);
+  findConverted(Locked, Ctx);
   for (const Use &Found : Uses)
     if (!context().callSites().neverRunsHere(*Found.Function))
       report(Found, Locked.count(Found.Function), Ctx);
@@ -309,12 +309,12 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   Converted.clear();
 }
 
-void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
-                              ASTContext &Ctx) {
+bool BorrowedRefCheck::isReported(const Use &Found, bool LockedByCallers,
+                                  ASTContext &Ctx,
+                                  PrivacyVerdict &Verdict) const {
   const ApiSpelling &Spelling = Found.Spelling;
   const BorrowedApi &Api = *findBorrowedApi(Spelling.Name);
-  const SourceManager &SM = context().getSourceManager();
-  PrivacyVerdict Verdict;
+  const SourceManager &SM = Ctx.getSourceManager();
   if (Api.isOwnedByContainer() && Found.Owner) {
     // Holding the container's lock keeps its items alive; so does the lock
     // of the object the container belongs to, when the function asserts
@@ -322,19 +322,28 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
     if (LockedByCallers || Containers.Sections.contains(Spelling.NameLoc, SM) ||
         Containers.Sections.assertsHeld(*Found.Function, ownerRoot(Found.Owner),
                                         Spelling.NameLoc, SM))
-      return;
+      return false;
     Verdict = Containers.Privacy.classify(*Found.Function, *Found.Owner,
                                           Spelling.NameLoc, SM);
     if (Verdict.isPrivate() && !ReportPrivateContainers)
-      return;
+      return false;
   }
   // A set-default call also inserts, and its Ref replacement with a NULL
   // result pointer is a drop-in swap (CPython 3.13 made it in pyexpat.c):
   // its NULL tests are still reported, for the fix.
-  if (Api.Contract != ReplacementContract::SetDefaultOutParameter &&
-      (isOnlyTestedForNull(Found.Node, Ctx, Api.isOwnedByContainer()) ||
-       isStoredOnlyForNullTests(Found.Node, *Found.Function, Ctx,
-                                Api.isOwnedByContainer())))
+  return Api.Contract == ReplacementContract::SetDefaultOutParameter ||
+         !(isOnlyTestedForNull(Found.Node, Ctx, Api.isOwnedByContainer()) ||
+           isStoredOnlyForNullTests(Found.Node, *Found.Function, Ctx,
+                                    Api.isOwnedByContainer()));
+}
+
+void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
+                              ASTContext &Ctx) {
+  const ApiSpelling &Spelling = Found.Spelling;
+  const BorrowedApi &Api = *findBorrowedApi(Spelling.Name);
+  const SourceManager &SM = context().getSourceManager();
+  PrivacyVerdict Verdict;
+  if (!isReported(Found, LockedByCallers, Ctx, Verdict))
     return;
 
   FindingBuilder Finding =
@@ -415,19 +424,51 @@ Rewrite BorrowedRefCheck::strongRewrite(const Use &Found, ASTContext &Ctx,
       Others == Converted.end() ? nullptr : &Others->second, Holder);
 }
 
-void BorrowedRefCheck::findConverted(ASTContext &Ctx) {
-  // Start from every rewrite that succeeds alone; drop the variables whose
-  // rewrite fails once the others are known, until nothing changes (each
-  // round only removes).
+bool BorrowedRefCheck::takesStrongRewrite(const Use &Found,
+                                          bool LockedByCallers,
+                                          ASTContext &Ctx) {
+  PrivacyVerdict Verdict;
+  if (context().callSites().neverRunsHere(*Found.Function) ||
+      !isReported(Found, LockedByCallers, Ctx, Verdict))
+    return false;
+  const BorrowedApi &Api = *findBorrowedApi(Found.Spelling.Name);
+  auto Section = SectionFixes.find(Found.Spelling.NameLoc);
+  if (Api.isOwnedByContainer() && Section != SectionFixes.end() &&
+      Section->second.ok())
+    return false;
+  // The include of gilport_compat.h, which the fix needs, must be possible.
+  const SourceManager &SM = Ctx.getSourceManager();
+  llvm::StringRef Apis[] = {Api.Replacement};
+  return addFixWithCompatHeader(
+             {}, SM,
+             SM.getFileID(SM.getExpansionLoc(Found.Node->getBeginLoc())),
+             {context().getMinimumPython(), Api.ReplacementAddedIn.Major,
+              Api.ReplacementAddedIn.Minor, Apis,
+              context().shared<ProjectCompat>().Definitions},
+             [](const FixItHint &) {})
+      .empty();
+}
+
+void BorrowedRefCheck::findConverted(
+    const llvm::SmallPtrSetImpl<const FunctionDecl *> &Locked,
+    ASTContext &Ctx) {
+  // Start from every rewrite that succeeds alone and will be applied; drop
+  // the variables whose rewrite fails once the others are known, until
+  // nothing changes (each round only removes).
   Converted.clear();
-  for (const Use &Found : Uses) {
+  std::vector<const Use *> Strong;
+  for (const Use &Found : Uses)
+    if (takesStrongRewrite(Found, Locked.count(Found.Function), Ctx))
+      Strong.push_back(&Found);
+  for (const Use *Found : Strong) {
     const VarDecl *Holder = nullptr;
-    if (strongRewrite(Found, Ctx, &Holder).ok() && Holder)
-      Converted[Found.Function].insert(Holder);
+    if (strongRewrite(*Found, Ctx, &Holder).ok() && Holder)
+      Converted[Found->Function].insert(Holder);
   }
   for (bool Changed = true; Changed;) {
     Changed = false;
-    for (const Use &Found : Uses) {
+    for (const Use *Use : Strong) {
+      const auto &Found = *Use;
       auto It = Converted.find(Found.Function);
       if (It == Converted.end())
         continue;

@@ -67,7 +67,17 @@ private:
   /// Fills Converted: per function, the variables that the run's rewrites
   /// make hold a new reference, to a fixpoint (an error path built for one
   /// lookup must not leave another's new reference held).
-  void findConverted(clang::ASTContext &Ctx);
+  void findConverted(
+      const llvm::SmallPtrSetImpl<const clang::FunctionDecl *> &Locked,
+      clang::ASTContext &Ctx);
+  /// Whether \p Found is reported, and fixed by strongRewrite (not by a
+  /// critical section, and gilport_compat.h can be included if need be).
+  bool takesStrongRewrite(const Use &Found, bool LockedByCallers,
+                          clang::ASTContext &Ctx);
+  /// Whether \p Found is a finding; \p Verdict says whether its container
+  /// is private to the function.
+  bool isReported(const Use &Found, bool LockedByCallers,
+                  clang::ASTContext &Ctx, PrivacyVerdict &Verdict) const;
 
   const bool ReportPrivateContainers;
   /// Shared with gilport-unlocked-container-access, whose critical sections

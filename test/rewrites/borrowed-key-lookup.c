@@ -37,3 +37,20 @@ static PyObject *module_dict_of(PyObject *ns, PyObject *modules,
 // CHECK-FIXES-NEXT:   PyObject *result = PyObject_GetAttr(module, attr);
 // CHECK-FIXES-NEXT:   Py_DECREF(module);
 // CHECK-FIXES-NEXT:   return result;
+
+// A lookup only tested for NULL is not a finding, so no rewrite makes its
+// variable hold a reference: another lookup's error path neither releases
+// it nor counts it as held.
+static int only_tested(PyObject *ns, PyObject *d) {
+  PyObject *marker = PyDict_GetItemString(ns, "marker");
+  PyObject *value = PyDict_GetItem(d, Py_None);
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  if (marker == NULL || value == NULL)
+    return -1;
+  return PyObject_IsTrue(value);
+}
+// CHECK-FIXES:      PyObject *marker = PyDict_GetItemString(ns, "marker");
+// CHECK-FIXES-NEXT:   PyObject *value;
+// CHECK-FIXES-NEXT:   if (PyDict_GetItemRef(d, Py_None, &value) < 0) {
+// CHECK-FIXES-NEXT:       return -1;
+// CHECK-FIXES-NEXT:   }
