@@ -46,6 +46,31 @@ llvm::StringRef calleeName(const CallExpr *Call) {
   return Callee && Callee->getIdentifier() ? Callee->getName() : "";
 }
 
+const Stmt *parentStmt(const Stmt &S, ASTContext &Ctx) {
+  auto Parents = Ctx.getParents(S);
+  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+}
+
+ControlTransfers controlTransfersIn(const Stmt *S) {
+  struct Walker : RecursiveASTVisitor<Walker> {
+    ControlTransfers Found;
+    bool VisitReturnStmt(ReturnStmt *R) { return exit(R); }
+    bool VisitGotoStmt(GotoStmt *G) { return exit(G); }
+    bool VisitIndirectGotoStmt(IndirectGotoStmt *G) { return exit(G); }
+    bool VisitBreakStmt(BreakStmt *) { return Found.Jump = true; }
+    bool VisitContinueStmt(ContinueStmt *) { return Found.Jump = true; }
+    bool VisitLabelStmt(LabelStmt *) { return Found.Entry = true; }
+    bool VisitCaseStmt(CaseStmt *) { return Found.Entry = true; }
+    bool VisitDefaultStmt(DefaultStmt *) { return Found.Entry = true; }
+    bool exit(const Stmt *Exit) {
+      Found.Exits.push_back(Exit);
+      return true;
+    }
+  } Walk;
+  Walk.TraverseStmt(const_cast<Stmt *>(S));
+  return std::move(Walk.Found);
+}
+
 std::vector<const DeclRefExpr *> referencesTo(const VarDecl &Var,
                                               const Stmt *Scope) {
   struct Collector : RecursiveASTVisitor<Collector> {

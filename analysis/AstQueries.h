@@ -36,6 +36,20 @@ llvm::StringRef calleeName(const clang::CallExpr *Call);
 const clang::DeclStmt *declarationOf(const clang::VarDecl &Var,
                                      clang::ASTContext &Ctx);
 
+/// The statement that holds \p S in the AST, or null.
+const clang::Stmt *parentStmt(const clang::Stmt &S, clang::ASTContext &Ctx);
+
+/// How control can leave or enter the statements of \p S from outside.
+struct ControlTransfers {
+  /// The `return`s and `goto`s (computed ones too) in \p S.
+  std::vector<const clang::Stmt *> Exits;
+  /// A label or `case`: control can arrive from elsewhere.
+  bool Entry = false;
+  /// A `break` or `continue`.
+  bool Jump = false;
+};
+ControlTransfers controlTransfersIn(const clang::Stmt *S);
+
 /// The references to \p Var in \p Scope, in source order.
 std::vector<const clang::DeclRefExpr *> referencesTo(const clang::VarDecl &Var,
                                                      const clang::Stmt *Scope);

@@ -69,43 +69,6 @@ const DeclRefExpr *refTo(const Expr *E, const VarDecl &Var) {
   return Ref && Ref->getDecl() == &Var ? Ref : nullptr;
 }
 
-/// Finds a place control can reach from outside the statements searched.
-class EntryFinder : public RecursiveASTVisitor<EntryFinder> {
-public:
-  bool VisitLabelStmt(LabelStmt *) { return found(); }
-  bool VisitCaseStmt(CaseStmt *) { return found(); }
-  bool VisitDefaultStmt(DefaultStmt *) { return found(); }
-  bool Found = false;
-
-private:
-  bool found() {
-    Found = true;
-    return false; // stop
-  }
-};
-
-/// Finds a way out of the statements searched.
-class ExitFinder : public RecursiveASTVisitor<ExitFinder> {
-public:
-  bool VisitReturnStmt(ReturnStmt *) { return found(); }
-  bool VisitGotoStmt(GotoStmt *) { return found(); }
-  bool VisitIndirectGotoStmt(IndirectGotoStmt *) { return found(); }
-  bool VisitBreakStmt(BreakStmt *) { return found(); }
-  bool VisitContinueStmt(ContinueStmt *) { return found(); }
-  bool Found = false;
-
-private:
-  bool found() {
-    Found = true;
-    return false; // stop
-  }
-};
-
-const Stmt *parentStmt(const Stmt &S, ASTContext &Ctx) {
-  auto Parents = Ctx.getParents(S);
-  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
-}
-
 } // namespace
 
 LazyInit findLazyInit(const VarDecl &Var, ASTContext &Ctx) {
@@ -203,9 +166,8 @@ LazyInit findLazyInit(const VarDecl &Var, ASTContext &Ctx) {
     Result.Reason = "the 'if' that fills it is spelled in a macro";
     return Result;
   }
-  ExitFinder Exits;
-  Exits.TraverseStmt(const_cast<IfStmt *>(If));
-  if (Exits.Found) {
+  ControlTransfers Transfers = controlTransfersIn(If);
+  if (!Transfers.Exits.empty() || Transfers.Jump) {
     Result.Reason = "the 'if' that fills it leaves the block";
     return Result;
   }
@@ -230,9 +192,7 @@ LazyInit findLazyInit(const VarDecl &Var, ASTContext &Ctx) {
   }
   auto Position = llvm::find(Block->body(), If);
   for (auto It = std::next(Position); It != Block->body_end(); ++It) {
-    EntryFinder Entries;
-    Entries.TraverseStmt(const_cast<Stmt *>(*It));
-    if (Entries.Found) {
+    if (controlTransfersIn(*It).Entry) {
       Result.Reason = "a label or 'case' after the 'if' that fills it lets "
                       "control skip it";
       return Result;

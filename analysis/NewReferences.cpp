@@ -64,11 +64,6 @@ constexpr llvm::StringLiteral NewReferenceApis[] = {
     "PyType_FromSpecWithBases",
 };
 
-const Stmt *parentOf(const Stmt &S, ASTContext &Ctx) {
-  auto Parents = Ctx.getParents(S);
-  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
-}
-
 bool isNewReference(const Expr *E, ASTContext &Ctx, int Depth);
 
 /// Whether every `return` of \p Function gives NULL or a new reference: a
@@ -110,9 +105,9 @@ bool returnsNewReference(const FunctionDecl &Function, ASTContext &Ctx,
       if (!IsNull(Init) && !isNewReference(Init, Ctx, Depth + 1))
         return false;
     for (const DeclRefExpr *Ref : Refs) {
-      const Stmt *Up = parentOf(*Ref, Ctx);
+      const Stmt *Up = parentStmt(*Ref, Ctx);
       while (Up && (isa<ParenExpr>(Up) || isa<ImplicitCastExpr>(Up)))
-        Up = parentOf(*Up, Ctx);
+        Up = parentStmt(*Up, Ctx);
       if (isa_and_nonnull<ReturnStmt>(Up) || isa_and_nonnull<IfStmt>(Up))
         continue;
       if (const auto *Not = dyn_cast_or_null<UnaryOperator>(Up))

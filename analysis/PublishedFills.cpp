@@ -23,16 +23,11 @@ using namespace clang;
 
 namespace {
 
-const Stmt *parentOf(const Stmt &S, ASTContext &Ctx) {
-  auto Parents = Ctx.getParents(S);
-  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
-}
-
 /// The statement of a block that holds \p S, and that block.
 std::pair<const Stmt *, const CompoundStmt *> blockStatement(const Stmt &S,
                                                              ASTContext &Ctx) {
   const Stmt *Child = &S;
-  for (const Stmt *Up = parentOf(S, Ctx); Up; Up = parentOf(*Up, Ctx)) {
+  for (const Stmt *Up = parentStmt(S, Ctx); Up; Up = parentStmt(*Up, Ctx)) {
     if (const auto *Block = dyn_cast<CompoundStmt>(Up))
       return {Child, Block};
     Child = Up;
@@ -40,43 +35,11 @@ std::pair<const Stmt *, const CompoundStmt *> blockStatement(const Stmt &S,
   return {nullptr, nullptr};
 }
 
-/// Exits from a branch, and places control can enter it from outside.
-class BranchWalker : public RecursiveASTVisitor<BranchWalker> {
-public:
-  bool VisitReturnStmt(ReturnStmt *S) { return exit(S); }
-  bool VisitGotoStmt(GotoStmt *S) { return exit(S); }
-  bool VisitIndirectGotoStmt(IndirectGotoStmt *S) { return exit(S); }
-  bool VisitBreakStmt(BreakStmt *) { return jump(); }
-  bool VisitContinueStmt(ContinueStmt *) { return jump(); }
-  bool VisitLabelStmt(LabelStmt *) { return entry(); }
-  bool VisitCaseStmt(CaseStmt *) { return entry(); }
-  bool VisitDefaultStmt(DefaultStmt *) { return entry(); }
-  std::vector<const Stmt *> Exits;
-  /// A label or `case`: control can arrive from elsewhere.
-  bool Entry = false;
-  /// A `break` or `continue`.
-  bool Jump = false;
-
-private:
-  bool exit(const Stmt *S) {
-    Exits.push_back(S);
-    return true;
-  }
-  bool entry() {
-    Entry = true;
-    return true;
-  }
-  bool jump() {
-    Jump = true;
-    return true;
-  }
-};
-
 /// Whether \p Ref only reads the variable's value.
 bool onlyReads(const DeclRefExpr &Ref, ASTContext &Ctx) {
-  const Stmt *Up = parentOf(Ref, Ctx);
+  const Stmt *Up = parentStmt(Ref, Ctx);
   while (Up && isa<ParenExpr>(Up))
-    Up = parentOf(*Up, Ctx);
+    Up = parentStmt(*Up, Ctx);
   const auto *Cast = dyn_cast_or_null<ImplicitCastExpr>(Up);
   return Cast && Cast->getCastKind() == CK_LValueToRValue;
 }
@@ -105,7 +68,7 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
     return Fail("it starts with a value other than NULL");
   const DeclStmt *Declaration = declarationOf(Var, Ctx);
   if (!Declaration || !Declaration->isSingleDecl() ||
-      parentOf(*Declaration, Ctx) != Function->getBody() ||
+      parentStmt(*Declaration, Ctx) != Function->getBody() ||
       Declaration->getBeginLoc().isMacroID() ||
       Declaration->getEndLoc().isMacroID())
     return Fail("it is not declared alone by a statement of the function's "
@@ -115,9 +78,9 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
       referencesTo(Var, Function->getBody());
   const BinaryOperator *Store = nullptr;
   for (const DeclRefExpr *Ref : Refs) {
-    const Stmt *Up = parentOf(*Ref, Ctx);
+    const Stmt *Up = parentStmt(*Ref, Ctx);
     while (Up && isa<ParenExpr>(Up))
-      Up = parentOf(*Up, Ctx);
+      Up = parentStmt(*Up, Ctx);
     const auto *Assign = dyn_cast_or_null<BinaryOperator>(Up);
     if (!Assign || Assign->getOpcode() != BO_Assign ||
         Assign->getLHS()->IgnoreParens() != Ref)
@@ -130,14 +93,14 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
     return Fail("it is never filled in its function");
   if (Store->getBeginLoc().isMacroID())
     return Fail("the 'if' that fills it is spelled in a macro");
-  const auto *Branch = dyn_cast_or_null<CompoundStmt>(parentOf(*Store, Ctx));
+  const auto *Branch = dyn_cast_or_null<CompoundStmt>(parentStmt(*Store, Ctx));
   const auto *If =
-      Branch ? dyn_cast_or_null<IfStmt>(parentOf(*Branch, Ctx)) : nullptr;
+      Branch ? dyn_cast_or_null<IfStmt>(parentStmt(*Branch, Ctx)) : nullptr;
   if (!If || If->getThen() != Branch || If->getElse() || If->getInit() ||
       If->getConditionVariable() || !testsForNull(If->getCond(), &Var, Ctx))
     return Fail("it is not filled by a statement of the braced branch of an "
                 "'if' that tests it for NULL");
-  const auto *Block = dyn_cast_or_null<CompoundStmt>(parentOf(*If, Ctx));
+  const auto *Block = dyn_cast_or_null<CompoundStmt>(parentStmt(*If, Ctx));
   if (!Block)
     return Fail("the 'if' that fills it is not a statement of a block");
   if (If->getBeginLoc().isMacroID() || If->getEndLoc().isMacroID())
@@ -149,8 +112,7 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
 
   // The branch runs to its end, but where the value made is NULL.
   const SourceManager &SM = Ctx.getSourceManager();
-  BranchWalker Walker;
-  Walker.TraverseStmt(const_cast<CompoundStmt *>(Branch));
+  ControlTransfers Walker = controlTransfersIn(Branch);
   if (Walker.Entry || Walker.Jump)
     return Fail("the branch that fills it has a label, 'case', 'break' or "
                 "'continue'");
@@ -162,8 +124,8 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
       continue;
     bool OnNull = false;
     const Stmt *Child = Exit;
-    for (const Stmt *Up = parentOf(*Exit, Ctx); Up && Up != Branch;
-         Child = Up, Up = parentOf(*Up, Ctx))
+    for (const Stmt *Up = parentStmt(*Exit, Ctx); Up && Up != Branch;
+         Child = Up, Up = parentStmt(*Up, Ctx))
       if (const auto *Test = dyn_cast<IfStmt>(Up))
         if (Test->getThen() == Child &&
             testsForNull(Test->getCond(), &Var, Ctx))
@@ -192,9 +154,7 @@ PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
   }
   for (auto It = std::next(llvm::find(Block->body(), If));
        It != Block->body_end(); ++It) {
-    BranchWalker After;
-    After.TraverseStmt(const_cast<Stmt *>(*It));
-    if (After.Entry)
+    if (controlTransfersIn(*It).Entry)
       return Fail("a label or 'case' after the 'if' that fills it lets "
                   "control skip it");
   }
@@ -228,16 +188,16 @@ bool isPublishedCache(const VarDecl &Var, ASTContext &Ctx) {
     auto [Statement, Block] = blockStatement(*Ref, Ctx);
     if (!Statement)
       return false;
-    const Stmt *Up = parentOf(*Ref, Ctx);
+    const Stmt *Up = parentStmt(*Ref, Ctx);
     while (Up && isa<ParenExpr>(Up))
-      Up = parentOf(*Up, Ctx);
+      Up = parentStmt(*Up, Ctx);
     const auto *Assign = dyn_cast_or_null<BinaryOperator>(Up);
     if (Assign && Assign->getOpcode() == BO_Assign &&
         Assign->getLHS()->IgnoreParens() == Ref) {
       // `if (cache == NULL) { cache = local; ... }` under the lock.
       const VarDecl *Local = referencedLocal(Assign->getRHS());
       const auto *Test = dyn_cast_or_null<IfStmt>(
-          parentOf(*blockStatement(*Assign, Ctx).second, Ctx));
+          parentStmt(*blockStatement(*Assign, Ctx).second, Ctx));
       if (!Local || Local->isStaticLocal() || !Test ||
           !testsForNull(Test->getCond(), &Var, Ctx) ||
           blockStatement(*Test, Ctx).first != Test)

@@ -30,11 +30,6 @@ std::string quoted(const NamedDecl *D) {
   return "'" + D->getName().str() + "'";
 }
 
-const Stmt *parentOf(const Stmt &S, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(S);
-  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
-}
-
 /// Every statement, reference and jump of a body.
 class BodyIndex : public RecursiveASTVisitor<BodyIndex> {
 public:
@@ -155,8 +150,8 @@ private:
     return false;
   }
   bool insideLoop(const Stmt *S, bool OrSwitch) {
-    for (const Stmt *P = parentOf(*S, Ctx); P && P != Branch;
-         P = parentOf(*P, Ctx))
+    for (const Stmt *P = parentStmt(*S, Ctx); P && P != Branch;
+         P = parentStmt(*P, Ctx))
       if (isa<ForStmt, WhileStmt, DoStmt>(P) ||
           (OrSwitch && isa<SwitchStmt>(P)))
         return true;
@@ -278,10 +273,10 @@ bool writesWhole(const Stmt *S, const VarDecl *Table, ASTContext &Ctx) {
 /// index, an argument, or the operand of sizeof.
 bool usedInPlace(const DeclRefExpr *Ref, ASTContext &Ctx) {
   const Stmt *Child = Ref;
-  const Stmt *Parent = parentOf(*Ref, Ctx);
+  const Stmt *Parent = parentStmt(*Ref, Ctx);
   while (Parent && isa<ParenExpr>(Parent)) {
     Child = Parent;
-    Parent = parentOf(*Parent, Ctx);
+    Parent = parentStmt(*Parent, Ctx);
   }
   if (!Parent)
     return false;
@@ -290,14 +285,14 @@ bool usedInPlace(const DeclRefExpr *Ref, ASTContext &Ctx) {
   const auto *Decay = dyn_cast<ImplicitCastExpr>(Parent);
   if (!Decay || Decay->getCastKind() != CK_ArrayToPointerDecay)
     return false;
-  const Stmt *Use = parentOf(*Decay, Ctx);
+  const Stmt *Use = parentStmt(*Decay, Ctx);
   if (const auto *Element = dyn_cast_or_null<ArraySubscriptExpr>(Use))
     return Element->getBase() == Decay;
   // An argument, maybe converted to `void *` (memset).
   const Stmt *Argument = Decay;
   while (Use && isa<ImplicitCastExpr>(Use)) {
     Argument = Use;
-    Use = parentOf(*Use, Ctx);
+    Use = parentStmt(*Use, Ctx);
   }
   if (const auto *Call = dyn_cast_or_null<CallExpr>(Use))
     return Call->getCallee() != Argument;
@@ -308,8 +303,8 @@ bool usedInPlace(const DeclRefExpr *Ref, ASTContext &Ctx) {
 /// (possibly more than once) and loaded, or the operand of sizeof.
 bool onlyRead(const DeclRefExpr *Ref, ASTContext &Ctx) {
   const Stmt *E = Ref;
-  for (const Stmt *Parent = parentOf(*E, Ctx); Parent;
-       E = Parent, Parent = parentOf(*E, Ctx)) {
+  for (const Stmt *Parent = parentStmt(*E, Ctx); Parent;
+       E = Parent, Parent = parentStmt(*E, Ctx)) {
     if (isa<ParenExpr>(Parent))
       continue;
     if (isa<UnaryExprOrTypeTraitExpr>(Parent))
@@ -504,7 +499,7 @@ StaticCache findStaticCache(const VarDecl &Var, ASTContext &Ctx) {
   // Every static is declared by a statement of the body, before the fill.
   for (const VarDecl *Static : Cache.Tables) {
     const DeclStmt *Declaration = declarationOf(*Static, Ctx);
-    if (!Declaration || parentOf(*Declaration, Ctx) != Body ||
+    if (!Declaration || parentStmt(*Declaration, Ctx) != Body ||
         !SM.isBeforeInTranslationUnit(Declaration->getEndLoc(),
                                       Fill->getBeginLoc()))
       return Fail(quoted(Static) + " is not declared in the function's body "

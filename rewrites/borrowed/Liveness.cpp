@@ -65,11 +65,6 @@ bool isPointerToObject(QualType T) {
 
 bool isLoop(const Stmt *S) { return isa<WhileStmt, ForStmt, DoStmt>(S); }
 
-const Stmt *parentStmt(const Stmt &S, ASTContext &Ctx) {
-  auto Parents = Ctx.getParents(S);
-  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
-}
-
 const Stmt *loopBody(const Stmt *Loop) {
   if (const auto *W = dyn_cast<WhileStmt>(Loop))
     return W->getBody();
