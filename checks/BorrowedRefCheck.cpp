@@ -453,39 +453,26 @@ void BorrowedRefCheck::findConverted(
     const llvm::SmallPtrSetImpl<const FunctionDecl *> &Locked,
     ASTContext &Ctx) {
   // Start from every rewrite that succeeds alone and will be applied; drop
-  // the variables whose rewrite fails once the others are known, until
-  // nothing changes (each round only removes).
+  // the variable of each rewrite that fails once the others are known,
+  // until nothing changes (each round only removes).
   Converted.clear();
-  std::vector<const Use *> Strong;
-  for (const Use &Found : Uses)
-    if (takesStrongRewrite(Found, Locked.count(Found.Function), Ctx))
-      Strong.push_back(&Found);
-  for (const Use *Found : Strong) {
+  std::vector<std::pair<const Use *, const VarDecl *>> Holders;
+  for (const Use &Found : Uses) {
     const VarDecl *Holder = nullptr;
-    if (strongRewrite(*Found, Ctx, &Holder).ok() && Holder)
-      Converted[Found->Function].insert(Holder);
+    if (takesStrongRewrite(Found, Locked.count(Found.Function), Ctx) &&
+        strongRewrite(Found, Ctx, &Holder).ok() && Holder)
+      Holders.push_back({&Found, Holder});
   }
+  for (const auto &[Found, Holder] : Holders)
+    Converted[Found->Function].insert(Holder);
   for (bool Changed = true; Changed;) {
     Changed = false;
-    for (const Use *Use : Strong) {
-      const auto &Found = *Use;
-      auto It = Converted.find(Found.Function);
-      if (It == Converted.end())
-        continue;
-      const VarDecl *Holder = nullptr;
-      bool Ok = strongRewrite(Found, Ctx, &Holder).ok();
-      if (!Ok && Holder == nullptr) {
-        // Which variable it would have made hold a reference: the one it
-        // made alone, if it is still counted.
-        const VarDecl *Alone = nullptr;
-        auto Saved = std::move(It->second);
-        Converted.erase(It);
-        strongRewrite(Found, Ctx, &Alone);
-        Converted[Found.Function] = std::move(Saved);
-        if (Alone && Converted[Found.Function].erase(Alone))
-          Changed = true;
+    for (const auto &[Found, Holder] : Holders)
+      if (Converted[Found->Function].count(Holder) &&
+          !strongRewrite(*Found, Ctx).ok()) {
+        Converted[Found->Function].erase(Holder);
+        Changed = true;
       }
-    }
   }
 }
 
