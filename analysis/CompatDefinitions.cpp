@@ -141,15 +141,12 @@ void CompatDefinitions::scan() const {
     if (!PythonDir.empty() || llvm::sys::path::filename(Path) != "Python.h")
       continue;
     PythonDir = llvm::sys::path::parent_path(Path).str();
-    // Climb to the main file's line that led here.
-    SourceLocation Include = Entry.getFile().getIncludeLoc();
-    while (Include.isValid() && SM.getFileID(Include) != Main)
-      Include = SM.getIncludeLoc(SM.getFileID(Include));
-    if (Include.isValid()) {
-      llvm::StringRef Buffer = SM.getBufferData(Main);
-      size_t LineEnd = Buffer.find('\n', SM.getFileOffset(Include));
-      if (LineEnd != llvm::StringRef::npos)
-        AfterPython = LineEnd + 1;
+    // The main file's line that led here, when a line follows it.
+    if (std::optional<SourceLocation> Include = includeIn(ID, Main);
+        Include && Include->isValid()) {
+      unsigned After = lineAfter(*Include);
+      if (SM.getBufferData(Main).take_front(After).ends_with("\n"))
+        AfterPython = After;
     }
   }
   llvm::DenseSet<unsigned> Seen;
@@ -176,6 +173,24 @@ void CompatDefinitions::scan() const {
   }
 }
 
+std::optional<SourceLocation> CompatDefinitions::includeIn(FileID From,
+                                                           FileID User) const {
+  SourceLocation Include;
+  for (FileID F = From; F.isValid();) {
+    if (F == User)
+      return Include;
+    Include = SM.getIncludeLoc(F);
+    F = Include.isValid() ? SM.getFileID(Include) : FileID();
+  }
+  return std::nullopt;
+}
+
+unsigned CompatDefinitions::lineAfter(SourceLocation Loc) const {
+  llvm::StringRef Buffer = SM.getBufferData(SM.getFileID(Loc));
+  size_t LineEnd = Buffer.find('\n', SM.getFileOffset(Loc));
+  return LineEnd == llvm::StringRef::npos ? Buffer.size() : LineEnd + 1;
+}
+
 llvm::StringRef CompatDefinitions::definedFor(llvm::StringRef Name,
                                               FileID User) const {
   scan();
@@ -183,12 +198,8 @@ llvm::StringRef CompatDefinitions::definedFor(llvm::StringRef Name,
   if (It == DefinedIn.end())
     return {};
   for (const Place &P : It->second)
-    for (FileID F = P.File; F.isValid();) {
-      if (F == User)
-        return P.Path;
-      SourceLocation Include = SM.getIncludeLoc(F);
-      F = Include.isValid() ? SM.getFileID(Include) : FileID();
-    }
+    if (includeIn(P.File, User))
+      return P.Path;
   return {};
 }
 
@@ -198,20 +209,10 @@ CompatDefinitions::afterDefinitionOf(llvm::StringRef Name, FileID User) const {
   auto It = DefinedIn.find(Name);
   if (It == DefinedIn.end())
     return std::nullopt;
-  for (const Place &P : It->second) {
-    SourceLocation IncludeInUser;
-    for (FileID F = P.File; F.isValid();) {
-      if (F == User) {
-        if (IncludeInUser.isInvalid())
-          break;
-        llvm::StringRef Buffer = SM.getBufferData(User);
-        size_t LineEnd = Buffer.find('\n', SM.getFileOffset(IncludeInUser));
-        return LineEnd == llvm::StringRef::npos ? Buffer.size() : LineEnd + 1;
-      }
-      IncludeInUser = SM.getIncludeLoc(F);
-      F = IncludeInUser.isValid() ? SM.getFileID(IncludeInUser) : FileID();
-    }
-  }
+  for (const Place &P : It->second)
+    if (std::optional<SourceLocation> Include = includeIn(P.File, User);
+        Include && Include->isValid())
+      return lineAfter(*Include);
   return std::nullopt;
 }
 

@@ -88,6 +88,12 @@ public:
 private:
   /// Reads the files, once.
   void scan() const;
+  /// The location in \p User of the `#include` through which \p From is
+  /// included (invalid when \p From is \p User); none when it is not.
+  std::optional<clang::SourceLocation> includeIn(clang::FileID From,
+                                                 clang::FileID User) const;
+  /// The offset of the start of the line after \p Loc's.
+  unsigned lineAfter(clang::SourceLocation Loc) const;
 
   struct Place {
     clang::FileID File;
