@@ -5,6 +5,7 @@
 #include "analysis/SourceRanges.h"
 #include "rewrites/borrowed/Liveness.h"
 #include "rewrites/borrowed/OwnershipWalk.h"
+#include "rewrites/borrowed/SameStateExit.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
@@ -24,6 +25,14 @@ namespace gilport {
 namespace borrowed {
 
 using namespace clang;
+
+bool isErrorValue(const Expr *E, QualType Result, ASTContext &Ctx) {
+  if (Result->isPointerType())
+    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull);
+  Expr::EvalResult R;
+  return Result->isIntegerType() && !Result->isBooleanType() &&
+         E->EvaluateAsInt(R, Ctx) && R.Val.getInt() == -1;
+}
 
 namespace {
 
@@ -56,16 +65,6 @@ std::optional<std::string> errorReturn(const FunctionDecl &Function,
   if (!Seen)
     return std::nullopt;
   return std::string(Pointer ? "return NULL;" : "return -1;");
-}
-
-/// Whether \p E is the error value of a function returning \p Result:
-/// NULL for a pointer, -1 for an integer.
-bool isErrorValue(const Expr *E, QualType Result, ASTContext &Ctx) {
-  if (Result->isPointerType())
-    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull);
-  Expr::EvalResult R;
-  return Result->isIntegerType() && !Result->isBooleanType() &&
-         E->EvaluateAsInt(R, Ctx) && R.Val.getInt() == -1;
 }
 
 /// How a variable is known to stand when the lookup runs.
@@ -288,13 +287,34 @@ lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   std::string Name = OutName.str();
+  auto Checked = [&](llvm::StringRef Body) {
+    return "if (" + Replacement.str() + "(" + Args + ", &" + Name +
+           ") < 0) {\n" + Body.str() + Indent + "}";
+  };
   HeldReferences Held;
   std::string Why;
-  if (!liveReferencesBefore(Statement, Function, Ctx, Var, Held, Why,
-                            Converted))
+  bool Modelled =
+      liveReferencesBefore(Statement, Function, Ctx, Var, Held, Why, Converted);
+  // The author's own error exit a few statements on, where the function
+  // is in the same state.
+  std::string NearbyWhy;
+  std::optional<std::string> Nearby;
+  if (Held.LoopsKnown)
+    Nearby = sameStateExit(*Block, Index, *Var, Function, Ctx, Held.Unsettled,
+                           Converted, NearbyWhy);
+  if (Nearby)
+    NearbyWhy.clear();
+  else if (!NearbyWhy.empty())
+    NearbyWhy = "; the exit of the error test that follows cannot be "
+                "reused: " +
+                NearbyWhy;
+  if (!Modelled) {
+    if (Nearby)
+      return Checked(Inner + *Nearby + "\n");
     return Fail("the lookup used to swallow errors and the error path "
                 "cannot be built: " +
-                Why);
+                Why + NearbyWhy);
+  }
   // Releases that follow the lookup right away run on the error path too.
   std::string Copies;
   HeldReferences AfterCopies = Held;
@@ -324,10 +344,6 @@ lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
     Copies += Inner + Lexer::getSourceText(*R, SM, LO).str() + "\n";
     AfterCopies.Live.erase(Released);
   }
-  auto Checked = [&](llvm::StringRef Body) {
-    return "if (" + Replacement.str() + "(" + Args + ", &" + Name +
-           ") < 0) {\n" + Body.str() + Indent + "}";
-  };
   // The label releases what the function holds; else the releases that
   // follow run first, and the label the rest.
   std::string LabelWhy;
@@ -341,8 +357,11 @@ lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
       return Checked(Copies + Inner + *Jump + "\n");
     LabelWhy = AfterCopiesWhy;
   }
+  if (Nearby)
+    return Checked(Inner + *Nearby + "\n");
   if (!LabelWhy.empty())
     LabelWhy = "; " + LabelWhy;
+  LabelWhy += NearbyWhy;
   std::optional<std::string> Return = errorReturn(Function, Ctx);
   if (!Return)
     return Fail("the lookup used to swallow errors, and the function has no "

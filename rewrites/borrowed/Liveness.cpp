@@ -218,6 +218,10 @@ bool releasedBeforeNextIteration(const Stmt *Loop, const VarDecl *V,
 
 } // namespace
 
+bool isResourceCall(llvm::StringRef Name) {
+  return llvm::is_contained(ResourceCalls, Name);
+}
+
 void forEachWrite(
     const Stmt *S, ASTContext &Ctx,
     llvm::function_ref<void(const VarDecl *, const Expr *)> Found) {
@@ -383,10 +387,10 @@ bool liveReferencesBefore(
     llvm::SmallPtrSet<const VarDecl *, 8> Acquired;
     Acquisitions A(Acquired, Exclude, Converted);
     A.TraverseStmt(const_cast<Stmt *>(Loop));
-    if (!A.Resource.empty()) {
+    // Go on when a resource stops the model: the unsettled variables are
+    // still wanted (sameStateExit).
+    if (!A.Resource.empty() && !Unmodelled)
       Resource(A.Resource, " in the loop around the lookup");
-      return;
-    }
     SourceRange LoopRange(SM.getExpansionLoc(Loop->getBeginLoc()),
                           SM.getExpansionLoc(Loop->getEndLoc()));
     llvm::SmallPtrSet<const VarDecl *, 8> Changed;
@@ -404,14 +408,16 @@ bool liveReferencesBefore(
         Live.erase(V);
         continue;
       }
-      Held.Unsettled.insert(V);
       if (Acquired.count(V) && !releasedBeforeNextIteration(Loop, V, Ctx)) {
+        // It holds a live reference at the lookup, not a released one.
+        if (!Unmodelled)
+          Why = "'" + V->getName().str() +
+                "' may still hold a reference from the previous iteration "
+                "of the loop around the lookup";
         Unmodelled = true;
-        Why = "'" + V->getName().str() +
-              "' may still hold a reference from the previous iteration "
-              "of the loop around the lookup";
-        return;
+        continue;
       }
+      Held.Unsettled.insert(V);
     }
   };
   for (size_t I = Chain.size() - 1; I > 0; --I) {
@@ -438,9 +444,8 @@ bool liveReferencesBefore(
       Why = "the lookup is nested in a statement that is not modelled";
       return false;
     }
-    if (Unmodelled)
-      return false;
   }
+  Held.LoopsKnown = true;
   return !Unmodelled;
 }
 

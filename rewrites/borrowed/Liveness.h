@@ -15,6 +15,7 @@
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <string>
 #include <vector>
@@ -38,7 +39,14 @@ struct HeldReferences {
   /// the lookup: on the second iteration they may hold a reference that was
   /// released. An error path must not release them.
   llvm::SmallPtrSet<const clang::VarDecl *, 4> Unsettled;
+  /// Every loop around the lookup was walked, so Unsettled is complete even
+  /// where Live is not (a resource is held).
+  bool LoopsKnown = false;
 };
+
+/// Whether \p Name acquires something other than a reference: memory, a
+/// lock, a recursion level, a buffer, the thread state.
+bool isResourceCall(llvm::StringRef Name);
 
 /// Whether \p S cannot complete normally: it ends in a return, goto, break
 /// or continue.

@@ -202,6 +202,20 @@ void OwnershipRewriter::exitPoint(const Stmt *Exit, const OwnState &State) {
         *Begin, Release + "\n" + indentationAt(*Begin, SM)));
     return;
   }
+  // `if (c)` with the exit on the next line: braces around the two lines,
+  // as the file would have written them.
+  if (const auto *If = dyn_cast_or_null<IfStmt>(Parent);
+      If && If->getThen() == Exit && If->getRParenLoc().isFileID() &&
+      SM.getSpellingLineNumber(If->getRParenLoc()) <
+          SM.getSpellingLineNumber(*Begin)) {
+    Hints.push_back(FixItHint::CreateInsertion(
+        If->getRParenLoc().getLocWithOffset(1), " {"));
+    Hints.push_back(FixItHint::CreateInsertion(
+        *Begin, Release + "\n" + indentationAt(*Begin, SM)));
+    Hints.push_back(FixItHint::CreateInsertion(
+        *End, "\n" + indentationAt(If->getBeginLoc(), SM) + "}"));
+    return;
+  }
   Hints.push_back(FixItHint::CreateInsertion(*Begin, "{ " + Release + " "));
   Hints.push_back(FixItHint::CreateInsertion(*End, " }"));
 }

@@ -199,8 +199,10 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES-NEXT:   if (PyDict_GetItemRef(d, key, &item) < 0) {
 // CHECK-FIXES-NEXT:       goto fail;
 // CHECK-FIXES-NEXT:   }
-// CHECK-FIXES:   if (item != NULL && PyList_Append(list, item) < 0)
-// CHECK-FIXES-NEXT:     { Py_DECREF(item); goto fail; }
+// CHECK-FIXES:   if (item != NULL && PyList_Append(list, item) < 0) {
+// CHECK-FIXES-NEXT:     Py_DECREF(item);
+// CHECK-FIXES-NEXT:     goto fail;
+// CHECK-FIXES-NEXT:   }
 // CHECK-FIXES-NEXT:   Py_XDECREF(item);
 // CHECK-FIXES-NEXT:   Py_DECREF(list);
 // CHECK-FIXES: static PyObject *label_with_decref(PyObject *d, PyObject *key) {
@@ -208,8 +210,10 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES-NEXT:   if (PyDict_GetItemRef(d, name, &value) < 0) {
 // CHECK-FIXES-NEXT:       goto error;
 // CHECK-FIXES-NEXT:   }
-// CHECK-FIXES:   if (value == NULL || PyObject_SetAttrString(value, "x", name) < 0)
-// CHECK-FIXES-NEXT:     { Py_XDECREF(value); goto error; }
+// CHECK-FIXES:   if (value == NULL || PyObject_SetAttrString(value, "x", name) < 0) {
+// CHECK-FIXES-NEXT:     Py_XDECREF(value);
+// CHECK-FIXES-NEXT:     goto error;
+// CHECK-FIXES-NEXT:   }
 // CHECK-FIXES-NEXT:   Py_XDECREF(value);
 // CHECK-FIXES-NEXT:   Py_DECREF(name);
 // CHECK-FIXES-NOT: PyDict_GetItemRef

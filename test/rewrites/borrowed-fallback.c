@@ -255,8 +255,10 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES: static PyObject *slot_names(PyTypeObject *cls, PyObject *name) {
 // CHECK-FIXES:   if (names) {
 // CHECK-FIXES-NEXT:     int n = PyObject_Not(names);
-// CHECK-FIXES-NEXT:     if (n < 0)
-// CHECK-FIXES-NEXT:       { Py_DECREF(names); return NULL; }
+// CHECK-FIXES-NEXT:     if (n < 0) {
+// CHECK-FIXES-NEXT:       Py_DECREF(names);
+// CHECK-FIXES-NEXT:       return NULL;
+// CHECK-FIXES-NEXT:     }
 // CHECK-FIXES-NEXT:     if (n)
 // CHECK-FIXES-NEXT:       Py_SETREF(names, Py_NewRef(Py_None));
 // CHECK-FIXES-NEXT:     return names;

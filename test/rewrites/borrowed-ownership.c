@@ -216,8 +216,10 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES:   PyObject *value;
 // CHECK-FIXES:   PyDict_GetItemRef(self->cache, key, &value);
 // CHECK-FIXES-NOT: PyObject *value = PyDict_GetItemWithError(self->cache, key);
-// CHECK-FIXES:   if (truth < 0)
-// CHECK-FIXES:     { Py_DECREF(value); return -1; }
+// CHECK-FIXES:   if (truth < 0) {
+// CHECK-FIXES-NEXT:     Py_DECREF(value);
+// CHECK-FIXES-NEXT:     return -1;
+// CHECK-FIXES-NEXT:   }
 // CHECK-FIXES-NOT: return -1;
 // CHECK-FIXES:   long n = PyObject_Length(value);
 // CHECK-FIXES:   Py_DECREF(value);
@@ -230,11 +232,15 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES:     PyObject *value;
 // CHECK-FIXES:     PyDict_GetItemRef(self->cache, PyTuple_GET_ITEM(keys, i), &value);
 // CHECK-FIXES-NOT: PyObject *value = PyDict_GetItemWithError(self->cache, PyTuple_GET_ITEM(keys, i));
-// CHECK-FIXES:     if (value == Py_None)
-// CHECK-FIXES:       { Py_DECREF(value); continue; }
+// CHECK-FIXES:     if (value == Py_None) {
+// CHECK-FIXES-NEXT:       Py_DECREF(value);
+// CHECK-FIXES-NEXT:       continue;
+// CHECK-FIXES-NEXT:     }
 // CHECK-FIXES-NOT: continue;
-// CHECK-FIXES:     if (PyObject_IsTrue(value) > 0)
-// CHECK-FIXES:       { Py_DECREF(value); break; }
+// CHECK-FIXES:     if (PyObject_IsTrue(value) > 0) {
+// CHECK-FIXES-NEXT:       Py_DECREF(value);
+// CHECK-FIXES-NEXT:       break;
+// CHECK-FIXES-NEXT:     }
 // CHECK-FIXES:     Py_DECREF(value);
 // CHECK-FIXES-NOT: break;
 // CHECK-FIXES:     return NULL;

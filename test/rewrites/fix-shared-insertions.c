@@ -47,7 +47,10 @@ static long count_limit(PyObject *d, PyObject *key) {
 // CHECK-FIXES: static int same_values(PyObject *d, PyObject *k1, PyObject *k2) {
 // CHECK-FIXES:   PyDict_GetItemRef(d, k1, &a);
 // CHECK-FIXES:   PyDict_GetItemRef(d, k2, &b);
-// CHECK-FIXES:     { Py_DECREF(a); return -1; }
+// CHECK-FIXES:   if (b == NULL) {
+// CHECK-FIXES-NEXT:     Py_DECREF(a);
+// CHECK-FIXES-NEXT:     return -1;
+// CHECK-FIXES-NEXT:   }
 // CHECK-FIXES-NEXT:   int rc = COMPARE(a, b);
 // CHECK-FIXES-NEXT:   Py_DECREF(a);
 // CHECK-FIXES-NEXT:   Py_DECREF(b);

@@ -39,6 +39,8 @@ for _ in range(1000):
     expect(TypeError, lookups.get, codes, [])
     assert lookups.names(codes, 5) is codes[5]
     expect(KeyError, lookups.add_new, codes, 6, default)
+    assert lookups.present(codes, (1, 99, 2)) == (codes[1], codes[2])
+    expect(TypeError, lookups.present, codes, (1, []))
 assert refcounts(values + [default]) == before, (refcounts(values + [default]), before)
 
 lists = {"a": [1, 2, 3]}
@@ -70,12 +72,14 @@ def writer():
 
 
 def reader():
+    keys = tuple(range(8))
     try:
         for _ in range(20000):
             out = lookups.encode(shared, range(8))
             assert len(out) == 8 and all(isinstance(o, Code) for o in out)
             assert isinstance(lookups.get(shared, 3), Code)
             assert isinstance(lookups.names(shared, 2), Code)
+            assert len(lookups.present(shared, keys)) == 8
     except BaseException as exc:  # noqa: BLE001
         errors.append(exc)
 

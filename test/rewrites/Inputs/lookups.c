@@ -111,7 +111,38 @@ static PyObject *size(PyObject *module, PyObject *args) {
   return PyLong_FromSsize_t(n);
 }
 
+/* present(d, keys): the values of the keys that d has, as a tuple. The
+   label runs on success and failure alike and leaves a recursion level. */
+static PyObject *present(PyObject *module, PyObject *args) {
+  PyObject *data, *keys, *out = NULL;
+  int succeeded = 0;
+  if (!PyArg_ParseTuple(args, "O!O!:present", &PyDict_Type, &data,
+                        &PyTuple_Type, &keys))
+    return NULL;
+  if (Py_EnterRecursiveCall(" in present"))
+    return NULL;
+  PyObject *list = PyList_New(0);
+  if (list == NULL)
+    goto cleanup;
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(keys); i++) {
+    PyObject *value = PyDict_GetItem(data, PyTuple_GET_ITEM(keys, i));
+    if (value != NULL) {
+      if (PyList_Append(list, value) < 0)
+        goto cleanup;
+    }
+  }
+  out = PyList_AsTuple(list);
+  succeeded = out != NULL;
+cleanup:
+  Py_LeaveRecursiveCall();
+  if (!succeeded)
+    Py_CLEAR(out);
+  Py_XDECREF(list);
+  return out;
+}
+
 static PyMethodDef methods[] = {
+    {"present", present, METH_VARARGS, NULL},
     {"size", size, METH_VARARGS, NULL},
     {"encode", encode, METH_VARARGS, NULL},
     {"get", get, METH_VARARGS, NULL},
