@@ -330,11 +330,22 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     break;
   case StrongCallForm::LookupReportingErrors:
   case StrongCallForm::SetDefault:
+  case StrongCallForm::LookupSwallowingErrors:
     NewCall = Replacement.str() + "(" + Args + ", &" + Out + ")";
+    // A swallowing lookup followed by `if (PyErr_Occurred())` too: its
+    // author meant to catch the errors that the new call reports.
     if (MoveErrorTest)
       ErrorTestMoved = findErrorTest(*Block, Index, *Var, Ctx,
                                      Form == StrongCallForm::SetDefault);
-    if (ErrorTestMoved) {
+    if (!ErrorTestMoved && Form == StrongCallForm::LookupSwallowingErrors) {
+      std::string Why;
+      std::optional<std::string> Checked = lookupWithErrorPath(
+          Statement, Block, Index, Var, Function, Ctx, Replacement, Args,
+          Indent, Inner, Out, Why, Converted);
+      if (!Checked)
+        return Fail(Why);
+      NewCall = *Checked;
+    } else if (ErrorTestMoved) {
       std::string Copies;
       llvm::SmallVector<llvm::StringRef, 4> Released;
       llvm::StringRef(ErrorTestMoved->Releases).split(Released, '\n', -1,
@@ -346,16 +357,6 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
                 "}";
     }
     break;
-  case StrongCallForm::LookupSwallowingErrors: {
-    std::string Why;
-    std::optional<std::string> Checked = lookupWithErrorPath(
-        Statement, Block, Index, Var, Function, Ctx, Replacement, Args, Indent,
-        Inner, Out, Why, Converted);
-    if (!Checked)
-      return Fail(Why);
-    NewCall = *Checked;
-    break;
-  }
   case StrongCallForm::Weakref:
     NewCall = "if (" + Replacement.str() + "(" + Args + ", &" + Name +
               ") == 0) {\n" + Indent + "    /* The referent is dead. */\n" +

@@ -580,9 +580,32 @@ OwnershipRewriter::borrowedValue(const BinaryOperator &Assign) const {
 }
 
 OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
-  if (!S || failed() || !State.Reachable)
+  if (!S || failed())
     return State;
   std::string Name = Var.getName().str();
+  if (const auto *Label = dyn_cast<LabelStmt>(S);
+      Label && RegionLabels.count(Label->getDecl())) {
+    // Every way in: falling through, the jumps the walk saw, and jumps
+    // from before the lookup, where the fix holds nothing yet.
+    OwnState In = State;
+    bool Conflict = false;
+    for (const OwnState &Jump : Arrivals.lookup(Label->getDecl()))
+      In = merge(In, Jump, Conflict);
+    Arrivals.erase(Label->getDecl());
+    if (RegionLabels.lookup(Label->getDecl()).FromBefore) {
+      OwnState Before;
+      Before.Owned = false;
+      In = merge(In, Before, Conflict);
+    }
+    if (Conflict) {
+      fail("the ownership of '" + Name + "' differs between the ways into '" +
+           Label->getName() + "'");
+      return State;
+    }
+    return walk(Label->getSubStmt(), In);
+  }
+  if (!State.Reachable && !(isa<CompoundStmt>(S) && !Arrivals.empty()))
+    return State;
   if (const auto *C = dyn_cast<CompoundStmt>(S)) {
     for (const Stmt *Child : C->body())
       State = walk(Child, State);
@@ -669,6 +692,17 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     return OwnState::unreachable();
   }
   if (const auto *Goto = dyn_cast<GotoStmt>(S)) {
+    if (auto Label = RegionLabels.find(Goto->getLabel());
+        Label != RegionLabels.end()) {
+      // Past a label that no longer reads the variable, the jump leaves
+      // the live range: release before it, as for any other exit.
+      if (!Label->second.ReadsVar) {
+        exitPoint(S, State);
+        State.Owned = false;
+      }
+      Arrivals[Goto->getLabel()].push_back(State);
+      return OwnState::unreachable();
+    }
     if (State.needsRelease() && ReleasingLabels.count(Goto->getLabel())) {
       fail("'" + Name + "' would be released twice: the jump to '" +
            Goto->getLabel()->getName().str() +
@@ -855,9 +889,56 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
   return State;
 }
 
+void OwnershipRewriter::findRegionLabels(const CompoundStmt &Block,
+                                         unsigned AfterIndex) {
+  const auto *Function = dyn_cast<FunctionDecl>(Var.getDeclContext());
+  if (!Function || !Function->getBody() || AfterIndex >= Block.size())
+    return;
+  auto Before = [&](SourceLocation A, SourceLocation B) {
+    return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(A),
+                                        SM.getExpansionLoc(B));
+  };
+  SourceLocation Start = Block.body_begin()[AfterIndex]->getBeginLoc();
+  std::vector<const LabelStmt *> Labels;
+  std::vector<const GotoStmt *> Gotos;
+  std::function<void(const Stmt *)> Collect = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *L = dyn_cast<LabelStmt>(S))
+      Labels.push_back(L);
+    if (const auto *G = dyn_cast<GotoStmt>(S))
+      Gotos.push_back(G);
+    for (const Stmt *Child : S->children())
+      Collect(Child);
+  };
+  Collect(Function->getBody());
+  for (const LabelStmt *L : Labels) {
+    if (!Before(Start, L->getBeginLoc()) ||
+        Before(Block.getRBracLoc(), L->getBeginLoc()))
+      continue;
+    // Entered only forward: from the region, or from before the lookup.
+    RegionLabel Facts;
+    bool Backward = false;
+    for (const GotoStmt *G : Gotos) {
+      if (G->getLabel() != L->getDecl())
+        continue;
+      if (!Before(G->getBeginLoc(), L->getBeginLoc()))
+        Backward = true;
+      else if (Before(G->getBeginLoc(), Start))
+        Facts.FromBefore = true;
+    }
+    for (const DeclRefExpr *Ref : referencesTo(Var, &Block))
+      if (!Before(Ref->getBeginLoc(), L->getBeginLoc()))
+        Facts.ReadsVar = true;
+    if (!Backward)
+      RegionLabels[L->getDecl()] = Facts;
+  }
+}
+
 void OwnershipRewriter::walkRegion(const CompoundStmt &Block,
                                    unsigned AfterIndex, OwnState State) {
   llvm::ArrayRef<Stmt *> Body(Block.body_begin(), Block.body_end());
+  findRegionLabels(Block, AfterIndex);
   // Which statements (from the end) still mention the variable.
   std::vector<bool> UsedLater(Body.size() + 1, false);
   for (size_t I = Body.size(); I-- > AfterIndex + 1;)
@@ -878,7 +959,8 @@ void OwnershipRewriter::walkRegion(const CompoundStmt &Block,
       if (I >= Body.size())
         break;
       State = walk(Body[I], State);
-      if (failed() || !State.Reachable)
+      // Jumps the walk saw still lead to a label ahead.
+      if (failed() || (!State.Reachable && Arrivals.empty()))
         return;
     }
     bool Last = I + 1 >= Body.size();
@@ -892,7 +974,7 @@ void OwnershipRewriter::walkRegion(const CompoundStmt &Block,
     }
     // Nothing left to own and no use left: the rest of the block (a cleanup
     // label that the success path falls into) cannot affect the fix.
-    if (!State.needsRelease() && !UsedAfter)
+    if (!State.needsRelease() && !UsedAfter && Arrivals.empty())
       return;
   }
 }

@@ -18,6 +18,7 @@
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/Diagnostic.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -156,6 +157,8 @@ public:
   llvm::SmallPtrSet<const clang::LabelDecl *, 4> ReleasingLabels;
 
 private:
+  /// The labels in the walked region that control enters only forward.
+  void findRegionLabels(const clang::CompoundStmt &Block, unsigned AfterIndex);
   OwnState walk(const clang::Stmt *S, OwnState State);
   OwnState walkLoop(const clang::Stmt *Loop, const clang::Stmt *Body,
                     const clang::Expr *Cond, const clang::Stmt *Inc,
@@ -192,6 +195,17 @@ private:
   const clang::LangOptions &LO;
   std::string &Failure;
   std::vector<clang::FixItHint> &Hints;
+
+  /// A label after the call in its block, entered only by forward jumps.
+  struct RegionLabel {
+    /// Some jump comes from before the call.
+    bool FromBefore = false;
+    /// The code from the label on refers to the variable.
+    bool ReadsVar = false;
+  };
+  llvm::DenseMap<const clang::LabelDecl *, RegionLabel> RegionLabels;
+  /// The states of the jumps the walk saw to each of RegionLabels.
+  llvm::DenseMap<const clang::LabelDecl *, std::vector<OwnState>> Arrivals;
 
   struct LoopFrame {
     bool IsSwitch;
