@@ -977,6 +977,11 @@ void OwnershipRewriter::walkRegion(const CompoundStmt &Block,
     if (!State.needsRelease() && !UsedAfter && Arrivals.empty())
       return;
   }
+  // A jump whose label the walk never reached (one nested where an
+  // unreachable statement hides it): its path is not accounted for.
+  if (!Arrivals.empty())
+    fail("a jump inside the live range of '" + Var.getName().str() +
+         "' reaches a label that is not modelled");
 }
 
 } // namespace borrowed
