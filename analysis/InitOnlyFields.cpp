@@ -92,6 +92,8 @@ public:
   }
 
   bool VisitBinaryOperator(BinaryOperator *Op) {
+    if (Op->isAssignmentOp())
+      written(Op->getLHS());
     if (Op->isAssignmentOp()) {
       if (const FieldDecl *Field = sort(Op->getLHS(), /*Changes=*/true)) {
         InitOnlyFields::FieldFacts &Facts = Fields[Field];
@@ -111,6 +113,8 @@ public:
   bool VisitUnaryOperator(UnaryOperator *Op) {
     if (Op->getOpcode() == UO_LNot)
       sort(Op->getSubExpr(), /*Changes=*/false);
+    if (Op->getOpcode() == UO_AddrOf || Op->isIncrementDecrementOp())
+      written(Op->getSubExpr());
     return true;
   }
 
@@ -171,7 +175,20 @@ public:
     return true;
   }
 
+  /// Every assignment to a field, or its address taken (Py_CLEAR and
+  /// Py_SETREF take it), with the function it is in: any field, whatever
+  /// its type.
+  llvm::DenseMap<const FieldDecl *, llvm::SmallVector<const FunctionDecl *, 2>>
+      Writes;
+
 private:
+  void written(const Expr *E) {
+    const auto *Member = dyn_cast<MemberExpr>(E->IgnoreParenCasts());
+    if (const auto *Field =
+            Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr)
+      Writes[Field].push_back(Current);
+  }
+
   /// Whether this file owns \p Field's struct: it is defined in the main
   /// file or in the header named after it.
   bool owned(const FieldDecl &Field) {
@@ -231,6 +248,7 @@ void InitOnlyFields::build(ASTContext &Ctx) {
   // headers cannot name the user's functions or structs, so no write of
   // them is left out.
   Collector.TraverseDecl(Ctx.getTranslationUnitDecl());
+  Writes = std::move(Collector.Writes);
   // Exec, clear and free functions named by module definitions, and the
   // PyInit_ functions; a function whose address is also taken elsewhere (a
   // callback that may run at any time) is not one.
@@ -287,6 +305,20 @@ InitOnlyFields::filledAtInit(const FieldDecl &Field, ASTContext &Ctx) {
     if (!Function || !Lifecycle.count(Function->getCanonicalDecl()))
       return nullptr;
   return &It->second;
+}
+
+bool InitOnlyFields::setOnlyByLifecycle(const FieldDecl &Field,
+                                        ASTContext &Ctx) {
+  if (!Built)
+    build(Ctx);
+  const RecordDecl *Record = Field.getParent();
+  auto It = Writes.find(&Field);
+  if (!Record || !isOwnedByMainFile(*Record, Ctx.getSourceManager()) ||
+      It == Writes.end())
+    return false;
+  return llvm::all_of(It->second, [&](const FunctionDecl *Function) {
+    return Function && Lifecycle.count(Function->getCanonicalDecl());
+  });
 }
 
 bool InitOnlyFields::isLifecycle(const FunctionDecl &Function,

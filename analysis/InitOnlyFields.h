@@ -67,6 +67,13 @@ public:
   const FieldFacts *filledAtInit(const clang::FieldDecl &Field,
                                  clang::ASTContext &Ctx);
 
+  /// Whether \p Field (of a struct this file owns) is set somewhere, and
+  /// only assigned or has its address taken while a module initialises or
+  /// is torn down: a module state's `st->typing_any`. A reference it holds
+  /// lives as long as the module, whatever else the code does with it.
+  bool setOnlyByLifecycle(const clang::FieldDecl &Field,
+                          clang::ASTContext &Ctx);
+
   /// Whether \p Function only runs while a module initialises or is torn
   /// down: a `PyInit_*` function, an exec, clear or free function that no
   /// other code names, or a static function only those call.
@@ -78,6 +85,9 @@ private:
   CallSiteIndex &Callers;
   bool Built = false;
   llvm::DenseMap<const clang::FieldDecl *, FieldFacts> Fields;
+  llvm::DenseMap<const clang::FieldDecl *,
+                 llvm::SmallVector<const clang::FunctionDecl *, 2>>
+      Writes;
   /// Module init, exec, clear and free functions and the static functions
   /// only they call.
   llvm::SmallPtrSet<const clang::FunctionDecl *, 16> Lifecycle;

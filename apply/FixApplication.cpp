@@ -5,6 +5,7 @@
 
 #include "clang/Tooling/DiagnosticsYaml.h"
 #include "clang/Tooling/ReplacementsYaml.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -54,6 +55,33 @@ bool editOrder(const OwnedEdit &A, const OwnedEdit &B) {
          std::make_tuple(B.Edit->getOffset(), B.Edit->getLength(), B.Owner);
 }
 
+/// How many leading characters of \p Text close braces (` }`, `\n  }`):
+/// what ends a statement another edit wrapped in braces.
+size_t closingBraces(llvm::StringRef Text) {
+  size_t End = 0;
+  for (size_t I = 0; I < Text.size(); ++I) {
+    if (Text[I] == '}')
+      End = I + 1;
+    else if (!llvm::isSpace(Text[I]))
+      break;
+  }
+  return End;
+}
+
+/// Insertions at one offset, in finding order, with every closing brace
+/// first: a brace closes the statement it follows, before what other
+/// findings add after that statement.
+std::string
+joinInsertions(llvm::ArrayRef<std::pair<llvm::StringRef, size_t>> Parts) {
+  std::string Braces, Rest;
+  for (const auto &[Text, Owner] : Parts) {
+    size_t N = closingBraces(Text);
+    Braces += Text.take_front(N).str();
+    Rest += Text.drop_front(N).str();
+  }
+  return Braces + Rest;
+}
+
 /// The edits of the findings that have fixes, combined per file: identical
 /// edits once, insertions at one offset as one insertion in finding order.
 /// Each combined edit names the first finding that contributed to it.
@@ -81,16 +109,17 @@ combineEdits(const std::vector<Finding> &Findings,
       const Replacement *Last = Combined.empty() ? nullptr : Combined.back().Edit;
       if (Last && R.getLength() == 0 && Last->getLength() == 0 &&
           Last->getOffset() == R.getOffset()) {
-        // An insertion shared by several findings (an include) is made once.
-        if (llvm::any_of(Parts, [&](const auto &Part) {
-              return Part.second != E.Owner &&
-                     Part.first == R.getReplacementText();
+        // An insertion shared by several findings (an include) is made once;
+        // not a brace: each finding that opens one closes its own.
+        llvm::StringRef Text = R.getReplacementText();
+        bool Brace = Text.trim() == "{" || Text.trim() == "}";
+        if (!Brace && llvm::any_of(Parts, [&](const auto &Part) {
+              return Part.second != E.Owner && Part.first == Text;
             }))
           continue;
-        Parts.push_back({R.getReplacementText(), E.Owner});
-        Storage.push_back(Replacement(
-            Path, R.getOffset(), 0,
-            (Last->getReplacementText() + R.getReplacementText()).str()));
+        Parts.push_back({Text, E.Owner});
+        Storage.push_back(
+            Replacement(Path, R.getOffset(), 0, joinInsertions(Parts)));
         Combined.back().Edit = &Storage.back();
         continue;
       }

@@ -2,6 +2,8 @@
 
 #include "rewrites/borrowed/OwnershipWalk.h"
 #include "analysis/AstQueries.h"
+#include "analysis/CallSites.h"
+#include "analysis/InitOnlyFields.h"
 #include "analysis/NewReferences.h"
 #include "analysis/SourceRanges.h"
 
@@ -507,6 +509,17 @@ OwnershipRewriter::borrowedValue(const BinaryOperator &Assign) const {
     const auto *G = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
     if (G && G->hasGlobalStorage() && !G->isStaticLocal())
       return Nullness::NonNull;
+    return std::nullopt;
+  }
+  // `st->typing_any`: a field that only the module's init and teardown
+  // set holds its reference as long as the module lives.
+  if (const auto *Member = dyn_cast<MemberExpr>(Value)) {
+    const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+    if (!Field || !isPyObjectPointer(Field->getType()))
+      return std::nullopt;
+    CallSiteIndex Callers;
+    if (InitOnlyFields(Callers).setOnlyByLifecycle(*Field, Ctx))
+      return Nullness::Maybe;
     return std::nullopt;
   }
   const VarDecl *Other = refVar(Value);
