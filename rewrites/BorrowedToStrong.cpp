@@ -63,6 +63,15 @@ void mergeInsertions(std::vector<FixItHint> &Hints,
       Out.push_back(std::move(Hint));
 }
 
+/// Whether \p Ref is the operand of a `&` that the code may keep: written
+/// through later, it could change the variable where the walk does not see
+/// it (Py_CLEAR's own, inside the macro, is not kept).
+bool addressKept(const DeclRefExpr &Ref, ASTContext &Ctx) {
+  auto Parents = Ctx.getParents(Ref);
+  const auto *U = Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
+  return U && U->getOpcode() == UO_AddrOf && !U->getOperatorLoc().isMacroID();
+}
+
 /// The uses of \p Var before \p Statement that cannot run after it: none
 /// when a loop around Statement or a label before it could lead back, or
 /// when one of them takes its address.
@@ -92,13 +101,7 @@ unsigned earlierUses(const Stmt &Statement, const VarDecl &Var,
     if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
         Ref && Ref->getDecl() == &Var && Before(S)) {
       ++Uses;
-      // `&v` kept somewhere could write the variable later (Py_CLEAR's
-      // own, inside the macro, is not kept).
-      auto Parents = Ctx.getParents(*Ref);
-      const auto *U =
-          Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
-      BackEdge |=
-          U && U->getOpcode() == UO_AddrOf && !U->getOperatorLoc().isMacroID();
+      BackEdge |= addressKept(*Ref, Ctx);
     }
     for (const Stmt *Child : S->children())
       Count(Child);
@@ -432,9 +435,15 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     }
     Hints.push_back(FixItHint::CreateRemoval(ErrorTestMoved->Removal));
   }
+  // Uses elsewhere see what the original code saw, unless the range
+  // releases the new reference or the variable's address is kept.
   if (Owner.RefsSeen + RefsInStatement + CleanupRefs +
-          earlierUses(*Statement, *Var, Function, Ctx) !=
-      TotalRefs)
+              earlierUses(*Statement, *Var, Function, Ctx) !=
+          TotalRefs &&
+      (Owner.ReleasedInRange ||
+       llvm::any_of(
+           referencesTo(*Var, Function.getBody()),
+           [&](const DeclRefExpr *Ref) { return addressKept(*Ref, Ctx); })))
     return Fail("'" + Name + "' is also used outside the statements that "
                 "follow the call in its block");
   for (const VarDecl *D : Owner.Derived) {

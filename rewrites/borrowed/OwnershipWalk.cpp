@@ -188,6 +188,7 @@ void OwnershipRewriter::exitPoint(const Stmt *Exit, const OwnState &State) {
   if (!State.needsRelease())
     return;
   std::string Release = releaseText(State);
+  ReleasedInRange = true;
   const Stmt *Parent = nullptr;
   auto Parents = Ctx.getParents(*Exit);
   if (!Parents.empty())
@@ -247,6 +248,7 @@ bool OwnershipRewriter::returnThroughResult(const ReturnStmt &Return,
   std::string Declared = Type.getAsString(Ctx.getPrintingPolicy());
   if (!llvm::StringRef(Declared).ends_with("*"))
     Declared += " ";
+  ReleasedInRange = true;
   std::string Statements[] = {Declared + Result.str() + " = " + *Text + ";",
                               releaseText(State),
                               "return " + Result.str() + ";"};
@@ -806,6 +808,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
                "', which it only borrowed, "
                "and also increments it");
         State.Owned = false;
+        ReleasedInRange = true;
       }
       return State;
     }
@@ -966,6 +969,7 @@ void OwnershipRewriter::walkRegion(const CompoundStmt &Block,
     }
     Hints.push_back(FixItHint::CreateInsertion(
         *End, "\n" + indentationAt(*Begin, SM) + releaseText(State)));
+    ReleasedInRange = true;
   };
   for (size_t I = AfterIndex;; ++I) {
     if (I > AfterIndex) {

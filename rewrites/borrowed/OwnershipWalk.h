@@ -148,6 +148,12 @@ public:
   bool LateRelease = false;
   /// The references to the variable the walk accounted for.
   unsigned RefsSeen = 0;
+  /// The new reference is released somewhere in the walked range (by an
+  /// edit, or by the code's own release of what it borrowed): after the
+  /// range the variable may point to a released object. When it is not,
+  /// every way out holds NULL or a reference the code itself took (its
+  /// `Py_INCREF` became the new reference), as in the original code.
+  bool ReleasedInRange = false;
   /// Set by scanExpr for `v = ...` where v holds no reference of the fix.
   const clang::BinaryOperator *Reassigned = nullptr;
   /// Whether scanExpr may take `v = ...` as a new value (set by walk).

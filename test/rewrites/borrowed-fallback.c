@@ -4,9 +4,11 @@
 // reference (`v = Py_NewRef(d)`), so the increment after the merge goes; a
 // value that replaces the new reference is stored with Py_SETREF; a release
 // of what the code only borrowed becomes the release of the new reference;
-// a variable used before the lookup is reused. Shapes that could leak or
-// release twice are left alone (NOFIX). The fixed file compiles against the
-// 3.13t headers and, through gilport_compat.h, against 3.11.
+// a variable used before the lookup is reused, or used after the lookup's
+// block when the new reference is only ever handed to the code there.
+// Shapes that could leak or release twice are left alone (NOFIX). The fixed
+// file compiles against the 3.13t headers and, through gilport_compat.h,
+// against 3.11.
 // RUN: %check_gilport %s gilport-borrowed-ref %t
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -I%S -isystem $(%python_ft %S/Inputs/include-dir.py) %t.fixed.c
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -I%S -isystem $(%python_gil %S/Inputs/include-dir.py) %t.fixed.c
@@ -198,6 +200,26 @@ static int reused_in_loop(Cache *self, PyObject *keys) {
   return 0;
 }
 
+// The loop hands the new reference to the code on the way out (its
+// Py_INCREF goes) and leaves NULL otherwise: the uses after the loop see
+// what they saw before, so they need not be in the lookup's block.
+static PyObject *first_known(Cache *self, PyObject *keys) {
+  PyObject *found = NULL;
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(keys); i++) {
+    found = PyDict_GetItemWithError(self->data, PyTuple_GET_ITEM(keys, i));
+// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
+    if (found != NULL) {
+      Py_INCREF(found);
+      break;
+    }
+    if (PyErr_Occurred())
+      return NULL;
+  }
+  if (found == NULL)
+    Py_RETURN_NONE;
+  return found;
+}
+
 // The address of the variable was taken before the lookup.
 static PyObject *address_taken(Cache *self, PyObject *args) {
   PyObject *key, *v = NULL;
@@ -295,6 +317,15 @@ static int header_user(PyObject *o) { return header_has_flag(o); }
 // CHECK-FIXES-NEXT:   Py_DECREF(v);
 // CHECK-FIXES-NEXT:   return 1;
 // CHECK-FIXES: static PyObject *fallback_owned(Cache *self, PyObject *key) {
+// CHECK-FIXES: static PyObject *first_known(Cache *self, PyObject *keys) {
+// CHECK-FIXES:     if (PyDict_GetItemRef(self->data, PyTuple_GET_ITEM(keys, i), &found) < 0) {
+// CHECK-FIXES-NEXT:       return NULL;
+// CHECK-FIXES-NEXT:     }
+// CHECK-FIXES:     if (found != NULL) {
+// CHECK-FIXES-NEXT:       break;
+// CHECK-FIXES-NEXT:     }
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   if (found == NULL)
 
 // The header finding comes last; it is never fixed.
 // CHECK-MESSAGES: borrowed-header.h:4:20: warning: 'PyDict_GetItemWithError' {{.*}} [gilport-borrowed-ref]
