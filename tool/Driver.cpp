@@ -250,6 +250,23 @@ bool fileTimeout(const CommandLine &Cmd, std::chrono::seconds &Limit,
   return true;
 }
 
+/// Whether \p A and \p B name one file: the same file, or, for a file
+/// not written yet, the same absolute path.
+bool samePath(llvm::StringRef A, llvm::StringRef B) {
+  if (A.empty() || B.empty())
+    return false;
+  bool Same = false;
+  if (!llvm::sys::fs::equivalent(A, B, Same))
+    return Same;
+  auto Absolute = [](llvm::StringRef Path) {
+    llvm::SmallString<256> Result(Path);
+    llvm::sys::fs::make_absolute(Result);
+    llvm::sys::path::remove_dots(Result, /*remove_dot_dot=*/true);
+    return std::string(Result);
+  };
+  return Absolute(A) == Absolute(B);
+}
+
 /// --write-baseline and --baseline: records the findings of \p Result, and
 /// removes those the baseline in effect holds. Writing makes every current
 /// finding known, and drops the entries of findings that are gone. A run in
@@ -347,6 +364,13 @@ int runCheck(const CommandLine &Cmd) {
             *Target + "': it is one of the sources being analysed");
     }
   }
+
+  // The report written over a baseline (read or written) would lose it.
+  if (!Cmd.OutputFile.empty())
+    for (const std::string *Baseline : {&Cmd.Baseline, &Cmd.WriteBaseline})
+      if (samePath(Cmd.OutputFile, *Baseline))
+        return usageError("refusing to write the report to '" + Cmd.OutputFile +
+                          "': it is the baseline");
 
   // Read before the analysis: a bad baseline or diff should not cost a run.
   std::optional<Baseline> Known;
