@@ -66,8 +66,8 @@ check options:
   --quiet                  no summary line and no progress
   --verbose                say which compile flags each file used
 
-exit status: 0 no findings, 1 findings, 2 usage error or a file could not be
-analysed.
+exit status: 0 no findings, 1 findings (with --baseline: new findings), 2
+usage error or a file could not be analysed.
 )";
 }
 
