@@ -83,6 +83,7 @@ public:
       if (Context->isReportedLocation(D->getLocation()))
         UserDecls.push_back(D);
     Ctx.setTraversalScope(UserDecls);
+    Context->setASTContext(&Ctx);
     Finder->matchAST(Ctx);
     for (auto &Check : Checks)
       Check->onEndOfTranslationUnit(Ctx);
@@ -91,6 +92,10 @@ public:
     Sink.Findings.insert(Sink.Findings.end(),
                          std::make_move_iterator(Found.begin()),
                          std::make_move_iterator(Found.end()));
+    std::vector<Finding> Suppressed = Context->takeSuppressed();
+    Sink.Suppressed.insert(Sink.Suppressed.end(),
+                           std::make_move_iterator(Suppressed.begin()),
+                           std::make_move_iterator(Suppressed.end()));
   }
 
 private:
@@ -236,6 +241,7 @@ analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
                             ? "the compiler could not be run for this file"
                             : Errors.FirstError;
     Result.Findings.clear();
+    Result.Suppressed.clear();
   }
   return Result;
 }

@@ -20,6 +20,9 @@ class FileCache;
 
 struct TranslationUnitResult {
   std::vector<Finding> Findings;
+  /// Findings a NOLINT comment suppresses, without their fixes: SARIF lists
+  /// them as suppressed results; nothing else reports, fixes or counts them.
+  std::vector<Finding> Suppressed;
   /// True when the file could not be analysed (it does not compile, or no
   /// compile command could be run).
   bool Failed = false;

@@ -2,6 +2,10 @@
 
 #include "checks/CheckContext.h"
 
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -17,6 +21,12 @@ void CheckContext::setSourceManager(const clang::SourceManager *NewSM,
                                     const clang::LangOptions *NewLangOpts) {
   UnitFacts::setSourceManager(NewSM, NewLangOpts);
   FileSuppressions.clear();
+  FunctionSpans.reset();
+}
+
+void CheckContext::setASTContext(clang::ASTContext *Ctx) {
+  AST = Ctx;
+  FunctionSpans.reset();
 }
 
 std::string CheckContext::getOption(llvm::StringRef Check,
@@ -47,9 +57,67 @@ bool CheckContext::wouldReport(clang::SourceLocation Loc,
 }
 
 void CheckContext::report(clang::SourceLocation Loc, Finding Draft) {
-  if (!wouldReport(Loc, Draft.Check))
+  if (!isReportedLocation(Loc))
     return;
+  Draft.Function = enclosingFunctionName(Loc);
+  if (isSuppressed(SM->getFileLoc(Loc), Draft.Check)) {
+    // Kept to be listed as suppressed (SARIF), never to be applied.
+    Draft.Fixes.clear();
+    Draft.FixesWithoutGilDeclaration.clear();
+    Suppressed.push_back(std::move(Draft));
+    return;
+  }
   Findings.push_back(std::move(Draft));
+}
+
+std::string CheckContext::enclosingFunctionName(clang::SourceLocation Loc) {
+  if (!AST || Loc.isInvalid())
+    return "";
+  if (!FunctionSpans) {
+    FunctionSpans.emplace();
+    // Function definitions are declarations of the file, a namespace, a
+    // linkage block, a class or a template; bodies are not walked (a local
+    // class's method belongs to the function around it).
+    std::vector<const clang::DeclContext *> Pending{
+        AST->getTranslationUnitDecl()};
+    while (!Pending.empty()) {
+      const clang::DeclContext *DC = Pending.back();
+      Pending.pop_back();
+      for (const clang::Decl *Member : DC->decls()) {
+        const clang::Decl *D = Member;
+        if (const auto *Template = llvm::dyn_cast<clang::TemplateDecl>(D))
+          D = Template->getTemplatedDecl();
+        if (!D || !isReportedLocation(D->getLocation()))
+          continue;
+        if (const auto *Function = llvm::dyn_cast<clang::FunctionDecl>(D)) {
+          if (!Function->doesThisDeclarationHaveABody())
+            continue;
+          clang::SourceLocation Begin = SM->getFileLoc(Function->getBeginLoc());
+          clang::SourceLocation End = SM->getFileLoc(Function->getEndLoc());
+          clang::FileID File = SM->getFileID(Begin);
+          if (File != SM->getFileID(End))
+            continue;
+          (*FunctionSpans)[File].push_back(
+              {SM->getFileOffset(Begin), SM->getFileOffset(End), Function});
+        } else if (llvm::isa<clang::NamespaceDecl, clang::LinkageSpecDecl,
+                             clang::CXXRecordDecl>(D)) {
+          Pending.push_back(llvm::cast<clang::DeclContext>(D));
+        }
+      }
+    }
+  }
+  clang::SourceLocation FileLoc = SM->getFileLoc(Loc);
+  auto It = FunctionSpans->find(SM->getFileID(FileLoc));
+  if (It == FunctionSpans->end())
+    return "";
+  unsigned Offset = SM->getFileOffset(FileLoc);
+  // The innermost: the containing span that begins last.
+  const FunctionSpan *Best = nullptr;
+  for (const FunctionSpan &Span : It->second)
+    if (Span.Begin <= Offset && Offset <= Span.End &&
+        (!Best || Span.Begin >= Best->Begin))
+      Best = &Span;
+  return Best ? Best->Function->getQualifiedNameAsString() : "";
 }
 
 } // namespace gilport

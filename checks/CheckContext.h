@@ -17,6 +17,11 @@
 #include <string>
 #include <vector>
 
+namespace clang {
+class ASTContext;
+class FunctionDecl;
+} // namespace clang
+
 namespace gilport {
 
 /// Per-run settings the checks may consult.
@@ -56,15 +61,22 @@ public:
   /// nothing (the module's declarations decide).
   std::optional<bool> targetsSubinterpreters() const;
 
-  /// Takes ownership of a finished finding located at \p Loc. Findings that
-  /// are suppressed or not in a reported file are dropped here.
+  /// Takes ownership of a finished finding located at \p Loc, naming the
+  /// function that holds it. Findings not in a reported file are dropped
+  /// here; suppressed ones are set aside (takeSuppressed).
   void report(clang::SourceLocation Loc, Finding Draft);
+
+  /// The unit's AST, whose function definitions name the function each
+  /// reported finding is in (Finding::Function).
+  void setASTContext(clang::ASTContext *Ctx);
 
   /// Whether a finding of \p Check at \p Loc would be reported: in the
   /// user's code and not suppressed there.
   bool wouldReport(clang::SourceLocation Loc, llvm::StringRef Check);
 
   std::vector<Finding> takeFindings() { return std::move(Findings); }
+  /// The findings a NOLINT comment suppressed, without their fixes.
+  std::vector<Finding> takeSuppressed() { return std::move(Suppressed); }
 
   /// The \p Work of this translation unit, made by the first check that asks
   /// (as `Work(CheckContext &)`), so that checks needing the same analysis
@@ -78,10 +90,23 @@ public:
 
 private:
   bool isSuppressed(clang::SourceLocation FileLoc, llvm::StringRef Check);
+  /// The qualified name of the function definition holding \p Loc, or "".
+  std::string enclosingFunctionName(clang::SourceLocation Loc);
 
   const AnalysisOptions &Options;
   llvm::DenseMap<clang::FileID, Suppressions> FileSuppressions;
   std::vector<Finding> Findings;
+  std::vector<Finding> Suppressed;
+  clang::ASTContext *AST = nullptr;
+  /// A function definition's extent in its file, as offsets.
+  struct FunctionSpan {
+    unsigned Begin;
+    unsigned End;
+    const clang::FunctionDecl *Function;
+  };
+  /// The function definitions of each file; built on the first report.
+  std::optional<llvm::DenseMap<clang::FileID, std::vector<FunctionSpan>>>
+      FunctionSpans;
   std::map<const void *, std::unique_ptr<SharedWork>> Shared;
 };
 

@@ -30,6 +30,10 @@ struct Finding {
   unsigned Column = 0;
   unsigned Offset = 0;
   std::string Message;
+  /// The qualified name of the function whose definition holds the finding;
+  /// empty at file scope. Part of the identity a baseline and SARIF's
+  /// partialFingerprints use, which must not change when lines move.
+  std::string Function;
   std::vector<FindingNote> Notes;
   /// The edits that fix this finding; empty when there is no automatic fix.
   std::vector<clang::tooling::Replacement> Fixes;

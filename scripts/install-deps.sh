@@ -10,6 +10,8 @@ packages=(
   # the tool and its tests
   clang-19 libclang-19-dev llvm-19-dev llvm-19-tools clang-tools-19 libyaml-cpp-dev
   cmake ninja-build build-essential dpkg-dev pkg-config python3 libgtest-dev patch
+  # git diffs for --changed-lines, and the pre-commit hook's test
+  git pre-commit
   # Python 3.11 headers for the GIL-build baseline; ThreadSanitizer runtime for --tsan builds
   python3-dev libclang-rt-19-dev
   # CPython builds (the reference 3.13t runtime, the 3.11 tree) and compile_commands.json

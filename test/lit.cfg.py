@@ -63,6 +63,10 @@ crcmod_tree = os.path.join(cache, "crcmod-tree")
 require("crcmod-tree", os.path.exists(os.path.join(crcmod_tree, "compile_commands.json")),
         f"the prepared python-crcmod tree {crcmod_tree}")
 
+# Debian's pre-commit runs the hook of .pre-commit-hooks.yaml (test/cli/pre-commit.test).
+require("pre-commit", shutil.which("pre-commit") is not None and shutil.which("git") is not None,
+        "pre-commit (or git)", setup="scripts/install-deps.sh (apt-get install pre-commit git)")
+
 python = shutil.which("python3") or "/usr/bin/python3"
 # Tests of file ownership need to give files to another user.
 if os.geteuid() == 0:

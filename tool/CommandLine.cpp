@@ -7,6 +7,7 @@
 
 #include "tool/CommandLine.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
 namespace gilport {
@@ -52,11 +53,21 @@ check options:
   --file-timeout=SECONDS   the longest one file may take before it is
                            reported as an error (default 300, or
                            GILPORT_FILE_TIMEOUT; 0: no limit)
+  --baseline=FILE          report only findings that are not in FILE (a
+                           baseline --write-baseline wrote); the exit status
+                           counts only those
+  --write-baseline=FILE    record the current findings in FILE (replacing
+                           it, stale entries included); they are then all
+                           known, and the run reports no new finding
+  --changed-lines=DIFF     report only findings on lines a unified diff adds
+                           or changes (DIFF: a file, or - for standard input;
+                           paths relative to the current directory, git's a/
+                           and b/ prefixes understood)
   --quiet                  no summary line and no progress
   --verbose                say which compile flags each file used
 
-exit status: 0 no findings, 1 findings, 2 usage error or a file could not be
-analysed.
+exit status: 0 no findings, 1 findings (with --baseline: new findings), 2
+usage error or a file could not be analysed.
 )";
 }
 
@@ -133,6 +144,11 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
                Reader.value(Arg, "--python", Result.Python, Error) ||
                Reader.value(Arg, "--targets", Result.Targets, Error) ||
                Reader.value(Arg, "--export-fixes", Result.ExportFixes, Error) ||
+               Reader.value(Arg, "--baseline", Result.Baseline, Error) ||
+               Reader.value(Arg, "--write-baseline", Result.WriteBaseline,
+                            Error) ||
+               Reader.value(Arg, "--changed-lines", Result.ChangedLines,
+                            Error) ||
                Reader.value(Arg, "--compat-header", Result.CompatHeader,
                             Error)) {
     } else if (Reader.value(Arg, "--format", Value, Error)) {
@@ -207,6 +223,23 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
   }
   if (Result.Command == "fix")
     Result.Fix = true;
+  // They choose what is reported, not what is fixed: a fix made for a
+  // reported finding could still touch a known one.
+  for (auto [Option, Value] : {std::pair{"--baseline", &Result.Baseline},
+                               {"--write-baseline", &Result.WriteBaseline},
+                               {"--changed-lines", &Result.ChangedLines}}) {
+    if (!Error.empty())
+      break;
+    if (Value->empty() && llvm::any_of(Args, [&](const char *Arg) {
+          return llvm::StringRef(Arg) == std::string(Option) + "=";
+        }))
+      Error = "option '" + std::string(Option) + "' needs a value";
+    else if (!Value->empty() &&
+             (Result.Fix || Result.Diff || !Result.ExportFixes.empty()))
+      Error = "'" + std::string(Option) +
+              "' is for 'check' (it cannot be combined with 'fix', --fix, "
+              "--diff or --export-fixes)";
+  }
   if (!Error.empty())
     return std::nullopt;
   return Result;

@@ -51,6 +51,13 @@ struct CommandLine {
   /// `--file-timeout=SECONDS`: the longest one file may take (0: no limit);
   /// unset: GILPORT_FILE_TIMEOUT, else 300.
   std::optional<unsigned> FileTimeout;
+  /// `--baseline=FILE`: report only the findings FILE does not hold.
+  std::string Baseline;
+  /// `--write-baseline=FILE`: record the current findings in FILE.
+  std::string WriteBaseline;
+  /// `--changed-lines=DIFF`: report only findings on the lines a unified
+  /// diff (a file, or "-" for standard input) adds or changes.
+  std::string ChangedLines;
   /// `--check-option=check.Option=value`.
   std::vector<std::pair<std::string, std::string>> CheckOptions;
 };

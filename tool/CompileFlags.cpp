@@ -18,10 +18,9 @@ namespace gilport {
 using clang::tooling::CompilationDatabase;
 using clang::tooling::CompileCommand;
 
-std::string projectRootOf(llvm::StringRef File) {
-  llvm::StringRef Dir = llvm::sys::path::parent_path(File);
-  for (llvm::StringRef Current = Dir; !Current.empty();
-       Current = llvm::sys::path::parent_path(Current)) {
+std::optional<std::string> markedProjectRootOf(llvm::StringRef File) {
+  for (llvm::StringRef Current = llvm::sys::path::parent_path(File);
+       !Current.empty(); Current = llvm::sys::path::parent_path(Current)) {
     for (const char *Marker : {".git", "pyproject.toml", "setup.py",
                                "setup.cfg", ".gilport.yaml"}) {
       llvm::SmallString<256> Candidate(Current);
@@ -30,7 +29,13 @@ std::string projectRootOf(llvm::StringRef File) {
         return Current.str();
     }
   }
-  return Dir.str();
+  return std::nullopt;
+}
+
+std::string projectRootOf(llvm::StringRef File) {
+  if (std::optional<std::string> Root = markedProjectRootOf(File))
+    return *Root;
+  return llvm::sys::path::parent_path(File).str();
 }
 
 GilportCompilationDatabase::GilportCompilationDatabase(FlagSettings Settings)

@@ -95,6 +95,9 @@ private:
 /// setup.py, setup.cfg or .gilport.yaml; else the file's directory.
 std::string projectRootOf(llvm::StringRef File);
 
+/// The nearest parent of \p File with one of the markers above, if any.
+std::optional<std::string> markedProjectRootOf(llvm::StringRef File);
+
 } // namespace gilport
 
 #endif

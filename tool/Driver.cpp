@@ -1,5 +1,7 @@
 //===--- Driver.cpp - gilport's entry point -------------------------------===//
 
+#include "tool/Baseline.h"
+#include "tool/ChangedLines.h"
 #include "tool/CommandLine.h"
 #include "tool/CompileFlags.h"
 #include "tool/Output.h"
@@ -248,6 +250,75 @@ bool fileTimeout(const CommandLine &Cmd, std::chrono::seconds &Limit,
   return true;
 }
 
+/// Whether \p A and \p B name one file: the same file, or, for a file
+/// not written yet, the same absolute path.
+bool samePath(llvm::StringRef A, llvm::StringRef B) {
+  if (A.empty() || B.empty())
+    return false;
+  bool Same = false;
+  if (!llvm::sys::fs::equivalent(A, B, Same))
+    return Same;
+  auto Absolute = [](llvm::StringRef Path) {
+    llvm::SmallString<256> Result(Path);
+    llvm::sys::fs::make_absolute(Result);
+    llvm::sys::path::remove_dots(Result, /*remove_dot_dot=*/true);
+    return std::string(Result);
+  };
+  return Absolute(A) == Absolute(B);
+}
+
+/// --write-baseline and --baseline: records the findings of \p Result, and
+/// removes those the baseline in effect holds. Writing makes every current
+/// finding known, and drops the entries of findings that are gone. A run in
+/// which some file could not be analysed writes nothing: the findings of
+/// that file would be lost (\p Failed says so).
+ReportSettings::BaselineCounts
+filterBaseline(const CommandLine &Cmd, const std::optional<Baseline> &Known,
+               RunResult &Result, unsigned FilesFailed, bool &Failed) {
+  ReportSettings::BaselineCounts Counts;
+  std::vector<Finding> Current;
+  if (!Cmd.WriteBaseline.empty())
+    Current = Result.Findings;
+  if (Known) {
+    FindingIdentities Identities(Known->directory().str());
+    Counts.Matched =
+        Known->removeKnown(Result.Findings, Identities, Counts.Stale);
+  }
+  if (Cmd.WriteBaseline.empty())
+    return Counts;
+  if (FilesFailed) {
+    llvm::errs() << "gilport: error: the baseline '" << Cmd.WriteBaseline
+                 << "' was not written: " << FilesFailed
+                 << (FilesFailed == 1 ? " file" : " files")
+                 << " could not be analysed, and the baseline would lose "
+                    "their findings\n";
+    Failed = true;
+    return Counts;
+  }
+  FindingIdentities Identities(baselineDirectory(Cmd.WriteBaseline));
+  std::string Error;
+  if (!writeBaseline(Cmd.WriteBaseline, Current, Identities, Error)) {
+    llvm::errs() << "gilport: error: " << Error << "\n";
+    Failed = true;
+    return Counts;
+  }
+  if (!Cmd.Quiet) {
+    llvm::errs() << "gilport: wrote " << Current.size()
+                 << (Current.size() == 1 ? " finding" : " findings")
+                 << " to the baseline '" << Cmd.WriteBaseline << "'";
+    if (Known)
+      llvm::errs() << " (" << Counts.Stale
+                   << (Counts.Stale == 1 ? " stale entry" : " stale entries")
+                   << " pruned)";
+    llvm::errs() << "\n";
+  }
+  // What was just recorded is known, and the new baseline has no stale entry.
+  Counts.Matched = Current.size();
+  Counts.Stale = 0;
+  Result.Findings.clear();
+  return Counts;
+}
+
 int runCheck(const CommandLine &Cmd) {
   EffectiveConfig Config;
   ConfigError Problem;
@@ -280,15 +351,38 @@ int runCheck(const CommandLine &Cmd) {
   };
   SourceList Sources = collectSources(Paths, Discovery);
   // A report written over a source would destroy the user's code.
-  for (const std::string *Target : {&Cmd.OutputFile, &Cmd.ExportFixes}) {
+  for (const std::string *Target :
+       {&Cmd.OutputFile, &Cmd.ExportFixes, &Cmd.WriteBaseline}) {
     if (Target->empty() || !llvm::sys::fs::exists(*Target))
       continue;
     for (const std::string &File : Sources.Files) {
       bool Same = false;
       if (!llvm::sys::fs::equivalent(*Target, File, Same) && Same)
-        return usageError("refusing to write the report to '" + *Target +
-                          "': it is one of the sources being analysed");
+        return usageError(
+            std::string("refusing to write the ") +
+            (Target == &Cmd.WriteBaseline ? "baseline" : "report") + " to '" +
+            *Target + "': it is one of the sources being analysed");
     }
+  }
+
+  // The report written over a baseline (read or written) would lose it.
+  if (!Cmd.OutputFile.empty())
+    for (const std::string *Baseline : {&Cmd.Baseline, &Cmd.WriteBaseline})
+      if (samePath(Cmd.OutputFile, *Baseline))
+        return usageError("refusing to write the report to '" + Cmd.OutputFile +
+                          "': it is the baseline");
+
+  // Read before the analysis: a bad baseline or diff should not cost a run.
+  std::optional<Baseline> Known;
+  if (!Cmd.Baseline.empty() && !(Known = Baseline::load(Cmd.Baseline, Error))) {
+    llvm::errs() << "gilport: error: " << Error << "\n";
+    return ExitError;
+  }
+  std::optional<ChangedLines> Changed;
+  if (!Cmd.ChangedLines.empty() &&
+      !Changed.emplace().read(Cmd.ChangedLines, Error)) {
+    llvm::errs() << "gilport: error: " << Error << "\n";
+    return ExitError;
   }
 
   FlagSettings Flags;
@@ -390,14 +484,17 @@ int runCheck(const CommandLine &Cmd) {
         if (Done == Total)
           llvm::errs() << "\r\x1b[K";
       });
-  for (Finding &F : Result.Findings)
-    if (!Config.WarningsAsErrors.empty() &&
-        matchesGlobList(Config.WarningsAsErrors, F.Check))
-      F.Level = Severity::Error;
-  Result.Findings.erase(
-      std::remove_if(Result.Findings.begin(), Result.Findings.end(),
-                     [&](const Finding &F) { return isExcluded(Config, F.File); }),
-      Result.Findings.end());
+  for (std::vector<Finding> *List : {&Result.Findings, &Result.Suppressed}) {
+    for (Finding &F : *List)
+      if (!Config.WarningsAsErrors.empty() &&
+          matchesGlobList(Config.WarningsAsErrors, F.Check))
+        F.Level = Severity::Error;
+    List->erase(std::remove_if(List->begin(), List->end(),
+                               [&](const Finding &F) {
+                                 return isExcluded(Config, F.File);
+                               }),
+                List->end());
+  }
   unsigned Failed = Result.Errors.size();
   Result.Errors.insert(Result.Errors.begin(), Sources.Errors.begin(),
                        Sources.Errors.end());
@@ -405,6 +502,16 @@ int runCheck(const CommandLine &Cmd) {
     llvm::errs() << "gilport: error: cannot analyse '"
                  << displayPath(Problem.File) << "': " << Problem.Message
                  << "\n";
+
+  std::optional<ReportSettings::BaselineCounts> BaselineCounts;
+  bool BaselineFailed = false;
+  if (!Cmd.WriteBaseline.empty() || Known)
+    BaselineCounts = filterBaseline(
+        Cmd, Known, Result, Failed + Sources.Errors.size(), BaselineFailed);
+  if (Changed) {
+    Changed->keepChanged(Result.Findings);
+    Changed->keepChanged(Result.Suppressed);
+  }
 
   FixSummary Fixes;
   if (Cmd.Fix || Cmd.Diff || !Cmd.ExportFixes.empty()) {
@@ -433,13 +540,14 @@ int runCheck(const CommandLine &Cmd) {
   Report.FixedFindings = Fixes.FixedFindings;
   Report.FilesWritten = Fixes.FilesWritten;
   Report.ContentsBeforeFix = std::move(Fixes.ContentsBefore);
+  Report.Baseline = BaselineCounts;
   switch (Cmd.Format) {
   case OutputFormat::Text:
     if (!Cmd.Diff)
       writeTextReport(OS, Result, Report);
     break;
   case OutputFormat::Json:
-    writeJsonReport(OS, Result);
+    writeJsonReport(OS, Result, Report);
     break;
   case OutputFormat::Sarif:
     writeSarifReport(OS, Result, Report);
@@ -454,7 +562,7 @@ int runCheck(const CommandLine &Cmd) {
     llvm::errs() << "gilport: error: " << OutputError << "\n";
     return ExitError;
   }
-  if (!Result.Errors.empty() || Fixes.FilesFailed)
+  if (!Result.Errors.empty() || Fixes.FilesFailed || BaselineFailed)
     return ExitError;
   return Result.Findings.empty() ? ExitClean : ExitFindings;
 }

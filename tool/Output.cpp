@@ -2,6 +2,9 @@
 
 #include "tool/Output.h"
 
+#include "tool/FindingIdentity.h"
+#include "tool/SourceLines.h"
+
 #include "checks/CheckRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -12,6 +15,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <map>
 #include <set>
 
 namespace gilport {
@@ -49,46 +53,6 @@ std::string uriPath(llvm::StringRef Path) {
 const char *severityName(Severity Level) {
   return Level == Severity::Error ? "error" : "warning";
 }
-
-/// Reads source lines for the snippets under each diagnostic.
-class SourceLines {
-public:
-  /// \p Before: files the fix rewrote, as they were analysed.
-  explicit SourceLines(const llvm::StringMap<std::string> &Before)
-      : Before(Before) {}
-
-  llvm::StringRef line(const std::string &File, unsigned Line) {
-    auto [It, Inserted] = Files.try_emplace(File);
-    IndexedFile &Indexed = It->second;
-    if (Inserted) {
-      auto Buffer = Before.count(File) ? llvm::MemoryBuffer::getMemBuffer(
-                                             Before.find(File)->second, File)
-                                       : llvm::MemoryBuffer::getFile(File);
-      if (Buffer) {
-        Indexed.Buffer = std::move(*Buffer);
-        llvm::StringRef Text = Indexed.Buffer->getBuffer();
-        Indexed.LineStarts.push_back(0);
-        for (size_t I = 0; I < Text.size(); ++I)
-          if (Text[I] == '\n')
-            Indexed.LineStarts.push_back(I + 1);
-      }
-    }
-    if (!Indexed.Buffer || Line == 0 || Line > Indexed.LineStarts.size())
-      return "";
-    llvm::StringRef Text = Indexed.Buffer->getBuffer();
-    return Text.substr(Indexed.LineStarts[Line - 1])
-        .split('\n')
-        .first.rtrim("\r");
-  }
-
-private:
-  struct IndexedFile {
-    std::unique_ptr<llvm::MemoryBuffer> Buffer;
-    std::vector<size_t> LineStarts;
-  };
-  const llvm::StringMap<std::string> &Before;
-  llvm::StringMap<IndexedFile> Files;
-};
 
 void writeSnippet(llvm::raw_ostream &OS, SourceLines &Lines,
                   const std::string &File, unsigned Line, unsigned Column,
@@ -135,7 +99,7 @@ void writeHeadline(llvm::raw_ostream &OS, const std::string &File,
 
 void writeTextReport(llvm::raw_ostream &OS, const RunResult &Result,
                      const ReportSettings &Settings) {
-  SourceLines Lines(Settings.ContentsBeforeFix);
+  SourceLines Lines(&Settings.ContentsBeforeFix);
   std::set<std::string> FilesWithFindings;
   for (const Finding &F : Result.Findings) {
     FilesWithFindings.insert(F.File);
@@ -178,20 +142,28 @@ void writeTextReport(llvm::raw_ostream &OS, const RunResult &Result,
     OS << ")\n";
     return;
   }
+  // Under a baseline the findings reported are the new ones.
+  const char *New = Settings.Baseline ? "new " : "";
   if (Count == 0)
-    OS << "no findings";
+    OS << "no " << New << "findings";
   else
-    OS << Count << (Count == 1 ? " finding" : " findings") << " in "
+    OS << Count << " " << New << (Count == 1 ? "finding" : "findings") << " in "
        << FilesWithFindings.size()
        << (FilesWithFindings.size() == 1 ? " file" : " files");
   OS << " (" << Result.FilesAnalyzed
      << (Result.FilesAnalyzed == 1 ? " file" : " files") << " analysed";
   if (Settings.FilesFailed)
     OS << ", " << Settings.FilesFailed << " could not be analysed";
+  if (Settings.Baseline)
+    OS << ", " << Settings.Baseline->Matched << " matched the baseline, "
+       << Settings.Baseline->Stale
+       << (Settings.Baseline->Stale == 1 ? " stale baseline entry"
+                                         : " stale baseline entries");
   OS << ")\n";
 }
 
-void writeJsonReport(llvm::raw_ostream &OS, const RunResult &Result) {
+void writeJsonReport(llvm::raw_ostream &OS, const RunResult &Result,
+                     const ReportSettings &Settings) {
   llvm::json::Array Findings;
   for (const Finding &F : Result.Findings) {
     llvm::json::Array Notes;
@@ -200,14 +172,12 @@ void writeJsonReport(llvm::raw_ostream &OS, const RunResult &Result) {
                                          {"line", Note.Line},
                                          {"column", Note.Column},
                                          {"message", Note.Message}});
-    llvm::json::Object Entry{{"check", F.Check},
-                             {"severity", severityName(F.Level)},
-                             {"file", F.File},
-                             {"line", F.Line},
-                             {"column", F.Column},
-                             {"message", F.Message},
-                             {"fix_available", F.fixAvailable()},
-                             {"notes", std::move(Notes)}};
+    llvm::json::Object Entry{
+        {"check", F.Check},         {"severity", severityName(F.Level)},
+        {"file", F.File},           {"line", F.Line},
+        {"column", F.Column},       {"message", F.Message},
+        {"function", F.Function},   {"fix_available", F.fixAvailable()},
+        {"notes", std::move(Notes)}};
     if (!F.fixAvailable() && !F.NoFixReason.empty())
       Entry["no_fix_reason"] = F.NoFixReason;
     Findings.push_back(std::move(Entry));
@@ -220,6 +190,10 @@ void writeJsonReport(llvm::raw_ostream &OS, const RunResult &Result) {
                           {"findings", std::move(Findings)},
                           {"files_analyzed", Result.FilesAnalyzed},
                           {"errors", std::move(Errors)}};
+  if (Settings.Baseline)
+    Root["baseline"] =
+        llvm::json::Object{{"matched", Settings.Baseline->Matched},
+                           {"stale", Settings.Baseline->Stale}};
   OS << llvm::formatv("{0:2}", llvm::json::Value(std::move(Root))) << "\n";
 }
 
@@ -260,8 +234,14 @@ void writeSarifReport(llvm::raw_ostream &OS, const RunResult &Result,
                                            {"startColumn", Column}}}}}};
   };
 
+  // The identity code scanning follows an alert by across commits; equal
+  // identities are told apart by their order (":1", ":2", ...).
+  llvm::SmallString<256> Cwd;
+  llvm::sys::fs::current_path(Cwd);
+  FindingIdentities Identities(std::string(Cwd), &Settings.ContentsBeforeFix);
+  std::map<std::string, unsigned> Occurrences;
   llvm::json::Array Results;
-  for (const Finding &F : Result.Findings) {
+  auto AddResult = [&](const Finding &F, bool Suppressed) {
     llvm::json::Array Related;
     unsigned NoteId = 0;
     for (const FindingNote &Note : F.Notes) {
@@ -276,19 +256,34 @@ void writeSarifReport(llvm::raw_ostream &OS, const RunResult &Result,
     for (const FindingNote &Note : F.Notes)
       if (Note.File.empty())
         Text += "\n" + Note.Message;
+    llvm::json::Object Primary = Location(F.File, F.Line, F.Column);
+    if (!F.Function.empty())
+      Primary["logicalLocations"] = llvm::json::Array{llvm::json::Object{
+          {"fullyQualifiedName", F.Function}, {"kind", "function"}}};
+    std::string Fingerprint = fingerprintOf(Identities.of(F));
+    Fingerprint += ":" + std::to_string(++Occurrences[Fingerprint]);
     llvm::json::Object Entry{
         {"ruleId", F.Check},
         {"level", F.Level == Severity::Error ? "error" : "warning"},
         {"message", llvm::json::Object{{"text", Text}}},
-        {"locations",
-         llvm::json::Array{Location(F.File, F.Line, F.Column)}}};
+        {"locations", llvm::json::Array{std::move(Primary)}},
+        {"partialFingerprints",
+         llvm::json::Object{{"gilport/v1", std::move(Fingerprint)}}}};
     auto Index = RuleIndex.find(F.Check);
     if (Index != RuleIndex.end())
       Entry["ruleIndex"] = Index->second;
     if (!Related.empty())
       Entry["relatedLocations"] = std::move(Related);
+    if (Suppressed)
+      Entry["suppressions"] =
+          llvm::json::Array{llvm::json::Object{{"kind", "inSource"}}};
     Results.push_back(std::move(Entry));
-  }
+  };
+  for (const Finding &F : Result.Findings)
+    AddResult(F, /*Suppressed=*/false);
+  // NOLINT comments: results code scanning shows as dismissed in the code.
+  for (const Finding &F : Result.Suppressed)
+    AddResult(F, /*Suppressed=*/true);
 
   llvm::json::Array Notifications;
   for (const InputError &Error : Result.Errors)
@@ -297,8 +292,6 @@ void writeSarifReport(llvm::raw_ostream &OS, const RunResult &Result,
         {"message", llvm::json::Object{{"text", Error.File + ": " +
                                                     Error.Message}}}});
 
-  llvm::SmallString<256> Cwd;
-  llvm::sys::fs::current_path(Cwd);
   llvm::json::Object Run{
       {"tool",
        llvm::json::Object{

@@ -8,6 +8,8 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
+
 namespace gilport {
 
 struct ReportSettings {
@@ -24,6 +26,13 @@ struct ReportSettings {
   /// The files the fix rewrote, as they were analysed: the snippets under
   /// the findings left show these lines, not the rewritten ones.
   llvm::StringMap<std::string> ContentsBeforeFix;
+  /// With --baseline or --write-baseline: how many findings the baseline
+  /// held (not reported), and how many of its entries no finding used.
+  struct BaselineCounts {
+    unsigned Matched = 0;
+    unsigned Stale = 0;
+  };
+  std::optional<BaselineCounts> Baseline;
 };
 
 /// Path as shown to the user: relative to the working directory when inside
@@ -32,7 +41,8 @@ std::string displayPath(llvm::StringRef Path);
 
 void writeTextReport(llvm::raw_ostream &OS, const RunResult &Result,
                      const ReportSettings &Settings);
-void writeJsonReport(llvm::raw_ostream &OS, const RunResult &Result);
+void writeJsonReport(llvm::raw_ostream &OS, const RunResult &Result,
+                     const ReportSettings &Settings);
 void writeSarifReport(llvm::raw_ostream &OS, const RunResult &Result,
                       const ReportSettings &Settings);
 

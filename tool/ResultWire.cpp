@@ -98,36 +98,42 @@ private:
 
 // The structured bindings below name every member of Finding, FindingNote and
 // TranslationUnitResult: a member added to one of them stops the build here
-// until it is encoded, and decoded in decodeOutcome.
+// until it is encoded, and decoded in decodeFinding or decodeOutcome.
+static void encodeFinding(Encoder &E, const Finding &F) {
+  const auto &[Check, Level, File, Line, Column, Offset, Message, Function,
+               Notes, Fixes, FixesWithoutGilDeclaration, NoFixReason] = F;
+  E.text(Check);
+  E.number(static_cast<uint64_t>(Level));
+  E.text(File);
+  E.number(Line);
+  E.number(Column);
+  E.number(Offset);
+  E.text(Message);
+  E.text(Function);
+  E.number(Notes.size());
+  for (const FindingNote &Note : Notes) {
+    const auto &[NoteFile, NoteLine, NoteColumn, NoteMessage] = Note;
+    E.text(NoteFile);
+    E.number(NoteLine);
+    E.number(NoteColumn);
+    E.text(NoteMessage);
+  }
+  E.edits(Fixes);
+  E.edits(FixesWithoutGilDeclaration);
+  E.text(NoFixReason);
+}
+
 void encodeOutcome(const UnitOutcome &Outcome, std::string &Out) {
   Encoder E(Out);
-  const auto &[Findings, Failed, FirstError, RecoveredErrors, ContentHashes] =
-      Outcome.Unit;
+  const auto &[Findings, Suppressed, Failed, FirstError, RecoveredErrors,
+               ContentHashes] = Outcome.Unit;
   E.number(Failed);
   E.text(FirstError);
   E.number(RecoveredErrors);
-  E.number(Findings.size());
-  for (const Finding &F : Findings) {
-    const auto &[Check, Level, File, Line, Column, Offset, Message, Notes,
-                 Fixes, FixesWithoutGilDeclaration, NoFixReason] = F;
-    E.text(Check);
-    E.number(static_cast<uint64_t>(Level));
-    E.text(File);
-    E.number(Line);
-    E.number(Column);
-    E.number(Offset);
-    E.text(Message);
-    E.number(Notes.size());
-    for (const FindingNote &Note : Notes) {
-      const auto &[NoteFile, NoteLine, NoteColumn, NoteMessage] = Note;
-      E.text(NoteFile);
-      E.number(NoteLine);
-      E.number(NoteColumn);
-      E.text(NoteMessage);
-    }
-    E.edits(Fixes);
-    E.edits(FixesWithoutGilDeclaration);
-    E.text(NoFixReason);
+  for (const std::vector<Finding> *List : {&Findings, &Suppressed}) {
+    E.number(List->size());
+    for (const Finding &F : *List)
+      encodeFinding(E, F);
   }
   E.number(ContentHashes.size());
   for (const auto &Entry : ContentHashes) {
@@ -141,37 +147,46 @@ void encodeOutcome(const UnitOutcome &Outcome, std::string &Out) {
   }
 }
 
+/// Decodes one finding; false when its severity is not one this build knows.
+static bool decodeFinding(Decoder &D, Finding &F) {
+  F.Check = D.text();
+  uint64_t Level = D.number();
+  if (Level > static_cast<uint64_t>(Severity::Error))
+    return false;
+  F.Level = static_cast<Severity>(Level);
+  F.File = D.text();
+  F.Line = D.small();
+  F.Column = D.small();
+  F.Offset = D.small();
+  F.Message = D.text();
+  F.Function = D.text();
+  for (size_t M = D.count(32); M && D.ok(); --M) {
+    FindingNote Note;
+    Note.File = D.text();
+    Note.Line = D.small();
+    Note.Column = D.small();
+    Note.Message = D.text();
+    F.Notes.push_back(std::move(Note));
+  }
+  D.edits(F.Fixes);
+  D.edits(F.FixesWithoutGilDeclaration);
+  F.NoFixReason = D.text();
+  return true;
+}
+
 bool decodeOutcome(llvm::StringRef Bytes, UnitOutcome &Outcome) {
   Decoder D(Bytes);
   TranslationUnitResult &Unit = Outcome.Unit;
   Unit.Failed = D.number() != 0;
   Unit.FirstError = D.text();
   Unit.RecoveredErrors = D.number();
-  for (size_t N = D.count(64); N && D.ok(); --N) {
-    Finding F;
-    F.Check = D.text();
-    uint64_t Level = D.number();
-    if (Level > static_cast<uint64_t>(Severity::Error))
-      return false;
-    F.Level = static_cast<Severity>(Level);
-    F.File = D.text();
-    F.Line = D.small();
-    F.Column = D.small();
-    F.Offset = D.small();
-    F.Message = D.text();
-    for (size_t M = D.count(32); M && D.ok(); --M) {
-      FindingNote Note;
-      Note.File = D.text();
-      Note.Line = D.small();
-      Note.Column = D.small();
-      Note.Message = D.text();
-      F.Notes.push_back(std::move(Note));
+  for (std::vector<Finding> *List : {&Unit.Findings, &Unit.Suppressed})
+    for (size_t N = D.count(72); N && D.ok(); --N) {
+      Finding F;
+      if (!decodeFinding(D, F))
+        return false;
+      List->push_back(std::move(F));
     }
-    D.edits(F.Fixes);
-    D.edits(F.FixesWithoutGilDeclaration);
-    F.NoFixReason = D.text();
-    Unit.Findings.push_back(std::move(F));
-  }
   for (size_t N = D.count(16); N && D.ok(); --N) {
     std::string Path = D.text();
     Unit.ContentHashes[Path] = D.number();

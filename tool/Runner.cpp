@@ -451,6 +451,8 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
       ++Result.FilesAnalyzed;
     for (Finding &F : Unit.Findings)
       Result.Findings.push_back(std::move(F));
+    for (Finding &F : Unit.Suppressed)
+      Result.Suppressed.push_back(std::move(F));
     for (const auto &Entry : Unit.ContentHashes)
       Result.ContentHashes.try_emplace(Entry.getKey(), Entry.getValue());
     Outcomes[Index].reset();
@@ -459,16 +461,17 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
   dropWithheldDeclarations(Result.Findings, Withheld);
   // A header seen from several translation units yields the same finding
   // several times: keep the one from the first file.
-  std::stable_sort(
-      Result.Findings.begin(), Result.Findings.end(),
-      [](const Finding &A, const Finding &B) { return A.key() < B.key(); });
-  Result.Findings.erase(std::unique(Result.Findings.begin(),
-                                    Result.Findings.end(),
-                                    [](const Finding &A, const Finding &B) {
-                                      return A.key() == B.key();
-                                    }),
-                        Result.Findings.end());
-  std::stable_sort(Result.Findings.begin(), Result.Findings.end());
+  for (std::vector<Finding> *List : {&Result.Findings, &Result.Suppressed}) {
+    std::stable_sort(
+        List->begin(), List->end(),
+        [](const Finding &A, const Finding &B) { return A.key() < B.key(); });
+    List->erase(std::unique(List->begin(), List->end(),
+                            [](const Finding &A, const Finding &B) {
+                              return A.key() == B.key();
+                            }),
+                List->end());
+    std::stable_sort(List->begin(), List->end());
+  }
   std::sort(
       Result.Errors.begin(), Result.Errors.end(),
       [](const InputError &A, const InputError &B) { return A.File < B.File; });

@@ -20,6 +20,9 @@ namespace gilport {
 struct RunResult {
   /// Deduplicated and sorted by file, line and column.
   std::vector<Finding> Findings;
+  /// Findings a NOLINT comment suppresses (sorted the same way): SARIF
+  /// lists them as suppressed; they are never counted, fixed or printed.
+  std::vector<Finding> Suppressed;
   std::vector<InputError> Errors;
   unsigned FilesAnalyzed = 0;
   /// Content hashes of the files that fixes edit, as parsed.
