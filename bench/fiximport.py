@@ -162,7 +162,7 @@ def build_module(python, project, runtime, tree, site, module):
     start = time.perf_counter()
     try:
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=BUILD_TIMEOUT)
+                              errors="replace", timeout=BUILD_TIMEOUT)
     except subprocess.TimeoutExpired:
         return {"ok": False, "path": "", "error": f"build timed out after {BUILD_TIMEOUT} s",
                 "seconds": BUILD_TIMEOUT}
@@ -180,7 +180,8 @@ def import_once(python, site, module, scratch, mode, first=()):
     argv = [python, "-c", IMPORT_SCRIPT, mode, module, site, *first]
     try:
         proc = subprocess.run(argv, cwd=scratch, env=clean_env([site]), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, timeout=IMPORT_TIMEOUT)
+                              stderr=subprocess.PIPE, text=True, errors="replace",
+                              timeout=IMPORT_TIMEOUT)
     except subprocess.TimeoutExpired:
         return {"imported": False, "error": f"import timed out after {IMPORT_TIMEOUT} s",
                 "gil_enabled": None, "enabled_gil": None, "warnings": []}
@@ -240,7 +241,9 @@ def run_tests(python, runtime, tree, site, scratch):
     env = clean_env([site, DEBIAN_DIST_PACKAGES, probe_dir])
     env["GILPORT_GIL_PROBE"] = probe
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, env=env,
+    # A test may print bytes that are not UTF-8 (psutil's do): keep them as
+    # replacement characters rather than lose the run.
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, errors="replace",
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     try:
