@@ -26,14 +26,6 @@ namespace borrowed {
 
 using namespace clang;
 
-bool isErrorValue(const Expr *E, QualType Result, ASTContext &Ctx) {
-  if (Result->isPointerType())
-    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull);
-  Expr::EvalResult R;
-  return Result->isIntegerType() && !Result->isBooleanType() &&
-         E->EvaluateAsInt(R, Ctx) && R.Val.getInt() == -1;
-}
-
 namespace {
 
 /// `return NULL;` or `return -1;`, by the function's own convention.

@@ -11,7 +11,6 @@
 #ifndef GILPORT_REWRITES_BORROWED_ERRORPATHS_H
 #define GILPORT_REWRITES_BORROWED_ERRORPATHS_H
 
-#include "clang/AST/Type.h"
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringRef.h"
@@ -22,7 +21,6 @@
 namespace clang {
 class ASTContext;
 class CompoundStmt;
-class Expr;
 class FunctionDecl;
 class LangOptions;
 class SourceManager;
@@ -32,11 +30,6 @@ class VarDecl;
 
 namespace gilport {
 namespace borrowed {
-
-/// Whether \p E is the error value of a function returning \p Result:
-/// NULL for a pointer, -1 for an integer.
-bool isErrorValue(const clang::Expr *E, clang::QualType Result,
-                  clang::ASTContext &Ctx);
 
 /// `if (R(args, &v) < 0) { ... }` for \p Statement, a lookup that swallowed
 /// errors, with the error path it now needs; none, with \p Failure set, when

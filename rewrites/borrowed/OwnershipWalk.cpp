@@ -905,56 +905,10 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
   return State;
 }
 
-void OwnershipRewriter::findRegionLabels(const CompoundStmt &Block,
-                                         unsigned AfterIndex) {
-  const auto *Function = dyn_cast<FunctionDecl>(Var.getDeclContext());
-  if (!Function || !Function->getBody() || AfterIndex >= Block.size())
-    return;
-  auto Before = [&](SourceLocation A, SourceLocation B) {
-    return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(A),
-                                        SM.getExpansionLoc(B));
-  };
-  SourceLocation Start = Block.body_begin()[AfterIndex]->getBeginLoc();
-  std::vector<const LabelStmt *> Labels;
-  std::vector<const GotoStmt *> Gotos;
-  std::function<void(const Stmt *)> Collect = [&](const Stmt *S) {
-    if (!S)
-      return;
-    if (const auto *L = dyn_cast<LabelStmt>(S))
-      Labels.push_back(L);
-    if (const auto *G = dyn_cast<GotoStmt>(S))
-      Gotos.push_back(G);
-    for (const Stmt *Child : S->children())
-      Collect(Child);
-  };
-  Collect(Function->getBody());
-  for (const LabelStmt *L : Labels) {
-    if (!Before(Start, L->getBeginLoc()) ||
-        Before(Block.getRBracLoc(), L->getBeginLoc()))
-      continue;
-    // Entered only forward: from the region, or from before the lookup.
-    RegionLabel Facts;
-    bool Backward = false;
-    for (const GotoStmt *G : Gotos) {
-      if (G->getLabel() != L->getDecl())
-        continue;
-      if (!Before(G->getBeginLoc(), L->getBeginLoc()))
-        Backward = true;
-      else if (Before(G->getBeginLoc(), Start))
-        Facts.FromBefore = true;
-    }
-    for (const DeclRefExpr *Ref : referencesTo(Var, &Block))
-      if (!Before(Ref->getBeginLoc(), L->getBeginLoc()))
-        Facts.ReadsVar = true;
-    if (!Backward)
-      RegionLabels[L->getDecl()] = Facts;
-  }
-}
-
 void OwnershipRewriter::walkRegion(const CompoundStmt &Block,
                                    unsigned AfterIndex, OwnState State) {
   llvm::ArrayRef<Stmt *> Body(Block.body_begin(), Block.body_end());
-  findRegionLabels(Block, AfterIndex);
+  RegionLabels = labelsAfter(Block, AfterIndex, Var, Ctx);
   // Which statements (from the end) still mention the variable.
   std::vector<bool> UsedLater(Body.size() + 1, false);
   for (size_t I = Body.size(); I-- > AfterIndex + 1;)

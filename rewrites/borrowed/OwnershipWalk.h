@@ -12,6 +12,8 @@
 #ifndef GILPORT_REWRITES_BORROWED_OWNERSHIPWALK_H
 #define GILPORT_REWRITES_BORROWED_OWNERSHIPWALK_H
 
+#include "rewrites/borrowed/RegionLabels.h"
+
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
@@ -163,8 +165,6 @@ public:
   llvm::SmallPtrSet<const clang::LabelDecl *, 4> ReleasingLabels;
 
 private:
-  /// The labels in the walked region that control enters only forward.
-  void findRegionLabels(const clang::CompoundStmt &Block, unsigned AfterIndex);
   OwnState walk(const clang::Stmt *S, OwnState State);
   OwnState walkLoop(const clang::Stmt *Loop, const clang::Stmt *Body,
                     const clang::Expr *Cond, const clang::Stmt *Inc,
@@ -202,13 +202,7 @@ private:
   std::string &Failure;
   std::vector<clang::FixItHint> &Hints;
 
-  /// A label after the call in its block, entered only by forward jumps.
-  struct RegionLabel {
-    /// Some jump comes from before the call.
-    bool FromBefore = false;
-    /// The code from the label on refers to the variable.
-    bool ReadsVar = false;
-  };
+  /// The labels after the call in its block (labelsAfter).
   llvm::DenseMap<const clang::LabelDecl *, RegionLabel> RegionLabels;
   /// The states of the jumps the walk saw to each of RegionLabels.
   llvm::DenseMap<const clang::LabelDecl *, std::vector<OwnState>> Arrivals;

@@ -2,7 +2,6 @@
 
 #include "rewrites/borrowed/SameStateExit.h"
 #include "analysis/AstQueries.h"
-#include "rewrites/borrowed/ErrorPaths.h"
 #include "rewrites/borrowed/Liveness.h"
 
 #include "clang/AST/ASTContext.h"
@@ -18,6 +17,14 @@ namespace gilport {
 namespace borrowed {
 
 using namespace clang;
+
+bool isErrorValue(const Expr *E, QualType Result, ASTContext &Ctx) {
+  if (Result->isPointerType())
+    return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull);
+  Expr::EvalResult R;
+  return Result->isIntegerType() && !Result->isBooleanType() &&
+         E->EvaluateAsInt(R, Ctx) && R.Val.getInt() == -1;
+}
 
 namespace {
 

@@ -14,6 +14,7 @@
 #ifndef GILPORT_REWRITES_BORROWED_SAMESTATEEXIT_H
 #define GILPORT_REWRITES_BORROWED_SAMESTATEEXIT_H
 
+#include "clang/AST/Type.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 #include <optional>
@@ -22,12 +23,18 @@
 namespace clang {
 class ASTContext;
 class CompoundStmt;
+class Expr;
 class FunctionDecl;
 class VarDecl;
 } // namespace clang
 
 namespace gilport {
 namespace borrowed {
+
+/// Whether \p E is the error value of a function returning \p Result:
+/// NULL for a pointer, -1 for an integer.
+bool isErrorValue(const clang::Expr *E, clang::QualType Result,
+                  clang::ASTContext &Ctx);
 
 /// `goto <label>;` or `return <error value>;`: the exit of the first error
 /// test that follows the lookup `Block[Index]` into \p Var in the same

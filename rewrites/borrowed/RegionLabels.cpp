@@ -1,0 +1,70 @@
+//===--- RegionLabels.cpp -------------------------------------------------===//
+
+#include "rewrites/borrowed/RegionLabels.h"
+#include "analysis/AstQueries.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+
+#include <functional>
+#include <vector>
+
+namespace gilport {
+namespace borrowed {
+
+using namespace clang;
+
+llvm::DenseMap<const LabelDecl *, RegionLabel>
+labelsAfter(const CompoundStmt &Block, unsigned AfterIndex, const VarDecl &Var,
+            ASTContext &Ctx) {
+  llvm::DenseMap<const LabelDecl *, RegionLabel> RegionLabels;
+  const SourceManager &SM = Ctx.getSourceManager();
+  const auto *Function = dyn_cast<FunctionDecl>(Var.getDeclContext());
+  if (!Function || !Function->getBody() || AfterIndex >= Block.size())
+    return RegionLabels;
+  auto Before = [&](SourceLocation A, SourceLocation B) {
+    return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(A),
+                                        SM.getExpansionLoc(B));
+  };
+  SourceLocation Start = Block.body_begin()[AfterIndex]->getBeginLoc();
+  std::vector<const LabelStmt *> Labels;
+  std::vector<const GotoStmt *> Gotos;
+  std::function<void(const Stmt *)> Collect = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *L = dyn_cast<LabelStmt>(S))
+      Labels.push_back(L);
+    if (const auto *G = dyn_cast<GotoStmt>(S))
+      Gotos.push_back(G);
+    for (const Stmt *Child : S->children())
+      Collect(Child);
+  };
+  Collect(Function->getBody());
+  for (const LabelStmt *L : Labels) {
+    if (!Before(Start, L->getBeginLoc()) ||
+        Before(Block.getRBracLoc(), L->getBeginLoc()))
+      continue;
+    // Entered only forward: from the region, or from before the lookup.
+    RegionLabel Facts;
+    bool Backward = false;
+    for (const GotoStmt *G : Gotos) {
+      if (G->getLabel() != L->getDecl())
+        continue;
+      if (!Before(G->getBeginLoc(), L->getBeginLoc()))
+        Backward = true;
+      else if (Before(G->getBeginLoc(), Start))
+        Facts.FromBefore = true;
+    }
+    for (const DeclRefExpr *Ref : referencesTo(Var, &Block))
+      if (!Before(Ref->getBeginLoc(), L->getBeginLoc()))
+        Facts.ReadsVar = true;
+    if (!Backward)
+      RegionLabels[L->getDecl()] = Facts;
+  }
+  return RegionLabels;
+}
+
+} // namespace borrowed
+} // namespace gilport
