@@ -71,6 +71,22 @@ ControlTransfers controlTransfersIn(const Stmt *S) {
   return std::move(Walk.Found);
 }
 
+LabelsAndGotos labelsAndGotosIn(const Stmt *S) {
+  struct Walker : RecursiveASTVisitor<Walker> {
+    LabelsAndGotos Found;
+    bool VisitLabelStmt(LabelStmt *L) {
+      Found.Labels.push_back(L);
+      return true;
+    }
+    bool VisitGotoStmt(GotoStmt *G) {
+      Found.Gotos.push_back(G);
+      return true;
+    }
+  } Walk;
+  Walk.TraverseStmt(const_cast<Stmt *>(S));
+  return std::move(Walk.Found);
+}
+
 std::vector<const DeclRefExpr *> referencesTo(const VarDecl &Var,
                                               const Stmt *Scope) {
   struct Collector : RecursiveASTVisitor<Collector> {

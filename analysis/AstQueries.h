@@ -21,6 +21,8 @@ class Decl;
 class Expr;
 class DeclRefExpr;
 class FunctionDecl;
+class GotoStmt;
+class LabelStmt;
 class Stmt;
 class VarDecl;
 } // namespace clang
@@ -49,6 +51,13 @@ struct ControlTransfers {
   bool Jump = false;
 };
 ControlTransfers controlTransfersIn(const clang::Stmt *S);
+
+/// The labels and the `goto`s in \p S, in source order.
+struct LabelsAndGotos {
+  std::vector<const clang::LabelStmt *> Labels;
+  std::vector<const clang::GotoStmt *> Gotos;
+};
+LabelsAndGotos labelsAndGotosIn(const clang::Stmt *S);
 
 /// The references to \p Var in \p Scope, in source order.
 std::vector<const clang::DeclRefExpr *> referencesTo(const clang::VarDecl &Var,

@@ -124,19 +124,10 @@ std::optional<std::string> errorLabelJump(const Stmt *Target,
                                         SM.getExpansionLoc(B->getBeginLoc()));
   };
   // The labels and how many 'goto's jump to each.
-  std::vector<const LabelStmt *> Labels;
+  auto [Labels, Gotos] = labelsAndGotosIn(Body);
   llvm::DenseMap<const LabelDecl *, unsigned> Jumps;
-  std::function<void(const Stmt *)> Collect = [&](const Stmt *S) {
-    if (!S)
-      return;
-    if (const auto *L = dyn_cast<LabelStmt>(S))
-      Labels.push_back(L);
-    if (const auto *G = dyn_cast<GotoStmt>(S))
-      ++Jumps[G->getLabel()];
-    for (const Stmt *Child : S->children())
-      Collect(Child);
-  };
-  Collect(Body);
+  for (const GotoStmt *G : Gotos)
+    ++Jumps[G->getLabel()];
   if (Jumps.empty())
     return std::nullopt;
   for (const LabelStmt *L : Labels)

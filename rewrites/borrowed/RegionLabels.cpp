@@ -8,7 +8,6 @@
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 
-#include <functional>
 #include <vector>
 
 namespace gilport {
@@ -29,19 +28,7 @@ labelsAfter(const CompoundStmt &Block, unsigned AfterIndex, const VarDecl &Var,
                                         SM.getExpansionLoc(B));
   };
   SourceLocation Start = Block.body_begin()[AfterIndex]->getBeginLoc();
-  std::vector<const LabelStmt *> Labels;
-  std::vector<const GotoStmt *> Gotos;
-  std::function<void(const Stmt *)> Collect = [&](const Stmt *S) {
-    if (!S)
-      return;
-    if (const auto *L = dyn_cast<LabelStmt>(S))
-      Labels.push_back(L);
-    if (const auto *G = dyn_cast<GotoStmt>(S))
-      Gotos.push_back(G);
-    for (const Stmt *Child : S->children())
-      Collect(Child);
-  };
-  Collect(Function->getBody());
+  auto [Labels, Gotos] = labelsAndGotosIn(Function->getBody());
   for (const LabelStmt *L : Labels) {
     if (!Before(Start, L->getBeginLoc()) ||
         Before(Block.getRBracLoc(), L->getBeginLoc()))
