@@ -92,9 +92,8 @@ public:
   }
 
   bool VisitBinaryOperator(BinaryOperator *Op) {
-    if (Op->isAssignmentOp())
-      written(Op->getLHS());
     if (Op->isAssignmentOp()) {
+      written(Op->getLHS());
       if (const FieldDecl *Field = sort(Op->getLHS(), /*Changes=*/true)) {
         InitOnlyFields::FieldFacts &Facts = Fields[Field];
         if (Op->getOpcode() == BO_Assign)

@@ -374,7 +374,7 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
 }
 
 Rewrite BorrowedRefCheck::strongRewrite(const Use &Found, ASTContext &Ctx,
-                                        const VarDecl **Holder) const {
+                                        const VarDecl **Holder) {
   const BorrowedApi &Api = *findBorrowedApi(Found.Spelling.Name);
   std::optional<StrongCallForm> Form;
   switch (Api.Contract) {
@@ -421,6 +421,7 @@ Rewrite BorrowedRefCheck::strongRewrite(const Use &Found, ASTContext &Ctx,
   auto Others = Converted.find(Found.Function);
   return rewriteBorrowedCall(
       *Call, *Found.Function, Api.Replacement, *Form, Ctx,
+      context().initOnlyFields(),
       Others == Converted.end() ? nullptr : &Others->second, Holder);
 }
 

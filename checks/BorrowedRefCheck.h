@@ -63,7 +63,7 @@ private:
   /// The rewrite of \p Found to a strong reference, or why there is none;
   /// \p Holder as in rewriteBorrowedCall.
   Rewrite strongRewrite(const Use &Found, clang::ASTContext &Ctx,
-                        const clang::VarDecl **Holder = nullptr) const;
+                        const clang::VarDecl **Holder = nullptr);
   /// Fills Converted: per function, the variables that the run's rewrites
   /// make hold a new reference, to a fixpoint (an error path built for one
   /// lookup must not leave another's new reference held).

@@ -171,7 +171,8 @@ unsigned cleanupLabels(const CompoundStmt &Block, const VarDecl &Var,
 
 Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
                     llvm::StringRef Replacement, StrongCallForm Form,
-                    ASTContext &Ctx, bool MoveErrorTest,
+                    ASTContext &Ctx, InitOnlyFields &Lifecycle,
+                    bool MoveErrorTest,
                     const llvm::SmallPtrSetImpl<const VarDecl *> *Converted,
                     const VarDecl **Holder) {
   Rewrite Result;
@@ -415,7 +416,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
 
   // Ownership of the new reference over the rest of the block.
   std::string Failure;
-  OwnershipRewriter Owner(*Var, Ctx, Failure, Hints);
+  OwnershipRewriter Owner(*Var, Ctx, Lifecycle, Failure, Hints);
   unsigned CleanupRefs =
       cleanupLabels(*Block, *Var, Function, Ctx, Owner.ReleasingLabels);
   OwnState State;
@@ -430,7 +431,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
     for (size_t I = 1; I < Hints.size(); ++I) {
       unsigned At = SM.getFileOffset(SM.getExpansionLoc(Hints[I].RemoveRange.getBegin()));
       if (At >= RemovedBegin && At < RemovedEnd)
-        return rewriteCall(Call, Function, Replacement, Form, Ctx,
+        return rewriteCall(Call, Function, Replacement, Form, Ctx, Lifecycle,
                            /*MoveErrorTest=*/false, Converted, Holder);
     }
     Hints.push_back(FixItHint::CreateRemoval(ErrorTestMoved->Removal));
@@ -467,10 +468,10 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
 Rewrite
 rewriteBorrowedCall(const CallExpr &Call, const FunctionDecl &Function,
                     llvm::StringRef Replacement, StrongCallForm Form,
-                    ASTContext &Ctx,
+                    ASTContext &Ctx, InitOnlyFields &Lifecycle,
                     const llvm::SmallPtrSetImpl<const VarDecl *> *Converted,
                     const VarDecl **Holder) {
-  return rewriteCall(Call, Function, Replacement, Form, Ctx,
+  return rewriteCall(Call, Function, Replacement, Form, Ctx, Lifecycle,
                      /*MoveErrorTest=*/true, Converted, Holder);
 }
 

@@ -33,6 +33,8 @@ class VarDecl;
 
 namespace gilport {
 
+class InitOnlyFields;
+
 /// How the strong replacement is called.
 enum class StrongCallForm {
   /// `R(args...)` returns a new reference or NULL with an exception
@@ -56,10 +58,12 @@ enum class StrongCallForm {
 /// \p Replacement. \p Converted: the variables that the run's other
 /// rewrites in the function make hold a new reference (an error path must
 /// not leave them held). On success, \p Holder is the variable that now
-/// holds one, if any.
+/// holds one, if any. \p Lifecycle: the unit's module init and teardown
+/// facts (a fallback from a field only they set is a borrowed value).
 Rewrite rewriteBorrowedCall(
     const clang::CallExpr &Call, const clang::FunctionDecl &Function,
     llvm::StringRef Replacement, StrongCallForm Form, clang::ASTContext &Ctx,
+    InitOnlyFields &Lifecycle,
     const llvm::SmallPtrSetImpl<const clang::VarDecl *> *Converted = nullptr,
     const clang::VarDecl **Holder = nullptr);
 

@@ -279,24 +279,26 @@ lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
   bool Modelled =
       liveReferencesBefore(Statement, Function, Ctx, Var, Held, Why, Converted);
   // The author's own error exit a few statements on, where the function
-  // is in the same state.
+  // is in the same state; why not, for the note.
   std::string NearbyWhy;
-  std::optional<std::string> Nearby;
-  if (Held.LoopsKnown)
-    Nearby = sameStateExit(*Block, Index, *Var, Function, Ctx, Held.Unsettled,
-                           Converted, NearbyWhy);
-  if (Nearby)
-    NearbyWhy.clear();
-  else if (!NearbyWhy.empty())
-    NearbyWhy = "; the exit of the error test that follows cannot be "
-                "reused: " +
-                NearbyWhy;
+  auto Nearby = [&]() -> std::optional<std::string> {
+    if (!Held.LoopsKnown)
+      return std::nullopt;
+    return sameStateExit(*Block, Index, *Var, Function, Ctx, Held.Unsettled,
+                         Converted, NearbyWhy);
+  };
+  auto NearbyNote = [&]() -> std::string {
+    if (NearbyWhy.empty())
+      return "";
+    return "; the exit of the error test that follows cannot be reused: " +
+           NearbyWhy;
+  };
   if (!Modelled) {
-    if (Nearby)
-      return Checked(Inner + *Nearby + "\n");
+    if (std::optional<std::string> Exit = Nearby())
+      return Checked(Inner + *Exit + "\n");
     return Fail("the lookup used to swallow errors and the error path "
                 "cannot be built: " +
-                Why + NearbyWhy);
+                Why + NearbyNote());
   }
   // Releases that follow the lookup right away run on the error path too.
   std::string Copies;
@@ -340,11 +342,11 @@ lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
       return Checked(Copies + Inner + *Jump + "\n");
     LabelWhy = AfterCopiesWhy;
   }
-  if (Nearby)
-    return Checked(Inner + *Nearby + "\n");
+  if (std::optional<std::string> Exit = Nearby())
+    return Checked(Inner + *Exit + "\n");
   if (!LabelWhy.empty())
     LabelWhy = "; " + LabelWhy;
-  LabelWhy += NearbyWhy;
+  LabelWhy += NearbyNote();
   std::optional<std::string> Return = errorReturn(Function, Ctx);
   if (!Return)
     return Fail("the lookup used to swallow errors, and the function has no "

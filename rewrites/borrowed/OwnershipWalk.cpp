@@ -2,7 +2,6 @@
 
 #include "rewrites/borrowed/OwnershipWalk.h"
 #include "analysis/AstQueries.h"
-#include "analysis/CallSites.h"
 #include "analysis/InitOnlyFields.h"
 #include "analysis/NewReferences.h"
 #include "analysis/SourceRanges.h"
@@ -519,8 +518,7 @@ OwnershipRewriter::borrowedValue(const BinaryOperator &Assign) const {
     const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
     if (!Field || !isPyObjectPointer(Field->getType()))
       return std::nullopt;
-    CallSiteIndex Callers;
-    if (InitOnlyFields(Callers).setOnlyByLifecycle(*Field, Ctx))
+    if (Lifecycle.setOnlyByLifecycle(*Field, Ctx))
       return Nullness::Maybe;
     return std::nullopt;
   }

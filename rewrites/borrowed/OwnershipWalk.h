@@ -31,6 +31,9 @@
 #include <vector>
 
 namespace gilport {
+
+class InitOnlyFields;
+
 namespace borrowed {
 
 /// Calls returning a pointer into (or borrowed from) an argument.
@@ -136,9 +139,10 @@ struct OwnState {
 class OwnershipRewriter {
 public:
   OwnershipRewriter(const clang::VarDecl &Var, clang::ASTContext &Ctx,
-                    std::string &Failure, std::vector<clang::FixItHint> &Hints)
+                    InitOnlyFields &Lifecycle, std::string &Failure,
+                    std::vector<clang::FixItHint> &Hints)
       : Var(Var), Ctx(Ctx), SM(Ctx.getSourceManager()), LO(Ctx.getLangOpts()),
-        Failure(Failure), Hints(Hints) {}
+        Lifecycle(Lifecycle), Failure(Failure), Hints(Hints) {}
 
   /// Walks the statements of \p Block after \p AfterIndex, the call's own.
   void walkRegion(const clang::CompoundStmt &Block, unsigned AfterIndex,
@@ -199,6 +203,8 @@ private:
   clang::ASTContext &Ctx;
   const clang::SourceManager &SM;
   const clang::LangOptions &LO;
+  /// The unit's module init and teardown facts.
+  InitOnlyFields &Lifecycle;
   std::string &Failure;
   std::vector<clang::FixItHint> &Hints;
 

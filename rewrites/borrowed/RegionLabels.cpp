@@ -7,6 +7,7 @@
 #include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/STLExtras.h"
 
 #include <vector>
 
@@ -29,6 +30,7 @@ labelsAfter(const CompoundStmt &Block, unsigned AfterIndex, const VarDecl &Var,
   };
   SourceLocation Start = Block.body_begin()[AfterIndex]->getBeginLoc();
   auto [Labels, Gotos] = labelsAndGotosIn(Function->getBody());
+  std::vector<const DeclRefExpr *> Uses = referencesTo(Var, &Block);
   for (const LabelStmt *L : Labels) {
     if (!Before(Start, L->getBeginLoc()) ||
         Before(Block.getRBracLoc(), L->getBeginLoc()))
@@ -44,9 +46,9 @@ labelsAfter(const CompoundStmt &Block, unsigned AfterIndex, const VarDecl &Var,
       else if (Before(G->getBeginLoc(), Start))
         Facts.FromBefore = true;
     }
-    for (const DeclRefExpr *Ref : referencesTo(Var, &Block))
-      if (!Before(Ref->getBeginLoc(), L->getBeginLoc()))
-        Facts.ReadsVar = true;
+    Facts.ReadsVar = llvm::any_of(Uses, [&](const DeclRefExpr *Ref) {
+      return !Before(Ref->getBeginLoc(), L->getBeginLoc());
+    });
     if (!Backward)
       RegionLabels[L->getDecl()] = Facts;
   }
