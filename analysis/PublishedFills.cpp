@@ -35,7 +35,8 @@ std::pair<const Stmt *, const CompoundStmt *> blockStatement(const Stmt &S,
   return {nullptr, nullptr};
 }
 
-/// Whether \p Ref only reads the variable's value.
+} // namespace
+
 bool onlyReads(const DeclRefExpr &Ref, ASTContext &Ctx) {
   const Stmt *Up = parentStmt(Ref, Ctx);
   while (Up && isa<ParenExpr>(Up))
@@ -50,8 +51,6 @@ bool startsNull(const VarDecl &Var, ASTContext &Ctx) {
          Init->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
              Expr::NPCK_NotNull;
 }
-
-} // namespace
 
 PublishableFill findPublishableFill(const VarDecl &Var, ASTContext &Ctx) {
   PublishableFill Result;
@@ -169,8 +168,12 @@ bool isPublishedCache(const VarDecl &Var, ASTContext &Ctx) {
   if (!Var.isStaticLocal() || !Function || !Function->hasBody() ||
       !Var.getType()->isPointerType() || !startsNull(Var, Ctx))
     return false;
-  std::vector<const DeclRefExpr *> Refs =
-      referencesTo(Var, Function->getBody());
+  return usedAsPublishedCache(Var, referencesTo(Var, Function->getBody()), Ctx);
+}
+
+bool usedAsPublishedCache(const VarDecl &Var,
+                          llvm::ArrayRef<const DeclRefExpr *> Refs,
+                          ASTContext &Ctx) {
   const VarDecl *Mutex = nullptr;
   bool Written = false;
   auto Locked = [&](const CompoundStmt &Block, const Stmt *S) {

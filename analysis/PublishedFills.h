@@ -46,12 +46,15 @@
 #ifndef GILPORT_ANALYSIS_PUBLISHEDFILLS_H
 #define GILPORT_ANALYSIS_PUBLISHEDFILLS_H
 
+#include "llvm/ADT/ArrayRef.h"
+
 #include <string>
 
 namespace clang {
 class ASTContext;
 class BinaryOperator;
 class CompoundStmt;
+class DeclRefExpr;
 class DeclStmt;
 class IfStmt;
 class VarDecl;
@@ -85,6 +88,18 @@ PublishableFill findPublishableFill(const clang::VarDecl &Var,
 /// unlock of one static PyMutex, or the last read after them; it is
 /// written only by `cache = local;` under `if (cache == NULL)`.
 bool isPublishedCache(const clang::VarDecl &Var, clang::ASTContext &Ctx);
+
+/// Whether \p Refs, the uses of \p Var, are those of a published cache as
+/// above (the test behind isPublishedCache, for any pointer variable).
+bool usedAsPublishedCache(const clang::VarDecl &Var,
+                          llvm::ArrayRef<const clang::DeclRefExpr *> Refs,
+                          clang::ASTContext &Ctx);
+
+/// Whether \p Ref only reads the variable's value.
+bool onlyReads(const clang::DeclRefExpr &Ref, clang::ASTContext &Ctx);
+
+/// Whether \p Var has no initial value, or NULL.
+bool startsNull(const clang::VarDecl &Var, clang::ASTContext &Ctx);
 
 } // namespace gilport
 

@@ -147,4 +147,35 @@ std::optional<SourceLocation> endOfLineAfter(SourceLocation Loc,
   return SM.getLocForStartOfFile(File).getLocWithOffset(End);
 }
 
+/// Moves \p Offset up over the comment lines directly above it, so that text
+/// inserted there does not separate a function from its comment.
+unsigned aboveAttachedComments(llvm::StringRef Buffer, unsigned Offset) {
+  while (Offset > 0) {
+    size_t PreviousEnd = Offset - 1; // the newline ending the previous line
+    size_t PreviousStart =
+        Buffer.rfind('\n', PreviousEnd ? PreviousEnd - 1 : 0);
+    PreviousStart =
+        PreviousStart == llvm::StringRef::npos ? 0 : PreviousStart + 1;
+    if (PreviousEnd == 0)
+      PreviousStart = 0;
+    llvm::StringRef Line = Buffer.slice(PreviousStart, PreviousEnd).trim();
+    if (Line.starts_with("//")) {
+      Offset = PreviousStart;
+      continue;
+    }
+    if (!Line.ends_with("*/"))
+      break;
+    size_t Open = Buffer.take_front(PreviousEnd).rfind("/*");
+    if (Open == llvm::StringRef::npos)
+      break;
+    size_t OpenLine = Buffer.rfind('\n', Open);
+    OpenLine = OpenLine == llvm::StringRef::npos ? 0 : OpenLine + 1;
+    // Only a comment that starts its line.
+    if (!Buffer.slice(OpenLine, Open).trim().empty())
+      break;
+    Offset = OpenLine;
+  }
+  return Offset;
+}
+
 } // namespace gilport

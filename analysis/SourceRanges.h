@@ -4,6 +4,7 @@
 #define GILPORT_ANALYSIS_SOURCERANGES_H
 
 #include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <optional>
 #include <string>
@@ -59,6 +60,10 @@ std::string indentationAt(clang::SourceLocation Loc,
 /// otherwise.
 std::optional<clang::SourceLocation>
 endOfLineAfter(clang::SourceLocation Loc, const clang::SourceManager &SM);
+
+/// Moves \p Offset up over the comment lines directly above it, so that text
+/// inserted there does not separate a function from its comment.
+unsigned aboveAttachedComments(llvm::StringRef Buffer, unsigned Offset);
 
 } // namespace gilport
 

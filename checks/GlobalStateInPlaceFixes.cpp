@@ -2,7 +2,8 @@
 //
 // GlobalStateScan's fixes that end a race where the variable is: a PyMutex
 // around first-use fills (rewrites/LazyInitLock.h) or under which they are
-// published (rewrites/PublishFill.h), and tables filled under
+// published (rewrites/PublishFill.h, in place or by an accessor for a
+// file-scope pointer), and tables filled under
 // a flag made per call or locked (rewrites/PerCallTables.h). They are the
 // fix whatever the options: module state does not end a race between the
 // module's threads.
@@ -35,6 +36,8 @@ std::string GlobalStateScan::Candidate::inPlaceReason() const {
     return Publish->Reason;
   if (Lazy && !SharedByInterpreters)
     return Lazy->Reason;
+  if (PublishGlobal && PublishGlobal->FillSeen && !SharedByInterpreters)
+    return PublishGlobal->Reason;
   if (Cache && Cache->FlagFound)
     return Cache->Reason;
   return {};
@@ -56,6 +59,12 @@ void GlobalStateScan::addLazyFillFixes(ASTContext &Ctx) {
         Found.Publish->Fill &&
         Context.wouldReport(Found.Var->getLocation(), CheckName))
       InPlaceFixes[Found.Var] = publishFill(*Found.Publish, *Found.Var, Ctx);
+  for (const Candidate &Found : Candidates)
+    if (!Found.SharedByInterpreters && Found.RunTimeWrite &&
+        Found.PublishGlobal && !Found.PublishGlobal->Fills.empty() &&
+        Context.wouldReport(Found.Var->getLocation(), CheckName))
+      InPlaceFixes[Found.Var] =
+          publishGlobalFill(*Found.PublishGlobal, *Found.Var, Ctx);
   for (auto &[Block, ByFill] : ByBlock) {
     std::vector<std::pair<long, const IfStmt *>> Ordered;
     for (const auto &Entry : ByFill)

@@ -566,6 +566,14 @@ void GlobalStateScan::keepHazards(ASTContext &Ctx) {
       else if (!Found.Lazy->Fill)
         Found.Publish = findPublishableFill(*Found.Var, Ctx);
     }
+    // So is a file-scope one that an accessor publishes.
+    if (Found.RunTimeWrite && Found.Kind == StaticStateKind::ObjectPointer &&
+        Found.Var->isFileVarDecl()) {
+      if (isPublishedGlobal(*Found.Var, Ctx, Lifecycle))
+        Found.RunTimeWrite.reset();
+      else
+        Found.PublishGlobal = findPublishableGlobal(*Found.Var, Ctx, Lifecycle);
+    }
     if (Found.RunTimeWrite && Found.Kind == StaticStateKind::MutableData &&
         Found.Var->isStaticLocal()) {
       Found.Cache = findStaticCache(*Found.Var, Ctx);

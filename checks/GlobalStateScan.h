@@ -15,6 +15,7 @@
 #include "analysis/LazyInit.h"
 #include "analysis/ModuleInit.h"
 #include "analysis/PublishedFills.h"
+#include "analysis/PublishedGlobals.h"
 #include "analysis/StaticCaches.h"
 #include "checks/GilportCheck.h"
 #include "rewrites/Rewrite.h"
@@ -126,6 +127,9 @@ private:
     /// When it is not in LazyInit's shape: how a fill that may run Python
     /// code is published instead.
     std::optional<PublishableFill> Publish;
+    /// For a file-scope object pointer written at run time: how its
+    /// first-use fills are published instead.
+    std::optional<PublishableGlobal> PublishGlobal;
     /// For function-static C data written at run time: the fill of tables
     /// under a flag it belongs to.
     std::optional<StaticCache> Cache;

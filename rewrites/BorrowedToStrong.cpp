@@ -3,6 +3,7 @@
 #include "rewrites/BorrowedToStrong.h"
 #include "analysis/AstQueries.h"
 #include "analysis/SourceRanges.h"
+#include "rewrites/borrowed/ArgumentHoist.h"
 #include "rewrites/borrowed/ErrorPaths.h"
 #include "rewrites/borrowed/OwnershipWalk.h"
 
@@ -260,6 +261,10 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
       Statement = DS;
     IsDecl = true;
   }
+  if (!Var && !Statement && Form == StrongCallForm::SameArguments)
+    if (std::optional<Rewrite> Hoisted = hoistArgument(
+            Call, Function, Replacement.str() + "(" + Args + ")", Ctx))
+      return Hoisted->ok() ? *Hoisted : Fail(Hoisted->Reason);
   if (!Var || !Statement)
     return Fail("the result is not stored in a local variable by a statement "
                 "of its own");

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rewrites/ModuleStateConversion.h"
+#include "analysis/SourceRanges.h"
 
 #include "rewrites/GilDeclarationFix.h"
 #include "rewrites/MultiPhaseConversion.h"

@@ -4,11 +4,14 @@
 
 #include "analysis/AstQueries.h"
 #include "analysis/SourceRanges.h"
+#include "rewrites/GilDeclarationFix.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/Support/Regex.h"
 
 #include <string>
 
@@ -94,6 +97,94 @@ Rewrite publishFill(const PublishableFill &Fill, const VarDecl &Var,
       " = NULL;\n" + In + "}\n" + In + "PyMutex_Unlock(&" + LockName + ");\n" +
       In + "Py_XDECREF(" + Old + ");\n" + In + Old + " = " + CacheName + ";";
   Result.Hints.push_back(FixItHint::CreateInsertion(*BranchEnd, Publish));
+  return Result;
+}
+
+Rewrite publishGlobalFill(const PublishableGlobal &Fill, const VarDecl &Var,
+                          ASTContext &Ctx) {
+  if (Fill.Fills.empty() || !Fill.Value || !Fill.FirstFunction)
+    return Rewrite::failure(Fill.Reason.empty() ? "no first-use fill"
+                                                : Fill.Reason);
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  const TranslationUnitDecl *Unit = Ctx.getTranslationUnitDecl();
+  std::string Old = Var.getName().str();
+  std::string Accessor = "get_" + Old, LockName = Old + "_lock";
+  if (declaresOrUsesName(Unit, Accessor) || declaresOrUsesName(Unit, LockName))
+    return Rewrite::failure("'" + Accessor + "' or '" + LockName +
+                            "' is already a name in the file");
+  std::optional<std::string> Made =
+      spelledText(Fill.Value->getSourceRange(), SM, LO);
+  if (!Made)
+    return Rewrite::failure("its value is spelled through a macro");
+  std::string Local =
+      llvm::Regex("\\bvalue\\b").match(*Made) ? "made" : "value";
+
+  // Before the first function that fills it and the comment above it.
+  SourceLocation FunctionBegin =
+      SM.getExpansionLoc(Fill.FirstFunction->getBeginLoc());
+  if (!SM.isInMainFile(FunctionBegin))
+    return Rewrite::failure("the function that fills it is in a header");
+  SourceLocation LineBegin = text::lineStart(FunctionBegin, SM);
+  unsigned InsertOffset = aboveAttachedComments(
+      SM.getBufferData(SM.getFileID(LineBegin)), SM.getFileOffset(LineBegin));
+  SourceLocation InsertAt = LineBegin.getLocWithOffset(
+      int(InsertOffset) - int(SM.getFileOffset(LineBegin)));
+  // The file's own step, from the function's body; else four spaces.
+  std::string Step = "    ";
+  if (const auto *Body =
+          dyn_cast_or_null<CompoundStmt>(Fill.FirstFunction->getBody());
+      Body && !Body->body_empty()) {
+    std::string Inner = indentationAt(Body->body_front()->getBeginLoc(), SM);
+    std::string Outer = indentationAt(FunctionBegin, SM);
+    if (llvm::StringRef(Inner).starts_with(Outer) &&
+        Inner.size() > Outer.size())
+      Step = Inner.substr(Outer.size());
+  }
+  std::string Type = Var.getType().getAsString(Ctx.getPrintingPolicy());
+  if (!llvm::StringRef(Type).ends_with("*"))
+    return Rewrite::failure("its type is not spelled as a pointer");
+  std::string Decl =
+      llvm::StringRef(Type).ends_with(" *") ? Type + Local : Type + " " + Local;
+  std::string Lock = "PyMutex_Lock(&" + LockName + ");\n";
+  std::string Unlock = "PyMutex_Unlock(&" + LockName + ");\n";
+  std::string In = Step + Step, Deeper = In + Step;
+  std::string Text =
+      "static PyMutex " + LockName + ";\n\n" + "/* " + Old +
+      ", made on first use. Threads that make it at once\n"
+      "   publish it under " +
+      LockName + ", and the first value wins. */\n" + "static " + Type +
+      (llvm::StringRef(Type).ends_with(" *") ? "" : " ") + "\n" + Accessor +
+      "(void)\n{\n" + Step + Decl + ";\n\n" + Step + Lock + Step + Local +
+      " = " + Old + ";\n" + Step + Unlock + Step + "if (" + Local +
+      " == NULL) {\n" + In + Local + " = " + *Made + ";\n" + In + "if (" +
+      Local + " == NULL)\n" + Deeper + "return NULL;\n" + In + Lock + In +
+      "if (" + Old + " == NULL) {\n" + Deeper + Old + " = " + Local + ";\n" +
+      Deeper + Local + " = NULL;\n" + In + "}\n" + In + Unlock + In +
+      "Py_XDECREF(" + Local + ");\n" + In + Local + " = " + Old + ";\n" + Step +
+      "}\n" + Step + "return " + Local + ";\n}\n\n";
+
+  Rewrite Result;
+  Result.Hints.push_back(FixItHint::CreateInsertion(InsertAt, Text));
+  for (const IfStmt *If : Fill.Fills) {
+    std::optional<CharSourceRange> Lines = wholeStatementLines(*If, SM, LO);
+    if (!Lines)
+      return Rewrite::failure("a fill is spelled through a macro");
+    // With the fill gone, a blank line that followed it would follow a
+    // `case` label or a brace.
+    auto [File, Begin] = SM.getDecomposedLoc(Lines->getBegin());
+    unsigned End = SM.getFileOffset(Lines->getEnd());
+    llvm::StringRef Buffer = SM.getBufferData(File);
+    llvm::StringRef Before = Buffer.take_front(Begin).rtrim(" \t\n");
+    if ((Before.ends_with(":") || Before.ends_with("{")) &&
+        Buffer.drop_front(End).starts_with("\n"))
+      Lines->setEnd(Lines->getEnd().getLocWithOffset(1));
+    Result.Hints.push_back(FixItHint::CreateRemoval(*Lines));
+  }
+  for (const DeclRefExpr *Read : Fill.Reads)
+    Result.Hints.push_back(FixItHint::CreateReplacement(
+        CharSourceRange::getTokenRange(SM.getSpellingLoc(Read->getLocation())),
+        Accessor + "()"));
   return Result;
 }
 

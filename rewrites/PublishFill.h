@@ -7,6 +7,9 @@
 // use stay as written, and the value made is published under a new static
 // PyMutex, the first value winning.
 //
+// A file-scope pointer filled at several places (analysis/PublishedGlobals.h)
+// gets one accessor that does the same.
+//
 // PyMutex is Python 3.13's; gilport_compat.h defines a lock that does
 // nothing for older versions, whose GIL already serialises the code.
 //
@@ -16,6 +19,7 @@
 #define GILPORT_REWRITES_PUBLISHFILL_H
 
 #include "analysis/PublishedFills.h"
+#include "analysis/PublishedGlobals.h"
 #include "rewrites/Rewrite.h"
 
 namespace clang {
@@ -28,6 +32,30 @@ namespace gilport {
 /// The edits that publish \p Fill, the first-use fill of \p Var.
 Rewrite publishFill(const PublishableFill &Fill, const clang::VarDecl &Var,
                     clang::ASTContext &Ctx);
+
+/// The edits that publish \p Fill's value, the first-use fills of \p Var, a
+/// file-scope object pointer: one accessor, `get_<name>()`, made before the
+/// first function that fills it, which every read while the module is in
+/// use calls, and the fills removed:
+///
+///   static PyMutex error_exception_lock;
+///
+///   static PyObject *
+///   get_error_exception(void)
+///   {
+///       PyObject *value;
+///
+///       PyMutex_Lock(&error_exception_lock);
+///       value = error_exception;
+///       PyMutex_Unlock(&error_exception_lock);
+///       if (value == NULL) {
+///           value = get_object("regex._regex_core", "error");
+///           ... published as by publishFill ...
+///       }
+///       return value;
+///   }
+Rewrite publishGlobalFill(const PublishableGlobal &Fill,
+                          const clang::VarDecl &Var, clang::ASTContext &Ctx);
 
 } // namespace gilport
 

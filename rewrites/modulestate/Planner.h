@@ -65,9 +65,6 @@ bool isZeroInitializer(const clang::Expr *E, clang::ASTContext &Ctx);
 /// The declaration of the named type \p Type refers to, through pointers
 /// and arrays, if it is a typedef or a tag.
 const clang::Decl *namedTypeDecl(clang::QualType Type, clang::ASTContext &Ctx);
-/// Moves \p Offset up over the comment lines directly above it, so that text
-/// inserted there does not separate a function from its comment.
-unsigned aboveAttachedComments(llvm::StringRef Buffer, unsigned Offset);
 
 /// A reference and where it is: in a function body, or in the initializer
 /// of a file-scope variable.
