@@ -4,7 +4,7 @@ whether the fixed code still compiles.
 
 Usage: bench/fix-coverage.py [--gilport PATH] [--only NAME]... [--out DIR] [--no-prepare]
                              [--jobs N] [--check-option CHECK.OPTION=VALUE]... [--targets LIST]
-                             [--no-runtime] [--no-tests]
+                             [--no-runtime] [--no-tests] [--no-stress]
 
 For each project of bench/thirdparty/projects.json, at its unported commit (copied into the
 cache by scripts/prepare-thirdparty-corpus.sh):
@@ -26,7 +26,9 @@ cache by scripts/prepare-thirdparty-corpus.sh):
      GIL still off, which RuntimeWarning enabled it), and the project's own tests are run
      with Debian's pytest where they can run here (passed/failed before and after, and the
      tests that fail only after the fix); `runtime` in projects.json says what to copy, build
-     and test, or why the tests cannot run.
+     and test, or why the tests cannot run. Each module that imports also runs under
+     `gilport stress` with the workload it derives, the same seed before and after the fix
+     (--no-stress skips it): findings by check, and the new ones after the fix.
 
 Writes OUT/fix-coverage.json and OUT/fix-coverage.md (OUT: bench/report/thirdparty). It is a
 benchmark: no figure fails it; it exits 1 only when gilport crashes (killed by a signal, or
@@ -268,7 +270,8 @@ def measure(opts, project, source_tree, work, includes):
         if not opts.tests:
             project = dict(project, runtime=dict(project.get("runtime", {}),
                                                  tests={"unavailable": "--no-tests"}))
-        runtime = fiximport.measure_runtime(project, original, fixed, reports, log=log)
+        runtime = fiximport.measure_runtime(project, original, fixed, reports, log=log,
+                                            gilport=opts.gilport if opts.stress else None)
     return {
         "name": name, "repo": project["repo"], "commit": project["unported"],
         "ported": project.get("ported"), "sources": sources,
@@ -402,6 +405,8 @@ def main():
                         help="do not build, import or test the modules on 3.13t")
     parser.add_argument("--no-tests", dest="tests", action="store_false",
                         help="build and import the modules, but do not run the projects' tests")
+    parser.add_argument("--no-stress", dest="stress", action="store_false",
+                        help="do not run the modules under gilport stress")
     opts = parser.parse_args()
     started = time.time()
     with open(PROJECTS) as f:
@@ -422,6 +427,11 @@ def main():
     with open(opts.gilport, "rb") as f:
         binary = {"path": opts.gilport, "sha256": hashlib.sha256(f.read()).hexdigest()[:16],
                   "modified": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(os.path.getmtime(opts.gilport)))}
+    # The copy below finds no runtime shim beside it: `gilport stress` takes the build's.
+    shim = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(opts.gilport))),
+                        "lib", "libgilport-shim.so")
+    if os.path.exists(shim):
+        os.environ.setdefault("GILPORT_SHIM", shim)
     work = tempfile.mkdtemp(prefix="gilport-fixcov.")
     # A private copy: a rebuild during the run cannot swap the binary.
     gilport = os.path.join(work, "gilport")

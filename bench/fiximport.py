@@ -23,7 +23,11 @@ the one `gilport fix` edited), `measure_runtime` does, under the 3.13t interpret
      with a time limit; passed/failed/errors/skipped from pytest's summary line and the
      failing test ids, and whether the GIL was on when the session ended (a module that does
      not declare Py_mod_gil turns it on: then the tests ran with the GIL). A project whose
-     tests cannot run here says why in `runtime.tests.unavailable`.
+     tests cannot run here says why in `runtime.tests.unavailable`;
+  4. stress (when fix-coverage passes its gilport): `gilport stress` on each module that
+     imports, with the workload it derives and one fixed seed (STRESS_ARGS), the same for
+     both trees; the findings by check, and those after the fix that no finding before it
+     matches by check and function.
 
 Standard library only.
 """
@@ -46,6 +50,9 @@ GIL_DECLARATION = re.compile(r"\bPy_mod_gil\b|\bPyUnstable_Module_SetGIL\b")
 BUILD_TIMEOUT = 900
 IMPORT_TIMEOUT = 120
 TESTS_TIMEOUT = 600
+STRESS_TIMEOUT = 600
+# The same for both trees: the derived workload, one seed, short phases.
+STRESS_ARGS = ["--seed", "1", "--duration", "2", "--threads", "4", "--leak-rounds", "3"]
 
 # Run by the 3.13t interpreter: argv[1] is "package" (a plain import, the package's __init__
 # runs) or "alone" (the parent packages are stubbed by empty package objects, so that no other
@@ -275,7 +282,41 @@ def run_tests(python, runtime, tree, site, scratch):
     return result
 
 
-def measure_tree(python, project, tree, scratch):
+def stress_module(gilport, python, site, module, scratch):
+    """`gilport stress MODULE` with the derived workload (no spec), one fixed seed, on the
+    3.13t interpreter; {"ran", "findings": [{"check", "where", "message"}], "phases",
+    "exit", "seconds"} or {"ran": False, "why"}."""
+    out = os.path.join(scratch, f"stress-{module}.json")
+    argv = [gilport, "stress", module, "--path", site, "--python", python, *STRESS_ARGS,
+            "--format", "json", "-o", out]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(argv, cwd=scratch, env=clean_env([site]), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, errors="replace",
+                              timeout=STRESS_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {"ran": False, "why": f"timed out after {STRESS_TIMEOUT} s"}
+    seconds = time.perf_counter() - start
+    try:
+        with open(out) as f:
+            report = json.load(f)
+    except (OSError, ValueError):
+        return {"ran": False, "why": f"no report (exit {proc.returncode}): {first_error(proc.stderr)}",
+                "seconds": seconds}
+    if report.get("error"):
+        return {"ran": False, "why": report["error"], "seconds": seconds}
+    findings = [{"check": f["check"],
+                 # Where, without line numbers: the fix moves lines.
+                 "where": f.get("function") or f.get("operation") or f.get("phase", ""),
+                 "message": f.get("message", "")}
+                for f in report.get("findings", [])]
+    phases = {name: (phase.get("summary") if isinstance(phase, dict) else phase)
+              for name, phase in (report.get("phases") or {}).items()}
+    return {"ran": True, "findings": findings, "phases": phases,
+            "exit": report.get("exit_status", proc.returncode), "seconds": seconds}
+
+
+def measure_tree(python, project, tree, scratch, gilport=None):
     runtime = project.get("runtime", {})
     site = os.path.join(scratch, "site")
     missing = make_site(runtime, tree, site)
@@ -288,6 +329,8 @@ def measure_tree(python, project, tree, scratch):
         if entry["build"]["ok"]:
             first = runtime.get("import_first", {}).get(module, [])
             entry["import"] = import_module(python, site, module, scratch, first)
+            if gilport and entry["import"]["package"]["imported"]:
+                entry["stress"] = stress_module(gilport, python, site, module, scratch)
     if missing:
         tests = {"ran": False, "why": f"not in the corpus: {', '.join(missing)}"}
     elif not all(m["build"]["ok"] for m in modules.values()):
@@ -297,15 +340,17 @@ def measure_tree(python, project, tree, scratch):
     return {"modules": modules, "tests": tests}
 
 
-def measure_runtime(project, original, fixed, scratch, log=print):
-    """{"python": path, "before": figures of ORIGINAL, "after": figures of FIXED}."""
+def measure_runtime(project, original, fixed, scratch, log=print, gilport=None):
+    """{"python": path, "before": figures of ORIGINAL, "after": figures of FIXED}; with
+    GILPORT, each module that imports is also run under `gilport stress`."""
     python = runtime_python()
     if not os.path.exists(python):
         return {"python": python, "unavailable": f"{python} not found (scripts/build-python-ft.sh)"}
     result = {"python": python}
     for label, tree in (("before", original), ("after", fixed)):
         log(f"{project['name']}: build, import and tests {label} the fix")
-        result[label] = measure_tree(python, project, tree, os.path.join(scratch, f"runtime-{label}"))
+        result[label] = measure_tree(python, project, tree, os.path.join(scratch, f"runtime-{label}"),
+                                     gilport)
     return result
 
 
@@ -377,6 +422,56 @@ def _gil_state(tests):
     return "–" if state is None else ("**on**" if state else "off")
 
 
+def _stress_counts(stress):
+    if not stress:
+        return "–"
+    if not stress.get("ran"):
+        return f"not run ({stress['why'].split(':')[0][:60]})"
+    counts = {}
+    for f in stress["findings"]:
+        counts[f["check"]] = counts.get(f["check"], 0) + 1
+    if not counts:
+        return "clean"
+    return ", ".join(f"{n} {c.removeprefix('gilport-')}" for c, n in sorted(counts.items()))
+
+
+def stress_findings_new(before, after):
+    """The findings of AFTER whose (check, where) no finding of BEFORE has."""
+    if not (before and after and before.get("ran") and after.get("ran")):
+        return []
+    seen = {(f["check"], f["where"]) for f in before["findings"]}
+    return [f for f in after["findings"] if (f["check"], f["where"]) not in seen]
+
+
+def stress_section(measured):
+    rows, notes = [], []
+    for r in measured:
+        rt = r["runtime"]
+        if rt.get("unavailable"):
+            continue
+        for module in rt["before"]["modules"]:
+            b = rt["before"]["modules"][module].get("stress")
+            a = rt["after"]["modules"][module].get("stress")
+            if not b and not a:
+                continue
+            new = stress_findings_new(b, a)
+            rows.append(f"| {r['name']} | {module} | {_stress_counts(b)} | {_stress_counts(a)} | "
+                        f"{len(new) if b and a and b.get('ran') and a.get('ran') else '–'} |")
+            notes += [f"- {r['name']} {module}: new after the fix: {f['check']} in {f['where']}: "
+                      f"{f['message'][:160]}" for f in new]
+    if not rows:
+        return []
+    out = ["", "## Per module: `gilport stress` before → after the fix", "",
+           f"`gilport stress MODULE {' '.join(STRESS_ARGS)}` with the workload it derives (no "
+           "spec: the same for both trees), for each module that imports; findings by check. "
+           "New: a finding after the fix whose check and function (or operation) no finding "
+           "before it has.", "",
+           "| project | module | before | after | new |", "|---|---|---|---|---|"] + rows
+    if notes:
+        out += [""] + notes
+    return out
+
+
 def markdown_sections(results):
     """The markdown sections of the runtime figures of RESULTS (fix-coverage's projects)."""
     measured = [r for r in results if r.get("runtime")]
@@ -407,6 +502,7 @@ def markdown_sections(results):
             notes += _module_notes(r["name"], module, "before", b) + _module_notes(r["name"], module, "after", a)
     if notes:
         out += [""] + notes
+    out += stress_section(measured)
     out += ["", "## Per project: own tests on 3.13t (passed / failed)", "",
             "| project | tests | before | after | GIL at the end of the tests | failing after, not before |",
             "|---|---|---|---|---|---|"]

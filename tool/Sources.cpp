@@ -142,6 +142,8 @@ SourceList collectSources(const std::vector<std::string> &Paths,
   // Each source found, by absolute path: the path as it was found (for
   // notes).
   std::map<std::string, std::string> Found;
+  // Found's keys in the order found.
+  std::vector<std::string> Discovered;
   std::set<std::string> Named;
   for (const std::string &Path : Paths) {
     llvm::sys::fs::file_status Status;
@@ -156,7 +158,8 @@ SourceList collectSources(const std::vector<std::string> &Paths,
     }
     if (llvm::sys::fs::is_regular_file(Status)) {
       if (isSourceFile(Path)) {
-        Found.try_emplace(absolutePath(Path), Path);
+        if (Found.try_emplace(absolutePath(Path), Path).second)
+          Discovered.push_back(absolutePath(Path));
         Named.insert(absolutePath(Path));
       } else if (isHeaderFile(Path)) {
         Result.Remarks.push_back("'" + Path +
@@ -224,7 +227,8 @@ SourceList collectSources(const std::vector<std::string> &Paths,
           continue;
         }
         std::string File = absolutePath(Entry);
-        Found.try_emplace(File, Entry);
+        if (Found.try_emplace(File, Entry).second)
+          Discovered.push_back(File);
         Result.WalkedFrom.try_emplace(File, absolutePath(Path));
       }
       // Depth first, in name order.
@@ -236,9 +240,28 @@ SourceList collectSources(const std::vector<std::string> &Paths,
   }
   for (const std::string &File : Named)
     Result.WalkedFrom.erase(File);
+  // One file reached by two paths (a directory and a symbolic link to it)
+  // is analysed and fixed once, by the path found first: a second fix would
+  // see the file changed.
+  std::map<std::string, std::string> SameAs;
+  std::map<llvm::sys::fs::UniqueID, std::string> Identities;
+  for (const std::string &File : Discovered) {
+    llvm::sys::fs::UniqueID Identity;
+    if (llvm::sys::fs::getUniqueID(File, Identity))
+      continue;
+    auto [It, New] = Identities.try_emplace(Identity, Found[File]);
+    if (!New)
+      SameAs[File] = It->second;
+  }
   for (const auto &[File, Shown] : Found) {
     if (Options.IsExcluded && Options.IsExcluded(File))
       continue;
+    if (auto It = SameAs.find(File); It != SameAs.end()) {
+      Result.Remarks.push_back("skipped '" + Shown + "': the same file as '" +
+                               It->second + "'");
+      Result.WalkedFrom.erase(File);
+      continue;
+    }
     if (!Options.CheckGenerated) {
       if (std::optional<GeneratedBy> Generated =
               detectGenerated(readHead(File))) {

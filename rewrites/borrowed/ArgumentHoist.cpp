@@ -18,14 +18,15 @@ using namespace clang;
 
 namespace {
 
-/// C-API functions that take over (steal) the reference they are passed:
-/// releasing it after the call would release it twice.
+/// C-API functions that take over (steal) the reference they are passed,
+/// or release it: releasing it after the call would release it twice.
 bool stealsArgument(llvm::StringRef Callee) {
   return llvm::is_contained(
       {"PyList_SetItem", "PyTuple_SetItem", "PyStructSequence_SetItem",
        "PyModule_AddObject", "PyException_SetCause", "PyException_SetContext",
        "PyException_SetTraceback", "PyErr_Restore", "PyErr_SetRaisedException",
-       "PyErr_SetExcInfo", "PyCell_SET", "PyList_SET_ITEM", "PyTuple_SET_ITEM"},
+       "PyErr_SetExcInfo", "PyCell_SET", "PyList_SET_ITEM", "PyTuple_SET_ITEM",
+       "Py_DecRef", "Py_XDecRef", "_Py_Dealloc"},
       Callee);
 }
 
@@ -138,6 +139,9 @@ std::optional<Rewrite> hoistArgument(const CallExpr &Call,
     Result.Hints.push_back(FixItHint::CreateInsertion(At, Text));
   };
   if (const auto *Block = dyn_cast<CompoundStmt>(P)) {
+    // A declaration before a switch's first `case` would read oddly.
+    if (isa_and_nonnull<SwitchStmt>(parentStmt(*Block, Ctx)))
+      return Rewrite::failure("the statement is in the body of a 'switch'");
     // The declaration goes after the block's leading declarations, as in
     // the rest of the code (C89 declares at the top of a block).
     const Stmt *LastDecl = nullptr;

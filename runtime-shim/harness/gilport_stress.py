@@ -495,7 +495,11 @@ def finding(check, message, severity="warning", phase=None, **extra):
 
 def import_audit(state, base):
     findings, info = [], {}
-    audit = run_child(state, "import-audit", base, timeout=120)
+    audit = run_child(state, "import-audit", base, timeout=state["import_timeout"])
+    bad = crash_or_hang(audit, "import", base["module"])
+    if bad:
+        # Nothing later can run: every phase imports the module first.
+        return [bad], {"extensions": [], "stopped": True}
     if audit.rc != 0 or audit.result is None:
         raise HarnessError("importing %s failed in %s:\n%s" % (base["module"], state["python"],
                                                               audit.stderr.strip()[-2000:]))
@@ -503,7 +507,8 @@ def import_audit(state, base):
         raise HarnessError("importing %s failed: %s" % (base["module"], audit.result["error"]))
     info["extensions"] = []
     for ext in audit.result["extensions"]:
-        probe = run_child(state, "ext-probe", dict(base, extension=ext["name"]), timeout=120)
+        probe = run_child(state, "ext-probe", dict(base, extension=ext["name"]),
+                          timeout=state["import_timeout"])
         r = probe.result or {"error": "probe failed (exit %s)" % probe.rc}
         r["file"] = ext["file"]
         info["extensions"].append(r)
@@ -527,12 +532,15 @@ def import_audit(state, base):
 
 
 def subinterp_import(state, base):
-    res = run_child(state, "subinterp-import", base, timeout=120)
+    res = run_child(state, "subinterp-import", base, timeout=state["import_timeout"])
     if res.rc != 0 or res.result is None:
         if res.rc is not None and res.rc < 0:
             return [finding("gilport-crash", "importing %s in an own-GIL subinterpreter crashed (signal %d)"
                             % (base["module"], -res.rc), severity="error", phase="subinterpreter-import",
                             python_stack=python_stacks(res.stderr))], {"ok": False}
+        bad = crash_or_hang(res, "subinterpreter-import", base["module"])
+        if bad:
+            return [bad], {"ok": False}
         raise HarnessError("subinterpreter import check failed:\n" + res.stderr.strip()[-2000:])
     r = res.result
     if r["ok"]:
@@ -557,6 +565,14 @@ def subinterp_import(state, base):
                     error="%s: %s" % (r["type"], r["message"]))], r
 
 
+def exited_by_module(res):
+    """Whether the child ended with an exit status of its own before it finished: not a
+    Python exception of the harness (which prints a traceback), so a C exit() or _exit()
+    in the module."""
+    return (res.rc is not None and res.rc > 0 and (res.result is None or res.partial)
+            and "Traceback (most recent call last)" not in res.stderr)
+
+
 def crash_or_hang(res, phase, module):
     """A finding for a child that died or hung, or None."""
     stacks = parse_stacks(res.crash_file, state_symbolizer)
@@ -571,13 +587,22 @@ def crash_or_hang(res, phase, module):
                 entry["c_stack"] = [format_frame(f) for f in rec["frames"][:40]]
             threads.append(entry)
         busy = [t for t in threads if t.get("in_call")]
-        what = "; ".join("thread %s in %s" % (t["native_id"], t["doing"]) for t in busy[:6]) or \
-            "no call in progress"
+        what = "; ".join("thread %s in %s" % (t["native_id"], t["doing"]) for t in busy[:6]) or (
+            "in its init function" if phase == "import" else "no call in progress")
         return finding("gilport-deadlock",
                        "%s hung during %s (%s): %s" % (module, res.hang.get("phase") or phase,
                                                         res.hang["reason"], what),
                        severity="error", phase=phase, threads=threads,
                        python_stack=python_stacks(res.stderr))
+    if exited_by_module(res):
+        busy = [s for s in slots if s["in_call"]]
+        doing = "; ".join(s["doing"] for s in busy) or (
+            "its init function" if phase == "import" else "no call in progress")
+        return finding("gilport-crash", "%s ended the process with exit status %d during %s, in %s "
+                       "(exit() has no stack to show)" % (module, res.rc, phase, doing),
+                       severity="error", phase=phase, exit_status=res.rc,
+                       call=busy[0]["doing"] if len(busy) == 1 else None,
+                       threads_in_call=busy, python_stack=python_stacks(res.stderr))
     if res.rc is not None and res.rc < 0:
         sig = -res.rc
         crash = next((r for r in stacks if r["kind"] == "CRASH"), None)
@@ -737,7 +762,13 @@ def run(args, state, report):
             "leak_bound": args.leak_bound, "mutators": args.mutators}
     r = locate_module(args, state, report, python, base)
     choose_shim(args, state, report, r)
+    state["import_timeout"] = args.timeout or 120
     phase_import(args, state, report, r, base)
+    if state.get("stopped"):
+        for name in ("subinterpreter-import", "concurrent", "leaks", "subinterpreters"):
+            report["phases"][name] = {"status": "skipped",
+                                      "summary": "skipped (the module could not be imported)"}
+        return 1
     sub_ok = phase_subinterpreter_import(args, state, report, r, base)
     if "concurrent" not in args.skip:
         phase_concurrent(args, state, report, r, base)
@@ -826,6 +857,13 @@ def phase_import(args, state, report, r, base):
         return
     findings, info = import_audit(state, base)
     report["findings"] += findings
+    if info.get("stopped"):
+        state["stopped"] = findings[0]["check"]
+        report["phases"]["import"] = {"status": "done", "seconds": time.monotonic() - t0,
+                                      "summary": "the import %s" % (
+                                          "hung" if state["stopped"] == "gilport-deadlock"
+                                          else "ended the process")}
+        return
     mine = next((e for e in info["extensions"]
                  if os.path.realpath(e.get("file", "")) == state_origin), {})
     state["module_slots"] = mine
@@ -851,7 +889,8 @@ def phase_subinterpreter_import(args, state, report, r, base):
             "(own-GIL subinterpreters need 3.13)" % report["target"]["python_version"]}
         return False
     if "module_slots" not in state:
-        probe = run_child(state, "ext-probe", dict(base, extension=args.module), timeout=120)
+        probe = run_child(state, "ext-probe", dict(base, extension=args.module),
+                          timeout=state["import_timeout"])
         state["module_slots"] = probe.result or {}
     findings, info = subinterp_import(state, base)
     report["findings"] += findings

@@ -111,6 +111,23 @@ static Py_ssize_t count_next(PyObject *list, Py_ssize_t *i) {
 // NOFIX-NEXT: n = PySequence_Count(PyList_GetItem(list, 0), PyLong_FromSsize_t((*i)++));
 // NOFIX: note: no automatic fix: another argument of 'PySequence_Count' has side effects
 
+// Directly in a switch's body: a declaration there would precede the cases.
+static Py_ssize_t length_of(PyObject *list, int which) {
+  Py_ssize_t n = 0;
+
+  switch (which) {
+  case 0:
+    n = 1;
+    n += PyBytes_Size(PyList_GetItem(list, 0));
+    // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: 'PyList_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyList_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+    break;
+  }
+  return n;
+}
+// NOFIX: warning: 'PyList_GetItem' {{.*}}
+// NOFIX-NEXT: n += PyBytes_Size(PyList_GetItem(list, 0));
+// NOFIX: note: no automatic fix: the statement is in the body of a 'switch'
+
 // Spelled in a macro: diagnosed, not edited.
 static Py_ssize_t macro_length(PyObject *list) {
   return SIZE_OF_ITEM(list, 0);
