@@ -80,6 +80,7 @@ config.substitutions.append(("%check_gilport",
 # Tells "findings" (1) from "error" (2), which lit's `not` cannot.
 config.substitutions.append(("%expect_exit", f"{python} {os.path.join(src, 'test', 'Inputs', 'expect-exit.py')}"))
 config.substitutions.append(("%gilport_lib", os.path.join(config.gilport_obj_root, "lib")))
+config.substitutions.append(("%build_root", config.gilport_obj_root))
 config.substitutions.append(("%gilport", config.gilport_bin))
 config.substitutions.append(("%python_ft_tsan", python_ft_tsan))
 config.substitutions.append(("%python_ft", python_ft))

@@ -4,6 +4,7 @@
 #include "tool/ChangedLines.h"
 #include "tool/CommandLine.h"
 #include "tool/CompileFlags.h"
+#include "tool/InstallLayout.h"
 #include "tool/Output.h"
 #include "tool/PythonInfo.h"
 #include "tool/Runner.h"
@@ -535,7 +536,7 @@ int runCheck(const CommandLine &Cmd) {
           llvm::sys::Process::GetEnv("GILPORT_DOCS_URL"))
     Report.DocsBaseUrl = *DocsUrl;
   else
-    Report.DocsBaseUrl = "file://" GILPORT_SOURCE_DIR "/docs/checks/";
+    Report.DocsBaseUrl = "file://" + checkDocsDir();
   Report.FixMode = Cmd.Fix;
   Report.FixedFindings = Fixes.FixedFindings;
   Report.FilesWritten = Fixes.FilesWritten;
@@ -624,8 +625,11 @@ int runDoctor(const CommandLine &Cmd) {
         {"resource_dir", ResourceDir},
         {"resource_dir_ok", ResourceDirOk},
         {"cache_dir", cacheDir()},
-        {"free_threaded_python",
-         FreeThreaded ? llvm::json::Value(*FreeThreaded) : llvm::json::Value(nullptr)},
+        {"stress_harness", stressHarnessPath()},
+        {"runtime_shim", runtimeShimPath()},
+        {"check_docs", checkDocsDir()},
+        {"free_threaded_python", FreeThreaded ? llvm::json::Value(*FreeThreaded)
+                                              : llvm::json::Value(nullptr)},
         {"default_python", defaultPython()},
         {"pythons", std::move(Pythons)}};
     llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(Root)))
@@ -636,6 +640,12 @@ int runDoctor(const CommandLine &Cmd) {
                  << "resource dir: " << ResourceDir
                  << (ResourceDirOk ? "" : " (MISSING)") << "\n"
                  << "cache dir: " << cacheDir() << "\n"
+                 << "stress harness: " << stressHarnessPath() << "\n"
+                 << "runtime shim: " << runtimeShimPath()
+                 << (llvm::sys::fs::exists(runtimeShimPath()) ? ""
+                                                              : " (MISSING)")
+                 << "\n"
+                 << "check docs: " << checkDocsDir() << "\n"
                  << "free-threaded python: "
                  << (FreeThreaded ? *FreeThreaded
                                   : "not built (run scripts/dev.sh setup)")

@@ -2,7 +2,7 @@
 //
 // A thin launcher: the stress harness is Python (runtime-shim/harness) and
 // runs inside the interpreter under test.  This finds the harness, the
-// interpreter and the LD_AUDIT shim (<bin>/../lib/libgilport-shim.so), and
+// interpreter and the LD_AUDIT shim (tool/InstallLayout.h), and
 // runs the harness with the user's arguments.  With --tsan the interpreter
 // under test is the ThreadSanitizer build (<cache>/python3.13t-tsan), and
 // the harness itself runs on an uninstrumented Python. A YAML --spec is read
@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tool/Stress.h"
+#include "tool/InstallLayout.h"
 #include "tool/PythonInfo.h"
 #include "tool/Sources.h"
 #include "tool/StressSpec.h"
@@ -29,13 +30,7 @@
 #include <string>
 #include <vector>
 
-#ifndef GILPORT_SOURCE_DIR
-#define GILPORT_SOURCE_DIR ""
-#endif
-
 namespace gilport {
-
-static int mainAnchor;
 
 /// The ThreadSanitizer build of the reference runtime that
 /// `scripts/build-python-ft.sh --tsan` makes.
@@ -94,10 +89,7 @@ private:
 } // namespace
 
 int runStress(llvm::ArrayRef<const char *> Args) {
-  llvm::SmallString<256> DefaultHarness(GILPORT_SOURCE_DIR);
-  llvm::sys::path::append(DefaultHarness, "runtime-shim", "harness",
-                          "gilport_stress.py");
-  std::string Harness = envOr("GILPORT_STRESS_HARNESS", DefaultHarness);
+  std::string Harness = envOr("GILPORT_STRESS_HARNESS", stressHarnessPath());
   if (!llvm::sys::fs::exists(Harness)) {
     llvm::errs() << "gilport: error: the stress harness was not found at '"
                  << Harness << "' (set GILPORT_STRESS_HARNESS)\n";
@@ -160,15 +152,7 @@ int runStress(llvm::ArrayRef<const char *> Args) {
   if (!Program)
     return 2;
 
-  std::string Shim = envOr("GILPORT_SHIM", "");
-  if (Shim.empty()) {
-    std::string Exe = llvm::sys::fs::getMainExecutable(
-        "gilport", reinterpret_cast<void *>(&mainAnchor));
-    llvm::SmallString<256> Path(llvm::sys::path::parent_path(
-        llvm::sys::path::parent_path(Exe)));
-    llvm::sys::path::append(Path, "lib", "libgilport-shim.so");
-    Shim = std::string(Path);
-  }
+  std::string Shim = envOr("GILPORT_SHIM", runtimeShimPath());
 
   std::vector<std::string> Argv = {*Program, "-I", Harness};
   for (const char *Arg : Args)
