@@ -17,6 +17,8 @@ packages=(
   # CPython builds (the reference 3.13t runtime, the 3.11 tree) and compile_commands.json
   libssl-dev libffi-dev zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libreadline-dev
   libgdbm-dev libgdbm-compat-dev uuid-dev libexpat1-dev libnsl-dev tk-dev bear
+  # a real meson build's compile database (test/cli/meson-database.test)
+  meson
   # the measurement rig (bench/run): plots, crcmod's setup.py, checking the HTML report renders
   python3-matplotlib python3-setuptools chromium
 )

@@ -66,6 +66,10 @@ require("crcmod-tree", os.path.exists(os.path.join(crcmod_tree, "compile_command
 # Debian's pre-commit runs the hook of .pre-commit-hooks.yaml (test/cli/pre-commit.test).
 require("pre-commit", shutil.which("pre-commit") is not None and shutil.which("git") is not None,
         "pre-commit (or git)", setup="scripts/install-deps.sh (apt-get install pre-commit git)")
+require("meson", shutil.which("meson") is not None and shutil.which("ninja") is not None,
+        "meson (Debian's meson package)", "scripts/install-deps.sh")
+require("bear", shutil.which("bear") is not None and os.path.exists("/usr/bin/python3"),
+        "bear (Debian's bear package)", "scripts/install-deps.sh")
 
 python = shutil.which("python3") or "/usr/bin/python3"
 # Tests of file ownership need to give files to another user.

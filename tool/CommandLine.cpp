@@ -21,6 +21,10 @@ commands:
   list-checks         list the checks
   explain CHECK       print a check's documentation
   doctor              show the toolchain and Python installations gilport uses
+  stress MODULE       run a built module under concurrent load (see --help)
+  build-db [-o DIR] -- COMMAND...
+                      record the compile commands of a build (a setuptools
+                      build, say) in DIR/compile_commands.json, with bear
   --version           print the version
 
 check options:

@@ -66,11 +66,51 @@ bool GilportCompilationDatabase::loadExplicitDatabase(std::string &Error) {
   return true;
 }
 
+namespace {
+
+/// The newest `build/*/compile_commands.json` under \p Dir: the build
+/// folders of scikit-build-core (`build/{wheel_tag}`) and meson-python's
+/// editable installs (`build/cp313`), one per interpreter or tag; the most
+/// recently written is the build the user ran last.
+std::optional<std::string> newestBuildSubdirDatabase(llvm::StringRef Dir) {
+  llvm::SmallString<256> Build(Dir);
+  llvm::sys::path::append(Build, "build");
+  std::error_code EC;
+  std::optional<std::string> Newest;
+  llvm::sys::TimePoint<> NewestTime;
+  std::vector<std::string> Subdirs;
+  for (llvm::sys::fs::directory_iterator It(Build, EC), End; It != End && !EC;
+       It.increment(EC))
+    Subdirs.push_back(It->path());
+  llvm::sort(Subdirs); // equal times: the first name wins, on any file system
+  for (const std::string &Sub : Subdirs) {
+    llvm::SmallString<256> Candidate(Sub);
+    llvm::sys::path::append(Candidate, "compile_commands.json");
+    llvm::sys::fs::file_status Status;
+    if (llvm::sys::fs::status(Candidate, Status) ||
+        !llvm::sys::fs::exists(Status))
+      continue;
+    if (!Newest || Status.getLastModificationTime() > NewestTime) {
+      Newest = std::string(Candidate);
+      NewestTime = Status.getLastModificationTime();
+    }
+  }
+  return Newest;
+}
+
+} // namespace
+
 std::optional<std::pair<std::shared_ptr<CompilationDatabase>, std::string>>
 GilportCompilationDatabase::loadDatabaseIn(llvm::StringRef Dir) const {
-  for (const char *Sub : {"", "build"}) {
+  std::vector<std::string> Candidates;
+  for (const char *Sub : {"", "build", "builddir"}) {
     llvm::SmallString<256> Candidate(Dir);
     llvm::sys::path::append(Candidate, Sub, "compile_commands.json");
+    Candidates.push_back(std::string(Candidate));
+  }
+  if (std::optional<std::string> Newest = newestBuildSubdirDatabase(Dir))
+    Candidates.push_back(*Newest);
+  for (const std::string &Candidate : Candidates) {
     if (!llvm::sys::fs::exists(Candidate))
       continue;
     if (std::string Kind = irregularFileKind(Candidate); !Kind.empty()) {

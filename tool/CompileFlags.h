@@ -1,7 +1,10 @@
-//===--- CompileFlags.h - Where each file's compile flags come from -*- C++ -*-===//
+//===--- CompileFlags.h - Where each file's compile flags come from -*- C++
+//-*-===//
 //
 // Flags come from a compile_commands.json (-p, else the nearest parent
-// directory or its build/ that has one). A file with no entry gets inferred
+// directory, or its build/, builddir/ or newest build/*/, that has one: the
+// places CMake, meson, meson-python and scikit-build-core write it). A file
+// with no entry gets inferred
 // flags: the Python include directory, the file's own directory and include/
 // at the project root.
 //
@@ -70,8 +73,8 @@ public:
 private:
   const clang::tooling::CompilationDatabase *
   databaseFor(llvm::StringRef FilePath, std::string *Location) const;
-  /// The database in \p Dir or \p Dir/build, and where it is; none if
-  /// neither has a readable one.
+  /// The database in \p Dir, \p Dir/build, \p Dir/builddir or the newest
+  /// \p Dir/build/*/, and where it is; none if none has a readable one.
   std::optional<std::pair<std::shared_ptr<clang::tooling::CompilationDatabase>,
                           std::string>>
   loadDatabaseIn(llvm::StringRef Dir) const;

@@ -1,6 +1,7 @@
 //===--- Driver.cpp - gilport's entry point -------------------------------===//
 
 #include "tool/Baseline.h"
+#include "tool/BuildDb.h"
 #include "tool/ChangedLines.h"
 #include "tool/CommandLine.h"
 #include "tool/CompileFlags.h"
@@ -664,6 +665,9 @@ int main(int argc, const char **argv) {
   // `stress` has its own options and runs the Python harness.
   if (argc > 1 && llvm::StringRef(argv[1]) == "stress")
     return runStress(llvm::ArrayRef<const char *>(argv + 2, argv + argc));
+  // `build-db` passes everything after `--` to the build.
+  if (argc > 1 && llvm::StringRef(argv[1]) == "build-db")
+    return runBuildDb(llvm::ArrayRef<const char *>(argv + 2, argv + argc));
   std::string Error;
   std::optional<CommandLine> Cmd = parseCommandLine(
       llvm::ArrayRef<const char *>(argv + 1, argv + argc), Error);

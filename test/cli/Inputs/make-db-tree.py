@@ -11,6 +11,8 @@ gets inferred flags instead has no finding. STYLE picks the database:
   nodir     like cmake, but a.c's "directory" does not exist
   gccflags  like cmake, with flags gcc accepts and clang rejects
   rsp       like cmake, with the define in a response file (@flags.rsp)
+  skbuild   scikit-build-core's build/{wheel_tag}/compile_commands.json: the
+            newest of two tags has the define, an older one does not
 """
 import json
 import os
@@ -56,6 +58,16 @@ for name in ("a", "b"):
     else:
         entries.append({"directory": directory, "file": path,
                         "command": " ".join(["/usr/bin/cc"] + flags + ["-c", path])})
+if style == "skbuild":
+    # An older build for another interpreter, without the define, first.
+    older = os.path.join(build, "cp312-cp312-linux_x86_64")
+    os.makedirs(older, exist_ok=True)
+    with open(os.path.join(older, "compile_commands.json"), "w") as f:
+        json.dump([dict(e, command=e["command"].replace("-DGILPORT_TEST_FLAG ", ""))
+                   for e in entries], f, indent=1)
+    os.utime(os.path.join(older, "compile_commands.json"), (1e9, 1e9))
+    build = os.path.join(build, "cp313-cp313t-linux_x86_64")
+    os.makedirs(build, exist_ok=True)
 with open(os.path.join(build, "compile_commands.json"), "w") as f:
     if style == "badjson":
         f.write('[{"directory": "%s", "file": ' % build)
