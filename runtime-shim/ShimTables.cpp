@@ -107,7 +107,9 @@ int main(int argc, char **argv) {
     Functions.push_back(llvm::json::Object{
         {"name", Api->Name},
         {"replacement", Api->Replacement},
-        {"since", "Python " + Api->ReplacementAddedIn.str()}});
+        {"since", "Python " + Api->ReplacementAddedIn.str()},
+        // The static check's own advice, so both say the same.
+        {"advice", replacementAdvice(*Api)}});
   std::string Json;
   llvm::raw_string_ostream JsonOS(Json);
   JsonOS << llvm::formatv("{0:2}",

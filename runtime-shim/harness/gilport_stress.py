@@ -624,11 +624,23 @@ def crash_or_hang(res, phase, module):
             thread=culprit["native_id"] if culprit else (crash["tid"] if crash else None),
             threads_in_call=busy, python_stack=python_stacks(res.stderr),
             c_stack=[format_frame(fr) for fr in crash["frames"][:40]] if crash else [])
+        in_module = False
         if crash:
             for fr in crash["frames"]:
                 if fr.get("file") and state_origin and fr["object"] == state_origin:
                     f.update(file=fr["file"], line=fr["line"], column=fr.get("column") or 0)
+                    in_module = True
                     break
+        if not in_module and slots:
+            # The call running is not to blame when none of the module's code
+            # is on the stack: the module likely corrupted the heap, or freed an
+            # object too early, in an earlier call, and this is where it showed.
+            f["message"] += ("; no frame of the module is on the crashing thread's stack: "
+                             "memory it damaged earlier (heap corruption, or an object "
+                             "freed too early) was likely found late; see each thread's "
+                             "last call")
+            f["last_calls"] = [{"thread": s["native_id"], "call": s["doing"],
+                                "in_call": s["in_call"], "calls": s["calls"]} for s in slots]
         return f
     return None
 
@@ -656,9 +668,13 @@ def borrowed_findings(state, shim_out):
                  "calls": s["calls"], "shared_calls": s["shared_calls"], "threads": s["threads"]}
         observed.append(entry)
         if s["shared_calls"]:
-            repl, since = functions[s["function"]]["replacement"], functions[s["function"]]["since"]
-            msg = ("'%s' returns a borrowed reference that another thread can invalidate; "
-                   "use '%s' (%s), which returns a strong reference" % (s["function"], repl, since))
+            fn = functions[s["function"]]
+            # The advice of `gilport check`: not every replacement returns a strong
+            # reference (PyType_GetModuleByDef's result is kept alive by the class).
+            advice = fn.get("advice") or "use '%s' (%s), which returns a strong reference" % (
+                fn["replacement"], fn["since"])
+            msg = ("'%s' returns a borrowed reference that another thread can invalidate; %s"
+                   % (s["function"], advice))
             findings.append(finding(
                 "gilport-borrowed-ref", msg, phase="concurrent",
                 file=s.get("file") or s["object"], line=s.get("line") or 0,
@@ -952,6 +968,11 @@ def phase_concurrent(args, state, report, r, base):
     report["findings"] += workload_findings(state, result, args.module)
     conc = result.get("concurrent") or {}
     calls = sum(conc.get("attempted", {}).values())
+    if not conc and bad:
+        # The child died before its report: count what the threads started.
+        _, slots = shimdata.read_context(res.context)
+        calls = sum(s["calls"] for s in slots)
+        conc = {"elapsed": res.elapsed}
     phase.update(seconds=time.monotonic() - t0, shim=shim_info, operations=result.get("operations"),
                  calls=conc.get("attempted"), ok_calls=conc.get("ok"), elapsed=conc.get("elapsed"),
                  leaks=result.get("leaks"),

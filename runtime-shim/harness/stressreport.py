@@ -38,6 +38,9 @@ def write_text(report, out):
                 out.write("      %s\n" % fr)
         if f.get("call"):
             out.write("  call: %s (thread %s)\n" % (f["call"], f.get("thread", "?")))
+        for last in f.get("last_calls") or []:
+            out.write("  thread %s, %s call: %s\n" % (
+                last["thread"], "current" if last["in_call"] else "last", last["call"]))
         for t in f.get("threads", []):
             out.write("  thread %s: %s%s\n" % (t["native_id"], t["doing"],
                                                " (in call)" if t.get("in_call") else ""))
