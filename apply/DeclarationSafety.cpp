@@ -12,10 +12,10 @@ namespace {
 
 bool blocksDeclaration(const Finding &F) {
   return F.Fixes.empty() &&
-         llvm::is_contained({"gilport-borrowed-ref",
-                             "gilport-unlocked-container-access",
-                             "gilport-global-state"},
-                            F.Check);
+         llvm::is_contained(
+             {"gilport-borrowed-ref", "gilport-unlocked-container-access",
+              "gilport-unlocked-object-state", "gilport-global-state"},
+             F.Check);
 }
 
 } // namespace

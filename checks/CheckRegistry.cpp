@@ -7,6 +7,7 @@
 #include "checks/GlobalStateCheck.h"
 #include "checks/MissingGilDeclCheck.h"
 #include "checks/UnlockedContainerAccessCheck.h"
+#include "checks/UnlockedObjectStateCheck.h"
 
 namespace gilport {
 namespace {

@@ -47,7 +47,9 @@ struct ConfigRequest {
 /// command line are merged.
 struct EffectiveConfig {
   std::string ConfigPath;
-  std::string Checks = "gilport-*";
+  /// Every check but gilport-unlocked-object-state, which is opt-in until
+  /// its precision is measured (docs/checks/gilport-unlocked-object-state.md).
+  std::string Checks = "gilport-*,-gilport-unlocked-object-state";
   std::string WarningsAsErrors;
   std::vector<std::string> ExcludePaths;
   std::string ExcludeBase;

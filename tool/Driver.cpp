@@ -570,8 +570,14 @@ int runCheck(const CommandLine &Cmd) {
 }
 
 int runListChecks() {
+  std::string Defaults = EffectiveConfig().Checks;
   for (const CheckInfo &Info : allChecks())
-    llvm::outs() << Info.Name << "\n    " << Info.Summary << "\n";
+    llvm::outs() << Info.Name
+                 << (matchesGlobList(Defaults, Info.Name)
+                         ? ""
+                         : " (off by default: --checks=" + Info.Name.str() +
+                               " turns it on)")
+                 << "\n    " << Info.Summary << "\n";
   return ExitClean;
 }
 

@@ -1,0 +1,150 @@
+//===--- UnlockedObjectStateCheck.cpp -------------------------------------===//
+
+#include "checks/UnlockedObjectStateCheck.h"
+
+#include "analysis/AstQueries.h"
+#include "analysis/ObjectStateWrites.h"
+#include "checks/CheckContext.h"
+#include "checks/UnlockedAccesses.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/STLExtras.h"
+
+namespace gilport {
+
+using namespace clang;
+
+namespace {
+
+/// Whether \p Function takes a lock of its own: then it serialises its
+/// callers itself, and which lock guards which field is beyond this check.
+bool takesLock(const FunctionDecl &Function) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    bool Found = false;
+    bool VisitCallExpr(CallExpr *Call) {
+      Found |= llvm::is_contained(
+          {"PyMutex_Lock", "_PyMutex_Lock", "PyThread_acquire_lock",
+           "PyThread_acquire_lock_timed", "pthread_mutex_lock",
+           "pthread_rwlock_wrlock", "pthread_spin_lock", "mtx_lock",
+           "EnterCriticalSection", "AcquireSRWLockExclusive"},
+          calleeName(Call));
+      return !Found;
+    }
+  } Find;
+  Find.TraverseStmt(Function.getBody());
+  return Find.Found;
+}
+
+/// The functions that run with a lock held: those only called inside a
+/// critical section (ExistingSections::onlyCalledInside), `*_lock_held`
+/// ones, those that take a lock of their own, and, transitively, static
+/// functions only called directly by such functions or inside a section
+/// (the helpers of Argument Clinic's `@critical_section` `_impl`s).
+llvm::SmallPtrSet<const FunctionDecl *, 8>
+lockedFunctions(const ObjectStateScan &Scan, const ExistingSections &Sections,
+                ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  std::vector<const FunctionDecl *> Defined;
+  for (const auto &[F, Uses] : Scan.Uses)
+    if (const FunctionDecl *Definition = F->getDefinition();
+        Definition &&
+        SM.isInMainFile(SM.getExpansionLoc(Definition->getLocation())))
+      Defined.push_back(Definition);
+  llvm::SmallPtrSet<const FunctionDecl *, 8> Locked;
+  for (const FunctionDecl *F : Sections.onlyCalledInside(Defined, Ctx))
+    Locked.insert(F->getCanonicalDecl());
+  for (const FunctionDecl *F : Defined)
+    if (F->getName().ends_with("_lock_held") || takesLock(*F))
+      Locked.insert(F->getCanonicalDecl());
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (const auto &[F, Uses] : Scan.Uses) {
+      if (Locked.count(F) || F->isExternallyVisible() || Uses.empty())
+        continue;
+      if (llvm::all_of(Uses, [&](const FunctionUse &U) {
+            return U.DirectCall && U.In &&
+                   (Locked.count(U.In->getCanonicalDecl()) ||
+                    Sections.contains(U.Loc, SM));
+          })) {
+        Locked.insert(F);
+        Changed = true;
+      }
+    }
+  }
+  return Locked;
+}
+
+std::string typeName(const RecordDecl &Record) {
+  if (const TypedefNameDecl *Typedef = Record.getTypedefNameForAnonDecl())
+    return Typedef->getName().str();
+  return Record.getName().str();
+}
+
+} // namespace
+
+UnlockedObjectStateCheck::UnlockedObjectStateCheck(CheckContext &Context)
+    : GilportCheck("gilport-unlocked-object-state", Context),
+      Containers(Context.shared<ContainerAnalysis>()) {}
+
+void UnlockedObjectStateCheck::registerPPCallbacks(const SourceManager &,
+                                                   Preprocessor *PP) {
+  Containers.registerPPCallbacks(*PP);
+}
+
+void UnlockedObjectStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  ObjectStateScan Scan = findObjectStateWrites(Ctx);
+  const std::vector<ObjectStateWrite> &Writes = Scan.Writes;
+  const ExistingSections &Sections = Containers.Sections;
+  llvm::SmallPtrSet<const FunctionDecl *, 8> CalledLocked =
+      lockedFunctions(Scan, Sections, Ctx);
+
+  llvm::MapVector<const FunctionDecl *, std::vector<const ObjectStateWrite *>>
+      Unlocked;
+  for (const ObjectStateWrite &W : Writes) {
+    const FunctionDecl *F = W.Function;
+    SourceLocation At = SM.getFileLoc(W.Write->getExprLoc());
+    if (CalledLocked.count(F->getCanonicalDecl()) ||
+        Sections.contains(At, SM) ||
+        Sections.assertsHeld(*F, W.Object->getName(), At, SM) ||
+        !context().wouldReport(At, name()))
+      continue;
+    Unlocked[F].push_back(&W);
+  }
+  for (auto &[F, Found] : Unlocked) {
+    const ObjectStateWrite &First = *Found.front();
+    std::string Object = First.Object->getName().str();
+    FindingBuilder Finding =
+        diag(SM.getFileLoc(First.Write->getExprLoc()),
+             "'" + First.Field->getName().str() + "' of the '" +
+                 typeName(*First.Type) + "' object is changed in '" +
+                 F->getName().str() +
+                 "' without a critical section on the object: two threads "
+                 "calling it on one object at once race on the field; hold "
+                 "'Py_BEGIN_CRITICAL_SECTION(" +
+                 Object +
+                 ")' ... 'Py_END_CRITICAL_SECTION()' around the code "
+                 "that reads and changes it");
+    llvm::SmallVector<const FieldDecl *, 4> Named = {First.Field};
+    for (const ObjectStateWrite *W : llvm::drop_begin(Found)) {
+      if (llvm::is_contained(Named, W->Field) || Named.size() >= 6)
+        continue;
+      Named.push_back(W->Field);
+      Finding.note(SM.getFileLoc(W->Write->getExprLoc()),
+                   "'" + W->Field->getName().str() + "' is changed here too");
+    }
+    Finding.noFix("the section must also hold every read the change depends "
+                  "on (a test before it, a size and the buffer it sizes), "
+                  "which is for the code's author to see; add it by hand, or "
+                  "move the body into a '" +
+                  F->getName().str() +
+                  "_lock_held' function called inside the section");
+  }
+}
+
+} // namespace gilport

@@ -1,0 +1,36 @@
+// A module whose only problem is an object field its method races on.
+#include <Python.h>
+
+typedef struct {
+  PyObject_HEAD
+  long hits;
+} CounterObject;
+
+static PyObject *Counter_hit(CounterObject *self, PyObject *unused) {
+  self->hits++;
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef Counter_methods[] = {
+    {"hit", (PyCFunction)Counter_hit, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject CounterType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "counter.Counter",
+    .tp_basicsize = sizeof(CounterObject),
+    .tp_methods = Counter_methods,
+};
+
+static struct PyModuleDef counter_module = {
+    PyModuleDef_HEAD_INIT, "counter", NULL, -1, NULL,
+};
+
+PyMODINIT_FUNC PyInit_counter(void) {
+  PyObject *m;
+
+  m = PyModule_Create(&counter_module);
+  if (m == NULL)
+    return NULL;
+  return m;
+}
