@@ -7,6 +7,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace gilport {
@@ -221,6 +222,37 @@ CompatDefinitions::definedUnguardedIn(llvm::StringRef Name) const {
   scan();
   auto It = DefinedUnguardedIn.find(Name);
   return It == DefinedUnguardedIn.end() ? llvm::StringRef() : It->second;
+}
+
+const CompatDefinitions::IncludeLines &
+CompatDefinitions::includeLines(FileID File) const {
+  auto [It, New] = Includes.try_emplace(File);
+  if (!New)
+    return It->second;
+  IncludeLines &Found = It->second;
+  bool Invalid = false;
+  llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
+  if (Invalid)
+    return Found;
+  for (size_t Pos = 0; Pos < Buffer.size();) {
+    size_t End = Buffer.find('\n', Pos);
+    if (End == llvm::StringRef::npos)
+      End = Buffer.size();
+    llvm::StringRef Line = Buffer.slice(Pos, End).trim();
+    Pos = End + 1;
+    if (!Line.consume_front("#"))
+      continue;
+    Line = Line.ltrim();
+    if (!Line.consume_front("include"))
+      continue;
+    Line = Line.trim();
+    if (Line == "\"gilport_compat.h\"" || Line == "<gilport_compat.h>")
+      Found.CompatHeader = true;
+    else if (!Found.AfterPython &&
+             (Line == "<Python.h>" || Line == "\"Python.h\""))
+      Found.AfterPython = std::min<size_t>(Pos, Buffer.size());
+  }
+  return Found;
 }
 
 } // namespace gilport

@@ -23,6 +23,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,6 +78,16 @@ public:
     return definitionIn(Text, Name) != Definition::None;
   }
 
+  /// What a fix needs to know of \p File's `#include` lines: whether one
+  /// includes gilport_compat.h, and the offset of the line after its first
+  /// `#include <Python.h>` (or "Python.h"), if any. Read once per file of
+  /// the unit: every fix asks, and a file may be large.
+  struct IncludeLines {
+    bool CompatHeader = false;
+    std::optional<unsigned> AfterPython;
+  };
+  const IncludeLines &includeLines(clang::FileID File) const;
+
   enum class Definition { None, GuardedMacro, Unguarded };
   /// How \p Text defines \p Name; a macro is guarded when one of the three
   /// lines before its `#define` is `#ifndef G` or `#if !defined(G)`, for G
@@ -105,6 +116,7 @@ private:
   mutable llvm::StringMap<std::vector<Place>> DefinedIn;
   mutable llvm::StringMap<std::string> DefinedUnguardedIn;
   mutable std::optional<unsigned> AfterPython;
+  mutable std::map<clang::FileID, IncludeLines> Includes;
 };
 
 } // namespace gilport

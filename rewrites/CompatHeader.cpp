@@ -183,38 +183,17 @@ llvm::StringRef compatHeaderText() { return HeaderText; }
 
 std::optional<clang::FixItHint>
 compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File,
+                       const CompatDefinitions &Project,
                        std::optional<unsigned> Fallback,
                        std::optional<unsigned> NotBefore) {
   bool Invalid = false;
   llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
   if (Invalid)
     return std::nullopt;
-  std::optional<size_t> InsertAt;
-  // Without the header's name anywhere in the file, the first
-  // '#include <Python.h>' decides: no need to read the rest (this runs for
-  // every fix, and files can be large).
-  bool MayIncludeCompat = Buffer.contains("gilport_compat.h");
-  size_t Pos = 0;
-  while (Pos < Buffer.size()) {
-    size_t End = Buffer.find('\n', Pos);
-    if (End == llvm::StringRef::npos)
-      End = Buffer.size();
-    llvm::StringRef Line = Buffer.slice(Pos, End).trim();
-    if (Line.consume_front("#")) {
-      Line = Line.ltrim();
-      if (Line.consume_front("include")) {
-        Line = Line.trim();
-        if (Line == "\"gilport_compat.h\"" || Line == "<gilport_compat.h>")
-          return std::nullopt;
-        if (!InsertAt && (Line == "<Python.h>" || Line == "\"Python.h\"")) {
-          InsertAt = End < Buffer.size() ? End + 1 : End;
-          if (!MayIncludeCompat)
-            break;
-        }
-      }
-    }
-    Pos = End + 1;
-  }
+  const CompatDefinitions::IncludeLines &Lines = Project.includeLines(File);
+  if (Lines.CompatHeader)
+    return std::nullopt;
+  std::optional<size_t> InsertAt = Lines.AfterPython;
   if (!InsertAt)
     InsertAt = Fallback;
   if (InsertAt && NotBefore && *InsertAt < *NotBefore)
@@ -238,18 +217,6 @@ bool needsCompatHeader(llvm::StringRef MinimumPython, unsigned Major,
     MinMinor = 9;
   }
   return std::make_pair(MinMajor, MinMinor) < std::make_pair(Major, Minor);
-}
-
-bool includesCompatHeader(const clang::SourceManager &SM, clang::FileID File) {
-  bool Invalid = false;
-  llvm::StringRef Buffer = SM.getBufferData(File, &Invalid);
-  if (Invalid)
-    return false;
-  llvm::SmallVector<llvm::StringRef, 0> Lines;
-  Buffer.split(Lines, '\n');
-  return llvm::any_of(Lines, [](llvm::StringRef Line) {
-    return Line.trim() == "#include \"gilport_compat.h\"";
-  });
 }
 
 llvm::ArrayRef<llvm::StringRef> compatHeaderNames() {
@@ -339,7 +306,7 @@ std::string addFixWithCompatHeader(
     llvm::function_ref<void(const clang::FixItHint &)> AddFix) {
   std::optional<clang::FixItHint> Include;
   if (needsCompatHeader(Need.MinimumPython, Need.Major, Need.Minor) &&
-      !includesCompatHeader(SM, File)) {
+      !Need.Project.includeLines(File).CompatHeader) {
     // The project's own definitions, when they cover the fix, are used.
     const CompatDefinitions &Project = Need.Project;
     auto Missing = llvm::find_if(Need.Apis, [&](llvm::StringRef Name) {
@@ -350,8 +317,10 @@ std::string addFixWithCompatHeader(
       // critical-section macros stand back when the file defined
       // Py_BEGIN_CRITICAL_SECTION first: it goes after those definitions.
       std::optional<unsigned> NotBefore;
+      // (The definition's scan reads the file: only when one is known.)
       bool OwnSections =
           File == SM.getMainFileID() &&
+          !Project.definedFor("Py_BEGIN_CRITICAL_SECTION", File).empty() &&
           afterMacroDefinition(SM, File, "Py_BEGIN_CRITICAL_SECTION") &&
           llvm::none_of(Need.Apis, [&](llvm::StringRef Name) {
             return llvm::is_contained(SectionMacros, Name) &&
@@ -406,7 +375,7 @@ std::string addFixWithCompatHeader(
       std::optional<unsigned> After;
       if (File == SM.getMainFileID())
         After = Project.afterPythonInclude();
-      Include = compatIncludeInsertion(SM, File, After, NotBefore);
+      Include = compatIncludeInsertion(SM, File, Project, After, NotBefore);
       if (!Include)
         return ("MinimumPython is " + Need.MinimumPython +
                 " and the file has no '#include <Python.h>' line after which "

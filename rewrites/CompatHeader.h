@@ -37,9 +37,11 @@ llvm::StringRef compatHeaderText();
 /// `#include <Python.h>` (or "Python.h") of \p File, or else at offset
 /// \p Fallback: the same text at the same place for every finding, so it is
 /// applied once; never before offset \p NotBefore. None when there is no
-/// such place, or the file already includes the header.
+/// such place, or the file already includes the header. \p Project
+/// remembers each file's include lines for the unit.
 std::optional<clang::FixItHint>
 compatIncludeInsertion(const clang::SourceManager &SM, clang::FileID File,
+                       const CompatDefinitions &Project,
                        std::optional<unsigned> Fallback = std::nullopt,
                        std::optional<unsigned> NotBefore = std::nullopt);
 
@@ -67,9 +69,6 @@ struct CompatNeed {
 /// gilport_compat.h to call an API added in \p Major.\p Minor.
 bool needsCompatHeader(llvm::StringRef MinimumPython, unsigned Major,
                        unsigned Minor);
-
-/// Whether \p File already includes gilport_compat.h.
-bool includesCompatHeader(const clang::SourceManager &SM, clang::FileID File);
 
 /// Hands \p Hints, the edits of a fix in \p File, to \p AddFix, followed
 /// by the include of gilport_compat.h when the fix's APIs are newer than the
