@@ -169,18 +169,41 @@ def mode_ext_probe(config):
     write_result(config, info)
 
 
+FALLBACK_MARK = "gilport-fallback:"
+
+
 def mode_subinterp_import(config):
     import _interpreters
     paths = [os.path.abspath(p) for p in config.get("paths") or []]
-    code = ("import sys\nsys.path[:0] = %r\nimport %s\n"
-            % (paths, config["module"]))
+    # The extension modules the import loads in the main interpreter must load
+    # here too; one that does not was replaced by a fallback (a package that
+    # catches the ImportError). The subinterpreter can only say so by raising.
+    code = ("import sys, importlib, json\nsys.path[:0] = %r\nimport %s\n"
+            "missing = []\n"
+            "for name in %r:\n"
+            "    if name in sys.modules:\n"
+            "        continue\n"
+            "    try:\n"
+            "        importlib.import_module(name)\n"
+            "        error = 'not imported by the package'\n"
+            "    except Exception as exc:\n"
+            "        error = '%%s: %%s' %% (type(exc).__name__, exc)\n"
+            "    missing.append({'name': name, 'error': error})\n"
+            "if missing:\n"
+            "    raise RuntimeError(%r + json.dumps(missing))\n"
+            % (paths, config["module"], list(config.get("extensions") or []),
+               FALLBACK_MARK))
     iid = _interpreters.create(_interpreters.new_config("isolated"))
     try:
         excinfo = _interpreters.exec(iid, code)
     finally:
         _interpreters.destroy(iid)
+    message = (getattr(excinfo, "msg", None) or str(excinfo)) if excinfo else ""
     if excinfo is None:
         write_result(config, {"ok": True})
+    elif message.startswith(FALLBACK_MARK):
+        write_result(config, {"ok": True,
+                              "fallback": json.loads(message[len(FALLBACK_MARK):])})
     else:
         write_result(config, {
             "ok": False,
