@@ -3,6 +3,7 @@
 #include "analysis/ObjectStateWrites.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/CallSites.h"
 #include "analysis/ObjectLayout.h"
 
 #include "clang/AST/ASTContext.h"
@@ -12,7 +13,6 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
-#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -45,11 +45,15 @@ bool isRecordNamed(QualType Type, llvm::StringRef Name) {
 
 class Collector : public RecursiveASTVisitor<Collector> {
 public:
-  explicit Collector(ASTContext &Ctx) : Ctx(Ctx), SM(Ctx.getSourceManager()) {}
+  Collector(ASTContext &Ctx, CallSiteIndex &Callers)
+      : Ctx(Ctx), SM(Ctx.getSourceManager()), Callers(Callers) {}
 
   bool TraverseFunctionDecl(FunctionDecl *F) {
     const FunctionDecl *Saved = Current;
     Current = F->doesThisDeclarationHaveABody() ? F : Saved;
+    if (F->doesThisDeclarationHaveABody() &&
+        SM.isInMainFile(SM.getExpansionLoc(F->getLocation())))
+      Definitions.push_back(F);
     bool Result = RecursiveASTVisitor::TraverseFunctionDecl(F);
     Current = Saved;
     return Result;
@@ -92,35 +96,18 @@ public:
     return true;
   }
 
-  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-    if (const auto *F = dyn_cast<FunctionDecl>(Ref->getDecl()))
-      Uses[F->getCanonicalDecl()].push_back(
-          {Ref->getLocation(), Current, isDirectCallee(*Ref)});
-    return true;
-  }
-
-  /// The writes, without those of lifecycle functions, and the uses.
+  /// The writes, without those of lifecycle functions, and the functions.
   ObjectStateScan finish() {
     closeLifecycle();
     ObjectStateScan Result;
     for (const ObjectStateWrite &W : Writes)
       if (!Lifecycle.count(W.Function->getCanonicalDecl()))
         Result.Writes.push_back(W);
-    Result.Uses = std::move(Uses);
+    Result.Definitions = std::move(Definitions);
     return Result;
   }
 
 private:
-  bool isDirectCallee(const DeclRefExpr &Ref) {
-    auto Parents = Ctx.getParents(Ref);
-    const auto *Cast = Parents.empty() ? nullptr : Parents[0].get<Expr>();
-    if (!Cast)
-      return false;
-    auto Up = Ctx.getParents(*Cast);
-    const auto *Call = Up.empty() ? nullptr : Up[0].get<CallExpr>();
-    return Call && Call->getCallee() == Cast;
-  }
-
   void lifecycleFromTypeInit(const Expr *Init) {
     const auto *List = dyn_cast<InitListExpr>(Init->IgnoreImplicit());
     const RecordDecl *Record =
@@ -162,17 +149,15 @@ private:
   void closeLifecycle() {
     for (bool Changed = true; Changed;) {
       Changed = false;
-      for (const auto &[F, FUses] : Uses) {
-        if (Lifecycle.count(F) || F->isExternallyVisible() || FUses.empty())
+      for (const FunctionDecl *F : Definitions) {
+        const auto *Sites = Callers.knownCallers(*F);
+        if (Lifecycle.count(F->getCanonicalDecl()) || !Sites ||
+            !llvm::all_of(*Sites, [&](const CallSiteIndex::Site &Site) {
+              return Lifecycle.count(Site.Caller->getCanonicalDecl()) != 0;
+            }))
           continue;
-        bool OnlyThere = llvm::all_of(FUses, [&](const FunctionUse &U) {
-          return U.DirectCall && U.In &&
-                 Lifecycle.count(U.In->getCanonicalDecl());
-        });
-        if (OnlyThere) {
-          Lifecycle.insert(F);
-          Changed = true;
-        }
+        Lifecycle.insert(F->getCanonicalDecl());
+        Changed = true;
       }
     }
   }
@@ -233,9 +218,10 @@ private:
 
   ASTContext &Ctx;
   const SourceManager &SM;
+  CallSiteIndex &Callers;
   const FunctionDecl *Current = nullptr;
   llvm::SmallPtrSet<const FunctionDecl *, 16> Lifecycle;
-  llvm::DenseMap<const FunctionDecl *, std::vector<FunctionUse>> Uses;
+  std::vector<const FunctionDecl *> Definitions;
   std::vector<ObjectStateWrite> Writes;
 };
 
@@ -262,8 +248,8 @@ bool isExtensionObjectStruct(const RecordDecl &Record) {
   return false;
 }
 
-ObjectStateScan findObjectStateWrites(ASTContext &Ctx) {
-  Collector Collect(Ctx);
+ObjectStateScan findObjectStateWrites(ASTContext &Ctx, CallSiteIndex &Callers) {
+  Collector Collect(Ctx, Callers);
   Collect.TraverseDecl(Ctx.getTranslationUnitDecl());
   return Collect.finish();
 }

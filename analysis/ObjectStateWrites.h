@@ -27,9 +27,6 @@
 #ifndef GILPORT_ANALYSIS_OBJECTSTATEWRITES_H
 #define GILPORT_ANALYSIS_OBJECTSTATEWRITES_H
 
-#include "clang/Basic/SourceLocation.h"
-#include "llvm/ADT/DenseMap.h"
-
 #include <vector>
 
 namespace clang {
@@ -42,6 +39,8 @@ class VarDecl;
 } // namespace clang
 
 namespace gilport {
+
+class CallSiteIndex;
 
 /// Whether \p Record is an extension object's struct: its first field is
 /// the object header (`PyObject ob_base`, `PyVarObject ob_base`), directly
@@ -62,24 +61,17 @@ struct ObjectStateWrite {
   const clang::Expr *Write;
 };
 
-/// A reference to a function: where it is, the function it is in (null
-/// outside any), and whether it calls the function right there.
-struct FunctionUse {
-  clang::SourceLocation Loc;
-  const clang::FunctionDecl *In;
-  bool DirectCall;
-};
-
 struct ObjectStateScan {
   /// The writes to the objects' own fields in the functions defined in the
   /// main file, in source order, leaving out lifecycle slots and the static
-  /// functions only they call.
+  /// functions only they call (by \p Callers).
   std::vector<ObjectStateWrite> Writes;
-  /// Every reference to each function of the unit (canonical declarations).
-  llvm::DenseMap<const clang::FunctionDecl *, std::vector<FunctionUse>> Uses;
+  /// The functions defined in the main file.
+  std::vector<const clang::FunctionDecl *> Definitions;
 };
 
-ObjectStateScan findObjectStateWrites(clang::ASTContext &Ctx);
+ObjectStateScan findObjectStateWrites(clang::ASTContext &Ctx,
+                                      CallSiteIndex &Callers);
 
 } // namespace gilport
 

@@ -3,6 +3,7 @@
 #include "checks/UnlockedObjectStateCheck.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/CallSites.h"
 #include "analysis/ObjectStateWrites.h"
 #include "checks/CheckContext.h"
 #include "checks/UnlockedAccesses.h"
@@ -47,33 +48,26 @@ bool takesLock(const FunctionDecl &Function) {
 /// (the helpers of Argument Clinic's `@critical_section` `_impl`s).
 llvm::SmallPtrSet<const FunctionDecl *, 8>
 lockedFunctions(const ObjectStateScan &Scan, const ExistingSections &Sections,
-                ASTContext &Ctx) {
+                CallSiteIndex &Callers, ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
-  std::vector<const FunctionDecl *> Defined;
-  for (const auto &[F, Uses] : Scan.Uses)
-    if (const FunctionDecl *Definition = F->getDefinition();
-        Definition &&
-        SM.isInMainFile(SM.getExpansionLoc(Definition->getLocation())))
-      Defined.push_back(Definition);
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked;
-  for (const FunctionDecl *F : Sections.onlyCalledInside(Defined, Ctx))
+  for (const FunctionDecl *F : Sections.onlyCalledInside(Scan.Definitions, Ctx))
     Locked.insert(F->getCanonicalDecl());
-  for (const FunctionDecl *F : Defined)
+  for (const FunctionDecl *F : Scan.Definitions)
     if (F->getName().ends_with("_lock_held") || takesLock(*F))
       Locked.insert(F->getCanonicalDecl());
   for (bool Changed = true; Changed;) {
     Changed = false;
-    for (const auto &[F, Uses] : Scan.Uses) {
-      if (Locked.count(F) || F->isExternallyVisible() || Uses.empty())
+    for (const FunctionDecl *F : Scan.Definitions) {
+      const auto *Sites = Callers.knownCallers(*F);
+      if (Locked.count(F->getCanonicalDecl()) || !Sites ||
+          !llvm::all_of(*Sites, [&](const CallSiteIndex::Site &Site) {
+            return Locked.count(Site.Caller->getCanonicalDecl()) ||
+                   Sections.contains(Site.Call->getBeginLoc(), SM);
+          }))
         continue;
-      if (llvm::all_of(Uses, [&](const FunctionUse &U) {
-            return U.DirectCall && U.In &&
-                   (Locked.count(U.In->getCanonicalDecl()) ||
-                    Sections.contains(U.Loc, SM));
-          })) {
-        Locked.insert(F);
-        Changed = true;
-      }
+      Locked.insert(F->getCanonicalDecl());
+      Changed = true;
     }
   }
   return Locked;
@@ -98,11 +92,12 @@ void UnlockedObjectStateCheck::registerPPCallbacks(const SourceManager &,
 
 void UnlockedObjectStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
-  ObjectStateScan Scan = findObjectStateWrites(Ctx);
+  CallSiteIndex &Callers = context().callSites();
+  ObjectStateScan Scan = findObjectStateWrites(Ctx, Callers);
   const std::vector<ObjectStateWrite> &Writes = Scan.Writes;
   const ExistingSections &Sections = Containers.Sections;
   llvm::SmallPtrSet<const FunctionDecl *, 8> CalledLocked =
-      lockedFunctions(Scan, Sections, Ctx);
+      lockedFunctions(Scan, Sections, Callers, Ctx);
 
   llvm::MapVector<const FunctionDecl *, std::vector<const ObjectStateWrite *>>
       Unlocked;
