@@ -19,6 +19,26 @@ namespace gilport {
 
 using namespace clang;
 
+namespace {
+
+/// The statements that keep the first value published, one a line, each
+/// indented by \p In (\p Step deeper in the `if`), the last without its
+/// newline: under \p Lock, \p Local goes into \p Cache if that is still
+/// NULL; a value that lost is released; \p Local then reads the cache.
+/// isPublishedCache and isPublishedGlobal recognise this shape.
+std::string publishStatements(const std::string &Cache,
+                              const std::string &Local, const std::string &Lock,
+                              const std::string &In, const std::string &Step,
+                              bool OwnLineBrace) {
+  return In + "PyMutex_Lock(&" + Lock + ");\n" + In + "if (" + Cache +
+         " == NULL)" + (OwnLineBrace ? "\n" + In + "{" : std::string(" {")) +
+         "\n" + In + Step + Cache + " = " + Local + ";\n" + In + Step + Local +
+         " = NULL;\n" + In + "}\n" + In + "PyMutex_Unlock(&" + Lock + ");\n" +
+         In + "Py_XDECREF(" + Local + ");\n" + In + Local + " = " + Cache + ";";
+}
+
+} // namespace
+
 Rewrite publishFill(const PublishableFill &Fill, const VarDecl &Var,
                     ASTContext &Ctx) {
   if (!Fill.Fill || !Fill.Declaration)
@@ -91,11 +111,7 @@ Rewrite publishFill(const PublishableFill &Fill, const VarDecl &Var,
   std::string Publish =
       "\n" + In +
       "/* Keep the first value made: another thread may have made one. */\n" +
-      In + "PyMutex_Lock(&" + LockName + ");\n" + In + "if (" + CacheName +
-      " == NULL)" + (OwnLineBrace ? "\n" + In + "{" : std::string(" {")) +
-      "\n" + In + Step + CacheName + " = " + Old + ";\n" + In + Step + Old +
-      " = NULL;\n" + In + "}\n" + In + "PyMutex_Unlock(&" + LockName + ");\n" +
-      In + "Py_XDECREF(" + Old + ");\n" + In + Old + " = " + CacheName + ";";
+      publishStatements(CacheName, Old, LockName, In, Step, OwnLineBrace);
   Result.Hints.push_back(FixItHint::CreateInsertion(*BranchEnd, Publish));
   return Result;
 }
@@ -148,7 +164,7 @@ Rewrite publishGlobalFill(const PublishableGlobal &Fill, const VarDecl &Var,
       llvm::StringRef(Type).ends_with(" *") ? Type + Local : Type + " " + Local;
   std::string Lock = "PyMutex_Lock(&" + LockName + ");\n";
   std::string Unlock = "PyMutex_Unlock(&" + LockName + ");\n";
-  std::string In = Step + Step, Deeper = In + Step;
+  std::string In = Step + Step;
   std::string Text =
       "static PyMutex " + LockName + ";\n\n" + "/* " + Old +
       ", made on first use. Threads that make it at once\n"
@@ -158,10 +174,8 @@ Rewrite publishGlobalFill(const PublishableGlobal &Fill, const VarDecl &Var,
       "(void)\n{\n" + Step + Decl + ";\n\n" + Step + Lock + Step + Local +
       " = " + Old + ";\n" + Step + Unlock + Step + "if (" + Local +
       " == NULL) {\n" + In + Local + " = " + *Made + ";\n" + In + "if (" +
-      Local + " == NULL)\n" + Deeper + "return NULL;\n" + In + Lock + In +
-      "if (" + Old + " == NULL) {\n" + Deeper + Old + " = " + Local + ";\n" +
-      Deeper + Local + " = NULL;\n" + In + "}\n" + In + Unlock + In +
-      "Py_XDECREF(" + Local + ");\n" + In + Local + " = " + Old + ";\n" + Step +
+      Local + " == NULL)\n" + In + Step + "return NULL;\n" +
+      publishStatements(Old, Local, LockName, In, Step, false) + "\n" + Step +
       "}\n" + Step + "return " + Local + ";\n}\n\n";
 
   Rewrite Result;
