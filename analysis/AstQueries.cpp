@@ -41,6 +41,14 @@ bool testsForNull(const Expr *Cond, const VarDecl *Var, ASTContext &Ctx) {
          (IsVar(Compare->getRHS()) && IsNull(Compare->getLHS()));
 }
 
+llvm::StringRef recordName(const RecordDecl *Record) {
+  if (Record->getIdentifier())
+    return Record->getName();
+  if (const TypedefNameDecl *Typedef = Record->getTypedefNameForAnonDecl())
+    return Typedef->getName();
+  return {};
+}
+
 llvm::StringRef calleeName(const CallExpr *Call) {
   const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
   return Callee && Callee->getIdentifier() ? Callee->getName() : "";

@@ -23,11 +23,16 @@ class DeclRefExpr;
 class FunctionDecl;
 class GotoStmt;
 class LabelStmt;
+class RecordDecl;
 class Stmt;
 class VarDecl;
 } // namespace clang
 
 namespace gilport {
+
+/// The record's tag name, or the typedef name of an anonymous record
+/// (`typedef struct {...} PyType_Slot;`); empty for neither.
+llvm::StringRef recordName(const clang::RecordDecl *Record);
 
 /// The name of the function \p Call calls directly; empty for an indirect
 /// call, an unnamed callee or a null \p Call.

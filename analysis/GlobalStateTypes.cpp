@@ -1,6 +1,7 @@
 //===--- GlobalStateTypes.cpp ---------------------------------------------===//
 
 #include "analysis/GlobalStateTypes.h"
+#include "analysis/AstQueries.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -18,15 +19,6 @@ using namespace clang;
 namespace {
 
 constexpr unsigned MaxRecordDepth = 6;
-
-/// The record's tag name, or the typedef name of an anonymous record.
-llvm::StringRef recordName(const RecordDecl *Record) {
-  if (Record->getIdentifier())
-    return Record->getName();
-  if (const TypedefNameDecl *Typedef = Record->getTypedefNameForAnonDecl())
-    return Typedef->getName();
-  return {};
-}
 
 /// `PyObject`, `PyListObject`, `PyFrameObject` (opaque in the public API).
 bool isObjectTypedefName(llvm::StringRef Name) {

@@ -36,13 +36,8 @@ bool isLifecycleSlot(llvm::StringRef Name) {
 /// for an unnamed struct (`typedef struct {...} PyType_Slot;`).
 bool isRecordNamed(QualType Type, llvm::StringRef Name) {
   const auto *Record = Type->getAsRecordDecl();
-  if (!Record)
-    return false;
-  if (const TypedefNameDecl *Typedef = Record->getTypedefNameForAnonDecl())
-    return Typedef->getName() == Name;
-  return Record->getName() == Name;
+  return Record && recordName(Record) == Name;
 }
-
 class Collector : public RecursiveASTVisitor<Collector> {
 public:
   Collector(ASTContext &Ctx, CallSiteIndex &Callers)
@@ -230,9 +225,7 @@ private:
 bool isExtensionObjectStruct(const RecordDecl &Record) {
   // Python's own object structs (PyVarObject, PyTypeObject, ...) are not the
   // extension's.
-  llvm::StringRef Name = Record.getName();
-  if (const TypedefNameDecl *Typedef = Record.getTypedefNameForAnonDecl())
-    Name = Typedef->getName();
+  llvm::StringRef Name = recordName(&Record);
   if (Name.starts_with("Py") || Name.starts_with("_Py") || Name == "_object" ||
       Name == "_typeobject" || Name == "_heaptypeobject")
     return false;

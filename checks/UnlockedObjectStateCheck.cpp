@@ -73,12 +73,6 @@ lockedFunctions(const ObjectStateScan &Scan, const ExistingSections &Sections,
   return Locked;
 }
 
-std::string typeName(const RecordDecl &Record) {
-  if (const TypedefNameDecl *Typedef = Record.getTypedefNameForAnonDecl())
-    return Typedef->getName().str();
-  return Record.getName().str();
-}
-
 } // namespace
 
 UnlockedObjectStateCheck::UnlockedObjectStateCheck(CheckContext &Context)
@@ -117,7 +111,7 @@ void UnlockedObjectStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
     FindingBuilder Finding =
         diag(SM.getFileLoc(First.Write->getExprLoc()),
              "'" + First.Field->getName().str() + "' of the '" +
-                 typeName(*First.Type) + "' object is changed in '" +
+                 recordName(First.Type).str() + "' object is changed in '" +
                  F->getName().str() +
                  "' without a critical section on the object: two threads "
                  "calling it on one object at once race on the field; hold "
