@@ -145,6 +145,26 @@ bool isFileScopeObjectPointer(const VarDecl &Var, ASTContext &Ctx) {
          Var.getType()->isPointerType() && startsNull(Var, Ctx);
 }
 
+/// Whether \p Uses, those of \p Var, are those of a published cache
+/// (analysis/PublishedFills.h's usedAsPublishedCache) in the one function
+/// that uses it while the module is in use: the fix's accessor.
+bool publishedIn(const VarDecl &Var, llvm::ArrayRef<Use> Uses, ASTContext &Ctx,
+                 InitOnlyFields &Lifecycle) {
+  std::vector<const DeclRefExpr *> Refs;
+  const FunctionDecl *Only = nullptr;
+  for (const Use &U : Uses) {
+    if (!U.Function)
+      return false;
+    if (Lifecycle.isLifecycle(*U.Function, Ctx))
+      continue;
+    if (Only && Only != U.Function)
+      return false;
+    Only = U.Function;
+    Refs.push_back(U.Ref);
+  }
+  return Only && usedAsPublishedCache(Var, Refs, Ctx);
+}
+
 } // namespace
 
 PublishableGlobal findPublishableGlobal(const VarDecl &Var, ASTContext &Ctx,
@@ -158,10 +178,14 @@ PublishableGlobal findPublishableGlobal(const VarDecl &Var, ASTContext &Ctx,
   const SourceManager &SM = Ctx.getSourceManager();
   if (!isFileScopeObjectPointer(Var, Ctx))
     return Fail("it is not a static pointer that starts NULL");
+  std::vector<Use> Uses = usesIn(Var, Ctx);
+  if (publishedIn(Var, Uses, Ctx, Lifecycle)) {
+    Result.Published = true;
+    return Result;
+  }
   if (!SM.isInMainFile(SM.getExpansionLoc(Var.getLocation())))
     return Fail("it is declared in a header");
 
-  std::vector<Use> Uses = usesIn(Var, Ctx);
   std::vector<const DeclRefExpr *> Others;
   std::optional<std::string> Made;
   for (const Use &U : Uses) {
@@ -222,25 +246,6 @@ PublishableGlobal findPublishableGlobal(const VarDecl &Var, ASTContext &Ctx,
     Result.Reads.push_back(Ref);
   }
   return Result;
-}
-
-bool isPublishedGlobal(const VarDecl &Var, ASTContext &Ctx,
-                       InitOnlyFields &Lifecycle) {
-  if (!isFileScopeObjectPointer(Var, Ctx))
-    return false;
-  std::vector<const DeclRefExpr *> Refs;
-  const FunctionDecl *Only = nullptr;
-  for (const Use &U : usesIn(Var, Ctx)) {
-    if (!U.Function)
-      return false;
-    if (Lifecycle.isLifecycle(*U.Function, Ctx))
-      continue;
-    if (Only && Only != U.Function)
-      return false;
-    Only = U.Function;
-    Refs.push_back(U.Ref);
-  }
-  return Only && usedAsPublishedCache(Var, Refs, Ctx);
 }
 
 } // namespace gilport

@@ -54,20 +54,20 @@ struct PublishableGlobal {
   std::vector<const clang::DeclRefExpr *> Reads;
   /// Whether a fill was found, even if something else rules the shape out.
   bool FillSeen = false;
+  /// Whether the variable is already published by the fix: the one function
+  /// that uses it while the module is in use does so as the cache of a
+  /// published fill (analysis/PublishedFills.h's usedAsPublishedCache). Then
+  /// Fills is empty and Reason too.
+  bool Published = false;
   std::string Reason;
 };
 
-/// How \p Var, a static file-scope object pointer, is filled on first use.
-/// Module init and teardown (\p Lifecycle) may use it in any way.
+/// How \p Var, a static file-scope object pointer, is filled on first use,
+/// or whether it is published already. Module init and teardown
+/// (\p Lifecycle) may use it in any way.
 PublishableGlobal findPublishableGlobal(const clang::VarDecl &Var,
                                         clang::ASTContext &Ctx,
                                         InitOnlyFields &Lifecycle);
-
-/// Whether \p Var is a static file-scope pointer that only one function
-/// uses while the module is in use, as the cache of a published fill
-/// (analysis/PublishedFills.h's usedAsPublishedCache): the fix above.
-bool isPublishedGlobal(const clang::VarDecl &Var, clang::ASTContext &Ctx,
-                       InitOnlyFields &Lifecycle);
 
 } // namespace gilport
 

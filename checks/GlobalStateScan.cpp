@@ -569,10 +569,12 @@ void GlobalStateScan::keepHazards(ASTContext &Ctx) {
     // So is a file-scope one that an accessor publishes.
     if (Found.RunTimeWrite && Found.Kind == StaticStateKind::ObjectPointer &&
         Found.Var->isFileVarDecl()) {
-      if (isPublishedGlobal(*Found.Var, Ctx, Lifecycle))
+      PublishableGlobal Global =
+          findPublishableGlobal(*Found.Var, Ctx, Lifecycle);
+      if (Global.Published)
         Found.RunTimeWrite.reset();
       else
-        Found.PublishGlobal = findPublishableGlobal(*Found.Var, Ctx, Lifecycle);
+        Found.PublishGlobal = std::move(Global);
     }
     if (Found.RunTimeWrite && Found.Kind == StaticStateKind::MutableData &&
         Found.Var->isStaticLocal()) {

@@ -25,7 +25,8 @@ namespace {
 /// indented by \p In (\p Step deeper in the `if`), the last without its
 /// newline: under \p Lock, \p Local goes into \p Cache if that is still
 /// NULL; a value that lost is released; \p Local then reads the cache.
-/// isPublishedCache and isPublishedGlobal recognise this shape.
+/// isPublishedCache and findPublishableGlobal (Published) recognise this
+/// shape.
 std::string publishStatements(const std::string &Cache,
                               const std::string &Local, const std::string &Lock,
                               const std::string &In, const std::string &Step,
