@@ -34,12 +34,15 @@ template <typename... Parts> std::string inSources(const Parts &...Part) {
 
 } // namespace
 
-std::string stressHarnessPath() {
-  std::string Installed =
-      besideBinary("share", "gilport", "harness", "gilport_stress.py");
+std::string harnessScriptPath(llvm::StringRef Script) {
+  std::string Installed = besideBinary("share", "gilport", "harness", Script);
   if (llvm::sys::fs::exists(Installed))
     return Installed;
-  return inSources("runtime-shim", "harness", "gilport_stress.py");
+  return inSources("runtime-shim", "harness", Script);
+}
+
+std::string stressHarnessPath() {
+  return harnessScriptPath("gilport_stress.py");
 }
 
 std::string runtimeShimPath() {

@@ -5,7 +5,8 @@
 //
 //   <prefix>/bin/gilport
 //   <prefix>/lib/gilport/libgilport-shim.so, gilport-shim-functions.json
-//   <prefix>/share/gilport/harness/gilport_stress.py (and its modules)
+//   <prefix>/share/gilport/harness/gilport_stress.py, gilport_pytest.py
+//     (and their modules)
 //   <prefix>/share/gilport/gilport_compat.h
 //   <prefix>/share/doc/gilport/checks/*.md
 //
@@ -18,9 +19,14 @@
 #ifndef GILPORT_TOOL_INSTALLLAYOUT_H
 #define GILPORT_TOOL_INSTALLLAYOUT_H
 
+#include "llvm/ADT/StringRef.h"
+
 #include <string>
 
 namespace gilport {
+
+/// A script of the runtime harness (gilport_stress.py, gilport_pytest.py).
+std::string harnessScriptPath(llvm::StringRef Script);
 
 /// The stress harness's entry script.
 std::string stressHarnessPath();

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tool/Stress.h"
+#include "tool/Harness.h"
 #include "tool/InstallLayout.h"
 #include "tool/PythonInfo.h"
 #include "tool/Sources.h"
@@ -21,8 +22,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -38,13 +37,6 @@ static std::string tsanPythonPath() {
   llvm::SmallString<256> Path(cacheDir());
   llvm::sys::path::append(Path, "python3.13t-tsan", "bin", "python3.13t");
   return std::string(Path);
-}
-
-static std::string envOr(const char *Name, llvm::StringRef Default) {
-  if (std::optional<std::string> Value = llvm::sys::Process::GetEnv(Name))
-    if (!Value->empty())
-      return *Value;
-  return Default.str();
 }
 
 namespace {
@@ -131,28 +123,16 @@ int runStress(llvm::ArrayRef<const char *> Args) {
   }
   if (!Python)
     Python = freeThreadedPython().value_or("python3");
-  auto Resolve = [](std::string Name) -> std::optional<std::string> {
-    if (llvm::StringRef(Name).contains('/'))
-      return Name;
-    llvm::ErrorOr<std::string> Found = llvm::sys::findProgramByName(Name);
-    if (!Found) {
-      llvm::errs() << "gilport: error: Python interpreter '" << Name
-                   << "' was not found on PATH\n";
-      return std::nullopt;
-    }
-    return *Found;
-  };
-  std::optional<std::string> UnderTest = Resolve(*Python);
+  std::optional<std::string> UnderTest = resolveInterpreter(*Python);
   if (!UnderTest)
     return 2;
   // Under --tsan the harness would be instrumented too: 5-15x slower, and
   // TSAN's exit status for its own reports would mix with the harness's.
   std::optional<std::string> Program =
-      Tsan ? Resolve(freeThreadedPython().value_or("python3")) : UnderTest;
+      Tsan ? resolveInterpreter(freeThreadedPython().value_or("python3"))
+           : UnderTest;
   if (!Program)
     return 2;
-
-  std::string Shim = envOr("GILPORT_SHIM", runtimeShimPath());
 
   std::vector<std::string> Argv = {*Program, "-I", Harness};
   for (const char *Arg : Args)
@@ -161,15 +141,8 @@ int runStress(llvm::ArrayRef<const char *> Args) {
     Argv.push_back("--python");
     Argv.push_back(*UnderTest);
   }
-  if (!HasShim) {
-    if (llvm::sys::fs::exists(Shim)) {
-      Argv.push_back("--shim");
-      Argv.push_back(Shim);
-    } else {
-      llvm::errs() << "gilport: warning: the runtime shim was not found at '"
-                   << Shim << "'; borrowed-reference calls are not traced\n";
-    }
-  }
+  if (!HasShim)
+    appendShim(Argv);
 
   // A YAML spec is parsed here and handed over as JSON; the harness reads a
   // JSON spec itself, and reports a spec file it cannot find.
@@ -206,17 +179,7 @@ int runStress(llvm::ArrayRef<const char *> Args) {
     }
   }
 
-  std::vector<llvm::StringRef> Refs(Argv.begin(), Argv.end());
-  std::string Error;
-  int Status = llvm::sys::ExecuteAndWait(*Program, Refs, std::nullopt, {},
-                                         /*SecondsToWait=*/0,
-                                         /*MemoryLimit=*/0, &Error);
-  if (Status < 0) {
-    llvm::errs() << "gilport: error: cannot run the stress harness with '"
-                 << *Program << "': " << Error << "\n";
-    return 2;
-  }
-  return Status <= 2 ? Status : 2;
+  return runHarness(*Program, Argv, "stress harness");
 }
 
 } // namespace gilport

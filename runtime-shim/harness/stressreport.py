@@ -21,8 +21,24 @@ def write_text(report, out):
         h["module"], h["file"], h["python"], h["python_version"], build, report["seed"]))
     for note in report["notes"]:
         out.write("note: %s\n" % note)
-    for f in report["findings"]:
+    write_findings(report["findings"], out)
+    for name, phase in report["phases"].items():
+        out.write("phase %s: %s\n" % (name, phase.get("summary", phase.get("status"))))
+    n = len(report["findings"])
+    if report.get("error"):
+        out.write("gilport stress: error: %s\n" % report["error"])
+        # The run stopped: nothing was tested, so say nothing of problems.
+        if n == 0:
+            return
+    out.write("%s\n" % ("no problems found" if n == 0 else "%d problem%s found" % (n, "" if n == 1 else "s")))
+
+
+def write_findings(findings, out):
+    """Each finding as `gilport check` prints one, then what the run saw of it."""
+    for f in findings:
         out.write("%s%s: %s [%s]\n" % (location(f), f["severity"], f["message"], f["check"]))
+        if f.get("test"):
+            out.write("  test: %s\n" % f["test"])
         if f.get("runtime"):
             out.write("  runtime: %s\n" % f["runtime"])
         if f.get("function") and f["check"] == "gilport-borrowed-ref":
@@ -50,19 +66,14 @@ def write_text(report, out):
             out.write("  C stack:\n")
             for fr in f["c_stack"][:20]:
                 out.write("    %s\n" % fr)
+        if f.get("failure"):
+            out.write("  failure:\n")
+            for line in f["failure"].splitlines()[-30:]:
+                out.write("    %s\n" % line)
         if f.get("python_stack"):
             out.write("  Python stack:\n")
             for line in f["python_stack"].splitlines()[:40]:
                 out.write("    %s\n" % line)
-    for name, phase in report["phases"].items():
-        out.write("phase %s: %s\n" % (name, phase.get("summary", phase.get("status"))))
-    n = len(report["findings"])
-    if report.get("error"):
-        out.write("gilport stress: error: %s\n" % report["error"])
-        # The run stopped: nothing was tested, so say nothing of problems.
-        if n == 0:
-            return
-    out.write("%s\n" % ("no problems found" if n == 0 else "%d problem%s found" % (n, "" if n == 1 else "s")))
 
 
 def write_junit(report, out):

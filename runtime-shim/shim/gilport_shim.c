@@ -494,9 +494,21 @@ static void write_stack(const char *tag, int sig) {
   }
 }
 
+static long first_crash_tid;
+
 static void on_fatal(int sig, siginfo_t *info, void *ctx) {
   (void)info;
   (void)ctx;
+  /* Threads that fault at the same time (four threads running one crashing
+     test) would interleave their reports and faulthandler's: the first one
+     reports and ends the process; the others wait for that. */
+  long self = (long)syscall(SYS_gettid), none = 0;
+  if (!__atomic_compare_exchange_n(&first_crash_tid, &none, self, 0,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) &&
+      none != self) {
+    for (;;)
+      pause();
+  }
   write_stack("CRASH", sig);
   /* Chain: the previous handler is faulthandler's, which prints the Python
      stacks and then dies with the signal. */
