@@ -63,7 +63,13 @@ def is_extension(module):
 
 
 def declared_slots(module):
-    """Reads the PyModuleDef of an extension module: init kind and slots."""
+    """Reads the PyModuleDef of an extension module: init kind and slots.
+
+    Version-specific: the layout read here (PyModuleDef_Base after the object
+    header, then m_name, m_doc, m_size, m_methods, m_slots) is the same in
+    3.12 to 3.15, and object.__basicsize__ gives the header of either build.
+    A module without a PyModuleDef (3.15's PyModExport_* entry points) gives
+    PyModule_GetDef() == NULL: its init kind is then "unknown"."""
     import ctypes
     api = ctypes.pythonapi
     api.PyModule_GetDef.restype = ctypes.c_void_p
@@ -121,12 +127,20 @@ def mode_locate(config):
     })
 
 
+# Version-specific: own-GIL subinterpreters are driven through the private
+# `_interpreters` module as 3.13 has it (create(new_config("isolated")), exec(id,
+# code) returning None or an exception snapshot, destroy(id)); 3.14 keeps these
+# names. An interpreter without all four skips the subinterpreter phases, with
+# a note, rather than failing in them (docs/stress.md, "Versions").
+INTERPRETERS_API = ("create", "new_config", "exec", "destroy")
+
+
 def _has_interpreters():
     try:
-        import _interpreters  # noqa: F401
-        return True
+        import _interpreters
     except ImportError:
         return False
+    return all(hasattr(_interpreters, name) for name in INTERPRETERS_API)
 
 
 def mode_import_audit(config):

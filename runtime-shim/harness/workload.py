@@ -269,6 +269,10 @@ class Derivation:
             ("tuple", lambda e: (1, "a")),
         ]
         self.inst_gen = ("shared instance", lambda e: e["choice"](self.instances))
+        # Objects of the module's own types that its functions returned: the
+        # only instances of a type whose constructor is not callable (a
+        # factory such as pvector()).  type -> (function name, [objects])
+        self.factory_made = {}
 
     def gen_args(self, e, n):
         pool = self.gens + ([self.inst_gen] if self.instances else [])
@@ -307,6 +311,9 @@ class Derivation:
         work.shared["obj"] = Obj(0)
         names = [n for n in dir(mod) if not n.startswith("_") and n not in SKIP_NAMES]
         derived, types = self.function_ops(names)
+        public = {tp for _, tp in types}
+        # A type that only a factory makes is exercised too, under its own name.
+        types += [(tp.__name__, tp) for tp in self.factory_made if tp not in public]
         for tname, tp in types:
             derived += self.type_ops(tname, tp)
         for k, inst in enumerate(self.instances[:4]):
@@ -341,16 +348,41 @@ class Derivation:
                 found = list(range(sig[0], sig[1] + 1)) if sig else self.arities(value)
                 for n in found[:2]:
                     derived.append(_make_op(name, (lambda v: lambda e: v)(value), n))
+                self.collect_factory_results(name, value, found[:2])
                 if not found:
                     self.work.notes.append("skipped %s: no argument count accepted" % name)
         return derived, types
+
+    def own_type(self, tp):
+        """Whether `tp` is a type of the module under test (or of its package)."""
+        module = getattr(tp, "__module__", None) or ""
+        return (module not in ("builtins", __name__) and
+                module.split(".")[0] == self.work.mod.__name__.split(".")[0])
+
+    def collect_factory_results(self, name, fn, counts):
+        """Calls a public function a few times and keeps what it returns of the module's
+        own types, for types no constructor call makes."""
+        for n in counts:
+            for _ in range(4):
+                args, _ = self.gen_args(self.env, n)
+                try:
+                    result = fn(*args)
+                except Exception:
+                    continue
+                tp = type(result)
+                if self.own_type(tp):
+                    made = self.factory_made.setdefault(tp, (name, []))[1]
+                    if len(made) < 4:
+                        made.append(result)
 
     def type_ops(self, tname, tp):
         """Ops of a type: its constructor, then its methods and get/set
         descriptors on the instances made here."""
         derived = []
         instances = self.instances
-        for n in (self.arities(tp) or [])[:1]:
+        # Py_TPFLAGS_DISALLOW_INSTANTIATION: calling the type only raises TypeError.
+        constructible = not (getattr(tp, "__flags__", 0) & (1 << 7))
+        for n in (self.arities(tp) if constructible else [])[:1]:
             for _ in range(6):
                 args, _ = self.gen_args(self.env, n)
                 try:
@@ -360,8 +392,16 @@ class Derivation:
                     continue
             derived.append(_make_op(tname, (lambda v: lambda e: v)(tp), n))
         made = [i for i in instances if type(i) is tp]
+        if not made and tp in self.factory_made:
+            factory, objects = self.factory_made[tp]
+            instances.extend(objects)
+            made = list(objects)
+            self.work.notes.append("instances of %s come from the factory %s()" % (tname, factory))
         if not made:
-            self.work.notes.append("no instance of %s could be constructed" % tname)
+            self.work.notes.append(
+                "no instance of %s could be made: its constructor refused every argument tried "
+                "and no public function of the module returned one; its methods are not called "
+                "(a spec can make one: docs/stress.md)" % tname)
             return derived
         for attr in dir(tp):
             if attr.startswith("_") or attr in SKIP_NAMES:
