@@ -104,6 +104,8 @@ void parseRoot(const YAML::Node &Root, FileConfig &Out) {
                     "module declares");
     } else if (Key == "CheckGenerated") {
       Out.CheckGenerated = scalar(Value, Key);
+    } else if (Key == "ThreadUnsafeTests") {
+      Out.ThreadUnsafeTests = scalarList(Value, Key);
     } else if (Key == "CheckOptions") {
       if (Value.IsNull())
         continue;
@@ -122,7 +124,7 @@ void parseRoot(const YAML::Node &Root, FileConfig &Out) {
       fail(KeyNode, "unknown key '" + Key +
                         "' (expected Checks, CheckOptions, WarningsAsErrors, "
                         "ExcludePaths, Python, ExtraArgs, MinimumPython, "
-                        "Targets or CheckGenerated)");
+                        "Targets, CheckGenerated or ThreadUnsafeTests)");
     }
   }
 }

@@ -39,6 +39,9 @@ struct FileConfig {
   std::optional<std::vector<ConfigValue>> Targets;
   /// `CheckGenerated`: analyse generated files (Cython, SWIG, mypyc) too.
   std::optional<ConfigValue> CheckGenerated;
+  /// `ThreadUnsafeTests`: globs of pytest node ids that `gilport pytest`
+  /// runs once, not in several threads at once.
+  std::vector<ConfigValue> ThreadUnsafeTests;
 };
 
 /// Parses \p Text (read from \p Path, used in messages). On failure returns

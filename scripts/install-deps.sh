@@ -21,6 +21,8 @@ packages=(
   meson
   # the measurement rig (bench/run): plots, crcmod's setup.py, checking the HTML report renders
   python3-matplotlib python3-setuptools chromium
+  # `gilport pytest` runs Debian's pytest under 3.13t (test/pytest)
+  python3-pytest
 )
 
 missing=()

@@ -68,6 +68,12 @@ require("pre-commit", shutil.which("pre-commit") is not None and shutil.which("g
         "pre-commit (or git)", setup="scripts/install-deps.sh (apt-get install pre-commit git)")
 require("meson", shutil.which("meson") is not None and shutil.which("ninja") is not None,
         "meson (Debian's meson package)", "scripts/install-deps.sh")
+# Debian's pytest, run under 3.13t by `gilport pytest` (test/pytest).
+debian_dist_packages = "/usr/lib/python3/dist-packages"
+require("pytest", os.path.isdir(os.path.join(debian_dist_packages, "pytest")) or
+        os.path.isdir(os.path.join(debian_dist_packages, "_pytest")),
+        "Debian's pytest (python3-pytest)", "scripts/install-deps.sh")
+config.substitutions.append(("%debian_dist_packages", debian_dist_packages))
 require("bear", shutil.which("bear") is not None and os.path.exists("/usr/bin/python3"),
         "bear (Debian's bear package)", "scripts/install-deps.sh")
 

@@ -22,6 +22,9 @@ commands:
   explain CHECK       print a check's documentation
   doctor              show the toolchain and Python installations gilport uses
   stress MODULE       run a built module under concurrent load (see --help)
+  pytest [OPTIONS] -- [PYTEST-ARGS...]
+                      run the project's pytest suite, each test in several
+                      threads at once (see --help)
   build-db [-o DIR] -- COMMAND...
                       record the compile commands of a build (a setuptools
                       build, say) in DIR/compile_commands.json, with bear

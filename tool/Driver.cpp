@@ -7,6 +7,7 @@
 #include "tool/CompileFlags.h"
 #include "tool/InstallLayout.h"
 #include "tool/Output.h"
+#include "tool/Pytest.h"
 #include "tool/PythonInfo.h"
 #include "tool/Runner.h"
 #include "tool/Stress.h"
@@ -671,6 +672,9 @@ int main(int argc, const char **argv) {
   // `stress` has its own options and runs the Python harness.
   if (argc > 1 && llvm::StringRef(argv[1]) == "stress")
     return runStress(llvm::ArrayRef<const char *>(argv + 2, argv + argc));
+  // `pytest` runs the user's suite through the Python harness.
+  if (argc > 1 && llvm::StringRef(argv[1]) == "pytest")
+    return runPytest(llvm::ArrayRef<const char *>(argv + 2, argv + argc));
   // `build-db` passes everything after `--` to the build.
   if (argc > 1 && llvm::StringRef(argv[1]) == "build-db")
     return runBuildDb(llvm::ArrayRef<const char *>(argv + 2, argv + argc));
