@@ -104,6 +104,8 @@ void parseRoot(const YAML::Node &Root, FileConfig &Out) {
                     "module declares");
     } else if (Key == "CheckGenerated") {
       Out.CheckGenerated = scalar(Value, Key);
+    } else if (Key == "TargetPython") {
+      Out.TargetPython = scalar(Value, Key);
     } else if (Key == "ThreadUnsafeTests") {
       Out.ThreadUnsafeTests = scalarList(Value, Key);
     } else if (Key == "CheckOptions") {
@@ -124,7 +126,8 @@ void parseRoot(const YAML::Node &Root, FileConfig &Out) {
       fail(KeyNode, "unknown key '" + Key +
                         "' (expected Checks, CheckOptions, WarningsAsErrors, "
                         "ExcludePaths, Python, ExtraArgs, MinimumPython, "
-                        "Targets, CheckGenerated or ThreadUnsafeTests)");
+                        "Targets, TargetPython, CheckGenerated or "
+                        "ThreadUnsafeTests)");
     }
   }
 }

@@ -39,6 +39,9 @@ struct FileConfig {
   std::optional<std::vector<ConfigValue>> Targets;
   /// `CheckGenerated`: analyse generated files (Cython, SWIG, mypyc) too.
   std::optional<ConfigValue> CheckGenerated;
+  /// `TargetPython`: the Python whose headers to analyse against (3.13,
+  /// 3.14 or 3.15), free-threaded.
+  std::optional<ConfigValue> TargetPython;
   /// `ThreadUnsafeTests`: globs of pytest node ids that `gilport pytest`
   /// runs once, not in several threads at once.
   std::vector<ConfigValue> ThreadUnsafeTests;

@@ -28,6 +28,16 @@ std::string targetError(llvm::StringRef Name) {
          Name.str() + "'";
 }
 
+/// The Pythons whose free-threaded headers `TargetPython` can name: 3.13
+/// (the reference runtime's), and the header sets of 3.14 and 3.15.
+bool isTargetPython(llvm::StringRef Version) {
+  return Version == "3.13" || Version == "3.14" || Version == "3.15";
+}
+
+std::string targetPythonError(llvm::StringRef Version) {
+  return "takes 3.13, 3.14 or 3.15, not '" + Version.str() + "'";
+}
+
 /// Validates `check.Option` against the registry; returns an error or "".
 std::string checkOptionError(llvm::StringRef Key, llvm::StringRef Value) {
   auto [CheckName, OptionName] = Key.rsplit('.');
@@ -219,6 +229,17 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
                         File.MinimumPython->Value + "'");
       Config.MinimumPython = File.MinimumPython->Value;
     }
+    if (File.TargetPython) {
+      if (File.Python)
+        return Fail(*File.TargetPython,
+                    "'TargetPython' and 'Python' name two sets of headers; "
+                    "give one");
+      if (!isTargetPython(File.TargetPython->Value))
+        return Fail(*File.TargetPython,
+                    "'TargetPython' " +
+                        targetPythonError(File.TargetPython->Value));
+      Config.TargetPython = File.TargetPython->Value;
+    }
     if (File.Targets) {
       Config.Targets.clear();
       for (const ConfigValue &Target : *File.Targets) {
@@ -256,8 +277,27 @@ bool buildConfig(const ConfigRequest &Request, EffectiveConfig &Config,
     Config.WarningsAsErrors = "*";
   if (Request.CheckGenerated)
     Config.CheckGenerated = true;
-  if (!Request.Python.empty())
+  if (!Request.Python.empty() && !Request.TargetPython.empty()) {
+    Problem = {"--python and --target-python name two sets of headers; give "
+               "one",
+               true};
+    return false;
+  }
+  // Either, given on the command line, replaces the file's choice of both.
+  if (!Request.Python.empty()) {
     Config.Python = Request.Python;
+    Config.TargetPython.clear();
+  }
+  if (!Request.TargetPython.empty()) {
+    Config.Python.clear();
+    if (!isTargetPython(Request.TargetPython)) {
+      Problem = {"in '--target-python': " +
+                     targetPythonError(Request.TargetPython),
+                 true};
+      return false;
+    }
+    Config.TargetPython = Request.TargetPython;
+  }
   Config.ExtraArgs.insert(Config.ExtraArgs.end(), Request.ExtraArgs.begin(),
                           Request.ExtraArgs.end());
   if (!Request.Targets.empty()) {
@@ -312,6 +352,8 @@ void dumpConfig(const EffectiveConfig &Config, llvm::StringRef DefaultPython,
                         [&](const std::string &A) { OS << yamlQuote(A); });
   OS << "]\n";
   OS << "MinimumPython: " << yamlQuote(Config.MinimumPython) << "\n";
+  if (!Config.TargetPython.empty())
+    OS << "TargetPython: " << yamlQuote(Config.TargetPython) << "\n";
   if (Config.Targets.empty()) {
     OS << "# Targets: what each module declares\n";
   } else {

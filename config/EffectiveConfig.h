@@ -33,6 +33,8 @@ struct ConfigRequest {
   bool WarningsAsErrors = false;
   /// `--python`.
   std::string Python;
+  /// `--target-python`.
+  std::string TargetPython;
   /// `--extra-arg`, after the file's.
   std::vector<std::string> ExtraArgs;
   /// `--check-option=check.Option=value`.
@@ -56,6 +58,9 @@ struct EffectiveConfig {
   std::string Python;
   std::vector<std::string> ExtraArgs;
   std::string MinimumPython = "3.9";
+  /// `TargetPython`: 3.13, 3.14 or 3.15 (free-threaded headers); empty:
+  /// the headers of `Python`.
+  std::string TargetPython;
   /// `Targets`; empty: what each module declares decides.
   std::vector<std::string> Targets;
   /// Analyse generated files instead of skipping them.

@@ -5,7 +5,8 @@
 #   check-examples  setup, then run `gilport check examples/`
 #   test            setup, build the ThreadSanitizer runtime (<cache>/python3.13t-tsan, for
 #                   `gilport stress --tsan`), prepare the CPython 3.11 and 3.13 trees and
-#                   crcmod, run the whole lit suite; the last line is "N passed, N failed"
+#                   crcmod, fetch the 3.14 and 3.15 headers, run the whole lit suite; the
+#                   last line is "N passed, N failed"
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -50,6 +51,8 @@ run_tests() {
     bash "${scripts}/prepare-cpython-tree.sh" python3.13 trixie >&2
     bash "${scripts}/prepare-crcmod-tree.sh" >&2
   fi
+  # The 3.14 and 3.15 headers of --target-python (Debian's binary packages; a few MB).
+  bash "${scripts}/fetch-python-headers.sh" 3.14 3.15 >&2
   trap - EXIT
 
   # Missing runtimes or trees are configuration errors here, never silent skips.

@@ -68,6 +68,14 @@ require("pre-commit", shutil.which("pre-commit") is not None and shutil.which("g
         "pre-commit (or git)", setup="scripts/install-deps.sh (apt-get install pre-commit git)")
 require("meson", shutil.which("meson") is not None and shutil.which("ninja") is not None,
         "meson (Debian's meson package)", "scripts/install-deps.sh")
+# The header sets of --target-python (scripts/fetch-python-headers.sh).
+for version in ("3.14", "3.15"):
+    headers = os.path.join(cache, "headers", "python" + version)
+    require("python" + version + "-headers",
+            os.path.exists(os.path.join(headers, "usr", "include", "python" + version, "Python.h")),
+            f"the Python {version} headers {headers}",
+            setup="scripts/fetch-python-headers.sh (scripts/dev.sh test runs it)")
+    config.substitutions.append(("%headers_" + version.replace(".", ""), headers))
 # Debian's pytest, run under 3.13t by `gilport pytest` (test/pytest).
 debian_dist_packages = "/usr/lib/python3/dist-packages"
 require("pytest", os.path.isdir(os.path.join(debian_dist_packages, "pytest")) or

@@ -40,6 +40,10 @@ check options:
   -j N                     analyse N files in parallel (default: all cores)
   --python=INTERPRETER     take Python's headers from INTERPRETER
                            (default: the free-threaded runtime set-up built)
+  --target-python=3.13|3.14|3.15
+                           analyse against that Python's free-threaded
+                           headers (3.14 and 3.15: the header sets of
+                           scripts/fetch-python-headers.sh)
   --warnings-as-errors     report every finding as an error
   --fix                    apply the fixes (files are replaced atomically)
   --diff                   print the fixes as a unified diff; write nothing
@@ -149,6 +153,8 @@ std::optional<CommandLine> parseCommandLine(llvm::ArrayRef<const char *> Args,
                Reader.value(Arg, "-o", Result.OutputFile, Error) ||
                Reader.value(Arg, "--output", Result.OutputFile, Error) ||
                Reader.value(Arg, "--python", Result.Python, Error) ||
+               Reader.value(Arg, "--target-python", Result.TargetPython,
+                            Error) ||
                Reader.value(Arg, "--targets", Result.Targets, Error) ||
                Reader.value(Arg, "--export-fixes", Result.ExportFixes, Error) ||
                Reader.value(Arg, "--baseline", Result.Baseline, Error) ||

@@ -27,6 +27,8 @@ struct CommandLine {
   std::string OutputFile;
   unsigned Jobs = 0;
   std::string Python;
+  /// `--target-python=3.13|3.14|3.15`.
+  std::string TargetPython;
   bool WarningsAsErrors = false;
   bool Quiet = false;
   bool Verbose = false;

@@ -177,7 +177,10 @@ GilportCompilationDatabase::inferredCommand(llvm::StringRef FilePath) const {
   std::vector<std::string> Args = {IsC ? "clang" : "clang++"};
   // The Python headers are system headers: not the user's code, and their
   // own warnings are not the user's problem.
-  if (!Settings.PythonIncludeDir.empty())
+  if (!Settings.PythonArgs.empty())
+    Args.insert(Args.end(), Settings.PythonArgs.begin(),
+                Settings.PythonArgs.end());
+  else if (!Settings.PythonIncludeDir.empty())
     Args.push_back("-isystem" + Settings.PythonIncludeDir);
   std::string FileDir = llvm::sys::path::parent_path(FilePath).str();
   Args.push_back("-I" + FileDir);

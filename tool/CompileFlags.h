@@ -29,6 +29,8 @@ struct FlagSettings {
   std::string BuildDir;
   /// Include directory of the configured Python.
   std::string PythonIncludeDir;
+  /// Instead of it: the arguments of a header set (--target-python).
+  std::vector<std::string> PythonArgs;
   std::vector<std::string> ExtraArgs;
   std::vector<std::string> ExtraArgsBefore;
   std::string ResourceDir;
@@ -68,6 +70,11 @@ public:
   /// Sets the Python include directory used for inferred flags.
   void setPythonIncludeDir(std::string Dir) {
     Settings.PythonIncludeDir = std::move(Dir);
+  }
+  /// Sets the arguments that give inferred flags a header set's view
+  /// (HeaderSets.h) instead of an interpreter's include directory.
+  void setPythonArgs(std::vector<std::string> Args) {
+    Settings.PythonArgs = std::move(Args);
   }
 
 private:

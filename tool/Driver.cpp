@@ -5,6 +5,7 @@
 #include "tool/ChangedLines.h"
 #include "tool/CommandLine.h"
 #include "tool/CompileFlags.h"
+#include "tool/HeaderSets.h"
 #include "tool/InstallLayout.h"
 #include "tool/Output.h"
 #include "tool/Pytest.h"
@@ -227,6 +228,7 @@ ConfigRequest configRequest(const CommandLine &Cmd) {
   Request.Checks = Cmd.Checks;
   Request.WarningsAsErrors = Cmd.WarningsAsErrors;
   Request.Python = Cmd.Python;
+  Request.TargetPython = Cmd.TargetPython;
   Request.ExtraArgs = Cmd.ExtraArgs;
   Request.CheckOptions = Cmd.CheckOptions;
   Request.Targets = Cmd.Targets;
@@ -437,9 +439,40 @@ int runCheck(const CommandLine &Cmd) {
 
   // Python is asked for its headers only when some file needs them; asking
   // costs an interpreter start-up.
-  if (NeedsInferredFlags || Cmd.Verbose) {
+  if (!Config.TargetPython.empty() && Config.TargetPython != "3.13") {
+    // A header set, not an interpreter: 3.14 and 3.15 cannot be built here.
+    std::optional<HeaderSet> Set = findHeaderSet(Config.TargetPython);
+    if (!Set) {
+      llvm::errs() << "gilport: error: no headers of Python "
+                   << Config.TargetPython << " in '" << cacheDir()
+                   << "/headers'; fetch them with "
+                      "`scripts/fetch-python-headers.sh "
+                   << Config.TargetPython << "`\n";
+      return ExitError;
+    }
+    std::vector<std::string> Args = headerSetArgs(*Set, Error);
+    if (Args.empty()) {
+      llvm::errs() << "gilport: error: " << Error << "\n";
+      return ExitError;
+    }
+    if (Cmd.Verbose)
+      llvm::errs() << "gilport: Python " << Set->Version
+                   << " (free-threaded view) from the headers in "
+                   << Set->IncludeDir << "\n";
+    Database.setPythonArgs(std::move(Args));
+  } else if (NeedsInferredFlags || Cmd.Verbose) {
     std::string Interpreter =
         Config.Python.empty() ? defaultPython() : Config.Python;
+    if (Config.TargetPython == "3.13") {
+      std::optional<std::string> Runtime = freeThreadedPython();
+      if (!Runtime) {
+        llvm::errs() << "gilport: error: --target-python=3.13 analyses "
+                        "against the reference free-threaded runtime, which "
+                        "is not built; run `scripts/dev.sh setup`\n";
+        return ExitError;
+      }
+      Interpreter = *Runtime;
+    }
     std::optional<PythonInfo> Python = queryPython(Interpreter, Error);
     if (!Python) {
       llvm::errs() << "gilport: error: " << Error << "\n";
@@ -626,6 +659,16 @@ int runDoctor(const CommandLine &Cmd) {
                                  Info->FreeThreaded ? " (free-threaded)" : "",
                                  Info->IncludeDir);
   }
+  // The header sets --target-python can use (scripts/fetch-python-headers.sh).
+  llvm::json::Array Sets;
+  std::string TextSets;
+  for (const HeaderSet &Set : headerSets()) {
+    Sets.push_back(llvm::json::Object{{"version", Set.Version},
+                                      {"include_dir", Set.IncludeDir},
+                                      {"package", Set.Package}});
+    TextSets += llvm::formatv("  {0}: {1} ({2})\n", Set.Version, Set.IncludeDir,
+                              Set.Package);
+  }
   if (Cmd.Format == OutputFormat::Json) {
     llvm::json::Object Root{
         {"gilport_version", GILPORT_VERSION},
@@ -639,7 +682,8 @@ int runDoctor(const CommandLine &Cmd) {
         {"free_threaded_python", FreeThreaded ? llvm::json::Value(*FreeThreaded)
                                               : llvm::json::Value(nullptr)},
         {"default_python", defaultPython()},
-        {"pythons", std::move(Pythons)}};
+        {"pythons", std::move(Pythons)},
+        {"header_sets", std::move(Sets)}};
     llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(Root)))
                  << "\n";
   } else {
@@ -660,7 +704,12 @@ int runDoctor(const CommandLine &Cmd) {
                  << "\n"
                  << "default python: " << defaultPython() << "\n"
                  << "python include dirs:\n"
-                 << (TextPythons.empty() ? "  none found\n" : TextPythons);
+                 << (TextPythons.empty() ? "  none found\n" : TextPythons)
+                 << "header sets for --target-python:\n"
+                 << (TextSets.empty()
+                         ? "  none (scripts/fetch-python-headers.sh "
+                           "fetches 3.14 and 3.15)\n"
+                         : TextSets);
   }
   return FreeThreaded && ResourceDirOk ? ExitClean : ExitFindings;
 }
