@@ -191,7 +191,12 @@ def pytest_runtest_logreport(report):
         entry["longrepr"] = str(report.longrepr)[-6000:]
         path, line, _ = report.location
         entry["location"] = [os.path.join(_State.rootdir, path), (line or 0) + 1]
-    entry.update(_State.how.get(report.nodeid, {}))
+    how = _State.how.get(report.nodeid)
+    if how is None and report.when == "call":
+        # pytest_pyfunc_call runs plain test functions only.
+        how = {"threads": 1, "thread_unsafe": "not a plain test function (a unittest.TestCase "
+               "method, a doctest): run once"}
+    entry.update(how or {})
     _record(entry)
 
 
