@@ -3,7 +3,9 @@
 $GILPORT_PYTEST_CONFIG names the run's configuration (JSON).
 
 In "run" mode each test function runs in N threads at once, released together
-from a barrier, K times in each thread (the pytest-run-parallel model).  Tests
+from a barrier, K times in each thread (the pytest-run-parallel model); so does
+each unittest.TestCase method, with an instance of its class per run, before
+pytest runs it once as usual.  Tests
 marked `thread_unsafe`, named by a ThreadUnsafeTests pattern, using a fixture
 that is per-process state (capsys, monkeypatch, ...), or catching warnings
 (not thread-safe before 3.14) run once, as pytest would run them.
@@ -23,6 +25,7 @@ import os
 import sys
 import sysconfig
 import threading
+import unittest
 
 import pytest
 
@@ -193,9 +196,9 @@ def pytest_runtest_logreport(report):
         entry["location"] = [os.path.join(_State.rootdir, path), (line or 0) + 1]
     how = _State.how.get(report.nodeid)
     if how is None and report.when == "call":
-        # pytest_pyfunc_call runs plain test functions only.
-        how = {"threads": 1, "thread_unsafe": "not a plain test function (a unittest.TestCase "
-               "method, a doctest): run once"}
+        # Plain test functions and unittest.TestCase methods run in threads.
+        how = {"threads": 1, "thread_unsafe": "not a test function or a unittest.TestCase "
+               "method (a doctest, say): run once"}
     entry.update(how or {})
     _record(entry)
 
@@ -246,11 +249,40 @@ def pytest_pyfunc_call(pyfuncitem):
     _State.how[pyfuncitem.nodeid] = {"threads": threads, "iterations": iterations}
     func = pyfuncitem.obj
     args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    _run_in_threads(pyfuncitem.nodeid, func, args, threads, iterations)
+    _run_in_threads(pyfuncitem.nodeid, lambda: func(**args), threads, iterations)
     return True
 
 
-def _run_in_threads(nodeid, func, args, threads, iterations):
+def _is_unittest(item):
+    return type(item).__name__ == "TestCaseFunction" and hasattr(item.parent, "obj")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """A unittest.TestCase method: a fresh instance of its class per run, setUp, the test
+    and tearDown (TestCase.debug()) in N threads at once; then, when every thread passed,
+    pytest runs it once more as usual and reports that run."""
+    cfg = _State.config
+    if cfg is None or cfg["mode"] == "collect" or not _is_unittest(item):
+        return
+    threads = max(1, int(cfg.get("threads", 4)))
+    iterations = max(1, int(cfg.get("iterations", 1)))
+    why = _why_thread_unsafe(item) if threads > 1 else None
+    if why is not None or (threads == 1 and iterations == 1):
+        how = {"threads": 1}
+        if why is not None:
+            how["thread_unsafe"] = why
+        _State.how[item.nodeid] = how
+        return
+    _State.how[item.nodeid] = {"threads": threads, "iterations": iterations}
+    case_class, name = item.parent.obj, item.name
+    _run_in_threads(item.nodeid, lambda: case_class(name).debug(), threads, iterations,
+                    skips_decide=False)
+
+
+def _run_in_threads(nodeid, run_once, threads, iterations, skips_decide=True):
+    """Calls `run_once` K times in each of N threads released together; raises the first
+    failure. Skips raise only when `skips_decide` (else the caller's own run decides)."""
     barrier = threading.Barrier(threads)
     errors = [None] * threads
 
@@ -262,7 +294,7 @@ def _run_in_threads(nodeid, func, args, threads, iterations):
             for k in range(iterations):
                 slot.enter("%s [thread %d of %d, run %d of %d]" % (
                     nodeid, index + 1, threads, k + 1, iterations))
-                func(**args)
+                run_once()
                 slot.leave()
         except BaseException as exc:   # a test's failure, skip or exit, judged below
             slot.leave()
@@ -280,8 +312,10 @@ def _run_in_threads(nodeid, func, args, threads, iterations):
     if not raised:
         return
     # A failure outranks a skip: one thread's skip must not hide another's failure.
-    outcome_types = (pytest.skip.Exception, pytest.xfail.Exception)
+    outcome_types = (pytest.skip.Exception, pytest.xfail.Exception, unittest.SkipTest)
     failures = [(i, e) for i, e in raised if not isinstance(e, outcome_types)]
+    if not failures and not skips_decide:
+        return
     index, exc = (failures or raised)[0]
     if failures and hasattr(exc, "add_note"):
         exc.add_note("gilport pytest: raised in thread %d of %d (%d of %d threads failed)"

@@ -1,10 +1,18 @@
-# unittest-style tests: pytest runs them through unittest, not as test
-# functions, so gilport pytest runs them once and says so.
+# unittest-style tests: each method runs in threads too, with an instance of
+# its class per run (setUp, the test, tearDown).
 import unittest
 
 import fmtmod
 
 
 class FmtTest(unittest.TestCase):
+    def setUp(self):
+        self.values = list(range(20000))
+
     def test_fmt(self):
-        self.assertEqual(fmtmod.fmt(42), "42")
+        for i in self.values:
+            self.assertEqual(fmtmod.fmt(i), str(i))
+
+    @unittest.skip("shows that a skip stays a skip")
+    def test_skipped(self):
+        self.fail("not run")
