@@ -4,6 +4,7 @@
 
 #include "analysis/AstQueries.h"
 #include "analysis/CallSites.h"
+#include "analysis/FreshObjects.h"
 #include "analysis/ObjectLayout.h"
 
 #include "clang/AST/ASTContext.h"
@@ -91,12 +92,15 @@ public:
     return true;
   }
 
-  /// The writes, without those of lifecycle functions, and the functions.
+  /// The writes, without those of lifecycle functions and those to objects
+  /// every caller has just made, and the functions.
   ObjectStateScan finish() {
     closeLifecycle();
     ObjectStateScan Result;
+    FreshObjects Fresh(Callers);
     for (const ObjectStateWrite &W : Writes)
-      if (!Lifecycle.count(W.Function->getCanonicalDecl()))
+      if (!Lifecycle.count(W.Function->getCanonicalDecl()) &&
+          !givenFresh(W, Fresh))
         Result.Writes.push_back(W);
     Result.Definitions = std::move(Definitions);
     return Result;
@@ -155,6 +159,17 @@ private:
         Changed = true;
       }
     }
+  }
+
+  /// Whether the object \p W writes to is a parameter (or a local cast from
+  /// one) that every call gives an object its caller has just made.
+  static bool givenFresh(const ObjectStateWrite &W, FreshObjects &Fresh) {
+    const auto *Param = dyn_cast<ParmVarDecl>(W.Object);
+    if (!Param && W.Object->getInit())
+      if (const auto *From =
+              dyn_cast<DeclRefExpr>(W.Object->getInit()->IgnoreParenCasts()))
+        Param = dyn_cast<ParmVarDecl>(From->getDecl());
+    return Param && Fresh.alwaysGivenFresh(*Param);
   }
 
   /// The variable naming the object Current was given, when \p Base (the

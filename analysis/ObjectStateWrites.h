@@ -16,11 +16,12 @@
 // spelled in the code or in a macro such as Py_SETREF. Fields of _Atomic
 // type are not written racily.
 //
-// Objects a function makes itself are not shared yet; neither is the object
-// of a lifecycle slot: tp_new, tp_init, tp_alloc, tp_dealloc, tp_finalize,
-// tp_del, tp_free, tp_clear and tp_traverse (in a static type's
-// initializer, a PyType_Slot array, or assigned at run time), nor of a
-// static function only they call.
+// Objects a function makes itself are not shared yet, nor those a helper is
+// only ever given by callers that have just made them (FreshObjects.h);
+// neither is the object of a lifecycle slot: tp_new, tp_init, tp_alloc,
+// tp_dealloc, tp_finalize, tp_del, tp_free, tp_clear and tp_traverse (in a
+// static type's initializer, a PyType_Slot array, or assigned at run time), nor
+// of a static function only they call.
 //
 //===----------------------------------------------------------------------===//
 

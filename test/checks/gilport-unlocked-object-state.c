@@ -2,7 +2,7 @@
 // The same findings against the GIL build's headers (3.11).
 // RUN: %expect_exit 1 %gilport check %s --checks=-*,gilport-unlocked-object-state --python=%python_gil --extra-arg=-I%S/Inputs --color=never | FileCheck %s --check-prefix=GIL
 // GIL: warning: 'allocated' of the 'StackObject' object is changed in 'Stack_push'
-// GIL: 4 findings in 1 file
+// GIL: 6 findings in 1 file
 // Off by default: without --checks naming it, nothing is reported.
 // RUN: %gilport check %s --extra-arg=-I%S/Inputs --checks=-*,gilport-borrowed-ref --color=never | FileCheck %s --check-prefix=DEFAULT
 // DEFAULT: no findings
@@ -168,6 +168,56 @@ static PyObject *Stack_copy(StackObject *self, PyObject *unused) {
   return (PyObject *)copy;
 }
 
+// Negative: a helper only ever given an object its caller has just made:
+// by the type's tp_alloc in a constructor of this file, or by calling the type.
+static StackObject *stack_make(PyTypeObject *type) {
+  StackObject *made = (StackObject *)type->tp_alloc(type, 0);
+  if (made == NULL)
+    return NULL;
+  return made;
+}
+static PyObject *stack_fill(StackObject *fresh) {
+  fresh->count = 7;
+  return (PyObject *)fresh;
+}
+static PyObject *Stack_made(StackObject *self, PyObject *unused) {
+  StackObject *res;
+  if ((res = stack_make(Py_TYPE(self))) == NULL)
+    return NULL;
+  return stack_fill(res);
+}
+static PyObject *Stack_called(StackObject *self, PyObject *args) {
+  StackObject *res =
+      (StackObject *)PyObject_CallObject((PyObject *)Py_TYPE(self), args);
+  if (res == NULL)
+    return NULL;
+  return stack_fill(res);
+}
+
+// A helper that one caller gives a fresh object and another its `self`.
+static void stack_mark(StackObject *obj) { obj->size = 0; }
+// CHECK-MESSAGES: :[[@LINE-1]]:54: warning: 'size' of the 'StackObject' object is changed in 'stack_mark' without a critical section on the object: two threads calling it on one object at once race on the field; hold 'Py_BEGIN_CRITICAL_SECTION(obj)' ... 'Py_END_CRITICAL_SECTION()' around the code that reads and changes it [gilport-unlocked-object-state]
+static PyObject *Stack_mark_new(StackObject *self, PyObject *unused) {
+  StackObject *made = PyObject_New(StackObject, Py_TYPE(self));
+  if (made != NULL)
+    stack_mark(made);
+  return (PyObject *)made;
+}
+static PyObject *Stack_mark(StackObject *self, PyObject *unused) {
+  stack_mark(self);
+  Py_RETURN_NONE;
+}
+
+// A helper given an object that a local took from a field: shared.
+static void stack_touch(StackObject *obj) { obj->count++; }
+// CHECK-MESSAGES: :[[@LINE-1]]:55: warning: 'count' of the 'StackObject' object is changed in 'stack_touch' without a critical section on the object: two threads calling it on one object at once race on the field; hold 'Py_BEGIN_CRITICAL_SECTION(obj)' ... 'Py_END_CRITICAL_SECTION()' around the code that reads and changes it [gilport-unlocked-object-state]
+static PyObject *Stack_touch_last(StackObject *self, PyObject *unused) {
+  StackObject *other = (StackObject *)self->last;
+  if (other != NULL)
+    stack_touch(other);
+  Py_RETURN_NONE;
+}
+
 // Negative: lifecycle slots and a helper only they call.
 static void stack_release_items(StackObject *self) {
   PyMem_Free(self->items);
@@ -206,6 +256,11 @@ static PyMethodDef Stack_methods[] = {
     {"reset", (PyCFunction)Stack_reset, METH_NOARGS, NULL},
     {"hit", (PyCFunction)Stack_atomic_hit, METH_NOARGS, NULL},
     {"copy", (PyCFunction)Stack_copy, METH_NOARGS, NULL},
+    {"made", (PyCFunction)Stack_made, METH_NOARGS, NULL},
+    {"called", (PyCFunction)Stack_called, METH_VARARGS, NULL},
+    {"mark_new", (PyCFunction)Stack_mark_new, METH_NOARGS, NULL},
+    {"mark", (PyCFunction)Stack_mark, METH_NOARGS, NULL},
+    {"touch_last", (PyCFunction)Stack_touch_last, METH_NOARGS, NULL},
     {"set", (PyCFunction)SubStack_set, METH_NOARGS, NULL},
     {"header_hit", (PyCFunction)Header_hit, METH_NOARGS, NULL},
     {"add", (PyCFunction)Locked_add, METH_NOARGS, NULL},
