@@ -7,9 +7,30 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import time
 
 import shimdata
+
+
+def request_c_stacks(pid, crash_file, wait=3.0):
+    """Sends SIGUSR2 to every thread of process `pid`, whose crash helper then writes each
+    thread's C stack to `crash_file`; waits until all are written (a loaded machine can take
+    a while), at most `wait` seconds."""
+    tids = sorted(os.listdir("/proc/%d/task" % pid))
+    for tid in tids:
+        tgkill(pid, int(tid), signal.SIGUSR2)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            with open(crash_file, errors="replace") as f:
+                written = f.read().count("\nEND\n")
+        except OSError:
+            written = 0
+        if written >= len(tids):
+            return
+        time.sleep(0.05)
 
 
 def tgkill(pid, tid, sig):

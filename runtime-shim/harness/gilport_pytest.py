@@ -29,7 +29,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True   # keep the source tree clean
 import childreport  # noqa: E402
-from childreport import Symbolizer, finding, format_frame, parse_stacks, python_stacks, tgkill  # noqa: E402
+from childreport import (Symbolizer, finding, format_frame, parse_stacks,  # noqa: E402
+                         python_stacks, request_c_stacks)
 import shimdata  # noqa: E402
 import pytestreport  # noqa: E402
 
@@ -183,7 +184,7 @@ def run_pytest(state, mode, cfg, shim_targets=None, limit=None):
                 child.hang = {"reason": ("still running after %.0f s" % (now - since)) if quiet
                               else "over the time limit of %.0f s" % limit,
                               "threads": slots}
-                stop(proc, bool(state.get("crash_helper")))
+                stop(proc, bool(state.get("crash_helper")), child.files["crash"])
                 break
     child.rc = proc.returncode
     with open(child.files["stdout"], errors="replace") as f:
@@ -198,14 +199,12 @@ def run_pytest(state, mode, cfg, shim_targets=None, limit=None):
     return child
 
 
-def stop(proc, c_stacks):
+def stop(proc, c_stacks, crash_file):
     """Asks every thread of a hung child for its C stack (when the crash helper, which
     handles SIGUSR2, is loaded), then faulthandler for the Python stacks, then kills it."""
     try:
         if c_stacks:
-            for tid in sorted(os.listdir("/proc/%d/task" % proc.pid)):
-                tgkill(proc.pid, int(tid), signal.SIGUSR2)
-            time.sleep(0.3)
+            request_c_stacks(proc.pid, crash_file)
         proc.send_signal(signal.SIGUSR1)
         time.sleep(0.5)
     except (OSError, ValueError):

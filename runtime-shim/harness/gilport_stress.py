@@ -35,7 +35,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True   # keep the source tree clean
 import childreport  # noqa: E402
 from childreport import (Symbolizer, finding, format_frame, parse_stacks,  # noqa: E402
-                         python_stacks, tgkill)
+                         python_stacks)
 import shimdata  # noqa: E402
 from stressreport import write_junit, write_text  # noqa: E402
 import tsanreport  # noqa: E402
@@ -194,9 +194,8 @@ def run_child(state, mode, config, timeout, stall=None, audit=False):
                             if stalled else "over the time limit of %.0f s" % timeout,
                             "phase": phase, "threads": slots}
                 try:
-                    for tid in sorted(os.listdir("/proc/%d/task" % proc.pid)):
-                        tgkill(proc.pid, int(tid), signal.SIGUSR2)
-                    time.sleep(0.3)
+                    if state.get("crash_helper"):
+                        childreport.request_c_stacks(proc.pid, config["crash_file"])
                     proc.send_signal(signal.SIGUSR1)     # faulthandler: all threads
                     time.sleep(0.5)
                 except (OSError, ValueError):
