@@ -62,21 +62,10 @@ def _load_config():
 
 
 def _setup_crash_handling(config):
-    import faulthandler
-    import signal
     # Its own file: pytest captures the process's stderr while a test runs.
     _State.faults = open(config["faults"], "w")
-    faulthandler.enable(file=_State.faults, all_threads=True)
-    faulthandler.register(signal.SIGUSR1, file=_State.faults, all_threads=True)
-    lib = config.get("crash_helper")
-    if lib:
-        import ctypes
-        try:
-            helper = ctypes.CDLL(lib)
-            helper.gilport_crash_init.argtypes = [ctypes.c_char_p]
-            helper.gilport_crash_init(config["crash_file"].encode())
-        except OSError as exc:
-            print("gilport pytest: crash helper not loaded: %s" % exc, file=sys.stderr)
+    shimdata.setup_crash_handling(config.get("crash_helper"), config["crash_file"],
+                                  _State.faults, "gilport pytest")
 
 
 def _progress(kind, nodeid):

@@ -1,5 +1,5 @@
-"""The shim's shared-memory file (layout mirrors runtime-shim/shim/gilport_shim.c)
-and the harness's per-thread context file.  Pure Python; used by both the
+"""The shim's shared-memory file (layout mirrors runtime-shim/shim/gilport_shim.c),
+the harness's per-thread context file, and a child's crash handlers.  Pure Python; used by both the
 child (registration, context slots) and the controller (reading results)."""
 
 import json
@@ -198,3 +198,22 @@ def read_context(path):
 def progress(path):
     _, slots = read_context(path)
     return sum(s["calls"] for s in slots)
+
+
+# ---- in a child: the handlers that report a crash or a hang ----
+def setup_crash_handling(crash_helper, crash_file, stream, who):
+    """faulthandler (fatal signals; SIGUSR1 dumps every thread) writing to `stream`, then the
+    shim's crash helper (C stacks to `crash_file`; SIGUSR2), which chains to faulthandler."""
+    import faulthandler
+    import signal
+    import sys
+    faulthandler.enable(file=stream, all_threads=True)
+    faulthandler.register(signal.SIGUSR1, file=stream, all_threads=True)
+    if crash_helper:
+        import ctypes
+        try:
+            helper = ctypes.CDLL(crash_helper)
+            helper.gilport_crash_init.argtypes = [ctypes.c_char_p]
+            helper.gilport_crash_init(crash_file.encode())
+        except OSError as exc:
+            print("%s: crash helper not loaded: %s" % (who, exc), file=sys.stderr)

@@ -626,19 +626,8 @@ def leak_rounds(work, config, ctx):
 
 
 def _setup_crash_handling(config):
-    import faulthandler
-    import signal
-    faulthandler.enable(file=sys.stderr, all_threads=True)
-    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
-    lib = config.get("crash_helper")
-    if lib:
-        import ctypes
-        try:
-            helper = ctypes.CDLL(lib)
-            helper.gilport_crash_init.argtypes = [ctypes.c_char_p]
-            helper.gilport_crash_init(config["crash_file"].encode())
-        except OSError as exc:
-            print("gilport-stress: crash helper not loaded: %s" % exc, file=sys.stderr)
+    shimdata.setup_crash_handling(config.get("crash_helper"), config["crash_file"], sys.stderr,
+                                  "gilport-stress")
 
 
 def load_spec(config):
