@@ -28,7 +28,9 @@ cache by scripts/prepare-thirdparty-corpus.sh):
      tests that fail only after the fix); `runtime` in projects.json says what to copy, build
      and test, or why the tests cannot run. Each module that imports also runs under
      `gilport stress` with the workload it derives, the same seed before and after the fix
-     (--no-stress skips it): findings by check, and the new ones after the fix.
+     (--no-stress skips it): findings by check, and the new ones after the fix. The tests
+     that ran are run again under `gilport pytest`, each test in 4 threads at once (also
+     skipped by --no-stress).
 
 Writes OUT/fix-coverage.json and OUT/fix-coverage.md (OUT: bench/report/thirdparty). It is a
 benchmark: no figure fails it; it exits 1 only when gilport crashes (killed by a signal, or
@@ -406,7 +408,8 @@ def main():
     parser.add_argument("--no-tests", dest="tests", action="store_false",
                         help="build and import the modules, but do not run the projects' tests")
     parser.add_argument("--no-stress", dest="stress", action="store_false",
-                        help="do not run the modules under gilport stress")
+                        help="do not run the modules under gilport stress, nor the tests "
+                             "under gilport pytest")
     opts = parser.parse_args()
     started = time.time()
     with open(PROJECTS) as f:

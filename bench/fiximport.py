@@ -27,7 +27,9 @@ the one `gilport fix` edited), `measure_runtime` does, under the 3.13t interpret
   4. stress (when fix-coverage passes its gilport): `gilport stress` on each module that
      imports, with the workload it derives and one fixed seed (STRESS_ARGS), the same for
      both trees; the findings by check, and those after the fix that no finding before it
-     matches by check and function.
+     matches by check and function;
+  5. threaded tests (the same): the tests of step 3 under `gilport pytest`, each test in 4
+     threads at once (bench/threadtests.py).
 
 Standard library only.
 """
@@ -44,6 +46,7 @@ import sys
 import time
 
 from benchlib import BUILD_EXT, cached_python
+import threadtests
 
 DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 GIL_DECLARATION = re.compile(r"\bPy_mod_gil\b|\bPyUnstable_Module_SetGIL\b")
@@ -337,7 +340,11 @@ def measure_tree(python, project, tree, scratch, gilport=None):
         tests = {"ran": False, "why": "a module did not build"}
     else:
         tests = run_tests(python, runtime, tree, site, scratch)
-    return {"modules": modules, "tests": tests}
+    result = {"modules": modules, "tests": tests}
+    if gilport and tests.get("ran"):
+        result["threaded_tests"] = threadtests.run(gilport, python, runtime, tree, site, scratch,
+                                                   clean_env([site]))
+    return result
 
 
 def measure_runtime(project, original, fixed, scratch, log=print, gilport=None):
@@ -503,6 +510,7 @@ def markdown_sections(results):
     if notes:
         out += [""] + notes
     out += stress_section(measured)
+    out += threadtests.section(measured)
     out += ["", "## Per project: own tests on 3.13t (passed / failed)", "",
             "| project | tests | before | after | GIL at the end of the tests | failing after, not before |",
             "|---|---|---|---|---|---|"]
