@@ -164,28 +164,15 @@ def run_pytest(state, mode, cfg, shim_targets=None, limit=None):
     cmd += state["pytest_args"]
     start = time.monotonic()
     with open(child.files["stdout"], "w") as out, open(child.files["stderr"], "w") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL)
-        seq, since = None, start
-        while True:
-            try:
-                proc.wait(timeout=0.1)
-                break
-            except subprocess.TimeoutExpired:
-                pass
-            now = time.monotonic()
-            _, slots = shimdata.read_context(child.files["context"])
-            main = next((s for s in slots if s["slot"] == 0), None)
-            if main and main["calls"] != seq:
-                seq, since = main["calls"], now
-            in_test = main is not None and main["in_call"]
-            # Outside a test (collection, the session's end) the limit is a generous one.
-            quiet = now - since > (state["timeout"] if in_test else max(300.0, state["timeout"]))
-            if quiet or (limit is not None and now - start > limit):
-                child.hang = {"reason": ("still running after %.0f s" % (now - since)) if quiet
-                              else "over the time limit of %.0f s" % limit,
-                              "threads": slots}
-                stop(proc, bool(state.get("crash_helper")), child.files["crash"])
-                break
+        # Its own process group: a hung test's own child processes end with it.
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            watch(state, child, proc, start, limit)
+        finally:
+            # Interrupted (Ctrl-C), the suite must not go on running without us; ended, the
+            # processes its tests left behind (a hung test's, say) end with it.
+            kill_group(proc)
     child.rc = proc.returncode
     with open(child.files["stdout"], errors="replace") as f:
         child.stdout = f.read()
@@ -199,6 +186,32 @@ def run_pytest(state, mode, cfg, shim_targets=None, limit=None):
     return child
 
 
+def watch(state, child, proc, start, limit):
+    """Waits for the child; stops it when a test runs longer than the timeout, or anything
+    else longer than a generous limit."""
+    seq, since = None, start
+    while True:
+        try:
+            proc.wait(timeout=0.1)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        _, slots = shimdata.read_context(child.files["context"])
+        main = next((s for s in slots if s["slot"] == 0), None)
+        if main and main["calls"] != seq:
+            seq, since = main["calls"], now
+        in_test = main is not None and main["in_call"]
+        # Outside a test (collection, the session's end) the limit is a generous one.
+        quiet = now - since > (state["timeout"] if in_test else max(300.0, state["timeout"]))
+        if quiet or (limit is not None and now - start > limit):
+            child.hang = {"reason": ("still running after %.0f s" % (now - since)) if quiet
+                          else "over the time limit of %.0f s" % limit,
+                          "threads": slots}
+            stop(proc, bool(state.get("crash_helper")), child.files["crash"])
+            break
+
+
 def stop(proc, c_stacks, crash_file):
     """Asks every thread of a hung child for its C stack (when the crash helper, which
     handles SIGUSR2, is loaded), then faulthandler for the Python stacks, then kills it."""
@@ -209,7 +222,14 @@ def stop(proc, c_stacks, crash_file):
         time.sleep(0.5)
     except (OSError, ValueError):
         pass
-    proc.kill()
+    kill_group(proc)
+
+
+def kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
     proc.wait()
 
 

@@ -1,5 +1,6 @@
 # A suite with a test that crashes the process and one that never ends:
 # gilport pytest reports both and still runs the tests after them.
+import subprocess
 import time
 
 import fmtmod
@@ -14,6 +15,8 @@ def test_crash():
 
 
 def test_hang():
+    # A process of the test's own, which must not outlive the run.
+    subprocess.Popen(["sleep", "617"])
     time.sleep(600)
 
 
