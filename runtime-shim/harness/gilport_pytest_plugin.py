@@ -221,24 +221,32 @@ def _why_thread_unsafe(item):
     return None
 
 
+def _threads_for(item):
+    """(threads, runs per thread) for this test, or None when it runs once as pytest would
+    run it; records which, and why, for the report."""
+    cfg = _State.config
+    threads = max(1, int(cfg.get("threads", 4)))
+    iterations = max(1, int(cfg.get("iterations", 1)))
+    why = _why_thread_unsafe(item) if threads > 1 else None
+    if why is not None or (threads == 1 and iterations == 1):
+        _State.how[item.nodeid] = {"threads": 1} if why is None else \
+            {"threads": 1, "thread_unsafe": why}
+        return None
+    _State.how[item.nodeid] = {"threads": threads, "iterations": iterations}
+    return threads, iterations
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
     cfg = _State.config
     if cfg is None or cfg["mode"] == "collect":
         return None
-    threads = max(1, int(cfg.get("threads", 4)))
-    iterations = max(1, int(cfg.get("iterations", 1)))
-    why = _why_thread_unsafe(pyfuncitem) if threads > 1 else None
-    if why is not None or (threads == 1 and iterations == 1):
-        how = {"threads": 1}
-        if why is not None:
-            how["thread_unsafe"] = why
-        _State.how[pyfuncitem.nodeid] = how
+    plan = _threads_for(pyfuncitem)
+    if plan is None:
         return None          # pytest calls it once, as always
-    _State.how[pyfuncitem.nodeid] = {"threads": threads, "iterations": iterations}
     func = pyfuncitem.obj
     args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    _run_in_threads(pyfuncitem.nodeid, lambda: func(**args), threads, iterations)
+    _run_in_threads(pyfuncitem.nodeid, lambda: func(**args), *plan)
     return True
 
 
@@ -254,19 +262,11 @@ def pytest_runtest_call(item):
     cfg = _State.config
     if cfg is None or cfg["mode"] == "collect" or not _is_unittest(item):
         return
-    threads = max(1, int(cfg.get("threads", 4)))
-    iterations = max(1, int(cfg.get("iterations", 1)))
-    why = _why_thread_unsafe(item) if threads > 1 else None
-    if why is not None or (threads == 1 and iterations == 1):
-        how = {"threads": 1}
-        if why is not None:
-            how["thread_unsafe"] = why
-        _State.how[item.nodeid] = how
+    plan = _threads_for(item)
+    if plan is None:
         return
-    _State.how[item.nodeid] = {"threads": threads, "iterations": iterations}
     case_class, name = item.parent.obj, item.name
-    _run_in_threads(item.nodeid, lambda: case_class(name).debug(), threads, iterations,
-                    skips_decide=False)
+    _run_in_threads(item.nodeid, lambda: case_class(name).debug(), *plan, skips_decide=False)
 
 
 def _run_in_threads(nodeid, run_once, threads, iterations, skips_decide=True):

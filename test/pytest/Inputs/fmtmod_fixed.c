@@ -4,6 +4,7 @@
    it does not declare that it runs without the GIL. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <sched.h>
 
 static PyObject *
 fmtmod_fmt(PyObject *module, PyObject *arg)
@@ -21,6 +22,7 @@ fmtmod_fmt(PyObject *module, PyObject *arg)
         digits[n++] = (char)('0' + value % 10);
         value /= 10;
     } while (value > 0 && n < 30);
+    sched_yield(); /* as in fmtmod_racy.c */
     for (int i = 0; i < n / 2; i++) {
         char c = digits[i];
         digits[i] = digits[n - 1 - i];

@@ -4,6 +4,7 @@
    test_fmtmod.py, which pass in one thread. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <sched.h>
 
 static char digits[32];
 
@@ -22,6 +23,10 @@ fmtmod_fmt(PyObject *module, PyObject *arg)
         digits[n++] = (char)('0' + value % 10);
         value /= 10;
     } while (value > 0 && n < 30);
+    /* A real formatter does more work between filling the buffer and
+       reading it; the yield stands for it, so that the race shows on a
+       machine whose cores are busy too (the threads then take turns). */
+    sched_yield();
     for (int i = 0; i < n / 2; i++) {
         char c = digits[i];
         digits[i] = digits[n - 1 - i];
