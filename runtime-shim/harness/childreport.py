@@ -33,6 +33,19 @@ def request_c_stacks(pid, crash_file, wait=3.0):
         time.sleep(0.05)
 
 
+def dump_hung_stacks(proc, crash_file, c_stacks):
+    """Before a hung child is killed: each thread's C stack from the crash helper (only when
+    it is loaded: it is what handles SIGUSR2, which would otherwise end the child), then
+    every thread's Python stack from faulthandler (SIGUSR1)."""
+    try:
+        if c_stacks:
+            request_c_stacks(proc.pid, crash_file)
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(0.5)
+    except (OSError, ValueError):
+        pass
+
+
 def tgkill(pid, tid, sig):
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)

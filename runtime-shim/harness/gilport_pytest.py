@@ -29,8 +29,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True   # keep the source tree clean
 import childreport  # noqa: E402
-from childreport import (Symbolizer, finding, format_frame, parse_stacks,  # noqa: E402
-                         python_stacks, request_c_stacks)
+from childreport import (Symbolizer, dump_hung_stacks, finding, format_frame,  # noqa: E402
+                         parse_stacks, python_stacks)
 import shimdata  # noqa: E402
 import pytestreport  # noqa: E402
 
@@ -208,21 +208,8 @@ def watch(state, child, proc, start, limit):
             child.hang = {"reason": ("still running after %.0f s" % (now - since)) if quiet
                           else "over the time limit of %.0f s" % limit,
                           "threads": slots}
-            stop(proc, bool(state.get("crash_helper")), child.files["crash"])
+            dump_hung_stacks(proc, child.files["crash"], bool(state.get("crash_helper")))
             break
-
-
-def stop(proc, c_stacks, crash_file):
-    """Asks every thread of a hung child for its C stack (when the crash helper, which
-    handles SIGUSR2, is loaded), then faulthandler for the Python stacks, then kills it."""
-    try:
-        if c_stacks:
-            request_c_stacks(proc.pid, crash_file)
-        proc.send_signal(signal.SIGUSR1)
-        time.sleep(0.5)
-    except (OSError, ValueError):
-        pass
-    kill_group(proc)
 
 
 def kill_group(proc):

@@ -193,13 +193,8 @@ def run_child(state, mode, config, timeout, stall=None, audit=False):
                 res.hang = {"reason": ("no call finished for %.0f s" % (now - last_change))
                             if stalled else "over the time limit of %.0f s" % timeout,
                             "phase": phase, "threads": slots}
-                try:
-                    if state.get("crash_helper"):
-                        childreport.request_c_stacks(proc.pid, config["crash_file"])
-                    proc.send_signal(signal.SIGUSR1)     # faulthandler: all threads
-                    time.sleep(0.5)
-                except (OSError, ValueError):
-                    pass
+                childreport.dump_hung_stacks(proc, config["crash_file"],
+                                             bool(state.get("crash_helper")))
                 proc.kill()
                 proc.wait()
                 break
