@@ -343,7 +343,7 @@ def measure_tree(python, project, tree, scratch, gilport=None):
     result = {"modules": modules, "tests": tests}
     if gilport and tests.get("ran"):
         result["threaded_tests"] = threadtests.run(gilport, python, runtime, tree, site, scratch,
-                                                   clean_env([site]))
+                                                   clean_env([site, DEBIAN_DIST_PACKAGES]))
     return result
 
 

@@ -10,7 +10,6 @@ import os
 import subprocess
 import time
 
-DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 THREADS = 4
 TIMEOUT = 1200
 # A test still running after this is a hang (gilport pytest's --timeout).
@@ -18,8 +17,9 @@ TEST_TIMEOUT = 60
 
 
 def run(gilport, python, runtime, tree, site, scratch, env):
-    """`gilport pytest` on the project's tests; {"ran", "findings": [{"check", "where",
-    "message"}], "outcomes", "run_once", "seconds"} or {"ran": False, "why"}."""
+    """`gilport pytest` on the project's tests, in the environment `env` (which lends pytest
+    to the interpreter); {"ran", "findings": [{"check", "where", "message"}], "outcomes",
+    "run_once", "seconds"} or {"ran": False, "why"}."""
     tests = runtime.get("tests") or {}
     if tests.get("unavailable") or not tests.get("args"):
         return {"ran": False, "why": tests.get("unavailable", "no tests configured")}
@@ -29,8 +29,6 @@ def run(gilport, python, runtime, tree, site, scratch, env):
             "--timeout", str(TEST_TIMEOUT), "--format", "json", "-o", out, "--",
             "-q", "-p", "no:cacheprovider", "--basetemp", os.path.join(scratch, "threaded-tmp"),
             *tests["args"]]
-    env = dict(env)
-    env["PYTHONPATH"] = os.pathsep.join([site, DEBIAN_DIST_PACKAGES])
     start = time.perf_counter()
     try:
         proc = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
