@@ -3,11 +3,12 @@
 #include "tool/HeaderSets.h"
 #include "tool/PythonInfo.h"
 
+#include "apply/FileWrites.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 
@@ -49,35 +50,27 @@ constexpr llvm::StringLiteral RemovedIn315 =
 std::string removedApisHeader(std::string &Error) {
   llvm::SmallString<256> Path(headersRoot());
   llvm::sys::path::append(Path, "gilport-removed-in-3.15.h");
-  if (auto Existing = llvm::MemoryBuffer::getFile(Path);
-      Existing && (*Existing)->getBuffer() == RemovedIn315)
+  auto Current = [&]() -> std::optional<std::string> {
+    if (auto Existing = llvm::MemoryBuffer::getFile(Path))
+      return (*Existing)->getBuffer().str();
+    return std::nullopt;
+  };
+  std::optional<std::string> Existing = Current();
+  if (Existing == RemovedIn315)
     return std::string(Path);
-  // Written beside and renamed: a concurrent run never reads half a file.
-  llvm::SmallString<256> Temp;
-  int FD;
-  if (std::error_code EC =
-          llvm::sys::fs::createUniqueFile(Path + ".%%%%%%.tmp", FD, Temp)) {
-    Error = "cannot write '" + std::string(Path) + "': " + EC.message();
-    return "";
-  }
-  {
-    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-    OS << RemovedIn315;
-    OS.close();
-    if (OS.has_error()) {
-      Error =
-          "cannot write '" + std::string(Temp) + "': " + OS.error().message();
-      OS.clear_error();
-      llvm::sys::fs::remove(Temp);
-      return "";
-    }
-  }
-  if (std::error_code EC = llvm::sys::fs::rename(Temp, Path)) {
-    Error = "cannot write '" + std::string(Path) + "': " + EC.message();
-    llvm::sys::fs::remove(Temp);
-    return "";
-  }
-  return std::string(Path);
+  // Staged and renamed as fixes are: a concurrent run never reads half a
+  // file, and an interrupted one leaves no temporary.
+  StagedFile Staged;
+  std::optional<uint64_t> Expected;
+  if (Existing)
+    Expected = contentHash(*Existing);
+  if (Staged.stage(Path, RemovedIn315, Expected, Error) && Staged.commit(Error))
+    return std::string(Path);
+  // Another run may have written the same declarations meanwhile.
+  if (Current() == RemovedIn315)
+    return std::string(Path);
+  Error = "cannot write '" + std::string(Path) + "': " + Error;
+  return "";
 }
 
 } // namespace
