@@ -4,7 +4,7 @@ report dict as JSON, or JUnit XML with one test case per collected test."""
 import json
 import xml.sax.saxutils as xmlesc
 
-from stressreport import location, write_findings
+from stressreport import failure_body, write_findings
 
 OUTCOME_ORDER = ("passed", "failed", "crashed", "hung", "skipped", "not run")
 
@@ -56,16 +56,6 @@ def write_text(report, out):
                         "%d problem%s found" % (n, "" if n == 1 else "s")))
 
 
-def _failure_body(f):
-    body = location(f) + f["message"]
-    for key in ("runtime", "call", "failure", "python_stack"):
-        if f.get(key):
-            body += "\n%s: %s" % (key, f[key])
-    if f.get("c_stack"):
-        body += "\nC stack:\n" + "\n".join(f["c_stack"])
-    return body
-
-
 def write_junit(report, out):
     """One test case per collected test (failed when a finding names it), and one per
     finding that belongs to no test (borrowed-reference call sites, GIL declarations)."""
@@ -98,7 +88,7 @@ def write_junit(report, out):
         out.write('    <testcase classname=%s name=%s>\n' % (q(classname), q(name)))
         for f in fs:
             out.write('      <failure type=%s message=%s>%s</failure>\n' % (
-                q(f["check"]), q(f["message"][:500]), xmlesc.escape(_failure_body(f))))
+                q(f["check"]), q(f["message"][:500]), xmlesc.escape(failure_body(f))))
         out.write('    </testcase>\n')
     if errors:
         out.write('    <testcase classname="gilport-pytest" name="harness"><error message=%s/>'

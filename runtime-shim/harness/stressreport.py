@@ -76,6 +76,20 @@ def write_findings(findings, out):
                 out.write("    %s\n" % line)
 
 
+def failure_body(f):
+    """A finding as the text of a JUnit failure: where and what, its notes, what the run saw
+    of it, and the C stack."""
+    body = location(f) + f["message"]
+    for note in f.get("notes") or []:
+        body += "\n%snote: %s" % (location(note), note["message"])
+    for key in ("runtime", "call", "failure", "python_stack"):
+        if f.get(key):
+            body += "\n%s: %s" % (key, f[key])
+    if f.get("c_stack"):
+        body += "\nC stack:\n" + "\n".join(f["c_stack"])
+    return body
+
+
 def write_junit(report, out):
     groups = {}
     for name in report["phases"]:
@@ -101,16 +115,8 @@ def write_junit(report, out):
             out.write('    <testcase classname=%s name=%s time="%.3f">\n' % (
                 q("gilport-stress." + report["target"]["module"]), q("%s: %s #%d" % (phase, f["check"], k + 1)),
                 info.get("seconds", 0)))
-            body = location(f) + f["message"]
-            for note in f.get("notes") or []:
-                body += "\n%snote: %s" % (location(note), note["message"])
-            for key in ("runtime", "call", "python_stack"):
-                if f.get(key):
-                    body += "\n%s: %s" % (key, f[key])
-            if f.get("c_stack"):
-                body += "\nC stack:\n" + "\n".join(f["c_stack"])
             out.write('      <failure type=%s message=%s>%s</failure>\n' % (
-                q(f["check"]), q(f["message"][:500]), xmlesc.escape(body)))
+                q(f["check"]), q(f["message"][:500]), xmlesc.escape(failure_body(f))))
             out.write('    </testcase>\n')
     if report.get("error"):
         out.write('    <testcase classname="gilport-stress" name="harness"><error message=%s/></testcase>\n'
