@@ -140,6 +140,59 @@ bool releasesContainer(const Stmt *S, llvm::StringRef Key) {
   });
 }
 
+/// Whether \p S reads the size of the container \p Key.
+bool readsSize(const Stmt *S, llvm::StringRef Key) {
+  if (!S)
+    return false;
+  if (const auto *Member = dyn_cast<MemberExpr>(S);
+      Member && Member->getMemberDecl()->getName() == "ob_size" &&
+      containerKey(Member->getBase()) == Key)
+    return true;
+  if (const auto *Call = dyn_cast<CallExpr>(S);
+      Call && Call->getNumArgs() &&
+      llvm::is_contained(SizeCalls, calleeName(Call)) &&
+      containerKey(Call->getArg(0)) == Key)
+    return true;
+  return llvm::any_of(S->children(),
+                      [&](const Stmt *Child) { return readsSize(Child, Key); });
+}
+
+/// The first assignment in \p S that stores an item of the container \p Key
+/// (read in \p S, or held by one of \p ItemVars) somewhere other than a
+/// local variable: a field, a global or through a pointer. Such an item
+/// outlives the section, while another thread can remove and free it.
+const BinaryOperator *storesItemAway(const Stmt *S, llvm::StringRef Key,
+                                     std::set<const VarDecl *> &ItemVars) {
+  if (!S)
+    return nullptr;
+  auto HoldsItem = [&](const Expr *Value) {
+    const Expr *E = stripCasts(Value);
+    if (const auto *Call = dyn_cast<CallExpr>(E);
+        Call && llvm::is_contained(NewRefCalls, calleeName(Call)))
+      return false;
+    if (const VarDecl *V = localVar(E); V && ItemVars.count(V))
+      return true;
+    return useOf(E, Key) == Use::Item && Value->getType()->isPointerType();
+  };
+  if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+    for (const Decl *D : DS->decls())
+      if (const auto *V = dyn_cast<VarDecl>(D);
+          V && V->hasLocalStorage() && V->getInit() && HoldsItem(V->getInit()))
+        ItemVars.insert(V);
+  } else if (const auto *Assign = dyn_cast<BinaryOperator>(S);
+             Assign && Assign->getOpcode() == BO_Assign &&
+             HoldsItem(Assign->getRHS())) {
+    if (const VarDecl *V = localVar(Assign->getLHS()))
+      ItemVars.insert(V);
+    else if (useOf(Assign->getLHS(), Key) != Use::Item)
+      return Assign;
+  }
+  for (const Stmt *Child : S->children())
+    if (const BinaryOperator *Found = storesItemAway(Child, Key, ItemVars))
+      return Found;
+  return nullptr;
+}
+
 /// Collects the statements by which control leaves \p S other than by
 /// falling through: `return`, `goto`, and `break`/`continue` of a loop or
 /// `switch` outside S. Returns why control flow is not modelled (a label, a
@@ -542,6 +595,32 @@ std::string Planner::validate(const Region &R) const {
                "address on), which would free the object whose lock the "
                "section holds";
     }
+  // An item read in the section is valid only while the section holds: its
+  // index must be checked against the size read inside it (not a size kept
+  // from earlier), and the item must not be kept where it outlives it.
+  for (const std::string &Key : R.Keys) {
+    std::set<const VarDecl *> ItemVars;
+    bool ReadsItems = false, ReadsSize = false;
+    for (unsigned I = R.First; I <= R.Last; ++I) {
+      ReadsItems |= useOf(Body[I], Key) == Use::Item;
+      ReadsSize |= readsSize(Body[I], Key);
+      if (const BinaryOperator *Away = storesItemAway(Body[I], Key, ItemVars)) {
+        std::optional<CharSourceRange> Where =
+            fileRangeOf(Away->getLHS()->getSourceRange(), SM, LO);
+        return "an item is stored in " +
+               (Where ? "'" + Lexer::getSourceText(*Where, SM, LO).str() + "'"
+                      : std::string("a field or through a pointer")) +
+               ", where it outlives the critical section and another thread "
+               "can remove and free it; keep a strong reference there "
+               "instead";
+      }
+    }
+    if (ReadsItems && !ReadsSize)
+      return "no size of the container is read in the code to guard, so "
+             "the index it reads at was checked before the section (or "
+             "never), and another thread can shrink the container in "
+             "between; check the index against the size inside the section";
+  }
   // The section names the container before its first statement.
   SourceLocation Start = SM.getExpansionLoc(Body[R.First]->getBeginLoc());
   for (const VarDecl *Root : R.Roots)

@@ -197,8 +197,8 @@ static long by_kind(PyObject *list, int kind) {
   long n = 0;
   switch (kind) {
   case 0:
-    n += PyList_GET_ITEM(list, 0) == Py_None;
-// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+    n += PyList_GET_SIZE(list) > 0 && PyList_GET_ITEM(list, 0) == Py_None;
+// CHECK-MESSAGES: :[[@LINE-1]]:39: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
 // NOFIX: note: no automatic fix: the code to guard has a 'case' label of a 'switch' around it
     break;
   default:
@@ -220,6 +220,36 @@ static int pairs_ok(PyObject *fast) {
   int ok = first != Py_None;
   Py_DECREF(fast);
   return ok;
+}
+
+// An encoder's cursor: the index was checked against a size kept from an
+// earlier call, not read from the list in the section, so another thread can
+// shrink the list in between.
+struct cursor {
+  PyObject *list;
+  Py_ssize_t index, size;
+  PyObject *item;
+};
+
+static int cursor_next(struct cursor *c) {
+  if (c->index >= c->size)
+    return 0;
+  PyObject *item = PyList_GET_ITEM(c->list, c->index);
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: no size of the container is read in the code to guard, so the index it reads at was checked before the section (or never), and another thread can shrink the container in between; check the index against the size inside the section
+  c->index++;
+  return item != Py_None;
+}
+
+// The item is kept in the cursor, after the section that keeps it alive.
+static int cursor_peek(struct cursor *c) {
+  if (c->index >= PyList_GET_SIZE(c->list))
+    return 0;
+  PyObject *item = PyList_GET_ITEM(c->list, c->index);
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: an item is stored in 'c->item', where it outlives the critical section and another thread can remove and free it; keep a strong reference there instead
+  c->item = item;
+  return 1;
 }
 
 static long through_macro(PyObject *list) {
