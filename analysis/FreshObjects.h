@@ -42,6 +42,11 @@ public:
   /// passes as \p Param an object fresh in its caller.
   bool alwaysGivenFresh(const clang::ParmVarDecl &Param);
 
+  /// Whether \p Value, in \p In, is an object \p In has just made.
+  bool isFresh(const clang::Expr &Value, const clang::FunctionDecl &In) {
+    return freshValue(&Value, In, 0);
+  }
+
 private:
   enum class State { Unknown, InProgress, Fresh, Shared };
 

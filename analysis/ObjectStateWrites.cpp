@@ -103,6 +103,7 @@ public:
           !givenFresh(W, Fresh))
         Result.Writes.push_back(W);
     Result.Definitions = std::move(Definitions);
+    Result.Lifecycle = std::move(Lifecycle);
     return Result;
   }
 

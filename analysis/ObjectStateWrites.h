@@ -28,6 +28,8 @@
 #ifndef GILPORT_ANALYSIS_OBJECTSTATEWRITES_H
 #define GILPORT_ANALYSIS_OBJECTSTATEWRITES_H
 
+#include "llvm/ADT/SmallPtrSet.h"
+
 #include <vector>
 
 namespace clang {
@@ -69,6 +71,9 @@ struct ObjectStateScan {
   std::vector<ObjectStateWrite> Writes;
   /// The functions defined in the main file.
   std::vector<const clang::FunctionDecl *> Definitions;
+  /// The lifecycle functions (canonical declarations): the slots and the
+  /// static functions only they call.
+  llvm::SmallPtrSet<const clang::FunctionDecl *, 16> Lifecycle;
 };
 
 ObjectStateScan findObjectStateWrites(clang::ASTContext &Ctx,

@@ -4,9 +4,13 @@
 
 #include "analysis/AstQueries.h"
 #include "analysis/CallSites.h"
+#include "analysis/ObjectLocking.h"
 #include "analysis/ObjectStateWrites.h"
 #include "checks/CheckContext.h"
+#include "checks/ProjectCompat.h"
 #include "checks/UnlockedAccesses.h"
+#include "rewrites/CompatHeader.h"
+#include "rewrites/LockHeldSplit.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -105,6 +109,19 @@ void UnlockedObjectStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       continue;
     Unlocked[F].push_back(&W);
   }
+  // The fix: every function that runs on such an object from Python and
+  // uses the fields changed here holds the object's section for its whole
+  // run.
+  RacyFieldMap Racy;
+  for (auto &[F, Found] : Unlocked)
+    for (const ObjectStateWrite *W : Found)
+      Racy[W->Type].insert(W->Field);
+  llvm::SmallPtrSet<const FunctionDecl *, 16> Exempt = Scan.Lifecycle;
+  Exempt.insert(CalledLocked.begin(), CalledLocked.end());
+  ObjectLockPlan Plan =
+      planObjectLocks(Scan.Definitions, Racy, Exempt, Sections, Callers, Ctx);
+  Rewrite Fix = lockPlanEdits(Plan, Ctx);
+
   for (auto &[F, Found] : Unlocked) {
     const ObjectStateWrite &First = *Found.front();
     std::string Object = First.Object->getName().str();
@@ -127,13 +144,65 @@ void UnlockedObjectStateCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       Finding.note(SM.getFileLoc(W->Write->getExprLoc()),
                    "'" + W->Field->getName().str() + "' is changed here too");
     }
-    Finding.noFix("the section must also hold every read the change depends "
-                  "on (a test before it, a size and the buffer it sizes), "
-                  "which is for the code's author to see; add it by hand, or "
-                  "move the body into a '" +
-                  F->getName().str() +
-                  "_lock_held' function called inside the section");
+    bool Covered = Callers.knownCallers(*F) ||
+                   llvm::any_of(Plan.Entries,
+                                [&](const auto &E) { return E.Function == F; });
+    if (!Fix.ok() || !Covered) {
+      Finding.noFix(
+          (Fix.ok() ? "'" + F->getName().str() + "' is never called"
+                    : Fix.Reason) +
+          "; hold the section by hand around everything the change depends "
+          "on (a test before it, a size and the buffer it sizes), or move "
+          "the body into a '" +
+          F->getName().str() + "_lock_held' function called inside it");
+      continue;
+    }
+    addFix(Finding, Plan, Fix, Ctx);
   }
+}
+
+Rewrite UnlockedObjectStateCheck::lockPlanEdits(const ObjectLockPlan &Plan,
+                                                ASTContext &Ctx) {
+  if (!Plan.Reason.empty())
+    return Rewrite::failure(Plan.Reason);
+  if (Plan.Entries.empty())
+    return Rewrite::failure("no function that runs on the object from "
+                            "Python was found to lock");
+  Rewrite All;
+  for (const ObjectLockPlan::Entry &Entry : Plan.Entries) {
+    Rewrite One = splitLockHeld(*Entry.Function, Entry.Objects, Ctx);
+    if (!One.ok())
+      return Rewrite::failure(One.Reason);
+    llvm::append_range(All.Hints, One.Hints);
+  }
+  return All;
+}
+
+void UnlockedObjectStateCheck::addFix(FindingBuilder &Finding,
+                                      const ObjectLockPlan &Plan,
+                                      const Rewrite &Fix, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  std::string Names;
+  for (size_t I = 0; I < Plan.Entries.size() && I < 8; ++I)
+    Names +=
+        (I ? ", '" : "'") + Plan.Entries[I].Function->getName().str() + "'";
+  if (Plan.Entries.size() > 8)
+    Names += " and " + std::to_string(Plan.Entries.size() - 8) + " more";
+  Finding.note(SourceLocation(),
+               "the fix runs each function that reads or changes these "
+               "fields from Python under the object's critical section, "
+               "readers too (" +
+                   Names +
+                   "), with its body moved into a '*_lock_held' "
+                   "function");
+  llvm::StringRef Apis[] = {"Py_BEGIN_CRITICAL_SECTION"};
+  std::string Reason =
+      addFixWithCompatHeader(Fix.Hints, SM, SM.getMainFileID(),
+                             {context().getMinimumPython(), 3, 13, Apis,
+                              context().shared<ProjectCompat>().Definitions},
+                             [&](const FixItHint &Hint) { Finding.fix(Hint); });
+  if (!Reason.empty())
+    Finding.noFix(Reason);
 }
 
 } // namespace gilport

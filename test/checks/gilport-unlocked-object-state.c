@@ -8,15 +8,17 @@
 // DEFAULT: no findings
 // RUN: %gilport check --dump-config %s | FileCheck %s --check-prefix=CONFIG
 // CONFIG: Checks: 'gilport-*,-gilport-unlocked-object-state'
-// No fix: a second run finds the same, and the file is left alone.
+// No fix: one helper is given an object from a field (Stack_touch_last),
+// which no lock of its caller's parameters would hold; the file is left
+// alone (the fix itself: test/rewrites/object-lock-split.c).
 // RUN: cp %s %t.fix.c && %expect_exit 1 %gilport fix %t.fix.c --checks=-*,gilport-unlocked-object-state --extra-arg=-I%S/Inputs --color=never | FileCheck %s --check-prefix=NOFIX
-// NOFIX: note: no automatic fix: the section must also hold every read the change depends on
+// NOFIX: note: no automatic fix: 'Stack_touch_last' gives 'stack_touch' an object that is not one of its own parameters
 // RUN: cmp %s %t.fix.c
 // Turned on, its findings keep the module from declaring that it runs
 // without the GIL (the safety rule); off, the declaration is added.
 // RUN: cp %S/Inputs/object_state_module.c %t.module.c
 // RUN: %expect_exit 1 %gilport fix %t.module.c --checks=gilport-unlocked-object-state --color=never | FileCheck %s --check-prefix=WITHHELD
-// WITHHELD: note: no automatic fix: declaring that the module runs without the GIL would be a false promise while 1 finding is left unfixed ({{.*}}.module.c:10 [gilport-unlocked-object-state])
+// WITHHELD: note: no automatic fix: declaring that the module runs without the GIL would be a false promise while 2 findings are left unfixed ({{.*}}.module.c:12 [gilport-unlocked-object-state], {{.*}}.module.c:16 [gilport-unlocked-object-state])
 // RUN: not grep -q PyUnstable_Module_SetGIL %t.module.c
 // RUN: %gilport fix %t.module.c --color=never > /dev/null
 // RUN: grep -q PyUnstable_Module_SetGIL %t.module.c

@@ -1,9 +1,11 @@
-// A module whose only problem is an object field its method races on.
+// A module whose only problem is an object field its methods race on, in a
+// way the fix cannot lock: one method changes another object's field.
 #include <Python.h>
 
 typedef struct {
   PyObject_HEAD
   long hits;
+  PyObject *peer;
 } CounterObject;
 
 static PyObject *Counter_hit(CounterObject *self, PyObject *unused) {
@@ -11,8 +13,17 @@ static PyObject *Counter_hit(CounterObject *self, PyObject *unused) {
   Py_RETURN_NONE;
 }
 
+static void counter_bump(CounterObject *counter) { counter->hits++; }
+
+static PyObject *Counter_hit_peer(CounterObject *self, PyObject *unused) {
+  if (self->peer != NULL)
+    counter_bump((CounterObject *)self->peer);
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef Counter_methods[] = {
     {"hit", (PyCFunction)Counter_hit, METH_NOARGS, NULL},
+    {"hit_peer", (PyCFunction)Counter_hit_peer, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
