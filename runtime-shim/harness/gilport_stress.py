@@ -455,7 +455,10 @@ def exited_by_module(res):
 def crash_or_hang(res, phase, module):
     """A finding for a child that died or hung, or None."""
     stacks = parse_stacks(res.crash_file, state_symbolizer)
-    _, slots = shimdata.read_context(res.context)
+    child_phase, slots = shimdata.read_context(res.context)
+    if child_phase == "building the workload":
+        # Before any thread starts: each function is called alone.
+        phase = "building the workload (each function called alone, in one thread)"
     if res.hang:
         threads = []
         by_tid = {r["tid"]: r for r in stacks if r["kind"] == "STACK"}

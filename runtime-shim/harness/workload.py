@@ -5,6 +5,7 @@ subinterpreter."""
 
 import collections
 import random
+import sys
 import threading
 import time
 import weakref
@@ -252,6 +253,7 @@ class Derivation:
     def __init__(self, work):
         self.work = work
         self.env = work.env(-2)
+        self.hooked = False
         self.instances = []
         self.gens = [
             ("int", lambda e: e["rint"](-2, 40)),
@@ -274,6 +276,39 @@ class Derivation:
         # factory such as pvector()).  type -> (function name, [objects])
         self.factory_made = {}
 
+    def call(self, fn, args, kwargs=None):
+        """fn(*args, **kwargs) while deriving. A call that leaves this thread
+        traced or profiled (a tracer's start() on an object nobody set up)
+        would hand every later Python call to the module's hook: the hook is
+        removed here, before any other Python code runs, and self.hooked is
+        set."""
+        try:
+            return fn(*args, **(kwargs or {}))
+        finally:
+            if sys.gettrace() is not None or sys.getprofile() is not None:
+                sys.settrace(None)
+                sys.setprofile(None)
+                self.hooked = True
+
+    def leave_out_hooks(self, ops):
+        """The ops without those whose call installs a trace or profile
+        function: each is called once here, alone."""
+        kept, dropped = [], []
+        for op in ops:
+            self.hooked = False
+            try:
+                args, kwargs, _ = self.work.build_call(op, self.env)
+                self.call(op.resolve(self.env), args, kwargs)
+            except Exception:
+                pass
+            (dropped if self.hooked else kept).append(op)
+        if dropped:
+            self.work.notes.append(
+                "left out %s: a call installs a trace or profile function on the "
+                "calling thread, which the derived arguments do not set up (give a "
+                "--spec that does)" % ", ".join(sorted({op.name for op in dropped})))
+        return kept
+
     def gen_args(self, e, n):
         pool = self.gens + ([self.inst_gen] if self.instances else [])
         picks = [e["choice"](pool) for _ in range(n)]
@@ -287,7 +322,7 @@ class Derivation:
             for _ in range(8):
                 args, _ = self.gen_args(self.env, n)
                 try:
-                    fn(*args)
+                    self.call(fn, args)
                     accepted = True
                 except TypeError as exc:
                     text = str(exc)
@@ -323,7 +358,7 @@ class Derivation:
             n = getattr(op, "auto_arity", 0)
             op.args = []
             op.gen = (lambda n: lambda e: self.gen_args(e, n))(n)
-            work.ops.append(op)
+        work.ops = self.leave_out_hooks(derived)
         if not work.ops:
             raise SpecError("no public callables found in module %s" % mod.__name__)
         work.notes.append(
@@ -366,7 +401,7 @@ class Derivation:
             for _ in range(4):
                 args, _ = self.gen_args(self.env, n)
                 try:
-                    result = fn(*args)
+                    result = self.call(fn, args)
                 except Exception:
                     continue
                 tp = type(result)
@@ -386,7 +421,7 @@ class Derivation:
             for _ in range(6):
                 args, _ = self.gen_args(self.env, n)
                 try:
-                    instances.append(tp(*args))
+                    instances.append(self.call(tp, args))
                     break
                 except Exception:
                     continue
@@ -409,11 +444,12 @@ class Derivation:
             raw = tp.__dict__.get(attr)
             if raw is None:
                 continue
+            # Each on an instance of this type (`made`), not of another type.
             if hasattr(raw, "__get__") and hasattr(raw, "__set__") and not callable(raw):
                 derived.append(Op("%s.%s (get)" % (tname, attr),
-                                  (lambda a: lambda e: (lambda: getattr(e["choice"](instances), a)))(attr), []))
+                                  (lambda a: lambda e: (lambda: getattr(e["choice"](made), a)))(attr), []))
                 setter = Op("%s.%s (set)" % (tname, attr),
-                            (lambda a: lambda e: (lambda v: setattr(e["choice"](instances), a, v)))(attr), [None])
+                            (lambda a: lambda e: (lambda v: setattr(e["choice"](made), a, v)))(attr), [None])
                 setter.auto_arity = 1
                 derived.append(setter)
                 continue
@@ -424,7 +460,7 @@ class Derivation:
             found = list(range(sig[0], sig[1] + 1)) if sig else self.arities(bound)
             for n in found[:2]:
                 derived.append(_make_op("%s.%s" % (tname, attr),
-                                        (lambda a: lambda e: getattr(e["choice"](instances), a))(attr), n))
+                                        (lambda a: lambda e: getattr(e["choice"](made), a))(attr), n))
         return derived
 
     def probes(self, names):
