@@ -119,6 +119,17 @@ const VarDecl *pointedToArray(const Expr *Init) {
   return nullptr;
 }
 
+/// Calls \p Visit on each `return` statement in \p S.
+void forEachReturn(const Stmt *S,
+                   llvm::function_ref<void(const ReturnStmt *)> Visit) {
+  if (!S)
+    return;
+  if (const auto *Return = dyn_cast<ReturnStmt>(S))
+    Visit(Return);
+  for (const Stmt *Child : S->children())
+    forEachReturn(Child, Visit);
+}
+
 const InitListExpr *semanticInitList(const Expr *Init) {
   if (!Init)
     return nullptr;
@@ -225,6 +236,50 @@ ModuleInitAnalyzer::findModuleInits(ASTContext &Ctx) const {
     }
   }
   return Inits;
+}
+
+std::vector<ModuleExportInfo>
+ModuleInitAnalyzer::findModuleExports(ASTContext &Ctx) const {
+  std::vector<ModuleExportInfo> Exports;
+  std::vector<const DeclContext *> Contexts = {Ctx.getTranslationUnitDecl()};
+  while (!Contexts.empty()) {
+    const DeclContext *DC = Contexts.back();
+    Contexts.pop_back();
+    for (const Decl *D : DC->decls()) {
+      if (const auto *Linkage = dyn_cast<LinkageSpecDecl>(D)) {
+        Contexts.push_back(Linkage);
+        continue;
+      }
+      const auto *Function = dyn_cast<FunctionDecl>(D);
+      if (!Function || !Function->getIdentifier() ||
+          !Function->doesThisDeclarationHaveABody() ||
+          !Function->getName().starts_with("PyModExport_"))
+        continue;
+      ModuleExportInfo Info;
+      Info.Function = Function;
+      Info.ModuleName = Function->getName().drop_front(
+          llvm::StringRef("PyModExport_").size());
+      // `static PySlot slots[] = {...}; return slots;`: one array returned.
+      const VarDecl *Returned = nullptr;
+      bool Other = false;
+      forEachReturn(Function->getBody(), [&](const ReturnStmt *Return) {
+        const auto *Ref =
+            Return->getRetValue()
+                ? dyn_cast<DeclRefExpr>(
+                      Return->getRetValue()->IgnoreParenImpCasts())
+                : nullptr;
+        const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+        if (Var && (!Returned || Returned == Var))
+          Returned = Var;
+        else
+          Other = true;
+      });
+      if (Returned && !Other)
+        Info.Slots = analyzeSlots(Returned, Ctx);
+      Exports.push_back(std::move(Info));
+    }
+  }
+  return Exports;
 }
 
 ModuleInitInfo ModuleInitAnalyzer::analyzeModuleInit(const FunctionDecl *Init,
@@ -346,10 +401,24 @@ ModuleInitAnalyzer::analyzeSlots(const VarDecl *Array, ASTContext &Ctx) {
     Slot.Entry = Entry;
     if (Entry->getNumInits() > 0)
       Slot.IDExpr = Entry->getInit(0);
-    if (Entry->getNumInits() > 1)
+    const RecordDecl *Record = Entry->getType()->getAsRecordDecl();
+    if (Record && Record->getName() == "PySlot") {
+      // {sl_id, sl_flags, {sl_reserved}, {sl_ptr, sl_func, ...}}
+      if (Entry->getNumInits() > 3)
+        if (const InitListExpr *Union = semanticInitList(Entry->getInit(3));
+            Union && Union->getNumInits() > 0)
+          Slot.ValueExpr = Union->getInit(0);
+    } else if (Entry->getNumInits() > 1) {
       Slot.ValueExpr = Entry->getInit(1);
+    }
     // A missing member (`{0}`) is zero.
     Slot.ID = Slot.IDExpr ? integerValue(Slot.IDExpr, Ctx) : 0;
+    // Python 3.15's headers number the module slots anew (PEP 793:
+    // Py_mod_gil is 87 outside the limited API), and accept both numbers in
+    // a PyModuleDef_Slot array: the old number names the slot here.
+    if (Slot.ID && *Slot.ID >= ModuleSlot315Create &&
+        *Slot.ID <= ModuleSlot315Gil)
+      *Slot.ID -= ModuleSlot315Create - ModuleSlotCreate;
     Slot.Value = Slot.ValueExpr ? integerValue(Slot.ValueExpr, Ctx) : 0;
     Info.Slots.push_back(Slot);
   }

@@ -50,6 +50,10 @@ enum ModuleSlotID : int64_t {
   ModuleSlotExec = 2,                 // Py_mod_exec
   ModuleSlotMultipleInterpreters = 3, // Py_mod_multiple_interpreters (3.12)
   ModuleSlotGil = 4,                  // Py_mod_gil (3.13)
+  // The same four slots as Python 3.15's headers number them outside the
+  // limited API (PEP 793's unified slot IDs, 84 to 87).
+  ModuleSlot315Create = 84,
+  ModuleSlot315Gil = 87,
 };
 
 /// Values of the `Py_mod_gil` slot and of `PyUnstable_Module_SetGIL`.
@@ -154,6 +158,17 @@ struct ModuleInitInfo {
   std::vector<const clang::FunctionDecl *> SearchedFunctions;
 };
 
+/// A PEP 793 export hook, `PyModExport_<name>` (Python 3.15): it returns the
+/// module's `PySlot` array instead of creating the module.
+struct ModuleExportInfo {
+  const clang::FunctionDecl *Function = nullptr;
+  /// The name after `PyModExport_`.
+  llvm::StringRef ModuleName;
+  /// The array it returns, when it is a variable defined here with a braced
+  /// initializer.
+  std::optional<ModuleSlotsInfo> Slots;
+};
+
 /// Finds and analyses module init functions. Create one per translation
 /// unit; call registerPPCallbacks() before parsing so that code in skipped
 /// preprocessor branches is known.
@@ -170,13 +185,17 @@ public:
   /// Every `PyInit_*` function defined in the translation unit, analysed.
   std::vector<ModuleInitInfo> findModuleInits(clang::ASTContext &Ctx) const;
 
+  /// Every `PyModExport_*` function defined in the translation unit.
+  std::vector<ModuleExportInfo> findModuleExports(clang::ASTContext &Ctx) const;
+
   /// Analyses one `PyInit_*` function definition.
   static ModuleInitInfo analyzeModuleInit(const clang::FunctionDecl *Init,
                                           clang::ASTContext &Ctx);
   /// Reads a `PyModuleDef` definition (follows \p Def to its definition).
   static std::optional<ModuleDefInfo>
   analyzeModuleDef(const clang::VarDecl *Def, clang::ASTContext &Ctx);
-  /// Reads a `PyModuleDef_Slot` array definition.
+  /// Reads a `PyModuleDef_Slot` array definition, or a `PySlot` one (the
+  /// value is then the union member given).
   static std::optional<ModuleSlotsInfo>
   analyzeSlots(const clang::VarDecl *Array, clang::ASTContext &Ctx);
 

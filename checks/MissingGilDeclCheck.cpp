@@ -116,6 +116,57 @@ void MissingGilDeclCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       break;
     }
   }
+  for (const ModuleExportInfo &Export : Analyzer.findModuleExports(Ctx))
+    if (context().isReportedLocation(Export.Function->getLocation()))
+      checkExport(Export, Ctx);
+}
+
+void MissingGilDeclCheck::checkExport(const ModuleExportInfo &Export,
+                                      ASTContext &Ctx) {
+  // An array we cannot read may well declare it.
+  if (!Export.Slots ||
+      Analyzer.declaresSlot(*Export.Slots, ModuleSlotGil, "Py_mod_gil", Ctx))
+    return;
+  const ModuleSlotsInfo &Slots = *Export.Slots;
+  FindingBuilder Finding =
+      diag(Export.Function->getLocation(),
+           "module export function '" + Export.Function->getName().str() +
+               "' does not declare whether the module can run without the "
+               "GIL, so importing it enables the GIL on free-threaded "
+               "Python; once the module is thread-safe, add "
+               "'PySlot_DATA(Py_mod_gil, Py_MOD_GIL_NOT_USED)' to its slots "
+               "(Python 3.15, PEP 793)");
+  SlotDeclarations Add;
+  Add.Gil = true;
+  Add.PySlotEntries = true;
+  if (!Analyzer.declaresSlot(Slots, ModuleSlotMultipleInterpreters,
+                             "Py_mod_multiple_interpreters", Ctx)) {
+    Finding.note(Slots.Array->getLocation(),
+                 "the module does not declare 'Py_mod_multiple_interpreters' "
+                 "either, so it cannot be imported in subinterpreters that "
+                 "have their own GIL (PEP 684); add "
+                 "'PySlot_DATA(Py_mod_multiple_interpreters, "
+                 "Py_MOD_PER_INTERPRETER_GIL_SUPPORTED)' once its state is "
+                 "per module");
+    // Module state or not: the array does not say m_size, so only the
+    // file's own globals can tell.
+    ModuleDefInfo Unknown;
+    Unknown.Size = 0;
+    std::string SharedState = sharedStateReason(Unknown);
+    if (SharedState.empty())
+      Add.PerInterpreterGil = true;
+    else
+      Finding.note(Slots.Array->getLocation(),
+                   "the fix does not add 'Py_mod_multiple_interpreters': " +
+                       SharedState);
+  }
+  const ModuleSlot *Sentinel = Slots.sentinel();
+  if (!Sentinel) {
+    Finding.noFix("'" + Slots.Array->getName().str() +
+                  "' has no 'PySlot_END' terminator to add the slot before");
+    return;
+  }
+  attach(Finding, insertSlotsBeforeSentinel(Add, Sentinel->Entry, Ctx));
 }
 
 void MissingGilDeclCheck::reportWithModuleState(

@@ -36,6 +36,8 @@ public:
   void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
 
 private:
+  /// A PEP 793 `PyModExport_*` hook and its `PySlot` array (3.15).
+  void checkExport(const ModuleExportInfo &Export, clang::ASTContext &Ctx);
   void checkMultiPhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
   void checkSinglePhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);
   void convertSinglePhase(const ModuleInitInfo &Init, clang::ASTContext &Ctx);

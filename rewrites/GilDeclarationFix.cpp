@@ -180,6 +180,15 @@ bool findCreationSite(const Stmt *Body, const CallExpr *CreateCall,
 std::string slotEntriesText(const SlotDeclarations &Slots,
                             llvm::StringRef Indent) {
   std::string Text;
+  if (Slots.PySlotEntries) {
+    // Only Python 3.15 and later read a PySlot array: no guards.
+    if (Slots.PerInterpreterGil)
+      Text += Indent.str() + "PySlot_DATA(Py_mod_multiple_interpreters, "
+                             "Py_MOD_PER_INTERPRETER_GIL_SUPPORTED),\n";
+    if (Slots.Gil)
+      Text += Indent.str() + "PySlot_DATA(Py_mod_gil, Py_MOD_GIL_NOT_USED),\n";
+    return Text;
+  }
   if (!Slots.ExecFunction.empty())
     Text += Indent.str() + "{Py_mod_exec, " + Slots.ExecFunction + "},\n";
   if (Slots.PerInterpreterGil)
@@ -201,6 +210,15 @@ Rewrite insertSlotsBeforeSentinel(const SlotDeclarations &Slots,
                                   ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   SourceLocation Begin = Sentinel->getBeginLoc();
+  // `PySlot_END`, Python's own terminator macro, is the whole entry.
+  if (Begin.isMacroID() &&
+      Lexer::getImmediateMacroName(Begin, SM, Ctx.getLangOpts()) ==
+          "PySlot_END" &&
+      Lexer::isAtStartOfMacroExpansion(Begin, SM, Ctx.getLangOpts()) &&
+      Lexer::isAtEndOfMacroExpansion(Sentinel->getEndLoc(), SM,
+                                     Ctx.getLangOpts()) &&
+      SM.getExpansionLoc(Begin).isFileID())
+    Begin = SM.getExpansionLoc(Begin);
   if (Begin.isInvalid() || Begin.isMacroID())
     return Rewrite::failure(
         "the terminator of the slots array is spelled inside a macro "

@@ -54,6 +54,9 @@ struct SlotDeclarations {
   /// Text that addSlotsArray() places before a new slots array (e.g. the
   /// prototype of the exec function); ignored by insertSlotsBeforeSentinel().
   std::string Prelude;
+  /// The entries are for a PEP 793 `PySlot` array (Python 3.15):
+  /// `PySlot_DATA(Py_mod_gil, Py_MOD_GIL_NOT_USED),`, with no version guard.
+  bool PySlotEntries = false;
   /// Positional initializers addSlotsArray() appends after a new `m_slots`
   /// when the definition omitted it (", x_traverse, x_clear, x_free" from
   /// the module-state conversion); only positional definitions accept it.
@@ -71,7 +74,7 @@ std::string slotEntriesText(const SlotDeclarations &Slots,
                             llvm::StringRef Indent);
 
 /// Inserts \p Slots before \p Sentinel, the `{0, NULL}` entry of a slots
-/// array.
+/// array (or `PySlot_END`).
 Rewrite insertSlotsBeforeSentinel(const SlotDeclarations &Slots,
                                   const clang::InitListExpr *Sentinel,
                                   clang::ASTContext &Ctx);
