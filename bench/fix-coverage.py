@@ -4,6 +4,7 @@ whether the fixed code still compiles.
 
 Usage: bench/fix-coverage.py [--gilport PATH] [--only NAME]... [--out DIR] [--no-prepare]
                              [--jobs N] [--check-option CHECK.OPTION=VALUE]... [--targets LIST]
+                             [--checks LIST]
                              [--no-runtime] [--no-tests] [--no-stress]
 
 For each project of bench/thirdparty/projects.json, at its unported commit (copied into the
@@ -54,7 +55,8 @@ from benchlib import BENCH, ROOT, cache_dir, cached_python, git_rev, utc_now
 
 PROJECTS = os.path.join(BENCH, "thirdparty", "projects.json")
 CHECKS = ["gilport-borrowed-ref", "gilport-global-state", "gilport-missing-gil-decl",
-          "gilport-unlocked-container-access", "gilport-free-threaded-abi"]
+          "gilport-unlocked-container-access", "gilport-free-threaded-abi",
+          "gilport-unlocked-object-state"]
 # The options under which gilport offers the most fixes for global state (issue 15).
 FIX_OPTIONS = ["gilport-global-state.ConvertToModuleState=true",
                "gilport-global-state.AtomicCounters=true"]
@@ -141,7 +143,8 @@ def run_gilport(opts, mode, project, tree, report):
     argv = [opts.gilport, mode, *[os.path.join(tree, s) for s in sources_of(project)], "-p", tree,
             f"-j{opts.jobs}", "--format=json", "-o", report, "--quiet",
             *[f"--check-option={o}" for o in opts.check_option],
-            *([f"--targets={opts.targets}"] if opts.targets else [])]
+            *([f"--targets={opts.targets}"] if opts.targets else []),
+            *([f"--checks={opts.checks}"] if opts.checks else [])]
     start = time.perf_counter()
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
@@ -326,7 +329,8 @@ def markdown(doc):
            f"{doc['date']}, `{doc['gilport_binary']['path']}` (sha256 {doc['gilport_binary']['sha256']}…, "
            f"built {doc['gilport_binary']['modified']}); bench tree {doc['bench_tree']}; options: "
            + ", ".join(f"`{o}`" for o in doc["check_options"])
-           + (f", `--targets={doc['targets']}`" if doc.get("targets") else "") + "; "
+           + (f", `--targets={doc['targets']}`" if doc.get("targets") else "")
+           + (f", `--checks={doc['checks']}`" if doc.get("checks") else "") + "; "
            f"{len(results)} projects, {doc['seconds']:.0f} s.", "",
            "## Per project and check", "",
            "| project | check | findings | fix available | fixed | % fixed | new findings |",
@@ -401,6 +405,9 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--check-option", action="append", default=list(FIX_OPTIONS),
                         metavar="CHECK.OPTION=VALUE", help="added to the fix options")
+    parser.add_argument("--checks", default="",
+                        help="gilport's --checks (default: its default checks); 'gilport-*' "
+                             "adds gilport-unlocked-object-state")
     parser.add_argument("--targets", default="",
                         help="gilport's --targets (default: what each module declares)")
     parser.add_argument("--no-runtime", dest="runtime", action="store_false",
@@ -457,7 +464,7 @@ def main():
             crashes.append(str(crash))
             skipped.append({"name": project["name"], "why": "gilport crashed"})
     doc = {"date": utc_now(), "gilport_version": version, "gilport_binary": binary, "bench_tree": git_rev(),
-           "check_options": opts.check_option, "targets": opts.targets, "python_includes": includes,
+           "check_options": opts.check_option, "checks": opts.checks, "targets": opts.targets, "python_includes": includes,
            "seconds": time.time() - started, "projects": results, "skipped": skipped, "crashes": crashes}
     os.makedirs(opts.out, exist_ok=True)
     with open(os.path.join(opts.out, "fix-coverage.json"), "w") as f:
