@@ -11,6 +11,7 @@
 #include "clang/AST/TypeLoc.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace gilport {
@@ -107,26 +108,31 @@ Rewrite splitLockHeld(const FunctionDecl &Function,
                        (Two ? ", " + Objects[1]->getName().str() : "");
   QualType Result = Function.getReturnType();
   bool Void = Result->isVoidType();
+  // Argument Clinic's name for the result, unless a parameter has it.
+  std::string ResultName = "return_value";
+  while (llvm::any_of(Function.parameters(), [&](const ParmVarDecl *P) {
+    return P->getName() == ResultName;
+  }))
+    ResultName += "_";
   std::string Declaration;
   if (!Void) {
     llvm::raw_string_ostream OS(Declaration);
-    Result.print(OS, Ctx.getPrintingPolicy(), "return_value");
+    Result.print(OS, Ctx.getPrintingPolicy(), ResultName);
   }
   std::string Wrapper =
       "\n\n" + Signature.rtrim().str() + (BraceOnOwnLine ? "\n{\n" : " {\n");
   if (!Void)
     Wrapper += Indent + Declaration + ";\n\n";
   Wrapper += Indent + "Py_BEGIN_CRITICAL_SECTION" + (Two ? "2" : "") + "(" +
-             Locked + ");\n" + Indent + (Void ? "" : "return_value = ") + Held +
-             "(" + Args + ");\n" + Indent + "Py_END_CRITICAL_SECTION" +
+             Locked + ");\n" + Indent + (Void ? "" : ResultName + " = ") +
+             Held + "(" + Args + ");\n" + Indent + "Py_END_CRITICAL_SECTION" +
              (Two ? "2" : "") + "();\n";
   if (!Void)
-    Wrapper += "\n" + Indent + "return return_value;\n";
+    Wrapper += "\n" + Indent + "return " + ResultName + ";\n";
   Wrapper += "}";
 
   Rewrite Edits;
-  // The moved body keeps the function's linkage but a name of its own; only
-  // this file calls it.
+  // Only the wrapper calls the moved body: it becomes static.
   if (Function.getStorageClass() != SC_Static)
     Edits.Hints.push_back(FixItHint::CreateInsertion(Start, "static "));
   Edits.Hints.push_back(FixItHint::CreateReplacement(

@@ -69,9 +69,10 @@ static PyObject *Stack_extend(StackObject *self, StackObject *other) {
   Py_RETURN_NONE;
 }
 
-// Called from other files too: the moved body becomes static.
-int Stack_export(StackObject *self, Py_ssize_t *size) {
-  *size = self->size;
+// Called from other files too: the moved body becomes static. A parameter
+// already has the wrapper's name for the result, which takes another.
+int Stack_export(StackObject *self, Py_ssize_t *return_value) {
+  *return_value = self->size;
   return 0;
 }
 
@@ -147,9 +148,11 @@ PyTypeObject StackType = {
 // CHECK-FIXES:   Py_BEGIN_CRITICAL_SECTION2(self, other);
 // CHECK-FIXES-NEXT:   return_value = Stack_extend_lock_held(self, other);
 // CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION2();
-// CHECK-FIXES: static int Stack_export_lock_held(StackObject *self, Py_ssize_t *size) {
-// CHECK-FIXES: int Stack_export(StackObject *self, Py_ssize_t *size) {
-// CHECK-FIXES-NEXT:   int return_value;
+// CHECK-FIXES: static int Stack_export_lock_held(StackObject *self, Py_ssize_t *return_value) {
+// CHECK-FIXES: int Stack_export(StackObject *self, Py_ssize_t *return_value) {
+// CHECK-FIXES-NEXT:   int return_value_;
+// CHECK-FIXES: return_value_ = Stack_export_lock_held(self, return_value);
+// CHECK-FIXES: return return_value_;
 // CHECK-FIXES: static PyObject *Header_hit_lock_held(HeaderObject *self, PyObject *unused) {
 // CHECK-FIXES: static PyObject *Stack_name(StackObject *self, PyObject *unused) {
 // CHECK-FIXES-NEXT:   return Py_NewRef(self->name);
