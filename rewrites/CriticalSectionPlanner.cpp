@@ -368,10 +368,18 @@ bool Planner::intersect(const Region &A, const Region &B) const {
 }
 
 std::string Planner::dictLoopAnchor(const ContainerAccess &Access, Region &R) {
-  // The loop whose condition holds the call.
+  // The loop whose condition holds the call, or an `if` whose condition is
+  // the call: one step (`if (PyDict_Next(d, &pos, &key, NULL))` for the
+  // first key).
   const Stmt *Child = Access.Node;
   const Stmt *Loop = nullptr;
   while (const Stmt *P = parentOf(Child)) {
+    if (const auto *If = dyn_cast<IfStmt>(P)) {
+      if (If->getCond() == Child &&
+          If->getCond()->IgnoreParenImpCasts() == Access.Node)
+        Loop = P;
+      break;
+    }
     if (const auto *While = dyn_cast<WhileStmt>(P)) {
       if (While->getCond() == Child)
         Loop = P;
@@ -387,8 +395,38 @@ std::string Planner::dictLoopAnchor(const ContainerAccess &Access, Region &R) {
     Child = P;
   }
   if (!Loop)
-    return "'PyDict_Next' is not the condition of a 'while' or 'for' loop; "
-           "wrap the iteration by hand";
+    return "'PyDict_Next' is not the condition of a 'while' or 'for' loop, "
+           "nor the whole condition of an 'if'; wrap the iteration by hand";
+  // After one step, the key and value it borrowed must not be used outside
+  // the section.
+  if (const auto *Call = dyn_cast<CallExpr>(Access.Node);
+      Call && isa<IfStmt>(Loop))
+    for (unsigned I = 2; I < Call->getNumArgs() && I < 4; ++I) {
+      const auto *AddrOf =
+          dyn_cast<UnaryOperator>(Call->getArg(I)->IgnoreParenImpCasts());
+      const VarDecl *Var = AddrOf && AddrOf->getOpcode() == UO_AddrOf
+                               ? localVar(AddrOf->getSubExpr())
+                               : nullptr;
+      SourceLocation After = SM.getExpansionLoc(Loop->getEndLoc());
+      bool UsedAfter = false;
+      std::function<void(const Stmt *)> Find = [&](const Stmt *S) {
+        if (!S || UsedAfter)
+          return;
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
+            Ref && Ref->getDecl() == Var &&
+            SM.isBeforeInTranslationUnit(
+                After, SM.getExpansionLoc(Ref->getBeginLoc())))
+          UsedAfter = true;
+        for (const Stmt *C : S->children())
+          Find(C);
+      };
+      if (Var)
+        Find(Function.getBody());
+      if (UsedAfter)
+        return "'" + Var->getName().str() +
+               "', which 'PyDict_Next' borrowed from the dict, is used after "
+               "the 'if', where the dict's lock would no longer keep it alive";
+    }
   if (containerKey(Access.Container).empty())
     return "the dict is not a variable or a field, so it cannot be named in "
            "the critical section";

@@ -1,7 +1,8 @@
 // REQUIRES: python-ft
 // A PyDict_Next loop over a shared dict is wrapped in a critical section;
 // an exit out of the loop goes through the section's end first. A return of
-// a value computed inside the loop, iteration outside a loop condition and
+// a value computed inside the loop, iteration outside a loop condition (but
+// for one step in an 'if' whose borrowed key is not used after it) and
 // macros are left alone with a reason (NOFIX). The fixed file compiles against 3.13t and,
 // through gilport_compat.h, against 3.11.
 // RUN: %check_gilport %s gilport-unlocked-container-access %t
@@ -77,14 +78,37 @@ static PyObject *first_repr(void) {
   Py_RETURN_NONE;
 }
 
+// One step (the first key, to drop it): the 'if' is the section.
+static int drop_first(void) {
+  PyObject *key;
+  Py_ssize_t pos = 0;
+  if (PyDict_Next(registry, &pos, &key, NULL)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+    if (PyDict_DelItem(registry, key) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 static PyObject *first_key(void) {
   PyObject *key, *value;
   Py_ssize_t pos = 0;
   if (!PyDict_Next(registry, &pos, &key, &value))
 // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
-// NOFIX: note: no automatic fix: 'PyDict_Next' is not the condition of a 'while' or 'for' loop; wrap the iteration by hand
+// NOFIX: note: no automatic fix: 'PyDict_Next' is not the condition of a 'while' or 'for' loop, nor the whole condition of an 'if'; wrap the iteration by hand
     Py_RETURN_NONE;
   return Py_NewRef(key);
+}
+
+// One step whose key is used after the 'if'.
+static PyObject *peek_first(void) {
+  PyObject *key = NULL, *value;
+  Py_ssize_t pos = 0;
+  if (PyDict_Next(registry, &pos, &key, &value))
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: 'key', which 'PyDict_Next' borrowed from the dict, is used after the 'if', where the dict's lock would no longer keep it alive
+    value = NULL;
+  return Py_XNewRef(key);
 }
 
 static long through_macro(void) {
@@ -133,4 +157,17 @@ static long private_dict(void) {
 // CHECK-FIXES-NEXT:   if (error)
 // CHECK-FIXES-NEXT:       return NULL;
 // CHECK-FIXES-NEXT:   Py_RETURN_NONE;
+// CHECK-FIXES: static int drop_first(void) {
+// CHECK-FIXES:   Py_ssize_t pos = 0;
+// CHECK-FIXES-NEXT:   int error = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(registry);
+// CHECK-FIXES-NEXT:   if (PyDict_Next(registry, &pos, &key, NULL)) {
+// CHECK-FIXES:     if (PyDict_DelItem(registry, key) < 0)
+// CHECK-FIXES-NEXT:       { error = 1; goto unlock; }
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   unlock:;
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (error)
+// CHECK-FIXES-NEXT:       return -1;
+// CHECK-FIXES-NEXT:   return 0;
 // CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION
