@@ -119,6 +119,31 @@ const VarDecl *pointedToArray(const Expr *Init) {
   return nullptr;
 }
 
+/// The function definitions at file scope whose names start with \p Prefix
+/// (`PyInit_`): extern "C" at global scope, which in C++ is a linkage
+/// specification.
+std::vector<const FunctionDecl *> entryPoints(ASTContext &Ctx,
+                                              llvm::StringRef Prefix) {
+  std::vector<const FunctionDecl *> Found;
+  std::vector<const DeclContext *> Contexts = {Ctx.getTranslationUnitDecl()};
+  while (!Contexts.empty()) {
+    const DeclContext *DC = Contexts.back();
+    Contexts.pop_back();
+    for (const Decl *D : DC->decls()) {
+      if (const auto *Linkage = dyn_cast<LinkageSpecDecl>(D)) {
+        Contexts.push_back(Linkage);
+        continue;
+      }
+      const auto *Function = dyn_cast<FunctionDecl>(D);
+      if (Function && Function->getIdentifier() &&
+          Function->doesThisDeclarationHaveABody() &&
+          Function->getName().starts_with(Prefix))
+        Found.push_back(Function);
+    }
+  }
+  return Found;
+}
+
 /// Calls \p Visit on each `return` statement in \p S.
 void forEachReturn(const Stmt *S,
                    llvm::function_ref<void(const ReturnStmt *)> Visit) {
@@ -216,68 +241,36 @@ void ModuleInitAnalyzer::registerPPCallbacks(const SourceManager &SM,
 std::vector<ModuleInitInfo>
 ModuleInitAnalyzer::findModuleInits(ASTContext &Ctx) const {
   std::vector<ModuleInitInfo> Inits;
-  std::vector<const DeclContext *> Contexts = {Ctx.getTranslationUnitDecl()};
-  while (!Contexts.empty()) {
-    const DeclContext *DC = Contexts.back();
-    Contexts.pop_back();
-    for (const Decl *D : DC->decls()) {
-      // PyInit_* is extern "C" at global scope; in C++ that is a linkage
-      // specification.
-      if (const auto *Linkage = dyn_cast<LinkageSpecDecl>(D)) {
-        Contexts.push_back(Linkage);
-        continue;
-      }
-      const auto *Function = dyn_cast<FunctionDecl>(D);
-      if (!Function || !Function->getIdentifier() ||
-          !Function->doesThisDeclarationHaveABody() ||
-          !Function->getName().starts_with("PyInit_"))
-        continue;
-      Inits.push_back(analyzeModuleInit(Function, Ctx));
-    }
-  }
+  for (const FunctionDecl *Function : entryPoints(Ctx, "PyInit_"))
+    Inits.push_back(analyzeModuleInit(Function, Ctx));
   return Inits;
 }
 
 std::vector<ModuleExportInfo>
 ModuleInitAnalyzer::findModuleExports(ASTContext &Ctx) const {
   std::vector<ModuleExportInfo> Exports;
-  std::vector<const DeclContext *> Contexts = {Ctx.getTranslationUnitDecl()};
-  while (!Contexts.empty()) {
-    const DeclContext *DC = Contexts.back();
-    Contexts.pop_back();
-    for (const Decl *D : DC->decls()) {
-      if (const auto *Linkage = dyn_cast<LinkageSpecDecl>(D)) {
-        Contexts.push_back(Linkage);
-        continue;
-      }
-      const auto *Function = dyn_cast<FunctionDecl>(D);
-      if (!Function || !Function->getIdentifier() ||
-          !Function->doesThisDeclarationHaveABody() ||
-          !Function->getName().starts_with("PyModExport_"))
-        continue;
-      ModuleExportInfo Info;
-      Info.Function = Function;
-      Info.ModuleName = Function->getName().drop_front(
-          llvm::StringRef("PyModExport_").size());
-      // `static PySlot slots[] = {...}; return slots;`: one array returned.
-      const VarDecl *Returned = nullptr;
-      bool Other = false;
-      forEachReturn(Function->getBody(), [&](const ReturnStmt *Return) {
-        const auto *Ref =
-            Return->getRetValue()
-                ? dyn_cast<DeclRefExpr>(
-                      Return->getRetValue()->IgnoreParenImpCasts())
-                : nullptr;
-        const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-        if (Var && (!Returned || Returned == Var))
-          Returned = Var;
-        else
-          Other = true;
-      });
-      if (Returned && !Other)
-        Info.Slots = analyzeSlots(Returned, Ctx);
-      Exports.push_back(std::move(Info));
-    }
+  for (const FunctionDecl *Function : entryPoints(Ctx, "PyModExport_")) {
+    ModuleExportInfo Info;
+    Info.Function = Function;
+    Info.ModuleName =
+        Function->getName().drop_front(llvm::StringRef("PyModExport_").size());
+    // `static PySlot slots[] = {...}; return slots;`: one array returned.
+    const VarDecl *Returned = nullptr;
+    bool Other = false;
+    forEachReturn(Function->getBody(), [&](const ReturnStmt *Return) {
+      const auto *Ref = Return->getRetValue()
+                            ? dyn_cast<DeclRefExpr>(
+                                  Return->getRetValue()->IgnoreParenImpCasts())
+                            : nullptr;
+      const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+      if (Var && (!Returned || Returned == Var))
+        Returned = Var;
+      else
+        Other = true;
+    });
+    if (Returned && !Other)
+      Info.Slots = analyzeSlots(Returned, Ctx);
+    Exports.push_back(std::move(Info));
   }
   return Exports;
 }
