@@ -144,17 +144,6 @@ std::vector<const FunctionDecl *> entryPoints(ASTContext &Ctx,
   return Found;
 }
 
-/// Calls \p Visit on each `return` statement in \p S.
-void forEachReturn(const Stmt *S,
-                   llvm::function_ref<void(const ReturnStmt *)> Visit) {
-  if (!S)
-    return;
-  if (const auto *Return = dyn_cast<ReturnStmt>(S))
-    Visit(Return);
-  for (const Stmt *Child : S->children())
-    forEachReturn(Child, Visit);
-}
-
 const InitListExpr *semanticInitList(const Expr *Init) {
   if (!Init)
     return nullptr;
@@ -257,17 +246,16 @@ ModuleInitAnalyzer::findModuleExports(ASTContext &Ctx) const {
     // `static PySlot slots[] = {...}; return slots;`: one array returned.
     const VarDecl *Returned = nullptr;
     bool Other = false;
-    forEachReturn(Function->getBody(), [&](const ReturnStmt *Return) {
-      const auto *Ref = Return->getRetValue()
-                            ? dyn_cast<DeclRefExpr>(
-                                  Return->getRetValue()->IgnoreParenImpCasts())
-                            : nullptr;
-      const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    for (const Stmt *Exit : controlTransfersIn(Function->getBody()).Exits) {
+      const auto *Return = dyn_cast<ReturnStmt>(Exit);
+      if (!Return)
+        continue;
+      const VarDecl *Var = namedVariable(Return->getRetValue());
       if (Var && (!Returned || Returned == Var))
         Returned = Var;
       else
         Other = true;
-    });
+    }
     if (Returned && !Other)
       Info.Slots = analyzeSlots(Returned, Ctx);
     Exports.push_back(std::move(Info));
