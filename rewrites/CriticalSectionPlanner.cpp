@@ -75,30 +75,39 @@ const VarDecl *localVar(const Expr *E) {
 
 enum class Use { None, Size, Item };
 
-/// What \p S does with the container \p Key: reads its items or item array,
-/// reads only its size, or nothing.
-Use useOf(const Stmt *S, llvm::StringRef Key) {
+/// What \p S does with the container \p Key: whether it reads its items or
+/// item array, and whether it reads its size.
+struct Uses {
+  bool Size = false;
+  bool Item = false;
+};
+
+void collectUses(const Stmt *S, llvm::StringRef Key, Uses &Found) {
   if (!S)
-    return Use::None;
+    return;
   if (const auto *Member = dyn_cast<MemberExpr>(S)) {
     llvm::StringRef Field = Member->getMemberDecl()->getName();
     if ((Field == "ob_item" || Field == "ob_size") &&
-        containerKey(Member->getBase()) == Key)
-      return Field == "ob_item" ? Use::Item : Use::Size;
-  }
-  Use Result = Use::None;
-  if (const auto *Call = dyn_cast<CallExpr>(S); Call && Call->getNumArgs()) {
-    llvm::StringRef Name = calleeName(Call);
-    if (containerKey(Call->getArg(0)) == Key) {
-      if (llvm::is_contained(ItemCalls, Name))
-        return Use::Item;
-      if (llvm::is_contained(SizeCalls, Name))
-        Result = Use::Size;
+        containerKey(Member->getBase()) == Key) {
+      (Field == "ob_item" ? Found.Item : Found.Size) = true;
+      return;
     }
   }
+  if (const auto *Call = dyn_cast<CallExpr>(S);
+      Call && Call->getNumArgs() && containerKey(Call->getArg(0)) == Key) {
+    llvm::StringRef Name = calleeName(Call);
+    Found.Item |= llvm::is_contained(ItemCalls, Name);
+    Found.Size |= llvm::is_contained(SizeCalls, Name);
+  }
   for (const Stmt *Child : S->children())
-    Result = std::max(Result, useOf(Child, Key));
-  return Result;
+    collectUses(Child, Key, Found);
+}
+
+/// Reads its items or item array, reads only its size, or nothing.
+Use useOf(const Stmt *S, llvm::StringRef Key) {
+  Uses Found;
+  collectUses(S, Key, Found);
+  return Found.Item ? Use::Item : Found.Size ? Use::Size : Use::None;
 }
 
 /// Whether \p S assigns the container \p Key, or a variable or field it is
@@ -138,23 +147,6 @@ bool releasesContainer(const Stmt *S, llvm::StringRef Key) {
   return llvm::any_of(S->children(), [&](const Stmt *Child) {
     return releasesContainer(Child, Key);
   });
-}
-
-/// Whether \p S reads the size of the container \p Key.
-bool readsSize(const Stmt *S, llvm::StringRef Key) {
-  if (!S)
-    return false;
-  if (const auto *Member = dyn_cast<MemberExpr>(S);
-      Member && Member->getMemberDecl()->getName() == "ob_size" &&
-      containerKey(Member->getBase()) == Key)
-    return true;
-  if (const auto *Call = dyn_cast<CallExpr>(S);
-      Call && Call->getNumArgs() &&
-      llvm::is_contained(SizeCalls, calleeName(Call)) &&
-      containerKey(Call->getArg(0)) == Key)
-    return true;
-  return llvm::any_of(S->children(),
-                      [&](const Stmt *Child) { return readsSize(Child, Key); });
 }
 
 /// The first assignment in \p S that stores an item of the container \p Key
@@ -402,30 +394,17 @@ std::string Planner::dictLoopAnchor(const ContainerAccess &Access, Region &R) {
   if (const auto *Call = dyn_cast<CallExpr>(Access.Node);
       Call && isa<IfStmt>(Loop))
     for (unsigned I = 2; I < Call->getNumArgs() && I < 4; ++I) {
-      const auto *AddrOf =
-          dyn_cast<UnaryOperator>(Call->getArg(I)->IgnoreParenImpCasts());
-      const VarDecl *Var = AddrOf && AddrOf->getOpcode() == UO_AddrOf
-                               ? localVar(AddrOf->getSubExpr())
-                               : nullptr;
+      const VarDecl *Var = namedVariable(Call->getArg(I));
+      if (!Var || !Var->hasLocalStorage())
+        continue;
       SourceLocation After = SM.getExpansionLoc(Loop->getEndLoc());
-      bool UsedAfter = false;
-      std::function<void(const Stmt *)> Find = [&](const Stmt *S) {
-        if (!S || UsedAfter)
-          return;
-        if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
-            Ref && Ref->getDecl() == Var &&
-            SM.isBeforeInTranslationUnit(
+      for (const DeclRefExpr *Ref : referencesTo(*Var, Function.getBody()))
+        if (SM.isBeforeInTranslationUnit(
                 After, SM.getExpansionLoc(Ref->getBeginLoc())))
-          UsedAfter = true;
-        for (const Stmt *C : S->children())
-          Find(C);
-      };
-      if (Var)
-        Find(Function.getBody());
-      if (UsedAfter)
-        return "'" + Var->getName().str() +
-               "', which 'PyDict_Next' borrowed from the dict, is used after "
-               "the 'if', where the dict's lock would no longer keep it alive";
+          return "'" + Var->getName().str() +
+                 "', which 'PyDict_Next' borrowed from the dict, is used "
+                 "after the 'if', where the dict's lock would no longer keep "
+                 "it alive";
     }
   if (containerKey(Access.Container).empty())
     return "the dict is not a variable or a field, so it cannot be named in "
@@ -638,10 +617,9 @@ std::string Planner::validate(const Region &R) const {
   // from earlier), and the item must not be kept where it outlives it.
   for (const std::string &Key : R.Keys) {
     std::set<const VarDecl *> ItemVars;
-    bool ReadsItems = false, ReadsSize = false;
+    Uses Found;
     for (unsigned I = R.First; I <= R.Last; ++I) {
-      ReadsItems |= useOf(Body[I], Key) == Use::Item;
-      ReadsSize |= readsSize(Body[I], Key);
+      collectUses(Body[I], Key, Found);
       if (const BinaryOperator *Away = storesItemAway(Body[I], Key, ItemVars)) {
         std::optional<CharSourceRange> Where =
             fileRangeOf(Away->getLHS()->getSourceRange(), SM, LO);
@@ -653,7 +631,7 @@ std::string Planner::validate(const Region &R) const {
                "instead";
       }
     }
-    if (ReadsItems && !ReadsSize)
+    if (Found.Item && !Found.Size)
       return "no size of the container is read in the code to guard, so "
              "the index it reads at was checked before the section (or "
              "never), and another thread can shrink the container in "
