@@ -5,6 +5,7 @@
 #include "analysis/CallSites.h"
 #include "analysis/ExistingSections.h"
 #include "analysis/FreshObjects.h"
+#include "analysis/ObjectStateWrites.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -23,20 +24,11 @@ using namespace clang;
 
 namespace {
 
-/// The parameter of \p F that \p E names: the parameter itself, or a local
-/// initialised from it by a cast (`Foo *self = (Foo *)op;`).
-const ParmVarDecl *objectParameter(const Expr *E, const FunctionDecl &F) {
+/// The parameter of \p F that \p E names (ObjectStateWrites.h).
+const ParmVarDecl *parameterNamed(const Expr *E, const FunctionDecl &F) {
   const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
   const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-  if (!Var)
-    return nullptr;
-  if (const auto *Param = dyn_cast<ParmVarDecl>(Var))
-    return Param->getDeclContext() == &F ? Param : nullptr;
-  if (!Var->hasLocalStorage() || !Var->getInit())
-    return nullptr;
-  const auto *From = dyn_cast<DeclRefExpr>(Var->getInit()->IgnoreParenCasts());
-  const auto *Param = From ? dyn_cast<ParmVarDecl>(From->getDecl()) : nullptr;
-  return Param && Param->getDeclContext() == &F ? Param : nullptr;
+  return Var ? objectParameter(*Var, F) : nullptr;
 }
 
 /// An object handed to a function of the file.
@@ -70,7 +62,7 @@ public:
     const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
     if (Fields == Racy.end() || !Field || !Fields->second.count(Field))
       return true;
-    if (const ParmVarDecl *Param = objectParameter(Member->getBase(), F))
+    if (const ParmVarDecl *Param = parameterNamed(Member->getBase(), F))
       Result.Touched.insert(Param);
     return true;
   }
@@ -120,7 +112,7 @@ ObjectLockPlan planObjectLocks(
     for (auto &[F, Found] : ByFunction)
       for (const Pass &P : Found.Passes) {
         auto Callee = ByFunction.find(P.Callee);
-        const ParmVarDecl *From = objectParameter(P.Call->getArg(P.Index), *F);
+        const ParmVarDecl *From = parameterNamed(P.Call->getArg(P.Index), *F);
         if (!From || Callee == ByFunction.end())
           continue;
         if (Callee->second.Touched.count(P.Callee->getParamDecl(P.Index)) &&
@@ -168,7 +160,7 @@ ObjectLockPlan planObjectLocks(
         if (Index >= Site.Call->getNumArgs())
           continue;
         const Expr *Arg = Site.Call->getArg(Index);
-        if (!objectParameter(Arg, *Caller) && !Fresh.isFresh(*Arg, *Caller))
+        if (!parameterNamed(Arg, *Caller) && !Fresh.isFresh(*Arg, *Caller))
           Fail("'" + Caller->getName().str() + "' gives '" +
                F->getName().str() +
                "' an object that is not one of its own parameters, "

@@ -165,11 +165,7 @@ private:
   /// Whether the object \p W writes to is a parameter (or a local cast from
   /// one) that every call gives an object its caller has just made.
   static bool givenFresh(const ObjectStateWrite &W, FreshObjects &Fresh) {
-    const auto *Param = dyn_cast<ParmVarDecl>(W.Object);
-    if (!Param && W.Object->getInit())
-      if (const auto *From =
-              dyn_cast<DeclRefExpr>(W.Object->getInit()->IgnoreParenCasts()))
-        Param = dyn_cast<ParmVarDecl>(From->getDecl());
+    const ParmVarDecl *Param = objectParameter(*W.Object, *W.Function);
     return Param && Fresh.alwaysGivenFresh(*Param);
   }
 
@@ -178,17 +174,7 @@ private:
   const VarDecl *objectVariable(const Expr *Base) {
     const auto *Ref = dyn_cast<DeclRefExpr>(Base->IgnoreParenCasts());
     const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-    if (!Var || !Current)
-      return nullptr;
-    if (const auto *Param = dyn_cast<ParmVarDecl>(Var))
-      return Param->getDeclContext() == Current ? Var : nullptr;
-    // `Foo *self = (Foo *)op;`
-    if (!Var->hasLocalStorage() || !Var->getInit())
-      return nullptr;
-    const auto *From =
-        dyn_cast<DeclRefExpr>(Var->getInit()->IgnoreParenCasts());
-    const auto *Param = From ? dyn_cast<ParmVarDecl>(From->getDecl()) : nullptr;
-    return Param && Param->getDeclContext() == Current ? Var : nullptr;
+    return Var && Current && objectParameter(*Var, *Current) ? Var : nullptr;
   }
 
   void recordWrite(const Expr *Write, const Expr *Target) {
@@ -237,6 +223,17 @@ private:
 };
 
 } // namespace
+
+const ParmVarDecl *objectParameter(const VarDecl &Var, const FunctionDecl &F) {
+  if (const auto *Param = dyn_cast<ParmVarDecl>(&Var))
+    return Param->getDeclContext() == &F ? Param : nullptr;
+  // `Foo *self = (Foo *)op;`
+  if (!Var.hasLocalStorage() || !Var.getInit())
+    return nullptr;
+  const auto *From = dyn_cast<DeclRefExpr>(Var.getInit()->IgnoreParenCasts());
+  const auto *Param = From ? dyn_cast<ParmVarDecl>(From->getDecl()) : nullptr;
+  return Param && Param->getDeclContext() == &F ? Param : nullptr;
+}
 
 bool isExtensionObjectStruct(const RecordDecl &Record) {
   // Python's own object structs (PyVarObject, PyTypeObject, ...) are not the

@@ -37,6 +37,7 @@ class ASTContext;
 class Expr;
 class FieldDecl;
 class FunctionDecl;
+class ParmVarDecl;
 class RecordDecl;
 class VarDecl;
 } // namespace clang
@@ -75,6 +76,12 @@ struct ObjectStateScan {
   /// static functions only they call.
   llvm::SmallPtrSet<const clang::FunctionDecl *, 16> Lifecycle;
 };
+
+/// The parameter of \p F that \p Var is: the parameter itself, or a local
+/// initialised from one by a cast (`Foo *self = (Foo *)op;`); null for any
+/// other variable.
+const clang::ParmVarDecl *objectParameter(const clang::VarDecl &Var,
+                                          const clang::FunctionDecl &F);
 
 ObjectStateScan findObjectStateWrites(clang::ASTContext &Ctx,
                                       CallSiteIndex &Callers);
