@@ -105,3 +105,18 @@ def gilport_json(gilport, mode, paths, tree, out, jobs=2, extra=()):
         raise GilportFailed(mode, proc.returncode, proc.stderr)
     with open(out) as f:
         return json.load(f), seconds
+
+
+def run_for_report(argv, out, timeout, **kwargs):
+    """Runs ARGV, a gilport command that writes its JSON report to OUT, within TIMEOUT seconds
+    (subprocess.TimeoutExpired propagates); KWARGS go to subprocess.run (cwd, env). Returns
+    (the report, or None when none was written; the finished process; wall seconds)."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          errors="replace", timeout=timeout, **kwargs)
+    seconds = time.perf_counter() - start
+    try:
+        with open(out) as f:
+            return json.load(f), proc, seconds
+    except (OSError, ValueError):
+        return None, proc, seconds

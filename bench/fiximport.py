@@ -45,7 +45,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import BUILD_EXT, cached_python
+from benchlib import BUILD_EXT, cached_python, run_for_report
 import threadtests
 
 DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
@@ -292,18 +292,12 @@ def stress_module(gilport, python, site, module, scratch):
     out = os.path.join(scratch, f"stress-{module}.json")
     argv = [gilport, "stress", module, "--path", site, "--python", python, *STRESS_ARGS,
             "--format", "json", "-o", out]
-    start = time.perf_counter()
     try:
-        proc = subprocess.run(argv, cwd=scratch, env=clean_env([site]), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, errors="replace",
-                              timeout=STRESS_TIMEOUT)
+        report, proc, seconds = run_for_report(argv, out, STRESS_TIMEOUT, cwd=scratch,
+                                               env=clean_env([site]))
     except subprocess.TimeoutExpired:
         return {"ran": False, "why": f"timed out after {STRESS_TIMEOUT} s"}
-    seconds = time.perf_counter() - start
-    try:
-        with open(out) as f:
-            report = json.load(f)
-    except (OSError, ValueError):
+    if report is None:
         return {"ran": False, "why": f"no report (exit {proc.returncode}): {first_error(proc.stderr)}",
                 "seconds": seconds}
     if report.get("error"):

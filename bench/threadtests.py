@@ -5,10 +5,10 @@ after the plain test run, when fix-coverage passes its gilport).
 Standard library only.
 """
 
-import json
 import os
 import subprocess
-import time
+
+from benchlib import run_for_report
 
 THREADS = 4
 TIMEOUT = 1200
@@ -29,18 +29,11 @@ def run(gilport, python, runtime, tree, site, scratch, env):
             "--timeout", str(TEST_TIMEOUT), "--format", "json", "-o", out, "--",
             "-q", "-p", "no:cacheprovider", "--basetemp", os.path.join(scratch, "threaded-tmp"),
             *tests["args"]]
-    start = time.perf_counter()
     try:
-        proc = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, errors="replace",
-                              timeout=TIMEOUT)
+        report, proc, seconds = run_for_report(argv, out, TIMEOUT, cwd=cwd, env=env)
     except subprocess.TimeoutExpired:
         return {"ran": False, "why": f"timed out after {TIMEOUT} s"}
-    seconds = time.perf_counter() - start
-    try:
-        with open(out) as f:
-            report = json.load(f)
-    except (OSError, ValueError):
+    if report is None:
         tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
         return {"ran": False, "why": f"no report (exit {proc.returncode}): {tail}",
                 "seconds": seconds}
