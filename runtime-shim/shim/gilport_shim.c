@@ -53,6 +53,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
@@ -495,6 +496,45 @@ static void write_stack(const char *tag, int sig) {
 }
 
 static long first_crash_tid;
+static int parked_threads;
+
+/* Sends SIGUSR2 to every other thread of the process and waits (at most a
+   second) until each has parked in on_dump.  faulthandler's handler resets the
+   signal to its default before it writes, so a second thread faulting while
+   it writes would end the process half-way through the Python stacks. */
+static void park_other_threads(void) {
+  long self = (long)syscall(SYS_gettid);
+  pid_t pid = getpid();
+  int dir = open("/proc/self/task", O_RDONLY | O_DIRECTORY);
+  if (dir < 0)
+    return;
+  char buf[4096];
+  int sent = 0;
+  long n;
+  while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+    for (long pos = 0; pos < n;) {
+      struct linux_dirent64 {
+        uint64_t ino;
+        int64_t off;
+        unsigned short reclen;
+        unsigned char type;
+        char name[];
+      } *d = (struct linux_dirent64 *)(buf + pos);
+      long tid = 0;
+      for (const char *c = d->name; *c >= '0' && *c <= '9'; c++)
+        tid = tid * 10 + (*c - '0');
+      if (tid > 0 && tid != self && syscall(SYS_tgkill, pid, tid, SIGUSR2) == 0)
+        sent++;
+      pos += d->reclen;
+    }
+  }
+  close(dir);
+  struct timespec pause_1ms = {0, 1000000};
+  for (int i = 0;
+       i < 1000 && __atomic_load_n(&parked_threads, __ATOMIC_ACQUIRE) < sent;
+       i++)
+    nanosleep(&pause_1ms, NULL);
+}
 
 static void on_fatal(int sig, siginfo_t *info, void *ctx) {
   (void)info;
@@ -510,6 +550,7 @@ static void on_fatal(int sig, siginfo_t *info, void *ctx) {
       pause();
   }
   write_stack("CRASH", sig);
+  park_other_threads();
   /* Chain: the previous handler is faulthandler's, which prints the Python
      stacks and then dies with the signal. */
   sigaction(sig, &previous[sig], NULL);
@@ -519,6 +560,13 @@ static void on_fatal(int sig, siginfo_t *info, void *ctx) {
 static void on_dump(int sig, siginfo_t *info, void *ctx) {
   (void)info;
   (void)ctx;
+  long crashed = __atomic_load_n(&first_crash_tid, __ATOMIC_ACQUIRE);
+  if (crashed && crashed != (long)syscall(SYS_gettid)) {
+    /* Asked by park_other_threads: stay here until the process ends. */
+    __atomic_add_fetch(&parked_threads, 1, __ATOMIC_ACQ_REL);
+    for (;;)
+      pause();
+  }
   write_stack("STACK", sig);
 }
 
