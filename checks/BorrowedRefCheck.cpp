@@ -300,6 +300,7 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       WithContainers.push_back(Found.Function);
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
       Containers.Sections.onlyCalledInside(WithContainers, Ctx);
+  Modules = FoundModules::analyze(Ctx);
   findConverted(Locked, Ctx);
   for (const Use &Found : Uses)
     if (!context().callSites().neverRunsHere(*Found.Function))
@@ -315,6 +316,14 @@ bool BorrowedRefCheck::isReported(const Use &Found, bool LockedByCallers,
   const ApiSpelling &Spelling = Found.Spelling;
   const BorrowedApi &Api = *findBorrowedApi(Spelling.Name);
   const SourceManager &SM = Ctx.getSourceManager();
+  // A module the init function hands back on a re-import is never dropped
+  // from the interpreter's list while it runs.
+  if (Api.Owner == BorrowOwner::InterpreterModules) {
+    const auto *Call = dyn_cast<CallExpr>(Found.Node);
+    if (Call && Call->getNumArgs() == 1 &&
+        Modules.keptForInterpreterLife(namedVariable(Call->getArg(0))))
+      return false;
+  }
   if (Api.isOwnedByContainer() && Found.Owner) {
     // Holding the container's lock keeps its items alive; so does the lock
     // of the object the container belongs to, when the function asserts

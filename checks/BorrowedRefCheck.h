@@ -6,6 +6,7 @@
 #include "analysis/ApiSpelling.h"
 #include "analysis/ContainerPrivacy.h"
 #include "analysis/ExistingSections.h"
+#include "analysis/FoundModules.h"
 #include "analysis/FunctionTracker.h"
 #include "analysis/MacroLocations.h"
 #include "analysis/Matchers.h"
@@ -96,6 +97,8 @@ private:
   llvm::DenseSet<clang::SourceLocation> Seen;
   /// Where the arguments of Py_NewRef calls start, to the Py_NewRef call.
   llvm::DenseMap<clang::SourceLocation, clang::SourceLocation> NewRefArguments;
+  /// The modules PyState_FindModule borrows for the interpreter's life.
+  FoundModules Modules;
 };
 
 } // namespace gilport
