@@ -18,29 +18,26 @@ bool blocksDeclaration(const Finding &F) {
              F.Check);
 }
 
-} // namespace
-
-void applyDeclarationSafetyRule(
-    std::vector<Finding> &UnitFindings,
-    std::set<EditLocation> &Withheld) {
-  std::vector<const Finding *> Blockers;
-  for (const Finding &F : UnitFindings)
-    if (blocksDeclaration(F))
-      Blockers.push_back(&F);
-  if (Blockers.empty())
-    return;
-  std::string Reason = llvm::formatv(
-      "declaring that the module runs without the GIL would be a false "
-      "promise while {0} finding{1} left unfixed (",
-      Blockers.size(), Blockers.size() == 1 ? " is" : "s are");
+/// "N findings are left unfixed (a.c:1 [check], ...)" for the reasons.
+std::string listBlockers(llvm::ArrayRef<const Finding *> Blockers,
+                         llvm::StringRef Where) {
+  std::string Text =
+      llvm::formatv("{0} finding{1} left unfixed{2} (", Blockers.size(),
+                    Blockers.size() == 1 ? " is" : "s are", Where);
   constexpr size_t Listed = 3;
   for (size_t I = 0; I < Blockers.size() && I < Listed; ++I)
-    Reason += llvm::formatv("{0}{1}:{2} [{3}]", I ? ", " : "",
-                            llvm::sys::path::filename(Blockers[I]->File),
-                            Blockers[I]->Line, Blockers[I]->Check);
+    Text += llvm::formatv("{0}{1}:{2} [{3}]", I ? ", " : "",
+                          llvm::sys::path::filename(Blockers[I]->File),
+                          Blockers[I]->Line, Blockers[I]->Check);
   if (Blockers.size() > Listed)
-    Reason += ", ...";
-  Reason += "); use --declare-anyway to declare it regardless";
+    Text += ", ...";
+  return Text + ")";
+}
+
+/// Holds back the declaration fixes among \p UnitFindings for \p Reason.
+void holdBackDeclarations(std::vector<Finding> &UnitFindings,
+                          const std::string &Reason,
+                          std::set<EditLocation> &Withheld) {
   for (Finding &F : UnitFindings) {
     // The declaration fix, and the module-state conversion of
     // gilport-global-state, which declares the module when it completes.
@@ -79,6 +76,50 @@ void applyDeclarationSafetyRule(
     Note.Message = F.NoFixReason;
     F.Notes.push_back(std::move(Note));
   }
+}
+
+} // namespace
+
+void applyDeclarationSafetyRule(std::vector<Finding> &UnitFindings,
+                                std::set<EditLocation> &Withheld) {
+  std::vector<const Finding *> Blockers;
+  for (const Finding &F : UnitFindings)
+    if (blocksDeclaration(F))
+      Blockers.push_back(&F);
+  if (Blockers.empty())
+    return;
+  holdBackDeclarations(UnitFindings,
+                       "declaring that the module runs without the GIL would "
+                       "be a false promise while " +
+                           listBlockers(Blockers, "") +
+                           "; use --declare-anyway to declare it regardless",
+                       Withheld);
+}
+
+void applyDeclarationSafetyAcrossUnits(llvm::ArrayRef<RunUnit> Units,
+                                       std::set<EditLocation> &Withheld) {
+  // A header's finding comes once from each unit that includes it.
+  std::vector<const Finding *> Blockers;
+  std::set<std::string> Seen;
+  for (const RunUnit &Unit : Units)
+    if (!Unit.DefinesModule)
+      for (const Finding &F : *Unit.Findings)
+        if (blocksDeclaration(F) &&
+            Seen.insert(F.File + ":" + std::to_string(F.Offset) + F.Check)
+                .second)
+          Blockers.push_back(&F);
+  if (Blockers.empty())
+    return;
+  std::string Reason =
+      "declaring that the module runs without the GIL would be a false "
+      "promise while " +
+      listBlockers(Blockers, " in the run's sources that define no module "
+                             "init function, and so belong to one of its "
+                             "modules") +
+      "; use --declare-anyway to declare it regardless";
+  for (const RunUnit &Unit : Units)
+    if (Unit.DefinesModule)
+      holdBackDeclarations(*Unit.Findings, Reason, Withheld);
 }
 
 void dropWithheldDeclarations(

@@ -2,7 +2,8 @@
 //
 // Declaring Py_MOD_GIL_NOT_USED is a promise. Its fix is kept only when no
 // borrowed-reference, unlocked-container or global-state finding of the same
-// translation unit is left without a fix. A finding that offers the same
+// translation unit, or of a source of the run that has no module init
+// function of its own, is left without a fix. A finding that offers the same
 // edits without the declaration (Finding::FixesWithoutGilDeclaration: the
 // single-phase to multi-phase conversion) keeps those instead, with a note.
 //
@@ -12,6 +13,8 @@
 #define GILPORT_APPLY_DECLARATIONSAFETY_H
 
 #include "checks/Finding.h"
+
+#include "llvm/ADT/ArrayRef.h"
 
 #include <set>
 #include <string>
@@ -29,6 +32,20 @@ using EditLocation = std::pair<std::string, unsigned>;
 void applyDeclarationSafetyRule(
     std::vector<Finding> &UnitFindings,
     std::set<EditLocation> &Withheld);
+
+/// One analysed translation unit of a run.
+struct RunUnit {
+  /// It defines a module init function (TranslationUnitResult).
+  bool DefinesModule;
+  std::vector<Finding> *Findings;
+};
+
+/// The rule across the units of one run: a source without a module init
+/// function is compiled into some module of the run (which one, the compile
+/// database does not say), so its findings left without a fix hold back the
+/// declaration of every module the run declares.
+void applyDeclarationSafetyAcrossUnits(llvm::ArrayRef<RunUnit> Units,
+                                       std::set<EditLocation> &Withheld);
 
 /// A declaration can sit in a header shared by several modules (one slots
 /// array for a family of modules). Declaring it for one declares it for

@@ -80,8 +80,15 @@ public:
     // most of a translation unit, and nothing in them is reported.
     std::vector<clang::Decl *> UserDecls;
     for (clang::Decl *D : Ctx.getTranslationUnitDecl()->decls())
-      if (Context->isReportedLocation(D->getLocation()))
+      if (Context->isReportedLocation(D->getLocation())) {
         UserDecls.push_back(D);
+        const auto *Function = llvm::dyn_cast<clang::FunctionDecl>(D);
+        if (Function && Function->doesThisDeclarationHaveABody() &&
+            Function->getIdentifier() &&
+            (Function->getName().starts_with("PyInit_") ||
+             Function->getName().starts_with("PyModExport_")))
+          Sink.DefinesModule = true;
+      }
     Ctx.setTraversalScope(UserDecls);
     Context->setASTContext(&Ctx);
     Finder->matchAST(Ctx);

@@ -35,6 +35,9 @@ struct TranslationUnitResult {
   /// xxh3 hash of each file that fixes edit, as it was parsed, so a file
   /// changed on disk since then is not overwritten.
   llvm::StringMap<uint64_t> ContentHashes;
+  /// The unit defines a module init function (`PyInit_*`, `PyModExport_*`);
+  /// a unit without one is linked into some module of the project.
+  bool DefinesModule = false;
 };
 
 /// Analyses \p File with the command \p Database gives for it, running the

@@ -126,10 +126,11 @@ static void encodeFinding(Encoder &E, const Finding &F) {
 void encodeOutcome(const UnitOutcome &Outcome, std::string &Out) {
   Encoder E(Out);
   const auto &[Findings, Suppressed, Failed, FirstError, RecoveredErrors,
-               ContentHashes] = Outcome.Unit;
+               ContentHashes, DefinesModule] = Outcome.Unit;
   E.number(Failed);
   E.text(FirstError);
   E.number(RecoveredErrors);
+  E.number(DefinesModule);
   for (const std::vector<Finding> *List : {&Findings, &Suppressed}) {
     E.number(List->size());
     for (const Finding &F : *List)
@@ -180,6 +181,7 @@ bool decodeOutcome(llvm::StringRef Bytes, UnitOutcome &Outcome) {
   Unit.Failed = D.number() != 0;
   Unit.FirstError = D.text();
   Unit.RecoveredErrors = D.number();
+  Unit.DefinesModule = D.number() != 0;
   for (std::vector<Finding> *List : {&Unit.Findings, &Unit.Suppressed})
     for (size_t N = D.count(72); N && D.ok(); --N) {
       Finding F;

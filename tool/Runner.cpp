@@ -441,6 +441,13 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
 
   RunResult Result;
   std::set<EditLocation> Withheld;
+  if (!DeclareAnyway) {
+    std::vector<RunUnit> Units;
+    for (std::optional<UnitOutcome> &Outcome : Outcomes)
+      if (!Outcome->Unit.Failed)
+        Units.push_back({Outcome->Unit.DefinesModule, &Outcome->Unit.Findings});
+    applyDeclarationSafetyAcrossUnits(Units, Withheld);
+  }
   for (size_t Index = 0; Index < Files.size(); ++Index) {
     UnitOutcome &Outcome = *Outcomes[Index];
     TranslationUnitResult &Unit = Outcome.Unit;
