@@ -3,6 +3,7 @@
 #include "apply/DeclarationSafety.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
@@ -96,30 +97,54 @@ void applyDeclarationSafetyRule(std::vector<Finding> &UnitFindings,
                        Withheld);
 }
 
+std::string buildTargetOf(llvm::StringRef ObjectPath) {
+  llvm::SmallVector<llvm::StringRef, 16> Parts;
+  ObjectPath.split(Parts, '/');
+  for (size_t I = 0; I + 1 < Parts.size(); ++I) {
+    bool CMake = I > 0 && Parts[I - 1] == "CMakeFiles" &&
+                 Parts[I].ends_with(".dir") && Parts[I].size() > 4;
+    bool Meson = Parts[I].ends_with(".p") && Parts[I].size() > 2;
+    if (CMake || Meson)
+      return llvm::join(llvm::ArrayRef(Parts).take_front(I + 1), "/");
+  }
+  return {};
+}
+
 void applyDeclarationSafetyAcrossUnits(llvm::ArrayRef<RunUnit> Units,
                                        std::set<EditLocation> &Withheld) {
-  // A header's finding comes once from each unit that includes it.
-  std::vector<const Finding *> Blockers;
-  std::set<std::string> Seen;
+  std::set<std::string> ModuleTargets;
   for (const RunUnit &Unit : Units)
-    if (!Unit.DefinesModule)
+    if (Unit.DefinesModule && !Unit.Target.empty())
+      ModuleTargets.insert(Unit.Target);
+  for (const RunUnit &Module : Units) {
+    if (!Module.DefinesModule)
+      continue;
+    // The findings of the sources that may be part of this module; a
+    // header's finding comes once from each unit that includes it.
+    std::vector<const Finding *> Blockers;
+    std::set<std::string> Seen;
+    for (const RunUnit &Unit : Units) {
+      bool Known = !Unit.Target.empty() && ModuleTargets.count(Unit.Target);
+      if (Unit.DefinesModule || (Known && Unit.Target != Module.Target))
+        continue;
       for (const Finding &F : *Unit.Findings)
         if (blocksDeclaration(F) &&
             Seen.insert(F.File + ":" + std::to_string(F.Offset) + F.Check)
                 .second)
           Blockers.push_back(&F);
-  if (Blockers.empty())
-    return;
-  std::string Reason =
-      "declaring that the module runs without the GIL would be a false "
-      "promise while " +
-      listBlockers(Blockers, " in the run's sources that define no module "
-                             "init function, and so belong to one of its "
-                             "modules") +
-      "; use --declare-anyway to declare it regardless";
-  for (const RunUnit &Unit : Units)
-    if (Unit.DefinesModule)
-      holdBackDeclarations(*Unit.Findings, Reason, Withheld);
+    }
+    if (Blockers.empty())
+      continue;
+    holdBackDeclarations(
+        *Module.Findings,
+        "declaring that the module runs without the GIL would be a false "
+        "promise while " +
+            listBlockers(Blockers,
+                         " in the run's sources that define no module init "
+                         "function and may be compiled into this module") +
+            "; use --declare-anyway to declare it regardless",
+        Withheld);
+  }
 }
 
 void dropWithheldDeclarations(

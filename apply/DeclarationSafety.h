@@ -38,12 +38,22 @@ struct RunUnit {
   /// It defines a module init function (TranslationUnitResult).
   bool DefinesModule;
   std::vector<Finding> *Findings;
+  /// The build target its object file belongs to, when the compile
+  /// command's output path names one (buildTargetOf); empty otherwise.
+  std::string Target;
 };
 
+/// The build target in an object file's path, as CMake and Meson name it:
+/// `.../CMakeFiles/<target>.dir/...` and `.../<target>.p/...` (everything up
+/// to that directory, so that two subprojects' targets differ); empty when
+/// the path names none (setuptools, hand-written databases).
+std::string buildTargetOf(llvm::StringRef ObjectPath);
+
 /// The rule across the units of one run: a source without a module init
-/// function is compiled into some module of the run (which one, the compile
-/// database does not say), so its findings left without a fix hold back the
-/// declaration of every module the run declares.
+/// function is compiled into some module of the run. When its object file
+/// and a module's name the same build target, it belongs to that module;
+/// otherwise the compile database does not say which, and its findings left
+/// without a fix hold back the declaration of every module of the run.
 void applyDeclarationSafetyAcrossUnits(llvm::ArrayRef<RunUnit> Units,
                                        std::set<EditLocation> &Withheld);
 

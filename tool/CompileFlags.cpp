@@ -301,7 +301,12 @@ GilportCompilationDatabase::getCompileCommands(llvm::StringRef FilePath) const {
     Commands = Database->getCompileCommands(FilePath);
   if (Commands.empty())
     Commands.push_back(inferredCommand(FilePath));
-  // One analysis per file, even if the build compiles it several times.
+  // One analysis per file, even if the build compiles it several times; the
+  // object file is then not one (it says which module the file is part of).
+  if (llvm::any_of(Commands, [&](const CompileCommand &Command) {
+        return Command.Output != Commands.front().Output;
+      }))
+    Commands.front().Output.clear();
   Commands.resize(1);
   adjust(Commands.front(), nullptr);
   return Commands;
