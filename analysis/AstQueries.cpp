@@ -22,6 +22,33 @@ const VarDecl *referencedLocal(const Expr *E) {
   return Var && Var->hasLocalStorage() ? Var : nullptr;
 }
 
+const VarDecl *storedInLocal(const CallExpr *Call, ASTContext &Ctx) {
+  DynTypedNode Current = DynTypedNode::create(*Call);
+  const void *Child = Call;
+  for (unsigned Depth = 0; Depth < 8; ++Depth) {
+    auto Parents = Ctx.getParents(Current);
+    if (Parents.size() != 1)
+      return nullptr;
+    Current = Parents[0];
+    if (const auto *Var = Current.get<VarDecl>())
+      return Var->hasLocalStorage() && Var->getInit() &&
+                     Var->getInit()->IgnoreParenCasts() == Call
+                 ? Var
+                 : nullptr;
+    const auto *Parent = Current.get<Stmt>();
+    if (isa_and_nonnull<CastExpr, ParenExpr>(Parent)) {
+      Child = Parent;
+      continue;
+    }
+    const auto *Assign = dyn_cast_or_null<BinaryOperator>(Parent);
+    if (!Assign || Assign->getOpcode() != BO_Assign ||
+        Assign->getRHS() != Child)
+      return nullptr;
+    return referencedLocal(Assign->getLHS());
+  }
+  return nullptr;
+}
+
 bool testsForNull(const Expr *Cond, const VarDecl *Var, ASTContext &Ctx) {
   auto IsNull = [&](const Expr *E) {
     return E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=

@@ -87,6 +87,12 @@ const clang::Expr *stripCasts(const clang::Expr *E);
 /// The local variable \p E names, through parentheses and casts, or null.
 const clang::VarDecl *referencedLocal(const clang::Expr *E);
 
+/// The local variable that \p Call's result is stored in: `found = call;`,
+/// `PyObject *found = call;`, also inside a condition (`if ((found = call))`),
+/// through parentheses and casts; or null.
+const clang::VarDecl *storedInLocal(const clang::CallExpr *Call,
+                                    clang::ASTContext &Ctx);
+
 /// Whether \p Cond tests \p Var (a local, or a function-static) for NULL:
 /// `m == NULL`, `NULL == m`, `!m`.
 bool testsForNull(const clang::Expr *Cond, const clang::VarDecl *Var,

@@ -31,30 +31,6 @@ const VarDecl *foundDefinition(const CallExpr *Call) {
   return Def && !Def->hasLocalStorage() ? Def->getCanonicalDecl() : nullptr;
 }
 
-/// The local \p Call's result is stored in: `m = call`, `T *m = call`, also
-/// inside a condition (`if ((m = call) != NULL)`).
-const VarDecl *storedIn(const CallExpr *Call, ASTContext &Ctx) {
-  const Stmt *Child = Call;
-  for (unsigned Depth = 0; Depth < 6; ++Depth) {
-    auto Parents = Ctx.getParents(*Child);
-    if (Parents.size() != 1)
-      return nullptr;
-    if (const auto *Var = Parents[0].get<VarDecl>())
-      return Var->hasLocalStorage() ? Var : nullptr;
-    const auto *Parent = Parents[0].get<Stmt>();
-    if (isa_and_nonnull<CastExpr, ParenExpr>(Parent)) {
-      Child = Parent;
-      continue;
-    }
-    const auto *Assign = dyn_cast_or_null<BinaryOperator>(Parent);
-    if (!Assign || Assign->getOpcode() != BO_Assign ||
-        Assign->getRHS() != Child)
-      return nullptr;
-    return referencedLocal(Assign->getLHS());
-  }
-  return nullptr;
-}
-
 /// Whether \p Return hands back \p Var (`return m;`, `return Py_NewRef(m);`)
 /// inside an `if` that tests it, with no other value stored in it between
 /// \p Found and the return.
@@ -121,7 +97,7 @@ FoundModules FoundModules::analyze(ASTContext &Ctx) {
       continue;
     }
     const VarDecl *Def = foundDefinition(Call);
-    const VarDecl *Var = Def ? storedIn(Call, Ctx) : nullptr;
+    const VarDecl *Var = Def ? storedInLocal(Call, Ctx) : nullptr;
     if (!Var || !isInitFunction(Function) || !Function->getBody())
       continue;
     auto Returns =

@@ -1,5 +1,4 @@
-//===--- FoundModules.h - How long PyState_FindModule's module lives -*- C++
-//-*-===//
+//===--- FoundModules.h - What PyState_FindModule borrows -*- C++ -*-===//
 //
 // `PyState_FindModule(&def)` borrows the module from the interpreter's list
 // of single-phase modules. The entry only changes when the extension removes

@@ -132,38 +132,6 @@ bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx,
   }
 }
 
-/// The local variable that \p Call's result is stored in (`found = call;` or
-/// `PyObject *found = call;`), or null.
-const VarDecl *storedInLocal(const CallExpr *Call, ASTContext &Ctx) {
-  DynTypedNode Current = DynTypedNode::create(*Call);
-  const void *Child = Call;
-  for (unsigned Depth = 0; Depth < 8; ++Depth) {
-    auto Parents = Ctx.getParents(Current);
-    if (Parents.size() != 1)
-      return nullptr;
-    Current = Parents[0];
-    if (const auto *Var = Current.get<VarDecl>())
-      return Var->hasLocalStorage() && Var->getInit() &&
-                     Var->getInit()->IgnoreParenCasts() == Call
-                 ? Var
-                 : nullptr;
-    const auto *Parent = Current.get<Stmt>();
-    if (isa_and_nonnull<CastExpr, ParenExpr>(Parent)) {
-      Child = Parent;
-      continue;
-    }
-    const auto *Assign = dyn_cast_or_null<BinaryOperator>(Parent);
-    if (!Assign || Assign->getOpcode() != BO_Assign ||
-        Assign->getRHS() != Child)
-      return nullptr;
-    const auto *Ref =
-        dyn_cast<DeclRefExpr>(Assign->getLHS()->IgnoreParenCasts());
-    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-    return Var && Var->hasLocalStorage() ? Var : nullptr;
-  }
-  return nullptr;
-}
-
 /// Whether the result of \p Call is stored in a local variable that the
 /// function only assigns and compares with NULL (`found = call; if (found !=
 /// NULL) return result;`): as with a direct test, the pointer is never used.
