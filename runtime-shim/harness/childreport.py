@@ -169,9 +169,13 @@ def finding(check, message, severity="warning", phase=None, **extra):
     return f
 
 
-def borrowed_findings(shim_functions, shim_out, symbolizer, phase="concurrent"):
+def borrowed_findings(shim_functions, shim_out, symbolizer, phase="concurrent",
+                      kept_modules=()):
     """gilport-borrowed-ref findings for the call sites the shim saw on shared objects, and
-    what it observed; ({}, {"active": False}) when the shim wrote nothing."""
+    what it observed; ({}, {"active": False}) when the shim wrote nothing. A
+    PyState_FindModule call in one of `kept_modules` (extension files whose re-import hands
+    back the same module) is observed but not a finding: that module is never dropped."""
+    kept = {os.path.realpath(f) for f in kept_modules}
     functions = {f["name"]: f for f in shim_functions}
     data = shimdata.read_results(shim_out, [f["name"] for f in shim_functions])
     if data is None:
@@ -189,6 +193,9 @@ def borrowed_findings(shim_functions, shim_out, symbolizer, phase="concurrent"):
                  "column": s.get("column"), "in_function": s.get("function_name"),
                  "calls": s["calls"], "shared_calls": s["shared_calls"], "threads": s["threads"]}
         observed.append(entry)
+        if s["function"] == "PyState_FindModule" and os.path.realpath(s["object"]) in kept:
+            entry["kept_module"] = True
+            continue
         if s["shared_calls"]:
             fn = functions[s["function"]]
             # The advice of `gilport check`: not every replacement returns a strong

@@ -390,6 +390,8 @@ def import_audit(state, base):
         r = probe.result or {"error": "probe failed (exit %s)" % probe.rc}
         r["file"] = ext["file"]
         info["extensions"].append(r)
+        if r.get("reimport_keeps_module"):
+            state.setdefault("kept_modules", []).append(ext["file"])
         if state["free_threaded"] and r.get("gil_enabled"):
             findings.append(childreport.gil_finding(r, ext["file"], phase="import"))
     info["gil_enabled_after_import"] = audit.result.get("gil_enabled")
@@ -532,7 +534,8 @@ state_origin = None
 
 
 def borrowed_findings(state, shim_out):
-    return childreport.borrowed_findings(state["shim_functions"], shim_out, state_symbolizer)
+    return childreport.borrowed_findings(state["shim_functions"], shim_out, state_symbolizer,
+                                         kept_modules=state.get("kept_modules", ()))
 
 
 def workload_findings(state, result, module):

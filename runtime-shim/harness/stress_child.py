@@ -165,6 +165,20 @@ def mode_import_audit(config):
                           "warnings": [str(w.message) for w in caught]})
 
 
+def reimport_keeps_module(name, mod):
+    """Whether importing a single-phase module again hands back the same module: its
+    init function returns the module PyState_FindModule already has, so the
+    interpreter's entry for it is never replaced, and the module that call borrows
+    lives as long as the interpreter (gilport-borrowed-ref's rule, FoundModules.h)."""
+    saved = sys.modules.pop(name)
+    try:
+        return importlib.import_module(name) is mod
+    except BaseException:
+        return False
+    finally:
+        sys.modules[name] = saved
+
+
 def mode_ext_probe(config):
     add_paths(config)
     import warnings
@@ -177,6 +191,8 @@ def mode_ext_probe(config):
         except BaseException as exc:
             mod, error = None, "%s: %s" % (type(exc).__name__, exc)
     info = declared_slots(mod) if mod is not None and is_extension(mod) else {}
+    if info.get("init") == "single-phase":
+        info["reimport_keeps_module"] = reimport_keeps_module(name, mod)
     info.update({"name": name, "error": error,
                  "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
                  "warnings": [str(w.message) for w in caught]})
