@@ -191,12 +191,15 @@ def mode_ext_probe(config):
         except BaseException as exc:
             mod, error = None, "%s: %s" % (type(exc).__name__, exc)
     info = declared_slots(mod) if mod is not None and is_extension(mod) else {}
-    if info.get("init") == "single-phase":
-        info["reimport_keeps_module"] = reimport_keeps_module(name, mod)
     info.update({"name": name, "error": error,
                  "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
                  "warnings": [str(w.message) for w in caught]})
     write_result(config, info)
+    # Written again with the answer: an init function that cannot run twice (it may
+    # crash) leaves the result above.
+    if info.get("init") == "single-phase":
+        info["reimport_keeps_module"] = reimport_keeps_module(name, mod)
+        write_result(config, info)
 
 
 FALLBACK_MARK = "gilport-fallback:"
