@@ -268,7 +268,14 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       WithContainers.push_back(Found.Function);
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
       Containers.Sections.onlyCalledInside(WithContainers, Ctx);
-  Modules = FoundModules::analyze(Ctx);
+  // Another walk of the unit, only wanted for PyState_FindModule.
+  Modules = llvm::any_of(Uses,
+                         [](const Use &Found) {
+                           return findBorrowedApi(Found.Spelling.Name)->Owner ==
+                                  BorrowOwner::InterpreterModules;
+                         })
+                ? FoundModules::analyze(Ctx)
+                : FoundModules();
   findConverted(Locked, Ctx);
   for (const Use &Found : Uses)
     if (!context().callSites().neverRunsHere(*Found.Function))
