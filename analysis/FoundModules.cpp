@@ -3,6 +3,7 @@
 #include "analysis/FoundModules.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/NewReferences.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -10,6 +11,7 @@
 #include "clang/AST/Stmt.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
+#include "llvm/ADT/STLExtras.h"
 
 namespace gilport {
 
@@ -39,9 +41,7 @@ bool returnsFound(const ReturnStmt *Return, const VarDecl *Var,
                   ASTContext &Ctx) {
   const Expr *Value = stripCasts(Return->getRetValue());
   if (const auto *Call = dyn_cast_or_null<CallExpr>(Value)) {
-    llvm::StringRef Name = calleeName(Call);
-    if ((Name == "Py_NewRef" || Name == "_Py_NewRef" || Name == "Py_XNewRef" ||
-         Name == "_Py_XNewRef") &&
+    if (llvm::is_contained(NewRefFunctions, calleeName(Call)) &&
         Call->getNumArgs() == 1)
       Value = stripCasts(Call->getArg(0));
   }

@@ -10,12 +10,19 @@
 #ifndef GILPORT_ANALYSIS_NEWREFERENCES_H
 #define GILPORT_ANALYSIS_NEWREFERENCES_H
 
+#include "llvm/ADT/StringRef.h"
+
 namespace clang {
 class ASTContext;
 class Expr;
 } // namespace clang
 
 namespace gilport {
+
+/// `Py_NewRef` and `Py_XNewRef`, and the inline functions the headers define
+/// them with: each returns its argument with one more reference.
+inline constexpr llvm::StringRef NewRefFunctions[] = {
+    "Py_NewRef", "_Py_NewRef", "Py_XNewRef", "_Py_XNewRef"};
 
 /// Whether \p E is a call that returns a new reference, or NULL with an
 /// exception set: a C-API function that does, or a function of the

@@ -8,6 +8,7 @@
 #include "analysis/CallSites.h"
 #include "analysis/MacroLocations.h"
 #include "analysis/Matchers.h"
+#include "analysis/NewReferences.h"
 #include "rewrites/BorrowedToStrong.h"
 #include "rewrites/CompatHeader.h"
 
@@ -32,10 +33,6 @@ constexpr CheckOptionInfo Options[] = {
      "container passed to a static function, or a field only filled while "
      "the module initialises."},
 };
-
-/// The strong-reference functions behind Py_NewRef / Py_XNewRef.
-constexpr llvm::StringRef NewRefFunctions[] = {"Py_NewRef", "_Py_NewRef",
-                                               "Py_XNewRef", "_Py_XNewRef"};
 
 bool isBorrowedApi(llvm::StringRef Name) {
   return findBorrowedApi(Name) != nullptr;

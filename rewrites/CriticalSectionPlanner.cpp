@@ -2,6 +2,7 @@
 
 #include "rewrites/CriticalSectionPlanner.h"
 #include "analysis/AstQueries.h"
+#include "analysis/NewReferences.h"
 #include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
@@ -33,8 +34,6 @@ constexpr llvm::StringRef SizeCalls[] = {
 /// Accessors of a list's item array that are functions in some versions.
 constexpr llvm::StringRef ItemCalls[] = {"PyList_GET_ITEM", "PyList_SET_ITEM",
                                          "PySequence_Fast_GET_ITEM"};
-constexpr llvm::StringRef NewRefCalls[] = {"Py_NewRef", "Py_XNewRef",
-                                           "_Py_NewRef", "_Py_XNewRef"};
 
 /// Identity of a side-effect-free lvalue: a variable or a chain of member
 /// accesses from one. Empty for anything else.
@@ -160,7 +159,7 @@ const BinaryOperator *storesItemAway(const Stmt *S, llvm::StringRef Key,
   auto HoldsItem = [&](const Expr *Value) {
     const Expr *E = stripCasts(Value);
     if (const auto *Call = dyn_cast<CallExpr>(E);
-        Call && llvm::is_contained(NewRefCalls, calleeName(Call)))
+        Call && llvm::is_contained(NewRefFunctions, calleeName(Call)))
       return false;
     if (const VarDecl *V = localVar(E); V && ItemVars.count(V))
       return true;
@@ -509,7 +508,7 @@ std::string Planner::extend(Region &R) {
       if (Target && Value) {
         const auto *Call = dyn_cast<CallExpr>(stripCasts(Value));
         bool NewReference =
-            Call && llvm::is_contained(NewRefCalls, calleeName(Call));
+            Call && llvm::is_contained(NewRefFunctions, calleeName(Call));
         Use Kind = useOf(Value, Key);
         // Only a pointer can hold an item or the item array; a number
         // computed from them is just a value.
@@ -672,7 +671,7 @@ bool Planner::survivesSection(const Expr *Value, SourceLocation Begin,
     return true;
   if (const auto *Call = dyn_cast<CallExpr>(E);
       Call && Call->getNumArgs() == 1 &&
-      llvm::is_contained(NewRefCalls, calleeName(Call)))
+      llvm::is_contained(NewRefFunctions, calleeName(Call)))
     E = Call->getArg(0)->IgnoreParenCasts();
   if (const auto *U = dyn_cast<UnaryOperator>(E);
       U && U->getOpcode() == UO_AddrOf) {

@@ -32,8 +32,6 @@ constexpr llvm::StringRef DecRefNames[] = {"Py_DECREF", "_Py_DECREF",
 constexpr llvm::StringRef RefcountNames[] = {
     "Py_REFCNT", "_Py_REFCNT", "Py_SET_REFCNT", "_Py_SET_REFCNT",
     "PyUnstable_Object_IsUniquelyReferenced"};
-constexpr llvm::StringRef NewRefNames[] = {"Py_NewRef", "_Py_NewRef",
-                                           "Py_XNewRef", "_Py_XNewRef"};
 /// Functions (and macros wrapping functions) that steal a reference, with
 /// the index of the stolen argument.
 constexpr std::pair<llvm::StringRef, unsigned> StealingCalls[] = {
@@ -386,7 +384,7 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
         llvm::StringRef Callee = calleeName(Call);
         if (!IsDerived && State.needsRelease() && isNamed(Call, RefcountNames))
           return fail(RefcountRead);
-        if (!IsDerived && isNamed(Call, NewRefNames) &&
+        if (!IsDerived && isNamed(Call, NewRefFunctions) &&
             State.needsRelease()) {
           // Py_NewRef(v): the fix's reference is the new one.
           std::optional<CharSourceRange> Range =
