@@ -7,6 +7,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
+#include <map>
+
 namespace gilport {
 
 namespace {
@@ -116,23 +118,33 @@ void applyDeclarationSafetyAcrossUnits(llvm::ArrayRef<RunUnit> Units,
   for (const RunUnit &Unit : Units)
     if (Unit.DefinesModule && !Unit.Target.empty())
       ModuleTargets.insert(Unit.Target);
-  for (const RunUnit &Module : Units) {
-    if (!Module.DefinesModule)
-      continue;
-    // The findings of the sources that may be part of this module; a
-    // header's finding comes once from each unit that includes it.
-    std::vector<const Finding *> Blockers;
+  // The findings that hold back the modules of one build target ("" when
+  // unknown): those of the sources without a module init function that may
+  // be part of it. A header's finding comes once from each unit that
+  // includes it.
+  std::map<std::string, std::vector<const Finding *>> BlockersOf;
+  auto blockersOf =
+      [&](const std::string &Target) -> const std::vector<const Finding *> & {
+    auto [Entry, New] = BlockersOf.try_emplace(Target);
+    if (!New)
+      return Entry->second;
     std::set<std::string> Seen;
     for (const RunUnit &Unit : Units) {
       bool Known = !Unit.Target.empty() && ModuleTargets.count(Unit.Target);
-      if (Unit.DefinesModule || (Known && Unit.Target != Module.Target))
+      if (Unit.DefinesModule || (Known && Unit.Target != Target))
         continue;
       for (const Finding &F : *Unit.Findings)
         if (blocksDeclaration(F) &&
             Seen.insert(F.File + ":" + std::to_string(F.Offset) + F.Check)
                 .second)
-          Blockers.push_back(&F);
+          Entry->second.push_back(&F);
     }
+    return Entry->second;
+  };
+  for (const RunUnit &Module : Units) {
+    if (!Module.DefinesModule)
+      continue;
+    const std::vector<const Finding *> &Blockers = blockersOf(Module.Target);
     if (Blockers.empty())
       continue;
     holdBackDeclarations(

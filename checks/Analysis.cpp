@@ -216,9 +216,11 @@ analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
   TranslationUnitResult Result;
   // ClangTool aborts the process when it cannot enter a command's directory
   // (a database written on another machine or in a container): make that
-  // an error of this file instead.
+  // an error of this file instead. The object file names the build target
+  // the unit is part of (apply/DeclarationSafety.h).
   for (const clang::tooling::CompileCommand &Command :
-       Database.getCompileCommands(File))
+       Database.getCompileCommands(File)) {
+    Result.ObjectFile = Command.Output;
     if (!llvm::sys::fs::is_directory(Command.Directory)) {
       Result.Failed = true;
       Result.FirstError = "the directory of its compile command, '" +
@@ -227,6 +229,7 @@ analyzeTranslationUnit(const clang::tooling::CompilationDatabase &Database,
                           "written on another machine?)";
       return Result;
     }
+  }
   // A physical file system with its own working directory: the default one
   // chdir()s the whole process, which races between worker threads.
   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS =

@@ -38,6 +38,9 @@ struct TranslationUnitResult {
   /// The unit defines a module init function (`PyInit_*`, `PyModExport_*`);
   /// a unit without one is linked into some module of the project.
   bool DefinesModule = false;
+  /// The object file its compile command writes ("output" in the compile
+  /// database; empty when unknown).
+  std::string ObjectFile;
 };
 
 /// Analyses \p File with the command \p Database gives for it, running the

@@ -126,11 +126,12 @@ static void encodeFinding(Encoder &E, const Finding &F) {
 void encodeOutcome(const UnitOutcome &Outcome, std::string &Out) {
   Encoder E(Out);
   const auto &[Findings, Suppressed, Failed, FirstError, RecoveredErrors,
-               ContentHashes, DefinesModule] = Outcome.Unit;
+               ContentHashes, DefinesModule, ObjectFile] = Outcome.Unit;
   E.number(Failed);
   E.text(FirstError);
   E.number(RecoveredErrors);
   E.number(DefinesModule);
+  E.text(ObjectFile);
   for (const std::vector<Finding> *List : {&Findings, &Suppressed}) {
     E.number(List->size());
     for (const Finding &F : *List)
@@ -182,6 +183,7 @@ bool decodeOutcome(llvm::StringRef Bytes, UnitOutcome &Outcome) {
   Unit.FirstError = D.text();
   Unit.RecoveredErrors = D.number();
   Unit.DefinesModule = D.number() != 0;
+  Unit.ObjectFile = D.text();
   for (std::vector<Finding> *List : {&Unit.Findings, &Unit.Suppressed})
     for (size_t N = D.count(72); N && D.ok(); --N) {
       Finding F;

@@ -443,17 +443,10 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
   std::set<EditLocation> Withheld;
   if (!DeclareAnyway) {
     std::vector<RunUnit> Units;
-    for (size_t Index = 0; Index < Files.size(); ++Index) {
-      TranslationUnitResult &Unit = Outcomes[Index]->Unit;
-      if (Unit.Failed)
-        continue;
-      std::vector<clang::tooling::CompileCommand> Commands =
-          Database.getCompileCommands(Files[Index]);
-      Units.push_back({Unit.DefinesModule, &Unit.Findings,
-                       Commands.size() == 1
-                           ? buildTargetOf(Commands.front().Output)
-                           : std::string()});
-    }
+    for (std::optional<UnitOutcome> &Outcome : Outcomes)
+      if (!Outcome->Unit.Failed)
+        Units.push_back({Outcome->Unit.DefinesModule, &Outcome->Unit.Findings,
+                         buildTargetOf(Outcome->Unit.ObjectFile)});
     applyDeclarationSafetyAcrossUnits(Units, Withheld);
   }
   for (size_t Index = 0; Index < Files.size(); ++Index) {
