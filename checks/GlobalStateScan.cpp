@@ -844,6 +844,8 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
           Ctx);
     }
     Plan = planModuleState(*Module, StateCandidates, Declared, Ctx);
+  } else {
+    Plan = planAtomicCounters(StateCandidates, NoModule, Ctx);
   }
 
   // Both fix sets, mapped to files as the findings' own fixes are. As
@@ -863,7 +865,7 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
   std::string Problem;
   if (Plan && Plan->converts()) {
     ModuleStateFixes Fixes;
-    Fixes.Init = Module->Function;
+    Fixes.Init = Module ? Module->Function : nullptr;
     Fixes.Complete = Plan->Complete;
     Fixes.Fixes = Mapped(Plan->Edits, Problem);
     Fixes.FixesWithoutGil = Mapped(Plan->EditsWithoutGil, Problem);
@@ -885,7 +887,9 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
     const std::optional<ModuleStateFixes> &StateFixes = Finished->StateFixes;
     if (StateFixes && Outcome && Outcome->Moved) {
       Draft.Fixes = StateFixes->Fixes;
-      Draft.FixesWithoutGilDeclaration = StateFixes->FixesWithoutGil;
+      // Atomics alone declare nothing.
+      if (StateFixes->FixesWithoutGil != StateFixes->Fixes)
+        Draft.FixesWithoutGilDeclaration = StateFixes->FixesWithoutGil;
       if (Outcome->Atomic)
         Notes.emplace_back(Found.Var->getLocation(),
                            "'" + Found.Var->getName().str() +
@@ -894,8 +898,7 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
     } else if (InPlaceFix && InPlaceFix->ok()) {
       // Not moved, but the race is fixed where it is.
     } else {
-      std::string Reason = !Module ? NoModule
-                           : !Problem.empty() ? Problem
+      std::string Reason = !Problem.empty() ? Problem
                            : Outcome        ? Outcome->Reason
                                             : std::string();
       if (Reason.empty())

@@ -28,26 +28,18 @@ namespace modulestate {
 using namespace clang;
 
 ModuleStatePlan ModuleStatePlanner::run() {
-  Plan.Reason = checkModule();
-  if (!Plan.Reason.empty()) {
-    for (const StateCandidate &C : Candidates)
-      Plan.Outcomes.push_back({C.Var, false, Plan.Reason, {}});
-    return std::move(Plan);
-  }
+  if (std::string Why = checkModule(); !Why.empty())
+    return runAtomicsOnly(Why);
   if (SinglePhase) {
     // The module variable becomes the exec function's parameter.
     MultiPhaseOptions Options;
     Options.ModuleVariable = &ExecModule;
     Options.ExecSource = &Exec;
     Rewrite Trial = convertToMultiPhase(Init, {}, Ctx, Options);
-    if (!Trial.Reason.empty()) {
-      Plan.Reason = "the module cannot be converted to multi-phase init, "
-                    "which module state needs: " +
-                    Trial.Reason;
-      for (const StateCandidate &C : Candidates)
-        Plan.Outcomes.push_back({C.Var, false, Plan.Reason, {}});
-      return std::move(Plan);
-    }
+    if (!Trial.Reason.empty())
+      return runAtomicsOnly("the module cannot be converted to multi-phase "
+                            "init, which module state needs: " +
+                            Trial.Reason);
   }
   findModuleFunctions();
   OperandModule =
@@ -93,6 +85,25 @@ ModuleStatePlan ModuleStatePlanner::run() {
   Plan.EditsWithoutGil = buildEdits(/*WithGil=*/false);
   if (!Plan.EditsWithoutGil.Reason.empty())
     return fail(Plan.EditsWithoutGil.Reason);
+  return std::move(Plan);
+}
+
+ModuleStatePlan ModuleStatePlanner::runAtomicsOnly(const std::string &Why) {
+  // The counters are still made atomic (with AtomicCounters, or when
+  // declared process-wide): that ends their race without the module.
+  collectUses();
+  std::vector<std::string> Reasons(Candidates.size(), Why);
+  std::vector<SourceLocation> Places(Candidates.size());
+  std::vector<bool> Atomic = makeCountersAtomic(Reasons, Places);
+  for (size_t I = 0; I < Candidates.size(); ++I)
+    Plan.Outcomes.push_back(
+        {Candidates[I].Var, Atomic[I], Reasons[I], Places[I], Atomic[I]});
+  if (Atomics.empty()) {
+    Plan.Reason = Why;
+    return std::move(Plan);
+  }
+  Plan.Edits.Hints = AtomicEdits;
+  Plan.EditsWithoutGil.Hints = AtomicEdits;
   return std::move(Plan);
 }
 
@@ -255,6 +266,14 @@ ModuleStatePlan planModuleState(const ModuleInitInfo &Init,
                                 DeclaredSlots Declared,
                                 clang::ASTContext &Ctx) {
   return modulestate::ModuleStatePlanner(Init, Candidates, Declared, Ctx).run();
+}
+
+ModuleStatePlan
+planAtomicCounters(const std::vector<StateCandidate> &Candidates,
+                   const std::string &Why, clang::ASTContext &Ctx) {
+  static const ModuleInitInfo NoModule;
+  return modulestate::ModuleStatePlanner(NoModule, Candidates, {}, Ctx)
+      .runAtomicsOnly(Why);
 }
 
 } // namespace gilport

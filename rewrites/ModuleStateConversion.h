@@ -67,6 +67,14 @@ ModuleStatePlan planModuleState(const ModuleInitInfo &Init,
                                 const std::vector<StateCandidate> &Candidates,
                                 DeclaredSlots Declared, clang::ASTContext &Ctx);
 
+/// For a file without a module whose state could hold \p Candidates (\p Why
+/// says why not): only the counters that become C11 atomics where they are
+/// (StateCandidate::AtomicFallback, ProcessWide). Every outcome's Reason
+/// starts with \p Why; Moved and Atomic are set for the atomics.
+ModuleStatePlan
+planAtomicCounters(const std::vector<StateCandidate> &Candidates,
+                   const std::string &Why, clang::ASTContext &Ctx);
+
 } // namespace gilport
 
 #endif

@@ -114,20 +114,16 @@ std::string ModuleStatePlanner::checkAtomic(const StateCandidate &Candidate,
     return Name + " is not a plain integer";
   std::optional<FixItHint> Include;
   SourceLocation TypeStart = Var->getTypeSpecStartLoc();
+  // Every declaration of the variable becomes `_Atomic`.
+  std::vector<SourceLocation> TypeStarts;
   if (!InState) {
-    if (Var->getPreviousDecl() || Var->getMostRecentDecl() != Var)
-      return Name + " is declared more than once";
-    if (Var->isFileVarDecl() && Var->getStorageClass() != SC_Static)
-      return Name + " is not 'static', so other files may use it";
     if (TypeStart.isInvalid() || !TypeStart.isFileID() ||
         Var->getLocation().isMacroID() || !SM.isInMainFile(TypeStart))
       return Name + " is declared inside a macro expansion or in a header";
-    if (Var->isFileVarDecl()) {
-      for (const Decl *D : Ctx.getTranslationUnitDecl()->decls())
-        if (const auto *Other = dyn_cast<VarDecl>(D))
-          if (Other != Var && Other->getBeginLoc() == Var->getBeginLoc())
-            return Name + " is declared together with " + quoted(Other);
-    } else {
+    if (std::string Problem = checkSharedDeclarations(*Var, TypeStarts);
+        !Problem.empty())
+      return Problem;
+    if (!Var->isFileVarDecl()) {
       const DeclStmt *Statement = declarationOf(*Var, Ctx);
       if (!Statement || !Statement->isSingleDecl())
         return Name + " is declared together with other variables";
@@ -174,6 +170,12 @@ std::string ModuleStatePlanner::checkAtomic(const StateCandidate &Candidate,
     std::string At = " at " + lineOf(U.Ref->getLocation(), SM);
     if (!U.Function)
       return Name + " is used outside a function" + At;
+    if (!InState && isPlainRead(*U.Ref) && !U.Ref->getLocation().isFileID()) {
+      // A read spelled in a macro stays as it is: reading an `_Atomic`
+      // variable is an atomic load.
+      Reading.insert(U.Function->getCanonicalDecl());
+      continue;
+    }
     if (!U.Ref->getLocation().isFileID())
       return Name + " is used inside a macro expansion" + At;
     const Expr *Target = U.Ref;
@@ -297,11 +299,58 @@ std::string ModuleStatePlanner::checkAtomic(const StateCandidate &Candidate,
              "'PyMutex'";
   if (InState)
     return {};
-  Edits.push_back(FixItHint::CreateInsertion(TypeStart, "_Atomic "));
+  for (SourceLocation Start : TypeStarts)
+    Edits.push_back(FixItHint::CreateInsertion(Start, "_Atomic "));
   if (Include && !IncludeAdded)
     Edits.push_back(*Include);
   IncludeAdded |= Include.has_value();
   AtomicEdits.insert(AtomicEdits.end(), Edits.begin(), Edits.end());
+  return {};
+}
+
+bool ModuleStatePlanner::isPlainRead(const DeclRefExpr &Ref) {
+  const Expr *Target = &Ref;
+  DynTypedNodeList Parents = Ctx.getParents(*Target);
+  while (!Parents.empty() && Parents[0].get<ParenExpr>()) {
+    Target = Parents[0].get<ParenExpr>();
+    Parents = Ctx.getParents(*Target);
+  }
+  const auto *Cast =
+      Parents.empty() ? nullptr : Parents[0].get<ImplicitCastExpr>();
+  return Cast && Cast->getCastKind() == CK_LValueToRValue;
+}
+
+std::string ModuleStatePlanner::checkSharedDeclarations(
+    const VarDecl &Var, std::vector<SourceLocation> &Starts) {
+  // A variable other files may use is made atomic only when they see it
+  // through the project's own headers: their `extern` declarations change
+  // with it, and their reads and stores are then atomic as written.
+  std::string Name = quoted(&Var);
+  bool Shared = Var.isFileVarDecl() && Var.getStorageClass() != SC_Static;
+  bool InHeader = false;
+  for (const VarDecl *D : Var.redecls()) {
+    SourceLocation Start = D->getTypeSpecStartLoc();
+    if (D != &Var) {
+      if (!Shared)
+        return Name + " is declared more than once";
+      if (D->getStorageClass() != SC_Extern || D->hasInit())
+        return Name + " is defined more than once";
+      if (Start.isInvalid() || !Start.isFileID() ||
+          D->getLocation().isMacroID() || SM.isInSystemHeader(Start))
+        return Name + " is declared inside a macro expansion or in a system "
+                      "header";
+      InHeader |= !SM.isInMainFile(Start);
+    }
+    for (const Decl *Other : D->getDeclContext()->decls())
+      if (const auto *OtherVar = dyn_cast<VarDecl>(Other);
+          OtherVar && OtherVar != D &&
+          OtherVar->getBeginLoc() == D->getBeginLoc())
+        return Name + " is declared together with " + quoted(OtherVar);
+    Starts.push_back(Start);
+  }
+  if (Shared && !InHeader)
+    return Name + " is not 'static', and no header declares it, so other "
+                  "files may declare it as they like";
   return {};
 }
 

@@ -121,6 +121,9 @@ public:
         SM(Ctx.getSourceManager()), LO(Ctx.getLangOpts()) {}
 
   ModuleStatePlan run();
+  /// Only the atomic fallback, because nothing can move (\p Why): the
+  /// counters that may become atomics where they are.
+  ModuleStatePlan runAtomicsOnly(const std::string &Why);
 
 private:
   //===--- Member functions -----------------------------------------------===//
@@ -230,6 +233,14 @@ private:
                           bool InState = false);
   /// Whether \p E reads or writes a candidate.
   bool usesCandidate(const clang::Expr *E);
+  /// Whether \p Ref only reads its variable's value.
+  bool isPlainRead(const clang::DeclRefExpr &Ref);
+  /// Why the declarations of \p Var cannot all become `_Atomic` (empty when
+  /// they can); \p Starts receives where each one's type starts. A variable
+  /// other files may use must be declared `extern` in a project header.
+  std::string
+  checkSharedDeclarations(const clang::VarDecl &Var,
+                          std::vector<clang::SourceLocation> &Starts);
   /// Makes atomic where they are the process-wide counters and, with
   /// AtomicCounters, those that cannot move; which did.
   std::vector<bool>
