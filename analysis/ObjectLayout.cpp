@@ -26,10 +26,6 @@ bool isObjectHeaderType(QualType Type) {
   return Record && Record->getName() == "_object";
 }
 
-namespace {
-
-/// The offset of the ';' that ends the declaration starting at \p Begin in
-/// \p Text (outside braces, parentheses and literals), or npos.
 size_t declarationEnd(llvm::StringRef Text, size_t Begin) {
   int Depth = 0;
   for (size_t I = Begin; I < Text.size(); ++I) {
@@ -38,9 +34,9 @@ size_t declarationEnd(llvm::StringRef Text, size_t Begin) {
       for (++I; I < Text.size() && Text[I] != C; ++I)
         if (Text[I] == '\\')
           ++I;
-    } else if (C == '{' || C == '(') {
+    } else if (C == '{' || C == '(' || C == '[') {
       ++Depth;
-    } else if (C == '}' || C == ')') {
+    } else if (C == '}' || C == ')' || C == ']') {
       --Depth;
     } else if (C == ';' && Depth == 0) {
       return I;
@@ -48,8 +44,6 @@ size_t declarationEnd(llvm::StringRef Text, size_t Begin) {
   }
   return llvm::StringRef::npos;
 }
-
-} // namespace
 
 const VarDecl *objectInitializerAt(SourceLocation Loc, ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();

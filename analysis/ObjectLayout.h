@@ -19,6 +19,7 @@
 
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 
 namespace clang {
 class ASTContext;
@@ -27,6 +28,10 @@ class VarDecl;
 } // namespace clang
 
 namespace gilport {
+
+/// The offset of the ';' that ends the declaration starting at \p Begin in
+/// \p Text (outside brackets and literals), or npos.
+size_t declarationEnd(llvm::StringRef Text, size_t Begin);
 
 /// Whether \p Type is an object header: PyObject or PyVarObject.
 bool isObjectHeaderType(clang::QualType Type);

@@ -4,6 +4,7 @@
 
 #include "analysis/ObjectLayout.h"
 #include "checks/CheckContext.h"
+#include "rewrites/StaticObjectHeader.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -72,15 +73,19 @@ void FreeThreadedAbiCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
         !context().wouldReport(Var->getLocation(), name()) ||
         !headerInitialisedByHand(*Var, Ctx))
       continue;
-    diag(Var->getLocation(),
-         "static object '" + Var->getName().str() +
-             "' has its header initialised for the GIL build's object "
-             "layout, which the free-threaded build changes: it does not "
-             "compile there")
-        .noFix("declare it as a struct whose first member is "
-               "'PyObject_HEAD', initialise that with "
-               "'PyObject_HEAD_INIT(type)', and use its 'ob_base' where a "
-               "'PyObject' is wanted");
+    FindingBuilder Finding =
+        diag(Var->getLocation(),
+             "static object '" + Var->getName().str() +
+                 "' has its header initialised for the GIL build's object "
+                 "layout, which the free-threaded build changes: it does not "
+                 "compile there");
+    Rewrite Fix = initialiseHeaderPortably(*Var, Ctx);
+    if (!Fix.ok()) {
+      Finding.noFix(Fix.Reason);
+      continue;
+    }
+    for (const FixItHint &Hint : Fix.Hints)
+      Finding.fix(Hint);
   }
 }
 

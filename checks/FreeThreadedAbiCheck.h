@@ -16,9 +16,8 @@ namespace gilport {
 /// analysis of the file; gilport analyses the rest of it and reports the
 /// object here (analysis/ObjectLayout.h).
 ///
-/// No fix: the object must become a struct holding `PyObject_HEAD`,
-/// initialised with `PyObject_HEAD_INIT(type)`, and every use of it changes
-/// type.
+/// The fix initialises the header with `PyObject_HEAD_INIT(type)`; a
+/// PyObject becomes a struct holding one (rewrites/StaticObjectHeader.h).
 class FreeThreadedAbiCheck : public GilportCheck {
 public:
   explicit FreeThreadedAbiCheck(CheckContext &Context);
