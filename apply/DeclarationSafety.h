@@ -41,6 +41,9 @@ struct RunUnit {
   /// The build target its object file belongs to, when the compile
   /// command's output path names one (buildTargetOf); empty otherwise.
   std::string Target;
+  /// It defines a module that several interpreters may load
+  /// (TranslationUnitResult).
+  bool LoadableByInterpreters = false;
 };
 
 /// The build target in an object file's path, as CMake and Meson name it:

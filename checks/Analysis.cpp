@@ -94,6 +94,7 @@ public:
     Finder->matchAST(Ctx);
     for (auto &Check : Checks)
       Check->onEndOfTranslationUnit(Ctx);
+    Sink.LoadableByInterpreters = Context->moduleLoadableByInterpreters();
     std::vector<Finding> Found = Context->takeFindings();
     recordContentHashes(Ctx.getSourceManager(), Found);
     Sink.Findings.insert(Sink.Findings.end(),

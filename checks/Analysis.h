@@ -38,6 +38,9 @@ struct TranslationUnitResult {
   /// The unit defines a module init function (`PyInit_*`, `PyModExport_*`);
   /// a unit without one is linked into some module of the project.
   bool DefinesModule = false;
+  /// It defines a module that several interpreters may load, or the
+  /// configuration targets subinterpreters (gilport-global-state decides).
+  bool LoadableByInterpreters = false;
   /// The object file its compile command writes ("output" in the compile
   /// database; empty when unknown).
   std::string ObjectFile;

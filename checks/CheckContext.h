@@ -60,6 +60,11 @@ public:
   /// Whether the configuration targets subinterpreters; unset when it says
   /// nothing (the module's declarations decide).
   std::optional<bool> targetsSubinterpreters() const;
+  /// Whether this unit defines a module that several interpreters may load
+  /// (or the configuration targets subinterpreters); gilport-global-state
+  /// records what it decided.
+  bool moduleLoadableByInterpreters() const { return LoadableByInterpreters; }
+  void setModuleLoadableByInterpreters() { LoadableByInterpreters = true; }
 
   /// Takes ownership of a finished finding located at \p Loc, naming the
   /// function that holds it. Findings not in a reported file are dropped
@@ -97,6 +102,7 @@ private:
   llvm::DenseMap<clang::FileID, Suppressions> FileSuppressions;
   std::vector<Finding> Findings;
   std::vector<Finding> Suppressed;
+  bool LoadableByInterpreters = false;
   clang::ASTContext *AST = nullptr;
   /// A function definition's extent in its file, as offsets.
   struct FunctionSpan {

@@ -44,6 +44,11 @@ struct Finding {
   /// Why there is no automatic fix (empty when there is one, or when the
   /// check offers none for this kind of finding).
   std::string NoFixReason;
+  /// Reported only because other interpreters may share the state, by a
+  /// unit that defines no module init function and so does not know what
+  /// its module declares; the run drops it when it knows the modules
+  /// (apply/InterpreterSharing.h).
+  bool SharedIfModuleAllows = false;
 
   bool fixAvailable() const { return !Fixes.empty(); }
 

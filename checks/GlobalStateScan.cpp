@@ -516,6 +516,13 @@ GlobalStateScan::moduleInits(ASTContext &Ctx) {
 }
 
 bool GlobalStateScan::targetsSubinterpreters(ASTContext &Ctx) {
+  bool Targets = targetsSubinterpretersHere(Ctx);
+  if (Targets && !ModuleUnknown)
+    Context.setModuleLoadableByInterpreters();
+  return Targets;
+}
+
+bool GlobalStateScan::targetsSubinterpretersHere(ASTContext &Ctx) {
   if (std::optional<bool> Configured = Context.targetsSubinterpreters())
     return *Configured;
   // By default, what the module declares: only a module that several
@@ -536,6 +543,7 @@ bool GlobalStateScan::targetsSubinterpreters(ASTContext &Ctx) {
     return true;
   }
   // Without an init function in this file the module is not known.
+  ModuleUnknown = !SeenInit;
   return !SeenInit;
 }
 
@@ -716,7 +724,8 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
               : "the fix moves globals to the module state; enable it with the "
                 "option gilport-global-state.ConvertToModuleState");
     }
-    Finished->Findings.push_back({Found.Var->getLocation(), Finding.take()});
+    Finished->Findings.push_back(
+        {Found.Var->getLocation(), markShared(Finding.take(), Found)});
   }
   return *Finished;
 }
@@ -755,6 +764,13 @@ GlobalStateScan::writeNote(const Candidate &Found) const {
                      Name + " may be modified through the pointer taken here");
   }
   return std::nullopt;
+}
+
+Finding GlobalStateScan::markShared(Finding Built,
+                                    const Candidate &Found) const {
+  Built.SharedIfModuleAllows =
+      ModuleUnknown && Found.SharedByInterpreters && !Found.RunTimeWrite;
+  return Built;
 }
 
 FindingBuilder GlobalStateScan::diag(SourceLocation Loc,
@@ -923,7 +939,8 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
     if (InPlaceFix && InPlaceFix->ok() &&
         !(StateFixes && Outcome && Outcome->Moved))
       attachInPlaceFix(Builder, Found, *InPlaceFix, Ctx);
-    Finished->Findings.push_back({Found.Var->getLocation(), Builder.take()});
+    Finished->Findings.push_back(
+        {Found.Var->getLocation(), markShared(Builder.take(), Found)});
   }
 }
 

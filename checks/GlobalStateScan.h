@@ -188,8 +188,17 @@ private:
   /// gilport_compat.h when it locks a PyMutex.
   void attachInPlaceFix(FindingBuilder &Finding, const Candidate &Found,
                         const Rewrite &Fix, clang::ASTContext &Ctx);
-  /// Whether state shared by interpreters is a hazard in this unit.
+  /// Whether state shared by interpreters is a hazard in this unit; a
+  /// module that several interpreters may load is recorded in the context.
   bool targetsSubinterpreters(clang::ASTContext &Ctx);
+  /// The same decision, recording nothing.
+  bool targetsSubinterpretersHere(clang::ASTContext &Ctx);
+  /// \p Built, marked when it is reported only for sharing with other
+  /// interpreters by a unit that does not know its module.
+  Finding markShared(Finding Built, const Candidate &Found) const;
+  /// Set when the unit defines no module init function, so that whether
+  /// several interpreters may load its module is not known here.
+  bool ModuleUnknown = false;
   /// The unit's init functions, analysed once for the targets and the
   /// module-state conversion.
   const std::vector<ModuleInitInfo> &moduleInits(clang::ASTContext &Ctx);

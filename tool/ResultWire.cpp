@@ -101,7 +101,8 @@ private:
 // until it is encoded, and decoded in decodeFinding or decodeOutcome.
 static void encodeFinding(Encoder &E, const Finding &F) {
   const auto &[Check, Level, File, Line, Column, Offset, Message, Function,
-               Notes, Fixes, FixesWithoutGilDeclaration, NoFixReason] = F;
+               Notes, Fixes, FixesWithoutGilDeclaration, NoFixReason,
+               SharedIfModuleAllows] = F;
   E.text(Check);
   E.number(static_cast<uint64_t>(Level));
   E.text(File);
@@ -121,16 +122,19 @@ static void encodeFinding(Encoder &E, const Finding &F) {
   E.edits(Fixes);
   E.edits(FixesWithoutGilDeclaration);
   E.text(NoFixReason);
+  E.number(SharedIfModuleAllows);
 }
 
 void encodeOutcome(const UnitOutcome &Outcome, std::string &Out) {
   Encoder E(Out);
   const auto &[Findings, Suppressed, Failed, FirstError, RecoveredErrors,
-               ContentHashes, DefinesModule, ObjectFile] = Outcome.Unit;
+               ContentHashes, DefinesModule, LoadableByInterpreters,
+               ObjectFile] = Outcome.Unit;
   E.number(Failed);
   E.text(FirstError);
   E.number(RecoveredErrors);
   E.number(DefinesModule);
+  E.number(LoadableByInterpreters);
   E.text(ObjectFile);
   for (const std::vector<Finding> *List : {&Findings, &Suppressed}) {
     E.number(List->size());
@@ -173,6 +177,7 @@ static bool decodeFinding(Decoder &D, Finding &F) {
   D.edits(F.Fixes);
   D.edits(F.FixesWithoutGilDeclaration);
   F.NoFixReason = D.text();
+  F.SharedIfModuleAllows = D.number() != 0;
   return true;
 }
 
@@ -183,6 +188,7 @@ bool decodeOutcome(llvm::StringRef Bytes, UnitOutcome &Outcome) {
   Unit.FirstError = D.text();
   Unit.RecoveredErrors = D.number();
   Unit.DefinesModule = D.number() != 0;
+  Unit.LoadableByInterpreters = D.number() != 0;
   Unit.ObjectFile = D.text();
   for (std::vector<Finding> *List : {&Unit.Findings, &Unit.Suppressed})
     for (size_t N = D.count(72); N && D.ok(); --N) {

@@ -5,6 +5,7 @@
 #include "tool/ResultWire.h"
 
 #include "apply/DeclarationSafety.h"
+#include "apply/InterpreterSharing.h"
 #include "checks/Analysis.h"
 #include "checks/FileCache.h"
 
@@ -441,13 +442,21 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
 
   RunResult Result;
   std::set<EditLocation> Withheld;
-  if (!DeclareAnyway) {
+  {
     std::vector<RunUnit> Units;
-    for (std::optional<UnitOutcome> &Outcome : Outcomes)
-      if (!Outcome->Unit.Failed)
-        Units.push_back({Outcome->Unit.DefinesModule, &Outcome->Unit.Findings,
-                         buildTargetOf(Outcome->Unit.ObjectFile)});
-    applyDeclarationSafetyAcrossUnits(Units, Withheld);
+    bool SomeUnitFailed = false;
+    for (std::optional<UnitOutcome> &Outcome : Outcomes) {
+      TranslationUnitResult &Unit = Outcome->Unit;
+      SomeUnitFailed |= Unit.Failed;
+      if (!Unit.Failed)
+        Units.push_back({Unit.DefinesModule, &Unit.Findings,
+                         buildTargetOf(Unit.ObjectFile),
+                         Unit.LoadableByInterpreters});
+    }
+    // First: a finding dropped here holds nothing back.
+    dropUnsharedStateAcrossUnits(Units, SomeUnitFailed);
+    if (!DeclareAnyway)
+      applyDeclarationSafetyAcrossUnits(Units, Withheld);
   }
   for (size_t Index = 0; Index < Files.size(); ++Index) {
     UnitOutcome &Outcome = *Outcomes[Index];

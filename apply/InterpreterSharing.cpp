@@ -1,0 +1,47 @@
+//===--- InterpreterSharing.cpp -------------------------------------------===//
+
+#include "apply/InterpreterSharing.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <map>
+#include <set>
+
+namespace gilport {
+
+void dropUnsharedStateAcrossUnits(llvm::ArrayRef<RunUnit> Units,
+                                  bool SomeUnitFailed) {
+  if (SomeUnitFailed)
+    return;
+  // Per build target ("" for the whole run): whether it has a module, and
+  // whether one of them may be loaded by several interpreters.
+  struct Modules {
+    bool Known = false;
+    bool Shared = false;
+  };
+  std::map<std::string, Modules> ByTarget;
+  std::set<std::string> ModuleTargets;
+  for (const RunUnit &Unit : Units) {
+    if (!Unit.DefinesModule)
+      continue;
+    for (const std::string &Target : {Unit.Target, std::string()}) {
+      Modules &Entry = ByTarget[Target];
+      Entry.Known = true;
+      Entry.Shared |= Unit.LoadableByInterpreters;
+    }
+    if (!Unit.Target.empty())
+      ModuleTargets.insert(Unit.Target);
+  }
+  for (const RunUnit &Unit : Units) {
+    if (Unit.DefinesModule)
+      continue;
+    const Modules &Its =
+        ByTarget[ModuleTargets.count(Unit.Target) ? Unit.Target : ""];
+    if (!Its.Known || Its.Shared)
+      continue;
+    llvm::erase_if(*Unit.Findings,
+                   [](const Finding &F) { return F.SharedIfModuleAllows; });
+  }
+}
+
+} // namespace gilport
