@@ -370,14 +370,31 @@ def hang_finding(state, child, test, threads):
                    threads=entries, python_stack=python_stacks(child.faults))
 
 
+def kept_modules(state, children):
+    """The extension files whose single-phase init hands back, on a re-import, the module
+    the interpreter already has (stress_child.py ext-probe): their PyState_FindModule calls
+    borrow a module that is never dropped. Probed only when the tests made such a call."""
+    found_module = False
+    for child in children:
+        found, _ = childreport.borrowed_findings(
+            state["shim_functions"], child.files["shim"], state["symbolizer"], phase="tests")
+        found_module |= any(f["message"].startswith("'PyState_FindModule'") for f in found)
+    if not found_module:
+        return []
+    return [ext["file"] for ext in state.get("extensions", ())
+            if probe_extension(state, ext).get("reimport_keeps_module")]
+
+
 def borrowed(state, children):
     """gilport-borrowed-ref findings of every run, one per call site."""
     if not state.get("shim_functions"):
         return [], None
+    kept = kept_modules(state, children)
     merged, total = {}, 0
     for child in children:
         found, observed = childreport.borrowed_findings(
-            state["shim_functions"], child.files["shim"], state["symbolizer"], phase="tests")
+            state["shim_functions"], child.files["shim"], state["symbolizer"], phase="tests",
+            kept_modules=kept)
         total += observed.get("intercepted_calls", 0) if observed.get("active") else 0
         for f in found:
             key = (f["file"], f["line"], f["column"], f["message"])
@@ -498,6 +515,7 @@ def run(args, state, report):
     if not nodeids:
         raise HarnessError("pytest collected no tests (arguments: %s)" % (
             " ".join(args.pytest_args) or "none"))
+    state["extensions"] = collected["extensions"]
     targets = choose_shim(args, state, report, collected["extensions"])
     state["targets"] = {os.path.realpath(t) for t in targets}
     outcomes, problems, children = run_tests(args, state, report, nodeids, args.threads, targets)
