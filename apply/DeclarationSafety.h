@@ -44,6 +44,10 @@ struct RunUnit {
   /// It defines a module that several interpreters may load
   /// (TranslationUnitResult).
   bool LoadableByInterpreters = false;
+  /// The functions with external linkage it calls only at init, and those
+  /// it calls otherwise (TranslationUnitResult).
+  std::vector<std::string> CalledAtInit;
+  std::vector<std::string> CalledAtRunTime;
 };
 
 /// The build target in an object file's path, as CMake and Meson name it:

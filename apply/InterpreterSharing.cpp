@@ -32,6 +32,16 @@ void dropUnsharedStateAcrossUnits(llvm::ArrayRef<RunUnit> Units,
     if (!Unit.Target.empty())
       ModuleTargets.insert(Unit.Target);
   }
+  // A function some unit calls while the module is in use, or hands out,
+  // runs then; one called only from init functions runs only at init.
+  std::set<std::string> AtInit, AtRunTime;
+  for (const RunUnit &Unit : Units) {
+    AtInit.insert(Unit.CalledAtInit.begin(), Unit.CalledAtInit.end());
+    AtRunTime.insert(Unit.CalledAtRunTime.begin(), Unit.CalledAtRunTime.end());
+  }
+  auto onlyAtInit = [&](const std::string &Function) {
+    return AtInit.count(Function) && !AtRunTime.count(Function);
+  };
   for (const RunUnit &Unit : Units) {
     if (Unit.DefinesModule)
       continue;
@@ -39,8 +49,10 @@ void dropUnsharedStateAcrossUnits(llvm::ArrayRef<RunUnit> Units,
         ByTarget[ModuleTargets.count(Unit.Target) ? Unit.Target : ""];
     if (!Its.Known || Its.Shared)
       continue;
-    llvm::erase_if(*Unit.Findings,
-                   [](const Finding &F) { return F.SharedIfModuleAllows; });
+    llvm::erase_if(*Unit.Findings, [&](const Finding &F) {
+      return F.SharedIfModuleAllows &&
+             llvm::all_of(F.WrittenOnlyBy, onlyAtInit);
+    });
   }
 }
 

@@ -95,6 +95,9 @@ public:
     for (auto &Check : Checks)
       Check->onEndOfTranslationUnit(Ctx);
     Sink.LoadableByInterpreters = Context->moduleLoadableByInterpreters();
+    const PhaseCalls &Calls = Context->phaseCalls();
+    Sink.CalledAtInit.assign(Calls.AtInit.begin(), Calls.AtInit.end());
+    Sink.CalledAtRunTime.assign(Calls.AtRunTime.begin(), Calls.AtRunTime.end());
     std::vector<Finding> Found = Context->takeFindings();
     recordContentHashes(Ctx.getSourceManager(), Found);
     Sink.Findings.insert(Sink.Findings.end(),

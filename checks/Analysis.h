@@ -41,6 +41,10 @@ struct TranslationUnitResult {
   /// It defines a module that several interpreters may load, or the
   /// configuration targets subinterpreters (gilport-global-state decides).
   bool LoadableByInterpreters = false;
+  /// The functions with external linkage it calls only while a module
+  /// initialises, and those it calls or hands out otherwise (PhaseCalls).
+  std::vector<std::string> CalledAtInit;
+  std::vector<std::string> CalledAtRunTime;
   /// The object file its compile command writes ("output" in the compile
   /// database; empty when unknown).
   std::string ObjectFile;

@@ -3,6 +3,7 @@
 #ifndef GILPORT_CHECKS_CHECKCONTEXT_H
 #define GILPORT_CHECKS_CHECKCONTEXT_H
 
+#include "analysis/PhaseCalls.h"
 #include "analysis/UnitFacts.h"
 #include "checks/Finding.h"
 #include "checks/Suppressions.h"
@@ -65,6 +66,10 @@ public:
   /// records what it decided.
   bool moduleLoadableByInterpreters() const { return LoadableByInterpreters; }
   void setModuleLoadableByInterpreters() { LoadableByInterpreters = true; }
+  /// The functions with external linkage the unit calls, by phase, as
+  /// gilport-global-state found them.
+  const PhaseCalls &phaseCalls() const { return Calls; }
+  void setPhaseCalls(PhaseCalls Found) { Calls = std::move(Found); }
 
   /// Takes ownership of a finished finding located at \p Loc, naming the
   /// function that holds it. Findings not in a reported file are dropped
@@ -103,6 +108,7 @@ private:
   std::vector<Finding> Findings;
   std::vector<Finding> Suppressed;
   bool LoadableByInterpreters = false;
+  PhaseCalls Calls;
   clang::ASTContext *AST = nullptr;
   /// A function definition's extent in its file, as offsets.
   struct FunctionSpan {

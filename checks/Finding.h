@@ -49,6 +49,11 @@ struct Finding {
   /// its module declares; the run drops it when it knows the modules
   /// (apply/InterpreterSharing.h).
   bool SharedIfModuleAllows = false;
+  /// With SharedIfModuleAllows: the functions, defined in its unit and
+  /// called from other sources, that write the state; the run drops the
+  /// finding only if those sources call them only while a module
+  /// initialises (TranslationUnitResult::CalledAtInit).
+  std::vector<std::string> WrittenOnlyBy;
 
   bool fixAvailable() const { return !Fixes.empty(); }
 

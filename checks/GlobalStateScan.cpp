@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 namespace gilport {
 
@@ -551,9 +552,13 @@ void GlobalStateScan::keepHazards(ASTContext &Ctx) {
   bool Interpreters = targetsSubinterpreters(Ctx);
   const SourceManager &SM = Ctx.getSourceManager();
   InitOnlyFields &Lifecycle = Context.initOnlyFields();
+  Calls = callsByPhase(Ctx, Lifecycle);
+  Context.setPhaseCalls(Calls);
   std::vector<Candidate> Kept;
   for (Candidate &Found : Candidates) {
     const VarDecl *Var = Found.Var->getCanonicalDecl();
+    std::set<std::string> Writers;
+    bool WritersUncalled = ModuleUnknown;
     for (const WriteSite &Site : AllWrites.lookup(Var)) {
       if (!changesVariable(Found.Kind, Site.Kind) || !Site.Node)
         continue;
@@ -564,7 +569,15 @@ void GlobalStateScan::keepHazards(ASTContext &Ctx) {
       if (!Found.RunTimeWrite ||
           SM.isBeforeInTranslationUnit(Site.Loc, Found.RunTimeWrite->Loc))
         Found.RunTimeWrite = Site;
+      std::string Name =
+          Function->getIdentifier() ? Function->getName().str() : std::string();
+      WritersUncalled &= Function->isExternallyVisible() && !Name.empty() &&
+                         !Calls.AtInit.count(Name) &&
+                         !Calls.AtRunTime.count(Name);
+      Writers.insert(Name);
     }
+    if (WritersUncalled && Found.RunTimeWrite)
+      Found.UncalledWriters.assign(Writers.begin(), Writers.end());
     // A first-use fill already under a PyMutex is not a race.
     if (Found.RunTimeWrite && Found.Kind == StaticStateKind::ObjectPointer &&
         Found.Var->isStaticLocal()) {
@@ -768,8 +781,12 @@ GlobalStateScan::writeNote(const Candidate &Found) const {
 
 Finding GlobalStateScan::markShared(Finding Built,
                                     const Candidate &Found) const {
+  // Written while in use, unless the functions that write it turn out to
+  // run only at init.
   Built.SharedIfModuleAllows =
-      ModuleUnknown && Found.SharedByInterpreters && !Found.RunTimeWrite;
+      ModuleUnknown && Found.SharedByInterpreters &&
+      (!Found.RunTimeWrite || !Found.UncalledWriters.empty());
+  Built.WrittenOnlyBy = Found.UncalledWriters;
   return Built;
 }
 

@@ -14,6 +14,7 @@
 #include "analysis/GlobalStateTypes.h"
 #include "analysis/LazyInit.h"
 #include "analysis/ModuleInit.h"
+#include "analysis/PhaseCalls.h"
 #include "analysis/PublishedFills.h"
 #include "analysis/PublishedGlobals.h"
 #include "analysis/StaticCaches.h"
@@ -119,6 +120,11 @@ private:
     StaticStateKind Kind;
     /// The first write while the module is in use: a data race.
     std::optional<WriteSite> RunTimeWrite;
+    /// In a unit without a module init function: the functions that write
+    /// it while the module may be in use, when each has external linkage
+    /// and this unit never names it (another source calls it, perhaps only
+    /// from its init function); empty otherwise.
+    std::vector<std::string> UncalledWriters;
     /// Reported as state shared by the interpreters that load the module.
     bool SharedByInterpreters = false;
     /// For a function-static object pointer written at run time: how it is
@@ -199,6 +205,8 @@ private:
   /// Set when the unit defines no module init function, so that whether
   /// several interpreters may load its module is not known here.
   bool ModuleUnknown = false;
+  /// The functions with external linkage this unit calls, by phase.
+  PhaseCalls Calls;
   /// The unit's init functions, analysed once for the targets and the
   /// module-state conversion.
   const std::vector<ModuleInitInfo> &moduleInits(clang::ASTContext &Ctx);

@@ -21,6 +21,11 @@ public:
     number(Value.size());
     Out.append(Value.data(), Value.size());
   }
+  void texts(const std::vector<std::string> &Values) {
+    number(Values.size());
+    for (const std::string &Value : Values)
+      text(Value);
+  }
   void edits(const std::vector<clang::tooling::Replacement> &Edits) {
     number(Edits.size());
     for (const clang::tooling::Replacement &R : Edits) {
@@ -79,6 +84,10 @@ public:
     }
     return Value;
   }
+  void texts(std::vector<std::string> &Values) {
+    for (size_t N = count(8); N && Ok; --N)
+      Values.push_back(text());
+  }
   void edits(std::vector<clang::tooling::Replacement> &Edits) {
     for (size_t N = count(32); N && Ok; --N) {
       std::string Path = text();
@@ -102,7 +111,7 @@ private:
 static void encodeFinding(Encoder &E, const Finding &F) {
   const auto &[Check, Level, File, Line, Column, Offset, Message, Function,
                Notes, Fixes, FixesWithoutGilDeclaration, NoFixReason,
-               SharedIfModuleAllows] = F;
+               SharedIfModuleAllows, WrittenOnlyBy] = F;
   E.text(Check);
   E.number(static_cast<uint64_t>(Level));
   E.text(File);
@@ -123,18 +132,21 @@ static void encodeFinding(Encoder &E, const Finding &F) {
   E.edits(FixesWithoutGilDeclaration);
   E.text(NoFixReason);
   E.number(SharedIfModuleAllows);
+  E.texts(WrittenOnlyBy);
 }
 
 void encodeOutcome(const UnitOutcome &Outcome, std::string &Out) {
   Encoder E(Out);
   const auto &[Findings, Suppressed, Failed, FirstError, RecoveredErrors,
                ContentHashes, DefinesModule, LoadableByInterpreters,
-               ObjectFile] = Outcome.Unit;
+               CalledAtInit, CalledAtRunTime, ObjectFile] = Outcome.Unit;
   E.number(Failed);
   E.text(FirstError);
   E.number(RecoveredErrors);
   E.number(DefinesModule);
   E.number(LoadableByInterpreters);
+  E.texts(CalledAtInit);
+  E.texts(CalledAtRunTime);
   E.text(ObjectFile);
   for (const std::vector<Finding> *List : {&Findings, &Suppressed}) {
     E.number(List->size());
@@ -178,6 +190,7 @@ static bool decodeFinding(Decoder &D, Finding &F) {
   D.edits(F.FixesWithoutGilDeclaration);
   F.NoFixReason = D.text();
   F.SharedIfModuleAllows = D.number() != 0;
+  D.texts(F.WrittenOnlyBy);
   return true;
 }
 
@@ -189,6 +202,8 @@ bool decodeOutcome(llvm::StringRef Bytes, UnitOutcome &Outcome) {
   Unit.RecoveredErrors = D.number();
   Unit.DefinesModule = D.number() != 0;
   Unit.LoadableByInterpreters = D.number() != 0;
+  D.texts(Unit.CalledAtInit);
+  D.texts(Unit.CalledAtRunTime);
   Unit.ObjectFile = D.text();
   for (std::vector<Finding> *List : {&Unit.Findings, &Unit.Suppressed})
     for (size_t N = D.count(72); N && D.ok(); --N) {

@@ -451,7 +451,8 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
       if (!Unit.Failed)
         Units.push_back({Unit.DefinesModule, &Unit.Findings,
                          buildTargetOf(Unit.ObjectFile),
-                         Unit.LoadableByInterpreters});
+                         Unit.LoadableByInterpreters, Unit.CalledAtInit,
+                         Unit.CalledAtRunTime});
     }
     // First: a finding dropped here holds nothing back.
     dropUnsharedStateAcrossUnits(Units, SomeUnitFailed);

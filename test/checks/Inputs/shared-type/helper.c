@@ -9,3 +9,13 @@ PyTypeObject HelperType = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,
 };
+
+/* Written by helper_intern(), which other sources call. */
+static PyObject *helper_name;
+
+int helper_intern(void) {
+  helper_name = PyUnicode_InternFromString("helper");
+  return helper_name == NULL ? -1 : 0;
+}
+
+PyObject *helper_get_name(void) { return Py_XNewRef(helper_name); }

@@ -8,7 +8,7 @@ static struct PyModuleDef single_def = {
 };
 
 PyMODINIT_FUNC PyInit_single(void) {
-  if (PyType_Ready(&HelperType) < 0)
+  if (PyType_Ready(&HelperType) < 0 || helper_intern() < 0)
     return NULL;
   PyObject *module = PyModule_Create(&single_def);
   if (module == NULL)
