@@ -6,8 +6,10 @@
 // targets subinterpreters. A source that defines no module init function
 // does not know its module, so it reports such state whatever the module
 // declares (Finding::SharedIfModuleAllows). Across a run the modules are
-// known, and those findings are dropped when none of the modules the source
-// may be compiled into can be loaded by several interpreters.
+// known, and so are the phases in which other sources call the functions
+// that write the state (analysis/PhaseCalls.h): those findings are dropped
+// when none of the modules the source may be compiled into can be loaded by
+// several interpreters.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,7 +25,10 @@ namespace gilport {
 /// Drops the findings of \p Units marked SharedIfModuleAllows whose unit's
 /// modules are all known to be loaded by one interpreter only: the modules
 /// of its build target when that names one (as in
-/// applyDeclarationSafetyAcrossUnits), else every module of the run. Nothing
+/// applyDeclarationSafetyAcrossUnits), else every module of the run. A
+/// finding whose state is written by functions other sources call
+/// (Finding::WrittenOnlyBy) is dropped only when the run's units call each
+/// of them only from their init functions (RunUnit::CalledAtInit). Nothing
 /// is dropped when no module is known, or when \p SomeUnitFailed (a unit
 /// that could not be analysed may be a module that several interpreters
 /// load).
