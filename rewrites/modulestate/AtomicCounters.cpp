@@ -170,26 +170,28 @@ std::string ModuleStatePlanner::checkAtomic(const StateCandidate &Candidate,
     std::string At = " at " + lineOf(U.Ref->getLocation(), SM);
     if (!U.Function)
       return Name + " is used outside a function" + At;
-    if (!InState && isPlainRead(*U.Ref) && !U.Ref->getLocation().isFileID()) {
-      // A read spelled in a macro stays as it is: reading an `_Atomic`
-      // variable is an atomic load.
-      Reading.insert(U.Function->getCanonicalDecl());
-      continue;
-    }
-    if (!U.Ref->getLocation().isFileID())
-      return Name + " is used inside a macro expansion" + At;
     const Expr *Target = U.Ref;
     DynTypedNodeList Parents = Ctx.getParents(*Target);
     while (!Parents.empty() && Parents[0].get<ParenExpr>()) {
       Target = Parents[0].get<ParenExpr>();
       Parents = Ctx.getParents(*Target);
     }
+    const auto *Cast =
+        Parents.empty() ? nullptr : Parents[0].get<ImplicitCastExpr>();
+    bool Read = Cast && Cast->getCastKind() == CK_LValueToRValue;
+    if (!U.Ref->getLocation().isFileID()) {
+      if (!Read || InState)
+        return Name + " is used inside a macro expansion" + At;
+      // A read spelled in a macro stays as it is: reading an `_Atomic`
+      // variable is an atomic load.
+      Reading.insert(U.Function->getCanonicalDecl());
+      continue;
+    }
     if (Parents.empty())
       return Name + " is used" + At + " in a way gilport cannot make atomic";
     const Expr *Operation = nullptr;
     std::string Replacement;
-    if (const auto *Cast = Parents[0].get<ImplicitCastExpr>();
-        Cast && Cast->getCastKind() == CK_LValueToRValue) {
+    if (Read) {
       std::optional<CharSourceRange> Range =
           fileRangeOf(U.Ref->getSourceRange(), SM, LO);
       if (!Range)
@@ -306,18 +308,6 @@ std::string ModuleStatePlanner::checkAtomic(const StateCandidate &Candidate,
   IncludeAdded |= Include.has_value();
   AtomicEdits.insert(AtomicEdits.end(), Edits.begin(), Edits.end());
   return {};
-}
-
-bool ModuleStatePlanner::isPlainRead(const DeclRefExpr &Ref) {
-  const Expr *Target = &Ref;
-  DynTypedNodeList Parents = Ctx.getParents(*Target);
-  while (!Parents.empty() && Parents[0].get<ParenExpr>()) {
-    Target = Parents[0].get<ParenExpr>();
-    Parents = Ctx.getParents(*Target);
-  }
-  const auto *Cast =
-      Parents.empty() ? nullptr : Parents[0].get<ImplicitCastExpr>();
-  return Cast && Cast->getCastKind() == CK_LValueToRValue;
 }
 
 std::string ModuleStatePlanner::checkSharedDeclarations(

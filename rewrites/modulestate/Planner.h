@@ -233,8 +233,6 @@ private:
                           bool InState = false);
   /// Whether \p E reads or writes a candidate.
   bool usesCandidate(const clang::Expr *E);
-  /// Whether \p Ref only reads its variable's value.
-  bool isPlainRead(const clang::DeclRefExpr &Ref);
   /// Why the declarations of \p Var cannot all become `_Atomic` (empty when
   /// they can); \p Starts receives where each one's type starts. A variable
   /// other files may use must be declared `extern` in a project header.
