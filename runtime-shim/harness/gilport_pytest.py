@@ -370,16 +370,12 @@ def hang_finding(state, child, test, threads):
                    threads=entries, python_stack=python_stacks(child.faults))
 
 
-def kept_modules(state, children):
+def kept_modules(state, found):
     """The extension files whose single-phase init hands back, on a re-import, the module
     the interpreter already has (stress_child.py ext-probe): their PyState_FindModule calls
-    borrow a module that is never dropped. Probed only when the tests made such a call."""
-    found_module = False
-    for child in children:
-        found, _ = childreport.borrowed_findings(
-            state["shim_functions"], child.files["shim"], state["symbolizer"], phase="tests")
-        found_module |= any(f["message"].startswith("'PyState_FindModule'") for f in found)
-    if not found_module:
+    borrow a module that is never dropped. Probed only when the tests made such a call
+    (`found`: the borrowed-reference findings of every run)."""
+    if not any(f["message"].startswith("'PyState_FindModule'") for f in found):
         return []
     return [ext["file"] for ext in state.get("extensions", ())
             if probe_extension(state, ext).get("reimport_keeps_module")]
@@ -389,12 +385,18 @@ def borrowed(state, children):
     """gilport-borrowed-ref findings of every run, one per call site."""
     if not state.get("shim_functions"):
         return [], None
-    kept = kept_modules(state, children)
-    merged, total = {}, 0
-    for child in children:
-        found, observed = childreport.borrowed_findings(
+
+    def read(kept):
+        return [childreport.borrowed_findings(
             state["shim_functions"], child.files["shim"], state["symbolizer"], phase="tests",
-            kept_modules=kept)
+            kept_modules=kept) for child in children]
+    runs = read(())
+    kept = kept_modules(state, [f for found, _ in runs for f in found])
+    if kept:
+        # Read again: the calls into those modules are observed, not findings.
+        runs = read(kept)
+    merged, total = {}, 0
+    for found, observed in runs:
         total += observed.get("intercepted_calls", 0) if observed.get("active") else 0
         for f in found:
             key = (f["file"], f["line"], f["column"], f["message"])
