@@ -2,10 +2,11 @@
 
 #include "analysis/AstQueries.h"
 
+#include "analysis/Parents.h"
+
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/STLExtras.h"
@@ -26,7 +27,7 @@ const VarDecl *storedInLocal(const CallExpr *Call, ASTContext &Ctx) {
   DynTypedNode Current = DynTypedNode::create(*Call);
   const void *Child = Call;
   for (unsigned Depth = 0; Depth < 8; ++Depth) {
-    auto Parents = Ctx.getParents(Current);
+    auto Parents = parentsOf(Current, Ctx);
     if (Parents.size() != 1)
       return nullptr;
     Current = Parents[0];
@@ -82,7 +83,7 @@ llvm::StringRef calleeName(const CallExpr *Call) {
 }
 
 const Stmt *parentStmt(const Stmt &S, ASTContext &Ctx) {
-  auto Parents = Ctx.getParents(S);
+  auto Parents = parentsOf(S, Ctx);
   return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
 }
 
@@ -149,7 +150,7 @@ bool mentionsVariable(const Stmt *S, const VarDecl *V) {
 }
 
 const DeclStmt *declarationOf(const VarDecl &Var, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(Var);
+  DynTypedNodeList Parents = parentsOf(Var, Ctx);
   return Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
 }
 

@@ -4,6 +4,7 @@
 
 #include "analysis/AstQueries.h"
 #include "analysis/NewReferences.h"
+#include "analysis/Parents.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -52,7 +53,7 @@ bool returnsFound(const ReturnStmt *Return, const VarDecl *Var,
                                     Return->getBeginLoc()))
     return false;
   for (const DeclRefExpr *Ref : referencesTo(*Var, Init.getBody())) {
-    auto Parents = Ctx.getParents(*Ref);
+    auto Parents = parentsOf(*Ref, Ctx);
     const auto *Assign =
         Parents.size() == 1 ? Parents[0].get<BinaryOperator>() : nullptr;
     if (Assign && Assign->isAssignmentOp() && Assign->getLHS() == Ref &&

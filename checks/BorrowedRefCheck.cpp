@@ -9,12 +9,12 @@
 #include "analysis/MacroLocations.h"
 #include "analysis/Matchers.h"
 #include "analysis/NewReferences.h"
+#include "analysis/Parents.h"
 #include "rewrites/BorrowedToStrong.h"
 #include "rewrites/CompatHeader.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/Stmt.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "clang/Basic/SourceManager.h"
@@ -71,7 +71,7 @@ bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx,
     // `->ob_item` is the array; the value is the subscript around it.
     const ArraySubscriptExpr *Subscript = nullptr;
     for (unsigned Depth = 0; Depth < 4 && !Subscript; ++Depth) {
-      auto Parents = Ctx.getParents(Current);
+      auto Parents = parentsOf(Current, Ctx);
       if (Parents.size() != 1)
         return false;
       Current = Parents[0];
@@ -85,7 +85,7 @@ bool isOnlyTestedForNull(const Expr *Node, ASTContext &Ctx,
     Child = Subscript;
   }
   for (;;) {
-    auto Parents = Ctx.getParents(Current);
+    auto Parents = parentsOf(Current, Ctx);
     if (Parents.size() != 1)
       return false;
     Current = Parents[0];
@@ -143,7 +143,7 @@ bool isStoredOnlyForNullTests(const Expr *Node, const FunctionDecl &Function,
       *Function.getBody(), Ctx);
   for (const BoundNodes &Bound : Mentions) {
     const auto *Mention = Bound.getNodeAs<DeclRefExpr>("mention");
-    auto Parents = Ctx.getParents(*Mention);
+    auto Parents = parentsOf(*Mention, Ctx);
     const auto *Assign =
         Parents.size() == 1 ? Parents[0].get<BinaryOperator>() : nullptr;
     if (Assign && Assign->getOpcode() == BO_Assign &&

@@ -6,6 +6,7 @@
 #include "analysis/ImmortalObjects.h"
 #include "analysis/InitOnlyFields.h"
 #include "analysis/MutexGuards.h"
+#include "analysis/Parents.h"
 #include "analysis/StaticStorage.h"
 #include "analysis/UnchangedStatics.h"
 #include "rewrites/ModuleStateConversion.h"
@@ -15,7 +16,6 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 
@@ -165,7 +165,7 @@ std::string message(const VarDecl *Var, StaticStateKind Kind, bool Shared) {
 const FunctionDecl *enclosingFunction(const Stmt *Node, ASTContext &Ctx) {
   DynTypedNode Current = DynTypedNode::create(*Node);
   for (unsigned Depth = 0; Depth < 512; ++Depth) {
-    auto Parents = Ctx.getParents(Current);
+    auto Parents = parentsOf(Current, Ctx);
     if (Parents.empty())
       return nullptr;
     Current = Parents[0];

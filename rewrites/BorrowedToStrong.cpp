@@ -2,6 +2,7 @@
 
 #include "rewrites/BorrowedToStrong.h"
 #include "analysis/AstQueries.h"
+#include "analysis/Parents.h"
 #include "analysis/SourceRanges.h"
 #include "rewrites/borrowed/ArgumentHoist.h"
 #include "rewrites/borrowed/ErrorPaths.h"
@@ -9,7 +10,6 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
@@ -68,7 +68,7 @@ void mergeInsertions(std::vector<FixItHint> &Hints,
 /// through later, it could change the variable where the walk does not see
 /// it (Py_CLEAR's own, inside the macro, is not kept).
 bool addressKept(const DeclRefExpr &Ref, ASTContext &Ctx) {
-  auto Parents = Ctx.getParents(Ref);
+  auto Parents = parentsOf(Ref, Ctx);
   const auto *U = Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
   return U && U->getOpcode() == UO_AddrOf && !U->getOperatorLoc().isMacroID();
 }
@@ -79,7 +79,7 @@ bool addressKept(const DeclRefExpr &Ref, ASTContext &Ctx) {
 unsigned earlierUses(const Stmt &Statement, const VarDecl &Var,
                      const FunctionDecl &Function, ASTContext &Ctx) {
   for (const Stmt *S = &Statement;;) {
-    auto Parents = Ctx.getParents(*S);
+    auto Parents = parentsOf(*S, Ctx);
     S = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
     if (!S)
       break;
@@ -194,7 +194,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
   // The statement `v = CALL;` or `T *v = CALL;` directly in a block.
   const Expr *Top = &Call;
   auto ParentOf = [&](const auto &Node) -> DynTypedNode {
-    auto Parents = Ctx.getParents(Node);
+    auto Parents = parentsOf(Node, Ctx);
     return Parents.empty() ? DynTypedNode() : Parents[0];
   };
   DynTypedNode P = ParentOf(*Top);

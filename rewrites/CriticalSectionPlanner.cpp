@@ -3,12 +3,12 @@
 #include "rewrites/CriticalSectionPlanner.h"
 #include "analysis/AstQueries.h"
 #include "analysis/NewReferences.h"
+#include "analysis/Parents.h"
 #include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
@@ -246,18 +246,18 @@ public:
 
 private:
   const Stmt *parentOf(const Stmt *S) const {
-    auto Parents = Ctx.getParents(*S);
+    auto Parents = parentsOf(*S, Ctx);
     return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
   }
   /// Also climbs through declarations (`T *v = init;`).
   const Stmt *statementParentOf(const Stmt *S) const {
-    auto Parents = Ctx.getParents(*S);
+    auto Parents = parentsOf(*S, Ctx);
     if (Parents.empty())
       return nullptr;
     if (const auto *P = Parents[0].get<Stmt>())
       return P;
     if (const auto *D = Parents[0].get<Decl>()) {
-      auto DeclParents = Ctx.getParents(*D);
+      auto DeclParents = parentsOf(*D, Ctx);
       return DeclParents.empty() ? nullptr : DeclParents[0].get<Stmt>();
     }
     return nullptr;

@@ -3,12 +3,12 @@
 #include "rewrites/MultiPhaseConversion.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/Parents.h"
 #include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "clang/AST/TypeLoc.h"
@@ -295,7 +295,7 @@ private:
     // Climb to the expression that consumes the value.
     const Expr *Use = Ref;
     while (true) {
-      DynTypedNodeList Parents = Ctx.getParents(*Use);
+      DynTypedNodeList Parents = parentsOf(*Use, Ctx);
       if (Parents.empty())
         break;
       const auto *Parent = Parents[0].get<Expr>();
@@ -304,7 +304,7 @@ private:
         break;
       Use = Parent;
     }
-    DynTypedNodeList Parents = Ctx.getParents(*Use);
+    DynTypedNodeList Parents = parentsOf(*Use, Ctx);
     const auto *Call = Parents.empty() ? nullptr : Parents[0].get<CallExpr>();
     std::string Where = lineOf(Ref->getLocation(), SM);
     if (Call && Call->getNumArgs() > 0 && Call->getArg(0) == Use &&

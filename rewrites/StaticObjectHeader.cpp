@@ -3,11 +3,11 @@
 #include "rewrites/StaticObjectHeader.h"
 
 #include "analysis/ObjectLayout.h"
+#include "analysis/Parents.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
@@ -281,7 +281,7 @@ Rewrite initialiseHeaderPortably(const VarDecl &Var, ASTContext &Ctx) {
       std::string Where =
           "line " +
           std::to_string(SM.getExpansionLineNumber(Ref->getLocation()));
-      DynTypedNodeList Parents = Ctx.getParents(*Ref);
+      DynTypedNodeList Parents = parentsOf(*Ref, Ctx);
       const auto *Address =
           Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
       if (!Address || Address->getOpcode() != UO_AddrOf)

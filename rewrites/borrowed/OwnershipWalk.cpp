@@ -4,11 +4,11 @@
 #include "analysis/AstQueries.h"
 #include "analysis/InitOnlyFields.h"
 #include "analysis/NewReferences.h"
+#include "analysis/Parents.h"
 #include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
@@ -187,7 +187,7 @@ void OwnershipRewriter::exitPoint(const Stmt *Exit, const OwnState &State) {
   std::string Release = releaseText(State);
   ReleasedInRange = true;
   const Stmt *Parent = nullptr;
-  auto Parents = Ctx.getParents(*Exit);
+  auto Parents = parentsOf(*Exit, Ctx);
   if (!Parents.empty())
     Parent = Parents[0].get<Stmt>();
   std::optional<SourceLocation> Begin = statementBegin(*Exit, SM, LO);
@@ -249,7 +249,7 @@ bool OwnershipRewriter::returnThroughResult(const ReturnStmt &Return,
   std::string Statements[] = {Declared + Result.str() + " = " + *Text + ";",
                               releaseText(State),
                               "return " + Result.str() + ";"};
-  auto Parents = Ctx.getParents(Return);
+  auto Parents = parentsOf(Return, Ctx);
   bool InBlock = !Parents.empty() && Parents[0].get<CompoundStmt>();
   std::string Replacement;
   if (InBlock) {
@@ -292,7 +292,7 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
     const Expr *Cur = Ref;
     bool IsDerived = false;
     while (true) {
-      auto Parents = Ctx.getParents(*Cur);
+      auto Parents = parentsOf(*Cur, Ctx);
       if (Parents.empty())
         break;
       const Stmt *P = Parents[0].get<Stmt>();
@@ -569,7 +569,7 @@ OwnershipRewriter::borrowedValue(const BinaryOperator &Assign) const {
   // Assigned where an 'if' tested it: `if (d) v = d;`.
   const Stmt *Child = &Assign;
   for (int Up = 0; Up < 2; ++Up) {
-    auto Parents = Ctx.getParents(*Child);
+    auto Parents = parentsOf(*Child, Ctx);
     const Stmt *P = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
     if (const auto *If = dyn_cast_or_null<IfStmt>(P)) {
       const Expr *Cond = If->getCond()->IgnoreParenImpCasts();
@@ -758,7 +758,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
       if (!State.Owned)
         return State;
       // The code takes its own reference: the fix's reference is that one.
-      auto Parents = Ctx.getParents(*S);
+      auto Parents = parentsOf(*S, Ctx);
       const Stmt *Parent = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
       std::optional<CharSourceRange> Line =
           Parent && isa<CompoundStmt>(Parent)
@@ -772,7 +772,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
       // `} else { Py_INCREF(v); }`.
       if (const auto *Only = dyn_cast<CompoundStmt>(Parent);
           Only->size() == 1) {
-        auto Up = Ctx.getParents(*Only);
+        auto Up = parentsOf(*Only, Ctx);
         const auto *If = Up.empty() ? nullptr : Up[0].get<IfStmt>();
         const auto *Then = If ? dyn_cast<CompoundStmt>(If->getThen()) : nullptr;
         if (If && Then == Only && !If->getElse() &&
@@ -860,7 +860,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
       // every path holds a reference the same way.
       std::optional<SourceLocation> End = statementEnd(*S, SM, LO);
       std::optional<SourceLocation> Begin = statementBegin(*S, SM, LO);
-      auto Parents = Ctx.getParents(*S);
+      auto Parents = parentsOf(*S, Ctx);
       bool InBlock = !Parents.empty() && Parents[0].get<CompoundStmt>();
       if (Borrowed && (!InBlock || !isa<DeclRefExpr>(Value))) {
         // `if (d) v = d; else v = Py_None;`: the value takes its own

@@ -10,12 +10,12 @@
 #include "rewrites/modulestate/Planner.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/Parents.h"
 #include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseSet.h"
@@ -150,7 +150,7 @@ std::string ModuleStatePlanner::checkAtomic(const StateCandidate &Candidate,
   // Whether the value of \p E is thrown away: it is a statement, or the
   // increment of a for loop.
   auto Unused = [&](const Expr *E) {
-    DynTypedNodeList Parents = Ctx.getParents(*E);
+    DynTypedNodeList Parents = parentsOf(*E, Ctx);
     if (Parents.empty())
       return false;
     if (Parents[0].get<CompoundStmt>() || Parents[0].get<LabelStmt>() ||
@@ -171,10 +171,10 @@ std::string ModuleStatePlanner::checkAtomic(const StateCandidate &Candidate,
     if (!U.Function)
       return Name + " is used outside a function" + At;
     const Expr *Target = U.Ref;
-    DynTypedNodeList Parents = Ctx.getParents(*Target);
+    DynTypedNodeList Parents = parentsOf(*Target, Ctx);
     while (!Parents.empty() && Parents[0].get<ParenExpr>()) {
       Target = Parents[0].get<ParenExpr>();
-      Parents = Ctx.getParents(*Target);
+      Parents = parentsOf(*Target, Ctx);
     }
     const auto *Cast =
         Parents.empty() ? nullptr : Parents[0].get<ImplicitCastExpr>();

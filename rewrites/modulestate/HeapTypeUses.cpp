@@ -10,13 +10,13 @@
 
 #include "rewrites/modulestate/Planner.h"
 
+#include "analysis/Parents.h"
 #include "analysis/SourceRanges.h"
 #include "rewrites/GilDeclarationFix.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
@@ -135,7 +135,7 @@ void ModuleStatePlanner::planHeapTypes() {
 
 std::optional<ModuleStatePlanner::TypeUseEdit>
 ModuleStatePlanner::typeUseEdit(const DeclRefExpr *Ref) {
-  DynTypedNodeList Parents = Ctx.getParents(*Ref);
+  DynTypedNodeList Parents = parentsOf(*Ref, Ctx);
   if (Parents.empty())
     return std::nullopt;
   if (const auto *AddressOf = Parents[0].get<UnaryOperator>()) {
@@ -151,7 +151,7 @@ ModuleStatePlanner::typeUseEdit(const DeclRefExpr *Ref) {
   const auto *Member = Parents[0].get<MemberExpr>();
   if (!Member || Member->isArrow())
     return std::nullopt;
-  DynTypedNodeList Above = Ctx.getParents(*Member);
+  DynTypedNodeList Above = parentsOf(*Member, Ctx);
   const auto *Read = Above.empty() ? nullptr : Above[0].get<ImplicitCastExpr>();
   if (!Read || Read->getCastKind() != CK_LValueToRValue)
     return std::nullopt;
@@ -241,7 +241,7 @@ const Stmt *ModuleStatePlanner::deallocUpdate(const Use &U) {
   const Expr *Target = U.Ref;
   const Stmt *Update = nullptr;
   while (!Update) {
-    DynTypedNodeList Parents = Ctx.getParents(*Target);
+    DynTypedNodeList Parents = parentsOf(*Target, Ctx);
     if (Parents.empty())
       return nullptr;
     if (const auto *Paren = Parents[0].get<ParenExpr>()) {
@@ -273,7 +273,7 @@ const Stmt *ModuleStatePlanner::deallocUpdate(const Use &U) {
     }
   }
   // A statement of its own in a block, so that it can be guarded.
-  DynTypedNodeList Parents = Ctx.getParents(*Update);
+  DynTypedNodeList Parents = parentsOf(*Update, Ctx);
   if (Parents.empty() || !Parents[0].get<CompoundStmt>() ||
       !statementRange(*Update, SM, LO) ||
       !fileRangeOf(Update->getSourceRange(), SM, LO))

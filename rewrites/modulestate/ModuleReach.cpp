@@ -11,12 +11,12 @@
 #include "rewrites/modulestate/Planner.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/Parents.h"
 #include "rewrites/GilDeclarationFix.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
@@ -221,7 +221,7 @@ ModuleAccess ModuleStatePlanner::accessFrom(const FunctionDecl *F) {
 const CallExpr *ModuleStatePlanner::directCall(const DeclRefExpr *Ref) {
   const Expr *Callee = Ref;
   while (true) {
-    DynTypedNodeList Parents = Ctx.getParents(*Callee);
+    DynTypedNodeList Parents = parentsOf(*Callee, Ctx);
     if (Parents.empty())
       return nullptr;
     if (const auto *Call = Parents[0].get<CallExpr>())
