@@ -9,6 +9,9 @@
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace gilport {
 
 SharedWork::~SharedWork() = default;
@@ -105,19 +108,36 @@ std::string CheckContext::enclosingFunctionName(clang::SourceLocation Loc) {
         }
       }
     }
+    for (auto &Entry : *FunctionSpans) {
+      std::vector<FunctionSpan> &Spans = Entry.second;
+      llvm::stable_sort(Spans,
+                        [](const FunctionSpan &A, const FunctionSpan &B) {
+                          return A.Begin < B.Begin;
+                        });
+      unsigned Reach = 0;
+      for (FunctionSpan &Span : Spans)
+        Span.ReachesTo = Reach = std::max(Reach, Span.End);
+    }
   }
   clang::SourceLocation FileLoc = SM->getFileLoc(Loc);
   auto It = FunctionSpans->find(SM->getFileID(FileLoc));
   if (It == FunctionSpans->end())
     return "";
   unsigned Offset = SM->getFileOffset(FileLoc);
-  // The innermost: the containing span that begins last.
-  const FunctionSpan *Best = nullptr;
-  for (const FunctionSpan &Span : It->second)
-    if (Span.Begin <= Offset && Offset <= Span.End &&
-        (!Best || Span.Begin >= Best->Begin))
-      Best = &Span;
-  return Best ? Best->Function->getQualifiedNameAsString() : "";
+  // The innermost: the containing span that begins last. A file with
+  // thousands of functions and findings made a scan of every span per
+  // finding quadratic; search back from the last span that begins before
+  // the offset, while an earlier span can still reach it.
+  const std::vector<FunctionSpan> &Spans = It->second;
+  auto After = llvm::upper_bound(Spans, Offset,
+                                 [](unsigned Offset, const FunctionSpan &Span) {
+                                   return Offset < Span.Begin;
+                                 });
+  for (auto Span = std::make_reverse_iterator(After);
+       Span != Spans.rend() && Span->ReachesTo >= Offset; ++Span)
+    if (Offset <= Span->End)
+      return Span->Function->getQualifiedNameAsString();
+  return "";
 }
 
 } // namespace gilport

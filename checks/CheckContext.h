@@ -115,8 +115,11 @@ private:
     unsigned Begin;
     unsigned End;
     const clang::FunctionDecl *Function;
+    /// The largest End of this span and those before it.
+    unsigned ReachesTo = 0;
   };
-  /// The function definitions of each file; built on the first report.
+  /// The function definitions of each file, by Begin; built on the first
+  /// report.
   std::optional<llvm::DenseMap<clang::FileID, std::vector<FunctionSpan>>>
       FunctionSpans;
   std::map<const void *, std::unique_ptr<SharedWork>> Shared;
