@@ -138,11 +138,7 @@ bool isStoredOnlyForNullTests(const Expr *Node, const FunctionDecl &Function,
   const VarDecl *Local = Call ? storedInLocal(Call, Ctx) : nullptr;
   if (!Local || !Function.getBody())
     return false;
-  auto Mentions = match(
-      findAll(declRefExpr(to(varDecl(equalsNode(Local)))).bind("mention")),
-      *Function.getBody(), Ctx);
-  for (const BoundNodes &Bound : Mentions) {
-    const auto *Mention = Bound.getNodeAs<DeclRefExpr>("mention");
+  for (const DeclRefExpr *Mention : referencesTo(*Local, Function.getBody())) {
     auto Parents = parentsOf(*Mention, Ctx);
     const auto *Assign =
         Parents.size() == 1 ? Parents[0].get<BinaryOperator>() : nullptr;
@@ -280,11 +276,27 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   Uses.clear();
   SectionFixes.clear();
   Converted.clear();
+  StrongRewrites.clear();
+  ReportedUses.clear();
 }
 
 bool BorrowedRefCheck::isReported(const Use &Found, bool LockedByCallers,
                                   ASTContext &Ctx,
                                   PrivacyVerdict &Verdict) const {
+  // Both askers pass the same LockedByCallers for a use.
+  auto Known = ReportedUses.find(&Found);
+  if (Known == ReportedUses.end()) {
+    PrivacyVerdict Computed;
+    bool Reported = computeIsReported(Found, LockedByCallers, Ctx, Computed);
+    Known = ReportedUses.try_emplace(&Found, Reported, Computed).first;
+  }
+  Verdict = Known->second.second;
+  return Known->second.first;
+}
+
+bool BorrowedRefCheck::computeIsReported(const Use &Found, bool LockedByCallers,
+                                         ASTContext &Ctx,
+                                         PrivacyVerdict &Verdict) const {
   const ApiSpelling &Spelling = Found.Spelling;
   const BorrowedApi &Api = *findBorrowedApi(Spelling.Name);
   const SourceManager &SM = Ctx.getSourceManager();
@@ -354,8 +366,43 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
   addFix(Finding, Found, Ctx);
 }
 
+llvm::SmallVector<const VarDecl *, 4>
+BorrowedRefCheck::convertedBesides(const FunctionDecl *Function,
+                                   const VarDecl *Own) const {
+  llvm::SmallVector<const VarDecl *, 4> Others;
+  auto Known = Converted.find(Function);
+  if (Known != Converted.end())
+    for (const VarDecl *Var : Known->second)
+      if (Var != Own)
+        Others.push_back(Var);
+  llvm::sort(Others);
+  return Others;
+}
+
 Rewrite BorrowedRefCheck::strongRewrite(const Use &Found, ASTContext &Ctx,
                                         const VarDecl **Holder) {
+  auto Known = StrongRewrites.find(&Found);
+  if (Known == StrongRewrites.end() ||
+      Known->second.Others !=
+          convertedBesides(Found.Function, Known->second.Holder)) {
+    const VarDecl *Computed = nullptr;
+    Rewrite Result = computeStrongRewrite(Found, Ctx, &Computed);
+    Known =
+        StrongRewrites
+            .insert_or_assign(
+                &Found,
+                RememberedRewrite{convertedBesides(Found.Function, Computed),
+                                  std::move(Result), Computed})
+            .first;
+  }
+  if (Holder)
+    *Holder = Known->second.Holder;
+  return Known->second.Result;
+}
+
+Rewrite BorrowedRefCheck::computeStrongRewrite(const Use &Found,
+                                               ASTContext &Ctx,
+                                               const VarDecl **Holder) {
   const BorrowedApi &Api = *findBorrowedApi(Found.Spelling.Name);
   std::optional<StrongCallForm> Form;
   switch (Api.Contract) {
@@ -438,6 +485,7 @@ void BorrowedRefCheck::findConverted(
   // the variable of each rewrite that fails once the others are known,
   // until nothing changes (each round only removes).
   Converted.clear();
+  StrongRewrites.clear();
   std::vector<std::pair<const Use *, const VarDecl *>> Holders;
   for (const Use &Found : Uses) {
     const VarDecl *Holder = nullptr;

@@ -62,9 +62,12 @@ private:
   void report(const Use &Found, bool LockedByCallers, clang::ASTContext &Ctx);
   void addFix(FindingBuilder &Finding, const Use &Found, clang::ASTContext &Ctx);
   /// The rewrite of \p Found to a strong reference, or why there is none;
-  /// \p Holder as in rewriteBorrowedCall.
+  /// \p Holder as in rewriteBorrowedCall. Computed again only when the
+  /// other variables Converted holds for the function have changed.
   Rewrite strongRewrite(const Use &Found, clang::ASTContext &Ctx,
                         const clang::VarDecl **Holder = nullptr);
+  Rewrite computeStrongRewrite(const Use &Found, clang::ASTContext &Ctx,
+                               const clang::VarDecl **Holder);
   /// Fills Converted: per function, the variables that the run's rewrites
   /// make hold a new reference, to a fixpoint (an error path built for one
   /// lookup must not leave another's new reference held).
@@ -76,9 +79,11 @@ private:
   bool takesStrongRewrite(const Use &Found, bool LockedByCallers,
                           clang::ASTContext &Ctx);
   /// Whether \p Found is a finding; \p Verdict says whether its container
-  /// is private to the function.
+  /// is private to the function. Asked twice per use, answered once.
   bool isReported(const Use &Found, bool LockedByCallers,
                   clang::ASTContext &Ctx, PrivacyVerdict &Verdict) const;
+  bool computeIsReported(const Use &Found, bool LockedByCallers,
+                         clang::ASTContext &Ctx, PrivacyVerdict &Verdict) const;
 
   const bool ReportPrivateContainers;
   /// Shared with gilport-unlocked-container-access, whose critical sections
@@ -93,6 +98,22 @@ private:
   llvm::DenseMap<const clang::FunctionDecl *,
                  llvm::SmallPtrSet<const clang::VarDecl *, 8>>
       Converted;
+  struct RememberedRewrite {
+    /// What the rewrite read of Converted: the function's variables but
+    /// its own Holder, which rewriteBorrowedCall ignores there.
+    llvm::SmallVector<const clang::VarDecl *, 4> Others;
+    Rewrite Result;
+    const clang::VarDecl *Holder;
+  };
+  /// By use: the per-finding work is most of the check's time on a file
+  /// with thousands of findings, and each is asked for up to three times.
+  llvm::DenseMap<const Use *, RememberedRewrite> StrongRewrites;
+  /// The variables of Converted in \p Function but \p Own, sorted.
+  llvm::SmallVector<const clang::VarDecl *, 4>
+  convertedBesides(const clang::FunctionDecl *Function,
+                   const clang::VarDecl *Own) const;
+  mutable llvm::DenseMap<const Use *, std::pair<bool, PrivacyVerdict>>
+      ReportedUses;
   /// Name tokens already seen: one macro expansion yields several nodes.
   llvm::DenseSet<clang::SourceLocation> Seen;
   /// Where the arguments of Py_NewRef calls start, to the Py_NewRef call.

@@ -57,9 +57,11 @@ enum class StrongCallForm {
 /// Rewrites \p Call, a call of a borrowed API in \p Function, to
 /// \p Replacement. \p Converted: the variables that the run's other
 /// rewrites in the function make hold a new reference (an error path must
-/// not leave them held). On success, \p Holder is the variable that now
-/// holds one, if any. \p Lifecycle: the unit's module init and teardown
-/// facts (a fallback from a field only they set is a borrowed value).
+/// not leave them held); the variable the call is stored in is ignored
+/// there, so the result depends only on the others. On success, \p Holder
+/// is that variable, which now holds one, if any. \p Lifecycle: the unit's
+/// module init and teardown facts (a fallback from a field only they set is a
+/// borrowed value).
 Rewrite rewriteBorrowedCall(
     const clang::CallExpr &Call, const clang::FunctionDecl &Function,
     llvm::StringRef Replacement, StrongCallForm Form, clang::ASTContext &Ctx,
