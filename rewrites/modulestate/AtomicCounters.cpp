@@ -20,6 +20,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SetVector.h"
 
 #include <algorithm>
 #include <functional>
@@ -143,7 +144,10 @@ std::string ModuleStatePlanner::checkAtomic(const StateCandidate &Candidate,
   };
   std::vector<Read> Reads;
   llvm::DenseSet<const DeclRefExpr *> Covered;
-  llvm::DenseSet<const FunctionDecl *> Updating, Reading;
+  // In the order of the uses, so that a refusal names the same function
+  // on every run.
+  llvm::SetVector<const FunctionDecl *> Updating;
+  llvm::DenseSet<const FunctionDecl *> Reading;
   auto Text = [&](const Expr *E) {
     return spelledText(E->getSourceRange(), SM, LO);
   };
