@@ -45,9 +45,9 @@ struct RunUnit {
   /// (TranslationUnitResult).
   bool LoadableByInterpreters = false;
   /// The functions with external linkage it calls only at init, and those
-  /// it calls otherwise (TranslationUnitResult).
-  std::vector<std::string> CalledAtInit;
-  std::vector<std::string> CalledAtRunTime;
+  /// it calls otherwise (TranslationUnitResult, which outlives this).
+  llvm::ArrayRef<std::string> CalledAtInit;
+  llvm::ArrayRef<std::string> CalledAtRunTime;
 };
 
 /// The build target in an object file's path, as CMake and Meson name it:

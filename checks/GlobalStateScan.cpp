@@ -7,6 +7,7 @@
 #include "analysis/InitOnlyFields.h"
 #include "analysis/MutexGuards.h"
 #include "analysis/Parents.h"
+#include "analysis/PhaseCalls.h"
 #include "analysis/StaticStorage.h"
 #include "analysis/UnchangedStatics.h"
 #include "rewrites/ModuleStateConversion.h"
@@ -552,8 +553,8 @@ void GlobalStateScan::keepHazards(ASTContext &Ctx) {
   bool Interpreters = targetsSubinterpreters(Ctx);
   const SourceManager &SM = Ctx.getSourceManager();
   InitOnlyFields &Lifecycle = Context.initOnlyFields();
-  Calls = callsByPhase(Ctx, Lifecycle);
-  Context.setPhaseCalls(Calls);
+  Context.setPhaseCalls(callsByPhase(Ctx, Lifecycle));
+  const PhaseCalls &Calls = Context.phaseCalls();
   std::vector<Candidate> Kept;
   for (Candidate &Found : Candidates) {
     const VarDecl *Var = Found.Var->getCanonicalDecl();

@@ -14,7 +14,6 @@
 #include "analysis/GlobalStateTypes.h"
 #include "analysis/LazyInit.h"
 #include "analysis/ModuleInit.h"
-#include "analysis/PhaseCalls.h"
 #include "analysis/PublishedFills.h"
 #include "analysis/PublishedGlobals.h"
 #include "analysis/StaticCaches.h"
@@ -205,8 +204,6 @@ private:
   /// Set when the unit defines no module init function, so that whether
   /// several interpreters may load its module is not known here.
   bool ModuleUnknown = false;
-  /// The functions with external linkage this unit calls, by phase.
-  PhaseCalls Calls;
   /// The unit's init functions, analysed once for the targets and the
   /// module-state conversion.
   const std::vector<ModuleInitInfo> &moduleInits(clang::ASTContext &Ctx);
