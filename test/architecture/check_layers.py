@@ -25,6 +25,8 @@ RANKS = {"analysis": 0, "rewrites": 1, "checks": 2, "apply": 3, "config": 3,
 GENERATED = {"CheckDocs.inc"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 MAX_LINES = 1000
+CLANG_PARENTS = re.compile(r"\.getParents\s*\(|\bhas(?:Parent|Ancestor)\s*\(")
+PARENT_INDEX = "analysis/Parents.cpp"
 
 
 def layer_of(path):
@@ -48,6 +50,9 @@ def main():
                 path = os.path.relpath(os.path.join(dirpath, name), root)
                 files += 1
                 text = open(os.path.join(root, path), encoding="utf-8").read()
+                if path != PARENT_INDEX and CLANG_PARENTS.search(text):
+                    problems.append("%s asks clang's parent map; use parentsOf "
+                                    "(analysis/Parents.h)" % path)
                 for target in INCLUDE.findall(text):
                     if target in GENERATED:
                         continue
