@@ -184,6 +184,27 @@ const Expr *stripCasts(const Expr *E) {
   }
 }
 
+const VarDecl *containerRoot(const Expr *Container) {
+  const Expr *E = stripCasts(Container);
+  for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      E = stripCasts(Member->getBase());
+      continue;
+    }
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (!Var)
+      return nullptr;
+    if (Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) && Var->getInit() &&
+        isa<MemberExpr>(stripCasts(Var->getInit()))) {
+      E = stripCasts(Var->getInit());
+      continue;
+    }
+    return Var;
+  }
+  return nullptr;
+}
+
 const VarDecl *assignedInNullTest(const Expr *Cond, const CallExpr *Call,
                                   ASTContext &Ctx) {
   Cond = Cond->IgnoreParenImpCasts();

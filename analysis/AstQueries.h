@@ -84,6 +84,11 @@ const clang::FunctionDecl *namedFunction(const clang::Expr *E);
 /// \p E.
 const clang::Expr *stripCasts(const clang::Expr *E);
 
+/// The variable a container expression belongs to: `self` for
+/// `self->items`, also through a local initialized from such a member
+/// (`PyObject *pending = self->pending;`); null when it is not a variable's.
+const clang::VarDecl *containerRoot(const clang::Expr *Container);
+
 /// The local variable \p E names, through parentheses and casts, or null.
 const clang::VarDecl *referencedLocal(const clang::Expr *E);
 

@@ -68,6 +68,9 @@ const NonEscapingEntry NonEscaping[] = {
     {"_Py_DECREF", AllArguments, NoArguments},
     {"_Py_INCREF", AllArguments, AllArguments},
     {"_Py_IsImmortal", FirstArgument, FirstArgument},
+    // 3.14's functions behind Py_REFCNT and Py_TYPE.
+    {"_Py_REFCNT", FirstArgument, FirstArgument},
+    {"_Py_TYPE", FirstArgument, FirstArgument},
     {"_Py_XDECREF", AllArguments, NoArguments},
     // Generic size and truth queries.
     {"PyObject_IsTrue", FirstArgument, FirstArgument},

@@ -82,6 +82,48 @@ bool isPyObjectPointer(QualType Type) {
 
 } // namespace
 
+void forEachKeptOperand(
+    const Stmt &S, const ASTContext &Ctx,
+    llvm::function_ref<bool(const FunctionDecl &, unsigned)> KeepsNothing,
+    llvm::function_ref<void(const Expr *)> Keep) {
+  if (const auto *Call = dyn_cast<CallExpr>(&S)) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee || !Callee->getIdentifier())
+      return;
+    for (unsigned I = 0, N = Call->getNumArgs(); I < N; ++I)
+      if (isNonEscapingArgument(Callee->getName(), I) ||
+          KeepsNothing(*Callee, I))
+        Keep(Call->getArg(I));
+  } else if (const auto *Member = dyn_cast<MemberExpr>(&S)) {
+    Keep(Member->getBase());
+  } else if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(&S)) {
+    Keep(Subscript->getBase());
+  } else if (const auto *Op = dyn_cast<UnaryOperator>(&S)) {
+    if (Op->getOpcode() == UO_LNot || Op->getOpcode() == UO_Deref ||
+        (Op->getOpcode() == UO_AddrOf &&
+         isWithinExpansionOf(Op->getOperatorLoc(), "Py_CLEAR",
+                             Ctx.getSourceManager(), Ctx.getLangOpts())))
+      Keep(Op->getSubExpr());
+  } else if (const auto *Op = dyn_cast<BinaryOperator>(&S)) {
+    if (Op->isComparisonOp() || Op->isLogicalOp()) {
+      Keep(Op->getLHS());
+      Keep(Op->getRHS());
+    } else if (Op->getOpcode() == BO_Comma) {
+      Keep(Op->getLHS());
+    }
+  } else if (const auto *Cond = dyn_cast<ConditionalOperator>(&S)) {
+    Keep(Cond->getCond());
+  } else if (const auto *If = dyn_cast<IfStmt>(&S)) {
+    Keep(If->getCond());
+  } else if (const auto *While = dyn_cast<WhileStmt>(&S)) {
+    Keep(While->getCond());
+  } else if (const auto *Do = dyn_cast<DoStmt>(&S)) {
+    Keep(Do->getCond());
+  } else if (const auto *For = dyn_cast<ForStmt>(&S)) {
+    Keep(For->getCond());
+  }
+}
+
 struct ContainerPrivacy::FunctionFacts {
   // Kept for every function the unit asks about, and most track only a few
   // variables: a plain DenseMap's 64 first buckets of VariableFacts made
@@ -109,6 +151,12 @@ public:
   // right operand of && and ||). An assignment inside one does not reach
   // code after it on every path.
   bool dataTraverseStmtPre(Stmt *S) {
+    forEachKeptOperand(
+        *S, Ctx,
+        [&](const FunctionDecl &Callee, unsigned Index) {
+          return Helpers && Helpers->keepsParameterPrivate(Callee, Index);
+        },
+        [&](const Expr *E) { markSafe(E); });
     if (isa<ForStmt, WhileStmt, DoStmt, SwitchStmt>(S) || RegionRoots.count(S))
       Regions.push_back({S, spanOf(S)});
     // Nothing runs after a return: what it hands out cannot reach a use.
@@ -130,46 +178,6 @@ public:
   }
   bool TraverseTypeOfExprTypeLoc(TypeOfExprTypeLoc) { return true; }
 
-  bool VisitCallExpr(CallExpr *Call) {
-    const FunctionDecl *Callee = Call->getDirectCallee();
-    if (!Callee || !Callee->getIdentifier())
-      return true;
-    llvm::StringRef Name = Callee->getName();
-    for (unsigned I = 0, N = Call->getNumArgs(); I < N; ++I)
-      if (isNonEscapingArgument(Name, I) ||
-          (Helpers && Helpers->keepsParameterPrivate(*Callee, I)))
-        markSafe(Call->getArg(I));
-    return true;
-  }
-
-  bool VisitMemberExpr(MemberExpr *Member) {
-    markSafe(Member->getBase());
-    return true;
-  }
-
-  bool VisitArraySubscriptExpr(ArraySubscriptExpr *Subscript) {
-    markSafe(Subscript->getBase());
-    return true;
-  }
-
-  bool VisitUnaryOperator(UnaryOperator *Op) {
-    switch (Op->getOpcode()) {
-    case UO_LNot:
-    case UO_Deref:
-      markSafe(Op->getSubExpr());
-      break;
-    case UO_AddrOf:
-      // Py_CLEAR takes the variable's address only to set it to NULL.
-      if (isWithinExpansionOf(Op->getOperatorLoc(), "Py_CLEAR", SM,
-                              Ctx.getLangOpts()))
-        markSafe(Op->getSubExpr());
-      break;
-    default:
-      break;
-    }
-    return true;
-  }
-
   bool VisitBinaryOperator(BinaryOperator *Op) {
     if (Op->getOpcode() == BO_Assign) {
       if (const VarDecl *Var = trackedVariable(Op->getLHS())) {
@@ -180,40 +188,29 @@ public:
     }
     if (Op->isLogicalOp())
       RegionRoots.insert(Op->getRHS());
-    if (Op->isComparisonOp() || Op->isLogicalOp()) {
-      markSafe(Op->getLHS());
-      markSafe(Op->getRHS());
-    } else if (Op->getOpcode() == BO_Comma) {
-      markSafe(Op->getLHS());
-    }
     return true;
   }
 
   bool VisitConditionalOperator(ConditionalOperator *Op) {
-    markSafe(Op->getCond());
     RegionRoots.insert(Op->getTrueExpr());
     RegionRoots.insert(Op->getFalseExpr());
     return true;
   }
   bool VisitIfStmt(IfStmt *If) {
-    markSafe(If->getCond());
     RegionRoots.insert(If->getThen());
     if (If->getElse())
       RegionRoots.insert(If->getElse());
     return true;
   }
   bool VisitWhileStmt(WhileStmt *While) {
-    markSafe(While->getCond());
     Facts.Loops.push_back(spanOf(While));
     return true;
   }
   bool VisitDoStmt(DoStmt *Do) {
-    markSafe(Do->getCond());
     Facts.Loops.push_back(spanOf(Do));
     return true;
   }
   bool VisitForStmt(ForStmt *For) {
-    markSafe(For->getCond());
     Facts.Loops.push_back(spanOf(For));
     return true;
   }
@@ -355,6 +352,12 @@ std::string PrivacyVerdict::explanation() const {
            "' only changes while the module initialises or is torn down, and "
            "is never handed out: nothing removes its items while the module "
            "is in use";
+  case Reason::HeldByCallStruct:
+    return "'" +
+           (Field ? Field->getName() : llvm::StringRef("the field")).str() +
+           "' belongs to a struct that only lives on the stack of one call, "
+           "and only ever holds a container its code created with '" +
+           CreatorName + "' and never hands out";
   }
   return "";
 }
@@ -602,8 +605,19 @@ PrivacyVerdict ContainerPrivacy::classify(const FunctionDecl &Function,
     return Verdict;
   }
   if (const auto *Member = dyn_cast<MemberExpr>(E)) {
-    if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl()))
-      return classifyField(*Field, SM);
+    const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+    if (!Field)
+      return Verdict;
+    Verdict = classifyField(*Field, SM);
+    CurrentSM = &SM;
+    if (Verdict.isPrivate())
+      return Verdict;
+    if (const CallExpr *Creator = OnTheStack.privateContainerCreator(
+            *Field, Field->getASTContext())) {
+      Verdict.Why = PrivacyVerdict::Reason::HeldByCallStruct;
+      Verdict.Field = Field;
+      Verdict.Creator = Creator;
+    }
     return Verdict;
   }
   const auto *Ref = dyn_cast<DeclRefExpr>(E);

@@ -13,10 +13,12 @@
 #include "analysis/CallSites.h"
 #include "analysis/ContainerApis.h"
 #include "analysis/InitOnlyFields.h"
+#include "analysis/StackStructs.h"
 
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 #include <memory>
@@ -24,16 +26,31 @@
 #include <string>
 
 namespace clang {
+class ASTContext;
 class CallExpr;
 class Expr;
 class FieldDecl;
 class FunctionDecl;
 class ParmVarDecl;
 class SourceManager;
+class Stmt;
 class VarDecl;
 } // namespace clang
 
 namespace gilport {
+
+/// Calls \p Keep on each operand whose value \p S only uses in place, so
+/// that the object goes nowhere else through it: an argument of a call that
+/// keeps nothing of it (isNonEscapingArgument, or \p KeepsNothing), the
+/// operands of a comparison or of `&&` and `||`, the left one of a comma, a
+/// condition, the base of a member access or subscript, the operand of `!`
+/// and `*`, and the address `Py_CLEAR` takes to set it to NULL. Called on a
+/// node before its operands are walked, it marks them in time.
+void forEachKeptOperand(
+    const clang::Stmt &S, const clang::ASTContext &Ctx,
+    llvm::function_ref<bool(const clang::FunctionDecl &, unsigned)>
+        KeepsNothing,
+    llvm::function_ref<void(const clang::Expr *)> Keep);
 
 struct PrivacyVerdict {
   enum class Reason {
@@ -52,13 +69,18 @@ struct PrivacyVerdict {
     /// A struct field whose container only changes while the module
     /// initialises or is torn down, and is never handed out.
     FilledAtInit,
+    /// A field of a struct that only lives on the stack of one call, holding
+    /// a container that call's code created and never hands out
+    /// (StackStructs).
+    HeldByCallStruct,
   };
   Reason Why = Reason::Shared;
   /// The variable, when the container is one.
   const clang::VarDecl *Variable = nullptr;
   /// The call that created the container, when known.
   const clang::CallExpr *Creator = nullptr;
-  /// FilledAtInit: the field, and where the module fills it.
+  /// FilledAtInit and HeldByCallStruct: the field; FilledAtInit: where the
+  /// module fills it.
   const clang::FieldDecl *Field = nullptr;
   clang::SourceLocation FilledAt;
 
@@ -129,6 +151,7 @@ private:
       ParametersInProgress;
   CallSiteIndex &Callers;
   InitOnlyFields &FilledOnce;
+  StackStructs OnTheStack;
   const clang::SourceManager *CurrentSM = nullptr;
 };
 

@@ -2,6 +2,7 @@
 
 #include "analysis/ExistingSections.h"
 
+#include "analysis/AstQueries.h"
 #include "analysis/InitOnlyFields.h"
 
 #include "clang/AST/ASTContext.h"
@@ -14,6 +15,7 @@
 #include "clang/Lex/PPCallbacks.h"
 #include "clang/Lex/Preprocessor.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <memory>
@@ -94,13 +96,35 @@ private:
   llvm::SmallVector<SourceLocation, 4> Open;
 };
 
-/// Classifies the uses of a set of functions: direct calls inside a span, or
-/// anything else (a call outside, a function pointer in a method table...).
+/// Classifies the uses of the file's static functions: direct calls inside a
+/// span, direct calls from another static function outside any span, or
+/// anything else (a call from a function other files can call, a function
+/// pointer in a method table...).
 class UseClassifier : public RecursiveASTVisitor<UseClassifier> {
 public:
-  UseClassifier(const ExistingSections &Sections, const SourceManager &SM,
-                llvm::SmallPtrSetImpl<const FunctionDecl *> &Candidates)
-      : Sections(Sections), SM(SM), Candidates(Candidates) {}
+  UseClassifier(const ExistingSections &Sections, const SourceManager &SM)
+      : Sections(Sections), SM(SM) {}
+
+  bool TraverseDecl(Decl *D) {
+    const auto *Function = llvm::dyn_cast_or_null<FunctionDecl>(D);
+    if (!Function || !Function->doesThisDeclarationHaveABody())
+      return RecursiveASTVisitor::TraverseDecl(D);
+    const FunctionDecl *Outer = Caller;
+    Caller = Function->isExternallyVisible() ? nullptr
+                                             : Function->getCanonicalDecl();
+    bool Result = RecursiveASTVisitor::TraverseDecl(D);
+    Caller = Outer;
+    return Result;
+  }
+  // Their bodies can be stored and run from anywhere.
+  bool TraverseLambdaExpr(LambdaExpr *Lambda) {
+    return withoutCaller(
+        [&] { return RecursiveASTVisitor::TraverseLambdaExpr(Lambda); });
+  }
+  bool TraverseBlockExpr(BlockExpr *Block) {
+    return withoutCaller(
+        [&] { return RecursiveASTVisitor::TraverseBlockExpr(Block); });
+  }
 
   bool VisitCallExpr(CallExpr *Call) {
     const Expr *Callee = Call->getCallee()->IgnoreParenImpCasts();
@@ -173,12 +197,18 @@ public:
     const auto *Function = dyn_cast<FunctionDecl>(Ref->getDecl());
     if (!Function)
       return true;
+    if (Function->isExternallyVisible())
+      return true;
     const FunctionDecl *Canonical = Function->getCanonicalDecl();
-    if (!Candidates.count(Canonical))
-      return true;
-    if (Callees.count(Ref) && Sections.contains(Ref->getLocation(), SM)) {
-      Called.insert(Canonical);
-      return true;
+    if (Callees.count(Ref)) {
+      if (Sections.contains(Ref->getLocation(), SM)) {
+        Called.insert(Canonical);
+        return true;
+      }
+      if (Caller) {
+        CalledFrom[Canonical].push_back(Caller);
+        return true;
+      }
     }
     auto Stored = StoredInto.find(Ref);
     if (Stored != StoredInto.end()) {
@@ -189,13 +219,71 @@ public:
     return true;
   }
 
-  /// Whether every use of \p Function seen is protected, and there is one.
-  bool onlyCalledInside(const FunctionDecl *Canonical) const {
+  /// Whether \p Canonical only runs with a section held: it has a use, each
+  /// is protected or a call from a function that only runs so, and no chain
+  /// of calls outside a span leads to it from a function that may run
+  /// without one (recursion through protected entries keeps the lock).
+  bool onlyCalledInside(const FunctionDecl *Canonical) {
+    if (!Solved)
+      solve();
+    return protectedUses(Canonical) && !MayRunUnlocked.count(Canonical);
+  }
+
+private:
+  template <typename Fn> bool withoutCaller(Fn Traverse) {
+    const FunctionDecl *Outer = Caller;
+    Caller = nullptr;
+    bool Result = Traverse();
+    Caller = Outer;
+    return Result;
+  }
+
+  /// Marks every function that may run without a section: those with a use
+  /// that is not protected (or no use at all), and all that they call
+  /// outside a span, transitively.
+  void solve() {
+    Solved = true;
+    llvm::DenseMap<const FunctionDecl *,
+                   llvm::SmallVector<const FunctionDecl *, 4>>
+        CalleesOf;
+    llvm::SmallVector<const FunctionDecl *, 16> Work;
+    auto Mark = [&](const FunctionDecl *F) {
+      if (MayRunUnlocked.insert(F).second)
+        Work.push_back(F);
+    };
+    auto Consider = [&](const FunctionDecl *F) {
+      if (!protectedUses(F))
+        Mark(F);
+    };
+    for (const auto &[Callee, Callers] : CalledFrom)
+      for (const FunctionDecl *From : Callers) {
+        CalleesOf[From].push_back(Callee);
+        Consider(From);
+        Consider(Callee);
+      }
+    for (const FunctionDecl *F : Called)
+      Consider(F);
+    for (const auto &Entry : StoredIn)
+      Consider(Entry.first);
+    for (const FunctionDecl *F : Unprotected)
+      Mark(F);
+    while (!Work.empty()) {
+      auto It = CalleesOf.find(Work.pop_back_val());
+      if (It != CalleesOf.end())
+        for (const FunctionDecl *Callee : It->second)
+          Mark(Callee);
+    }
+  }
+
+  /// Whether \p Canonical has a use, and every use is a call inside a span,
+  /// a call from another static function, or a store into a field only
+  /// ever called inside a span.
+  bool protectedUses(const FunctionDecl *Canonical) const {
     if (Unprotected.count(Canonical))
       return false;
     auto Stored = StoredIn.find(Canonical);
     if (Stored == StoredIn.end())
-      return Called.count(Canonical) != 0;
+      return Called.count(Canonical) || CalledFrom.count(Canonical);
     auto FieldIsSafe = [&](const FieldDecl *Field) {
       return FieldsCalledInside.count(Field) && !UnsafeFields.count(Field);
     };
@@ -208,7 +296,6 @@ public:
     });
   }
 
-private:
   /// Where a function's address is stored: a field, or a local variable
   /// that is itself only stored into fields.
   struct Sink {
@@ -233,8 +320,17 @@ private:
                : nullptr;
   }
 
+  /// The function whose body is being walked, when only this file can call
+  /// it.
+  const FunctionDecl *Caller = nullptr;
   llvm::SmallPtrSet<const FunctionDecl *, 8> Called;
+  /// The static functions that call each one outside a span.
+  llvm::DenseMap<const FunctionDecl *,
+                 llvm::SmallVector<const FunctionDecl *, 2>>
+      CalledFrom;
   llvm::SmallPtrSet<const FunctionDecl *, 8> Unprotected;
+  bool Solved = false;
+  llvm::DenseSet<const FunctionDecl *> MayRunUnlocked;
   /// Where each candidate's address is stored.
   llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<Sink, 2>> StoredIn;
   llvm::DenseMap<const DeclRefExpr *, Sink> StoredInto;
@@ -252,7 +348,6 @@ private:
 
   const ExistingSections &Sections;
   const SourceManager &SM;
-  llvm::SmallPtrSetImpl<const FunctionDecl *> &Candidates;
   llvm::SmallPtrSet<const DeclRefExpr *, 16> Callees;
 };
 
@@ -265,19 +360,22 @@ void ExistingSections::recordFrom(Preprocessor &PP) {
 llvm::SmallPtrSet<const FunctionDecl *, 8> ExistingSections::onlyCalledInside(
     llvm::ArrayRef<const FunctionDecl *> Functions, ASTContext &Ctx) const {
   llvm::SmallPtrSet<const FunctionDecl *, 8> Result;
-  llvm::SmallPtrSet<const FunctionDecl *, 8> Candidates;
-  for (const FunctionDecl *Function : Functions)
-    if (!Function->isExternallyVisible())
-      Candidates.insert(Function->getCanonicalDecl());
-  if (Candidates.empty() || Spans.empty())
+  if (Spans.empty() || llvm::all_of(Functions, [](const FunctionDecl *F) {
+        return F->isExternallyVisible();
+      }))
     return Result;
-  UseClassifier Uses(*this, Ctx.getSourceManager(), Candidates);
+  UseClassifier Uses(*this, Ctx.getSourceManager());
   // The traversal scope is the user's declarations (Analysis.cpp).
   Uses.TraverseDecl(Ctx.getTranslationUnitDecl());
   for (const FunctionDecl *Function : Functions)
-    if (Uses.onlyCalledInside(Function->getCanonicalDecl()))
+    if (!Function->isExternallyVisible() &&
+        Uses.onlyCalledInside(Function->getCanonicalDecl()))
       Result.insert(Function);
   return Result;
+}
+
+bool ExistingSections::handedInByCaller(const Expr &Container) {
+  return llvm::isa_and_nonnull<ParmVarDecl>(containerRoot(&Container));
 }
 
 void ExistingSections::addAssertion(SourceLocation Loc, std::string Object) {

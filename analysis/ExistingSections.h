@@ -19,6 +19,7 @@
 
 namespace clang {
 class ASTContext;
+class Expr;
 class FunctionDecl;
 class Preprocessor;
 class SourceManager;
@@ -39,15 +40,22 @@ public:
                 const clang::SourceManager &SM) const;
 
   /// Those of \p Functions (static, defined in this translation unit) whose
-  /// every use in the user's code is a direct call inside a span, or the
-  /// store of their address into a struct field that is only ever called,
-  /// always inside a span (`self->wrapper(self, ...)` under a section in
-  /// functools' lru_cache): their bodies run with the caller's lock held,
-  /// as with Argument Clinic's `@critical_section` wrappers. Walks the
-  /// user's code once.
+  /// every use in the user's code is a direct call inside a span, a direct
+  /// call from a static function that itself only runs so (a helper of an
+  /// `_impl`; recursion included), or the store of their address into a
+  /// struct field that is only ever called, always inside a span
+  /// (`self->wrapper(self, ...)` under a section in functools' lru_cache):
+  /// their bodies run with the caller's lock held, as with Argument Clinic's
+  /// `@critical_section` wrappers. Walks the user's code once.
   llvm::SmallPtrSet<const clang::FunctionDecl *, 8>
   onlyCalledInside(llvm::ArrayRef<const clang::FunctionDecl *> Functions,
                    clang::ASTContext &Ctx) const;
+
+  /// Whether \p Container, used in a function of onlyCalledInside(), is
+  /// one the section its callers hold can guard: reached from a parameter
+  /// (`self->memo`, `obj`), so the caller handed it over, and not an object
+  /// the function found itself (`sys.argv`), which no caller locked.
+  static bool handedInByCaller(const clang::Expr &Container);
 
   /// Whether the body of \p Function asserts, before \p Loc, that the
   /// critical section of the object spelled \p Object is held

@@ -149,6 +149,7 @@ public:
   CreateASTConsumer(clang::CompilerInstance &CI, llvm::StringRef) override {
     auto Context = std::make_unique<CheckContext>(Options);
     Context->setSourceManager(&CI.getSourceManager(), &CI.getLangOpts());
+    Context->setEnabledChecks(EnabledChecks);
     clang::ast_matchers::MatchFinder::MatchFinderOptions FinderOptions;
     if (ProfileRecords)
       FinderOptions.CheckProfiling.emplace(*ProfileRecords);

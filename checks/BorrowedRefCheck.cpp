@@ -30,9 +30,13 @@ constexpr CheckOptionInfo Options[] = {
     {"ReportPrivateContainers", "false",
      "Also report borrowing from a container no other thread can change: "
      "created by the function and not shared yet, a tuple, a private "
-     "container passed to a static function, or a field only filled while "
-     "the module initialises."},
+     "container passed to a static function, a field only filled while "
+     "the module initialises, or one of a struct that only lives on the "
+     "stack of one call."},
 };
+
+constexpr llvm::StringLiteral UnlockedContainerAccessName =
+    "gilport-unlocked-container-access";
 
 bool isBorrowedApi(llvm::StringRef Name) {
   return findBorrowedApi(Name) != nullptr;
@@ -151,30 +155,10 @@ bool isStoredOnlyForNullTests(const Expr *Node, const FunctionDecl &Function,
   return true;
 }
 
-/// The variable a container expression belongs to: `self` for
-/// `self->items`, and for a local initialized from `self->items`.
+/// The name of the variable a container expression belongs to.
 std::string ownerRoot(const Expr *Container) {
-  const Expr *E = stripCasts(Container);
-  for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
-    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
-      E = stripCasts(Member->getBase());
-      continue;
-    }
-    const auto *Ref = dyn_cast<DeclRefExpr>(E);
-    if (!Ref)
-      return {};
-    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-    if (!Var)
-      return {};
-    // `PyObject *pending = self->pending_bytes;`
-    if (Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) && Var->getInit() &&
-        isa<MemberExpr>(stripCasts(Var->getInit()))) {
-      E = stripCasts(Var->getInit());
-      continue;
-    }
-    return Var->getName().str();
-  }
-  return {};
+  const VarDecl *Root = containerRoot(Container);
+  return Root ? Root->getName().str() : std::string();
 }
 
 } // namespace
@@ -311,8 +295,11 @@ bool BorrowedRefCheck::computeIsReported(const Use &Found, bool LockedByCallers,
   if (Api.isOwnedByContainer() && Found.Owner) {
     // Holding the container's lock keeps its items alive; so does the lock
     // of the object the container belongs to, when the function asserts
-    // that its callers hold it.
-    if (LockedByCallers || Containers.Sections.contains(Spelling.NameLoc, SM) ||
+    // that its callers hold it, or only runs under its callers' section and
+    // the container is one its caller handed it (`self->memo`), not one it
+    // found itself (`sys.argv`).
+    if ((LockedByCallers && ExistingSections::handedInByCaller(*Found.Owner)) ||
+        Containers.Sections.contains(Spelling.NameLoc, SM) ||
         Containers.Sections.assertsHeld(*Found.Function, ownerRoot(Found.Owner),
                                         Spelling.NameLoc, SM))
       return false;
@@ -337,6 +324,13 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
   const SourceManager &SM = context().getSourceManager();
   PrivacyVerdict Verdict;
   if (!isReported(Found, LockedByCallers, Ctx, Verdict))
+    return;
+  // One hazard, one finding: an item read of a shared list that
+  // gilport-unlocked-container-access reports at the same place is reported
+  // there, with a note for this check; its section fixes both.
+  if (Api.isOwnedByContainer() && SectionFixes.count(Spelling.NameLoc) &&
+      context().isEnabled(UnlockedContainerAccessName) &&
+      context().wouldReport(Spelling.NameLoc, UnlockedContainerAccessName))
     return;
 
   FindingBuilder Finding =

@@ -10,6 +10,7 @@
 
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <map>
@@ -53,6 +54,16 @@ public:
 
   void setSourceManager(const clang::SourceManager *SM,
                         const clang::LangOptions *LangOpts);
+
+  /// The checks of this run; set before any check is created.
+  void setEnabledChecks(llvm::ArrayRef<std::string> Names) {
+    EnabledChecks.assign(Names.begin(), Names.end());
+  }
+  /// Whether \p Check runs on this unit: a check may leave a hazard to
+  /// another that reports it at the same place (one hazard, one finding).
+  bool isEnabled(llvm::StringRef Check) const {
+    return llvm::is_contained(EnabledChecks, Check);
+  }
 
   /// The raw option value; empty if unset (the registry fills defaults).
   std::string getOption(llvm::StringRef Check, llvm::StringRef Option) const;
@@ -107,6 +118,7 @@ private:
   llvm::DenseMap<clang::FileID, Suppressions> FileSuppressions;
   std::vector<Finding> Findings;
   std::vector<Finding> Suppressed;
+  std::vector<std::string> EnabledChecks;
   bool LoadableByInterpreters = false;
   PhaseCalls Calls;
   clang::ASTContext *AST = nullptr;

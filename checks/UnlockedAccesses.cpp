@@ -77,7 +77,8 @@ UnlockedAccesses::finish(ASTContext &Ctx, const ExistingSections &Sections,
       Sections.onlyCalledInside(Functions, Ctx);
   std::vector<Access> Needed;
   for (Access &Found : Recorded) {
-    if (Locked.count(Found.Function) ||
+    if ((Locked.count(Found.Function) &&
+         ExistingSections::handedInByCaller(*Found.Container)) ||
         Sections.contains(Found.Spelling.NameLoc, SM) ||
         Privacy
             .classify(*Found.Function, *Found.Container, Found.Spelling.NameLoc,

@@ -4,6 +4,7 @@
 #include "checks/ProjectCompat.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/BorrowedApis.h"
 #include "analysis/ContainerApis.h"
 #include "analysis/MacroLocations.h"
 #include "analysis/Matchers.h"
@@ -92,6 +93,19 @@ void UnlockedContainerAccessCheck::report(const UnlockedAccesses::Access &Found,
     Finding.note(SourceLocation(),
                  "'PySequence_Fast' returns its argument itself when that is "
                  "a list, so the result is as shared as the argument");
+  // gilport-borrowed-ref leaves this place to this finding.
+  const BorrowedApi *Borrowed = findBorrowedApi(Spelling.Name);
+  if (Borrowed && Borrowed->isOwnedByContainer() &&
+      context().isEnabled("gilport-borrowed-ref")) {
+    std::string Note = "the item is also a borrowed reference "
+                       "[gilport-borrowed-ref]: the critical section keeps it "
+                       "alive while the section lasts";
+    if (!Borrowed->Replacement.empty())
+      Note += ("; '" + Borrowed->Replacement +
+               "' would return a strong reference instead")
+                  .str();
+    Finding.note(SourceLocation(), Note);
+  }
   addFix(Finding, Found, Ctx);
 }
 

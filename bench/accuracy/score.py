@@ -7,8 +7,11 @@ Usage:
 
 recall: each ground-truth site (extract_ground_truth.py) is found when gilport 3.11's report
 has a finding of the matching check in the same file that names the same thing:
-  borrowed-ref  a gilport-borrowed-ref finding on one of the entry's 3.11 lines naming the API;
-                an entry with `sites` = k is credited with at most k matches;
+  borrowed-ref  a gilport-borrowed-ref finding on one of the entry's 3.11 lines naming the API
+                (or a gilport-unlocked-container-access finding there with a note for
+                gilport-borrowed-ref: the check leaves such an item read to that one, one
+                hazard, one finding); an entry with `sites` = k is credited with at most k
+                matches;
   global-state  a gilport-global-state finding naming the variable (quoted in the message)
                 within a few lines of its 3.11 definition;
   gil-decl      a gilport-missing-gil-decl finding naming the PyInit_ function.
@@ -51,6 +54,14 @@ def index_findings(report, tree, files=None):
     return index
 
 
+def borrowed_candidates(index, path):
+    """gilport-borrowed-ref's findings in PATH, and the item reads it leaves to
+    gilport-unlocked-container-access, whose finding then carries a note naming it."""
+    left = [c for c in index["gilport-unlocked-container-access"].get(path, [])
+            if any("[gilport-borrowed-ref]" in n.get("message", "") for n in c[2].get("notes", []))]
+    return index[CHECKS["borrowed-ref"]].get(path, []) + left
+
+
 def score_recall(truth, report, tree, files=None):
     index = index_findings(report, tree, files)
     keep = (lambda e: True) if files is None else (lambda e: e["file"] in files)
@@ -62,7 +73,7 @@ def score_recall(truth, report, tree, files=None):
     by_kind_found = collections.Counter()
     misses = []
     for e in filter(keep, truth["borrowed_ref"]):
-        candidates = index[CHECKS["borrowed-ref"]].get(e["file"], [])
+        candidates = borrowed_candidates(index, e["file"])
         lines = sorted({line for line, names, _ in candidates if line in e["lines_311"] and e["api"] in names})
         hit = min(len(lines), e["sites"])
         found += hit

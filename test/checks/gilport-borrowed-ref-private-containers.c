@@ -92,8 +92,93 @@ static PyObject *name_of(PyObject *module, PyObject *key) {
   // CHECK-MESSAGES: :[[@LINE-10]]:13: note: 'names' only changes while the module initialises or is torn down, and is never handed out: nothing removes its items while the module is in use
 }
 
+// A field of a struct that only lives on the stack of one call, holding a
+// dict that call created (msgspec keeps its class-creation state so).
+typedef struct {
+  PyObject *seen;
+  Py_ssize_t count;
+} ScanState;
+
+static int scan_note(ScanState *state, PyObject *key) {
+  PyObject *previous = PyDict_GetItemWithError(state->seen, key);
+  // CHECK-MESSAGES: :[[@LINE-1]]:24: warning: 'PyDict_GetItemWithError' returns a borrowed reference that another thread can invalidate; use 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  // CHECK-MESSAGES: note: 'PyDict_GetItemRef' stores a strong reference in its last argument and returns 1 when found, 0 when missing (no exception) and -1 on error
+  // CHECK-MESSAGES: :[[@LINE+15]]:16: note: 'seen' belongs to a struct that only lives on the stack of one call, and only ever holds a container its code created with 'PyDict_New' and never hands out
+  if (previous == NULL && PyErr_Occurred())
+    return -1;
+  if (previous != NULL && PyObject_RichCompareBool(previous, key, Py_NE))
+    return 0;
+  state->count++;
+  return PyDict_SetItem(state->seen, key, key);
+}
+
+static PyObject *count_keys(PyObject *self, PyObject *keys) {
+  ScanState state = {.seen = NULL, .count = 0};
+  if (!PyTuple_Check(keys)) {
+    PyErr_SetString(PyExc_TypeError, "a tuple is required");
+    return NULL;
+  }
+  state.seen = PyDict_New();
+  if (state.seen == NULL)
+    return NULL;
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(keys); i++)
+    if (scan_note(&state, PyTuple_GET_ITEM(keys, i)) < 0) {
+      Py_CLEAR(state.seen);
+      return NULL;
+    }
+  Py_XDECREF(state.seen);
+  return PyLong_FromSsize_t(state.count);
+}
+
+// Not private: a struct on the heap, which any thread could be handed.
+typedef struct {
+  PyObject *seen;
+} HeapState;
+
+static PyObject *heap_lookup(HeapState *state, PyObject *key) {
+  return Py_XNewRef(PyDict_GetItem(state->seen, key));
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:10: note: taking a strong reference right after the call does not help: another thread can free the object before the increment
+  // CHECK-MESSAGES: note: 'PyDict_GetItemRef' stores a strong reference in its last argument and returns 1 when found, 0 when missing (no exception) and -1 on error
+}
+
+static PyObject *heap_state(PyObject *self, PyObject *key) {
+  HeapState *state = PyMem_Malloc(sizeof(HeapState));
+  PyObject *found;
+  if (state == NULL)
+    return PyErr_NoMemory();
+  state->seen = PyDict_New();
+  found = state->seen ? heap_lookup(state, key) : NULL;
+  Py_XDECREF(state->seen);
+  PyMem_Free(state);
+  return found;
+}
+
+// Not private: a field given a dict the call did not create.
+typedef struct {
+  PyObject *seen;
+} GivenState;
+
+static PyObject *given_lookup(GivenState *state, PyObject *key) {
+  return Py_XNewRef(PyDict_GetItem(state->seen, key));
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:10: note: taking a strong reference right after the call does not help: another thread can free the object before the increment
+  // CHECK-MESSAGES: note: 'PyDict_GetItemRef' stores a strong reference in its last argument and returns 1 when found, 0 when missing (no exception) and -1 on error
+}
+
+static PyObject *given_state(PyObject *self, PyObject *args) {
+  PyObject *dict, *key;
+  if (!PyArg_ParseTuple(args, "OO", &dict, &key))
+    return NULL;
+  GivenState state = {dict};
+  return given_lookup(&state, key);
+}
+
 static PyMethodDef names_methods[] = {
     {"name_of", name_of, METH_O, NULL},
+    {"count_keys", count_keys, METH_O, NULL},
+    {"heap_state", heap_state, METH_O, NULL},
+    {"given_state", given_state, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 

@@ -375,6 +375,70 @@ static PyObject *first(PyObject *self, PyObject *unused) {
   return result;
 }
 
+// The helpers of such a function, recursive ones included (a scanner's
+// memo dict, as simplejson's `scan_once` does).
+static PyObject *scan_value(Shared *self, int depth);
+
+static PyObject *scan_item(Shared *self, int depth) {
+  PyObject *memo = PyDict_GetItemWithError(self->index, self->cell);
+  if (memo == NULL || depth == 0)
+    return Py_XNewRef(memo);
+  return scan_value(self, depth - 1);
+}
+
+static PyObject *scan_value(Shared *self, int depth) {
+  return scan_item(self, depth);
+}
+
+static PyObject *scan(PyObject *self, PyObject *unused) {
+  PyObject *result;
+  Py_BEGIN_CRITICAL_SECTION(self);
+  result = scan_value((Shared *)self, 3);
+  Py_END_CRITICAL_SECTION();
+  return result;
+}
+
+// Reported: the same helper chain, also reached without the lock.
+static PyObject *probe_item(Shared *self) {
+  return Py_XNewRef(PyDict_GetItem(self->index, self->cell));
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyDict_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyDict_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+}
+
+static PyObject *probe_impl(Shared *self) { return probe_item(self); }
+
+static PyObject *probe(PyObject *self, PyObject *unused) {
+  PyObject *result;
+  Py_BEGIN_CRITICAL_SECTION(self);
+  result = probe_impl((Shared *)self);
+  Py_END_CRITICAL_SECTION();
+  return result;
+}
+
+static PyObject *probe_unlocked(PyObject *self, PyObject *unused) {
+  return probe_impl((Shared *)self);
+}
+
+// Reported: the callers lock `self`, not a list the helper finds itself
+// (syslog's sys.argv).
+static PyObject *script_name(Shared *self) {
+  PyObject *argv = PyObject_GetAttrString(self->cell, "argv");
+  PyObject *name;
+  if (argv == NULL)
+    return NULL;
+  name = Py_XNewRef(PyList_GetItem(argv, 0));
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyList_GetItem' returns a borrowed reference that another thread can invalidate; use 'PyList_GetItemRef' (Python 3.13), which returns a strong reference [gilport-borrowed-ref]
+  Py_DECREF(argv);
+  return name;
+}
+
+static PyObject *name(PyObject *self, PyObject *unused) {
+  PyObject *result;
+  Py_BEGIN_CRITICAL_SECTION(self);
+  result = script_name((Shared *)self);
+  Py_END_CRITICAL_SECTION();
+  return result;
+}
+
 static PyObject *locked_is_not_enough_for_weakrefs(Shared *self) {
   PyObject *obj;
   Py_BEGIN_CRITICAL_SECTION(self->ref);

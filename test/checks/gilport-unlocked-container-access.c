@@ -126,6 +126,93 @@ static PyObject *peek_unlocked(PyObject *self, PyObject *unused) {
   return peek_impl((Shared *)self);
 }
 
+// Not reported: the helpers an implementation function calls, and their
+// recursion, run with the wrapper's lock held too.
+static PyObject *walk_items(Shared *self, Py_ssize_t depth);
+
+static PyObject *walk_item(Shared *self, Py_ssize_t depth) {
+  PyObject *item = PyList_GET_ITEM(self->items, 0);
+  return depth ? walk_items(self, depth - 1) : Py_NewRef(item);
+}
+
+static PyObject *walk_items(Shared *self, Py_ssize_t depth) {
+  return walk_item(self, depth);
+}
+
+static PyObject *walk(PyObject *self, PyObject *unused) {
+  PyObject *result;
+  Py_BEGIN_CRITICAL_SECTION(self);
+  result = walk_items((Shared *)self, 2);
+  Py_END_CRITICAL_SECTION();
+  return result;
+}
+
+// Reported: a helper of a helper that another caller reaches unlocked.
+static PyObject *last_item(Shared *self) {
+  return Py_NewRef(PyList_GET_ITEM(self->items, 0));
+  // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'PyList_GET_ITEM' reads the item array of a list that another thread can modify; wrap the access in 'Py_BEGIN_CRITICAL_SECTION(self->items)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+}
+
+static PyObject *last_impl(Shared *self) { return last_item(self); }
+
+static PyObject *last(PyObject *self, PyObject *unused) {
+  PyObject *result;
+  Py_BEGIN_CRITICAL_SECTION(self);
+  result = last_impl((Shared *)self);
+  Py_END_CRITICAL_SECTION();
+  return result;
+}
+
+static PyObject *last_unlocked(PyObject *self, PyObject *unused) {
+  return last_impl((Shared *)self);
+}
+
+// Reported: the callers lock `self`, not a list the helper finds itself.
+static PyObject *first_arg(Shared *self) {
+  PyObject *argv = PyObject_GetAttrString(self->items, "argv");
+  PyObject *first;
+  if (argv == NULL)
+    return NULL;
+  first = PyList_GET_SIZE(argv) ? Py_NewRef(PyList_GET_ITEM(argv, 0)) : NULL;
+  // CHECK-MESSAGES: :[[@LINE-1]]:45: warning: 'PyList_GET_ITEM' reads the item array of a list that another thread can modify; wrap the access in 'Py_BEGIN_CRITICAL_SECTION(argv)' ... 'Py_END_CRITICAL_SECTION()' [gilport-unlocked-container-access]
+  Py_DECREF(argv);
+  return first;
+}
+
+static PyObject *arg0(PyObject *self, PyObject *unused) {
+  PyObject *result;
+  Py_BEGIN_CRITICAL_SECTION(self);
+  result = first_arg((Shared *)self);
+  Py_END_CRITICAL_SECTION();
+  return result;
+}
+
+// Not reported: a list that only a struct on the stack of one call holds,
+// created by that call.
+typedef struct {
+  PyObject *pending;
+} FlushState;
+
+static Py_ssize_t flush_count(FlushState *state) {
+  Py_ssize_t n = 0;
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(state->pending); i++)
+    n += PyObject_IsTrue(PyList_GET_ITEM(state->pending, i));
+  return n;
+}
+
+static PyObject *flush(PyObject *self, PyObject *unused) {
+  FlushState state = {NULL};
+  Py_ssize_t n;
+  state.pending = PyList_New(0);
+  if (state.pending == NULL || PyList_Append(state.pending, Py_True) < 0) {
+    Py_XDECREF(state.pending);
+    return NULL;
+  }
+  n = flush_count(&state);
+  Py_DECREF(state.pending);
+  return PyLong_FromSsize_t(n);
+}
+
 // Not reported: containers private to the function.
 
 static PyObject *build_pair(PyObject *a, PyObject *b) {

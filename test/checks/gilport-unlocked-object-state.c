@@ -124,6 +124,20 @@ static PyObject *Stack_reset(StackObject *self, PyObject *unused) {
   Py_RETURN_NONE;
 }
 
+// Negative: a helper that also calls itself, with the lock still held
+// (deque.extendleft does so on a copy of its argument).
+static void stack_unwind(StackObject *self, int depth) {
+  self->state.depth = depth;
+  if (depth > 0)
+    stack_unwind(self, depth - 1);
+}
+static PyObject *Stack_unwind(StackObject *self, PyObject *unused) {
+  Py_BEGIN_CRITICAL_SECTION(self);
+  stack_unwind(self, 3);
+  Py_END_CRITICAL_SECTION();
+  Py_RETURN_NONE;
+}
+
 // Negative: CPython's *_lock_held idiom.
 static PyObject *Stack_pop_lock_held(StackObject *self) {
   if (self->size == 0)

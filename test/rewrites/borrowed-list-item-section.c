@@ -2,9 +2,10 @@
 // gilport-borrowed-ref fixes a list item read (PyList_GET_ITEM, a macro with
 // no drop-in strong replacement) with the critical section that
 // gilport-unlocked-container-access plans for the same access: the list's
-// lock keeps the item alive while the section uses it. Both checks make the
-// same edits, applied once (BOTH). Where no section can be added, the item
-// read keeps its reason (NOFIX).
+// lock keeps the item alive while the section uses it. With both checks the
+// hazard is reported once, by gilport-unlocked-container-access, and the file
+// gets the same edits (BOTH). Where no section can be added, the item read
+// keeps its reason (NOFIX).
 // RUN: %check_gilport %s gilport-borrowed-ref %t
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -isystem $(%python_ft %S/Inputs/include-dir.py) %t.fixed.c
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -isystem $(%python_gil %S/Inputs/include-dir.py) %t.fixed.c
@@ -12,7 +13,7 @@
 // RUN: %expect_exit 1 %gilport fix %t.nofix.c --checks=-*,gilport-borrowed-ref --python=%test_python --color=never | FileCheck %s --check-prefix=NOFIX
 // RUN: cp %t.c %t.both.c
 // RUN: %expect_exit 1 %gilport fix %t.both.c --checks=-*,gilport-borrowed-ref,gilport-unlocked-container-access --python=%test_python --color=never | FileCheck %s --check-prefix=BOTH-REPORT
-// BOTH-REPORT: 2 findings fixed in 1 file, 4 left for a human
+// BOTH-REPORT: 1 finding fixed in 1 file, 2 left for a human
 // RUN: diff %t.fixed.c %t.both.c
 
 #include <Python.h>
