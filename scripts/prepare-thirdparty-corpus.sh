@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Usage: prepare-thirdparty-corpus.sh [NAME...]
+# Usage: prepare-thirdparty-corpus.sh [--ported] [NAME...]
 #
 # Copies the sources of the third-party C extensions pinned in bench/thirdparty/projects.json
 # (each at its `unported` commit) out of the local snapshots into the cache:
 #
 #   <cache>/thirdparty/<name>-<shortcommit>/   the `archive` paths of that commit, as git
 #                                              archive writes them; nothing is built
+#
+# With --ported, the `ported` commit of each project that has one, into
+# <cache>/thirdparty-ported/ instead (bench/ported-findings.py reads them).
 #
 # The snapshots are bare git repositories under ${GILPORT_MIRROR_DIR:-/work/.mirror}/<owner+name>/
 # repo, filled by the session's fetch tool, not by this script (it never touches the network).
@@ -22,19 +25,25 @@ python=/usr/bin/python3
 projects="$(repo_root)/bench/thirdparty/projects.json"
 mirror=${GILPORT_MIRROR_DIR:-/work/.mirror}
 cache=$(gilport_cache_dir)
+which=unported
 root="${cache}/thirdparty"
+if [[ ${1:-} == --ported ]]; then
+  which=ported
+  root="${cache}/thirdparty-ported"
+  shift
+fi
 mkdir -p "${root}"
 exec 8>"${cache}/.thirdparty.lock"
 flock 8
 
 # One tab-separated line per project: name, mirror dir, commit, archive paths (space-separated).
 # Python reads the JSON because bash cannot; names given on the command line filter.
-"${python}" - "${projects}" "$@" >"${root}/.projects.tsv" <<'EOF'
+"${python}" - "${projects}" "${which}" "$@" >"${root}/.projects.tsv" <<'EOF'
 import json, sys
-wanted = set(sys.argv[2:])
+which, wanted = sys.argv[2], set(sys.argv[3:])
 for p in json.load(open(sys.argv[1]))["projects"]:
-    if not wanted or p["name"] in wanted:
-        print("\t".join([p["name"], p["mirror"], p["unported"], " ".join(p["archive"])]))
+    if (not wanted or p["name"] in wanted) and p.get(which):
+        print("\t".join([p["name"], p["mirror"], p[which], " ".join(p["archive"])]))
 EOF
 
 while IFS=$'\t' read -r name dir commit paths; do
