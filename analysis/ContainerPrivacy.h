@@ -18,7 +18,6 @@
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 #include <memory>
@@ -26,31 +25,16 @@
 #include <string>
 
 namespace clang {
-class ASTContext;
 class CallExpr;
 class Expr;
 class FieldDecl;
 class FunctionDecl;
 class ParmVarDecl;
 class SourceManager;
-class Stmt;
 class VarDecl;
 } // namespace clang
 
 namespace gilport {
-
-/// Calls \p Keep on each operand whose value \p S only uses in place, so
-/// that the object goes nowhere else through it: an argument of a call that
-/// keeps nothing of it (isNonEscapingArgument, or \p KeepsNothing), the
-/// operands of a comparison or of `&&` and `||`, the left one of a comma, a
-/// condition, the base of a member access or subscript, the operand of `!`
-/// and `*`, and the address `Py_CLEAR` takes to set it to NULL. Called on a
-/// node before its operands are walked, it marks them in time.
-void forEachKeptOperand(
-    const clang::Stmt &S, const clang::ASTContext &Ctx,
-    llvm::function_ref<bool(const clang::FunctionDecl &, unsigned)>
-        KeepsNothing,
-    llvm::function_ref<void(const clang::Expr *)> Keep);
 
 struct PrivacyVerdict {
   enum class Reason {

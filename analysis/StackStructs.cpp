@@ -4,7 +4,7 @@
 
 #include "analysis/AstQueries.h"
 #include "analysis/ContainerApis.h"
-#include "analysis/ContainerPrivacy.h"
+#include "analysis/KeptOperands.h"
 #include "analysis/MacroLocations.h"
 
 #include "clang/AST/ASTContext.h"
