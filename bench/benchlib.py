@@ -86,6 +86,15 @@ class GilportFailed(RuntimeError):
         self.stderr = stderr
 
 
+def sources_of(project):
+    """The C sources of a project of thirdparty/projects.json, each once, in the order its
+    modules list them."""
+    seen = []
+    for files in project["modules"].values():
+        seen += [f for f in files if f not in seen]
+    return seen
+
+
 def write_results_json(out, name, results):
     """Writes RESULTS to OUT/NAME (the folder made if need be), as the drivers always have."""
     os.makedirs(out, exist_ok=True)

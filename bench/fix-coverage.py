@@ -51,7 +51,7 @@ import tempfile
 import time
 
 import fiximport
-from benchlib import BENCH, ROOT, cache_dir, cached_python, git_rev, utc_now
+from benchlib import BENCH, ROOT, cache_dir, cached_python, git_rev, sources_of, utc_now
 
 PROJECTS = os.path.join(BENCH, "thirdparty", "projects.json")
 CHECKS = ["gilport-borrowed-ref", "gilport-global-state", "gilport-missing-gil-decl",
@@ -96,14 +96,6 @@ def python313t_include():
 
 # ---------------------------------------------------------------------------------------------
 # One project
-
-def sources_of(project):
-    """The project's C sources, each once, in the order its modules list them."""
-    seen = []
-    for files in project["modules"].values():
-        seen += [f for f in files if f not in seen]
-    return seen
-
 
 def analysis_flags(project, tree, python_include):
     flags = [f"-I{python_include}"]

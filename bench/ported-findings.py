@@ -42,9 +42,7 @@ def source_line(tree, path, line):
 
 
 def check_project(gilport, project, tree, python):
-    sources = [s for files in project["modules"].values() for s in files]
-    sources = list(dict.fromkeys(sources))
-    argv = [gilport, "check", *sources, "--format=json", "-o", "-", "--quiet", "-j2"]
+    argv = [gilport, "check", *benchlib.sources_of(project), "--format=json", "-o", "-", "--quiet", "-j2"]
     target = project.get("ported_target_python")
     argv += [f"--target-python={target}"] if target else [f"--python={python}"]
     argv += [f"--extra-arg=-I{os.path.join(tree, d)}" for d in project["include_dirs"]]
@@ -138,9 +136,7 @@ def main():
     if opts.labels and os.path.exists(opts.labels):
         with open(opts.labels) as f:
             doc["precision"] = score(all_findings, json.load(f)["labels"])
-    os.makedirs(opts.out, exist_ok=True)
-    with open(os.path.join(opts.out, "ported-findings.json"), "w") as f:
-        json.dump(doc, f, indent=1)
+    benchlib.write_results_json(opts.out, "ported-findings.json", doc)
     text = markdown(doc)
     with open(os.path.join(opts.out, "ported-findings.md"), "w") as f:
         f.write(text)
