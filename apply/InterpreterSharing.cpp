@@ -39,19 +39,27 @@ void dropUnsharedStateAcrossUnits(llvm::ArrayRef<RunUnit> Units,
     AtInit.insert(Unit.CalledAtInit.begin(), Unit.CalledAtInit.end());
     AtRunTime.insert(Unit.CalledAtRunTime.begin(), Unit.CalledAtRunTime.end());
   }
-  auto onlyAtInit = [&](const std::string &Function) {
-    return AtInit.count(Function) && !AtRunTime.count(Function);
+  auto notAtRunTime = [&](const std::string &Function) {
+    return !AtRunTime.count(Function);
+  };
+  // One that no unit calls or hands out never runs: what only it writes is
+  // never written, by any interpreter.
+  auto neverRuns = [&](const std::string &Function) {
+    return !AtInit.count(Function) && !AtRunTime.count(Function);
   };
   for (const RunUnit &Unit : Units) {
     if (Unit.DefinesModule)
       continue;
     const Modules &Its =
         ByTarget[ModuleTargets.count(Unit.Target) ? Unit.Target : ""];
-    if (!Its.Known || Its.Shared)
+    if (!Its.Known)
       continue;
     llvm::erase_if(*Unit.Findings, [&](const Finding &F) {
-      return F.SharedIfModuleAllows &&
-             llvm::all_of(F.WrittenOnlyBy, onlyAtInit);
+      if (!F.SharedIfModuleAllows)
+        return false;
+      if (!F.WrittenOnlyBy.empty() && llvm::all_of(F.WrittenOnlyBy, neverRuns))
+        return true;
+      return !Its.Shared && llvm::all_of(F.WrittenOnlyBy, notAtRunTime);
     });
   }
 }

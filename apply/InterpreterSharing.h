@@ -9,7 +9,7 @@
 // known, and so are the phases in which other sources call the functions
 // that write the state (analysis/PhaseCalls.h): those findings are dropped
 // when none of the modules the source may be compiled into can be loaded by
-// several interpreters.
+// several interpreters, or when no source calls those functions at all.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,8 +27,9 @@ namespace gilport {
 /// of its build target when that names one (as in
 /// applyDeclarationSafetyAcrossUnits), else every module of the run. A
 /// finding whose state is written by functions other sources call
-/// (Finding::WrittenOnlyBy) is dropped only when the run's units call each
-/// of them only from their init functions (RunUnit::CalledAtInit). Nothing
+/// (Finding::WrittenOnlyBy) is dropped only when the run's units call none
+/// of them while the module is in use (RunUnit::CalledAtInit); whatever the
+/// modules, when the run's units never call or hand out any of them. Nothing
 /// is dropped when no module is known, or when \p SomeUnitFailed (a unit
 /// that could not be analysed may be a module that several interpreters
 /// load).

@@ -4,7 +4,9 @@
 // around first-use fills (rewrites/LazyInitLock.h) or under which they are
 // published (rewrites/PublishFill.h, in place or by an accessor for a
 // file-scope pointer), and tables filled under
-// a flag made per call or locked (rewrites/PerCallTables.h). They are the
+// a flag made per call or locked (rewrites/PerCallTables.h), and tables
+// that init code fills with constants, initialised statically instead
+// (rewrites/ConstantTableInit.h). They are the
 // fix whatever the options: module state does not end a race between the
 // module's threads.
 //
@@ -12,8 +14,10 @@
 
 #include "checks/GlobalStateScan.h"
 
+#include "analysis/ConstantTables.h"
 #include "checks/ProjectCompat.h"
 #include "rewrites/CompatHeader.h"
+#include "rewrites/ConstantTableInit.h"
 #include "rewrites/LazyInitLock.h"
 #include "rewrites/PerCallTables.h"
 #include "rewrites/PublishFill.h"
@@ -117,12 +121,31 @@ void GlobalStateScan::addTableFillFixes(ASTContext &Ctx) {
   }
 }
 
+void GlobalStateScan::addConstantTableFixes(ASTContext &Ctx) {
+  // Only tables written while the module initialises: a fill at run time
+  // may be read, or tested, before it (analysis/StaticCaches.h).
+  for (const Candidate &Found : Candidates)
+    if (Found.Kind == StaticStateKind::MutableData && !Found.RunTimeWrite &&
+        Found.SharedByInterpreters &&
+        Context.wouldReport(Found.Var->getLocation(), CheckName)) {
+      ConstantTableFill Fill = constantTableFill(*Found.Var, Ctx);
+      if (!Fill.Reason.empty())
+        continue;
+      Rewrite Fix = initializeConstantTable(*Found.Var, Fill, Ctx);
+      if (!Fix.ok())
+        continue;
+      InPlaceFixes[Found.Var] = std::move(Fix);
+      ConstantTables.insert(Found.Var);
+    }
+}
+
 void GlobalStateScan::attachInPlaceFix(FindingBuilder &Finding,
                                        const Candidate &Found,
                                        const Rewrite &Fix, ASTContext &Ctx) {
   llvm::ArrayRef<FixItHint> Hints = Fix.Hints;
-  if (Found.Cache && Found.Cache->Kind == StaticCache::FlagKind::Key) {
-    // Per-call tables need no API.
+  if ((Found.Cache && Found.Cache->Kind == StaticCache::FlagKind::Key) ||
+      ConstantTables.count(Found.Var)) {
+    // Per-call tables and initialised ones need no API.
     for (const FixItHint &Hint : Hints)
       Finding.fix(Hint);
     return;

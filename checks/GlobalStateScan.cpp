@@ -99,7 +99,10 @@ llvm::StringRef scopeOf(const VarDecl *Var) {
 
 /// The message of a finding: the interpreter-sharing wording when
 /// \p Shared, else the data-race one (a write while the module is in use).
-std::string message(const VarDecl *Var, StaticStateKind Kind, bool Shared) {
+/// Shared C data that only init and teardown code write (\p WrittenInUse
+/// false) is written again by each interpreter that loads the module.
+std::string message(const VarDecl *Var, StaticStateKind Kind, bool Shared,
+                    bool WrittenInUse) {
   std::string Name = Var->getName().str();
   std::string Scope = scopeOf(Var).str();
   if (!Shared) {
@@ -152,6 +155,12 @@ std::string message(const VarDecl *Var, StaticStateKind Kind, bool Shared) {
            "' is statically allocated and shared by all interpreters and "
            "threads; create it at module init and keep it in the module state";
   case StaticStateKind::MutableData:
+    if (!WrittenInUse)
+      return Scope + " variable '" + Name +
+             "' is written each time an interpreter loads or unloads the "
+             "module, while other interpreters may use it: a data race "
+             "between interpreters; move it to the module state, or "
+             "initialize it statically";
     return Scope + " variable '" + Name +
            "' is modified at run time and shared by all interpreters and "
            "threads, a data race without the GIL; move it to the module "
@@ -706,6 +715,7 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
   keepHazards(Ctx);
   addLazyFillFixes(Ctx);
   addTableFillFixes(Ctx);
+  addConstantTableFixes(Ctx);
   if (ConvertToModuleState) {
     reportWithModuleState(Ctx);
     return *Finished;
@@ -713,7 +723,8 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
   for (const Candidate &Found : Candidates) {
     FindingBuilder Finding =
         diag(Found.Var->getLocation(),
-             message(Found.Var, Found.Kind, Found.SharedByInterpreters));
+             message(Found.Var, Found.Kind, Found.SharedByInterpreters,
+                     Found.RunTimeWrite.has_value()));
     if (std::optional<WriteNote> Note = writeNote(Found))
       Finding.note(Note->first, Note->second);
     auto Fix = InPlaceFixes.find(Found.Var);
@@ -802,7 +813,8 @@ FindingBuilder GlobalStateScan::diag(SourceLocation Loc,
 Finding GlobalStateScan::draft(const Candidate &Found) const {
   Finding Draft;
   Draft.Check = CheckName;
-  Draft.Message = message(Found.Var, Found.Kind, Found.SharedByInterpreters);
+  Draft.Message = message(Found.Var, Found.Kind, Found.SharedByInterpreters,
+                          Found.RunTimeWrite.has_value());
   return Draft;
 }
 

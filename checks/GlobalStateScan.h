@@ -189,6 +189,9 @@ private:
   /// The fixes of tables filled under a flag (analysis/StaticCaches.h): per
   /// call when the flag is a key, else a PyMutex around the fill.
   void addTableFillFixes(clang::ASTContext &Ctx);
+  /// The fixes of tables that init code fills with constants
+  /// (analysis/ConstantTables.h): a static initializer.
+  void addConstantTableFixes(clang::ASTContext &Ctx);
   /// Adds \p Found's fix in place to \p Finding, with the include of
   /// gilport_compat.h when it locks a PyMutex.
   void attachInPlaceFix(FindingBuilder &Finding, const Candidate &Found,
@@ -261,6 +264,8 @@ private:
   /// The fixes that end a race where the variable is (a lock, per-call
   /// tables), by variable, once the candidates are known.
   llvm::DenseMap<const clang::VarDecl *, Rewrite> InPlaceFixes;
+  /// The variables whose fix is a static initializer.
+  llvm::DenseSet<const clang::VarDecl *> ConstantTables;
   /// Whether the user's code calls PyMutex_Lock at all.
   bool SawMutexLock = false;
 };

@@ -2,6 +2,7 @@
 
 #include "rewrites/borrowed/ErrorPaths.h"
 #include "analysis/AstQueries.h"
+#include "analysis/NewReferences.h"
 #include "analysis/SourceRanges.h"
 #include "rewrites/borrowed/Liveness.h"
 #include "rewrites/borrowed/OwnershipWalk.h"
@@ -19,6 +20,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace gilport {
 namespace borrowed {
@@ -27,7 +29,75 @@ using namespace clang;
 
 namespace {
 
-/// `return NULL;` or `return -1;`, by the function's own convention.
+std::optional<bool> testsNull(const Expr *Cond, const VarDecl &Var,
+                              ASTContext &Ctx);
+
+/// The constant that the function's own error exits return, spelled as they
+/// spell it: `if (v == NULL) return 0;` (or a block ending so) where `v` is
+/// set by a call that returns NULL with an exception set. None when there
+/// is no such exit, or when two return different values.
+std::optional<std::string> authorsErrorValue(const FunctionDecl &Function,
+                                             ASTContext &Ctx) {
+  llvm::SmallPtrSet<const VarDecl *, 8> Results;
+  std::vector<const IfStmt *> Tests;
+  std::function<void(const Stmt *)> Collect = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *Assign = dyn_cast<BinaryOperator>(S);
+        Assign && Assign->getOpcode() == BO_Assign)
+      if (const auto *Ref =
+              dyn_cast<DeclRefExpr>(Assign->getLHS()->IgnoreParenImpCasts()))
+        if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
+            V && makesNewReference(Assign->getRHS(), Ctx))
+          Results.insert(V);
+    if (const auto *Decls = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : Decls->decls())
+        if (const auto *V = dyn_cast<VarDecl>(D);
+            V && V->getInit() && makesNewReference(V->getInit(), Ctx))
+          Results.insert(V);
+    if (const auto *If = dyn_cast<IfStmt>(S))
+      Tests.push_back(If);
+    for (const Stmt *Child : S->children())
+      Collect(Child);
+  };
+  Collect(Function.getBody());
+  std::optional<llvm::APSInt> Value;
+  std::string Spelling;
+  const SourceManager &SM = Ctx.getSourceManager();
+  for (const IfStmt *If : Tests) {
+    if (!If->getCond() || llvm::none_of(Results, [&](const VarDecl *V) {
+          return testsNull(If->getCond(), *V, Ctx) == true;
+        }))
+      continue;
+    const Stmt *Exit = If->getThen();
+    if (const auto *Block = dyn_cast<CompoundStmt>(Exit))
+      Exit = Block->body_empty() ? nullptr : Block->body_back();
+    const auto *Ret = dyn_cast_or_null<ReturnStmt>(Exit);
+    Expr::EvalResult R;
+    if (!Ret || !Ret->getRetValue() ||
+        !Ret->getRetValue()->EvaluateAsInt(R, Ctx))
+      continue;
+    if (Value && *Value != R.Val.getInt())
+      return std::nullopt;
+    if (!Value) {
+      Value = R.Val.getInt();
+      std::optional<std::string> Text = spelledText(
+          Ret->getRetValue()->getSourceRange(), SM, Ctx.getLangOpts());
+      // A named constant (`return FAILURE;`) keeps its name; a return
+      // spelled by a macro gives only its value.
+      Spelling = Text && Ret->getBeginLoc().isFileID()
+                     ? *Text
+                     : std::to_string(Value->getExtValue());
+    }
+  }
+  if (!Value)
+    return std::nullopt;
+  return Spelling;
+}
+
+/// `return NULL;` or `return -1;`, by the function's own convention; for a
+/// function that returns an integer and never -1, the value its own error
+/// exits return.
 std::optional<std::string> errorReturn(const FunctionDecl &Function,
                                        ASTContext &Ctx) {
   QualType Result = Function.getReturnType();
@@ -42,8 +112,8 @@ std::optional<std::string> errorReturn(const FunctionDecl &Function,
     if (const auto *Ret = dyn_cast<ReturnStmt>(S)) {
       if (const Expr *V = Ret->getRetValue()) {
         Expr::EvalResult R;
-        if (Pointer && V->isNullPointerConstant(
-                           Ctx, Expr::NPC_ValueDependentIsNotNull))
+        if (Pointer &&
+            V->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull))
           Seen = true;
         else if (Int && V->EvaluateAsInt(R, Ctx) && R.Val.getInt() == -1)
           Seen = true;
@@ -53,9 +123,12 @@ std::optional<std::string> errorReturn(const FunctionDecl &Function,
       Find(Child);
   };
   Find(Function.getBody());
-  if (!Seen)
-    return std::nullopt;
-  return std::string(Pointer ? "return NULL;" : "return -1;");
+  if (Seen)
+    return std::string(Pointer ? "return NULL;" : "return -1;");
+  if (Int)
+    if (std::optional<std::string> Value = authorsErrorValue(Function, Ctx))
+      return "return " + *Value + ";";
+  return std::nullopt;
 }
 
 /// How a variable is known to stand when the lookup runs.
@@ -85,8 +158,9 @@ KnownState stateBefore(const VarDecl *V, const Stmt *Target,
         return;
       if (const auto *Ref = dyn_cast<DeclRefExpr>(S);
           Ref && Ref->getDecl() == V &&
-          SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Ref->getBeginLoc()),
-                                       SM.getExpansionLoc(Target->getBeginLoc())))
+          SM.isBeforeInTranslationUnit(
+              SM.getExpansionLoc(Ref->getBeginLoc()),
+              SM.getExpansionLoc(Target->getBeginLoc())))
         Touched = true;
       for (const Stmt *Child : S->children())
         Find(Child);
@@ -161,9 +235,8 @@ std::optional<std::string> errorLabelJump(const Stmt *Target,
     llvm::SmallVector<const VarDecl *, 4> NonNull;
     const ReturnStmt *Return = nullptr;
     std::string Problem;
-    for (const Stmt *const *It = Position; It != Body->body_end() && !Return &&
-                                           Problem.empty();
-         ++It) {
+    for (const Stmt *const *It = Position;
+         It != Body->body_end() && !Return && Problem.empty(); ++It) {
       const Stmt *S = *It;
       while (const auto *Inner = dyn_cast<LabelStmt>(S))
         S = Inner->getSubStmt();
@@ -214,7 +287,7 @@ std::optional<std::string> errorLabelJump(const Stmt *Target,
         continue;
       }
     }
-    for (const VarDecl *V : Live)
+    for (const VarDecl *V : inDeclarationOrder(Live, Ctx.getSourceManager()))
       if (!llvm::is_contained(Released, V)) {
         Problem = "it does not release '" + V->getName().str() + "'";
         break;
@@ -306,7 +379,7 @@ lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
   // the lookup: that of a variable it converts, declared in this block,
   // whose last use is the lookup.
   if (Converted)
-    for (const VarDecl *V : Held.Live) {
+    for (const VarDecl *V : inDeclarationOrder(Held.Live, SM)) {
       const DeclStmt *Declaration = declarationOf(*V, Ctx);
       if (!Converted->count(V) || !Declaration ||
           !llvm::is_contained(Block->body(), Declaration) ||
@@ -348,12 +421,14 @@ lookupWithErrorPath(const Stmt *Statement, const CompoundStmt *Block,
   LabelWhy += NearbyNote();
   std::optional<std::string> Return = errorReturn(Function, Ctx);
   if (!Return)
-    return Fail("the lookup used to swallow errors, and the function has no "
-                "'return NULL' or 'return -1' convention to report them" +
-                LabelWhy);
+    return Fail(
+        "the lookup used to swallow errors, and the function has no "
+        "'return NULL' or 'return -1' convention, nor error exits of its "
+        "own after a failed call, to report them" +
+        LabelWhy);
   if (!AfterCopies.Live.empty()) {
     std::string Names;
-    for (const VarDecl *V : AfterCopies.Live)
+    for (const VarDecl *V : inDeclarationOrder(AfterCopies.Live, SM))
       Names += (Names.empty() ? "'" : ", '") + V->getName().str() + "'";
     return Fail("the lookup used to swallow errors, and on the new error "
                 "path the function may still hold " +
@@ -493,7 +568,8 @@ std::optional<ErrorTest> findErrorTest(const CompoundStmt &Block,
       (!Found.Releases.empty() && !endsInExit(Found.Error)))
     return std::nullopt;
   if (Found.Removal.getBegin().isMacroID() ||
-      Found.Removal.getEnd().isMacroID() || !statementRange(*Found.Error, SM, LO))
+      Found.Removal.getEnd().isMacroID() ||
+      !statementRange(*Found.Error, SM, LO))
     return std::nullopt;
   return Found;
 }

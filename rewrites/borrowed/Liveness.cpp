@@ -284,6 +284,30 @@ bool writesVariable(const Stmt *S, const VarDecl *V, ASTContext &Ctx) {
   return Found;
 }
 
+/// Calls \p F with each variable declared inside \p S.
+static void
+forEachDeclaredVariable(const Stmt *S,
+                        llvm::function_ref<void(const VarDecl *)> F) {
+  if (!S)
+    return;
+  if (const auto *D = dyn_cast<DeclStmt>(S))
+    for (const Decl *Each : D->decls())
+      if (const auto *V = dyn_cast<VarDecl>(Each))
+        F(V);
+  for (const Stmt *Child : S->children())
+    forEachDeclaredVariable(Child, F);
+}
+
+std::vector<const VarDecl *>
+inDeclarationOrder(const llvm::SmallPtrSetImpl<const VarDecl *> &Vars,
+                   const SourceManager &SM) {
+  std::vector<const VarDecl *> Out(Vars.begin(), Vars.end());
+  llvm::sort(Out, [&](const VarDecl *A, const VarDecl *B) {
+    return SM.isBeforeInTranslationUnit(A->getLocation(), B->getLocation());
+  });
+  return Out;
+}
+
 bool liveReferencesBefore(
     const Stmt *Target, const FunctionDecl &Function, ASTContext &Ctx,
     const VarDecl *Exclude, HeldReferences &Held, std::string &Why,
@@ -427,6 +451,11 @@ bool liveReferencesBefore(
         if (Child == Inner)
           break;
         Effects(Child);
+        // A variable of a block that has ended is out of scope at the
+        // lookup: whatever it still held, the error path cannot name it.
+        if (!isa<DeclStmt>(Child))
+          forEachDeclaredVariable(Child,
+                                  [&](const VarDecl *V) { Live.erase(V); });
       }
     } else if (const auto *If = dyn_cast<IfStmt>(Outer)) {
       Effects(If->getCond());

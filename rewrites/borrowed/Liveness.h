@@ -25,6 +25,7 @@ class ASTContext;
 class Expr;
 class FunctionDecl;
 class Stmt;
+class SourceManager;
 class VarDecl;
 } // namespace clang
 
@@ -43,6 +44,12 @@ struct HeldReferences {
   /// where Live is not (a resource is held).
   bool LoopsKnown = false;
 };
+
+/// \p Vars in the order of their declarations, for messages and edits: a
+/// set's own order follows addresses, which change from run to run.
+std::vector<const clang::VarDecl *>
+inDeclarationOrder(const llvm::SmallPtrSetImpl<const clang::VarDecl *> &Vars,
+                   const clang::SourceManager &SM);
 
 /// Whether \p Name acquires something other than a reference: memory, a
 /// lock, a recursion level, a buffer, the thread state.

@@ -333,7 +333,7 @@ sameStateExit(const CompoundStmt &Block, unsigned Index, const VarDecl &Var,
   }
   // The author's exit would release a dangling reference there too: not a
   // path to copy.
-  for (const VarDecl *V : Unsettled)
+  for (const VarDecl *V : inDeclarationOrder(Unsettled, SM))
     if (Read.count(V))
       return Fail("its label releases '" + V->getName().str() +
                   "', which may hold a reference already released");

@@ -23,7 +23,7 @@ static PyObject *name_str;
 // CHECK-MESSAGES-BOTH: :[[@LINE-1]]:18: warning: global Python object pointer 'name_str' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
 
 static int initialized;
-// CHECK-MESSAGES-BOTH: :[[@LINE-1]]:12: warning: global variable 'initialized' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+// CHECK-MESSAGES-BOTH: :[[@LINE-1]]:12: warning: global variable 'initialized' is written each time an interpreter loads or unloads the module, while other interpreters may use it: a data race between interpreters; move it to the module state, or initialize it statically [gilport-global-state]
 
 typedef struct {
   PyObject_HEAD

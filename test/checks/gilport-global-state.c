@@ -71,7 +71,7 @@ static BoxObject default_box = {PyObject_HEAD_INIT(&Box_Type) 0};
 // ---- Mutable C data: reported only when a function writes it ----
 
 static int initialized;
-// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: global variable 'initialized' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: global variable 'initialized' is written each time an interpreter loads or unloads the module, while other interpreters may use it: a data race between interpreters; move it to the module state, or initialize it statically [gilport-global-state]
 static int ensure_initialized(void) {
   if (initialized)
     return 0;
@@ -109,7 +109,7 @@ static struct {
   unsigned char bytes[16];
   int used;
 } scratch;
-// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: global variable 'scratch' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: global variable 'scratch' is written each time an interpreter loads or unloads the module, while other interpreters may use it: a data race between interpreters; move it to the module state, or initialize it statically [gilport-global-state]
 static void fill_scratch(unsigned char value) {
   unsigned char *cursor = scratch.bytes;
   *cursor = value;
@@ -179,7 +179,7 @@ static void setup_writer(void) {
 }
 
 static void (*log_hook)(const char *);
-// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: global variable 'log_hook' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: global variable 'log_hook' is written each time an interpreter loads or unloads the module, while other interpreters may use it: a data race between interpreters; move it to the module state, or initialize it statically [gilport-global-state]
 static void set_log_hook(void (*hook)(const char *)) {
   log_hook = hook;
   // CHECK-MESSAGES: :[[@LINE-1]]:3: note: 'log_hook' is modified here
@@ -195,7 +195,7 @@ static PyObject *next_id(PyObject *self, PyObject *unused) {
 // Reported at the definition, not at the extern declaration.
 extern int shared_total;
 int shared_total;
-// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: global variable 'shared_total' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: global variable 'shared_total' is written each time an interpreter loads or unloads the module, while other interpreters may use it: a data race between interpreters; move it to the module state, or initialize it statically [gilport-global-state]
 static void add_total(int n) {
   shared_total += n;
   // CHECK-MESSAGES: :[[@LINE-1]]:3: note: 'shared_total' is modified here

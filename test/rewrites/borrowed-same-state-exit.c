@@ -167,7 +167,7 @@ static PyObject *changes_label_variable(PyObject *d, PyObject *key) {
   PyObject *v = PyDict_GetItem(d, key);
 // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'PyDict_GetItem' {{.*}} [gilport-borrowed-ref]
 // NOFIX: :[[@LINE-2]]:17: warning
-// NOFIX: note: no automatic fix: the lookup used to swallow errors, and the function has no 'return NULL' or 'return -1' convention to report them; its error label 'cleanup' cannot be used: it does more than release references; the exit of the error test that follows cannot be reused: between the lookup and the error test that follows, it changes 'text'
+// NOFIX: note: no automatic fix: the lookup used to swallow errors, and the function has no 'return NULL' or 'return -1' convention, nor error exits of its own after a failed call, to report them; its error label 'cleanup' cannot be used: it does more than release references; the exit of the error test that follows cannot be reused: between the lookup and the error test that follows, it changes 'text'
   text = PyObject_Str(v ? v : Py_None);
   if (text == NULL)
     goto cleanup;

@@ -26,7 +26,7 @@ static long freed;
 static PyObject *last_dead;
 // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'last_dead' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
 static double floor_id;
-// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: global variable 'floor_id' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: global variable 'floor_id' is written each time an interpreter loads or unloads the module, while other interpreters may use it: a data race between interpreters; move it to the module state, or initialize it statically [gilport-global-state]
 
 static PyObject *Node_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
   NodeObject *self = (NodeObject *)type->tp_alloc(type, 0);

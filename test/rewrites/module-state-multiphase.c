@@ -14,9 +14,9 @@
 #define DEFAULT_LIMIT 64
 
 static long limit = DEFAULT_LIMIT;
-// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: global variable 'limit' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: global variable 'limit' is written each time an interpreter loads or unloads the module, while other interpreters may use it: a data race between interpreters; move it to the module state, or initialize it statically [gilport-global-state]
 static int verbose;
-// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: global variable 'verbose' is modified at run time and shared by all interpreters and threads, a data race without the GIL; move it to the module state, or guard it with a 'PyMutex' or atomics [gilport-global-state]
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: global variable 'verbose' is written each time an interpreter loads or unloads the module, while other interpreters may use it: a data race between interpreters; move it to the module state, or initialize it statically [gilport-global-state]
 static PyObject *last_seen;
 // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: global Python object pointer 'last_seen' is shared by all interpreters and threads; move it to the module state [gilport-global-state]
 

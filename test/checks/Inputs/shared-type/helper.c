@@ -19,3 +19,11 @@ int helper_intern(void) {
 }
 
 PyObject *helper_get_name(void) { return Py_XNewRef(helper_name); }
+
+/* Written only by helper_count_legacy(), which no source of the run calls:
+   the write never runs. */
+static long legacy_calls;
+
+void helper_count_legacy(void) { legacy_calls++; }
+
+long helper_legacy_calls(void) { return legacy_calls; }
