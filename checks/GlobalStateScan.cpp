@@ -703,8 +703,15 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
   Finished.emplace();
   for (const Alias &Taken : Aliases) {
     auto Through = WritesThrough.find(Taken.Pointer);
-    if (Through != WritesThrough.end())
-      recordWrite(Taken.Target, Through->second);
+    if (Through == WritesThrough.end())
+      continue;
+    // The write happens when the code that takes the address runs (a
+    // helper written through its parameter writes the global only when
+    // called with it): that code decides the phase; the note shows the
+    // store.
+    WriteSite Site = Through->second;
+    Site.Node = Taken.Target;
+    recordWrite(Taken.Target, Site);
   }
   for (const RecordEscape &Escape : RecordEscapes)
     if (WrittenRecords.count(Escape.Record))
