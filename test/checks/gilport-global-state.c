@@ -117,6 +117,22 @@ static void fill_scratch(unsigned char value) {
   scratch.used++;
 }
 
+// Written through a helper's parameter: the store runs when the code that
+// passes the address runs (the exec function), not whenever the helper runs
+// (a method also calls it, with a buffer of its own).
+static unsigned char stamp[4];
+// CHECK-MESSAGES: :[[@LINE-1]]:22: warning: global variable 'stamp' is written each time an interpreter loads or unloads the module, while other interpreters may use it: a data race between interpreters; move it to the module state, or initialize it statically [gilport-global-state]
+static void write_stamp(unsigned char *out) {
+  out[0] = 1;
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: 'stamp' is modified here through a pointer to it
+}
+
+static PyObject *read_stamp(PyObject *self, PyObject *unused) {
+  unsigned char local[4];
+  write_stamp(local);
+  return PyLong_FromLong(local[0] + stamp[0]);
+}
+
 typedef struct {
   const char *name;
   int uses;
@@ -253,6 +269,7 @@ static PyMethodDef gs_methods[] = {
     {"describe", describe, METH_O, NULL},
     {"set_verbosity", set_verbosity, METH_VARARGS, NULL},
     {"next_id", next_id, METH_NOARGS, NULL},
+    {"read_stamp", read_stamp, METH_NOARGS, NULL},
     {"parse", (PyCFunction)(void (*)(void))parse, METH_VARARGS | METH_KEYWORDS,
      NULL},
     {NULL, NULL, 0, NULL},
@@ -279,6 +296,7 @@ static int gs_exec(PyObject *module) {
   if (ensure_initialized() < 0)
     return -1;
   fill_scratch(1);
+  write_stamp(stamp);
   set_log_hook(NULL);
   add_total(1);
   (void)get_json();
