@@ -26,11 +26,20 @@ using namespace borrowed;
 namespace {
 
 /// What one level of indentation is in \p Block, whose statements start at
-/// \p Indent: the difference from the line of its opening brace, else four
-/// spaces.
+/// \p Indent: the difference from the line of what owns it (the function,
+/// the `if`; a bare block's own brace), else four spaces.
 std::string indentationStep(const CompoundStmt &Block, llvm::StringRef Indent,
-                            const SourceManager &SM) {
-  std::string Outer = indentationAt(Block.getLBracLoc(), SM);
+                            ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  // Its brace may end a continued line (`           PyObject *value) {`).
+  SourceLocation Owner = Block.getLBracLoc();
+  auto Parents = parentsOf(DynTypedNode::create(Block), Ctx);
+  if (!Parents.empty() && !Parents[0].get<CompoundStmt>()) {
+    SourceLocation Begin = Parents[0].getSourceRange().getBegin();
+    if (Begin.isFileID())
+      Owner = Begin;
+  }
+  std::string Outer = indentationAt(Owner, SM);
   llvm::StringRef Step = Indent;
   if (Step.consume_front(Outer) && !Step.empty())
     return Step.str();
@@ -328,7 +337,7 @@ Rewrite rewriteCall(const CallExpr &Call, const FunctionDecl &Function,
   }
   std::string Indent = indentationAt(Statement->getBeginLoc(), SM);
   // One level deeper, in the file's own step (2 spaces, 4, a tab...).
-  std::string Inner = Indent + indentationStep(*Block, Indent, SM);
+  std::string Inner = Indent + indentationStep(*Block, Indent, Ctx);
 
   // The replacement of the statement itself.
   std::string NewCall;
