@@ -72,6 +72,49 @@ const Stmt *loopBody(const Stmt *Loop) {
   return cast<DoStmt>(Loop)->getBody();
 }
 
+bool isRecursionCall(const Stmt *S, llvm::StringRef Which) {
+  const auto *Call = dyn_cast_or_null<CallExpr>(S);
+  if (!Call)
+    return false;
+  llvm::StringRef Name = calleeName(Call);
+  Name.consume_front("_");
+  return Name == ("Py_" + Which + "RecursiveCall").str();
+}
+
+bool mentionsRecursionGuard(const Stmt *S) {
+  if (isRecursionCall(S, "Enter") || isRecursionCall(S, "Leave"))
+    return true;
+  return llvm::any_of(S->children(), [](const Stmt *Child) {
+    return Child && mentionsRecursionGuard(Child);
+  });
+}
+
+/// The recursion guards of \p Block that it also leaves:
+/// `if (Py_EnterRecursiveCall(...)) <exit>`, then statements that cannot
+/// jump out, then `Py_LeaveRecursiveCall();`. Once the whole block has run,
+/// they hold nothing.
+llvm::SmallVector<const IfStmt *, 2>
+leftRecursionGuards(const CompoundStmt &Block) {
+  llvm::SmallVector<const IfStmt *, 2> Found;
+  for (auto It = Block.body_begin(); It != Block.body_end(); ++It) {
+    const auto *If = dyn_cast<IfStmt>(*It);
+    if (!If || !If->getCond() || If->getElse() || !endsInExit(If->getThen()) ||
+        !isRecursionCall(If->getCond()->IgnoreParenImpCasts(), "Enter"))
+      continue;
+    for (auto Next = std::next(It); Next != Block.body_end(); ++Next) {
+      if (isRecursionCall(*Next, "Leave")) {
+        Found.push_back(If);
+        break;
+      }
+      ControlTransfers Transfers = controlTransfersIn(*Next);
+      if (!Transfers.Exits.empty() || Transfers.Entry || Transfers.Jump ||
+          mentionsRecursionGuard(*Next))
+        break;
+    }
+  }
+  return Found;
+}
+
 /// The new references a statement stores in local variables, and the first
 /// resource other than a reference that it acquires.
 class Acquisitions : public RecursiveASTVisitor<Acquisitions> {
@@ -97,8 +140,16 @@ public:
     }
     return true;
   }
+  /// The recursion guards that a block of the walk leaves again.
+  bool VisitCompoundStmt(CompoundStmt *Block) {
+    for (const IfStmt *Guard : leftRecursionGuards(*Block))
+      BalancedGuards.insert(Guard->getCond()->IgnoreParenImpCasts());
+    return true;
+  }
   bool VisitCallExpr(CallExpr *Call) {
     llvm::StringRef Name = calleeName(Call);
+    if (BalancedGuards.count(Call))
+      return true;
     if (llvm::is_contained(ResourceCalls, Name)) {
       Resource = Name.str();
       return false;
@@ -135,6 +186,7 @@ private:
   llvm::SmallPtrSetImpl<const VarDecl *> &Live;
   const VarDecl *Exclude;
   const llvm::SmallPtrSetImpl<const VarDecl *> *Converted;
+  llvm::SmallPtrSet<const Expr *, 4> BalancedGuards;
 };
 
 void collectAlwaysAssigned(const Expr *E,
@@ -348,8 +400,12 @@ bool liveReferencesBefore(
       return;
     }
     if (const auto *C = dyn_cast<CompoundStmt>(S)) {
+      // The whole block runs before Target: a guard it enters and leaves
+      // holds nothing there.
+      llvm::SmallVector<const IfStmt *, 2> Left = leftRecursionGuards(*C);
       for (const Stmt *Child : C->body())
-        Effects(Child);
+        if (!llvm::is_contained(Left, Child))
+          Effects(Child);
       return;
     }
     if (const auto *If = dyn_cast<IfStmt>(S)) {

@@ -6,7 +6,8 @@
 // was set by a call that returns NULL with an exception set. A named
 // constant keeps its name. No fix when two such exits return different
 // values, or when the only NULL tests are of values that carry no
-// exception. Variables of blocks that have ended are not released there.
+// exception. Variables of blocks that have ended are not released there, and
+// a recursion guard left before the lookup is not held.
 // The fixed file compiles against the 3.13t headers and,
 // through gilport_compat.h, against 3.11.
 // RUN: %check_gilport %s gilport-borrowed-ref %t
@@ -127,6 +128,47 @@ static PyObject *after_block(PyObject *d, PyObject *key, PyObject *seq,
 // CHECK-FIXES-NEXT: if (PyDict_GetItemRef(d, key, &v) < 0) {
 // CHECK-FIXES-NEXT:   return NULL;
 // CHECK-FIXES-NEXT: }
+
+// A recursion guard entered and left in a block that ended before the
+// lookup is not held there.
+static PyObject *after_guard(PyObject *d, PyObject *key, PyObject *seq) {
+  if (PyList_Check(seq)) {
+    PyObject *text;
+    if (Py_EnterRecursiveCall(" in after_guard"))
+      return NULL;
+    text = PyObject_Repr(seq);
+    Py_LeaveRecursiveCall();
+    if (text == NULL)
+      return NULL;
+    Py_DECREF(text);
+  }
+  PyObject *v = PyDict_GetItem(d, key);
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'PyDict_GetItem' {{.*}} [gilport-borrowed-ref]
+  if (v == NULL)
+    Py_RETURN_NONE;
+  return PyObject_Repr(v);
+}
+// CHECK-FIXES:      PyObject *v;
+// CHECK-FIXES-NEXT: if (PyDict_GetItemRef(d, key, &v) < 0) {
+// CHECK-FIXES-NEXT:   return NULL;
+// CHECK-FIXES-NEXT: }
+
+// Negative: the lookup runs while the guard is held.
+static PyObject *inside_guard(PyObject *d, PyObject *key) {
+  PyObject *result;
+  if (Py_EnterRecursiveCall(" in inside_guard"))
+    return NULL;
+  PyObject *v = PyDict_GetItem(d, key);
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'PyDict_GetItem' {{.*}} [gilport-borrowed-ref]
+// NOFIX: :[[@LINE-2]]:17: warning
+// NOFIX: note: no automatic fix: the lookup used to swallow errors and the error path cannot be built: the function holds a resource ('Py_EnterRecursiveCall') that the error path would have to release
+  if (v == NULL)
+    result = Py_NewRef(Py_None);
+  else
+    result = PyObject_Repr(v);
+  Py_LeaveRecursiveCall();
+  return result;
+}
 
 static int write_value(PyObject *out, PyObject *value) {
   return PyList_Append(out, value) == 0;
