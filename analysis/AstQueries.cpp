@@ -87,6 +87,19 @@ const Stmt *parentStmt(const Stmt &S, ASTContext &Ctx) {
   return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
 }
 
+const FunctionDecl *enclosingFunction(const Stmt *S, ASTContext &Ctx) {
+  DynTypedNode Current = DynTypedNode::create(*S);
+  for (unsigned Depth = 0; Depth < 512; ++Depth) {
+    auto Parents = parentsOf(Current, Ctx);
+    if (Parents.empty())
+      return nullptr;
+    Current = Parents[0];
+    if (const auto *Function = Current.get<FunctionDecl>())
+      return Function;
+  }
+  return nullptr;
+}
+
 ControlTransfers controlTransfersIn(const Stmt *S) {
   struct Walker : RecursiveASTVisitor<Walker> {
     ControlTransfers Found;

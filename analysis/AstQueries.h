@@ -46,6 +46,10 @@ const clang::DeclStmt *declarationOf(const clang::VarDecl &Var,
 /// The statement that holds \p S in the AST, or null.
 const clang::Stmt *parentStmt(const clang::Stmt &S, clang::ASTContext &Ctx);
 
+/// The function whose body holds \p S, or null.
+const clang::FunctionDecl *enclosingFunction(const clang::Stmt *S,
+                                             clang::ASTContext &Ctx);
+
 /// How control can leave or enter the statements of \p S from outside.
 struct ControlTransfers {
   /// The `return`s and `goto`s (computed ones too) in \p S.

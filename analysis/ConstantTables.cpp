@@ -3,7 +3,6 @@
 #include "analysis/ConstantTables.h"
 
 #include "analysis/AstQueries.h"
-#include "analysis/Parents.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -42,20 +41,6 @@ const Stmt *parentOver(const Stmt *S, ASTContext &Ctx, const Stmt *&Child) {
     P = parentStmt(*P, Ctx);
   }
   return P;
-}
-
-/// The function whose body holds \p S.
-const FunctionDecl *functionOf(const Stmt *S, ASTContext &Ctx) {
-  DynTypedNode Current = DynTypedNode::create(*S);
-  for (unsigned Depth = 0; Depth < 256; ++Depth) {
-    auto Parents = parentsOf(Current, Ctx);
-    if (Parents.empty())
-      return nullptr;
-    Current = Parents[0];
-    if (const auto *F = Current.get<FunctionDecl>())
-      return F;
-  }
-  return nullptr;
 }
 
 bool isFileRange(SourceRange R) {
@@ -100,7 +85,7 @@ ConstantTableFill constantTableFill(const VarDecl &Table, ASTContext &Ctx) {
       const auto *Assign = dyn_cast_or_null<BinaryOperator>(Use);
       if (Assign && Assign->getOpcode() == BO_Assign &&
           Assign->getLHS() == Element) {
-        const FunctionDecl *F = functionOf(Assign, Ctx);
+        const FunctionDecl *F = enclosingFunction(Assign, Ctx);
         const auto *Body = F ? dyn_cast<CompoundStmt>(F->getBody()) : nullptr;
         if (!Body || !llvm::is_contained(Body->body(), Assign) ||
             !isFileRange(Assign->getSourceRange()))
@@ -161,7 +146,7 @@ ConstantTableFill constantTableFill(const VarDecl &Table, ASTContext &Ctx) {
   // values sooner.
   SourceLocation Last = Fill.Stores.back().Assignment->getBeginLoc();
   for (const DeclRefExpr *Ref : Others)
-    if (functionOf(Ref, Ctx) == Fill.Function &&
+    if (enclosingFunction(Ref, Ctx) == Fill.Function &&
         SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Ref->getBeginLoc()),
                                      Last))
       return Fail(Name + " is used before the last of its stores");

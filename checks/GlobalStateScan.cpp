@@ -6,7 +6,6 @@
 #include "analysis/ImmortalObjects.h"
 #include "analysis/InitOnlyFields.h"
 #include "analysis/MutexGuards.h"
-#include "analysis/Parents.h"
 #include "analysis/PhaseCalls.h"
 #include "analysis/StaticStorage.h"
 #include "analysis/UnchangedStatics.h"
@@ -169,20 +168,6 @@ std::string message(const VarDecl *Var, StaticStateKind Kind, bool Shared,
     break;
   }
   return {};
-}
-
-/// The function whose body contains \p Node, or null.
-const FunctionDecl *enclosingFunction(const Stmt *Node, ASTContext &Ctx) {
-  DynTypedNode Current = DynTypedNode::create(*Node);
-  for (unsigned Depth = 0; Depth < 512; ++Depth) {
-    auto Parents = parentsOf(Current, Ctx);
-    if (Parents.empty())
-      return nullptr;
-    Current = Parents[0];
-    if (const auto *Function = Current.get<FunctionDecl>())
-      return Function;
-  }
-  return nullptr;
 }
 
 } // namespace
