@@ -6,7 +6,8 @@
 // file-scope pointer), and tables filled under
 // a flag made per call or locked (rewrites/PerCallTables.h), and tables
 // that init code fills with constants, initialised statically instead
-// (rewrites/ConstantTableInit.h). They are the
+// (rewrites/ConstantTableInit.h), and C API pointers taken from a capsule,
+// stored once under a PyMutex (rewrites/CapsulePointerOnce.h). They are the
 // fix whatever the options: module state does not end a race between the
 // module's threads.
 //
@@ -14,8 +15,10 @@
 
 #include "checks/GlobalStateScan.h"
 
+#include "analysis/CapsulePointers.h"
 #include "analysis/ConstantTables.h"
 #include "checks/ProjectCompat.h"
+#include "rewrites/CapsulePointerOnce.h"
 #include "rewrites/CompatHeader.h"
 #include "rewrites/ConstantTableInit.h"
 #include "rewrites/LazyInitLock.h"
@@ -33,6 +36,24 @@
 namespace gilport {
 
 using namespace clang;
+
+std::string GlobalStateScan::inPlaceFailure(const Candidate &Found,
+                                            llvm::StringRef Reason,
+                                            bool Nor) const {
+  if (CapsulePointers.count(Found.Var))
+    return (Nor ? "; nor are its stores made once under a lock: "
+                : "its stores are not made once under a lock "
+                  "automatically: ") +
+           Reason.str();
+  if (Found.Cache)
+    return (Nor ? "; nor is its fill fixed where it is: "
+                : "its fill is not fixed automatically: ") +
+           Reason.str();
+  return (Nor ? "; nor is its first-use fill guarded by a lock: "
+              : "its first-use fill is not guarded by a lock "
+                "automatically: ") +
+         Reason.str();
+}
 
 std::string GlobalStateScan::Candidate::inPlaceReason() const {
   // A fill that a lock cannot guard may still be published under one.
@@ -137,6 +158,33 @@ void GlobalStateScan::addConstantTableFixes(ASTContext &Ctx) {
       InPlaceFixes[Found.Var] = std::move(Fix);
       ConstantTables.insert(Found.Var);
     }
+}
+
+void GlobalStateScan::addCapsulePointerFixes(ASTContext &Ctx) {
+  // Only pointers set while the module initialises: a store at run time
+  // could race with a read however it is made.
+  llvm::SmallPtrSet<const VarDecl *, 4> StoredOnce;
+  for (const Candidate &Found : Candidates) {
+    if (Found.Kind != StaticStateKind::MutableData || Found.RunTimeWrite ||
+        !Found.Var->getType()->isPointerType())
+      continue;
+    CapsulePointerStores Stores = capsulePointerStores(*Found.Var, Ctx);
+    if (!Stores.FromCapsule)
+      continue;
+    CapsulePointers.insert(Found.Var);
+    if (Stores.Lock) {
+      StoredOnce.insert(Found.Var);
+      continue;
+    }
+    // The reason, when there is no fix, is the finding's.
+    if (Found.SharedByInterpreters &&
+        Context.wouldReport(Found.Var->getLocation(), CheckName))
+      InPlaceFixes[Found.Var] =
+          storeCapsulePointerOnce(*Found.Var, Stores, Ctx);
+  }
+  llvm::erase_if(Candidates, [&](const Candidate &Found) {
+    return StoredOnce.count(Found.Var) != 0;
+  });
 }
 
 void GlobalStateScan::attachInPlaceFix(FindingBuilder &Finding,

@@ -708,6 +708,7 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
   addLazyFillFixes(Ctx);
   addTableFillFixes(Ctx);
   addConstantTableFixes(Ctx);
+  addCapsulePointerFixes(Ctx);
   if (ConvertToModuleState) {
     reportWithModuleState(Ctx);
     return *Finished;
@@ -726,11 +727,7 @@ const GlobalStateScan::Results &GlobalStateScan::finish(ASTContext &Ctx) {
                                         ? Fix->second.Reason
                                         : Found.inPlaceReason();
                !Reason.empty()) {
-      Finding.noFix(Found.Cache
-                        ? "its fill is not fixed automatically: " + Reason
-                        : "its first-use fill is not guarded by a "
-                          "lock automatically: " +
-                              Reason);
+      Finding.noFix(inPlaceFailure(Found, Reason, /*Nor=*/false));
     } else {
       // Name the option that would fix it.
       Finding.noFix(
@@ -946,11 +943,7 @@ void GlobalStateScan::reportWithModuleState(ASTContext &Ctx) {
       std::string InPlace =
           InPlaceFix ? InPlaceFix->Reason : Found.inPlaceReason();
       if (!InPlace.empty())
-        Draft.NoFixReason += (Found.Cache ? "; nor is its fill fixed where it "
-                                            "is: "
-                                          : "; nor is its first-use fill "
-                                            "guarded by a lock: ") +
-                             InPlace;
+        Draft.NoFixReason += inPlaceFailure(Found, InPlace, /*Nor=*/true);
       if (Outcome && Outcome->Where.isValid())
         Notes.emplace_back(Outcome->Where, Draft.NoFixReason);
     }

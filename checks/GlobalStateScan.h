@@ -192,6 +192,14 @@ private:
   /// The fixes of tables that init code fills with constants
   /// (analysis/ConstantTables.h): a static initializer.
   void addConstantTableFixes(clang::ASTContext &Ctx);
+  /// The fixes of C API pointers that init code takes from a capsule
+  /// (analysis/CapsulePointers.h): stored once under a PyMutex. Drops those
+  /// already stored so.
+  void addCapsulePointerFixes(clang::ASTContext &Ctx);
+  /// Why \p Found's race is not fixed where it is, from \p Reason: the
+  /// no-fix reason, or with \p Nor its continuation after another reason.
+  std::string inPlaceFailure(const Candidate &Found, llvm::StringRef Reason,
+                             bool Nor) const;
   /// Adds \p Found's fix in place to \p Finding, with the include of
   /// gilport_compat.h when it locks a PyMutex.
   void attachInPlaceFix(FindingBuilder &Finding, const Candidate &Found,
@@ -266,6 +274,8 @@ private:
   llvm::DenseMap<const clang::VarDecl *, Rewrite> InPlaceFixes;
   /// The variables whose fix is a static initializer.
   llvm::DenseSet<const clang::VarDecl *> ConstantTables;
+  /// The variables set from a capsule's pointer.
+  llvm::DenseSet<const clang::VarDecl *> CapsulePointers;
   /// Whether the user's code calls PyMutex_Lock at all.
   bool SawMutexLock = false;
 };
