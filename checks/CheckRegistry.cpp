@@ -6,6 +6,7 @@
 #include "checks/FreeThreadedAbiCheck.h"
 #include "checks/GlobalStateCheck.h"
 #include "checks/MissingGilDeclCheck.h"
+#include "checks/ObjectAllocatorCheck.h"
 #include "checks/UnlockedContainerAccessCheck.h"
 #include "checks/UnlockedObjectStateCheck.h"
 

@@ -15,6 +15,7 @@
 
 #include "checks/GlobalStateScan.h"
 
+#include "analysis/AstQueries.h"
 #include "analysis/CapsulePointers.h"
 #include "analysis/ConstantTables.h"
 #include "checks/ProjectCompat.h"
@@ -164,9 +165,25 @@ void GlobalStateScan::addCapsulePointerFixes(ASTContext &Ctx) {
   // Only pointers set while the module initialises: a store at run time
   // could race with a read however it is made.
   llvm::SmallPtrSet<const VarDecl *, 4> StoredOnce;
+  // The cheap test before the walk of the unit: a write that stores a
+  // capsule's pointer.
+  auto StoresCapsule = [&](const VarDecl *Var) {
+    auto Writes = AllWrites.find(Var->getCanonicalDecl());
+    return Writes != AllWrites.end() &&
+           llvm::any_of(Writes->second, [&](const WriteSite &Site) {
+             const Stmt *P = Site.Node ? parentStmt(*Site.Node, Ctx) : nullptr;
+             while (isa_and_nonnull<ParenExpr>(P))
+               P = parentStmt(*P, Ctx);
+             const auto *Assign = dyn_cast_or_null<BinaryOperator>(P);
+             const auto *Call =
+                 Assign ? dyn_cast<CallExpr>(stripCasts(Assign->getRHS()))
+                        : nullptr;
+             return calleeName(Call).starts_with("PyCapsule_");
+           });
+  };
   for (const Candidate &Found : Candidates) {
     if (Found.Kind != StaticStateKind::MutableData || Found.RunTimeWrite ||
-        !Found.Var->getType()->isPointerType())
+        !Found.Var->getType()->isPointerType() || !StoresCapsule(Found.Var))
       continue;
     CapsulePointerStores Stores = capsulePointerStores(*Found.Var, Ctx);
     if (!Stores.FromCapsule)
