@@ -59,17 +59,26 @@ QualType sizeofType(const Expr *Size) {
   return QualType();
 }
 
-/// Whether \p Function uses \p Local as a Python object: casts it to an
-/// object pointer, or initialises it with PyObject_Init.
+/// Whether \p Function uses \p Local as a Python object: casts it, or an
+/// offset into it, to an object pointer, or initialises it with
+/// PyObject_Init.
 bool usedAsObject(const VarDecl &Local, const FunctionDecl &Function,
                   ASTContext &Ctx, GlobalStateTypes &Types) {
   for (const DeclRefExpr *Ref : referencesTo(Local, Function.getBody())) {
+    // Also past an offset and other casts: `(PyObject *)(mem + presize)`
+    // after a header, 3.11's `FROM_GC(g)`.
     const Stmt *P = parentStmt(*Ref, Ctx);
-    while (isa_and_nonnull<ParenExpr, ImplicitCastExpr>(P))
-      P = parentStmt(*P, Ctx);
-    if (const auto *Cast = dyn_cast_or_null<ExplicitCastExpr>(P);
-        Cast && Types.isObjectPointer(Cast->getType()))
-      return true;
+    for (; P; P = parentStmt(*P, Ctx)) {
+      if (const auto *Cast = dyn_cast<ExplicitCastExpr>(P)) {
+        if (Types.isObjectPointer(Cast->getType()))
+          return true;
+        continue;
+      }
+      const auto *Offset = dyn_cast<BinaryOperator>(P);
+      if (!isa<ParenExpr, ImplicitCastExpr>(P) &&
+          !(Offset && Offset->isAdditiveOp()))
+        break;
+    }
     if (const auto *Call = dyn_cast_or_null<CallExpr>(P);
         Call && llvm::is_contained({"PyObject_Init", "PyObject_InitVar",
                                     "_PyObject_Init", "_PyObject_InitVar"},
@@ -87,8 +96,7 @@ bool isLibraryFunction(const FunctionDecl &Callee, const SourceManager &SM) {
     return true;
   llvm::StringRef Name = Callee.getName();
   return (Name.starts_with("Py") || Name.starts_with("_Py")) &&
-         !SM.isWrittenInMainFile(Loc) &&
-         memDomainCounterpart(Name).empty();
+         !SM.isWrittenInMainFile(Loc) && memDomainCounterpart(Name).empty();
 }
 
 } // namespace
@@ -147,9 +155,8 @@ AllocationUse allocationUse(const CallExpr &Call, const FunctionDecl &Function,
     }
     if (const auto *Outer = dyn_cast<CallExpr>(P)) {
       const FunctionDecl *Callee = Outer->getDirectCallee();
-      for (unsigned I = 0; Callee && I < Outer->getNumArgs() &&
-                           I < Callee->getNumParams();
-           ++I)
+      for (unsigned I = 0;
+           Callee && I < Outer->getNumArgs() && I < Callee->getNumParams(); ++I)
         if (Outer->getArg(I) == Child && Target.isNull())
           Target = Callee->getParamDecl(I)->getType();
     }
@@ -162,8 +169,7 @@ AllocationUse allocationUse(const CallExpr &Call, const FunctionDecl &Function,
     Use.Type = Target.getAsString(Policy);
     Use.What = Types.isObjectPointer(Target) ? AllocationUse::Object
                                              : AllocationUse::NotObject;
-  } else if (QualType Sized = sizeofType(sizeArgument(Call));
-             !Sized.isNull()) {
+  } else if (QualType Sized = sizeofType(sizeArgument(Call)); !Sized.isNull()) {
     Use.Type = Sized.getAsString(Policy);
     const RecordDecl *Record = Sized->getAsRecordDecl();
     Use.What = Record && Types.recordKind(Record) !=
@@ -195,12 +201,22 @@ LocalBufferCalls localBufferCalls(const VarDecl &Local,
     if (Callee && Seen.insert(Callee).second)
       Result.Callees.push_back(Callee);
   };
-  // What a store to the local may store: an object-domain allocation, or
-  // NULL.
+  // What a store to the local may store: an object-domain allocation, NULL,
+  // or a local array (a buffer on the stack for small sizes), which no
+  // correct code releases.
   auto Stores = [&](const Expr *Value) {
-    if (Value->IgnoreParenCasts()->isNullPointerConstant(
-            Ctx, Expr::NPC_ValueDependentIsNotNull))
+    const Expr *Bare = Value->IgnoreParenCasts();
+    if (Bare->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull))
       return true;
+    if (const auto *AddrOf = dyn_cast<UnaryOperator>(Bare);
+        AddrOf && AddrOf->getOpcode() == UO_AddrOf)
+      Bare = AddrOf->getSubExpr()->IgnoreParenImpCasts();
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Bare)) {
+      const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+      if (Var && Var != &Local && Var->hasLocalStorage() &&
+          !isa<ParmVarDecl>(Var) && Var->getType()->isArrayType())
+        return true;
+    }
     const auto *Call = dyn_cast<CallExpr>(stripCasts(Value));
     if (!Call || !isObjectDomainAllocation(calleeName(Call)))
       return false;

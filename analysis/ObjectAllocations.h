@@ -60,7 +60,8 @@ AllocationUse allocationUse(const clang::CallExpr &Call,
 
 /// The object-domain calls of \p Function that allocate, resize or release
 /// the memory in \p Local, when that memory stays in the function: the
-/// local is only set from such calls (or NULL), read in place (indexed,
+/// local is only set from such calls, NULL or a local array (a buffer on
+/// the stack for small sizes), read in place (indexed,
 /// dereferenced, compared, tested) and passed to functions of the system's
 /// or Python's headers, which do not release it; or why not.
 struct LocalBufferCalls {

@@ -90,7 +90,8 @@ void ObjectAllocatorCheck::reportCalls(ASTContext &Ctx) {
   for (const DeclRefExpr *Name : References) {
     llvm::StringRef Callee = Name->getDecl()->getName();
     const CallExpr *Call = allocates(Callee) ? calledBy(*Name, Ctx) : nullptr;
-    const FunctionDecl *Function = Call ? enclosingFunction(Call, Ctx) : nullptr;
+    const FunctionDecl *Function =
+        Call ? enclosingFunction(Call, Ctx) : nullptr;
     if (!Function || !context().wouldReport(Name->getLocation(), name()))
       continue;
     AllocationUse Use = allocationUse(*Call, *Function, Ctx, Types);
@@ -99,23 +100,22 @@ void ObjectAllocatorCheck::reportCalls(ASTContext &Ctx) {
         (Use.Local && !ReportedLocals.insert(Use.Local).second))
       continue;
     llvm::StringRef Replacement = memDomainCounterpart(Callee);
-    FindingBuilder Finding = diag(
-        Name->getLocation(),
-        ("'" + Callee + "' allocates memory for '" + Use.Type +
-         "', which is not a Python object; " + Requirement + ": use '" +
-         Replacement + "', and release the memory with 'PyMem_Free'")
-            .str());
-    addMacroExpansionNotes(Finding, Name->getLocation(),
-                           Ctx.getSourceManager(), Ctx.getLangOpts());
+    FindingBuilder Finding =
+        diag(Name->getLocation(),
+             ("'" + Callee + "' allocates memory for '" + Use.Type +
+              "', which is not a Python object; " + Requirement + ": use '" +
+              Replacement + "', and release the memory with 'PyMem_Free'")
+                 .str());
+    addMacroExpansionNotes(Finding, Name->getLocation(), Ctx.getSourceManager(),
+                           Ctx.getLangOpts());
     if (!Use.Local) {
       Finding.noFix(
-          Use.Field
-              ? "the memory is kept in the field '" +
-                    Use.Field->getName().str() +
-                    "', which other code may release with PyObject_Free: "
-                    "change its allocation and every release by hand"
-              : std::string("the memory leaves the function: change its "
-                            "allocation and every release by hand"));
+          Use.Field ? "the memory is kept in the field '" +
+                          Use.Field->getName().str() +
+                          "', which other code may release with PyObject_Free: "
+                          "change its allocation and every release by hand"
+                    : std::string("the memory leaves the function: change its "
+                                  "allocation and every release by hand"));
       continue;
     }
     LocalBufferCalls Calls = localBufferCalls(*Use.Local, *Function, Ctx);

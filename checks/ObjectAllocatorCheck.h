@@ -37,8 +37,8 @@ public:
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void registerPPCallbacks(const clang::SourceManager &SM,
                            clang::Preprocessor *PP) override;
-  void check(const clang::ast_matchers::MatchFinder::MatchResult &Result)
-      override;
+  void
+  check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit(clang::ASTContext &Ctx) override;
 
 private:

@@ -23,8 +23,7 @@ Rewrite renameToMemDomain(llvm::ArrayRef<const DeclRefExpr *> Names,
                               "' is not a function of the object domain");
     SourceLocation Loc = Name->getLocation();
     if (Loc.isMacroID())
-      return Rewrite::failure("'" + Old.str() +
-                              "' is spelled through a macro");
+      return Rewrite::failure("'" + Old.str() + "' is spelled through a macro");
     Result.Hints.push_back(FixItHint::CreateReplacement(
         CharSourceRange::getCharRange(Loc, Loc.getLocWithOffset(Old.size())),
         New));

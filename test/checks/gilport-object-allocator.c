@@ -3,7 +3,7 @@
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -I%S/Inputs -isystem $(%python_gil %S/../rewrites/Inputs/include-dir.py) %t.fixed.c
 // The same file against GIL-build headers (3.11): the same findings.
 // RUN: %expect_exit 1 %gilport check %s --checks=-*,gilport-object-allocator --python=%python_gil --extra-arg=-I%S/Inputs --color=never | FileCheck %s --check-prefix=GIL
-// GIL: 8 findings in 2 files
+// GIL: 9 findings in 2 files
 // Why the fix is withheld.
 // RUN: %expect_exit 1 %gilport check --format=json %s --checks=-*,gilport-object-allocator --extra-arg=-I%S/Inputs | FileCheck %s --check-prefix=REASON
 #include <Python.h>
@@ -62,6 +62,28 @@ static Py_ssize_t sum_squares(Py_ssize_t n) {
   }
   PyObject_Free(items);
   // CHECK-FIXES: PyMem_Free(items);
+  return total;
+}
+
+// Positive: a buffer on the stack for small sizes, else allocated.
+static double sum_values(const double *values, Py_ssize_t n) {
+  double small[8];
+  double *scratch = small;
+  double total = 0.0;
+  if (n > 8) {
+    scratch = (double *)PyObject_Malloc((size_t)n * sizeof(double));
+    // CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'PyObject_Malloc' allocates memory for 'double *', which is not a Python object; the free-threaded build requires the object allocator to be used only for Python objects: use 'PyMem_Malloc', and release the memory with 'PyMem_Free' [gilport-object-allocator]
+    // CHECK-FIXES: scratch = (double *)PyMem_Malloc((size_t)n * sizeof(double));
+    if (scratch == NULL)
+      return -1.0;
+  }
+  for (Py_ssize_t i = 0; i < n; i++) {
+    scratch[i] = values[i];
+    total += scratch[i];
+  }
+  if (scratch != small)
+    PyObject_Free(scratch);
+  // CHECK-FIXES: PyMem_Free(scratch);
   return total;
 }
 
@@ -136,6 +158,26 @@ static PyObject *new_bytes_box(size_t extra) {
   return PyObject_Init((PyObject *)mem, &Box_Type);
 }
 
+// An object after a header of the allocator's own (3.11's gcmodule.c).
+typedef struct {
+  uintptr_t next, prev;
+} Header;
+
+static PyObject *new_tracked_box(void) {
+  Header *g = PyObject_Malloc(sizeof(Header) + sizeof(BoxObject));
+  if (g == NULL)
+    return PyErr_NoMemory();
+  return PyObject_Init((PyObject *)(g + 1), &Box_Type);
+}
+
+static PyObject *new_prefixed_box(size_t presize) {
+  char *mem = PyObject_Malloc(presize + sizeof(BoxObject));
+  if (mem == NULL)
+    return PyErr_NoMemory();
+  PyObject *op = (PyObject *)(mem + presize);
+  return PyObject_Init(op, &Box_Type);
+}
+
 static void box_dealloc(PyObject *self) { PyObject_Free(self); }
 
 // Negative: nothing tells what the memory is.
@@ -153,6 +195,7 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC PyInit_object_allocator(void) {
   (void)long_from_text;
   (void)sum_squares;
+  (void)sum_values;
   (void)library_allocator;
   (void)lone_malloc;
   (void)begin_context;
@@ -162,6 +205,8 @@ PyMODINIT_FUNC PyInit_object_allocator(void) {
   (void)new_box;
   (void)new_raw_box;
   (void)new_bytes_box;
+  (void)new_tracked_box;
+  (void)new_prefixed_box;
   (void)box_dealloc;
   (void)opaque;
   (void)copy_text;

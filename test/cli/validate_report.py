@@ -9,7 +9,8 @@ import re
 import sys
 
 CHECKS = {"gilport-borrowed-ref", "gilport-free-threaded-abi", "gilport-global-state",
-          "gilport-missing-gil-decl", "gilport-unlocked-container-access",
+          "gilport-missing-gil-decl", "gilport-object-allocator",
+          "gilport-unlocked-container-access",
           "gilport-unlocked-object-state"}
 
 
