@@ -263,8 +263,13 @@ LocalBufferCalls localBufferCalls(const VarDecl &Local,
     }
     if (isa_and_nonnull<ReturnStmt>(P))
       return Fail(Name + " is returned, so its memory leaves the function");
+    // Indexed, dereferenced through `->`, or tested; a conditional's value
+    // would flow on.
     if (isa_and_nonnull<ArraySubscriptExpr, MemberExpr, IfStmt, WhileStmt,
-                        DoStmt, ForStmt, ConditionalOperator>(P))
+                        DoStmt, ForStmt>(P))
+      continue;
+    if (const auto *Conditional = dyn_cast_or_null<ConditionalOperator>(P);
+        Conditional && Conditional->getCond() == Child)
       continue;
     if (const auto *Op = dyn_cast_or_null<UnaryOperator>(P);
         Op && (Op->getOpcode() == UO_Deref || Op->getOpcode() == UO_LNot))

@@ -56,7 +56,7 @@ from benchlib import BENCH, ROOT, cache_dir, cached_python, git_rev, sources_of,
 PROJECTS = os.path.join(BENCH, "thirdparty", "projects.json")
 CHECKS = ["gilport-borrowed-ref", "gilport-global-state", "gilport-missing-gil-decl",
           "gilport-unlocked-container-access", "gilport-free-threaded-abi",
-          "gilport-unlocked-object-state"]
+          "gilport-object-allocator", "gilport-unlocked-object-state"]
 # The options under which gilport offers the most fixes for global state (issue 15).
 FIX_OPTIONS = ["gilport-global-state.ConvertToModuleState=true",
                "gilport-global-state.AtomicCounters=true"]

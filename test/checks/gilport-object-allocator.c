@@ -3,7 +3,7 @@
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -I%S/Inputs -isystem $(%python_gil %S/../rewrites/Inputs/include-dir.py) %t.fixed.c
 // The same file against GIL-build headers (3.11): the same findings.
 // RUN: %expect_exit 1 %gilport check %s --checks=-*,gilport-object-allocator --python=%python_gil --extra-arg=-I%S/Inputs --color=never | FileCheck %s --check-prefix=GIL
-// GIL: 9 findings in 2 files
+// GIL: 10 findings in 2 files
 // Why the fix is withheld.
 // RUN: %expect_exit 1 %gilport check --format=json %s --checks=-*,gilport-object-allocator --extra-arg=-I%S/Inputs | FileCheck %s --check-prefix=REASON
 #include <Python.h>
@@ -124,6 +124,20 @@ static void hand_over(size_t n) {
     release_later(text);
 }
 
+// No fix: its value flows on through a conditional.
+static size_t conditional_pick(size_t n) {
+  char *big = PyObject_Malloc(n + 1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'PyObject_Malloc' allocates memory for 'char *', which is not a Python object; the free-threaded build requires the object allocator to be used only for Python objects: use 'PyMem_Malloc', and release the memory with 'PyMem_Free' [gilport-object-allocator]
+  // REASON: "no_fix_reason": "'big' is used other than in place, so its memory may leave the function"
+  if (big == NULL)
+    return 0;
+  big[0] = '\0';
+  char *use = n > 4 ? big : NULL;
+  size_t length = use ? strlen(use) : 0;
+  PyObject_Free(big);
+  return length;
+}
+
 // Macro: reported, no fix.
 #define ALLOC_BYTES(n) PyObject_Malloc(n)
 static void macro_buffer(void) {
@@ -201,6 +215,7 @@ PyMODINIT_FUNC PyInit_object_allocator(void) {
   (void)begin_context;
   (void)end_context;
   (void)hand_over;
+  (void)conditional_pick;
   (void)macro_buffer;
   (void)new_box;
   (void)new_raw_box;
