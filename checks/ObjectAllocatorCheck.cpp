@@ -56,6 +56,16 @@ const InitListExpr *initializerOf(const DeclRefExpr &Name, ASTContext &Ctx) {
 
 bool allocates(llvm::StringRef Name) { return Name != "PyObject_Free"; }
 
+/// Adds \p Fix's edits to \p Finding, or its reason.
+void attach(FindingBuilder &Finding, const Rewrite &Fix) {
+  if (!Fix.ok()) {
+    Finding.noFix(Fix.Reason);
+    return;
+  }
+  for (const FixItHint &Hint : Fix.Hints)
+    Finding.fix(Hint);
+}
+
 } // namespace
 
 ObjectAllocatorCheck::ObjectAllocatorCheck(CheckContext &Context)
@@ -123,13 +133,7 @@ void ObjectAllocatorCheck::reportCalls(ASTContext &Ctx) {
       Finding.noFix(Calls.Reason);
       continue;
     }
-    Rewrite Fix = renameToMemDomain(Calls.Callees, Ctx);
-    if (!Fix.ok()) {
-      Finding.noFix(Fix.Reason);
-      continue;
-    }
-    for (const FixItHint &Hint : Fix.Hints)
-      Finding.fix(Hint);
+    attach(Finding, renameToMemDomain(Calls.Callees, Ctx));
   }
 }
 
@@ -167,13 +171,7 @@ void ObjectAllocatorCheck::reportHandedOut(ASTContext &Ctx) {
                     "in the same initializer: change them together by hand");
       continue;
     }
-    Rewrite Fix = renameToMemDomain(Names, Ctx);
-    if (!Fix.ok()) {
-      Finding.noFix(Fix.Reason);
-      continue;
-    }
-    for (const FixItHint &Hint : Fix.Hints)
-      Finding.fix(Hint);
+    attach(Finding, renameToMemDomain(Names, Ctx));
   }
 }
 
