@@ -87,6 +87,17 @@ const Stmt *parentStmt(const Stmt &S, ASTContext &Ctx) {
   return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
 }
 
+const Stmt *parentPastParensAndCasts(const Stmt &S, ASTContext &Ctx,
+                                     const Stmt *&Child) {
+  Child = &S;
+  const Stmt *P = parentStmt(S, Ctx);
+  while (isa_and_nonnull<ParenExpr, ImplicitCastExpr>(P)) {
+    Child = P;
+    P = parentStmt(*P, Ctx);
+  }
+  return P;
+}
+
 const FunctionDecl *enclosingFunction(const Stmt *S, ASTContext &Ctx) {
   DynTypedNode Current = DynTypedNode::create(*S);
   for (unsigned Depth = 0; Depth < 512; ++Depth) {
@@ -149,6 +160,22 @@ std::vector<const DeclRefExpr *> referencesTo(const VarDecl &Var,
     }
   } Found(Var);
   Found.TraverseStmt(const_cast<Stmt *>(Scope));
+  return std::move(Found.Refs);
+}
+
+std::vector<const DeclRefExpr *> referencesInUnit(const VarDecl &Var,
+                                                  ASTContext &Ctx) {
+  struct Collector : RecursiveASTVisitor<Collector> {
+    const Decl *Var;
+    std::vector<const DeclRefExpr *> Refs;
+    explicit Collector(const VarDecl &Var) : Var(Var.getCanonicalDecl()) {}
+    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+      if (Ref->getDecl()->getCanonicalDecl() == Var)
+        Refs.push_back(Ref);
+      return true;
+    }
+  } Found(Var);
+  Found.TraverseAST(Ctx);
   return std::move(Found.Refs);
 }
 

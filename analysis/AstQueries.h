@@ -46,6 +46,12 @@ const clang::DeclStmt *declarationOf(const clang::VarDecl &Var,
 /// The statement that holds \p S in the AST, or null.
 const clang::Stmt *parentStmt(const clang::Stmt &S, clang::ASTContext &Ctx);
 
+/// The parent of \p S past parentheses and implicit casts; \p Child is set
+/// to the last node passed (\p S itself when there are none).
+const clang::Stmt *parentPastParensAndCasts(const clang::Stmt &S,
+                                            clang::ASTContext &Ctx,
+                                            const clang::Stmt *&Child);
+
 /// The function whose body holds \p S, or null.
 const clang::FunctionDecl *enclosingFunction(const clang::Stmt *S,
                                              clang::ASTContext &Ctx);
@@ -71,6 +77,11 @@ LabelsAndGotos labelsAndGotosIn(const clang::Stmt *S);
 /// The references to \p Var in \p Scope, in source order.
 std::vector<const clang::DeclRefExpr *> referencesTo(const clang::VarDecl &Var,
                                                      const clang::Stmt *Scope);
+
+/// The references to \p Var, through any of its declarations, in the whole
+/// AST (its traversal scope), in traversal order.
+std::vector<const clang::DeclRefExpr *>
+referencesInUnit(const clang::VarDecl &Var, clang::ASTContext &Ctx);
 
 /// Whether \p S (or anything in it) refers to \p V.
 bool mentionsVariable(const clang::Stmt *S, const clang::VarDecl *V);

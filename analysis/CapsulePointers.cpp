@@ -4,11 +4,11 @@
 
 #include "analysis/AstQueries.h"
 #include "analysis/MutexGuards.h"
+#include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/STLExtras.h"
@@ -18,18 +18,6 @@ namespace gilport {
 using namespace clang;
 
 namespace {
-
-class References : public RecursiveASTVisitor<References> {
-public:
-  explicit References(const VarDecl &Var) : Var(Var.getCanonicalDecl()) {}
-  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-    if (Ref->getDecl()->getCanonicalDecl() == Var)
-      Found.push_back(Ref);
-    return true;
-  }
-  const Decl *Var;
-  std::vector<const DeclRefExpr *> Found;
-};
 
 /// The parent of \p S over parentheses; \p Child is the last node passed.
 const Stmt *parentOverParens(const Stmt *S, ASTContext &Ctx,
@@ -68,10 +56,6 @@ const VarDecl *publishingLock(const BinaryOperator &Store, const VarDecl &Var,
                                                                       : nullptr;
 }
 
-bool isFileRange(SourceRange R) {
-  return R.getBegin().isFileID() && R.getEnd().isFileID();
-}
-
 } // namespace
 
 CapsulePointerStores capsulePointerStores(const VarDecl &Var, ASTContext &Ctx) {
@@ -92,11 +76,9 @@ CapsulePointerStores capsulePointerStores(const VarDecl &Var, ASTContext &Ctx) {
                   Ctx, Expr::NPC_ValueDependentIsNotNull) == Expr::NPCK_NotNull)
     return Fail(Name + " has an initializer");
 
-  References Collector(Var);
-  Collector.TraverseAST(Ctx);
   const SourceManager &SM = Ctx.getSourceManager();
   bool SomePublished = false, SomeNot = false;
-  for (const DeclRefExpr *Ref : Collector.Found) {
+  for (const DeclRefExpr *Ref : referencesInUnit(Var, Ctx)) {
     const Stmt *Child = nullptr;
     const Stmt *P = parentOverParens(Ref, Ctx, Child);
     if (const auto *Cast = dyn_cast_or_null<ImplicitCastExpr>(P);

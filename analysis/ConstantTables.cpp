@@ -3,11 +3,11 @@
 #include "analysis/ConstantTables.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/STLExtras.h"
@@ -17,37 +17,6 @@
 namespace gilport {
 
 using namespace clang;
-
-namespace {
-
-class Uses : public RecursiveASTVisitor<Uses> {
-public:
-  explicit Uses(const VarDecl &Table) : Table(Table) {}
-  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-    if (Ref->getDecl()->getCanonicalDecl() == Table.getCanonicalDecl())
-      Found.push_back(Ref);
-    return true;
-  }
-  const VarDecl &Table;
-  std::vector<const DeclRefExpr *> Found;
-};
-
-/// The parent of \p S, over parentheses and implicit casts.
-const Stmt *parentOver(const Stmt *S, ASTContext &Ctx, const Stmt *&Child) {
-  Child = S;
-  const Stmt *P = parentStmt(*S, Ctx);
-  while (isa_and_nonnull<ParenExpr, ImplicitCastExpr>(P)) {
-    Child = P;
-    P = parentStmt(*P, Ctx);
-  }
-  return P;
-}
-
-bool isFileRange(SourceRange R) {
-  return R.getBegin().isFileID() && R.getEnd().isFileID();
-}
-
-} // namespace
 
 ConstantTableFill constantTableFill(const VarDecl &Table, ASTContext &Ctx) {
   ConstantTableFill Fill;
@@ -71,17 +40,15 @@ ConstantTableFill constantTableFill(const VarDecl &Table, ASTContext &Ctx) {
     return Fail(Name + " has an initializer, or is visible outside the file, "
                        "or is declared through a macro or in a header");
 
-  Uses Collector(Table);
-  Collector.TraverseAST(Ctx);
   std::set<uint64_t> Indexes;
   std::vector<const DeclRefExpr *> Others;
-  for (const DeclRefExpr *Ref : Collector.Found) {
+  for (const DeclRefExpr *Ref : referencesInUnit(Table, Ctx)) {
     const Stmt *Child = nullptr;
-    const Stmt *P = parentOver(Ref, Ctx, Child);
+    const Stmt *P = parentPastParensAndCasts(*Ref, Ctx, Child);
     if (const auto *Subscript = dyn_cast_or_null<ArraySubscriptExpr>(P);
         Subscript && Subscript->getBase() == Child) {
       const Stmt *Element = nullptr;
-      const Stmt *Use = parentOver(Subscript, Ctx, Element);
+      const Stmt *Use = parentPastParensAndCasts(*Subscript, Ctx, Element);
       const auto *Assign = dyn_cast_or_null<BinaryOperator>(Use);
       if (Assign && Assign->getOpcode() == BO_Assign &&
           Assign->getLHS() == Element) {

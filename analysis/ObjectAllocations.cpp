@@ -226,12 +226,8 @@ LocalBufferCalls localBufferCalls(const VarDecl &Local,
   if (const Expr *Init = Local.getInit(); Init && !Stores(Init))
     return Fail(Name + " also holds other memory");
   for (const DeclRefExpr *Ref : referencesTo(Local, Function.getBody())) {
-    const Stmt *Child = Ref;
-    const Stmt *P = parentStmt(*Ref, Ctx);
-    while (isa_and_nonnull<ParenExpr, ImplicitCastExpr>(P)) {
-      Child = P;
-      P = parentStmt(*P, Ctx);
-    }
+    const Stmt *Child = nullptr;
+    const Stmt *P = parentPastParensAndCasts(*Ref, Ctx, Child);
     if (const auto *Op = dyn_cast_or_null<BinaryOperator>(P)) {
       if (Op->getOpcode() == BO_Assign && Op->getLHS() == Child) {
         if (!Stores(Op->getRHS()))

@@ -17,6 +17,11 @@ class Stmt;
 
 namespace gilport {
 
+/// Whether both ends of \p Range are file locations, not macro ones.
+inline bool isFileRange(clang::SourceRange Range) {
+  return Range.getBegin().isFileID() && Range.getEnd().isFileID();
+}
+
 /// The file range of the tokens in \p Range, or none when it only partly
 /// covers a macro expansion.
 std::optional<clang::CharSourceRange>

@@ -36,12 +36,8 @@ constexpr llvm::StringLiteral Requirement =
 /// The call that \p Name is the callee of, or null when the function is
 /// only named (its address taken).
 const CallExpr *calledBy(const DeclRefExpr &Name, ASTContext &Ctx) {
-  const Stmt *Child = &Name;
-  const Stmt *P = parentStmt(Name, Ctx);
-  while (isa_and_nonnull<ParenExpr, ImplicitCastExpr>(P)) {
-    Child = P;
-    P = parentStmt(*P, Ctx);
-  }
+  const Stmt *Child = nullptr;
+  const Stmt *P = parentPastParensAndCasts(Name, Ctx, Child);
   const auto *Call = dyn_cast_or_null<CallExpr>(P);
   return Call && Call->getCallee() == Child ? Call : nullptr;
 }
