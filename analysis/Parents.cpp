@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/PointerUnion.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -25,15 +26,30 @@ using Slot = llvm::PointerUnion<const Decl *, const Stmt *, ParentList *>;
 
 class ParentIndex {
 public:
+  /// The index of \p Ctx's traversal scope.
   explicit ParentIndex(ASTContext &Ctx);
+  /// The index of one declaration the unit's walk enters from the unit: the
+  /// same parents for its nodes as the unit's index, none for \p Root.
+  explicit ParentIndex(Decl &Root);
 
-  DynTypedNodeList get(const DynTypedNode &Node) const {
+  /// Whether \p Node was reached by the walk, and if so its parents.
+  bool find(const DynTypedNode &Node, DynTypedNodeList &Parents) const {
     if (Node.getNodeKind().hasPointerIdentity()) {
       auto It = ByPointer.find(Node.getMemoizationData());
-      return It == ByPointer.end() ? none() : listOf(It->second);
+      if (It == ByPointer.end())
+        return false;
+      Parents = listOf(It->second);
+      return true;
     }
     auto It = ByValue.find(Node);
-    return It == ByValue.end() ? none() : listOf(It->second);
+    if (It == ByValue.end())
+      return false;
+    Parents = listOf(It->second);
+    return true;
+  }
+
+  static DynTypedNodeList none() {
+    return DynTypedNodeList(llvm::ArrayRef<DynTypedNode>());
   }
 
   /// Records \p Parent as a parent of the node \p Target belongs to.
@@ -66,9 +82,6 @@ public:
   llvm::DenseMap<DynTypedNode, Slot> ByValue;
 
 private:
-  static DynTypedNodeList none() {
-    return DynTypedNodeList(llvm::ArrayRef<DynTypedNode>());
-  }
   static DynTypedNode single(Slot S) {
     if (const auto *D = llvm::dyn_cast<const Decl *>(S))
       return DynTypedNode::create(*D);
@@ -175,14 +188,29 @@ ParentIndex::ParentIndex(ASTContext &Ctx) {
   IndexBuilder(*this).TraverseAST(Ctx);
 }
 
-// One index per live ASTContext; the context's own deallocation hook drops
-// it, so a later context at the same address gets a new one.
+ParentIndex::ParentIndex(Decl &Root) {
+  IndexBuilder(*this).TraverseDecl(&Root);
+}
+
+/// A context's indexes: the unit's, built on the first question outside a
+/// scope, and the last scoped function's.
+struct Indexes {
+  std::unique_ptr<ParentIndex> Unit;
+  llvm::DenseSet<const Decl *> Roots;
+  bool RootsKnown = false;
+  const FunctionDecl *Scoped = nullptr;
+  std::unique_ptr<ParentIndex> ScopedIndex;
+  /// The function of the innermost live ParentScope, if it is in Roots.
+  const FunctionDecl *Active = nullptr;
+};
+
+// One entry per live ASTContext; the context's own deallocation hook drops
+// it, so a later context at the same address gets new indexes.
 std::mutex RegistryLock;
 
-llvm::DenseMap<const ASTContext *, std::unique_ptr<ParentIndex>> &registry() {
-  static llvm::DenseMap<const ASTContext *, std::unique_ptr<ParentIndex>>
-      Indexes;
-  return Indexes;
+llvm::DenseMap<const ASTContext *, std::unique_ptr<Indexes>> &registry() {
+  static llvm::DenseMap<const ASTContext *, std::unique_ptr<Indexes>> All;
+  return All;
 }
 
 void forget(void *Ctx) {
@@ -190,20 +218,71 @@ void forget(void *Ctx) {
   registry().erase(static_cast<const ASTContext *>(Ctx));
 }
 
-const ParentIndex &indexFor(ASTContext &Ctx) {
-  std::lock_guard<std::mutex> Guard(RegistryLock);
-  std::unique_ptr<ParentIndex> &Index = registry()[&Ctx];
-  if (!Index) {
-    Index = std::make_unique<ParentIndex>(Ctx);
+/// The entry of \p Ctx; RegistryLock must be held.
+Indexes &indexesFor(ASTContext &Ctx) {
+  std::unique_ptr<Indexes> &Entry = registry()[&Ctx];
+  if (!Entry) {
+    Entry = std::make_unique<Indexes>();
     Ctx.AddDeallocation(forget, &Ctx);
   }
-  return *Index;
+  return *Entry;
+}
+
+/// Makes \p Function the active scope if it is a root of the traversal
+/// scope (only then are its scoped parents the unit's), building its index
+/// unless it is the last one built. Returns the previous active function.
+const FunctionDecl *activate(const FunctionDecl *Function, ASTContext &Ctx) {
+  std::lock_guard<std::mutex> Guard(RegistryLock);
+  Indexes &Entry = indexesFor(Ctx);
+  const FunctionDecl *Previous = Entry.Active;
+  if (!Entry.RootsKnown) {
+    // The declarations the walk enters from the unit: the traversal scope,
+    // or the unit's own when the scope is the whole unit.
+    std::vector<Decl *> Scope = Ctx.getTraversalScope();
+    if (Scope.size() == 1 && isa<TranslationUnitDecl>(Scope.front()))
+      Entry.Roots.insert(Ctx.getTranslationUnitDecl()->decls_begin(),
+                         Ctx.getTranslationUnitDecl()->decls_end());
+    else
+      Entry.Roots.insert(Scope.begin(), Scope.end());
+    Entry.RootsKnown = true;
+  }
+  if (!Function || !Entry.Roots.count(Function)) {
+    Entry.Active = nullptr;
+    return Previous;
+  }
+  if (Entry.Scoped != Function) {
+    Entry.ScopedIndex =
+        std::make_unique<ParentIndex>(*const_cast<FunctionDecl *>(Function));
+    Entry.Scoped = Function;
+  }
+  Entry.Active = Function;
+  return Previous;
 }
 
 } // namespace
 
+ParentScope::ParentScope(const FunctionDecl &Function, ASTContext &Ctx)
+    : Ctx(Ctx), Previous(activate(&Function, Ctx)) {}
+
+ParentScope::~ParentScope() { activate(Previous, Ctx); }
+
 DynTypedNodeList parentsOf(const DynTypedNode &Node, ASTContext &Ctx) {
-  return indexFor(Ctx).get(Node);
+  std::lock_guard<std::mutex> Guard(RegistryLock);
+  Indexes &Entry = indexesFor(Ctx);
+  if (Entry.Active) {
+    // The scoped function is entered from the unit.
+    if (Node.get<Decl>() == Entry.Active)
+      return DynTypedNodeList(
+          DynTypedNode::create(*Ctx.getTranslationUnitDecl()));
+    DynTypedNodeList Parents = ParentIndex::none();
+    if (Entry.ScopedIndex->find(Node, Parents))
+      return Parents;
+  }
+  if (!Entry.Unit)
+    Entry.Unit = std::make_unique<ParentIndex>(Ctx);
+  DynTypedNodeList Parents = ParentIndex::none();
+  Entry.Unit->find(Node, Parents);
+  return Parents;
 }
 
 } // namespace gilport

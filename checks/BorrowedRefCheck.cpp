@@ -253,10 +253,29 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
                          })
                 ? FoundModules::analyze(Ctx)
                 : FoundModules();
-  findConverted(Locked, Ctx);
-  for (const Use &Found : Uses)
-    if (!context().callSites().neverRunsHere(*Found.Function))
-      report(Found, Locked.count(Found.Function), Ctx);
+  // A function's rewrites depend on each other and on nothing outside it:
+  // settle and report one function at a time, all of it within one parent
+  // scope (the uses come function by function; keep them so).
+  llvm::DenseMap<const FunctionDecl *, size_t> FirstUse;
+  for (size_t I = 0; I < Uses.size(); ++I)
+    FirstUse.try_emplace(Uses[I].Function, I);
+  llvm::stable_sort(Uses, [&](const Use &A, const Use &B) {
+    return FirstUse[A.Function] < FirstUse[B.Function];
+  });
+  Converted.clear();
+  StrongRewrites.clear();
+  for (size_t Begin = 0, End; Begin < Uses.size(); Begin = End) {
+    const FunctionDecl *Function = Uses[Begin].Function;
+    for (End = Begin + 1; End < Uses.size() && Uses[End].Function == Function;
+         ++End)
+      ;
+    ParentScope Scope(*Function, Ctx);
+    llvm::ArrayRef<Use> OfFunction(Uses.data() + Begin, End - Begin);
+    findConverted(OfFunction, Locked.count(Function), Ctx);
+    if (!context().callSites().neverRunsHere(*Function))
+      for (const Use &Found : OfFunction)
+        report(Found, Locked.count(Function), Ctx);
+  }
   Uses.clear();
   SectionFixes.clear();
   Converted.clear();
@@ -472,18 +491,15 @@ bool BorrowedRefCheck::takesStrongRewrite(const Use &Found,
       .empty();
 }
 
-void BorrowedRefCheck::findConverted(
-    const llvm::SmallPtrSetImpl<const FunctionDecl *> &Locked,
-    ASTContext &Ctx) {
+void BorrowedRefCheck::findConverted(llvm::ArrayRef<Use> OfFunction,
+                                     bool LockedByCallers, ASTContext &Ctx) {
   // Start from every rewrite that succeeds alone and will be applied; drop
   // the variable of each rewrite that fails once the others are known,
   // until nothing changes (each round only removes).
-  Converted.clear();
-  StrongRewrites.clear();
   std::vector<std::pair<const Use *, const VarDecl *>> Holders;
-  for (const Use &Found : Uses) {
+  for (const Use &Found : OfFunction) {
     const VarDecl *Holder = nullptr;
-    if (takesStrongRewrite(Found, Locked.count(Found.Function), Ctx) &&
+    if (takesStrongRewrite(Found, LockedByCallers, Ctx) &&
         strongRewrite(Found, Ctx, &Holder).ok() && Holder)
       Holders.push_back({&Found, Holder});
   }

@@ -68,12 +68,12 @@ private:
                         const clang::VarDecl **Holder = nullptr);
   Rewrite computeStrongRewrite(const Use &Found, clang::ASTContext &Ctx,
                                const clang::VarDecl **Holder);
-  /// Fills Converted: per function, the variables that the run's rewrites
-  /// make hold a new reference, to a fixpoint (an error path built for one
-  /// lookup must not leave another's new reference held).
-  void findConverted(
-      const llvm::SmallPtrSetImpl<const clang::FunctionDecl *> &Locked,
-      clang::ASTContext &Ctx);
+  /// Fills Converted for the function of \p OfFunction, all its uses: the
+  /// variables that the run's rewrites make hold a new reference, to a
+  /// fixpoint (an error path built for one lookup must not leave another's
+  /// new reference held).
+  void findConverted(llvm::ArrayRef<Use> OfFunction, bool LockedByCallers,
+                     clang::ASTContext &Ctx);
   /// Whether \p Found is reported, and fixed by strongRewrite (not by a
   /// critical section, and gilport_compat.h can be included if need be).
   bool takesStrongRewrite(const Use &Found, bool LockedByCallers,

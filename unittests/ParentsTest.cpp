@@ -173,6 +173,41 @@ int second(int b) { return b * 2; }
   EXPECT_EQ(compareWithClang(Ctx, Checked), 0u);
 }
 
+TEST(ParentsTest, ScopedToOneFunctionAnswersTheSame) {
+  std::unique_ptr<ASTUnit> AST = parseC(CCode);
+  ASSERT_TRUE(AST);
+  ASTContext &Ctx = AST->getASTContext();
+  // As the driver sets it: the top-level declarations are the roots.
+  std::vector<Decl *> Roots(Ctx.getTranslationUnitDecl()->decls_begin(),
+                            Ctx.getTranslationUnitDecl()->decls_end());
+  Ctx.setTraversalScope(Roots);
+  const FunctionDecl *Area = function(Ctx, "area");
+  ASSERT_TRUE(Area);
+  unsigned Checked = 0;
+  {
+    // Inside the scope, the function's nodes are answered from its own
+    // index, the others from the unit's: both as clang answers.
+    ParentScope Scope(*Area, Ctx);
+    DynTypedNodeList Above = parentsOf(*Area, Ctx);
+    ASSERT_EQ(Above.size(), 1u);
+    EXPECT_TRUE(Above[0].get<TranslationUnitDecl>());
+    EXPECT_EQ(compareWithClang(Ctx, Checked), 0u);
+    EXPECT_GT(Checked, 150u);
+  }
+  // A second scope of the same function; and with the whole unit as the
+  // traversal scope.
+  {
+    ParentScope Again(*Area, Ctx);
+    EXPECT_EQ(compareWithClang(Ctx, Checked), 0u);
+  }
+  std::unique_ptr<ASTUnit> Whole = parseC(CCode);
+  ASSERT_TRUE(Whole);
+  const FunctionDecl *WholeArea = function(Whole->getASTContext(), "area");
+  ASSERT_TRUE(WholeArea);
+  ParentScope InWhole(*WholeArea, Whole->getASTContext());
+  EXPECT_EQ(compareWithClang(Whole->getASTContext(), Checked), 0u);
+}
+
 TEST(ParentsTest, EachContextHasItsOwnIndex) {
   // A context freed and another made, perhaps at the same address: the
   // second must not be answered from the first's index.
