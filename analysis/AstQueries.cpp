@@ -131,20 +131,27 @@ ControlTransfers controlTransfersIn(const Stmt *S) {
   return std::move(Walk.Found);
 }
 
+namespace {
+void collectLabelsAndGotos(const Stmt *S, LabelsAndGotos &Found) {
+  if (!S)
+    return;
+  if (const auto *Label = dyn_cast<LabelStmt>(S))
+    Found.Labels.push_back(Label);
+  else if (const auto *Goto = dyn_cast<GotoStmt>(S))
+    Found.Gotos.push_back(Goto);
+  for (const Stmt *Child : S->children())
+    collectLabelsAndGotos(Child, Found);
+}
+} // namespace
+
 LabelsAndGotos labelsAndGotosIn(const Stmt *S) {
-  struct Walker : RecursiveASTVisitor<Walker> {
-    LabelsAndGotos Found;
-    bool VisitLabelStmt(LabelStmt *L) {
-      Found.Labels.push_back(L);
-      return true;
-    }
-    bool VisitGotoStmt(GotoStmt *G) {
-      Found.Gotos.push_back(G);
-      return true;
-    }
-  } Walk;
-  Walk.TraverseStmt(const_cast<Stmt *>(S));
-  return std::move(Walk.Found);
+  // A plain walk of the statements (a declaration's initializer is a child
+  // of its DeclStmt): labels are statements, and the rewrites ask this once
+  // or twice per lookup, where a RecursiveASTVisitor, with its TypeLocs,
+  // cost several times as much.
+  LabelsAndGotos Found;
+  collectLabelsAndGotos(S, Found);
+  return Found;
 }
 
 std::vector<const DeclRefExpr *> referencesTo(const VarDecl &Var,

@@ -102,6 +102,21 @@ CallSiteIndex::directCalls(const FunctionDecl &Function) {
   return It->second;
 }
 
+const llvm::DenseMap<const FunctionDecl *,
+                     llvm::SmallVector<CallSiteIndex::Site, 4>> &
+CallSiteIndex::allDirectCalls(ASTContext &Ctx) {
+  if (!Built)
+    build(Ctx);
+  return Calls;
+}
+
+const llvm::DenseSet<const FunctionDecl *> &
+CallSiteIndex::namedOtherwise(ASTContext &Ctx) {
+  if (!Built)
+    build(Ctx);
+  return Unknown;
+}
+
 unsigned CallSiteIndex::addressUses(const FunctionDecl &Function) {
   if (!Built)
     build(Function.getASTContext());

@@ -46,6 +46,16 @@ public:
   /// other than to call it): in a table, a callback argument, a variable.
   unsigned addressUses(const clang::FunctionDecl &Function);
 
+  /// Every function the unit's code calls directly from a function body,
+  /// each with its call sites (by canonical declaration).
+  const llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<Site, 4>>
+      &allDirectCalls(clang::ASTContext &Ctx);
+
+  /// Every function the unit's code names other than in such a call: its
+  /// address taken, or called outside a function body.
+  const llvm::DenseSet<const clang::FunctionDecl *> &
+  namedOtherwise(clang::ASTContext &Ctx);
+
   /// Whether \p Function is a `static inline` function of a header that
   /// this translation unit never names, or only calls from other such
   /// functions (a vendored pythoncapi_compat.h defines dozens): it never

@@ -2,71 +2,43 @@
 
 #include "analysis/PhaseCalls.h"
 
+#include "analysis/CallSites.h"
 #include "analysis/InitOnlyFields.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
-#include "clang/AST/Expr.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace gilport {
 
 using namespace clang;
 
-namespace {
-
-class PhaseCallCollector : public RecursiveASTVisitor<PhaseCallCollector> {
-public:
-  PhaseCallCollector(ASTContext &Ctx, InitOnlyFields &Lifecycle)
-      : Ctx(Ctx), Lifecycle(Lifecycle) {}
-
-  bool TraverseFunctionDecl(FunctionDecl *F) {
-    const FunctionDecl *Outer = Function;
-    Function = F->doesThisDeclarationHaveABody() ? F : nullptr;
-    bool Result = RecursiveASTVisitor::TraverseFunctionDecl(F);
-    Function = Outer;
-    return Result;
+PhaseCalls callsByPhase(ASTContext &Ctx, InitOnlyFields &Lifecycle,
+                        CallSiteIndex &Calls) {
+  // From the unit's call sites, which InitOnlyFields has built already: a
+  // walk of its own cost as much again.
+  llvm::DenseSet<const FunctionDecl *> AtInit, AtRunTime;
+  auto Named = [](const FunctionDecl *Function) {
+    return Function->isExternallyVisible() && Function->getIdentifier();
+  };
+  for (const auto &[Callee, Sites] : Calls.allDirectCalls(Ctx)) {
+    if (!Named(Callee))
+      continue;
+    for (const CallSiteIndex::Site &Site : Sites)
+      (Site.Caller && Lifecycle.isLifecycle(*Site.Caller, Ctx) ? AtInit
+                                                               : AtRunTime)
+          .insert(Callee);
   }
-
-  // Visited before its callee.
-  bool VisitCallExpr(CallExpr *Call) {
-    if (const auto *Callee =
-            dyn_cast<DeclRefExpr>(Call->getCallee()->IgnoreParenImpCasts()))
-      Callees.insert(Callee);
-    return true;
-  }
-
-  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-    const auto *Called = dyn_cast<FunctionDecl>(Ref->getDecl());
-    if (!Called || !Called->isExternallyVisible() || !Called->getIdentifier())
-      return true;
-    std::string Name = Called->getName().str();
-    if (Function && Callees.contains(Ref) &&
-        Lifecycle.isLifecycle(*Function, Ctx))
-      Result.AtInit.insert(Name);
-    else
-      Result.AtRunTime.insert(Name);
-    return true;
-  }
-
+  for (const FunctionDecl *Function : Calls.namedOtherwise(Ctx))
+    if (Named(Function))
+      AtRunTime.insert(Function);
   PhaseCalls Result;
-
-private:
-  ASTContext &Ctx;
-  InitOnlyFields &Lifecycle;
-  const FunctionDecl *Function = nullptr;
-  llvm::DenseSet<const DeclRefExpr *> Callees;
-};
-
-} // namespace
-
-PhaseCalls callsByPhase(ASTContext &Ctx, InitOnlyFields &Lifecycle) {
-  PhaseCallCollector Collector(Ctx, Lifecycle);
-  Collector.TraverseAST(Ctx);
-  for (const std::string &Name : Collector.Result.AtRunTime)
-    Collector.Result.AtInit.erase(Name);
-  return std::move(Collector.Result);
+  for (const FunctionDecl *Called : AtRunTime)
+    Result.AtRunTime.insert(Called->getName().str());
+  for (const FunctionDecl *Called : AtInit)
+    if (!Result.AtRunTime.count(Called->getName().str()))
+      Result.AtInit.insert(Called->getName().str());
+  return Result;
 }
 
 } // namespace gilport

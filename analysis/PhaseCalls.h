@@ -21,6 +21,7 @@ class ASTContext;
 
 namespace gilport {
 
+class CallSiteIndex;
 class InitOnlyFields;
 
 struct PhaseCalls {
@@ -34,7 +35,8 @@ struct PhaseCalls {
 
 /// The functions with external linkage that the unit's own declarations
 /// (the AST's traversal scope) name, by phase.
-PhaseCalls callsByPhase(clang::ASTContext &Ctx, InitOnlyFields &Lifecycle);
+PhaseCalls callsByPhase(clang::ASTContext &Ctx, InitOnlyFields &Lifecycle,
+                        CallSiteIndex &Calls);
 
 } // namespace gilport
 

@@ -30,6 +30,8 @@ labelsAfter(const CompoundStmt &Block, unsigned AfterIndex, const VarDecl &Var,
   };
   SourceLocation Start = Block.body_begin()[AfterIndex]->getBeginLoc();
   auto [Labels, Gotos] = labelsAndGotosIn(Function->getBody());
+  if (Labels.empty())
+    return RegionLabels;
   std::vector<const DeclRefExpr *> Uses = referencesTo(Var, &Block);
   for (const LabelStmt *L : Labels) {
     if (!Before(Start, L->getBeginLoc()) ||
