@@ -22,6 +22,7 @@
 #include <chrono>
 #include <limits>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <thread>
@@ -55,6 +56,21 @@ UnitOutcome analyzeOne(const RunInputs &Inputs, size_t Index) {
   if (!Inputs.DeclareAnyway)
     applyDeclarationSafetyRule(Outcome.Unit.Findings, Outcome.Withheld);
   return Outcome;
+}
+
+/// Stable-sorts \p List by \p Less, moving each finding once: a sort that
+/// moves findings around (they are large) cost more than writing them.
+template <typename LessT>
+void sortFindings(std::vector<Finding> &List, LessT Less) {
+  std::vector<size_t> Order(List.size());
+  std::iota(Order.begin(), Order.end(), size_t(0));
+  std::stable_sort(Order.begin(), Order.end(),
+                   [&](size_t A, size_t B) { return Less(List[A], List[B]); });
+  std::vector<Finding> Sorted;
+  Sorted.reserve(List.size());
+  for (size_t Index : Order)
+    Sorted.push_back(std::move(List[Index]));
+  List = std::move(Sorted);
 }
 
 /// The order in which files are handed out: the largest first, so that a
@@ -480,15 +496,15 @@ analyzeAll(const clang::tooling::CompilationDatabase &Database,
   // A header seen from several translation units yields the same finding
   // several times: keep the one from the first file.
   for (std::vector<Finding> *List : {&Result.Findings, &Result.Suppressed}) {
-    std::stable_sort(
-        List->begin(), List->end(),
-        [](const Finding &A, const Finding &B) { return A.key() < B.key(); });
+    sortFindings(*List, [](const Finding &A, const Finding &B) {
+      return A.key() < B.key();
+    });
     List->erase(std::unique(List->begin(), List->end(),
                             [](const Finding &A, const Finding &B) {
                               return A.key() == B.key();
                             }),
                 List->end());
-    std::stable_sort(List->begin(), List->end());
+    sortFindings(*List, std::less<Finding>());
   }
   std::sort(
       Result.Errors.begin(), Result.Errors.end(),
