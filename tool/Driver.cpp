@@ -6,6 +6,7 @@
 #include "tool/CommandLine.h"
 #include "tool/CompileFlags.h"
 #include "tool/HeaderSets.h"
+#include "tool/HeapTuning.h"
 #include "tool/InstallLayout.h"
 #include "tool/Output.h"
 #include "tool/Pytest.h"
@@ -747,5 +748,7 @@ int main(int argc, const char **argv) {
     return runExplain(*Cmd);
   if (Cmd->Command == "doctor")
     return runDoctor(*Cmd);
+  if (!std::getenv("GILPORT_DEFAULT_HEAP"))
+    tuneHeapForAnalysis();
   return runCheck(*Cmd); // check and fix
 }
