@@ -9,7 +9,8 @@ with a borrowed lookup that gilport reports and fixes (the per-finding work is w
 faster than the file), their method table and a module init. It then times
 `clang-19 -fsyntax-only` and `gilport check -j1` (all default checks, report discarded) on
 it, against the free-threaded runtime's headers, with the peak resident memory of each
-(/usr/bin/time). Each size is measured --runs times (default 5), the two tools in turn, and
+(/usr/bin/time), and gilport again with GILPORT_DEFAULT_HEAP=1 (glibc's allocator defaults,
+as clang runs). Each size is measured --runs times (default 5), the tools in turn, and
 the fastest run of each is reported (its peak memory, the median): on a shared machine one
 run of the same command can take twice as long as the next, and the fastest is the one the
 machine disturbed least. The target (issue 13): time and memory grow linearly, within 1.5x
@@ -56,10 +57,10 @@ def module_text(lines):
     return "\n".join(out) + "\n"
 
 
-def measure(argv):
+def measure(argv, env=None):
     """(seconds, peak KB) of ARGV, from /usr/bin/time."""
     proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", *argv], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+                          stderr=subprocess.PIPE, text=True, env=env)
     seconds, kb = proc.stderr.strip().splitlines()[-1].split()
     return float(seconds), int(kb), proc.returncode
 
@@ -82,6 +83,9 @@ def main():
         sys.exit(f"size-sweep: {python} not found (scripts/build-python-ft.sh)")
     include = subprocess.check_output(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"], text=True).strip()
+    # gilport as shipped tunes glibc's heap (tool/HeapTuning.h); clang does not. The same
+    # run with the allocator's defaults shows what that is worth.
+    default_heap = dict(os.environ, GILPORT_DEFAULT_HEAP="1")
     rows = []
     with tempfile.TemporaryDirectory(prefix="gilport-sweep.") as work:
         for size in [int(s) for s in opts.sizes.split(",")]:
@@ -90,19 +94,25 @@ def main():
                 f.write(module_text(size))
             with open(path) as f:
                 lines = sum(1 for _ in f)
-            clang_runs, gil_runs = [], []
+            clang_runs, gil_runs, default_runs = [], [], []
+            gil_argv = [opts.gilport, "check", path, f"--python={python}", "-j1", "--quiet",
+                        "-o", os.devnull]
             for _ in range(max(1, opts.runs)):
                 clang_runs.append(measure(["clang-19", "-fsyntax-only", "-isystem", include, path]))
-                gil_runs.append(measure([opts.gilport, "check", path, f"--python={python}", "-j1",
-                                         "--quiet", "-o", os.devnull]))
+                gil_runs.append(measure(gil_argv))
+                default_runs.append(measure(gil_argv, default_heap))
             clang_s, clang_kb, _ = fastest_run(clang_runs)
             gil_s, gil_kb, rc = fastest_run(gil_runs)
+            default_s, default_kb, _ = fastest_run(default_runs)
             rows.append({"lines": lines, "clang_seconds": clang_s, "clang_peak_kb": clang_kb,
                          "gilport_seconds": gil_s, "gilport_peak_kb": gil_kb, "gilport_exit": rc,
                          "time_ratio": gil_s / clang_s if clang_s else None,
-                         "memory_ratio": gil_kb / clang_kb if clang_kb else None})
+                         "memory_ratio": gil_kb / clang_kb if clang_kb else None,
+                         "default_heap_seconds": default_s, "default_heap_peak_kb": default_kb,
+                         "default_heap_time_ratio": default_s / clang_s if clang_s else None})
             print(f"size-sweep: {lines} lines: clang {clang_s:.2f} s {clang_kb // 1024} MB, "
-                  f"gilport {gil_s:.2f} s {gil_kb // 1024} MB (exit {rc})", flush=True)
+                  f"gilport {gil_s:.2f} s {gil_kb // 1024} MB (exit {rc}), with the allocator's "
+                  f"defaults {default_s:.2f} s {default_kb // 1024} MB", flush=True)
     os.makedirs(opts.out, exist_ok=True)
     result = {"date": benchlib.utc_now(), "bench_tree": benchlib.git_rev(), "runs": max(1, opts.runs),
               "gilport": opts.gilport, "target_ratio_at_200k": TARGET_RATIO_AT_200K, "rows": rows}
@@ -112,14 +122,18 @@ def main():
           f"{result['date']}, bench tree {result['bench_tree']}; one generated module per size "
           "(bench/size-sweep.py), `gilport check -j1` (default checks) against "
           f"`clang-19 -fsyntax-only`, the fastest of {max(1, opts.runs)} runs each.", "",
-          "| lines | clang s | clang MB | gilport s | gilport MB | time ratio | memory ratio |",
-          "|---|---|---|---|---|---|---|"]
+          "| lines | clang s | clang MB | gilport s | gilport MB | time ratio | memory ratio "
+          "| default heap s | its ratio |",
+          "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         md.append(f"| {r['lines']} | {r['clang_seconds']:.2f} | {r['clang_peak_kb'] // 1024} | "
                   f"{r['gilport_seconds']:.2f} | {r['gilport_peak_kb'] // 1024} | "
-                  f"{r['time_ratio']:.1f}x | {r['memory_ratio']:.1f}x |")
+                  f"{r['time_ratio']:.2f}x | {r['memory_ratio']:.2f}x | "
+                  f"{r['default_heap_seconds']:.2f} | {r['default_heap_time_ratio']:.2f}x |")
     md += ["", f"Target: linear growth, and at most {TARGET_RATIO_AT_200K}x clang's time at 200k "
-           "lines."]
+           "lines. \"default heap\": the same gilport with `GILPORT_DEFAULT_HEAP=1`, which keeps "
+           "glibc's allocator defaults (gilport reserves its heap and asks for transparent huge "
+           "pages, tool/HeapTuning.h; clang does neither)."]
     with open(os.path.join(opts.out, "size-sweep.md"), "w") as f:
         f.write("\n".join(md) + "\n")
 
