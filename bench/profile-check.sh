@@ -15,7 +15,9 @@ gilport=${GILPORT:-${root}/build/bin/gilport}
 prefix=${OUT:-/tmp/gilport-callgrind}
 [[ $# -gt 0 ]] || set -- "${tree}/Modules/_pickle.c"
 out="${prefix}.out"
-valgrind --tool=callgrind --callgrind-out-file="${out}" \
+# Threads, not worker processes: the analysis then runs in the profiled process (a forked
+# worker would write its own profile over this one's).
+GILPORT_PARALLEL=threads valgrind --tool=callgrind --callgrind-out-file="${out}" \
   "${gilport}" check "$@" -p "${tree}" -j1 --quiet --format=json -o "${prefix}.json" \
   2>"${prefix}.log" || [[ $? -eq 1 ]]
 echo "== total"
