@@ -79,13 +79,7 @@ void FreeThreadedAbiCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
                  "' has its header initialised for the GIL build's object "
                  "layout, which the free-threaded build changes: it does not "
                  "compile there");
-    Rewrite Fix = initialiseHeaderPortably(*Var, Ctx);
-    if (!Fix.ok()) {
-      Finding.noFix(Fix.Reason);
-      continue;
-    }
-    for (const FixItHint &Hint : Fix.Hints)
-      Finding.fix(Hint);
+    Finding.fix(initialiseHeaderPortably(*Var, Ctx));
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include "checks/GilportCheck.h"
 
+#include "rewrites/Rewrite.h"
+
 #include "clang/Basic/FileManager.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
@@ -106,6 +108,14 @@ FindingBuilder &FindingBuilder::fix(const clang::FixItHint &Hint) {
 
 FindingBuilder &FindingBuilder::noFix(llvm::StringRef Reason) {
   Draft.NoFixReason = Reason.str();
+  return *this;
+}
+
+FindingBuilder &FindingBuilder::fix(const Rewrite &Edits) {
+  if (!Edits.Reason.empty())
+    return noFix(Edits.Reason);
+  for (const clang::FixItHint &Hint : Edits.Hints)
+    fix(Hint);
   return *this;
 }
 

@@ -29,6 +29,7 @@ class SourceManager;
 namespace gilport {
 
 class GilportCheck;
+struct Rewrite;
 
 /// Collects one finding; it is handed to the context when destroyed.
 class FindingBuilder {
@@ -47,6 +48,8 @@ public:
   FindingBuilder &fix(const clang::FixItHint &Hint);
   /// Records why no automatic fix is offered.
   FindingBuilder &noFix(llvm::StringRef Reason);
+  /// Adds \p Edits' edits, or records its reason when it has one.
+  FindingBuilder &fix(const Rewrite &Edits);
   /// The finished finding, handed to the caller instead of the context
   /// (which no longer gets it): for findings assembled from several parts.
   Finding take();

@@ -22,15 +22,6 @@ std::string missingDeclaration(const FunctionDecl *Init) {
          "importing it enables the GIL on free-threaded Python; ";
 }
 
-void attach(FindingBuilder &Finding, const Rewrite &Edits) {
-  if (!Edits.Reason.empty()) {
-    Finding.noFix(Edits.Reason);
-    return;
-  }
-  for (const FixItHint &Hint : Edits.Hints)
-    Finding.fix(Hint);
-}
-
 const CheckOptionInfo Options[] = {
     {"ConvertSinglePhase", "false",
      "Fix single-phase modules by converting them to multi-phase init "
@@ -166,7 +157,7 @@ void MissingGilDeclCheck::checkExport(const ModuleExportInfo &Export,
                   "' has no 'PySlot_END' terminator to add the slot before");
     return;
   }
-  attach(Finding, insertSlotsBeforeSentinel(Add, Sentinel->Entry, Ctx));
+  Finding.fix(insertSlotsBeforeSentinel(Add, Sentinel->Entry, Ctx));
 }
 
 void MissingGilDeclCheck::reportWithModuleState(
@@ -265,7 +256,7 @@ void MissingGilDeclCheck::checkMultiPhase(const ModuleInitInfo &Init,
   if (!Slots) {
     std::string Name =
         unusedFileScopeName((Init.ModuleName + "_slots").str(), Ctx);
-    attach(Finding, addSlotsArray(Add, Def.Def, Def.SlotsExpr, Name, Ctx));
+    Finding.fix(addSlotsArray(Add, Def.Def, Def.SlotsExpr, Name, Ctx));
     return;
   }
   const ModuleSlot *Sentinel = Slots->sentinel();
@@ -274,7 +265,7 @@ void MissingGilDeclCheck::checkMultiPhase(const ModuleInitInfo &Init,
                   "' has no '{0, NULL}' terminator to add the slot before");
     return;
   }
-  attach(Finding, insertSlotsBeforeSentinel(Add, Sentinel->Entry, Ctx));
+  Finding.fix(insertSlotsBeforeSentinel(Add, Sentinel->Entry, Ctx));
 }
 
 void MissingGilDeclCheck::checkSinglePhase(const ModuleInitInfo &Init,
@@ -296,7 +287,7 @@ void MissingGilDeclCheck::checkSinglePhase(const ModuleInitInfo &Init,
                "in subinterpreters that have their own GIL (PEP 684); "
                "multi-phase init ('PyModuleDef_Init') with module state "
                "supports them");
-  attach(Finding, insertSetGilCall(Init.CreateCall, Init.CreateCaller, Ctx));
+  Finding.fix(insertSetGilCall(Init.CreateCall, Init.CreateCaller, Ctx));
 }
 
 void MissingGilDeclCheck::convertSinglePhase(const ModuleInitInfo &Init,
@@ -351,7 +342,7 @@ void MissingGilDeclCheck::convertSinglePhase(const ModuleInitInfo &Init,
     FindingBuilder Builder(context(), Loc, std::move(Draft));
     for (const auto &[NoteLoc, Text] : Notes)
       Builder.note(NoteLoc, Text);
-    attach(Builder, Edits);
+    Builder.fix(Edits);
     return Builder.take();
   };
   Finding Result = Build(Full);

@@ -52,16 +52,6 @@ const InitListExpr *initializerOf(const DeclRefExpr &Name, ASTContext &Ctx) {
 
 bool allocates(llvm::StringRef Name) { return Name != "PyObject_Free"; }
 
-/// Adds \p Fix's edits to \p Finding, or its reason.
-void attach(FindingBuilder &Finding, const Rewrite &Fix) {
-  if (!Fix.ok()) {
-    Finding.noFix(Fix.Reason);
-    return;
-  }
-  for (const FixItHint &Hint : Fix.Hints)
-    Finding.fix(Hint);
-}
-
 } // namespace
 
 ObjectAllocatorCheck::ObjectAllocatorCheck(CheckContext &Context)
@@ -129,7 +119,7 @@ void ObjectAllocatorCheck::reportCalls(ASTContext &Ctx) {
       Finding.noFix(Calls.Reason);
       continue;
     }
-    attach(Finding, renameToMemDomain(Calls.Callees, Ctx));
+    Finding.fix(renameToMemDomain(Calls.Callees, Ctx));
   }
 }
 
@@ -167,7 +157,7 @@ void ObjectAllocatorCheck::reportHandedOut(ASTContext &Ctx) {
                     "in the same initializer: change them together by hand");
       continue;
     }
-    attach(Finding, renameToMemDomain(Names, Ctx));
+    Finding.fix(renameToMemDomain(Names, Ctx));
   }
 }
 
