@@ -36,8 +36,9 @@ PhaseCalls callsByPhase(ASTContext &Ctx, InitOnlyFields &Lifecycle,
   for (const FunctionDecl *Called : AtRunTime)
     Result.AtRunTime.insert(Called->getName().str());
   for (const FunctionDecl *Called : AtInit)
-    if (!Result.AtRunTime.count(Called->getName().str()))
-      Result.AtInit.insert(Called->getName().str());
+    if (std::string Name = Called->getName().str();
+        !Result.AtRunTime.count(Name))
+      Result.AtInit.insert(std::move(Name));
   return Result;
 }
 

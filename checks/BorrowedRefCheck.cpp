@@ -271,10 +271,11 @@ void BorrowedRefCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
       ;
     ParentScope Scope(*Function, Ctx);
     llvm::ArrayRef<Use> OfFunction(Uses.data() + Begin, End - Begin);
-    findConverted(OfFunction, Locked.count(Function), Ctx);
+    bool LockedByCallers = Locked.count(Function);
+    findConverted(OfFunction, LockedByCallers, Ctx);
     if (!context().callSites().neverRunsHere(*Function))
       for (const Use &Found : OfFunction)
-        report(Found, Locked.count(Function), Ctx);
+        report(Found, LockedByCallers, Ctx);
   }
   Uses.clear();
   SectionFixes.clear();
