@@ -3,11 +3,15 @@
 #include "tool/PythonInfo.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 namespace gilport {
 
@@ -42,17 +46,74 @@ std::string defaultPython() {
   return "python3";
 }
 
-std::optional<PythonInfo> queryPython(llvm::StringRef Interpreter,
-                                      std::string &Error) {
-  std::string Program = Interpreter.str();
-  if (!Interpreter.contains('/')) {
-    llvm::ErrorOr<std::string> Found = llvm::sys::findProgramByName(Interpreter);
-    if (!Found) {
-      Error = "Python interpreter '" + Program + "' was not found on PATH";
-      return std::nullopt;
-    }
-    Program = *Found;
+namespace {
+
+/// What identifies the interpreter's answer: the name it was run by, the
+/// file that runs, and that file's identity, size and modification time. A
+/// reinstalled or upgraded interpreter is a new file, so a new key.
+std::optional<std::string> answerKey(llvm::StringRef Program) {
+  llvm::SmallString<256> Real;
+  llvm::sys::fs::file_status Status;
+  if (llvm::sys::fs::real_path(Program, Real) ||
+      llvm::sys::fs::status(Real, Status))
+    return std::nullopt;
+  llvm::sys::fs::UniqueID ID = Status.getUniqueID();
+  return (Program + "\t" + Real + "\t" + llvm::Twine(ID.getDevice()) + ":" +
+          llvm::Twine(ID.getFile()) + "\t" + llvm::Twine(Status.getSize()) +
+          "\t" +
+          llvm::Twine(
+              Status.getLastModificationTime().time_since_epoch().count()))
+      .str();
+}
+
+/// Where the answer for \p Key is kept: starting Python to ask costs more
+/// than a small file's parse, on every run.
+std::string answerPath(llvm::StringRef Key) {
+  llvm::SmallString<256> Path(cacheDir());
+  llvm::sys::path::append(Path, "python-info",
+                          llvm::utohexstr(llvm::xxh3_64bits(Key)) + ".txt");
+  return std::string(Path);
+}
+
+/// The kept answer for \p Key: its lines after the key line, or none.
+std::optional<std::string> keptAnswer(llvm::StringRef Key) {
+  auto Buffer = llvm::MemoryBuffer::getFile(answerPath(Key), /*IsText=*/true);
+  if (!Buffer)
+    return std::nullopt;
+  auto [First, Rest] = (*Buffer)->getBuffer().split('\n');
+  if (First != Key)
+    return std::nullopt;
+  return Rest.str();
+}
+
+/// Keeps \p Answer for \p Key, written whole or not at all (runs in
+/// parallel may race: the last rename wins, with the same content).
+/// Failures only mean the next run asks again.
+void keepAnswer(llvm::StringRef Key, llvm::StringRef Answer) {
+  std::string Path = answerPath(Key);
+  llvm::StringRef Dir = llvm::sys::path::parent_path(Path);
+  if (llvm::sys::fs::create_directories(Dir))
+    return;
+  llvm::SmallString<256> Temporary;
+  int FD;
+  if (llvm::sys::fs::createUniqueFile(Dir + "/.answer-%%%%%%.tmp", FD,
+                                      Temporary))
+    return;
+  bool Written;
+  {
+    llvm::raw_fd_ostream Out(FD, /*shouldClose=*/true);
+    Out << Key << '\n' << Answer;
+    Out.close();
+    Written = !Out.has_error();
+    Out.clear_error();
   }
+  if (!Written || llvm::sys::fs::rename(Temporary, Path))
+    llvm::sys::fs::remove(Temporary);
+}
+
+/// Runs \p Program to learn what PythonInfo holds, as lines.
+std::optional<std::string> askPython(const std::string &Program,
+                                     std::string &Error) {
   llvm::SmallString<128> OutputPath;
   if (llvm::sys::fs::createTemporaryFile("gilport-python", "txt", OutputPath)) {
     Error = "cannot create a temporary file";
@@ -78,8 +139,33 @@ std::optional<PythonInfo> queryPython(llvm::StringRef Interpreter,
             (ExecError.empty() ? "" : ": " + ExecError);
     return std::nullopt;
   }
+  return (*Buffer)->getBuffer().str();
+}
+
+} // namespace
+
+std::optional<PythonInfo> queryPython(llvm::StringRef Interpreter,
+                                      std::string &Error) {
+  std::string Program = Interpreter.str();
+  if (!Interpreter.contains('/')) {
+    llvm::ErrorOr<std::string> Found =
+        llvm::sys::findProgramByName(Interpreter);
+    if (!Found) {
+      Error = "Python interpreter '" + Program + "' was not found on PATH";
+      return std::nullopt;
+    }
+    Program = *Found;
+  }
+  std::optional<std::string> Key = answerKey(Program);
+  std::optional<std::string> Answer = Key ? keptAnswer(*Key) : std::nullopt;
+  bool Asked = !Answer;
+  if (Asked) {
+    Answer = askPython(Program, Error);
+    if (!Answer)
+      return std::nullopt;
+  }
   llvm::SmallVector<llvm::StringRef, 4> Lines;
-  (*Buffer)->getBuffer().split(Lines, '\n', -1, false);
+  llvm::StringRef(*Answer).split(Lines, '\n', -1, false);
   if (Lines.size() < 4) {
     Error = "unexpected answer from Python interpreter '" + Program + "'";
     return std::nullopt;
@@ -97,6 +183,9 @@ std::optional<PythonInfo> queryPython(llvm::StringRef Interpreter,
             std::string(PythonH) + " is missing; install its -dev package)";
     return std::nullopt;
   }
+  // Only a complete answer, for an interpreter with its headers, is kept.
+  if (Asked && Key)
+    keepAnswer(*Key, *Answer);
   return Info;
 }
 

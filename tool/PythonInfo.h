@@ -28,7 +28,9 @@ std::optional<std::string> freeThreadedPython();
 /// The interpreter used when none is configured.
 std::string defaultPython();
 
-/// Runs \p Interpreter to learn its version and include directory.
+/// Runs \p Interpreter to learn its version and include directory; the
+/// answer is kept in the cache (python-info/), keyed by the interpreter
+/// file's identity, size and modification time.
 std::optional<PythonInfo> queryPython(llvm::StringRef Interpreter,
                                       std::string &Error);
 
