@@ -318,11 +318,19 @@ bool BorrowedRefCheck::computeIsReported(const Use &Found, bool LockedByCallers,
     // that its callers hold it, or only runs under its callers' section and
     // the container is one its caller handed it (`self->memo`), not one it
     // found itself (`sys.argv`).
-    if ((LockedByCallers && ExistingSections::handedInByCaller(*Found.Owner)) ||
-        Containers.Sections.contains(Spelling.NameLoc, SM) ||
+    bool InSection = Containers.Sections.contains(Spelling.NameLoc, SM);
+    if (InSection ||
+        (LockedByCallers && ExistingSections::handedInByCaller(*Found.Owner)) ||
         Containers.Sections.assertsHeld(*Found.Function, ownerRoot(Found.Owner),
-                                        Spelling.NameLoc, SM))
-      return false;
+                                        Spelling.NameLoc, SM)) {
+      // Only until a call that can suspend the section.
+      std::optional<Suspender> Suspended =
+          suspendedSection(Found, /*WholeFunction=*/!InSection, Ctx);
+      if (!Suspended)
+        return false;
+      SuspendedUses[&Found] = std::move(*Suspended);
+      return true;
+    }
     Verdict = Containers.Privacy.classify(*Found.Function, *Found.Owner,
                                           Spelling.NameLoc, SM);
     if (Verdict.isPrivate() && !ReportPrivateContainers)
@@ -337,6 +345,51 @@ bool BorrowedRefCheck::computeIsReported(const Use &Found, bool LockedByCallers,
                                     Api.isOwnedByContainer()));
 }
 
+std::optional<Suspender>
+BorrowedRefCheck::suspendedSection(const Use &Found, bool WholeFunction,
+                                   ASTContext &Ctx) const {
+  const auto *Call = dyn_cast<CallExpr>(Found.Node);
+  if (!Call)
+    return std::nullopt;
+  const SourceManager &SM = Ctx.getSourceManager();
+  return Suspensions.heldAcross(
+      *Call, *Found.Function, Ctx,
+      [&](const DeclRefExpr &Ref) {
+        return !isOnlyTestedForNull(&Ref, Ctx, /*Singletons=*/true);
+      },
+      [&](SourceLocation Loc) {
+        return WholeFunction || Containers.Sections.contains(Loc, SM);
+      });
+}
+
+void BorrowedRefCheck::reportSuspended(const Use &Found,
+                                       const Suspender &Suspended) {
+  const BorrowedApi &Api = *findBorrowedApi(Found.Spelling.Name);
+  const SourceManager &SM = context().getSourceManager();
+  std::string Callee = Suspended.spelledName(SM, context().getLangOpts());
+  FindingBuilder Finding =
+      diag(Found.Spelling.NameLoc,
+           ("'" + Api.Name +
+            "' returns a borrowed reference that the critical "
+            "section guards only until '" +
+            Callee + "', which " + Suspended.Reason +
+            ": the section is suspended meanwhile, and "
+            "another thread can remove and free the object")
+               .str());
+  addMacroExpansionNotes(Finding, Found.Spelling.NameLoc, SM,
+                         context().getLangOpts());
+  Finding.note(Suspended.Call->getBeginLoc(),
+               "the critical section can be suspended here");
+  std::string Take =
+      Api.Replacement.empty()
+          ? std::string("take a strong reference")
+          : "take the object with '" + Api.Replacement.str() + "'";
+  Finding.noFix(Take + " inside the section, before '" + Callee +
+                "', and release it after its last use; the strong-reference "
+                "rewrite is not made inside a critical section, whose error "
+                "paths must end it");
+}
+
 void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
                               ASTContext &Ctx) {
   const ApiSpelling &Spelling = Found.Spelling;
@@ -345,6 +398,11 @@ void BorrowedRefCheck::report(const Use &Found, bool LockedByCallers,
   PrivacyVerdict Verdict;
   if (!isReported(Found, LockedByCallers, Ctx, Verdict))
     return;
+  if (auto Suspended = SuspendedUses.find(&Found);
+      Suspended != SuspendedUses.end()) {
+    reportSuspended(Found, Suspended->second);
+    return;
+  }
   // One hazard, one finding: an item read of a shared list that
   // gilport-unlocked-container-access reports at the same place is reported
   // there, with a note for this check; its section fixes both.
@@ -472,7 +530,8 @@ bool BorrowedRefCheck::takesStrongRewrite(const Use &Found,
                                           ASTContext &Ctx) {
   PrivacyVerdict Verdict;
   if (context().callSites().neverRunsHere(*Found.Function) ||
-      !isReported(Found, LockedByCallers, Ctx, Verdict))
+      !isReported(Found, LockedByCallers, Ctx, Verdict) ||
+      SuspendedUses.count(&Found))
     return false;
   const BorrowedApi &Api = *findBorrowedApi(Found.Spelling.Name);
   auto Section = SectionFixes.find(Found.Spelling.NameLoc);

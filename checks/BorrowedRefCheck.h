@@ -10,6 +10,7 @@
 #include "analysis/FunctionTracker.h"
 #include "analysis/MacroLocations.h"
 #include "analysis/Matchers.h"
+#include "analysis/SectionSuspension.h"
 #include "checks/GilportCheck.h"
 #include "checks/UnlockedAccesses.h"
 
@@ -60,6 +61,7 @@ private:
   };
 
   void report(const Use &Found, bool LockedByCallers, clang::ASTContext &Ctx);
+  void reportSuspended(const Use &Found, const Suspender &Suspended);
   void addFix(FindingBuilder &Finding, const Use &Found, clang::ASTContext &Ctx);
   /// The rewrite of \p Found to a strong reference, or why there is none;
   /// \p Holder as in rewriteBorrowedCall. Computed again only when the
@@ -114,6 +116,16 @@ private:
                    const clang::VarDecl *Own) const;
   mutable llvm::DenseMap<const Use *, std::pair<bool, PrivacyVerdict>>
       ReportedUses;
+  /// Calls that can suspend the critical section a lookup's item relies on.
+  mutable SectionSuspension Suspensions;
+  /// The reported uses that a section guards until such a call, by use.
+  mutable llvm::DenseMap<const Use *, Suspender> SuspendedUses;
+  /// The call in \p Found's function that can suspend the section guarding
+  /// its item before the item's last use; \p WholeFunction: the callers
+  /// hold the section for the whole body.
+  std::optional<Suspender> suspendedSection(const Use &Found,
+                                            bool WholeFunction,
+                                            clang::ASTContext &Ctx) const;
   /// Name tokens already seen: one macro expansion yields several nodes.
   llvm::DenseSet<clang::SourceLocation> Seen;
   /// Where the arguments of Py_NewRef calls start, to the Py_NewRef call.
