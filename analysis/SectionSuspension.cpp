@@ -291,4 +291,92 @@ std::optional<Suspender> SectionSuspension::heldAcross(
   return std::nullopt;
 }
 
+std::optional<HeldItem> SectionSuspension::itemHeldAcross(
+    llvm::ArrayRef<const Stmt *> Code,
+    llvm::SmallPtrSetImpl<const VarDecl *> &ItemVars,
+    llvm::function_ref<bool(const Expr &)> IsItemRead,
+    llvm::function_ref<bool(const CallExpr &)> IteratesContainer,
+    ASTContext &Ctx) {
+  std::vector<const CallExpr *> Calls;
+  std::vector<const DeclRefExpr *> Refs;
+  llvm::SmallVector<const Stmt *, 64> Work(Code.rbegin(), Code.rend());
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S)
+      continue;
+    if (const auto *Call = dyn_cast<CallExpr>(S)) {
+      Calls.push_back(Call);
+      // PyDict_Next hands out the dict's own key and value.
+      if (IteratesContainer(*Call))
+        for (unsigned I : {2u, 3u})
+          if (const VarDecl *V = namedVariable(Call->getArg(I));
+              V && V->hasLocalStorage())
+            ItemVars.insert(V);
+    }
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+      Refs.push_back(Ref);
+    llvm::SmallVector<const Stmt *, 8> Children(S->children());
+    Work.append(Children.rbegin(), Children.rend());
+  }
+  const SourceManager &SM = Ctx.getSourceManager();
+  auto Offset = [&](SourceLocation Loc) {
+    return SM.getFileOffset(SM.getExpansionLoc(Loc));
+  };
+  // An item local, or an element of one that points into the item array
+  // (`items[i]` after `items = PySequence_Fast_ITEMS(fast)`).
+  auto ItemOf = [&](const Expr *E) -> const VarDecl * {
+    E = stripCasts(E);
+    if (const auto *Element = dyn_cast<ArraySubscriptExpr>(E))
+      E = Element->getBase();
+    const VarDecl *V = referencedLocal(E);
+    return V && ItemVars.count(V) ? V : nullptr;
+  };
+  // Reads of an item variable: not the `&v` PyDict_Next writes through, nor
+  // the left side of an assignment.
+  auto IsRead = [&](const DeclRefExpr &Ref) {
+    auto Parents = parentsOf(Ref, Ctx);
+    const Stmt *Parent = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+    if (const auto *U = dyn_cast_or_null<UnaryOperator>(Parent))
+      return U->getOpcode() != UO_AddrOf;
+    if (const auto *Assign = dyn_cast_or_null<BinaryOperator>(Parent))
+      return !(Assign->isAssignmentOp() && Assign->getLHS() == &Ref);
+    return true;
+  };
+  // An item the code takes a strong reference to is its own from then on.
+  constexpr llvm::StringLiteral StrongRefs[] = {
+      "Py_INCREF", "_Py_INCREF", "Py_XINCREF", "_Py_XINCREF",
+      "Py_NewRef", "_Py_NewRef", "Py_XNewRef", "_Py_XNewRef"};
+  llvm::DenseMap<const VarDecl *, unsigned> StrongFrom;
+  for (const CallExpr *Call : Calls)
+    if (Call->getNumArgs() == 1 &&
+        llvm::is_contained(StrongRefs, calleeName(Call)))
+      if (const VarDecl *V = ItemOf(Call->getArg(0)))
+        StrongFrom.try_emplace(V, Offset(Call->getBeginLoc()));
+  auto Borrowed = [&](const VarDecl *V, unsigned At) {
+    auto Strong = StrongFrom.find(V);
+    return Strong == StrongFrom.end() || Strong->second > At;
+  };
+  for (const CallExpr *Call : Calls) {
+    std::string Reason = reasonFor(*Call, Ctx);
+    if (Reason.empty())
+      continue;
+    unsigned Begin = Offset(Call->getBeginLoc());
+    unsigned End =
+        SM.getFileOffset(SM.getExpansionRange(Call->getEndLoc()).getEnd());
+    for (const Expr *Arg : Call->arguments()) {
+      if (const VarDecl *V = ItemOf(Arg); V && Borrowed(V, Begin))
+        return HeldItem{{Call, Reason}, V};
+      if (IsItemRead(*Arg))
+        return HeldItem{{Call, Reason}, nullptr};
+    }
+    for (const DeclRefExpr *Ref : Refs) {
+      const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
+      if (V && ItemVars.count(V) && Offset(Ref->getBeginLoc()) > End &&
+          Borrowed(V, Begin) && IsRead(*Ref))
+        return HeldItem{{Call, Reason}, V};
+    }
+  }
+  return std::nullopt;
+}
+
 } // namespace gilport

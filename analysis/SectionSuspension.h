@@ -17,8 +17,10 @@
 #define GILPORT_ANALYSIS_SECTIONSUSPENSION_H
 
 #include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <memory>
 #include <optional>
@@ -33,6 +35,8 @@ class Expr;
 class FunctionDecl;
 class LangOptions;
 class SourceManager;
+class Stmt;
+class VarDecl;
 } // namespace clang
 
 namespace gilport {
@@ -47,6 +51,14 @@ struct Suspender {
   /// macro whose body makes it.
   std::string spelledName(const clang::SourceManager &SM,
                           const clang::LangOptions &LangOpts) const;
+};
+
+/// An item of a locked container that the code uses across such a call.
+struct HeldItem {
+  Suspender Suspended;
+  /// The local that holds the item, or null for an item read in place
+  /// (handed straight to the call).
+  const clang::VarDecl *Item = nullptr;
 };
 
 class SectionSuspension {
@@ -68,6 +80,21 @@ public:
              clang::ASTContext &Ctx,
              llvm::function_ref<bool(const clang::DeclRefExpr &)> Uses,
              llvm::function_ref<bool(clang::SourceLocation)> Held);
+
+  /// The first call in \p Code (statements a section would guard, in
+  /// order) that can suspend the section while an item of its container is
+  /// borrowed: the call is handed an item (an expression \p IsItemRead
+  /// accepts, or a local of \p ItemVars), or a local of ItemVars is read
+  /// after it (in source order). Locals the code gives a strong reference
+  /// (Py_INCREF, Py_NewRef) before the call are its own, and the key and
+  /// value of the iteration calls \p IteratesContainer accepts
+  /// (PyDict_Next) are items too.
+  std::optional<HeldItem> itemHeldAcross(
+      llvm::ArrayRef<const clang::Stmt *> Code,
+      llvm::SmallPtrSetImpl<const clang::VarDecl *> &ItemVars,
+      llvm::function_ref<bool(const clang::Expr &)> IsItemRead,
+      llvm::function_ref<bool(const clang::CallExpr &)> IteratesContainer,
+      clang::ASTContext &Ctx);
 
 private:
   struct Site {

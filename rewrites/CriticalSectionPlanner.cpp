@@ -4,6 +4,7 @@
 #include "analysis/AstQueries.h"
 #include "analysis/NewReferences.h"
 #include "analysis/Parents.h"
+#include "analysis/SectionSuspension.h"
 #include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
@@ -270,6 +271,11 @@ private:
   std::string dictLoopAnchor(const ContainerAccess &Access, Region &R);
   std::string extend(Region &R);
   std::string validate(const Region &R) const;
+  /// Why the section would not guard the items of \p Key that the code
+  /// uses (\p ItemVars, and the key and value its PyDict_Next calls give):
+  /// one is used after, or handed to, a call that can suspend the section.
+  std::string suspendedItems(const Region &R, llvm::StringRef Key,
+                             std::set<const VarDecl *> ItemVars) const;
   /// Whether \p DS, in the code to guard, can declare its variable before
   /// the section instead, leaving an assignment (`PyObject *r =
   /// PyList_New(n);` -> `PyObject *r;` ... `r = PyList_New(n);`).
@@ -277,6 +283,7 @@ private:
   /// The range `PyObject *r` of such a declaration.
   std::optional<CharSourceRange> declaratorText(const DeclStmt *DS) const;
   std::vector<FixItHint> hintsFor(const Region &R, std::string &Why) const;
+  mutable SectionSuspension Suspensions;
   bool survivesSection(const Expr *Value, SourceLocation Begin,
                        SourceLocation End) const;
 
@@ -591,6 +598,31 @@ Planner::declaratorText(const DeclStmt *DS) const {
   return CharSourceRange::getCharRange(Begin, NameEnd);
 }
 
+std::string Planner::suspendedItems(const Region &R, llvm::StringRef Key,
+                                    std::set<const VarDecl *> ItemVars) const {
+  llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
+  std::vector<const Stmt *> Code(Body.begin() + R.First,
+                                 Body.begin() + R.Last + 1);
+  llvm::SmallPtrSet<const VarDecl *, 8> Items(ItemVars.begin(), ItemVars.end());
+  std::optional<HeldItem> Held = Suspensions.itemHeldAcross(
+      Code, Items, [&](const Expr &E) { return useOf(&E, Key) == Use::Item; },
+      [&](const CallExpr &Call) {
+        return calleeName(&Call) == "PyDict_Next" && Call.getNumArgs() == 4 &&
+               containerKey(Call.getArg(0)) == Key;
+      },
+      Ctx);
+  if (!Held)
+    return "";
+  return "the code to guard calls '" + Held->Suspended.spelledName(SM, LO) +
+         "', which " + Held->Suspended.Reason + ", while it still uses " +
+         (Held->Item ? "'" + Held->Item->getName().str() + "'"
+                     : std::string("an item it reads")) +
+         ", an item of the container: the section is suspended during the "
+         "call, and another thread can remove and free the item; take a "
+         "strong reference to it (Py_INCREF) before the call, then add the "
+         "section";
+}
+
 bool Planner::hoistable(const DeclStmt *DS) const {
   const auto *V =
       DS->isSingleDecl() ? dyn_cast<VarDecl>(DS->getSingleDecl()) : nullptr;
@@ -635,6 +667,8 @@ std::string Planner::validate(const Region &R) const {
              "the index it reads at was checked before the section (or "
              "never), and another thread can shrink the container in "
              "between; check the index against the size inside the section";
+    if (std::string Why = suspendedItems(R, Key, ItemVars); !Why.empty())
+      return Why;
   }
   // The section names the container before its first statement.
   SourceLocation Start = SM.getExpansionLoc(Body[R.First]->getBeginLoc());

@@ -28,7 +28,7 @@ static long count_true(PyObject *list) {
   for (i = 0; i < PyList_GET_SIZE(list); i++) {
     PyObject *item = PyList_GET_ITEM(list, i);
 // CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'PyList_GET_ITEM' {{.*}} [gilport-borrowed-ref]
-    n += PyObject_IsTrue(item) > 0;
+    n += item == Py_True;
   }
   return n;
 }

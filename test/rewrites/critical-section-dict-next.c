@@ -2,8 +2,9 @@
 // A PyDict_Next loop over a shared dict is wrapped in a critical section;
 // an exit out of the loop goes through the section's end first. A return of
 // a value computed inside the loop, iteration outside a loop condition (but
-// for one step in an 'if' whose borrowed key is not used after it) and
-// macros are left alone with a reason (NOFIX). The fixed file compiles against 3.13t and,
+// for one step in an 'if' whose borrowed key is not used after it), a
+// borrowed value handed to code that can suspend the section, and macros
+// are left alone with a reason (NOFIX). The fixed file compiles against 3.13t and,
 // through gilport_compat.h, against 3.11.
 // RUN: %check_gilport %s gilport-unlocked-container-access %t
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -isystem $(%python_ft %S/Inputs/include-dir.py) %t.fixed.c
@@ -33,7 +34,7 @@ static long count_values(void) {
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
     if (value == Py_None)
       continue;
-    if (PyObject_IsTrue(value) > 0)
+    if (value == Py_True)
       break;
     count++;
   }
@@ -71,11 +72,41 @@ static PyObject *first_repr(void) {
   Py_ssize_t pos = 0;
   while (PyDict_Next(registry, &pos, &key, &value)) {
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
-// NOFIX: note: no automatic fix: the code to guard returns a value computed inside it; the critical section would not be ended (restructure the exits, then add the section)
+// NOFIX: note: no automatic fix: the code to guard calls 'PyObject_Repr', which can run Python code, while it still uses 'value', an item of the container: the section is suspended during the call, and another thread can remove and free the item; take a strong reference to it (Py_INCREF) before the call, then add the section
     if (value != Py_None)
       return PyObject_Repr(value);
   }
   Py_RETURN_NONE;
+}
+
+// A call into the value's own code: the section would be suspended while
+// the loop still holds the borrowed value, unless the loop takes a strong
+// reference to it first.
+static long truthy_values(void) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  long count = 0;
+  while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard calls 'PyObject_IsTrue', which can run Python code, while it still uses 'value', an item of the container: the section is suspended during the call, and another thread can remove and free the item; take a strong reference to it (Py_INCREF) before the call, then add the section
+    if (PyObject_IsTrue(value) > 0)
+      count++;
+  }
+  return count;
+}
+
+static long truthy_values_owned(void) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  long count = 0;
+  while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+    Py_INCREF(value);
+    if (PyObject_IsTrue(value) > 0)
+      count++;
+    Py_DECREF(value);
+  }
+  return count;
 }
 
 // One step (the first key, to drop it): the 'if' is the section.
@@ -157,6 +188,12 @@ static long private_dict(void) {
 // CHECK-FIXES-NEXT:   if (error)
 // CHECK-FIXES-NEXT:       return NULL;
 // CHECK-FIXES-NEXT:   Py_RETURN_NONE;
+// CHECK-FIXES: static long truthy_values_owned(void) {
+// CHECK-FIXES:   Py_BEGIN_CRITICAL_SECTION(registry);
+// CHECK-FIXES-NEXT:   while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-FIXES:     Py_DECREF(value);
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
 // CHECK-FIXES: static int drop_first(void) {
 // CHECK-FIXES:   Py_ssize_t pos = 0;
 // CHECK-FIXES-NEXT:   int error = 0;

@@ -94,8 +94,8 @@ static long dict_and_list(PyObject *dict, PyObject *list) {
 static int first_error(PyObject *list) {
   Py_ssize_t i;
   for (i = 0; i < PyList_GET_SIZE(list); i++) {
-    if (PyObject_IsTrue(PyList_GET_ITEM(list, i)) < 0)
-// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+    if (PyList_GET_ITEM(list, i) == NULL)
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
       return -1;
   }
   return 0;
@@ -190,7 +190,7 @@ static PyObject *first_repr(PyObject *list) {
   PyObject *first = PyList_GET_ITEM(list, 0);
 // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
 // NOFIX: note: no automatic fix: the code to guard returns a value computed inside it; the critical section would not be ended (restructure the exits, then add the section)
-  return PyObject_Repr(first);
+  return Py_NewRef(first);
 }
 
 static long by_kind(PyObject *list, int kind) {
