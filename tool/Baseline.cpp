@@ -1,6 +1,7 @@
 //===--- Baseline.cpp -----------------------------------------------------===//
 
 #include "tool/Baseline.h"
+#include "tool/WholeFile.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -8,7 +9,6 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace gilport {
@@ -139,37 +139,14 @@ bool writeBaseline(llvm::StringRef Path, const std::vector<Finding> &Findings,
     }
     llvm::sys::fs::real_path(Path, Target);
   }
-  llvm::SmallString<256> Model(Target);
-  Model += ".gilport-%%%%%%.tmp";
-  int FD = -1;
-  llvm::SmallString<256> Temporary;
-  if (std::error_code EC =
-          llvm::sys::fs::createUniqueFile(Model, FD, Temporary)) {
+  std::string Text;
+  llvm::raw_string_ostream(Text)
+      << llvm::formatv("{0:2}", llvm::json::Value(std::move(Root))) << "\n";
+  if (std::error_code EC = writeWholeFile(Target, Text)) {
     Error = "cannot write the baseline '" + Path.str() + "': " + EC.message();
     return false;
   }
-  llvm::sys::RemoveFileOnSignal(Temporary);
-  bool Written;
-  {
-    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-    OS << llvm::formatv("{0:2}", llvm::json::Value(std::move(Root))) << "\n";
-    OS.close();
-    Written = !OS.has_error();
-    if (!Written) {
-      Error = "cannot write the baseline '" + Path.str() +
-              "': " + OS.error().message();
-      OS.clear_error();
-    }
-  }
-  if (Written)
-    if (std::error_code EC = llvm::sys::fs::rename(Temporary, Target)) {
-      Error = "cannot write the baseline '" + Path.str() + "': " + EC.message();
-      Written = false;
-    }
-  if (!Written)
-    llvm::sys::fs::remove(Temporary);
-  llvm::sys::DontRemoveFileOnSignal(Temporary);
-  return Written;
+  return true;
 }
 
 } // namespace gilport

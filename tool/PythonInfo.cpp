@@ -1,6 +1,7 @@
 //===--- PythonInfo.cpp ---------------------------------------------------===//
 
 #include "tool/PythonInfo.h"
+#include "tool/WholeFile.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -10,7 +11,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
 namespace gilport {
@@ -91,24 +91,8 @@ std::optional<std::string> keptAnswer(llvm::StringRef Key) {
 /// Failures only mean the next run asks again.
 void keepAnswer(llvm::StringRef Key, llvm::StringRef Answer) {
   std::string Path = answerPath(Key);
-  llvm::StringRef Dir = llvm::sys::path::parent_path(Path);
-  if (llvm::sys::fs::create_directories(Dir))
-    return;
-  llvm::SmallString<256> Temporary;
-  int FD;
-  if (llvm::sys::fs::createUniqueFile(Dir + "/.answer-%%%%%%.tmp", FD,
-                                      Temporary))
-    return;
-  bool Written;
-  {
-    llvm::raw_fd_ostream Out(FD, /*shouldClose=*/true);
-    Out << Key << '\n' << Answer;
-    Out.close();
-    Written = !Out.has_error();
-    Out.clear_error();
-  }
-  if (!Written || llvm::sys::fs::rename(Temporary, Path))
-    llvm::sys::fs::remove(Temporary);
+  if (!llvm::sys::fs::create_directories(llvm::sys::path::parent_path(Path)))
+    (void)writeWholeFile(Path, (Key + "\n" + Answer).str());
 }
 
 /// Runs \p Program to learn what PythonInfo holds, as lines.
