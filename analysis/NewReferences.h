@@ -24,6 +24,11 @@ namespace gilport {
 inline constexpr llvm::StringRef NewRefFunctions[] = {
     "Py_NewRef", "_Py_NewRef", "Py_XNewRef", "_Py_XNewRef"};
 
+/// `Py_INCREF` and `Py_XINCREF`, and the inline functions the headers define
+/// them with: each gives its argument one more reference.
+inline constexpr llvm::StringRef IncRefFunctions[] = {
+    "Py_INCREF", "_Py_INCREF", "Py_XINCREF", "_Py_XINCREF"};
+
 /// Whether \p E is a call that returns a new reference, or NULL with an
 /// exception set: a C-API function that does, or a function of the
 /// project's own (two calls deep) whose every `return` gives NULL, such a

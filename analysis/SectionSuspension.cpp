@@ -3,6 +3,7 @@
 #include "analysis/SectionSuspension.h"
 
 #include "analysis/AstQueries.h"
+#include "analysis/NewReferences.h"
 #include "analysis/Parents.h"
 
 #include "clang/AST/ASTContext.h"
@@ -92,6 +93,23 @@ std::string apiReason(llvm::StringRef Name) {
     if (Name.starts_with(Prefix))
       return "can run Python code";
   return "";
+}
+
+/// Where \p S starts and ends in its file (the ends of macro expansions).
+unsigned beginOffset(const Stmt &S, const SourceManager &SM) {
+  return SM.getFileOffset(SM.getExpansionLoc(S.getBeginLoc()));
+}
+unsigned endOffset(const Stmt &S, const SourceManager &SM) {
+  return SM.getFileOffset(SM.getExpansionRange(S.getEndLoc()).getEnd());
+}
+
+/// Whether \p Ref is the left side of an assignment: what follows holds
+/// another object.
+bool isAssigned(const DeclRefExpr &Ref, ASTContext &Ctx) {
+  auto Parents = parentsOf(Ref, Ctx);
+  const auto *Assign =
+      Parents.empty() ? nullptr : Parents[0].get<BinaryOperator>();
+  return Assign && Assign->isAssignmentOp() && Assign->getLHS() == &Ref;
 }
 
 /// The call whose argument \p E is, through parentheses and casts, or null.
@@ -215,9 +233,7 @@ SectionSuspension::sitesOf(const FunctionDecl &Function, ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   for (const CallExpr *Call : Calls)
     if (!reasonFor(*Call, Ctx).empty())
-      Found->push_back(
-          {Call, SM.getFileOffset(SM.getExpansionLoc(Call->getBeginLoc())),
-           SM.getFileOffset(SM.getExpansionRange(Call->getEndLoc()).getEnd())});
+      Found->push_back({Call, beginOffset(*Call, SM), endOffset(*Call, SM)});
   llvm::sort(*Found,
              [](const Site &A, const Site &B) { return A.Begin < B.Begin; });
   std::unique_ptr<std::vector<Site>> &Filled = Sites[&Function];
@@ -255,21 +271,13 @@ std::optional<Suspender> SectionSuspension::heldAcross(
   if (!Holder || !Function.getBody())
     return std::nullopt;
   const SourceManager &SM = Ctx.getSourceManager();
-  auto Offset = [&](SourceLocation Loc) {
-    return SM.getFileOffset(SM.getExpansionLoc(Loc));
-  };
-  unsigned Stored =
-      SM.getFileOffset(SM.getExpansionRange(Borrow.getEndLoc()).getEnd());
+  unsigned Stored = endOffset(Borrow, SM);
   const std::vector<Site> &Calls = sitesOf(Function, Ctx);
   for (const DeclRefExpr *Ref : referencesTo(*Holder, Function.getBody())) {
-    unsigned At = Offset(Ref->getBeginLoc());
+    unsigned At = beginOffset(*Ref, SM);
     if (At <= Stored)
       continue;
-    // Assigned again: what follows is another object.
-    auto Parents = parentsOf(*Ref, Ctx);
-    if (const auto *Assign =
-            Parents.empty() ? nullptr : Parents[0].get<BinaryOperator>();
-        Assign && Assign->isAssignmentOp() && Assign->getLHS() == Ref)
+    if (isAssigned(*Ref, Ctx))
       break;
     if (!Held(Ref->getBeginLoc()) || !Uses(*Ref))
       continue;
@@ -319,9 +327,6 @@ std::optional<HeldItem> SectionSuspension::itemHeldAcross(
     Work.append(Children.rbegin(), Children.rend());
   }
   const SourceManager &SM = Ctx.getSourceManager();
-  auto Offset = [&](SourceLocation Loc) {
-    return SM.getFileOffset(SM.getExpansionLoc(Loc));
-  };
   // An item local, or an element of one that points into the item array
   // (`items[i]` after `items = PySequence_Fast_ITEMS(fast)`).
   auto ItemOf = [&](const Expr *E) -> const VarDecl * {
@@ -335,23 +340,17 @@ std::optional<HeldItem> SectionSuspension::itemHeldAcross(
   // the left side of an assignment.
   auto IsRead = [&](const DeclRefExpr &Ref) {
     auto Parents = parentsOf(Ref, Ctx);
-    const Stmt *Parent = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
-    if (const auto *U = dyn_cast_or_null<UnaryOperator>(Parent))
-      return U->getOpcode() != UO_AddrOf;
-    if (const auto *Assign = dyn_cast_or_null<BinaryOperator>(Parent))
-      return !(Assign->isAssignmentOp() && Assign->getLHS() == &Ref);
-    return true;
+    const auto *U = Parents.empty() ? nullptr : Parents[0].get<UnaryOperator>();
+    return !(U && U->getOpcode() == UO_AddrOf) && !isAssigned(Ref, Ctx);
   };
   // An item the code takes a strong reference to is its own from then on.
-  constexpr llvm::StringLiteral StrongRefs[] = {
-      "Py_INCREF", "_Py_INCREF", "Py_XINCREF", "_Py_XINCREF",
-      "Py_NewRef", "_Py_NewRef", "Py_XNewRef", "_Py_XNewRef"};
   llvm::DenseMap<const VarDecl *, unsigned> StrongFrom;
   for (const CallExpr *Call : Calls)
     if (Call->getNumArgs() == 1 &&
-        llvm::is_contained(StrongRefs, calleeName(Call)))
+        (llvm::is_contained(IncRefFunctions, calleeName(Call)) ||
+         llvm::is_contained(NewRefFunctions, calleeName(Call))))
       if (const VarDecl *V = ItemOf(Call->getArg(0)))
-        StrongFrom.try_emplace(V, Offset(Call->getBeginLoc()));
+        StrongFrom.try_emplace(V, beginOffset(*Call, SM));
   auto Borrowed = [&](const VarDecl *V, unsigned At) {
     auto Strong = StrongFrom.find(V);
     return Strong == StrongFrom.end() || Strong->second > At;
@@ -360,9 +359,7 @@ std::optional<HeldItem> SectionSuspension::itemHeldAcross(
     std::string Reason = reasonFor(*Call, Ctx);
     if (Reason.empty())
       continue;
-    unsigned Begin = Offset(Call->getBeginLoc());
-    unsigned End =
-        SM.getFileOffset(SM.getExpansionRange(Call->getEndLoc()).getEnd());
+    unsigned Begin = beginOffset(*Call, SM), End = endOffset(*Call, SM);
     for (const Expr *Arg : Call->arguments()) {
       if (const VarDecl *V = ItemOf(Arg); V && Borrowed(V, Begin))
         return HeldItem{{Call, Reason}, V};
@@ -371,7 +368,7 @@ std::optional<HeldItem> SectionSuspension::itemHeldAcross(
     }
     for (const DeclRefExpr *Ref : Refs) {
       const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
-      if (V && ItemVars.count(V) && Offset(Ref->getBeginLoc()) > End &&
+      if (V && ItemVars.count(V) && beginOffset(*Ref, SM) > End &&
           Borrowed(V, Begin) && IsRead(*Ref))
         return HeldItem{{Call, Reason}, V};
     }

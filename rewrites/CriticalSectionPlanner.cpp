@@ -275,7 +275,7 @@ private:
   /// uses (\p ItemVars, and the key and value its PyDict_Next calls give):
   /// one is used after, or handed to, a call that can suspend the section.
   std::string suspendedItems(const Region &R, llvm::StringRef Key,
-                             std::set<const VarDecl *> ItemVars) const;
+                             const std::set<const VarDecl *> &ItemVars) const;
   /// Whether \p DS, in the code to guard, can declare its variable before
   /// the section instead, leaving an assignment (`PyObject *r =
   /// PyList_New(n);` -> `PyObject *r;` ... `r = PyList_New(n);`).
@@ -598,8 +598,9 @@ Planner::declaratorText(const DeclStmt *DS) const {
   return CharSourceRange::getCharRange(Begin, NameEnd);
 }
 
-std::string Planner::suspendedItems(const Region &R, llvm::StringRef Key,
-                                    std::set<const VarDecl *> ItemVars) const {
+std::string
+Planner::suspendedItems(const Region &R, llvm::StringRef Key,
+                        const std::set<const VarDecl *> &ItemVars) const {
   llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
   std::vector<const Stmt *> Code(Body.begin() + R.First,
                                  Body.begin() + R.Last + 1);

@@ -25,8 +25,6 @@ using namespace clang;
 
 namespace {
 
-constexpr llvm::StringRef IncRefNames[] = {"Py_INCREF", "_Py_INCREF",
-                                           "Py_XINCREF", "_Py_XINCREF"};
 constexpr llvm::StringRef DecRefNames[] = {"Py_DECREF", "_Py_DECREF",
                                            "Py_XDECREF", "_Py_XDECREF"};
 constexpr llvm::StringRef RefcountNames[] = {
@@ -400,7 +398,7 @@ void OwnershipRewriter::scanExpr(const Expr *E, OwnState &State) {
             if (Stealer == Callee && Arg == Index)
               return fail("'" + Name + "' is passed to '" + Callee.str() +
                           "', which steals a reference");
-          if (isNamed(Call, IncRefNames) || isNamed(Call, DecRefNames))
+          if (isNamed(Call, IncRefFunctions) || isNamed(Call, DecRefNames))
             return fail("the reference count of '" + Name +
                         "' is changed inside an expression");
         }
@@ -489,7 +487,7 @@ bool OwnershipRewriter::incrementsVariable() const {
   std::function<void(const Stmt *)> Find = [&](const Stmt *S) {
     if (!S || Found)
       return;
-    if (singleArgCallOn(S, IncRefNames) == &Var)
+    if (singleArgCallOn(S, IncRefFunctions) == &Var)
       Found = true;
     for (const Stmt *Child : S->children())
       Find(Child);
@@ -749,7 +747,7 @@ OwnState OwnershipRewriter::walk(const Stmt *S, OwnState State) {
     return State;
   }
   if (const auto *E = dyn_cast<Expr>(S)) {
-    if (singleArgCallOn(E, IncRefNames) == &Var) {
+    if (singleArgCallOn(E, IncRefFunctions) == &Var) {
       ++RefsSeen;
       if (State.Null == Nullness::Null) {
         fail("'" + Name + "' is incremented where it is NULL");
