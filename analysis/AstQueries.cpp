@@ -131,6 +131,34 @@ ControlTransfers controlTransfersIn(const Stmt *S) {
   return std::move(Walk.Found);
 }
 
+std::string collectExits(const Stmt *S, std::vector<const Stmt *> &Exits,
+                         unsigned Loops, unsigned Switches) {
+  if (!S)
+    return "";
+  if (isa<LabelStmt>(S))
+    return "the code to guard has a label";
+  if (isa<IndirectGotoStmt>(S))
+    return "the code to guard has a computed 'goto'";
+  // A 'switch' outside the section would jump into it.
+  if (isa<SwitchCase>(S) && !Switches)
+    return "the code to guard has a 'case' label of a 'switch' around it";
+  if (isa<ReturnStmt, GotoStmt>(S) ||
+      (isa<BreakStmt>(S) && !Loops && !Switches) ||
+      (isa<ContinueStmt>(S) && !Loops)) {
+    Exits.push_back(S);
+    return "";
+  }
+  bool IsLoop = isa<ForStmt, WhileStmt, DoStmt>(S);
+  bool IsSwitch = isa<SwitchStmt>(S);
+  for (const Stmt *Child : S->children()) {
+    std::string Why =
+        collectExits(Child, Exits, Loops + IsLoop, Switches + IsSwitch);
+    if (!Why.empty())
+      return Why;
+  }
+  return "";
+}
+
 namespace {
 void collectLabelsAndGotos(const Stmt *S, LabelsAndGotos &Found) {
   if (!S)

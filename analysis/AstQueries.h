@@ -11,6 +11,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <string>
 #include <vector>
 
 namespace clang {
@@ -66,6 +67,15 @@ struct ControlTransfers {
   bool Jump = false;
 };
 ControlTransfers controlTransfersIn(const clang::Stmt *S);
+
+/// Collects the statements by which control leaves \p S other than by
+/// falling through: `return`, `goto`, and `break`/`continue` of a loop or
+/// `switch` outside S (\p Loops and \p Switches count those between S and
+/// where the question started). Returns why control flow is not modelled
+/// (a label, a computed `goto`, a `case` of an outer `switch`), else "".
+std::string collectExits(const clang::Stmt *S,
+                         std::vector<const clang::Stmt *> &Exits,
+                         unsigned Loops = 0, unsigned Switches = 0);
 
 /// The labels and the `goto`s in \p S, in source order.
 struct LabelsAndGotos {

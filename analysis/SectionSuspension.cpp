@@ -16,6 +16,8 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <utility>
+
 namespace gilport {
 
 using namespace clang;
@@ -299,7 +301,7 @@ std::optional<Suspender> SectionSuspension::heldAcross(
   return std::nullopt;
 }
 
-std::optional<HeldItem> SectionSuspension::itemHeldAcross(
+std::vector<HeldItem> SectionSuspension::itemsHeldAcross(
     llvm::ArrayRef<const Stmt *> Code,
     llvm::SmallPtrSetImpl<const VarDecl *> &ItemVars,
     llvm::function_ref<bool(const Expr &)> IsItemRead,
@@ -355,6 +357,14 @@ std::optional<HeldItem> SectionSuspension::itemHeldAcross(
     auto Strong = StrongFrom.find(V);
     return Strong == StrongFrom.end() || Strong->second > At;
   };
+  std::vector<HeldItem> Held;
+  llvm::SmallPtrSet<const VarDecl *, 8> Found;
+  bool FoundInPlace = false;
+  auto Add = [&](const CallExpr *Call, const std::string &Reason,
+                 const VarDecl *V) {
+    if (V ? Found.insert(V).second : !std::exchange(FoundInPlace, true))
+      Held.push_back(HeldItem{{Call, Reason}, V});
+  };
   for (const CallExpr *Call : Calls) {
     std::string Reason = reasonFor(*Call, Ctx);
     if (Reason.empty())
@@ -362,18 +372,18 @@ std::optional<HeldItem> SectionSuspension::itemHeldAcross(
     unsigned Begin = beginOffset(*Call, SM), End = endOffset(*Call, SM);
     for (const Expr *Arg : Call->arguments()) {
       if (const VarDecl *V = ItemOf(Arg); V && Borrowed(V, Begin))
-        return HeldItem{{Call, Reason}, V};
-      if (IsItemRead(*Arg))
-        return HeldItem{{Call, Reason}, nullptr};
+        Add(Call, Reason, V);
+      else if (IsItemRead(*Arg))
+        Add(Call, Reason, nullptr);
     }
     for (const DeclRefExpr *Ref : Refs) {
       const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
       if (V && ItemVars.count(V) && beginOffset(*Ref, SM) > End &&
           Borrowed(V, Begin) && IsRead(*Ref))
-        return HeldItem{{Call, Reason}, V};
+        Add(Call, Reason, V);
     }
   }
-  return std::nullopt;
+  return Held;
 }
 
 } // namespace gilport

@@ -81,15 +81,16 @@ public:
              llvm::function_ref<bool(const clang::DeclRefExpr &)> Uses,
              llvm::function_ref<bool(clang::SourceLocation)> Held);
 
-  /// The first call in \p Code (statements a section would guard, in
-  /// order) that can suspend the section while an item of its container is
-  /// borrowed: the call is handed an item (an expression \p IsItemRead
+  /// The items of a container that \p Code (statements a section would
+  /// guard, in order) still borrows when it makes a call that can suspend
+  /// the section: the call is handed an item (an expression \p IsItemRead
   /// accepts, or a local of \p ItemVars), or a local of ItemVars is read
-  /// after it (in source order). Locals the code gives a strong reference
-  /// (Py_INCREF, Py_NewRef) before the call are its own, and the key and
-  /// value of the iteration calls \p IteratesContainer accepts
-  /// (PyDict_Next) are items too.
-  std::optional<HeldItem> itemHeldAcross(
+  /// after it (in source order). One entry per local, with the first such
+  /// call, in the order found; an item read in place has a null Item.
+  /// Locals the code gives a strong reference (Py_INCREF, Py_NewRef) before
+  /// the call are its own, and the key and value of the iteration calls
+  /// \p IteratesContainer accepts (PyDict_Next) are items too.
+  std::vector<HeldItem> itemsHeldAcross(
       llvm::ArrayRef<const clang::Stmt *> Code,
       llvm::SmallPtrSetImpl<const clang::VarDecl *> &ItemVars,
       llvm::function_ref<bool(const clang::Expr &)> IsItemRead,

@@ -5,7 +5,9 @@
 #include "analysis/ContainerApis.h"
 #include "analysis/ContainerPrivacy.h"
 #include "analysis/ExistingSections.h"
+#include "analysis/SectionSuspension.h"
 #include "checks/CheckContext.h"
+#include "rewrites/ItemReferences.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
@@ -76,16 +78,29 @@ UnlockedAccesses::finish(ASTContext &Ctx, const ExistingSections &Sections,
   llvm::SmallPtrSet<const FunctionDecl *, 8> Locked =
       Sections.onlyCalledInside(Functions, Ctx);
   std::vector<Access> Needed;
+  SectionSuspension Suspensions;
   for (Access &Found : Recorded) {
-    if ((Locked.count(Found.Function) &&
-         ExistingSections::handedInByCaller(*Found.Container)) ||
-        Sections.contains(Found.Spelling.NameLoc, SM) ||
-        Privacy
-            .classify(*Found.Function, *Found.Container, Found.Spelling.NameLoc,
-                      SM)
-            .isPrivate())
+    bool Guarded = (Locked.count(Found.Function) &&
+                    ExistingSections::handedInByCaller(*Found.Container)) ||
+                   Sections.contains(Found.Spelling.NameLoc, SM);
+    auto Private = [&] {
+      return Privacy
+          .classify(*Found.Function, *Found.Container, Found.Spelling.NameLoc,
+                    SM)
+          .isPrivate();
+    };
+    if (!Guarded) {
+      if (!Private())
+        Needed.push_back(std::move(Found));
       continue;
-    Needed.push_back(std::move(Found));
+    }
+    // The section guards the key and value only while it is not suspended.
+    if (Found.Spelling.Name == "PyDict_Next" && Found.Call && !Private())
+      if (std::optional<SuspendedIteration> Hazard =
+              suspendedIteration(*Found.Call, Suspensions, Ctx)) {
+        Found.Section = Hazard->Fix;
+        SuspendedLoops.push_back({std::move(Found), std::move(*Hazard)});
+      }
   }
   Recorded.clear();
   // The sections of one function are planned together: they may merge.
@@ -123,6 +138,12 @@ ContainerAnalysis::unlockedAccesses(ASTContext &Ctx) {
   if (!Needed)
     Needed = Accesses.finish(Ctx, Sections, Privacy, Context);
   return *Needed;
+}
+
+const std::vector<UnlockedAccesses::Suspended> &
+ContainerAnalysis::suspendedIterations(ASTContext &Ctx) {
+  unlockedAccesses(Ctx);
+  return Accesses.suspendedLoops();
 }
 
 } // namespace gilport

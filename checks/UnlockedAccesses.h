@@ -20,6 +20,7 @@
 #include "analysis/Matchers.h"
 #include "checks/CheckContext.h"
 #include "rewrites/CriticalSectionPlanner.h"
+#include "rewrites/ItemReferences.h"
 
 #include "llvm/ADT/DenseSet.h"
 
@@ -52,6 +53,15 @@ public:
     Rewrite Section;
   };
 
+  /// A PyDict_Next loop that a section already guards (or that runs in a
+  /// function its callers lock), whose key or value the loop still uses
+  /// across a call that can suspend the section. Loop.Section holds the
+  /// strong references that fix it, or why there are none.
+  struct Suspended {
+    Access Loop;
+    SuspendedIteration Hazard;
+  };
+
   /// Adds the names of the unlocked accessors to the names a check matches:
   /// calls in \p CallNames, `ob_item` in \p MemberNames.
   static void addNames(clang::Preprocessor &PP, IdentifierSet &CallNames,
@@ -66,13 +76,20 @@ public:
 
   /// The recorded accesses that need a critical section (not under one, not
   /// in a function only called under one, not on a private container), in
-  /// the order recorded, each with its planned section. Forgets them.
+  /// the order recorded, each with its planned section. Forgets them, and
+  /// keeps the guarded loops of suspendedLoops().
   std::vector<Access> finish(clang::ASTContext &Ctx,
                              const ExistingSections &Sections,
                              ContainerPrivacy &Privacy, CheckContext &Context);
 
+  /// The guarded loops finish() found that a suspension makes unsafe.
+  const std::vector<Suspended> &suspendedLoops() const {
+    return SuspendedLoops;
+  }
+
 private:
   std::vector<Access> Recorded;
+  std::vector<Suspended> SuspendedLoops;
   /// Name tokens already seen: one macro expansion yields several nodes.
   llvm::DenseSet<clang::SourceLocation> Seen;
 };
@@ -102,6 +119,9 @@ public:
   /// whole translation unit has been matched.
   const std::vector<UnlockedAccesses::Access> &
   unlockedAccesses(clang::ASTContext &Ctx);
+  /// UnlockedAccesses::suspendedLoops, once the unit has been matched.
+  const std::vector<UnlockedAccesses::Suspended> &
+  suspendedIterations(clang::ASTContext &Ctx);
 
   ExistingSections Sections;
   ContainerPrivacy Privacy;

@@ -65,6 +65,40 @@ void UnlockedContainerAccessCheck::check(
 void UnlockedContainerAccessCheck::onEndOfTranslationUnit(ASTContext &Ctx) {
   for (const UnlockedAccesses::Access &Found : Containers.unlockedAccesses(Ctx))
     report(Found, Ctx);
+  for (const UnlockedAccesses::Suspended &Found :
+       Containers.suspendedIterations(Ctx))
+    reportSuspended(Found, Ctx);
+}
+
+void UnlockedContainerAccessCheck::reportSuspended(
+    const UnlockedAccesses::Suspended &Found, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  const SuspendedIteration &Hazard = Found.Hazard;
+  std::string Items;
+  for (const VarDecl *Item : Hazard.Items)
+    Items += (Items.empty() ? "'" : ", '") + Item->getName().str() + "'";
+  std::string Callee = Hazard.First.Suspended.spelledName(SM, LO);
+  SourceLocation At = Found.Loop.Spelling.NameLoc;
+  FindingBuilder Finding =
+      diag(At, "'PyDict_Next' hands out borrowed references (" + Items +
+                   ") that the critical section guards only until '" + Callee +
+                   "', which " + Hazard.First.Suspended.Reason +
+                   ": the section is suspended meanwhile, and another thread "
+                   "can remove and free them");
+  addMacroExpansionNotes(Finding, At, SM, LO);
+  Finding.note(Hazard.First.Suspended.Call->getBeginLoc(),
+               "the critical section can be suspended here");
+  const Rewrite &Fix = Found.Loop.Section;
+  if (!Fix.ok()) {
+    Finding.noFix("own each item for its iteration (Py_INCREF after "
+                  "'PyDict_Next', Py_DECREF on every way out of the loop's "
+                  "body); not automatic here: " +
+                  Fix.Reason);
+    return;
+  }
+  for (const FixItHint &Hint : Fix.Hints)
+    Finding.fix(Hint);
 }
 
 void UnlockedContainerAccessCheck::report(const UnlockedAccesses::Access &Found,

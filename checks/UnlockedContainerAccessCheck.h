@@ -28,7 +28,8 @@ namespace gilport {
 /// PyList_GET_ITEM / PyList_SET_ITEM do not lock the container on
 /// free-threaded builds. Accesses inside Py_BEGIN_CRITICAL_SECTION (or in a
 /// static function only called inside one) and on containers private to the
-/// function are not reported.
+/// function are not reported, except a PyDict_Next loop that uses the key or
+/// value across a call that can suspend the section (CPython gh-138098).
 ///
 /// See docs/checks/gilport-unlocked-container-access.md.
 class UnlockedContainerAccessCheck : public GilportCheck {
@@ -47,6 +48,8 @@ private:
   void report(const UnlockedAccesses::Access &Found, clang::ASTContext &Ctx);
   void addFix(FindingBuilder &Finding, const UnlockedAccesses::Access &Found,
               clang::ASTContext &Ctx);
+  void reportSuspended(const UnlockedAccesses::Suspended &Found,
+                       clang::ASTContext &Ctx);
 
   /// Shared with gilport-borrowed-ref. Accesses are reported once the whole
   /// translation unit is known: a function may run under a caller's

@@ -6,6 +6,8 @@
 #include "analysis/Parents.h"
 #include "analysis/SectionSuspension.h"
 #include "analysis/SourceRanges.h"
+#include "rewrites/ContainerUses.h"
+#include "rewrites/ItemReferences.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -27,196 +29,6 @@ using namespace clang;
 
 namespace {
 
-/// Reads of a container's size (the bound a loop over its items relies on).
-constexpr llvm::StringRef SizeCalls[] = {
-    "PyList_GET_SIZE",   "PyList_Size",   "PyTuple_GET_SIZE", "PyTuple_Size",
-    "Py_SIZE",           "PyObject_Size", "PyObject_Length",  "PySequence_Size",
-    "PySequence_Length", "PyDict_Size",   "PyDict_GET_SIZE"};
-/// Accessors of a list's item array that are functions in some versions.
-constexpr llvm::StringRef ItemCalls[] = {"PyList_GET_ITEM", "PyList_SET_ITEM",
-                                         "PySequence_Fast_GET_ITEM"};
-
-/// Identity of a side-effect-free lvalue: a variable or a chain of member
-/// accesses from one. Empty for anything else.
-std::string containerKey(const Expr *E) {
-  E = stripCasts(E);
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
-    if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl()))
-      return "#" + std::to_string(reinterpret_cast<uintptr_t>(V));
-    return "";
-  }
-  if (const auto *Member = dyn_cast<MemberExpr>(E)) {
-    std::string Base = containerKey(Member->getBase());
-    if (Base.empty())
-      return "";
-    return Base + (Member->isArrow() ? "->" : ".") +
-           Member->getMemberDecl()->getNameAsString();
-  }
-  return "";
-}
-
-/// The variable a container key starts from.
-const VarDecl *containerRoot(const Expr *E) {
-  E = stripCasts(E);
-  if (const auto *Member = dyn_cast<MemberExpr>(E))
-    return containerRoot(Member->getBase());
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
-    return dyn_cast<VarDecl>(Ref->getDecl());
-  return nullptr;
-}
-
-const VarDecl *localVar(const Expr *E) {
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts()))
-    if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
-        V && V->hasLocalStorage())
-      return V;
-  return nullptr;
-}
-
-enum class Use { None, Size, Item };
-
-/// What \p S does with the container \p Key: whether it reads its items or
-/// item array, and whether it reads its size.
-struct Uses {
-  bool Size = false;
-  bool Item = false;
-};
-
-void collectUses(const Stmt *S, llvm::StringRef Key, Uses &Found) {
-  if (!S)
-    return;
-  if (const auto *Member = dyn_cast<MemberExpr>(S)) {
-    llvm::StringRef Field = Member->getMemberDecl()->getName();
-    if ((Field == "ob_item" || Field == "ob_size") &&
-        containerKey(Member->getBase()) == Key) {
-      (Field == "ob_item" ? Found.Item : Found.Size) = true;
-      return;
-    }
-  }
-  if (const auto *Call = dyn_cast<CallExpr>(S);
-      Call && Call->getNumArgs() && containerKey(Call->getArg(0)) == Key) {
-    llvm::StringRef Name = calleeName(Call);
-    Found.Item |= llvm::is_contained(ItemCalls, Name);
-    Found.Size |= llvm::is_contained(SizeCalls, Name);
-  }
-  for (const Stmt *Child : S->children())
-    collectUses(Child, Key, Found);
-}
-
-/// Reads its items or item array, reads only its size, or nothing.
-Use useOf(const Stmt *S, llvm::StringRef Key) {
-  Uses Found;
-  collectUses(S, Key, Found);
-  return Found.Item ? Use::Item : Found.Size ? Use::Size : Use::None;
-}
-
-/// Whether \p S assigns the container \p Key, or a variable or field it is
-/// reached through.
-bool assignsContainer(const Stmt *S, llvm::StringRef Key) {
-  if (!S)
-    return false;
-  if (const auto *Assign = dyn_cast<BinaryOperator>(S);
-      Assign && Assign->isAssignmentOp()) {
-    std::string Target = containerKey(Assign->getLHS());
-    if (!Target.empty() && (Key == Target || Key.starts_with(Target + "-") ||
-                            Key.starts_with(Target + ".")))
-      return true;
-  }
-  return llvm::any_of(S->children(), [&](const Stmt *Child) {
-    return assignsContainer(Child, Key);
-  });
-}
-
-/// Whether \p S may free the container \p Key: it releases it (Py_DECREF,
-/// Py_XDECREF, Py_CLEAR, Py_SETREF) or passes its address on. A section
-/// must not free the object whose lock it holds.
-bool releasesContainer(const Stmt *S, llvm::StringRef Key) {
-  if (!S)
-    return false;
-  if (const auto *Call = dyn_cast<CallExpr>(S)) {
-    static constexpr llvm::StringRef Releases[] = {
-        "Py_DECREF", "_Py_DECREF", "Py_XDECREF", "_Py_XDECREF",
-        "Py_DecRef", "Py_XDecRef", "_Py_Dealloc"};
-    if (Call->getNumArgs() && llvm::is_contained(Releases, calleeName(Call)) &&
-        containerKey(Call->getArg(0)) == Key)
-      return true;
-  }
-  if (const auto *U = dyn_cast<UnaryOperator>(S);
-      U && U->getOpcode() == UO_AddrOf && containerKey(U->getSubExpr()) == Key)
-    return true;
-  return llvm::any_of(S->children(), [&](const Stmt *Child) {
-    return releasesContainer(Child, Key);
-  });
-}
-
-/// The first assignment in \p S that stores an item of the container \p Key
-/// (read in \p S, or held by one of \p ItemVars) somewhere other than a
-/// local variable: a field, a global or through a pointer. Such an item
-/// outlives the section, while another thread can remove and free it.
-const BinaryOperator *storesItemAway(const Stmt *S, llvm::StringRef Key,
-                                     std::set<const VarDecl *> &ItemVars) {
-  if (!S)
-    return nullptr;
-  auto HoldsItem = [&](const Expr *Value) {
-    const Expr *E = stripCasts(Value);
-    if (const auto *Call = dyn_cast<CallExpr>(E);
-        Call && llvm::is_contained(NewRefFunctions, calleeName(Call)))
-      return false;
-    if (const VarDecl *V = localVar(E); V && ItemVars.count(V))
-      return true;
-    return useOf(E, Key) == Use::Item && Value->getType()->isPointerType();
-  };
-  if (const auto *DS = dyn_cast<DeclStmt>(S)) {
-    for (const Decl *D : DS->decls())
-      if (const auto *V = dyn_cast<VarDecl>(D);
-          V && V->hasLocalStorage() && V->getInit() && HoldsItem(V->getInit()))
-        ItemVars.insert(V);
-  } else if (const auto *Assign = dyn_cast<BinaryOperator>(S);
-             Assign && Assign->getOpcode() == BO_Assign &&
-             HoldsItem(Assign->getRHS())) {
-    if (const VarDecl *V = localVar(Assign->getLHS()))
-      ItemVars.insert(V);
-    else if (useOf(Assign->getLHS(), Key) != Use::Item)
-      return Assign;
-  }
-  for (const Stmt *Child : S->children())
-    if (const BinaryOperator *Found = storesItemAway(Child, Key, ItemVars))
-      return Found;
-  return nullptr;
-}
-
-/// Collects the statements by which control leaves \p S other than by
-/// falling through: `return`, `goto`, and `break`/`continue` of a loop or
-/// `switch` outside S. Returns why control flow is not modelled (a label, a
-/// computed `goto`), else "".
-std::string collectExits(const Stmt *S, unsigned Loops, unsigned Switches,
-                         std::vector<const Stmt *> &Exits) {
-  if (!S)
-    return "";
-  if (isa<LabelStmt>(S))
-    return "the code to guard has a label";
-  if (isa<IndirectGotoStmt>(S))
-    return "the code to guard has a computed 'goto'";
-  // A 'switch' outside the section would jump into it.
-  if (isa<SwitchCase>(S) && !Switches)
-    return "the code to guard has a 'case' label of a 'switch' around it";
-  if (isa<ReturnStmt, GotoStmt>(S) ||
-      (isa<BreakStmt>(S) && !Loops && !Switches) ||
-      (isa<ContinueStmt>(S) && !Loops)) {
-    Exits.push_back(S);
-    return "";
-  }
-  bool IsLoop = isa<ForStmt, WhileStmt, DoStmt>(S);
-  bool IsSwitch = isa<SwitchStmt>(S);
-  for (const Stmt *Child : S->children()) {
-    std::string Why =
-        collectExits(Child, Loops + IsLoop, Switches + IsSwitch, Exits);
-    if (!Why.empty())
-      return Why;
-  }
-  return "";
-}
-
 /// Where a statement sits: its enclosing blocks, outermost first, each with
 /// the index of the child that holds the statement.
 using BlockPath = std::vector<std::pair<const CompoundStmt *, unsigned>>;
@@ -232,6 +44,9 @@ struct Region {
   /// Indices of the accesses the section guards.
   std::vector<size_t> Members;
   bool HasDictLoop = false;
+  /// The strong references the code takes to items it uses across calls
+  /// that can suspend the section.
+  ItemReferences Holds;
   /// The span: Block's children First..Last.
   const CompoundStmt *Block = nullptr;
   unsigned First = 0, Last = 0;
@@ -270,12 +85,19 @@ private:
   std::string initialAnchor(const ContainerAccess &Access, Region &R);
   std::string dictLoopAnchor(const ContainerAccess &Access, Region &R);
   std::string extend(Region &R);
-  std::string validate(const Region &R) const;
-  /// Why the section would not guard the items of \p Key that the code
-  /// uses (\p ItemVars, and the key and value its PyDict_Next calls give):
-  /// one is used after, or handed to, a call that can suspend the section.
-  std::string suspendedItems(const Region &R, llvm::StringRef Key,
-                             const std::set<const VarDecl *> &ItemVars) const;
+  std::string validate(Region &R) const;
+  /// Plans strong references (into R.Holds) to the items of \p Key that the
+  /// code uses after, or hands to, a call that can suspend the section
+  /// (\p ItemVars, and the key and value its PyDict_Next calls give).
+  /// Returns why the section would not guard them otherwise, else "".
+  std::string
+  holdSuspendedItems(Region &R, llvm::StringRef Key,
+                     const std::set<const VarDecl *> &ItemVars) const;
+  /// Why the code's reads of \p Key's items (or of its item array in one of
+  /// \p ItemVars) can outlive a size check: a call that can suspend the
+  /// section runs between them and no check follows. Else "".
+  std::string staleReads(const Region &R, llvm::StringRef Key,
+                         const std::set<const VarDecl *> &ItemVars) const;
   /// Whether \p DS, in the code to guard, can declare its variable before
   /// the section instead, leaving an assignment (`PyObject *r =
   /// PyList_New(n);` -> `PyObject *r;` ... `r = PyList_New(n);`).
@@ -283,6 +105,10 @@ private:
   /// The range `PyObject *r` of such a declaration.
   std::optional<CharSourceRange> declaratorText(const DeclStmt *DS) const;
   std::vector<FixItHint> hintsFor(const Region &R, std::string &Why) const;
+  /// The text that replaces \p Exit: \p Jump, after the references the
+  /// blocks it leaves release, in braces where it is not in a block.
+  std::string exitText(const Stmt *Exit, const std::string &Jump,
+                       const Region &R) const;
   mutable SectionSuspension Suspensions;
   bool survivesSection(const Expr *Value, SourceLocation Begin,
                        SourceLocation End) const;
@@ -456,7 +282,7 @@ std::string Planner::initialAnchor(const ContainerAccess &Access, Region &R) {
     }
     // A loop that sets the container (`fast = PySequence_Fast(...)` each
     // time around) cannot be the section; the statement can.
-    const VarDecl *Root = containerRoot(Access.Container);
+    const VarDecl *Root = keyRoot(Access.Container);
     auto DeclaredIn = [&](const Stmt *S) {
       SourceLocation At = SM.getExpansionLoc(Root->getLocation());
       return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(S->getBeginLoc()),
@@ -478,7 +304,7 @@ std::string Planner::initialAnchor(const ContainerAccess &Access, Region &R) {
     return Why;
   R.Keys.push_back(Key);
   R.Texts.push_back(Lexer::getSourceText(*Spelled, SM, LO).str());
-  R.Roots.push_back(containerRoot(Access.Container));
+  R.Roots.push_back(keyRoot(Access.Container));
   return "";
 }
 
@@ -599,29 +425,118 @@ Planner::declaratorText(const DeclStmt *DS) const {
 }
 
 std::string
-Planner::suspendedItems(const Region &R, llvm::StringRef Key,
-                        const std::set<const VarDecl *> &ItemVars) const {
+Planner::holdSuspendedItems(Region &R, llvm::StringRef Key,
+                            const std::set<const VarDecl *> &ItemVars) const {
   llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
   std::vector<const Stmt *> Code(Body.begin() + R.First,
                                  Body.begin() + R.Last + 1);
+  auto Iterates = [&](const CallExpr &Call) {
+    return calleeName(&Call) == "PyDict_Next" && Call.getNumArgs() == 4 &&
+           containerKey(Call.getArg(0)) == Key;
+  };
   llvm::SmallPtrSet<const VarDecl *, 8> Items(ItemVars.begin(), ItemVars.end());
-  std::optional<HeldItem> Held = Suspensions.itemHeldAcross(
+  std::vector<HeldItem> Held = Suspensions.itemsHeldAcross(
       Code, Items, [&](const Expr &E) { return useOf(&E, Key) == Use::Item; },
-      [&](const CallExpr &Call) {
-        return calleeName(&Call) == "PyDict_Next" && Call.getNumArgs() == 4 &&
-               containerKey(Call.getArg(0)) == Key;
-      },
-      Ctx);
-  if (!Held)
+      Iterates, Ctx);
+  if (Held.empty())
     return "";
-  return "the code to guard calls '" + Held->Suspended.spelledName(SM, LO) +
-         "', which " + Held->Suspended.Reason + ", while it still uses " +
-         (Held->Item ? "'" + Held->Item->getName().str() + "'"
+  std::vector<const VarDecl *> Locals;
+  std::string Why;
+  for (const HeldItem &H : Held)
+    if (H.Item)
+      Locals.push_back(H.Item);
+    else
+      Why = "the item is handed to the call straight from the container";
+  if (Why.empty())
+    Why = planItemReferences(
+        Locals, Code, Iterates,
+        [&](const CallExpr &Call) {
+          return !Suspensions.reasonFor(Call, Ctx).empty();
+        },
+        Ctx, R.Holds);
+  if (Why.empty())
+    return "";
+  const HeldItem &First = Held.front();
+  return "the code to guard calls '" + First.Suspended.spelledName(SM, LO) +
+         "', which " + First.Suspended.Reason + ", while it still uses " +
+         (First.Item ? "'" + First.Item->getName().str() + "'"
                      : std::string("an item it reads")) +
          ", an item of the container: the section is suspended during the "
          "call, and another thread can remove and free the item; take a "
          "strong reference to it (Py_INCREF) before the call, then add the "
-         "section";
+         "section (not automatic: " +
+         Why + ")";
+}
+
+std::string
+Planner::staleReads(const Region &R, llvm::StringRef Key,
+                    const std::set<const VarDecl *> &ItemVars) const {
+  llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
+  std::vector<const CallExpr *> Suspending;
+  std::vector<const Stmt *> Reads;
+  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *Call = dyn_cast<CallExpr>(S);
+        Call && !Suspensions.reasonFor(*Call, Ctx).empty())
+      Suspending.push_back(Call);
+    if (isa<CallExpr, MemberExpr>(S) && useOf(S, Key) == Use::Item &&
+        llvm::none_of(S->children(), [&](const Stmt *Child) {
+          return useOf(Child, Key) == Use::Item;
+        }))
+      Reads.push_back(S);
+    for (const Stmt *Child : S->children())
+      Walk(Child);
+  };
+  for (unsigned I = R.First; I <= R.Last; ++I)
+    Walk(Body[I]);
+  if (Suspending.empty())
+    return "";
+  auto Offset = [&](SourceLocation Loc) {
+    return SM.getFileOffset(SM.getExpansionLoc(Loc));
+  };
+  std::string Call =
+      "'" + Suspender{Suspending.front(), ""}.spelledName(SM, LO) + "'";
+  std::string Suspends = ", which " +
+                         Suspensions.reasonFor(*Suspending.front(), Ctx) +
+                         ": the section is suspended during the call, and "
+                         "another thread can ";
+  for (const VarDecl *V : ItemVars)
+    if (V->getType()->getPointeeType().getTypePtrOrNull() &&
+        V->getType()->getPointeeType()->isPointerType())
+      return "the code to guard keeps the item array '" + V->getName().str() +
+             "' across calls such as " + Call + Suspends +
+             "resize the container and free the array";
+  for (const Stmt *Read : Reads) {
+    if (llvm::any_of(Suspending, [&](const CallExpr *C) {
+          return Offset(C->getEndLoc()) < Offset(Read->getBeginLoc());
+        }))
+      return "the code to guard reads an item of the container after " + Call +
+             Suspends + "shrink the container meanwhile";
+    // A loop around the read that makes such a call must check the index
+    // again each time round.
+    for (const Stmt *P = statementParentOf(Read); P && P != R.Block;
+         P = statementParentOf(P)) {
+      const Expr *Cond = nullptr;
+      if (const auto *For = dyn_cast<ForStmt>(P))
+        Cond = For->getCond();
+      else if (const auto *While = dyn_cast<WhileStmt>(P))
+        Cond = While->getCond();
+      else if (const auto *Do = dyn_cast<DoStmt>(P))
+        Cond = Do->getCond();
+      else
+        continue;
+      bool Calls = llvm::any_of(Suspending, [&](const CallExpr *C) {
+        return Offset(P->getBeginLoc()) <= Offset(C->getBeginLoc()) &&
+               Offset(C->getEndLoc()) <= Offset(P->getEndLoc());
+      });
+      if (Calls && useOf(Cond, Key) != Use::Size)
+        return "the loop reads items at an index that its condition does not "
+               "check against the container's size again, and it calls " +
+               Call + Suspends + "shrink the container meanwhile";
+    }
+  }
+  return "";
 }
 
 bool Planner::hoistable(const DeclStmt *DS) const {
@@ -632,7 +547,7 @@ bool Planner::hoistable(const DeclStmt *DS) const {
          !V->getType()->isArrayType() && declaratorText(DS).has_value();
 }
 
-std::string Planner::validate(const Region &R) const {
+std::string Planner::validate(Region &R) const {
   llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
   for (const std::string &Key : R.Keys)
     for (unsigned I = R.First; I <= R.Last; ++I) {
@@ -668,7 +583,9 @@ std::string Planner::validate(const Region &R) const {
              "the index it reads at was checked before the section (or "
              "never), and another thread can shrink the container in "
              "between; check the index against the size inside the section";
-    if (std::string Why = suspendedItems(R, Key, ItemVars); !Why.empty())
+    if (std::string Why = staleReads(R, Key, ItemVars); !Why.empty())
+      return Why;
+    if (std::string Why = holdSuspendedItems(R, Key, ItemVars); !Why.empty())
       return Why;
   }
   // The section names the container before its first statement.
@@ -727,6 +644,16 @@ bool Planner::survivesSection(const Expr *Value, SourceLocation Begin,
            SM.isBeforeInTranslationUnit(Declared, End));
 }
 
+std::string Planner::exitText(const Stmt *Exit, const std::string &Jump,
+                              const Region &R) const {
+  auto Releases = R.Holds.Releases.find(Exit);
+  return withReleases(*Exit, Jump,
+                      Releases == R.Holds.Releases.end()
+                          ? llvm::ArrayRef<std::string>()
+                          : llvm::ArrayRef<std::string>(Releases->second),
+                      Ctx);
+}
+
 std::vector<FixItHint> Planner::hintsFor(const Region &R,
                                          std::string &Why) const {
   llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
@@ -750,7 +677,7 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
   }
   std::vector<const Stmt *> Exits;
   for (unsigned I = R.First; I <= R.Last && Why.empty(); ++I)
-    Why = collectExits(Body[I], 0, 0, Exits);
+    Why = collectExits(Body[I], Exits);
   if (!Why.empty())
     return {};
 
@@ -854,12 +781,8 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
         Jump = Flag + " = " + std::to_string(Taken.size() == 1 ? 1 : Code) +
                "; " + Jump;
       }
-      const Stmt *Parent = parentOf(Exit);
-      bool OneStatement = Jump.find(';') == Jump.size() - 1;
-      Hints.push_back(FixItHint::CreateReplacement(
-          Range, OneStatement || (Parent && isa<CompoundStmt>(Parent))
-                     ? Jump
-                     : "{ " + Jump + " }"));
+      Hints.push_back(
+          FixItHint::CreateReplacement(Range, exitText(Exit, Jump, R)));
     }
     std::string Dispatch;
     for (size_t K = 0; K < Taken.size(); ++K)
@@ -873,6 +796,15 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
     EndText = (EndsInExit || UseBreak ? "" : "\n" + Indent + Label + ":;") +
               EndText + Dispatch;
   }
+  // The other exits of blocks that own items (a `continue`, a `break` out
+  // of the guarded loop) drop them first too.
+  for (const auto &[Exit, Releases] : R.Holds.Releases)
+    if (!llvm::is_contained(Exits, Exit)) {
+      CharSourceRange Range = *statementRange(*Exit, SM, LO);
+      Hints.push_back(FixItHint::CreateReplacement(
+          Range, exitText(Exit, Lexer::getSourceText(Range, SM, LO).str(), R)));
+    }
+  llvm::append_range(Hints, R.Holds.Hints);
   // Declarations used after the section move before it; their
   // initializers stay inside as assignments.
   std::string Hoisted;

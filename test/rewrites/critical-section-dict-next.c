@@ -1,11 +1,14 @@
 // REQUIRES: python-ft
 // A PyDict_Next loop over a shared dict is wrapped in a critical section;
-// an exit out of the loop goes through the section's end first. A return of
-// a value computed inside the loop, iteration outside a loop condition (but
-// for one step in an 'if' whose borrowed key is not used after it), a
-// borrowed value handed to code that can suspend the section, and macros
-// are left alone with a reason (NOFIX). The fixed file compiles against 3.13t and,
-// through gilport_compat.h, against 3.11.
+// an exit out of the loop goes through the section's end first. A key or
+// value handed to code that can suspend the section is owned for the
+// iteration: Py_INCREF after the loop's declarations, Py_DECREF on every way
+// out (continue, break, the exits) and at the end. A return of a value
+// computed inside the loop, iteration outside a loop condition (but for one
+// step in an 'if' whose borrowed key is not used after it), an item whose
+// address the loop passes on, an exit spelled by a macro, and macros are
+// left alone with a reason (NOFIX). The fixed file compiles against 3.13t and, through
+// gilport_compat.h, against 3.11.
 // RUN: %check_gilport %s gilport-unlocked-container-access %t
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -isystem $(%python_ft %S/Inputs/include-dir.py) %t.fixed.c
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -isystem $(%python_gil %S/Inputs/include-dir.py) %t.fixed.c
@@ -72,7 +75,7 @@ static PyObject *first_repr(void) {
   Py_ssize_t pos = 0;
   while (PyDict_Next(registry, &pos, &key, &value)) {
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
-// NOFIX: note: no automatic fix: the code to guard calls 'PyObject_Repr', which can run Python code, while it still uses 'value', an item of the container: the section is suspended during the call, and another thread can remove and free the item; take a strong reference to it (Py_INCREF) before the call, then add the section
+// NOFIX: note: no automatic fix: the code to guard returns a value computed inside it; the critical section would not be ended (restructure the exits, then add the section)
     if (value != Py_None)
       return PyObject_Repr(value);
   }
@@ -88,7 +91,63 @@ static long truthy_values(void) {
   long count = 0;
   while (PyDict_Next(registry, &pos, &key, &value)) {
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
-// NOFIX: note: no automatic fix: the code to guard calls 'PyObject_IsTrue', which can run Python code, while it still uses 'value', an item of the container: the section is suspended during the call, and another thread can remove and free the item; take a strong reference to it (Py_INCREF) before the call, then add the section
+    if (PyObject_IsTrue(value) > 0)
+      count++;
+  }
+  return count;
+}
+
+// Both items go to a call; the loop skips some and can fail.
+static int copy_public(PyObject *copy) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+    int private;
+    private = PyUnicode_Check(key) && PyUnicode_READ_CHAR(key, 0) == '_';
+    if (private)
+      continue;
+    if (PyObject_SetItem(copy, key, value) < 0)
+      goto error;
+    if (value == Py_Ellipsis) {
+      break;
+    }
+  }
+  return 0;
+error:
+  return -1;
+}
+
+// The loop can replace the key it borrowed, so a reference taken to the
+// old one could not be dropped.
+static void normalize_key(PyObject **key) { (void)key; }
+
+static int normalized_copy(PyObject *copy) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard calls 'PyObject_SetItem', which can run Python code, while it still uses 'key', an item of the container: the section is suspended during the call, and another thread can remove and free the item; take a strong reference to it (Py_INCREF) before the call, then add the section (not automatic: the code passes the address of 'key', which can replace the object it holds)
+    normalize_key(&key);
+    if (PyObject_SetItem(copy, key, value) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+// The 'continue' that would have to drop the reference is the macro's.
+#define SKIP_NONE(v)                                                          \
+  if ((v) == Py_None)                                                         \
+    continue;
+
+static long truthy_skipping(void) {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  long count = 0;
+  while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'PyDict_Next' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard calls 'PyObject_IsTrue', which can run Python code, while it still uses 'value', an item of the container: the section is suspended during the call, and another thread can remove and free the item; take a strong reference to it (Py_INCREF) before the call, then add the section (not automatic: an exit of the block that uses 'value' is spelled inside a macro or across lines)
+    SKIP_NONE(value)
     if (PyObject_IsTrue(value) > 0)
       count++;
   }
@@ -188,6 +247,41 @@ static long private_dict(void) {
 // CHECK-FIXES-NEXT:   if (error)
 // CHECK-FIXES-NEXT:       return NULL;
 // CHECK-FIXES-NEXT:   Py_RETURN_NONE;
+// CHECK-FIXES: static long truthy_values(void) {
+// CHECK-FIXES:   Py_BEGIN_CRITICAL_SECTION(registry);
+// CHECK-FIXES-NEXT:   while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-FIXES-EMPTY:
+// CHECK-FIXES-NEXT:     Py_INCREF(value);
+// CHECK-FIXES-NEXT:     if (PyObject_IsTrue(value) > 0)
+// CHECK-FIXES-NEXT:       count++;
+// CHECK-FIXES-NEXT:     Py_DECREF(value);
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES: static int copy_public(PyObject *copy) {
+// CHECK-FIXES:   int error = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(registry);
+// CHECK-FIXES-NEXT:   while (PyDict_Next(registry, &pos, &key, &value)) {
+// CHECK-FIXES-EMPTY:
+// CHECK-FIXES-NEXT:     int private;
+// CHECK-FIXES-NEXT:     Py_INCREF(key);
+// CHECK-FIXES-NEXT:     Py_INCREF(value);
+// CHECK-FIXES-NEXT:     private = PyUnicode_Check(key) && PyUnicode_READ_CHAR(key, 0) == '_';
+// CHECK-FIXES-NEXT:     if (private)
+// CHECK-FIXES-NEXT:       { Py_DECREF(key); Py_DECREF(value); continue; }
+// CHECK-FIXES-NEXT:     if (PyObject_SetItem(copy, key, value) < 0)
+// CHECK-FIXES-NEXT:       { Py_DECREF(key); Py_DECREF(value); error = 1; break; }
+// CHECK-FIXES-NEXT:     if (value == Py_Ellipsis) {
+// CHECK-FIXES-NEXT:       Py_DECREF(key);
+// CHECK-FIXES-NEXT:       Py_DECREF(value);
+// CHECK-FIXES-NEXT:       break;
+// CHECK-FIXES-NEXT:     }
+// CHECK-FIXES-NEXT:     Py_DECREF(key);
+// CHECK-FIXES-NEXT:     Py_DECREF(value);
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (error)
+// CHECK-FIXES-NEXT:       goto error;
+// CHECK-FIXES-NEXT:   return 0;
 // CHECK-FIXES: static long truthy_values_owned(void) {
 // CHECK-FIXES:   Py_BEGIN_CRITICAL_SECTION(registry);
 // CHECK-FIXES-NEXT:   while (PyDict_Next(registry, &pos, &key, &value)) {

@@ -4,8 +4,12 @@
 // item-array reads it relies on. Sections that overlap become one section on
 // two objects; exits go through the section's end. More than two objects, a
 // return of a value computed in the section, a variable declared in it and
-// used after it, and macros are left alone with a reason (NOFIX). The fixed file compiles against 3.13t and, through
-// gilport_compat.h, against 3.11.
+// used after it, and macros are left alone with a reason (NOFIX). An item
+// handed to code that can suspend the section is owned for its iteration,
+// where the loop checks its index against the size each time round; a loop
+// bound read once and an item array kept across such a call are left alone.
+// The fixed file compiles against 3.13t and, through gilport_compat.h,
+// against 3.11.
 // RUN: %check_gilport %s gilport-unlocked-container-access %t -- --extra-arg=-I%S
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -I%S -isystem $(%python_ft %S/Inputs/include-dir.py) %t.fixed.c
 // RUN: clang-19 -fsyntax-only -Wall -Werror -Wno-unused-function -I%S -isystem $(%python_gil %S/Inputs/include-dir.py) %t.fixed.c
@@ -272,6 +276,49 @@ static int compare_first(PyObject *list, PyObject *other) {
   return same;
 }
 
+// Each item goes to code that can suspend the section, and the loop checks
+// the index against the list's size each time round: the item is owned for
+// its iteration.
+static int set_all(PyObject *self, PyObject *names) {
+  Py_ssize_t i;
+  for (i = 0; i < PyList_GET_SIZE(names); i++) {
+    PyObject *name;
+    name = PyList_GET_ITEM(names, i);
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+    if (!PyUnicode_Check(name))
+      continue;
+    if (PyObject_SetAttr(self, name, Py_None) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+// The bound is read once: after the call, the list can be shorter than it.
+static int set_all_sized(PyObject *self, PyObject *names) {
+  Py_ssize_t i, n = PyList_GET_SIZE(names);
+  for (i = 0; i < n; i++) {
+    PyObject *name = PyList_GET_ITEM(names, i);
+// CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'PyList_GET_ITEM' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the loop reads items at an index that its condition does not check against the container's size again, and it calls 'PyObject_SetAttr', which can run Python code: the section is suspended during the call, and another thread can shrink the container meanwhile
+    if (PyObject_SetAttr(self, name, Py_None) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+// The item array itself can be freed while the section is suspended.
+static int set_all_fast(PyObject *self, PyObject *fast) {
+  PyObject **items = PySequence_Fast_ITEMS(fast);
+// CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'PySequence_Fast_ITEMS' {{.*}} [gilport-unlocked-container-access]
+// NOFIX: note: no automatic fix: the code to guard keeps the item array 'items' across calls such as 'PyObject_SetAttr', which can run Python code: the section is suspended during the call, and another thread can resize the container and free the array
+  Py_ssize_t i;
+  for (i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
+    if (PyObject_SetAttr(self, items[i], Py_None) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 // Not reported: the list is private to the function.
 static long private_list(PyObject *seq) {
   PyObject *copy = PySequence_List(seq);
@@ -386,6 +433,25 @@ static long header_user(PyObject *list) { return header_sum(list); }
 // CHECK-FIXES:        same = first == other;
 // CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
 // CHECK-FIXES-NEXT:   return same;
+// CHECK-FIXES: static int set_all(PyObject *self, PyObject *names) {
+// CHECK-FIXES-NEXT:   Py_ssize_t i;
+// CHECK-FIXES-NEXT:   int error = 0;
+// CHECK-FIXES-NEXT:   Py_BEGIN_CRITICAL_SECTION(names);
+// CHECK-FIXES-NEXT:   for (i = 0; i < PyList_GET_SIZE(names); i++) {
+// CHECK-FIXES-NEXT:     PyObject *name;
+// CHECK-FIXES-NEXT:     name = PyList_GET_ITEM(names, i);
+// CHECK-FIXES-NEXT:     Py_INCREF(name);
+// CHECK-FIXES-EMPTY:
+// CHECK-FIXES-NEXT:     if (!PyUnicode_Check(name))
+// CHECK-FIXES-NEXT:       { Py_DECREF(name); continue; }
+// CHECK-FIXES-NEXT:     if (PyObject_SetAttr(self, name, Py_None) < 0)
+// CHECK-FIXES-NEXT:       { Py_DECREF(name); error = 1; break; }
+// CHECK-FIXES-NEXT:     Py_DECREF(name);
+// CHECK-FIXES-NEXT:   }
+// CHECK-FIXES-NEXT:   Py_END_CRITICAL_SECTION();
+// CHECK-FIXES-NEXT:   if (error)
+// CHECK-FIXES-NEXT:       return -1;
+// CHECK-FIXES-NEXT:   return 0;
 // CHECK-FIXES-NOT: Py_BEGIN_CRITICAL_SECTION
 
 // The header is reported, never fixed (it does not include Python.h, so

@@ -10,24 +10,17 @@ reads a dead object, or crashes. Prints the number of reads and of dead
 reads.
 """
 
+import os
 import sys
-import threading
 import time
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import suspended  # noqa: E402
+from dead_items import Val, run  # noqa: E402
 
 SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
-
-
-class Val:
-    __slots__ = ("alive", "__weakref__")
-
-    def __init__(self):
-        self.alive = True
-
-    def __del__(self):
-        self.alive = False
 
 
 def wait():
@@ -35,39 +28,12 @@ def wait():
 
 
 shared = {"k": Val()}
-reads = [0]
-dead = [0]
-stop = threading.Event()
-lock = threading.Lock()
 
 
-def reader():
-    n = d = 0
-    while not stop.is_set():
-        try:
-            alive = suspended.lookup_then_wait(shared, "k", wait)
-        except AttributeError:
-            alive = False
-        n += 1
-        if alive is not True:
-            d += 1
-    with lock:
-        reads[0] += n
-        dead[0] += d
-
-
-def writer():
+def writer(stop):
     while not stop.is_set():
         shared["k"] = Val()
 
 
-threads = [threading.Thread(target=reader) for _ in range(3)]
-threads += [threading.Thread(target=writer) for _ in range(2)]
-for t in threads:
-    t.start()
-time.sleep(SECONDS)
-stop.set()
-for t in threads:
-    t.join()
-print(f"GIL enabled: {sys._is_gil_enabled()}")
-print(f"reads: {reads[0]}, dead reads: {dead[0]}")
+run(lambda: suspended.lookup_then_wait(shared, "k", wait), [writer, writer],
+    SECONDS)
