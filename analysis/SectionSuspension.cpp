@@ -5,6 +5,7 @@
 #include "analysis/AstQueries.h"
 #include "analysis/NewReferences.h"
 #include "analysis/Parents.h"
+#include "analysis/SourceRanges.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -99,7 +100,7 @@ std::string apiReason(llvm::StringRef Name) {
 
 /// Where \p S starts and ends in its file (the ends of macro expansions).
 unsigned beginOffset(const Stmt &S, const SourceManager &SM) {
-  return SM.getFileOffset(SM.getExpansionLoc(S.getBeginLoc()));
+  return expansionOffset(S.getBeginLoc(), SM);
 }
 unsigned endOffset(const Stmt &S, const SourceManager &SM) {
   return SM.getFileOffset(SM.getExpansionRange(S.getEndLoc()).getEnd());

@@ -108,6 +108,10 @@ std::optional<CharSourceRange> wholeStatementLines(const Stmt &S,
                                        Start.getLocWithOffset(LineEnd));
 }
 
+unsigned expansionOffset(SourceLocation Loc, const SourceManager &SM) {
+  return SM.getFileOffset(SM.getExpansionLoc(Loc));
+}
+
 std::string indentationAt(SourceLocation Loc, const SourceManager &SM) {
   Loc = SM.getExpansionLoc(Loc);
   auto [File, Offset] = SM.getDecomposedLoc(Loc);

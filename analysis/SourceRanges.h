@@ -56,6 +56,11 @@ std::optional<clang::CharSourceRange>
 wholeStatementLines(const clang::Stmt &S, const clang::SourceManager &SM,
                     const clang::LangOptions &LO);
 
+/// The offset of \p Loc in its file; for a location inside a macro
+/// expansion, that of the expansion.
+unsigned expansionOffset(clang::SourceLocation Loc,
+                         const clang::SourceManager &SM);
+
 /// The leading whitespace of the line holding \p Loc.
 std::string indentationAt(clang::SourceLocation Loc,
                           const clang::SourceManager &SM);

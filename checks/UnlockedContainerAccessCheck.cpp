@@ -75,19 +75,21 @@ void UnlockedContainerAccessCheck::reportSuspended(
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   const SuspendedIteration &Hazard = Found.Hazard;
+  const Suspender &First = Hazard.Held.front().Suspended;
   std::string Items;
-  for (const VarDecl *Item : Hazard.Items)
-    Items += (Items.empty() ? "'" : ", '") + Item->getName().str() + "'";
-  std::string Callee = Hazard.First.Suspended.spelledName(SM, LO);
+  for (const HeldItem &Held : Hazard.Held)
+    if (Held.Item)
+      Items += (Items.empty() ? "'" : ", '") + Held.Item->getName().str() + "'";
+  std::string Callee = First.spelledName(SM, LO);
   SourceLocation At = Found.Loop.Spelling.NameLoc;
   FindingBuilder Finding =
       diag(At, "'PyDict_Next' hands out borrowed references (" + Items +
                    ") that the critical section guards only until '" + Callee +
-                   "', which " + Hazard.First.Suspended.Reason +
+                   "', which " + First.Reason +
                    ": the section is suspended meanwhile, and another thread "
                    "can remove and free them");
   addMacroExpansionNotes(Finding, At, SM, LO);
-  Finding.note(Hazard.First.Suspended.Call->getBeginLoc(),
+  Finding.note(First.Call->getBeginLoc(),
                "the critical section can be suspended here");
   const Rewrite &Fix = Found.Loop.Section;
   if (!Fix.ok()) {

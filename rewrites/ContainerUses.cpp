@@ -26,6 +26,11 @@ constexpr llvm::StringRef ItemCalls[] = {"PyList_GET_ITEM", "PyList_SET_ITEM",
 
 } // namespace
 
+bool holdsItemArray(const VarDecl &V) {
+  QualType Pointee = V.getType()->getPointeeType();
+  return !Pointee.isNull() && Pointee->isPointerType();
+}
+
 std::string containerKey(const Expr *E) {
   E = stripCasts(E);
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {

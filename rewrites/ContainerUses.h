@@ -35,6 +35,10 @@ const clang::VarDecl *keyRoot(const clang::Expr *E);
 /// The local variable \p E names, or null.
 const clang::VarDecl *localVar(const clang::Expr *E);
 
+/// Whether \p V points to pointers: it holds an item array (`PyObject
+/// **items`), not one item.
+bool holdsItemArray(const clang::VarDecl &V);
+
 /// What \p S does with the container \p Key: whether it reads its items or
 /// item array, and whether it reads its size.
 struct Uses {

@@ -430,33 +430,17 @@ Planner::holdSuspendedItems(Region &R, llvm::StringRef Key,
   llvm::ArrayRef<Stmt *> Body(R.Block->body_begin(), R.Block->body_end());
   std::vector<const Stmt *> Code(Body.begin() + R.First,
                                  Body.begin() + R.Last + 1);
-  auto Iterates = [&](const CallExpr &Call) {
-    return calleeName(&Call) == "PyDict_Next" && Call.getNumArgs() == 4 &&
-           containerKey(Call.getArg(0)) == Key;
-  };
   llvm::SmallPtrSet<const VarDecl *, 8> Items(ItemVars.begin(), ItemVars.end());
-  std::vector<HeldItem> Held = Suspensions.itemsHeldAcross(
+  HeldItems Found = ownHeldItems(
       Code, Items, [&](const Expr &E) { return useOf(&E, Key) == Use::Item; },
-      Iterates, Ctx);
-  if (Held.empty())
+      [&](const CallExpr &Call) {
+        return calleeName(&Call) == "PyDict_Next" && Call.getNumArgs() == 4 &&
+               containerKey(Call.getArg(0)) == Key;
+      },
+      Suspensions, Ctx, R.Holds);
+  if (Found.Why.empty())
     return "";
-  std::vector<const VarDecl *> Locals;
-  std::string Why;
-  for (const HeldItem &H : Held)
-    if (H.Item)
-      Locals.push_back(H.Item);
-    else
-      Why = "the item is handed to the call straight from the container";
-  if (Why.empty())
-    Why = planItemReferences(
-        Locals, Code, Iterates,
-        [&](const CallExpr &Call) {
-          return !Suspensions.reasonFor(Call, Ctx).empty();
-        },
-        Ctx, R.Holds);
-  if (Why.empty())
-    return "";
-  const HeldItem &First = Held.front();
+  const HeldItem &First = Found.Held.front();
   return "the code to guard calls '" + First.Suspended.spelledName(SM, LO) +
          "', which " + First.Suspended.Reason + ", while it still uses " +
          (First.Item ? "'" + First.Item->getName().str() + "'"
@@ -465,7 +449,7 @@ Planner::holdSuspendedItems(Region &R, llvm::StringRef Key,
          "call, and another thread can remove and free the item; take a "
          "strong reference to it (Py_INCREF) before the call, then add the "
          "section (not automatic: " +
-         Why + ")";
+         Found.Why + ")";
 }
 
 std::string
@@ -492,18 +476,15 @@ Planner::staleReads(const Region &R, llvm::StringRef Key,
     Walk(Body[I]);
   if (Suspending.empty())
     return "";
-  auto Offset = [&](SourceLocation Loc) {
-    return SM.getFileOffset(SM.getExpansionLoc(Loc));
-  };
-  std::string Call =
-      "'" + Suspender{Suspending.front(), ""}.spelledName(SM, LO) + "'";
-  std::string Suspends = ", which " +
-                         Suspensions.reasonFor(*Suspending.front(), Ctx) +
+  auto Offset = [&](SourceLocation Loc) { return expansionOffset(Loc, SM); };
+  Suspender First{Suspending.front(),
+                  Suspensions.reasonFor(*Suspending.front(), Ctx)};
+  std::string Call = "'" + First.spelledName(SM, LO) + "'";
+  std::string Suspends = ", which " + First.Reason +
                          ": the section is suspended during the call, and "
                          "another thread can ";
   for (const VarDecl *V : ItemVars)
-    if (V->getType()->getPointeeType().getTypePtrOrNull() &&
-        V->getType()->getPointeeType()->isPointerType())
+    if (holdsItemArray(*V))
       return "the code to guard keeps the item array '" + V->getName().str() +
              "' across calls such as " + Call + Suspends +
              "resize the container and free the array";
@@ -798,12 +779,9 @@ std::vector<FixItHint> Planner::hintsFor(const Region &R,
   }
   // The other exits of blocks that own items (a `continue`, a `break` out
   // of the guarded loop) drop them first too.
-  for (const auto &[Exit, Releases] : R.Holds.Releases)
-    if (!llvm::is_contained(Exits, Exit)) {
-      CharSourceRange Range = *statementRange(*Exit, SM, LO);
-      Hints.push_back(FixItHint::CreateReplacement(
-          Range, exitText(Exit, Lexer::getSourceText(Range, SM, LO).str(), R)));
-    }
+  llvm::append_range(Hints, releasingExits(R.Holds, Ctx, [&](const Stmt &Exit) {
+                       return llvm::is_contained(Exits, &Exit);
+                     }));
   llvm::append_range(Hints, R.Holds.Hints);
   // Declarations used after the section move before it; their
   // initializers stay inside as assignments.

@@ -4,6 +4,7 @@
 #include "analysis/AstQueries.h"
 #include "analysis/Parents.h"
 #include "analysis/SourceRanges.h"
+#include "rewrites/ContainerUses.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -99,9 +100,7 @@ public:
   std::string edits(const Holder &H, ItemReferences &Out) const;
 
 private:
-  unsigned offset(SourceLocation Loc) const {
-    return SM.getFileOffset(SM.getExpansionLoc(Loc));
-  }
+  unsigned offset(SourceLocation Loc) const { return expansionOffset(Loc, SM); }
   bool inside(const Stmt *Outer, const Stmt *S) const {
     return offset(Outer->getBeginLoc()) <= offset(S->getBeginLoc()) &&
            offset(S->getEndLoc()) <= offset(Outer->getEndLoc());
@@ -124,8 +123,7 @@ private:
 std::string ItemPlanner::place(const VarDecl *Item,
                                std::vector<Holder> &Holders) const {
   std::string Name = "'" + Item->getName().str() + "'";
-  const Type *Pointee = Item->getType()->getPointeeType().getTypePtrOrNull();
-  if (!Pointee || Pointee->isPointerType())
+  if (!Item->getType()->isPointerType() || holdsItemArray(*Item))
     return Name + " is an array of items, not one object";
   // The reading statement: an iteration that writes the item through its
   // address, or the one assignment of it.
@@ -292,6 +290,50 @@ std::string withReleases(const Stmt &Exit, const std::string &Jump,
              : "{ " + Text + " }";
 }
 
+std::vector<FixItHint>
+releasingExits(const ItemReferences &Refs, ASTContext &Ctx,
+               llvm::function_ref<bool(const Stmt &)> Skip) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  std::vector<FixItHint> Hints;
+  for (const auto &[Exit, Releases] : Refs.Releases) {
+    if (Skip(*Exit))
+      continue;
+    CharSourceRange Range = *statementRange(*Exit, SM, LO);
+    Hints.push_back(FixItHint::CreateReplacement(
+        Range, withReleases(*Exit, Lexer::getSourceText(Range, SM, LO).str(),
+                            Releases, Ctx)));
+  }
+  return Hints;
+}
+
+HeldItems ownHeldItems(llvm::ArrayRef<const Stmt *> Code,
+                       llvm::SmallPtrSetImpl<const VarDecl *> &ItemVars,
+                       llvm::function_ref<bool(const Expr &)> IsItemRead,
+                       llvm::function_ref<bool(const CallExpr &)> Iterates,
+                       SectionSuspension &Suspensions, ASTContext &Ctx,
+                       ItemReferences &Out) {
+  HeldItems Found;
+  Found.Held =
+      Suspensions.itemsHeldAcross(Code, ItemVars, IsItemRead, Iterates, Ctx);
+  if (Found.Held.empty())
+    return Found;
+  std::vector<const VarDecl *> Locals;
+  for (const HeldItem &H : Found.Held)
+    if (H.Item)
+      Locals.push_back(H.Item);
+    else
+      Found.Why = "the item is handed to the call straight from the container";
+  if (Found.Why.empty())
+    Found.Why = planItemReferences(
+        Locals, Code, Iterates,
+        [&](const CallExpr &Call) {
+          return !Suspensions.reasonFor(Call, Ctx).empty();
+        },
+        Ctx, Out);
+  return Found;
+}
+
 std::optional<SuspendedIteration>
 suspendedIteration(const CallExpr &Next, SectionSuspension &Suspensions,
                    ASTContext &Ctx) {
@@ -301,37 +343,22 @@ suspendedIteration(const CallExpr &Next, SectionSuspension &Suspensions,
   if (!Loop || Next.getNumArgs() != 4)
     return std::nullopt;
   const Stmt *Code[] = {Loop};
-  auto Iterates = [&](const CallExpr &Call) { return &Call == &Next; };
   llvm::SmallPtrSet<const VarDecl *, 8> ItemVars;
-  std::vector<HeldItem> Held = Suspensions.itemsHeldAcross(
-      Code, ItemVars, [](const Expr &) { return false; }, Iterates, Ctx);
-  if (Held.empty())
-    return std::nullopt;
-  SuspendedIteration Found{Held.front(), {}, {}};
-  for (const HeldItem &H : Held)
-    if (H.Item)
-      Found.Items.push_back(H.Item);
   ItemReferences Planned;
-  std::string Why = planItemReferences(
-      Found.Items, Code, Iterates,
-      [&](const CallExpr &Call) {
-        return !Suspensions.reasonFor(Call, Ctx).empty();
-      },
-      Ctx, Planned);
-  if (!Why.empty()) {
-    Found.Fix = Rewrite::failure(Why);
-    return Found;
+  HeldItems Found = ownHeldItems(
+      Code, ItemVars, [](const Expr &) { return false; },
+      [&](const CallExpr &Call) { return &Call == &Next; }, Suspensions, Ctx,
+      Planned);
+  if (Found.Held.empty())
+    return std::nullopt;
+  SuspendedIteration Result{std::move(Found.Held), {}};
+  if (!Found.Why.empty()) {
+    Result.Fix = Rewrite::failure(Found.Why);
+    return Result;
   }
-  const SourceManager &SM = Ctx.getSourceManager();
-  const LangOptions &LO = Ctx.getLangOpts();
-  Found.Fix.Hints = std::move(Planned.Hints);
-  for (const auto &[Exit, Releases] : Planned.Releases) {
-    CharSourceRange Range = *statementRange(*Exit, SM, LO);
-    Found.Fix.Hints.push_back(FixItHint::CreateReplacement(
-        Range, withReleases(*Exit, Lexer::getSourceText(Range, SM, LO).str(),
-                            Releases, Ctx)));
-  }
-  return Found;
+  Result.Fix.Hints = std::move(Planned.Hints);
+  llvm::append_range(Result.Fix.Hints, releasingExits(Planned, Ctx));
+  return Result;
 }
 
 std::string

@@ -31,6 +31,7 @@
 #include "clang/Basic/Diagnostic.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <map>
 #include <optional>
@@ -72,6 +73,23 @@ planItemReferences(llvm::ArrayRef<const clang::VarDecl *> Items,
                    llvm::function_ref<bool(const clang::CallExpr &)> Suspends,
                    clang::ASTContext &Ctx, ItemReferences &Out);
 
+/// The items of a container that \p Code (the statements a section guards)
+/// still uses across a call that can suspend the section, found by
+/// SectionSuspension::itemsHeldAcross with \p ItemVars, \p IsItemRead and
+/// \p Iterates, and why they cannot all be owned (empty when Held is, or
+/// when planItemReferences added their references to \p Out).
+struct HeldItems {
+  std::vector<HeldItem> Held;
+  std::string Why;
+};
+HeldItems
+ownHeldItems(llvm::ArrayRef<const clang::Stmt *> Code,
+             llvm::SmallPtrSetImpl<const clang::VarDecl *> &ItemVars,
+             llvm::function_ref<bool(const clang::Expr &)> IsItemRead,
+             llvm::function_ref<bool(const clang::CallExpr &)> Iterates,
+             SectionSuspension &Suspensions, clang::ASTContext &Ctx,
+             ItemReferences &Out);
+
 /// The statement that replaces \p Exit: \p Jump (its own text, or what the
 /// caller sends it to) after \p Releases, in braces where Exit is not a
 /// statement of a block.
@@ -79,14 +97,20 @@ std::string withReleases(const clang::Stmt &Exit, const std::string &Jump,
                          llvm::ArrayRef<std::string> Releases,
                          clang::ASTContext &Ctx);
 
+/// The edits that make each exit of \p Refs.Releases drop its references
+/// first and then leave as written, except the exits \p Skip accepts (the
+/// caller rewrites those).
+std::vector<clang::FixItHint> releasingExits(
+    const ItemReferences &Refs, clang::ASTContext &Ctx,
+    llvm::function_ref<bool(const clang::Stmt &)> Skip =
+        [](const clang::Stmt &) { return false; });
+
 /// A PyDict_Next loop that a critical section already guards, whose body
 /// still uses the key or value across a call that can suspend the section
 /// (CPython gh-138098).
 struct SuspendedIteration {
-  /// The first such call, with the item it outlives.
-  HeldItem First;
-  /// Every item used so, in the order found.
-  std::vector<const clang::VarDecl *> Items;
+  /// Each item used so, with the first such call, in the order found.
+  std::vector<HeldItem> Held;
   /// The references that make the loop safe, or why there are none.
   Rewrite Fix;
 };
